@@ -1,0 +1,66 @@
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { CodegenError, runCodegen, type CodegenLogger } from '@mes-fhir/codegen';
+import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './io.js';
+
+export const CODEGEN_USAGE = `Usage: mes-fhir codegen [--project <dir>] [--out <dir>] [--quiet | --verbose]
+
+Installs the FHIR packages the FSH project depends on, compiles it with SUSHI (snapshots
+included) and replaces <out>/fhir with the result. Nothing is replaced when a step fails.
+
+  --project <dir>  SUSHI project folder (default: fsh)
+  --out <dir>      output root (default: generated)
+  --quiet          print errors only
+  --verbose        also print package and SUSHI details
+
+Environment: FHIR_PACKAGE_MIRROR (folder of <name>-<version>.tgz; no network),
+FHIR_PACKAGE_CACHE (default ~/.fhir/packages), FPL_REGISTRY (registry URL).
+`;
+
+export async function codegenCommand(args: string[], io: CliIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        project: { type: 'string', default: 'fsh' },
+        out: { type: 'string', default: 'generated' },
+        quiet: { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (values.quiet && values.verbose) throw new UsageError('--quiet and --verbose exclude each other');
+
+  const totalSteps = 3;
+  let stepNumber = 0;
+  const log: CodegenLogger = {
+    step: (name, summary, millis) => {
+      stepNumber++;
+      if (!values.quiet) io.stdout.write(`[${stepNumber}/${totalSteps}] ${name.padEnd(9)} ${(millis / 1000).toFixed(1).padStart(5)}s  ${summary}\n`);
+    },
+    warn: (message) => {
+      if (!values.quiet) io.stderr.write(`warning: ${message}\n`);
+    },
+    detail: (message) => {
+      if (values.verbose) io.stdout.write(`${message}\n`);
+    },
+  };
+  const started = performance.now();
+  try {
+    await runCodegen({ projectDir: resolve(values.project), outDir: resolve(values.out), env: io.env, log });
+  } catch (e) {
+    if (e instanceof CodegenError) {
+      io.stderr.write(`codegen failed at step "${e.step}": ${e.message}\n`);
+      return EXIT_FAILURE;
+    }
+    io.stderr.write(`codegen failed: ${(e as Error).stack ?? String(e)}\n`);
+    return EXIT_FAILURE;
+  }
+  if (!values.quiet) io.stdout.write(`codegen done in ${((performance.now() - started) / 1000).toFixed(1)}s\n`);
+  return EXIT_OK;
+}

@@ -1,0 +1,43 @@
+import { codegenCommand, CODEGEN_USAGE } from './codegen-command.js';
+import { EXIT_USAGE, UsageError, type CliIo } from './io.js';
+
+const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => Promise<number>; usage: string; summary: string }> = {
+  codegen: { run: codegenCommand, usage: CODEGEN_USAGE, summary: 'install FHIR packages, compile FSH with SUSHI, write generated/' },
+};
+
+const USAGE = `Usage: mes-fhir <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
+
+Run "mes-fhir <command> --help" for the options of a command.
+`;
+
+/** Entry point of the `mes-fhir` binary; returns the exit code. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    (name ? io.stdout : io.stderr).write(USAGE);
+    return name ? 0 : EXIT_USAGE;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`mes-fhir: unknown command "${name}"\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`mes-fhir ${name}: ${e.message}\n\n${command.usage}`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,43 @@
+import type { InstallResult, PackageRef } from '@mes-fhir/fhir-packages';
+import type { SushiDiagnostic } from './errors.js';
+
+export interface CodegenOptions {
+  /** The SUSHI project folder (holds sushi-config.yaml and input/fsh). */
+  projectDir: string;
+  /** The output root; definitions go to `<outDir>/fhir`. */
+  outDir: string;
+  /** FHIR package cache (default: FHIR_PACKAGE_CACHE or ~/.fhir/packages). */
+  cacheDir?: string;
+  /** Tarball mirror (default: FHIR_PACKAGE_MIRROR). */
+  mirror?: string;
+  env?: NodeJS.ProcessEnv;
+  log?: CodegenLogger;
+}
+
+export interface CodegenLogger {
+  /** One line per finished step. */
+  step(name: string, summary: string, millis: number): void;
+  warn(message: string): void;
+  /** Detail shown only with --verbose. */
+  detail(message: string): void;
+}
+
+/** State passed from step to step. Each step reads what earlier steps filled in. */
+export interface CodegenContext {
+  options: CodegenOptions;
+  log: CodegenLogger;
+  /** Scratch folder removed at the end of the run. */
+  workDir: string;
+  packages?: InstallResult;
+  roots?: PackageRef[];
+  canonical?: string;
+  fhirVersion?: string;
+  /** SUSHI's output (`fsh-generated/resources`). */
+  sushiResources?: string;
+  sushiWarnings?: SushiDiagnostic[];
+}
+
+export interface CodegenStep {
+  name: string;
+  run(ctx: CodegenContext): Promise<string>;
+}

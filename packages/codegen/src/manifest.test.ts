@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { buildManifest, type FhirJson } from './manifest.js';
+
+const profile = (id: string, mes?: string): FhirJson => ({
+  resourceType: 'StructureDefinition',
+  id,
+  url: `https://x.org/StructureDefinition/${id}`,
+  title: id.toUpperCase(),
+  type: 'Observation',
+  baseDefinition: 'http://parent',
+  snapshot: {
+    element: [
+      { id: 'Observation.meta.profile:fr-canonical', path: 'Observation.meta.profile', patternCanonical: 'https://hl7.fr/ig/fhir/core/x' },
+      ...(mes ? [{ id: 'Observation.meta.profile:mesCanonical', path: 'Observation.meta.profile', fixedCanonical: mes }] : []),
+    ],
+  },
+});
+
+describe('buildManifest', () => {
+  it('sorts entries, sorts examples by file and records the MES canonical a profile requires', () => {
+    const manifest = buildManifest({
+      canonical: 'https://x.org',
+      fhirVersion: '4.0.1',
+      dependencies: ['a#1'],
+      files: [
+        { path: 'StructureDefinition-b.json', json: profile('b', 'https://mes/b') },
+        { path: 'StructureDefinition-a.json', json: profile('a') },
+        { path: 'StructureDefinition-ext.json', json: { ...profile('ext'), type: 'Extension' } },
+        { path: 'ValueSet-v.json', json: { resourceType: 'ValueSet', id: 'v', url: 'https://x.org/ValueSet/v' } },
+        { path: 'example/Observation-2.json', json: { resourceType: 'Observation', id: '2', meta: { profile: ['https://mes/b'] } } },
+        { path: 'example/Observation-1.json', json: { resourceType: 'Observation', id: '1' } },
+      ],
+    });
+    expect(manifest.profiles.map((p) => [p.id, p.mesCanonical, p.parent])).toEqual([
+      ['a', undefined, 'http://parent'],
+      ['b', 'https://mes/b', 'http://parent'],
+    ]);
+    expect(manifest.extensions.map((p) => p.id)).toEqual(['ext']);
+    expect(manifest.valueSets.map((v) => v.id)).toEqual(['v']);
+    expect(manifest.examples).toEqual([
+      { resourceType: 'Observation', id: '1', file: 'example/Observation-1.json', claims: [] },
+      { resourceType: 'Observation', id: '2', file: 'example/Observation-2.json', claims: ['https://mes/b'] },
+    ]);
+  });
+});

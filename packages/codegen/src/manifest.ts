@@ -1,0 +1,116 @@
+/** A FHIR resource as read from JSON; only the fields the manifest uses are named. */
+export interface FhirJson {
+  resourceType: string;
+  id?: string;
+  url?: string;
+  name?: string;
+  title?: string;
+  type?: string;
+  kind?: string;
+  derivation?: string;
+  baseDefinition?: string;
+  meta?: { profile?: string[] };
+  snapshot?: { element?: Array<{ id?: string; path?: string; fixedCanonical?: string; patternCanonical?: string }> };
+  [key: string]: unknown;
+}
+
+export interface ManifestProfile {
+  id: string;
+  url: string;
+  name?: string;
+  title?: string;
+  /** The constrained resource or data type (`Observation`, `Bundle`, `Extension`…). */
+  type: string;
+  parent: string;
+  file: string;
+  /**
+   * The Mon espace santé canonical the profile requires in meta.profile, when it requires one:
+   * resources as MES receives them claim this url, not ours.
+   */
+  mesCanonical?: string;
+}
+
+export interface ManifestTerminology {
+  id: string;
+  url: string;
+  title?: string;
+  file: string;
+}
+
+export interface ManifestExample {
+  resourceType: string;
+  id: string;
+  file: string;
+  /** The profiles the example claims in meta.profile. */
+  claims: string[];
+}
+
+export interface Manifest {
+  generator: string;
+  canonical?: string;
+  fhirVersion?: string;
+  dependencies: string[];
+  profiles: ManifestProfile[];
+  extensions: ManifestProfile[];
+  valueSets: ManifestTerminology[];
+  codeSystems: ManifestTerminology[];
+  examples: ManifestExample[];
+}
+
+const byUrl = <T extends { url: string }>(a: T, b: T) => a.url.localeCompare(b.url);
+
+/** The url a profile fixes in a `meta.profile` slice, e.g. the MES canonical. */
+function requiredMetaProfile(sd: FhirJson): string | undefined {
+  for (const e of sd.snapshot?.element ?? []) {
+    if (e.path !== 'Meta.profile' && !e.id?.startsWith(`${sd.type}.meta.profile:`)) continue;
+    const value = e.fixedCanonical ?? e.patternCanonical;
+    if (value && !value.startsWith('https://hl7.fr/') && value !== sd.url) return value;
+  }
+  return undefined;
+}
+
+/** Lists what a codegen run produced; sorted so that it is byte-identical for identical input. */
+export function buildManifest(input: {
+  canonical?: string;
+  fhirVersion?: string;
+  dependencies: string[];
+  files: Array<{ path: string; json: FhirJson }>;
+}): Manifest {
+  const manifest: Manifest = {
+    generator: '@mes-fhir/codegen',
+    canonical: input.canonical,
+    fhirVersion: input.fhirVersion,
+    dependencies: [...input.dependencies],
+    profiles: [],
+    extensions: [],
+    valueSets: [],
+    codeSystems: [],
+    examples: [],
+  };
+  for (const { path, json } of input.files) {
+    if (json.resourceType === 'StructureDefinition' && json.url && json.id && json.type) {
+      const entry: ManifestProfile = {
+        id: json.id,
+        url: json.url,
+        name: json.name,
+        title: json.title,
+        type: json.type,
+        parent: json.baseDefinition ?? '',
+        file: path,
+        mesCanonical: requiredMetaProfile(json),
+      };
+      (json.type === 'Extension' ? manifest.extensions : manifest.profiles).push(entry);
+    } else if ((json.resourceType === 'ValueSet' || json.resourceType === 'CodeSystem') && json.url && json.id) {
+      const entry = { id: json.id, url: json.url, title: json.title, file: path };
+      (json.resourceType === 'ValueSet' ? manifest.valueSets : manifest.codeSystems).push(entry);
+    } else if (path.startsWith('example/')) {
+      manifest.examples.push({ resourceType: json.resourceType, id: json.id ?? '', file: path, claims: json.meta?.profile ?? [] });
+    }
+  }
+  manifest.profiles.sort(byUrl);
+  manifest.extensions.sort(byUrl);
+  manifest.valueSets.sort(byUrl);
+  manifest.codeSystems.sort(byUrl);
+  manifest.examples.sort((a, b) => a.file.localeCompare(b.file));
+  return manifest;
+}

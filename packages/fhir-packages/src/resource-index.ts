@@ -1,0 +1,129 @@
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Minimal shape shared by every FHIR resource this index hands out. */
+export interface FhirResource {
+  resourceType: string;
+  id?: string;
+  url?: string;
+  version?: string;
+  [key: string]: unknown;
+}
+
+/** What is known about a resource without parsing its file (from `.index.json` when present). */
+export interface IndexEntry {
+  resourceType: string;
+  id?: string;
+  url?: string;
+  version?: string;
+  /** Label of the layer the resource came from, e.g. `hl7.fhir.fr.core#2.1.0` or `generated`. */
+  source: string;
+  file: string;
+}
+
+/** One folder of resources: a package's `package/` folder, or the project's generated output. */
+export interface ResourceLayer {
+  label: string;
+  dir: string;
+  /** Also read `<dir>/example/` (packages keep their examples there). */
+  includeExamples?: boolean;
+}
+
+interface DotIndex {
+  files?: Array<{ filename: string; resourceType: string; id?: string; url?: string; version?: string }>;
+}
+
+/**
+ * The one loader of FHIR definitions shared by codegen, terminology and the validator: maps
+ * canonical url (optionally `url|version`) to resources across ordered layers. Earlier layers win
+ * on duplicates, so list the project's own output first, then its dependencies. File contents are
+ * read on first use and kept.
+ */
+export class ResourceIndex {
+  private readonly entries: IndexEntry[] = [];
+  private readonly byUrl = new Map<string, IndexEntry[]>();
+  private readonly cache = new Map<string, FhirResource>();
+
+  constructor(layers: ResourceLayer[]) {
+    for (const layer of layers) {
+      this.addFolder(layer.label, layer.dir);
+      if (layer.includeExamples) this.addFolder(layer.label, join(layer.dir, 'example'));
+    }
+  }
+
+  private addFolder(label: string, dir: string): void {
+    if (!existsSync(dir)) return;
+    const dotIndexFile = join(dir, '.index.json');
+    if (existsSync(dotIndexFile)) {
+      const dotIndex = JSON.parse(readFileSync(dotIndexFile, 'utf8')) as DotIndex;
+      for (const f of dotIndex.files ?? []) {
+        this.add({ resourceType: f.resourceType, id: f.id, url: f.url, version: f.version, source: label, file: join(dir, f.filename) });
+      }
+      return;
+    }
+    for (const name of readdirSync(dir).sort()) {
+      if (!name.endsWith('.json') || name === 'package.json' || name.startsWith('.')) continue;
+      const file = join(dir, name);
+      let resource: FhirResource;
+      try {
+        resource = JSON.parse(readFileSync(file, 'utf8')) as FhirResource;
+      } catch {
+        continue; // not JSON: packages sometimes ship other files with a .json name
+      }
+      if (!resource || typeof resource.resourceType !== 'string') continue;
+      const entry: IndexEntry = { resourceType: resource.resourceType, id: resource.id, url: resource.url, version: resource.version, source: label, file };
+      this.cache.set(file, resource);
+      this.add(entry);
+    }
+  }
+
+  private add(entry: IndexEntry): void {
+    this.entries.push(entry);
+    if (!entry.url) return;
+    const list = this.byUrl.get(entry.url);
+    if (list) list.push(entry);
+    else this.byUrl.set(entry.url, [entry]);
+  }
+
+  /** Every entry, in layer order. */
+  list(resourceType?: string): IndexEntry[] {
+    return resourceType ? this.entries.filter((e) => e.resourceType === resourceType) : [...this.entries];
+  }
+
+  /** Finds the entry for a canonical (`url` or `url|version`). */
+  findEntry(canonical: string): IndexEntry | undefined {
+    const [url = '', version] = canonical.split('|');
+    const candidates = this.byUrl.get(url);
+    if (!candidates) return undefined;
+    return version ? candidates.find((c) => c.version === version) ?? candidates[0] : candidates[0];
+  }
+
+  /** Reads (once) and returns the resource behind an entry. */
+  read<T extends FhirResource = FhirResource>(entry: IndexEntry): T {
+    let resource = this.cache.get(entry.file);
+    if (!resource) {
+      resource = JSON.parse(readFileSync(entry.file, 'utf8')) as FhirResource;
+      this.cache.set(entry.file, resource);
+    }
+    return resource as T;
+  }
+
+  /** The resource for a canonical, or undefined. */
+  resolve<T extends FhirResource = FhirResource>(canonical: string): T | undefined {
+    const entry = this.findEntry(canonical);
+    return entry ? this.read<T>(entry) : undefined;
+  }
+
+  /** A StructureDefinition's ancestry, itself first, following `baseDefinition` as far as it resolves. */
+  baseChain(canonical: string): string[] {
+    const chain: string[] = [];
+    let current: string | undefined = canonical;
+    while (current && !chain.includes(current)) {
+      const sd: FhirResource | undefined = this.resolve(current);
+      if (!sd) break;
+      chain.push(current);
+      current = typeof sd.baseDefinition === 'string' ? sd.baseDefinition : undefined;
+    }
+    return chain;
+  }
+}

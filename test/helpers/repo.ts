@@ -1,0 +1,48 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const CLI = join(REPO_ROOT, 'packages', 'cli', 'dist', 'bin.js');
+
+/** The FHIR package mirror the tests install from (FHIR_PACKAGE_MIRROR, else ../shared beside the repo). */
+export function mirrorDir(): string {
+  const dir = resolve(process.env.FHIR_PACKAGE_MIRROR ?? join(REPO_ROOT, '..', 'shared', 'fhir-packages'));
+  if (!existsSync(dir)) throw new Error(`FHIR package mirror not found at ${dir}; set FHIR_PACKAGE_MIRROR`);
+  return dir;
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `mes-fhir` binary, as a user would. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = REPO_ROOT): Promise<CliResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+/** Every file below `dir` with its content, keyed by relative path: for byte-for-byte comparisons. */
+export async function snapshotTree(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  const walk = async (d: string) => {
+    for (const entry of await readdir(d, { withFileTypes: true })) {
+      const full = join(d, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else files.set(relative(dir, full), await readFile(full, 'utf8'));
+    }
+  };
+  await walk(dir);
+  return files;
+}
