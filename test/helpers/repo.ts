@@ -46,3 +46,9 @@ export async function snapshotTree(dir: string): Promise<Map<string, string>> {
   await walk(dir);
   return files;
 }
+
+/** The project's loaded package set (generated definitions + dependencies), shared by a test file. */
+export async function loadRepoIndex() {
+  const { loadProjectIndex } = await import('@mes-fhir/fhir-packages');
+  return loadProjectIndex({ projectDir: join(REPO_ROOT, 'fsh'), generatedDir: join(REPO_ROOT, 'generated', 'fhir'), mirror: mirrorDir() });
+}

@@ -1,15 +1,18 @@
 import { codegenCommand, CODEGEN_USAGE } from './codegen-command.js';
 import { EXIT_USAGE, UsageError, type CliIo } from './io.js';
+import { EXPAND_USAGE, expandCommand, VALIDATE_CODE_USAGE, validateCodeCommand } from './terminology-commands.js';
 
 const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => Promise<number>; usage: string; summary: string }> = {
   codegen: { run: codegenCommand, usage: CODEGEN_USAGE, summary: 'install FHIR packages, compile FSH with SUSHI, write generated/' },
+  expand: { run: expandCommand, usage: EXPAND_USAGE, summary: 'expand a value set offline' },
+  'validate-code': { run: validateCodeCommand, usage: VALIDATE_CODE_USAGE, summary: 'check a code against a value set or code system' },
 };
 
 const USAGE = `Usage: mes-fhir <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`)
   .join('\n')}
 
 Run "mes-fhir <command> --help" for the options of a command.

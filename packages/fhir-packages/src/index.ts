@@ -6,3 +6,4 @@ export * from './versions.js';
 export * from './sources.js';
 export * from './install.js';
 export * from './resource-index.js';
+export * from './project.js';

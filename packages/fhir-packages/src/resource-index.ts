@@ -98,18 +98,32 @@ export class ResourceIndex {
     return version ? candidates.find((c) => c.version === version) ?? candidates[0] : candidates[0];
   }
 
+  /** Finds the entry of a given resource type for a canonical (a CodeSystem and a ValueSet may share a url). */
+  findEntryOfType(canonical: string, resourceType: string): IndexEntry | undefined {
+    const [url = '', version] = canonical.split('|');
+    const candidates = this.byUrl.get(url)?.filter((c) => c.resourceType === resourceType);
+    if (!candidates?.length) return undefined;
+    return (version && candidates.find((c) => c.version === version)) || candidates[0];
+  }
+
+  /** The resource of a given type for a canonical, or undefined. */
+  resolveOfType<T = FhirResource>(canonical: string, resourceType: string): T | undefined {
+    const entry = this.findEntryOfType(canonical, resourceType);
+    return entry ? this.read<T>(entry) : undefined;
+  }
+
   /** Reads (once) and returns the resource behind an entry. */
-  read<T extends FhirResource = FhirResource>(entry: IndexEntry): T {
+  read<T = FhirResource>(entry: IndexEntry): T {
     let resource = this.cache.get(entry.file);
     if (!resource) {
       resource = JSON.parse(readFileSync(entry.file, 'utf8')) as FhirResource;
       this.cache.set(entry.file, resource);
     }
-    return resource as T;
+    return resource as unknown as T;
   }
 
   /** The resource for a canonical, or undefined. */
-  resolve<T extends FhirResource = FhirResource>(canonical: string): T | undefined {
+  resolve<T = FhirResource>(canonical: string): T | undefined {
     const entry = this.findEntry(canonical);
     return entry ? this.read<T>(entry) : undefined;
   }

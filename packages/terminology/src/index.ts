@@ -1,0 +1,4 @@
+export * from './fhir-types.js';
+export * from './code-system.js';
+export * from './terminology.js';
+export * from './ucum.js';

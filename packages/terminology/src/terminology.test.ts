@@ -1,0 +1,141 @@
+import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ResourceIndex } from '@mes-fhir/fhir-packages';
+import { Terminology } from './terminology.js';
+import { convertUcum, ucumCommensurable, validateUcum } from './ucum.js';
+
+const CS = 'http://example.org/cs/shapes';
+let root: string;
+let terminology: Terminology;
+
+const resources = [
+  {
+    resourceType: 'CodeSystem',
+    url: CS,
+    content: 'complete',
+    caseSensitive: true,
+    property: [{ code: 'sides', type: 'integer' }],
+    concept: [
+      {
+        code: 'polygon',
+        display: 'Polygon',
+        concept: [
+          { code: 'triangle', display: 'Triangle', property: [{ code: 'sides', valueInteger: 3 }] },
+          { code: 'square', display: 'Square', property: [{ code: 'sides', valueInteger: 4 }] },
+          { code: 'rectangle', display: 'Rectangle', property: [{ code: 'sides', valueInteger: 4 }] },
+        ],
+      },
+      { code: 'circle', display: 'Circle' },
+    ],
+  },
+  { resourceType: 'CodeSystem', url: 'http://example.org/cs/fragment', content: 'fragment', concept: [{ code: 'a' }] },
+  { resourceType: 'ValueSet', url: 'http://example.org/vs/polygons', compose: { include: [{ system: CS, filter: [{ property: 'concept', op: 'is-a', value: 'polygon' }] }] } },
+  { resourceType: 'ValueSet', url: 'http://example.org/vs/strict-polygons', compose: { include: [{ system: CS, filter: [{ property: 'concept', op: 'descendent-of', value: 'polygon' }] }] } },
+  { resourceType: 'ValueSet', url: 'http://example.org/vs/four-sides', compose: { include: [{ system: CS, filter: [{ property: 'sides', op: '=', value: '4' }] }] } },
+  { resourceType: 'ValueSet', url: 'http://example.org/vs/regex', compose: { include: [{ system: CS, filter: [{ property: 'code', op: 'regex', value: '.*angle' }] }] } },
+  {
+    resourceType: 'ValueSet',
+    url: 'http://example.org/vs/imported-minus-square',
+    compose: { include: [{ valueSet: ['http://example.org/vs/strict-polygons'] }], exclude: [{ system: CS, concept: [{ code: 'square' }] }] },
+  },
+  { resourceType: 'ValueSet', url: 'http://example.org/vs/cycle-a', compose: { include: [{ valueSet: ['http://example.org/vs/cycle-b'] }] } },
+  { resourceType: 'ValueSet', url: 'http://example.org/vs/cycle-b', compose: { include: [{ valueSet: ['http://example.org/vs/cycle-a'] }] } },
+  { resourceType: 'ValueSet', url: 'http://example.org/vs/missing-import', compose: { include: [{ valueSet: ['http://example.org/vs/nowhere'] }] } },
+  { resourceType: 'ValueSet', url: 'http://example.org/vs/all-loinc', compose: { include: [{ system: 'http://loinc.org' }] } },
+  { resourceType: 'ValueSet', url: 'http://example.org/vs/some-loinc', compose: { include: [{ system: 'http://loinc.org', concept: [{ code: '29463-7', display: 'Body weight' }] }] } },
+  { resourceType: 'ValueSet', url: 'http://example.org/vs/bad-filter', compose: { include: [{ system: CS, filter: [{ property: 'concept', op: 'child-of', value: 'polygon' }] }] } },
+];
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'terminology-'));
+  await mkdir(join(root, 'pkg'));
+  await Promise.all(resources.map((r, i) => writeFile(join(root, 'pkg', `r${i}.json`), JSON.stringify(r))));
+  terminology = new Terminology(new ResourceIndex([{ label: 'test', dir: join(root, 'pkg') }]));
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+const codes = (url: string) => {
+  const e = terminology.expand(url);
+  if (!e.ok) throw new Error(e.message);
+  return e.concepts.map((c) => c.code).sort();
+};
+
+describe('$expand', () => {
+  it('evaluates is-a, descendent-of, = on a property and regex filters', () => {
+    expect(codes('http://example.org/vs/polygons')).toEqual(['polygon', 'rectangle', 'square', 'triangle']);
+    expect(codes('http://example.org/vs/strict-polygons')).toEqual(['rectangle', 'square', 'triangle']);
+    expect(codes('http://example.org/vs/four-sides')).toEqual(['rectangle', 'square']);
+    expect(codes('http://example.org/vs/regex')).toEqual(['rectangle', 'triangle']);
+  });
+
+  it('imports value sets and applies excludes', () => {
+    expect(codes('http://example.org/vs/imported-minus-square')).toEqual(['rectangle', 'triangle']);
+  });
+
+  it('enumerates explicit concepts of an external system', () => {
+    expect(codes('http://example.org/vs/some-loinc')).toEqual(['29463-7']);
+  });
+
+  it.each([
+    ['http://example.org/vs/cycle-a', 'cycle', /cycle-a → http:\/\/example.org\/vs\/cycle-b → http:\/\/example.org\/vs\/cycle-a/],
+    ['http://example.org/vs/missing-import', 'not-found', /vs\/nowhere \(imported by http:\/\/example.org\/vs\/missing-import\)/],
+    ['http://example.org/vs/all-loinc', 'external-system', /http:\/\/loinc.org is not loaded/],
+    ['http://example.org/vs/bad-filter', 'unsupported-filter', /"child-of" is not supported/],
+    ['http://example.org/vs/absent', 'not-found', /not in the loaded packages/],
+  ])('explains why %s cannot be expanded', (url, reason, message) => {
+    const e = terminology.expand(url);
+    expect(e.ok).toBe(false);
+    if (e.ok) return;
+    expect(e.reason).toBe(reason);
+    expect(e.message).toMatch(message);
+  });
+});
+
+describe('$validate-code and $lookup', () => {
+  it('checks membership in an expanded value set', () => {
+    expect(terminology.validateCode({ system: CS, code: 'square', valueSet: 'http://example.org/vs/four-sides' }).result).toBe('valid');
+    const out = terminology.validateCode({ system: CS, code: 'triangle', valueSet: 'http://example.org/vs/four-sides' });
+    expect(out.result).toBe('invalid');
+    expect(out.message).toMatch(/not in value set/);
+  });
+
+  it('reports a wrong display as a mismatch, not as invalid', () => {
+    const out = terminology.validateCode({ system: CS, code: 'square', display: 'Carré', valueSet: 'http://example.org/vs/polygons' });
+    expect(out).toMatchObject({ result: 'valid', displayMismatch: true, display: 'Square' });
+  });
+
+  it('answers "unknown" for codes of external or incomplete systems, not invalid', () => {
+    expect(terminology.validateCode({ system: 'http://loinc.org', code: '8302-2', valueSet: 'http://example.org/vs/all-loinc' }).result).toBe('unknown');
+    expect(terminology.validateCode({ system: 'http://loinc.org', code: '8302-2' }).result).toBe('unknown');
+    expect(terminology.validateCode({ system: 'http://example.org/cs/fragment', code: 'zz' }).result).toBe('unknown');
+    expect(terminology.validateCode({ system: 'http://loinc.org', code: '8302-2', valueSet: 'http://example.org/vs/some-loinc' }).result).toBe('invalid');
+  });
+
+  it('validates against a code system and looks codes up', () => {
+    expect(terminology.validateCode({ system: CS, code: 'circle' }).result).toBe('valid');
+    expect(terminology.validateCode({ system: CS, code: 'Circle' }).result).toBe('invalid');
+    expect(terminology.lookup(CS, 'triangle')).toMatchObject({ display: 'Triangle', properties: { sides: ['3'] } });
+    expect(terminology.lookup(CS, 'hexagon')).toBeUndefined();
+  });
+
+  it('validates UCUM codes when the system is UCUM', () => {
+    expect(terminology.validateCode({ system: 'http://unitsofmeasure.org', code: 'mm[Hg]' }).result).toBe('valid');
+    expect(terminology.validateCode({ system: 'http://unitsofmeasure.org', code: 'mmHg' }).result).toBe('invalid');
+  });
+});
+
+describe('UCUM', () => {
+  it.each(['kg', 'cm', 'mm[Hg]', 'Cel', '/min', 'mg/dL', '%', 'kg/m2', '1/(24.h)', '1'])('accepts %s', (unit) => {
+    expect(validateUcum(unit).valid).toBe(true);
+  });
+  it.each(['lb', 'mmHg', 'KG', 'degC', ' kg', 'bpm'])('rejects %s', (unit) => {
+    expect(validateUcum(unit).valid).toBe(false);
+  });
+  it('compares and converts units', () => {
+    expect(ucumCommensurable('mg/dL', 'g/L')).toBe(true);
+    expect(ucumCommensurable('kg', 'cm')).toBe(false);
+    expect(convertUcum(100, 'mg/dL', 'g/L')).toBeCloseTo(1);
+  });
+});

@@ -1,0 +1,295 @@
+import { loadProjectIndex, type ProjectIndexOptions, type ResourceIndex } from '@mes-fhir/fhir-packages';
+import { CodeSystemView } from './code-system.js';
+import type { CodeSystemResource, ExpansionContains, ValueSetInclude, ValueSetResource } from './fhir-types.js';
+import { UCUM_SYSTEM, validateUcum } from './ucum.js';
+
+export interface Concept {
+  system: string;
+  code: string;
+  display?: string;
+  version?: string;
+  /** Retired in its code system (listed only when the value set admits inactive codes). */
+  inactive?: boolean;
+}
+
+/** Why a value set cannot be enumerated offline. */
+export type ExpansionFailure =
+  | 'not-found'
+  | 'external-system'
+  | 'incomplete-code-system'
+  | 'unsupported-filter'
+  | 'cycle'
+  | 'too-large';
+
+export type Expansion =
+  | { ok: true; url: string; concepts: Concept[]; contains(system: string, code: string): Concept | undefined }
+  | { ok: false; url: string; reason: ExpansionFailure; message: string };
+
+export interface CodeValidation {
+  /** `unknown`: the code cannot be checked offline (external or incomplete code system). */
+  result: 'valid' | 'invalid' | 'unknown';
+  message: string;
+  /** The display the code system gives the code, when known. */
+  display?: string;
+  /** Set when a display was given and differs from the code system's (a warning, not an error). */
+  displayMismatch?: boolean;
+}
+
+export interface ValidateCodeParams {
+  system?: string;
+  code: string;
+  display?: string;
+  version?: string;
+  /** Validate membership in this value set (canonical, optionally `|version`); otherwise in the code system. */
+  valueSet?: string;
+}
+
+export interface TerminologyOptions {
+  /** Expansions larger than this report `too-large` (membership checks still work). */
+  maxExpansionSize?: number;
+}
+
+class ExpansionError extends Error {
+  constructor(
+    readonly reason: ExpansionFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Membership = true | false | { unknown: string };
+
+const key = (system: string, code: string) => `${system}|${code}`;
+
+/**
+ * Offline terminology over a loaded package set: `$expand`, `$validate-code`, `$lookup`, and UCUM.
+ * Expansions are computed once per value set; validating a code against an expanded set is a
+ * hash lookup. Value sets that cannot be enumerated (all of LOINC, say) are still answered code by
+ * code, with "unknown" where the answer needs a code system that is not loaded.
+ */
+export class Terminology {
+  private readonly codeSystems = new Map<string, CodeSystemView | null>();
+  private readonly expansions = new Map<string, Expansion>();
+  private readonly maxExpansionSize: number;
+
+  constructor(
+    readonly index: ResourceIndex,
+    options: TerminologyOptions = {},
+  ) {
+    this.maxExpansionSize = options.maxExpansionSize ?? 10_000;
+  }
+
+  /** Loads the project's package set (see `loadProjectIndex`) and wraps it. */
+  static async load(options: ProjectIndexOptions & TerminologyOptions = {}): Promise<Terminology> {
+    const { index } = await loadProjectIndex(options);
+    return new Terminology(index, options);
+  }
+
+  /** The loaded CodeSystem for a url, or undefined. */
+  codeSystem(url: string): CodeSystemView | undefined {
+    let view = this.codeSystems.get(url);
+    if (view === undefined) {
+      const resource = this.index.resolveOfType<CodeSystemResource>(url, 'CodeSystem');
+      view = resource && resource.content !== 'supplement' ? new CodeSystemView(resource) : null;
+      this.codeSystems.set(url, view);
+    }
+    return view ?? undefined;
+  }
+
+  valueSet(url: string): ValueSetResource | undefined {
+    return this.index.resolveOfType<ValueSetResource>(url, 'ValueSet');
+  }
+
+  /** Canonical urls of every loaded ValueSet, in layer order. */
+  valueSetUrls(): string[] {
+    return [...new Set(this.index.list('ValueSet').flatMap((e) => (e.url ? [e.url] : [])))];
+  }
+
+  /** `$expand`: every concept of the value set, or why it cannot be enumerated offline. */
+  expand(url: string): Expansion {
+    const cached = this.expansions.get(url);
+    if (cached) return cached;
+    let expansion: Expansion;
+    try {
+      const concepts = this.expandToMap(url, []);
+      const list = [...concepts.values()];
+      expansion = { ok: true, url, concepts: list, contains: (system, code) => concepts.get(key(system, code)) };
+    } catch (e) {
+      if (!(e instanceof ExpansionError)) throw e;
+      expansion = { ok: false, url, reason: e.reason, message: e.message };
+    }
+    this.expansions.set(url, expansion);
+    return expansion;
+  }
+
+  private expandToMap(url: string, stack: string[]): Map<string, Concept> {
+    if (stack.includes(url)) throw new ExpansionError('cycle', `value set ${url} includes itself: ${[...stack, url].join(' → ')}`);
+    const vs = this.valueSet(url);
+    if (!vs) {
+      const importedBy = stack.length ? ` (imported by ${stack.at(-1)})` : '';
+      throw new ExpansionError('not-found', `value set ${url}${importedBy} is not in the loaded packages`);
+    }
+    if (!vs.compose) {
+      if (vs.expansion?.contains) return flattenContains(vs.expansion.contains);
+      throw new ExpansionError('not-found', `value set ${url} has neither compose nor expansion`);
+    }
+    const inner = [...stack, url];
+    const result = new Map<string, Concept>();
+    for (const include of vs.compose.include ?? []) {
+      for (const [k, c] of this.includeToMap(include, inner)) if (!(c.inactive && vs.compose.inactive === false)) result.set(k, c);
+    }
+    for (const exclude of vs.compose.exclude ?? []) for (const k of this.includeToMap(exclude, inner).keys()) result.delete(k);
+    if (result.size > this.maxExpansionSize) {
+      throw new ExpansionError('too-large', `value set ${url} has ${result.size} concepts, more than the ${this.maxExpansionSize} expanded at most`);
+    }
+    return result;
+  }
+
+  private includeToMap(include: ValueSetInclude, stack: string[]): Map<string, Concept> {
+    let result: Map<string, Concept> | undefined;
+    if (include.system) {
+      const system = include.system;
+      if (include.concept?.length) {
+        const cs = this.codeSystem(system);
+        result = new Map(
+          include.concept.map((c) => [key(system, c.code), { system, code: c.code, display: c.display ?? cs?.get(c.code)?.display }]),
+        );
+      } else {
+        const cs = this.codeSystem(system);
+        if (!cs) {
+          throw new ExpansionError('external-system', `code system ${system} is not loaded (external terminology such as LOINC or SNOMED CT cannot be enumerated offline)`);
+        }
+        if (!cs.isComplete) {
+          throw new ExpansionError('incomplete-code-system', `code system ${system} is loaded with content "${cs.resource.content}", not every code`);
+        }
+        let codes: Set<string> = new Set(cs.concepts.keys());
+        for (const f of include.filter ?? []) {
+          const matched = cs.filter(f);
+          if (typeof matched === 'string') throw new ExpansionError('unsupported-filter', `${system}: ${matched}`);
+          codes = new Set([...codes].filter((c) => matched.has(c)));
+        }
+        result = new Map(
+          [...codes].sort().map((code) => [key(system, code), { system, code, display: cs.get(code)?.display, ...(cs.isInactive(code) ? { inactive: true } : {}) }]),
+        );
+      }
+    }
+    for (const imported of include.valueSet ?? []) {
+      const other = this.expandToMap(imported, stack);
+      result = result ? new Map([...result].filter(([k]) => other.has(k))) : new Map(other);
+    }
+    return result ?? new Map();
+  }
+
+  /** `$lookup` on a loaded code system. */
+  lookup(system: string, code: string): { display?: string; definition?: string; properties: Record<string, string[]> } | undefined {
+    const concept = this.codeSystem(system)?.get(code);
+    if (!concept) return undefined;
+    return { display: concept.display, definition: concept.definition, properties: Object.fromEntries(concept.properties) };
+  }
+
+  /** `$validate-code` against a value set (when given) or a code system. */
+  validateCode(params: ValidateCodeParams): CodeValidation {
+    const { system, code, valueSet } = params;
+    const label = system ? `${system}#${code}` : `code "${code}"`;
+    if (valueSet) {
+      const expansion = this.expand(valueSet);
+      let member: Membership;
+      if (expansion.ok) {
+        const found = system ? expansion.contains(system, code) : expansion.concepts.find((c) => c.code === code);
+        member = Boolean(found);
+      } else if (expansion.reason === 'not-found' || expansion.reason === 'cycle') {
+        return { result: 'unknown', message: `cannot validate ${label}: ${expansion.message}` };
+      } else {
+        member = system ? this.membership(valueSet, system, code, []) : { unknown: 'no system given' };
+      }
+      if (member === false) return { result: 'invalid', message: `${label} is not in value set ${valueSet}` };
+      if (member !== true) return { result: 'unknown', message: `cannot validate ${label} against ${valueSet}: ${member.unknown}` };
+      return system ? this.checkDisplay(system, code, params.display, `${label} is in value set ${valueSet}`) : { result: 'valid', message: `${label} is in value set ${valueSet}` };
+    }
+    if (!system) return { result: 'invalid', message: `no system given for code "${code}"` };
+    if (system === UCUM_SYSTEM) {
+      const check = validateUcum(code);
+      return check.valid ? { result: 'valid', message: `${code} is a valid UCUM unit (${check.name ?? code})`, display: check.name } : { result: 'invalid', message: check.message ?? `"${code}" is not a valid UCUM code` };
+    }
+    const cs = this.codeSystem(system);
+    if (!cs) return { result: 'unknown', message: `code system ${system} is not available offline, so ${label} cannot be validated` };
+    if (!cs.get(code)) {
+      return cs.isComplete
+        ? { result: 'invalid', message: `unknown code "${code}" in code system ${system}` }
+        : { result: 'unknown', message: `code system ${system} is loaded with content "${cs.resource.content}"; "${code}" cannot be checked` };
+    }
+    return this.checkDisplay(system, code, params.display, `${label} is valid`);
+  }
+
+  private checkDisplay(system: string, code: string, display: string | undefined, okMessage: string): CodeValidation {
+    const expected = this.codeSystem(system)?.get(code)?.display;
+    if (display !== undefined && expected !== undefined && display.trim().toLowerCase() !== expected.trim().toLowerCase()) {
+      return { result: 'valid', display: expected, displayMismatch: true, message: `wrong display "${display}" for ${system}#${code}: the code system says "${expected}"` };
+    }
+    return { result: 'valid', message: okMessage, display: expected };
+  }
+
+  /** Membership without enumerating, for value sets too large or too open to expand. */
+  private membership(url: string, system: string, code: string, stack: string[]): Membership {
+    if (stack.includes(url)) return { unknown: `value set ${url} includes itself` };
+    const vs = this.valueSet(url);
+    if (!vs) return { unknown: `value set ${url} is not in the loaded packages` };
+    if (!vs.compose) return vs.expansion?.contains ? flattenContains(vs.expansion.contains).has(key(system, code)) : { unknown: `value set ${url} has no content` };
+    const inner = [...stack, url];
+    const included = anyOf((vs.compose.include ?? []).map((inc) => this.includeMembership(inc, system, code, inner)));
+    if (included !== true) return included;
+    const excluded = anyOf((vs.compose.exclude ?? []).map((exc) => this.includeMembership(exc, system, code, inner)));
+    if (excluded === true) return false;
+    return excluded === false ? true : excluded;
+  }
+
+  private includeMembership(include: ValueSetInclude, system: string, code: string, stack: string[]): Membership {
+    const parts: Membership[] = [];
+    if (include.system) {
+      if (include.system !== system) return false;
+      if (include.concept?.length) parts.push(include.concept.some((c) => c.code === code));
+      else if (system === UCUM_SYSTEM && !include.filter?.length) parts.push(validateUcum(code).valid);
+      else {
+        const cs = this.codeSystem(system);
+        if (!cs) parts.push({ unknown: `code system ${system} is not available offline` });
+        else if (!cs.get(code)) parts.push(cs.isComplete ? false : { unknown: `code system ${system} is not complete offline` });
+        else {
+          let inFilters: Membership = true;
+          for (const f of include.filter ?? []) {
+            const matched = cs.filter(f);
+            if (typeof matched === 'string') inFilters = { unknown: matched };
+            else if (!matched.has(cs.get(code)!.code)) {
+              inFilters = false;
+              break;
+            }
+          }
+          parts.push(inFilters);
+        }
+      }
+    }
+    for (const imported of include.valueSet ?? []) {
+      const expansion = this.expand(imported);
+      parts.push(expansion.ok ? Boolean(expansion.contains(system, code)) : this.membership(imported, system, code, stack));
+    }
+    return allOf(parts);
+  }
+}
+
+function anyOf(results: Membership[]): Membership {
+  if (results.some((r) => r === true)) return true;
+  return results.find((r) => r !== false) ?? false;
+}
+
+function allOf(results: Membership[]): Membership {
+  if (results.some((r) => r === false)) return false;
+  return results.find((r) => r !== true) ?? true;
+}
+
+function flattenContains(contains: ExpansionContains[], out = new Map<string, Concept>()): Map<string, Concept> {
+  for (const c of contains) {
+    if (c.system && c.code && !c.abstract) out.set(key(c.system, c.code), { system: c.system, code: c.code, display: c.display, version: c.version });
+    if (c.contains) flattenContains(c.contains, out);
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+import { createRequire } from 'node:module';
+
+export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
+
+interface UcumUtils {
+  validateUnitString(unit: string, suggest?: boolean): {
+    status: 'valid' | 'invalid' | 'error';
+    ucumCode: string | null;
+    unit?: { name?: string };
+    msg?: string[];
+    suggestions?: Array<{ units: Array<[string, string, string]> }>;
+  };
+  convertUnitTo(from: string, value: number, to: string): { status: string; toVal?: number; msg?: string[] };
+}
+
+// @lhncbc/ucum-lhc ships CommonJS only and no types.
+const ucum = (createRequire(import.meta.url)('@lhncbc/ucum-lhc') as { UcumLhcUtils: { getInstance(): UcumUtils } }).UcumLhcUtils.getInstance();
+
+export interface UcumCheck {
+  valid: boolean;
+  /** The unit's name when valid (e.g. "kilogram"). */
+  name?: string;
+  message?: string;
+  /** Valid UCUM codes the library proposes for an invalid one. */
+  suggestions?: string[];
+}
+
+const checks = new Map<string, UcumCheck>();
+
+/** Validates a UCUM unit code (case-sensitive form) with the UCUM library; results are cached. */
+export function validateUcum(code: string): UcumCheck {
+  let check = checks.get(code);
+  if (check) return check;
+  if (code.trim() === '' || code !== code.trim()) {
+    check = { valid: false, message: `"${code}" is not a valid UCUM code: empty or surrounded by spaces` };
+  } else {
+    const result = ucum.validateUnitString(code, true);
+    // The library also accepts some case-insensitive spellings; UCUM codes in FHIR are the case-sensitive ones.
+    if (result.status === 'valid' && result.ucumCode === code) {
+      check = { valid: true, name: typeof result.unit?.name === 'string' ? result.unit.name : undefined };
+    } else {
+      const suggestions = (result.suggestions ?? []).flatMap((s) => s.units.map((u) => u[0]));
+      check = {
+        valid: false,
+        message: result.ucumCode && result.ucumCode !== code ? `"${code}" is not a valid UCUM code; did you mean "${result.ucumCode}"?` : `"${code}" is not a valid UCUM code`,
+        suggestions: result.ucumCode && result.ucumCode !== code ? [result.ucumCode, ...suggestions] : suggestions,
+      };
+    }
+  }
+  checks.set(code, check);
+  return check;
+}
+
+/** Converts a value between two commensurable UCUM units; undefined when they are not. */
+export function convertUcum(value: number, from: string, to: string): number | undefined {
+  const result = ucum.convertUnitTo(from, value, to);
+  return result.status === 'succeeded' ? result.toVal : undefined;
+}
+
+/** Whether two UCUM units measure the same kind of quantity (mg/dL and g/L, not kg and cm). */
+export function ucumCommensurable(a: string, b: string): boolean {
+  return convertUcum(1, a, b) !== undefined;
+}

@@ -1,0 +1,107 @@
+/** @mes-fhir/terminology over the real package set, and its CLI commands. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ResourceIndex, cachedPackageDir, type InstallResult } from '@mes-fhir/fhir-packages';
+import { Terminology, type ExpansionContains } from '@mes-fhir/terminology';
+import { loadRepoIndex, runCli } from './helpers/repo.js';
+
+let terminology: Terminology;
+let packages: InstallResult;
+
+beforeAll(async () => {
+  const loaded = await loadRepoIndex();
+  packages = loaded.packages;
+  terminology = new Terminology(loaded.index);
+});
+
+describe('expansions against what the packages ship', () => {
+  const r4Only = () => {
+    const r4 = packages.packages.find((p) => p.name === 'hl7.fhir.r4.core')!;
+    return new Terminology(new ResourceIndex([{ label: 'r4', dir: cachedPackageDir(packages.cacheDir, r4) }]));
+  };
+  const shippedCodes = (t: Terminology, url: string) => {
+    const out: string[] = [];
+    const walk = (list: ExpansionContains[] = []) => list.forEach((c) => (c.code && !c.abstract && out.push(c.code), walk(c.contains)));
+    walk(t.valueSet(url)!.expansion!.contains);
+    return out.sort();
+  };
+  const ourCodes = (t: Terminology, url: string) => {
+    const e = t.expand(url);
+    if (!e.ok) throw new Error(e.message);
+    return e.concepts;
+  };
+
+  it('expands an R4 value set built from an import and explicit concepts exactly as R4 ships it', () => {
+    const t = r4Only();
+    const url = 'http://hl7.org/fhir/ValueSet/yesnodontknow';
+    expect(ourCodes(t, url).map((c) => c.code).sort()).toEqual(shippedCodes(t, url));
+  });
+
+  it('expands the filtered R4 value set "inactive" (descendent-of on v3 ActMood) to what R4 ships, plus only the codes retired since', () => {
+    const t = r4Only();
+    const url = 'http://hl7.org/fhir/ValueSet/inactive';
+    const shipped = shippedCodes(t, url);
+    const ours = ourCodes(t, url);
+    expect(shipped).toEqual(['CRT', 'EXPEC', 'GOL', 'OPT', 'RSK']);
+    expect(ours.map((c) => c.code)).toEqual(expect.arrayContaining(shipped));
+    // The expansion R4 ships dates from 2017; the codes added to ActMood since are all retired or deprecated ones.
+    const cs = t.codeSystem('http://terminology.hl7.org/CodeSystem/v3-ActMood')!;
+    for (const extra of ours.filter((c) => !shipped.includes(c.code))) {
+      expect(cs.get(extra.code)!.properties.get('status'), extra.code).toEqual([expect.stringMatching(/retired|deprecated/)]);
+    }
+  });
+
+  it('expands FrCore and MES value sets', () => {
+    const moment = terminology.expand('https://mes-fhir.org/fhir/ValueSet/mes-glucose-moment');
+    expect(moment.ok && moment.concepts.map((c) => c.code)).toEqual(['after-exercise', 'after-meal', 'fasting', 'malaise', 'other']);
+    const bodyWeightUnits = terminology.expand('http://hl7.org/fhir/ValueSet/ucum-bodyweight');
+    expect(bodyWeightUnits.ok && bodyWeightUnits.concepts.map((c) => c.code).sort()).toEqual(['[lb_av]', 'g', 'kg']);
+  });
+});
+
+describe('validate-code on MES bindings', () => {
+  it.each([
+    ['http://hl7.org/fhir/ValueSet/ucum-bodyweight', 'http://unitsofmeasure.org', 'kg', 'valid'],
+    ['http://hl7.org/fhir/ValueSet/ucum-bodyweight', 'http://unitsofmeasure.org', 'cm', 'invalid'],
+    ['http://hl7.org/fhir/ValueSet/ucum-bodytemp', 'http://unitsofmeasure.org', 'Cel', 'valid'],
+    ['http://hl7.org/fhir/ValueSet/observation-status', 'http://hl7.org/fhir/observation-status', 'final', 'valid'],
+    ['http://hl7.org/fhir/ValueSet/observation-status', 'http://hl7.org/fhir/observation-status', 'done', 'invalid'],
+    ['https://mes-fhir.org/fhir/ValueSet/mes-glucose-number-of-days', 'https://mes-fhir.org/fhir/CodeSystem/mes-glucose-number-of-days', '14', 'valid'],
+    ['https://mes-fhir.org/fhir/ValueSet/mes-glucose-number-of-days', 'https://mes-fhir.org/fhir/CodeSystem/mes-glucose-number-of-days', '60', 'invalid'],
+    ['https://mos.esante.gouv.fr/NOS/JDV_J157-MomentGlucose-ENS/FHIR/JDV-J157-MomentGlucose-ENS', 'https://example.org/any', 'x', 'unknown'],
+    ['http://hl7.org/fhir/ValueSet/ucum-units', 'http://unitsofmeasure.org', 'mg/dL', 'valid'],
+    ['http://hl7.org/fhir/ValueSet/ucum-units', 'http://unitsofmeasure.org', 'mg/dl/', 'invalid'],
+  ])('%s: %s#%s is %s', (valueSet, system, code, expected) => {
+    expect(terminology.validateCode({ system, code, valueSet }).result).toBe(expected);
+  });
+});
+
+describe('CLI', () => {
+  it('expand prints the codes (text) and an R4 ValueSet expansion (json)', async () => {
+    const text = await runCli(['expand', 'http://hl7.org/fhir/ValueSet/observation-status']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^http:\/\/hl7.org\/fhir\/observation-status\s+final\s+Final$/m);
+    const json = await runCli(['expand', 'https://mes-fhir.org/fhir/ValueSet/mes-glucose-moment', '--format', 'json']);
+    expect(json.code).toBe(0);
+    const vs = JSON.parse(json.stdout);
+    expect(vs.resourceType).toBe('ValueSet');
+    expect(vs.expansion.total).toBe(5);
+    expect(vs.expansion.contains[0]).toMatchObject({ system: 'https://mes-fhir.org/fhir/CodeSystem/mes-glucose-moment' });
+  });
+
+  it('expand explains a value set that cannot be expanded offline, exit 1', async () => {
+    const out = await runCli(['expand', 'http://hl7.org/fhir/ValueSet/observation-codes']);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(/external-system: code system http:\/\/loinc.org is not loaded/);
+  });
+
+  it('validate-code exits 0 for a valid code, 1 for an invalid one, and prints why', async () => {
+    const ok = await runCli(['validate-code', '--system', 'http://unitsofmeasure.org', '--code', 'kg', '--valueset', 'http://hl7.org/fhir/ValueSet/ucum-bodyweight']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^valid: /);
+    const bad = await runCli(['validate-code', '--system', 'http://unitsofmeasure.org', '--code', 'lbs']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/^invalid: "lbs" is not a valid UCUM code/);
+    const usage = await runCli(['validate-code', '--code', 'x']);
+    expect(usage.code).toBe(2);
+  });
+});
