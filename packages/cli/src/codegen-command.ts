@@ -1,15 +1,17 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { CodegenError, runCodegen, type CodegenLogger } from '@mes-fhir/codegen';
+import { CodegenError, DEFAULT_STEPS, runCodegen, type CodegenLogger } from '@mes-fhir/codegen';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './io.js';
 
 export const CODEGEN_USAGE = `Usage: mes-fhir codegen [--project <dir>] [--out <dir>] [--quiet | --verbose]
 
 Installs the FHIR packages the FSH project depends on, compiles it with SUSHI (snapshots
-included) and replaces <out>/fhir with the result. Nothing is replaced when a step fails.
+included), generates the TypeScript of @mes-fhir/profiles, then replaces <out>/fhir and the
+TypeScript folder. Nothing is replaced when a step fails.
 
   --project <dir>  SUSHI project folder (default: fsh)
   --out <dir>      output root (default: generated)
+  --ts-out <dir>   generated TypeScript of @mes-fhir/profiles (default: packages/profiles/src/generated)
   --quiet          print errors only
   --verbose        also print package and SUSHI details
 
@@ -25,6 +27,7 @@ export async function codegenCommand(args: string[], io: CliIo): Promise<number>
       options: {
         project: { type: 'string', default: 'fsh' },
         out: { type: 'string', default: 'generated' },
+        'ts-out': { type: 'string', default: 'packages/profiles/src/generated' },
         quiet: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
       },
@@ -36,7 +39,7 @@ export async function codegenCommand(args: string[], io: CliIo): Promise<number>
   }
   if (values.quiet && values.verbose) throw new UsageError('--quiet and --verbose exclude each other');
 
-  const totalSteps = 3;
+  const totalSteps = DEFAULT_STEPS.length;
   let stepNumber = 0;
   const log: CodegenLogger = {
     step: (name, summary, millis) => {
@@ -52,7 +55,7 @@ export async function codegenCommand(args: string[], io: CliIo): Promise<number>
   };
   const started = performance.now();
   try {
-    await runCodegen({ projectDir: resolve(values.project), outDir: resolve(values.out), env: io.env, log });
+    await runCodegen({ projectDir: resolve(values.project), outDir: resolve(values.out), typescriptDir: resolve(values['ts-out']), env: io.env, log });
   } catch (e) {
     if (e instanceof CodegenError) {
       io.stderr.write(`codegen failed at step "${e.step}": ${e.message}\n`);

@@ -1,5 +1,6 @@
 import type { InstallResult, PackageRef } from '@mes-fhir/fhir-packages';
 import type { SushiDiagnostic } from './errors.js';
+import type { Manifest } from './manifest.js';
 
 export interface CodegenOptions {
   /** The SUSHI project folder (holds sushi-config.yaml and input/fsh). */
@@ -10,6 +11,8 @@ export interface CodegenOptions {
   cacheDir?: string;
   /** Tarball mirror (default: FHIR_PACKAGE_MIRROR). */
   mirror?: string;
+  /** Where the generated TypeScript of @mes-fhir/profiles goes (default: packages/profiles/src/generated). */
+  typescriptDir?: string;
   env?: NodeJS.ProcessEnv;
   log?: CodegenLogger;
 }
@@ -35,6 +38,11 @@ export interface CodegenContext {
   /** SUSHI's output (`fsh-generated/resources`). */
   sushiResources?: string;
   sushiWarnings?: SushiDiagnostic[];
+  /** The staged generated/fhir folder (complete once the fhir step ran). */
+  fhirDir?: string;
+  manifest?: Manifest;
+  /** Outputs written to scratch folders, swapped into place by the last step. */
+  staged: Array<{ staging: string; target: string }>;
 }
 
 export interface CodegenStep {

@@ -5,10 +5,11 @@ import type { CodegenContext, CodegenLogger, CodegenOptions, CodegenStep } from 
 import { CodegenError } from './errors.js';
 import { packagesStep } from './steps/packages.js';
 import { sushiStep } from './steps/sushi.js';
-import { writeStep } from './steps/write.js';
+import { typescriptStep } from './steps/typescript.js';
+import { fhirStep, swapStep } from './steps/write.js';
 
-/** The steps of `mes-fhir codegen`, in order. */
-export const DEFAULT_STEPS: CodegenStep[] = [packagesStep, sushiStep, writeStep];
+/** The steps of `mes-fhir codegen`, in order. Only the last one touches the output folders. */
+export const DEFAULT_STEPS: CodegenStep[] = [packagesStep, sushiStep, fhirStep, typescriptStep, swapStep];
 
 const silentLogger: CodegenLogger = { step() {}, warn() {}, detail() {} };
 
@@ -23,7 +24,7 @@ export interface CodegenRun {
 export async function runCodegen(options: CodegenOptions, steps: CodegenStep[] = DEFAULT_STEPS): Promise<CodegenRun> {
   const log = options.log ?? silentLogger;
   const workDir = await mkdtemp(join(tmpdir(), 'mes-fhir-codegen-'));
-  const ctx: CodegenContext = { options, log, workDir };
+  const ctx: CodegenContext = { options, log, workDir, staged: [] };
   const run: CodegenRun = { steps: [] };
   try {
     for (const step of steps) {
@@ -42,5 +43,7 @@ export async function runCodegen(options: CodegenOptions, steps: CodegenStep[] =
     return run;
   } finally {
     await rm(workDir, { recursive: true, force: true });
+    // Outputs staged by a run that failed before the swap are dropped; the old ones stay.
+    for (const { staging } of ctx.staged) await rm(staging, { recursive: true, force: true });
   }
 }

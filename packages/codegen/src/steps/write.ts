@@ -1,8 +1,8 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { CodegenContext, CodegenStep } from '../context.js';
 import { CodegenError } from '../errors.js';
-import { buildManifest, type FhirJson } from '../manifest.js';
+import { buildManifest, type FhirJson, type Manifest } from '../manifest.js';
 
 /** Conformance resources stay at the top of generated/fhir; everything else is an example. */
 const CONFORMANCE_TYPES = new Set(['StructureDefinition', 'ValueSet', 'CodeSystem', 'SearchParameter', 'CapabilityStatement', 'ConceptMap']);
@@ -14,20 +14,44 @@ export const FHIR_OUTPUT_FOLDER = 'fhir';
 export const toJsonText = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
 /**
- * Writes SUSHI's resources and the manifest into a scratch folder next to `generated/fhir`, then
- * swaps it in, so a failed run never leaves a half-written output.
+ * Stages SUSHI's resources and the manifest next to `generated/fhir`; the swap step puts every
+ * staged output in place at the end, so a failed run never leaves a half-written output.
  */
-export const writeStep: CodegenStep = {
-  name: 'write',
+export const fhirStep: CodegenStep = {
+  name: 'fhir',
   async run(ctx) {
-    if (!ctx.sushiResources) throw new CodegenError('write', 'no SUSHI output to write');
+    if (!ctx.sushiResources) throw new CodegenError('fhir', 'no SUSHI output to write');
     const resources = await readResources(ctx.sushiResources);
     const staging = await stageOutput(ctx, resources);
-    await swapInto(staging, join(ctx.options.outDir, FHIR_OUTPUT_FOLDER));
+    ctx.fhirDir = staging;
+    ctx.manifest = JSON.parse(await readFile(join(staging, 'manifest.json'), 'utf8')) as Manifest;
+    ctx.staged.push({ staging, target: join(ctx.options.outDir, FHIR_OUTPUT_FOLDER) });
     const examples = resources.filter((r) => !CONFORMANCE_TYPES.has(r.json.resourceType)).length;
-    return `${resources.length - examples} definitions and ${examples} examples in ${join(ctx.options.outDir, FHIR_OUTPUT_FOLDER)}`;
+    return `${resources.length - examples} definitions and ${examples} examples staged`;
   },
 };
+
+/** Replaces each output folder with its staged version, only once every step has succeeded. */
+export const swapStep: CodegenStep = {
+  name: 'swap',
+  async run(ctx) {
+    const targets: string[] = [];
+    while (ctx.staged.length) {
+      const { staging, target } = ctx.staged.shift()!;
+      await swapInto(staging, target);
+      targets.push(target);
+    }
+    return `wrote ${targets.join(', ')}`;
+  },
+};
+
+/** A scratch folder beside `target` (same file system, so the final rename is atomic). */
+export async function stagingFolderFor(target: string): Promise<string> {
+  const staging = join(dirname(target), `.${basename(target)}-staging-${process.pid}`);
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  return staging;
+}
 
 interface NamedResource {
   fileName: string;
@@ -42,10 +66,7 @@ async function readResources(dir: string): Promise<NamedResource[]> {
 }
 
 async function stageOutput(ctx: CodegenContext, resources: NamedResource[]): Promise<string> {
-  await mkdir(ctx.options.outDir, { recursive: true });
-  // Same parent folder as the target, so the final rename never crosses file systems.
-  const staging = join(ctx.options.outDir, `.${FHIR_OUTPUT_FOLDER}-staging-${process.pid}`);
-  await rm(staging, { recursive: true, force: true });
+  const staging = await stagingFolderFor(join(ctx.options.outDir, FHIR_OUTPUT_FOLDER));
   await mkdir(join(staging, 'example'), { recursive: true });
   const files: Array<{ path: string; json: FhirJson }> = resources.map((r) => ({
     path: CONFORMANCE_TYPES.has(r.json.resourceType) ? r.fileName : `example/${r.fileName}`,
@@ -62,7 +83,7 @@ async function stageOutput(ctx: CodegenContext, resources: NamedResource[]): Pro
   return staging;
 }
 
-async function swapInto(staging: string, target: string): Promise<void> {
+export async function swapInto(staging: string, target: string): Promise<void> {
   const old = `${target}.previous-${process.pid}`;
   await rm(old, { recursive: true, force: true });
   let hadPrevious = true;

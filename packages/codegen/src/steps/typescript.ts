@@ -1,0 +1,29 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ResourceIndex, projectLayers } from '@mes-fhir/fhir-packages';
+import { StructureModel } from '@mes-fhir/profile-model';
+import { Terminology } from '@mes-fhir/terminology';
+import type { CodegenStep } from '../context.js';
+import { CodegenError } from '../errors.js';
+import { generateTypeScript } from '../typescript/generate.js';
+import { stagingFolderFor } from './write.js';
+
+export const DEFAULT_TYPESCRIPT_DIR = join('packages', 'profiles', 'src', 'generated');
+
+/** Generates types, zod schemas, invariants, the registry and code lists for @mes-fhir/profiles. */
+export const typescriptStep: CodegenStep = {
+  name: 'typescript',
+  async run(ctx) {
+    if (!ctx.packages || !ctx.fhirDir || !ctx.manifest) throw new CodegenError('typescript', 'the fhir step has not run');
+    const index = new ResourceIndex(projectLayers(ctx.packages, ctx.fhirDir));
+    const generated = generateTypeScript(ctx.manifest, new StructureModel(index), new Terminology(index));
+    const target = resolve(ctx.options.typescriptDir ?? DEFAULT_TYPESCRIPT_DIR);
+    await mkdir(resolve(target, '..'), { recursive: true });
+    const staging = await stagingFolderFor(target);
+    for (const [name, text] of generated.files) await writeFile(join(staging, name), text);
+    ctx.staged.push({ staging, target });
+    for (const n of generated.notRunnable) ctx.log.warn(`invariant ${n.key} of ${n.profile} cannot run: ${n.reason}`);
+    const skipped = generated.notRunnable.length ? `, ${generated.notRunnable.length} not runnable` : '';
+    return `${ctx.manifest.profiles.length} profiles, ${generated.invariantCount} invariants compiled${skipped}`;
+  },
+};

@@ -1,0 +1,168 @@
+/**
+ * Generates the TypeScript of @mes-fhir/profiles from the loaded package set and the manifest.
+ * Pure with respect to its inputs: returns file name → text; the codegen step writes them.
+ * Each file is printed once from ts-morph structures (inserting statement by statement re-parses
+ * the file every time).
+ */
+import {
+  StructureKind,
+  VariableDeclarationKind,
+  type ImportDeclarationStructure,
+  type StatementStructures,
+  type VariableStatementStructure,
+} from 'ts-morph';
+import type { StructureModel } from '@mes-fhir/profile-model';
+import type { Terminology } from '@mes-fhir/terminology';
+import type { Manifest } from '../manifest.js';
+import { dataTypeSchemas, finish, interfaceOf, newProject, primitiveSchemas, schemaOf } from './emit.js';
+import { collectInvariants, type InvariantData } from './invariants.js';
+import { ShapeBuilder, type Shape } from './shapes.js';
+
+export interface GeneratedTypeScript {
+  files: Map<string, string>;
+  invariantCount: number;
+  /** Invariants whose FHIRPath could not be compiled (listed by codegen as warnings). */
+  notRunnable: Array<{ profile: string; key: string; reason: string }>;
+}
+
+/** Bundles come last: their entries refer to the measure profiles by name. */
+const profileOrder = (a: { type: string; url: string }, b: { type: string; url: string }) =>
+  Number(a.type === 'Bundle') - Number(b.type === 'Bundle') || a.url.localeCompare(b.url);
+
+const imp = (moduleSpecifier: string, named: { namespace?: string; names?: string[]; typeOnly?: boolean }): ImportDeclarationStructure => ({
+  kind: StructureKind.ImportDeclaration,
+  moduleSpecifier,
+  isTypeOnly: named.typeOnly ?? false,
+  ...(named.namespace ? { namespaceImport: named.namespace } : { namedImports: named.names ?? [] }),
+});
+
+const constant = (name: string, initializer: string, docs: string[], type?: string): VariableStatementStructure => ({
+  kind: StructureKind.VariableStatement,
+  isExported: true,
+  declarationKind: VariableDeclarationKind.Const,
+  docs,
+  declarations: [{ name, initializer, ...(type ? { type } : {}) }],
+});
+
+type Root = { url: string; name: string; type: string; title?: string; mesCanonical?: string; shape: Extract<Shape, { kind: 'object' }> };
+
+export function generateTypeScript(manifest: Manifest, model: StructureModel, terminology: Terminology): GeneratedTypeScript {
+  const builder = new ShapeBuilder(model, terminology);
+  const roots: Root[] = [];
+  const invariants = new Map<string, InvariantData[]>();
+  const notRunnable: GeneratedTypeScript['notRunnable'] = [];
+  let invariantCount = 0;
+
+  for (const p of [...manifest.profiles].sort(profileOrder)) {
+    const tree = model.tree(p.url);
+    if (!tree) throw new Error(`profile ${p.url} has no snapshot in generated/fhir`);
+    const name = tree.sd.name ?? p.id;
+    const shape = builder.profileShape(p.url, name, tree.root, p.type, tree.sd.description ?? p.title);
+    roots.push({ url: p.url, name, type: p.type, title: p.title, mesCanonical: p.mesCanonical, shape });
+    const collected = collectInvariants(tree);
+    invariants.set(name, collected.runnable);
+    invariantCount += collected.runnable.length;
+    for (const n of collected.notRunnable) notRunnable.push({ profile: p.url, key: n.key, reason: n.reason });
+  }
+  const rootTypes = new Map(roots.map((r) => [r.shape.name, r.type]));
+  const { statements: dataTypeStatements, primitives } = dataTypeSchemas(model, builder.dataTypes);
+  const usedPrimitives = new Set(primitives);
+  for (const shape of builder.named) for (const p of shape.props) if (p.shape.kind === 'primitive') usedPrimitives.add(p.shape.fhirType);
+
+  const sources: Record<string, StatementStructures[]> = {
+    'primitives.ts': [imp('zod', { names: ['z'] }), ...primitiveSchemas(model, [...usedPrimitives])],
+    'datatypes.ts': [
+      imp('zod', { names: ['z'] }),
+      imp('fhir/r4.js', { namespace: 'fhir4', typeOnly: true }),
+      imp('./primitives.js', { namespace: 'P' }),
+      imp('../runtime/helpers.js', { namespace: 'R' }),
+      ...dataTypeStatements,
+    ],
+    'types.ts': [imp('fhir/r4.js', { namespace: 'fhir4', typeOnly: true }), ...builder.named.map(interfaceOf)],
+    'schemas.ts': [
+      imp('zod', { names: ['z'] }),
+      imp('fhir/r4.js', { namespace: 'fhir4', typeOnly: true }),
+      imp('./primitives.js', { namespace: 'P' }),
+      imp('./datatypes.js', { namespace: 'D' }),
+      imp('../runtime/helpers.js', { namespace: 'R' }),
+      imp('./types.js', { namespace: 'T', typeOnly: true }),
+      ...builder.named.map((shape) => schemaOf(shape, rootTypes.get(shape.name))),
+    ],
+    'invariants.ts': [
+      imp('../runtime/invariants.js', { names: ['InvariantData'], typeOnly: true }),
+      ...roots.map((r) =>
+        constant(`${r.name}Invariants`, JSON.stringify(invariants.get(r.name), null, 2), [`Constraints of ${r.url} (own and inherited), by element path.`], 'readonly InvariantData[]'),
+      ),
+    ],
+    'registry.ts': registryStatements(roots),
+    'codes.ts': codeStatements(builder),
+    'agreement.ts': agreementStatements(builder),
+  };
+
+  const project = newProject();
+  const files = new Map<string, string>();
+  for (const [name, statements] of Object.entries(sources)) {
+    files.set(name, finish(project.createSourceFile(name, { statements }), 'typescript'));
+  }
+  return { files, invariantCount, notRunnable };
+}
+
+function registryStatements(roots: Root[]): StatementStructures[] {
+  const entries = roots.map((r) => {
+    const fields = [
+      `url: ${JSON.stringify(r.url)}`,
+      `name: ${JSON.stringify(r.name)}`,
+      `title: ${JSON.stringify(r.title ?? r.name)}`,
+      `resourceType: ${JSON.stringify(r.type)}`,
+      ...(r.mesCanonical ? [`mesCanonical: ${JSON.stringify(r.mesCanonical)}`] : []),
+      `schema: ${r.name}Schema`,
+      `invariants: ${r.name}Invariants`,
+    ];
+    return `  ${JSON.stringify(r.url)}: { ${fields.join(', ')} }`;
+  });
+  const mes = Object.fromEntries(roots.filter((r) => r.mesCanonical).map((r) => [r.mesCanonical, r.url]));
+  return [
+    imp('./schemas.js', { names: roots.map((r) => `${r.name}Schema`) }),
+    imp('./invariants.js', { names: roots.map((r) => `${r.name}Invariants`) }),
+    imp('../runtime/registry-entry.js', { names: ['ProfileEntry'], typeOnly: true }),
+    constant('profiles', `{\n${entries.join(',\n')}\n}`, ['Our profiles by canonical url.'], 'Readonly<Record<string, ProfileEntry>>'),
+    constant('mesCanonicals', JSON.stringify(mes, null, 2), ['Mon espace santé canonical (what vendors put in meta.profile) → our profile that requires it.'], 'Readonly<Record<string, string>>'),
+  ];
+}
+
+/** Literal code lists of the required bindings the profiles type, one per value set. */
+function codeStatements(builder: ShapeBuilder): StatementStructures[] {
+  const valueSets = new Map<string, string[]>();
+  for (const shape of builder.named) {
+    for (const p of shape.props) if (p.shape.kind === 'primitive' && p.shape.valueSet && p.shape.literals) valueSets.set(p.shape.valueSet.split('|')[0]!, p.shape.literals.map(String));
+  }
+  const out: StatementStructures[] = [];
+  for (const [url, list] of [...valueSets].sort(([a], [b]) => a.localeCompare(b))) {
+    const name = url
+      .split('/')
+      .pop()!
+      .replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))
+      .replace(/^./, (c) => c.toUpperCase());
+    out.push(constant(`${name}Codes`, `${JSON.stringify(list)} as const`, [`Codes of the required value set ${url}, expanded offline.`]));
+    out.push({ kind: StructureKind.TypeAlias, isExported: true, name: `${name}Code`, type: `(typeof ${name}Codes)[number]`, docs: [`A code of ${url}.`] });
+  }
+  return out;
+}
+
+/** Compile-time proof that each schema infers exactly its type (both directions). */
+function agreementStatements(builder: ShapeBuilder): StatementStructures[] {
+  return [
+    imp('zod', { names: ['z'], typeOnly: true }),
+    imp('./schemas.js', { namespace: 'S', typeOnly: true }),
+    imp('./types.js', { namespace: 'T', typeOnly: true }),
+    { kind: StructureKind.TypeAlias, name: 'Agree', typeParameters: ['A', 'B'], type: '[A] extends [B] ? ([B] extends [A] ? true : false) : false', docs: ['true when A and B are assignable to each other.'] },
+    {
+      kind: StructureKind.TypeAlias,
+      isExported: true,
+      name: 'SchemasAgreeWithTypes',
+      docs: ['Fails to compile when a generated schema and its type disagree.'],
+      type: `[\n${builder.named.map((s) => `  Agree<z.infer<typeof S.${s.name}Schema>, T.${s.name}>`).join(',\n')}\n]`,
+    },
+    constant('schemasAgreeWithTypes', `[${builder.named.map(() => 'true').join(', ')}]`, [], 'SchemasAgreeWithTypes'),
+  ];
+}

@@ -1,0 +1,2 @@
+export * from './element-definition.js';
+export * from './model.js';

@@ -1,0 +1,243 @@
+/**
+ * Builders for the API Mesures: small functions that take the clinical facts and return a resource
+ * that passes its profile's schema and invariants. MES wants its own canonical in meta.profile,
+ * the patient identified by `<pairing OID>|<idPe>`, UCUM units and an effective date-time.
+ */
+import { randomUUID } from 'node:crypto';
+import type * as fhir4 from 'fhir/r4.js';
+import type {
+  MesBundleFeeding,
+  MesObservationBloodPressure,
+  MesObservationBmi,
+  MesObservationBodyHeight,
+  MesObservationBodyTemperature,
+  MesObservationBodyWeight,
+  MesObservationGlucose,
+  MesObservationHeadCircumference,
+  MesObservationHeartRate,
+  MesObservationPainSeverity,
+  MesObservationStepsByDay,
+  MesObservationWaistCircumference,
+} from './generated/types.js';
+
+const UCUM = 'http://unitsofmeasure.org' as const;
+const LOINC = 'http://loinc.org' as const;
+const MES_BASE = 'https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/';
+const MOMENT_URL = 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/mesures-moment-of-measurement';
+const NUMBER_OF_DAYS_URL = 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/mesures-number-of-days';
+const PHD_DEVICE = 'http://hl7.org/fhir/uv/phd/StructureDefinition/PhdDevice';
+const ISO_11073 = 'urn:iso:std:iso:11073:10101';
+
+/** An OID as MES writes it: `urn:oid:` followed by the dotted number. Accepts either form. */
+export function oidUri(oid: string): string {
+  return oid.startsWith('urn:oid:') ? oid : `urn:oid:${oid}`;
+}
+
+/** The patient as MES knows it after pairing: the OID given at pairing and the pseudonymous idPe. */
+export interface MesPatient {
+  oid: string;
+  idPe: string;
+}
+
+/** What every measure needs besides its value. */
+export interface MeasureFacts {
+  patient: MesPatient;
+  /** When the measure was taken (ISO 8601 date-time with time zone, or a Date). */
+  effective: string | Date;
+  /** Default `final`. */
+  status?: 'registered' | 'preliminary' | 'final' | 'amended';
+  /** The vendor's OID (or a sub-OID of it), sent as meta.source. */
+  sourceOid?: string;
+  /** Free-text reason for the measure (ANS extension mesures-reason-for-measurement). */
+  reason?: string;
+  /** The Device of the feeding Bundle that took the measure (sets device.reference). */
+  device?: { id: string };
+  /** Resource id; a UUID is generated when absent. */
+  id?: string;
+}
+
+const iso = (d: string | Date) => (typeof d === 'string' ? d : d.toISOString());
+
+/** The parts shared by the measures; the category and code slices are filled in by each builder. */
+function common<Id extends string>(mesId: Id, f: MeasureFacts) {
+  return {
+    id: f.id ?? randomUUID(),
+    meta: {
+      profile: [`${MES_BASE}${mesId}` as const],
+      ...(f.sourceOid ? { source: oidUri(f.sourceOid) } : {}),
+    },
+    status: f.status ?? ('final' as const),
+    category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category' as const, code: 'vital-signs' as const }] }],
+    subject: { identifier: { system: oidUri(f.patient.oid), value: f.patient.idPe } },
+    effectiveDateTime: iso(f.effective),
+    ...(f.device ? { device: { reference: `Device/${f.device.id}` } } : {}),
+    ...(f.reason
+      ? { extension: [{ url: 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/mesures-reason-for-measurement', valueString: f.reason }] }
+      : {}),
+  };
+}
+
+function quantity<C extends string>(value: number, code: C): { value: number; unit: C; system: typeof UCUM; code: C };
+function quantity<C extends string, U extends string>(value: number, code: C, unit: U): { value: number; unit: U; system: typeof UCUM; code: C };
+function quantity(value: number, code: string, unit: string = code) {
+  return { value, unit, system: UCUM, code };
+}
+const loinc = <C extends string>(code: C, display: string) => ({ coding: [{ system: LOINC, code, display }] });
+
+export function bodyWeight(f: MeasureFacts & { kg: number }): MesObservationBodyWeight {
+  return { resourceType: 'Observation', ...common('mes-observation-bodyweight', f), code: loinc('29463-7', 'Body weight'), valueQuantity: quantity(f.kg, 'kg') };
+}
+
+export function bodyHeight(f: MeasureFacts & { cm: number }): MesObservationBodyHeight {
+  return { resourceType: 'Observation', ...common('mes-observation-bodyheight', f), code: loinc('8302-2', 'Body height'), valueQuantity: quantity(f.cm, 'cm') };
+}
+
+/** BMI as MES returns it in searches. MES computes BMI itself and refuses its creation (422). */
+export function bmi(f: MeasureFacts & { kgPerM2: number }): MesObservationBmi {
+  return { resourceType: 'Observation', ...common('mes-observation-bmi', f), code: loinc('39156-5', 'Body mass index (BMI) [Ratio]'), valueQuantity: quantity(f.kgPerM2, 'kg/m2') };
+}
+
+export function bloodPressure(f: MeasureFacts & { systolic: number; diastolic: number }): MesObservationBloodPressure {
+  const component = (code: '8480-6' | '8462-4', display: string, value: number) => ({
+    code: { coding: [{ system: LOINC, code, display }] },
+    valueQuantity: quantity(value, 'mm[Hg]', 'mmHg'),
+  });
+  return {
+    resourceType: 'Observation',
+    ...common('mes-observation-bp', f),
+    code: loinc('85354-9', 'Blood pressure panel with all children optional'),
+    component: [component('8480-6', 'Systolic blood pressure', f.systolic), component('8462-4', 'Diastolic blood pressure', f.diastolic)],
+  };
+}
+
+export function bodyTemperature(f: MeasureFacts & { celsius: number }): MesObservationBodyTemperature {
+  return { resourceType: 'Observation', ...common('mes-observation-bodytemperature', f), code: loinc('8310-5', 'Body temperature'), valueQuantity: quantity(f.celsius, 'Cel', '°C') };
+}
+
+export function heartRate(f: MeasureFacts & { bpm: number }): MesObservationHeartRate {
+  return { resourceType: 'Observation', ...common('mes-observation-heartrate', f), code: loinc('8867-4', 'Heart rate'), valueQuantity: quantity(f.bpm, '/min') };
+}
+
+/** A code of the moment-of-measurement extension (code system of its value set, see fsh/). */
+export interface CodedMoment {
+  system: string;
+  code: string;
+  display?: string;
+}
+
+export const GLUCOSE_MOMENT_SYSTEM = 'https://mes-fhir.org/fhir/CodeSystem/mes-glucose-moment';
+export const GLUCOSE_DAYS_SYSTEM = 'https://mes-fhir.org/fhir/CodeSystem/mes-glucose-number-of-days';
+
+/** Blood glucose (LOINC 2345-7) in mg/dL; MES requires the moment of the measure. */
+export function bloodGlucose(f: MeasureFacts & { mgPerDl: number; moment: 'fasting' | 'after-meal' | 'after-exercise' | 'malaise' | 'other' | CodedMoment }): MesObservationGlucose {
+  const coding = typeof f.moment === 'string' ? { system: GLUCOSE_MOMENT_SYSTEM, code: f.moment } : f.moment;
+  const base = common('mes-observation-glucose', f);
+  return {
+    resourceType: 'Observation',
+    ...base,
+    extension: [...(base.extension ?? []), { url: MOMENT_URL, valueCodeableConcept: { coding: [coding] } }],
+    code: loinc('2345-7', 'Glucose [Mass/volume] in Serum or Plasma'),
+    valueQuantity: quantity(f.mgPerDl, 'mg/dL'),
+  };
+}
+
+/** HbA1c (LOINC 4548-4) in %; neither moment nor number of days. */
+export function hba1c(f: MeasureFacts & { percent: number }): MesObservationGlucose {
+  return { resourceType: 'Observation', ...common('mes-observation-glucose', f), code: loinc('4548-4', 'Hemoglobin A1c/Hemoglobin.total in Blood'), valueQuantity: quantity(f.percent, '%') };
+}
+
+/**
+ * An average over a number of days: mean interstitial glucose (MED-969, mg/dL) or glycaemia
+ * management index (MED-972, %). The code system of the MED codes is the caller's (it is not in
+ * the packages available offline).
+ */
+export function glucoseAverage(
+  f: MeasureFacts & { kind: 'MED-969' | 'MED-972'; codeSystem: string; value: number; days: 7 | 14 | 30 | 90 | 'other' },
+): MesObservationGlucose {
+  const base = common('mes-observation-glucose', f);
+  return {
+    resourceType: 'Observation',
+    ...base,
+    extension: [...(base.extension ?? []), { url: NUMBER_OF_DAYS_URL, valueCodeableConcept: { coding: [{ system: GLUCOSE_DAYS_SYSTEM, code: String(f.days) }] } }],
+    code: { coding: [{ system: f.codeSystem, code: f.kind }] },
+    valueQuantity: quantity(f.value, f.kind === 'MED-969' ? 'mg/dL' : '%'),
+  };
+}
+
+/** Pain level 0–10 (LOINC 72514-3), unit "1" labelled Level as the ANS profile fixes. */
+export function painSeverity(f: MeasureFacts & { score: number }): MesObservationPainSeverity {
+  return { resourceType: 'Observation', ...common('mes-observation-painseverity', f), code: loinc('72514-3', 'Pain severity - 0-10 verbal numeric rating [Score] - Reported'), valueQuantity: quantity(f.score, '1', 'Level') };
+}
+
+export function stepsByDay(f: MeasureFacts & { steps: number }): MesObservationStepsByDay {
+  return { resourceType: 'Observation', ...common('mes-observation-stepsbyday', f), code: loinc('41950-7', 'Number of steps in 24 hour Measured'), valueQuantity: quantity(f.steps, '1/(24.h)', 'steps/day') };
+}
+
+export function waistCircumference(f: MeasureFacts & { cm: number }): MesObservationWaistCircumference {
+  return { resourceType: 'Observation', ...common('mes-observation-waistcircumference', f), code: loinc('8280-0', 'Waist Circumference at umbilicus by Tape measure'), valueQuantity: quantity(f.cm, 'cm') };
+}
+
+export function headCircumference(f: MeasureFacts & { cm: number }): MesObservationHeadCircumference {
+  return {
+    resourceType: 'Observation',
+    ...common('mes-observation-headcircumference', f),
+    // R4's head circumference profile requires its own code 9843-4 beside LOINC 8287-5.
+    code: { coding: [{ system: LOINC, code: '8287-5', display: 'Head Occipital-frontal circumference by Tape measure' }, { system: LOINC, code: '9843-4', display: 'Head Occipital-frontal circumference' }] },
+    valueQuantity: quantity(f.cm, 'cm'),
+  };
+}
+
+/** IEEE 11073 specializations of personal health devices (partition 8 × 65536 + term code). */
+export const PHD_SPECIALIZATIONS = {
+  'pulse-oximeter': 528388,
+  'blood-pressure-cuff': 528391,
+  thermometer: 528392,
+  'weight-scale': 528399,
+  'glucose-monitor': 528401,
+  generic: 528457,
+} as const;
+
+/** A personal health device (PhdDevice) as the feeding Bundle sends it. */
+export function phdDevice(f: {
+  /** The vendor's OID under which device identifiers are unique. */
+  identifierOid: string;
+  serial: string;
+  kind: keyof typeof PHD_SPECIALIZATIONS;
+  manufacturer?: string;
+  model?: string;
+  id?: string;
+}): fhir4.Device & { id: string } {
+  return {
+    resourceType: 'Device',
+    id: f.id ?? randomUUID(),
+    meta: { profile: [PHD_DEVICE] },
+    identifier: [{ system: oidUri(f.identifierOid), value: f.serial }],
+    type: { coding: [{ system: ISO_11073, code: '65573', display: 'MDC_MOC_VMS_MDS_SIMP' }] },
+    specialization: [{ systemType: { coding: [{ system: ISO_11073, code: String(PHD_SPECIALIZATIONS[f.kind]) }] } }],
+    ...(f.manufacturer ? { manufacturer: f.manufacturer } : {}),
+    ...(f.model ? { modelNumber: f.model } : {}),
+  };
+}
+
+type CreatableMeasure = Exclude<NonNullable<MesBundleFeeding['entry']>[number]['resource'], fhir4.Device | undefined>;
+
+/**
+ * The transaction Bundle MES expects: the Observation POSTed with a fullUrl and, when a device is
+ * given, the Device created conditionally (ifNoneExist on its identifier) and linked by id.
+ */
+export function feedingBundle(observation: CreatableMeasure, device?: fhir4.Device & { id: string }): MesBundleFeeding {
+  const obsId = observation.id ?? randomUUID();
+  const linked = device ? { ...observation, id: obsId, device: { reference: `Device/${device.id}` } } : { ...observation, id: obsId };
+  const identifier = device?.identifier?.[0];
+  const entries: NonNullable<MesBundleFeeding['entry']> = [
+    { fullUrl: `urn:uuid:${obsId}`, resource: linked as CreatableMeasure, request: { method: 'POST', url: 'Observation' } },
+  ];
+  if (device) {
+    entries.push({
+      fullUrl: `urn:uuid:${device.id}`,
+      resource: device,
+      request: { method: 'POST', url: 'Device', ifNoneExist: `identifier=${identifier?.system ?? ''}|${identifier?.value ?? ''}` },
+    });
+  }
+  return { resourceType: 'Bundle', type: 'transaction', entry: entries };
+}
