@@ -1,29 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { buildManifest, type FhirJson } from './manifest.js';
 
-const profile = (id: string, mes?: string): FhirJson => ({
+const profile = (id: string): FhirJson => ({
   resourceType: 'StructureDefinition',
   id,
   url: `https://x.org/StructureDefinition/${id}`,
   title: id.toUpperCase(),
   type: 'Observation',
   baseDefinition: 'http://parent',
-  snapshot: {
-    element: [
-      { id: 'Observation.meta.profile:fr-canonical', path: 'Observation.meta.profile', patternCanonical: 'https://hl7.fr/ig/fhir/core/x' },
-      ...(mes ? [{ id: 'Observation.meta.profile:mesCanonical', path: 'Observation.meta.profile', fixedCanonical: mes }] : []),
-    ],
-  },
 });
 
 describe('buildManifest', () => {
-  it('sorts entries, sorts examples by file and records the MES canonical a profile requires', () => {
+  it('sorts entries and examples and records the canonical a profile requires in meta.profile', () => {
     const manifest = buildManifest({
       canonical: 'https://x.org',
       fhirVersion: '4.0.1',
       dependencies: ['a#1'],
+      requiredMetaProfile: (url) => (url.endsWith('/b') ? 'https://mes/b' : undefined),
       files: [
-        { path: 'StructureDefinition-b.json', json: profile('b', 'https://mes/b') },
+        { path: 'StructureDefinition-b.json', json: profile('b') },
         { path: 'StructureDefinition-a.json', json: profile('a') },
         { path: 'StructureDefinition-ext.json', json: { ...profile('ext'), type: 'Extension' } },
         { path: 'ValueSet-v.json', json: { resourceType: 'ValueSet', id: 'v', url: 'https://x.org/ValueSet/v' } },

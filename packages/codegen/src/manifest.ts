@@ -10,7 +10,6 @@ export interface FhirJson {
   derivation?: string;
   baseDefinition?: string;
   meta?: { profile?: string[] };
-  snapshot?: { element?: Array<{ id?: string; path?: string; fixedCanonical?: string; patternCanonical?: string }> };
   [key: string]: unknown;
 }
 
@@ -59,22 +58,14 @@ export interface Manifest {
 
 const byUrl = <T extends { url: string }>(a: T, b: T) => a.url.localeCompare(b.url);
 
-/** The url a profile fixes in a `meta.profile` slice, e.g. the MES canonical. */
-function requiredMetaProfile(sd: FhirJson): string | undefined {
-  for (const e of sd.snapshot?.element ?? []) {
-    if (e.path !== 'Meta.profile' && !e.id?.startsWith(`${sd.type}.meta.profile:`)) continue;
-    const value = e.fixedCanonical ?? e.patternCanonical;
-    if (value && !value.startsWith('https://hl7.fr/') && value !== sd.url) return value;
-  }
-  return undefined;
-}
-
 /** Lists what a codegen run produced; sorted so that it is byte-identical for identical input. */
 export function buildManifest(input: {
   canonical?: string;
   fhirVersion?: string;
   dependencies: string[];
   files: Array<{ path: string; json: FhirJson }>;
+  /** The canonical a profile requires in meta.profile (profile-model's `requiredMetaProfile`). */
+  requiredMetaProfile: (url: string) => string | undefined;
 }): Manifest {
   const manifest: Manifest = {
     generator: '@mes-fhir/codegen',
@@ -97,7 +88,7 @@ export function buildManifest(input: {
         type: json.type,
         parent: json.baseDefinition ?? '',
         file: path,
-        mesCanonical: requiredMetaProfile(json),
+        mesCanonical: input.requiredMetaProfile(json.url),
       };
       (json.type === 'Extension' ? manifest.extensions : manifest.profiles).push(entry);
     } else if ((json.resourceType === 'ValueSet' || json.resourceType === 'CodeSystem') && json.url && json.id) {

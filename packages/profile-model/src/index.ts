@@ -1,2 +1,3 @@
 export * from './element-definition.js';
 export * from './model.js';
+export * from './slicing.js';

@@ -3,7 +3,7 @@
  * shapes decided once from the snapshot, so that the type and the schema of a profile cannot
  * disagree (the type tests check it).
  */
-import { isPrimitiveType, jsonNames, type ElementNode, type StructureModel, type TypeRef } from '@mes-fhir/profile-model';
+import { discriminatorValues, isPrimitiveType, jsonNames, type ElementNode, type StructureModel, type TypeRef } from '@mes-fhir/profile-model';
 import type { Terminology } from '@mes-fhir/terminology';
 
 export type Shape =
@@ -199,33 +199,7 @@ export class ShapeBuilder {
     return { rules: node.slicing!.rules, specs };
   }
 
-  /** For each discriminator, the value a slice fixes at that path (value/pattern discriminators). */
   private discriminatorValues(sliced: ElementNode, slice: ElementNode): SliceSpec['match'] {
-    const out: SliceSpec['match'] = [];
-    for (const d of sliced.slicing?.discriminator ?? []) {
-      if (d.type !== 'value' && d.type !== 'pattern') continue;
-      const value = this.valueAt(slice, d.path);
-      if (value !== undefined) out.push({ path: d.path, value, kind: d.type });
-    }
-    return out;
-  }
-
-  /** The fixed/pattern value found at a dotted path below a slice (following its children or type profile). */
-  private valueAt(slice: ElementNode, path: string): unknown {
-    if (path === '$this') return slice.fixed?.value;
-    const [head, ...rest] = path.split('.');
-    const children = this.model.childrenFor(slice, slice.types[0]);
-    // the element itself, then its slices (code.coding:SBPCode.code fixes what code.coding.code does not)
-    for (const child of children.filter((c) => c.name === head).flatMap((c) => [c, ...c.slices])) {
-      const found = rest.length === 0 ? child.fixed?.value : this.valueAt(child, rest.join('.'));
-      if (found !== undefined) return found;
-    }
-    // a pattern on an ancestor (patternCoding on a coding slice) also fixes the path
-    let value: unknown = slice.fixed?.value;
-    for (const part of path.split('.')) {
-      if (value === undefined || value === null) return undefined;
-      value = Array.isArray(value) ? (value[0] as Record<string, unknown>)?.[part] : (value as Record<string, unknown>)[part];
-    }
-    return value;
+    return discriminatorValues(this.model, sliced, slice);
   }
 }
