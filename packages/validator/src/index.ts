@@ -1,0 +1,3 @@
+export * from './outcome.js';
+export * from './validator.js';
+export { planInvariants } from './invariants.js';

@@ -1,0 +1,46 @@
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** FHIR pattern semantics: every property of the pattern is present with a matching value; arrays contain a match. */
+export function matchesPattern(value: unknown, pattern: unknown): boolean {
+  if (Array.isArray(pattern)) {
+    if (!Array.isArray(value)) return false;
+    return pattern.every((p) => value.some((v) => matchesPattern(v, p)));
+  }
+  if (isObject(pattern)) {
+    if (!isObject(value)) return false;
+    for (const k of Object.keys(pattern)) if (!matchesPattern(value[k], pattern[k])) return false;
+    return true;
+  }
+  return value === pattern;
+}
+
+/** FHIR fixed semantics: exactly equal (same properties, same values, same array order). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
+  if (isObject(a) && isObject(b)) {
+    const ka = Object.keys(a);
+    if (ka.length !== Object.keys(b).length) return false;
+    return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+/** Values found at a dotted path below a value (arrays flattened). */
+export function valuesAt(item: unknown, path: string): unknown[] {
+  let current: unknown[] = [item];
+  for (const part of path.split('.')) {
+    if (part === '$this') continue;
+    const next: unknown[] = [];
+    for (const v of current) {
+      if (!isObject(v) || !Object.prototype.hasOwnProperty.call(v, part)) continue;
+      const x = v[part];
+      if (Array.isArray(x)) next.push(...x);
+      else if (x !== undefined && x !== null) next.push(x);
+    }
+    current = next;
+  }
+  return current;
+}
+
+export { isObject };

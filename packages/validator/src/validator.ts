@@ -1,0 +1,521 @@
+import { ResourceIndex, loadProjectIndex, projectLayers, type ProjectIndexOptions, type ResourceLayer } from '@mes-fhir/fhir-packages';
+import {
+  StructureModel,
+  discriminatorValues,
+  isPrimitiveType,
+  jsonNames,
+  requiredMetaProfile,
+  type DiscriminatorValue,
+  type ElementNode,
+  type ProfileTree,
+  type TypeRef,
+} from '@mes-fhir/profile-model';
+import { Terminology, UCUM_SYSTEM, validateUcum, type CodeValidation } from '@mes-fhir/terminology';
+import { planInvariants, runInvariants, type InvariantPlan } from './invariants.js';
+import { toOperationOutcome, type IssueCode, type IssueSeverity, type OperationOutcome, type ValidationIssue } from './outcome.js';
+import { deepEqual, isObject, matchesPattern, valuesAt } from './patterns.js';
+import { PrimitiveChecks } from './primitives.js';
+
+export interface ValidateOptions {
+  /** Validate against this profile too (canonical; an MES canonical resolves to our profile). */
+  profile?: string;
+}
+
+export interface ValidatorLoadOptions extends ProjectIndexOptions {
+  /** Extra folders of definitions (StructureDefinition, ValueSet, CodeSystem JSON), read first. */
+  extraLayers?: ResourceLayer[];
+}
+
+/** Nesting deeper than this is reported instead of followed (guards the stack on hostile input). */
+const MAX_DEPTH = 64;
+const FHIR_BASE = 'http://hl7.org/fhir/StructureDefinition/';
+const REFERENCE_FORMAT = /^(#.*|urn:uuid:[0-9a-fA-F-]{36}|urn:oid:[0-2](\.(0|[1-9][0-9]*))+|([A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(\/_history\/[A-Za-z0-9\-.]{1,64})?|[a-z][a-z0-9+.-]*:.+)$/;
+
+interface Walk {
+  issues: ValidationIssue[];
+  seen: Set<string>;
+  /** Resources of the enclosing Bundle by fullUrl and by Type/id, for reference checks. */
+  bundleTargets?: Map<string, Record<string, unknown>>;
+  rootResource: unknown;
+  /** The resource being walked (for contained references). */
+  currentResource?: unknown;
+}
+
+interface Lookup {
+  byName: Map<string, { child: ElementNode; type: TypeRef }>;
+}
+
+/**
+ * Validates FHIR R4 JSON against StructureDefinition snapshots: structure, cardinality, fixed and
+ * pattern values, slicing, extensions, bindings, FHIRPath invariants and references. Each profile
+ * is compiled on first use and kept. `validate` never throws: any input gets an OperationOutcome.
+ */
+export class Validator {
+  readonly model: StructureModel;
+  readonly terminology: Terminology;
+  private readonly primitives: PrimitiveChecks;
+  private readonly invariantPlans = new Map<string, InvariantPlan>();
+  private readonly lookups = new WeakMap<ElementNode[], Lookup>();
+  private readonly sliceMatchers = new WeakMap<ElementNode, Array<{ slice: ElementNode; values: DiscriminatorValue[] }>>();
+  private readonly codeResults = new Map<string, CodeValidation>();
+  private mesCanonicals?: Map<string, string>;
+
+  constructor(
+    readonly index: ResourceIndex,
+    /** Labels of the layers whose profiles may be required by an MES canonical (our generated output, --load). */
+    private readonly ownLayers: string[] = ['generated'],
+  ) {
+    this.model = new StructureModel(index);
+    this.terminology = new Terminology(index);
+    this.primitives = new PrimitiveChecks(this.model);
+  }
+
+  /** Loads the project's package set (generated definitions first) plus extra layers. */
+  static async load(options: ValidatorLoadOptions = {}): Promise<Validator> {
+    const { packages } = await loadProjectIndex(options);
+    const layers = [...(options.extraLayers ?? []), ...projectLayers(packages, options.generatedDir ?? 'generated/fhir')];
+    return new Validator(new ResourceIndex(layers), ['generated', ...(options.extraLayers ?? []).map((l) => l.label)]);
+  }
+
+  /** MES canonical → our profile that requires it (the rule codegen's registry uses). */
+  resolveProfile(canonical: string): string | undefined {
+    if (!this.mesCanonicals) {
+      this.mesCanonicals = new Map();
+      for (const e of this.index.list('StructureDefinition')) {
+        if (!e.url || !this.ownLayers.includes(e.source)) continue;
+        const mes = requiredMetaProfile(this.model, e.url);
+        if (mes && !this.mesCanonicals.has(mes)) this.mesCanonicals.set(mes, e.url);
+      }
+    }
+    const url = canonical.split('|')[0]!;
+    if (this.model.tree(url)) return url;
+    const mapped = this.mesCanonicals.get(url);
+    return mapped && this.model.tree(mapped) ? mapped : undefined;
+  }
+
+  /** Validates one resource; never throws. */
+  validate(resource: unknown, options: ValidateOptions = {}): OperationOutcome {
+    return toOperationOutcome(this.validateToIssues(resource, options));
+  }
+
+  validateToIssues(resource: unknown, options: ValidateOptions = {}): ValidationIssue[] {
+    const walk: Walk = { issues: [], seen: new Set(), rootResource: resource };
+    try {
+      const explicit: string[] = [];
+      if (options.profile) {
+        const resolved = this.resolveProfile(options.profile);
+        if (resolved) explicit.push(resolved);
+        else this.report(walk, 'error', 'not-found', '', `profile ${options.profile} is not loaded`);
+      }
+      const rootType = isObject(resource) && typeof resource.resourceType === 'string' ? resource.resourceType : 'Resource';
+      this.validateResource(resource, rootType, explicit, walk, 0);
+    } catch (e) {
+      // A bug of ours must still give an answer, and say so.
+      this.report(walk, 'fatal', 'processing', '', `internal validator error: ${(e as Error)?.message ?? String(e)}`);
+    }
+    return walk.issues;
+  }
+
+  // -------------------------------------------------------------------------
+
+  private report(walk: Walk, severity: IssueSeverity, code: IssueCode, location: string, message: string, key?: string): void {
+    const id = `${severity}|${location}|${key ?? message}`;
+    if (walk.seen.has(id)) return;
+    walk.seen.add(id);
+    walk.issues.push({ severity, code, location, message, ...(key ? { key } : {}) });
+  }
+
+  private validateResource(value: unknown, location: string, profiles: string[], walk: Walk, depth: number): void {
+    if (!isObject(value)) {
+      this.report(walk, 'error', 'structure', location, `a resource must be a JSON object, not ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
+      return;
+    }
+    const resourceType = value.resourceType;
+    if (typeof resourceType !== 'string') {
+      this.report(walk, 'error', 'required', location, 'resourceType is missing or not a string');
+      return;
+    }
+    const base = this.model.typeTree(resourceType);
+    if (!base || base.sd.kind !== 'resource' || !/^[A-Z][A-Za-z]+$/.test(resourceType)) {
+      this.report(walk, 'error', 'structure', location, `unknown resource type "${resourceType.slice(0, 100)}"`);
+      return;
+    }
+    const trees: ProfileTree[] = [base];
+    const add = (url: string) => {
+      const tree = this.model.tree(url);
+      if (tree && !trees.includes(tree)) trees.push(tree);
+    };
+    profiles.forEach(add);
+    const meta = value.meta;
+    const claims = isObject(meta) && Array.isArray(meta.profile) ? meta.profile : [];
+    for (const claim of claims) {
+      if (typeof claim !== 'string') continue;
+      const resolved = this.resolveProfile(claim);
+      if (resolved) add(resolved);
+      else this.report(walk, 'warning', 'not-found', `${location}.meta.profile`, `profile ${claim} is not loaded, so the resource was not checked against it`);
+    }
+    const previousTargets = walk.bundleTargets;
+    const previousResource = walk.currentResource;
+    walk.currentResource = value;
+    if (resourceType === 'Bundle') walk.bundleTargets = bundleTargets(value);
+    for (const tree of trees) {
+      if (tree.sd.type !== resourceType) {
+        this.report(walk, 'error', 'structure', location, `profile ${tree.sd.url} is for ${tree.sd.type}, not ${resourceType}`);
+        continue;
+      }
+      this.walkObject(value, tree.root.children, location, walk, depth, true);
+      for (const f of runInvariants(this.invariantsOf(tree), value, { resource: value, rootResource: walk.rootResource })) {
+        const at = location === resourceType ? f.location : f.location.replace(/^[A-Za-z]+/, location);
+        if (f.error) this.report(walk, 'warning', 'processing', at, `${f.constraint.key} could not be evaluated: ${f.error}`, f.constraint.key);
+        else this.report(walk, f.constraint.severity, 'invariant', at, `${f.constraint.key}: ${f.constraint.human}`, f.constraint.key);
+      }
+    }
+    walk.bundleTargets = previousTargets;
+    walk.currentResource = previousResource;
+  }
+
+  private invariantsOf(tree: ProfileTree): InvariantPlan {
+    let plan = this.invariantPlans.get(tree.sd.url);
+    if (!plan) {
+      plan = planInvariants(this.model, tree);
+      this.invariantPlans.set(tree.sd.url, plan);
+    }
+    return plan;
+  }
+
+  private lookup(children: ElementNode[]): Lookup {
+    let l = this.lookups.get(children);
+    if (!l) {
+      l = { byName: new Map() };
+      for (const child of children) for (const v of jsonNames(child)) l.byName.set(v.name, { child, type: v.type });
+      this.lookups.set(children, l);
+    }
+    return l;
+  }
+
+  /** Checks an object's properties against the children that apply to it, then their cardinalities. */
+  private walkObject(obj: Record<string, unknown>, children: ElementNode[], location: string, walk: Walk, depth: number, isResource = false): void {
+    if (depth > MAX_DEPTH) {
+      this.report(walk, 'error', 'structure', location, `nesting deeper than ${MAX_DEPTH} levels is not followed`);
+      return;
+    }
+    const { byName } = this.lookup(children);
+    const counts = new Map<ElementNode, number>();
+    const present = new Map<ElementNode, string[]>();
+    let hasContent = false;
+    for (const key of Object.keys(obj)) {
+      const value = obj[key];
+      if (isResource && key === 'resourceType') continue;
+      const at = `${location}.${key}`;
+      if (key.startsWith('_')) {
+        const base = byName.get(key.slice(1));
+        if (!base || !isPrimitiveType(base.type.code)) {
+          this.report(walk, 'error', 'structure', at, `unknown property "${key}"`);
+          continue;
+        }
+        hasContent = true;
+        this.walkPrimitiveExtension(value, base.child, at, walk, depth);
+        continue;
+      }
+      const entry = byName.get(key);
+      if (!entry) {
+        this.report(walk, 'error', 'structure', at, `unknown property "${key.length > 100 ? `${key.slice(0, 100)}…` : key}"`);
+        continue;
+      }
+      if (key !== 'id') hasContent = true;
+      const { child, type } = entry;
+      if (value === null) {
+        this.report(walk, 'error', 'structure', at, 'null is not allowed in FHIR JSON');
+        continue;
+      }
+      let items: unknown[];
+      if (child.isArray) {
+        if (!Array.isArray(value)) {
+          this.report(walk, 'error', 'structure', at, `"${key}" must be an array`);
+          items = [value];
+        } else {
+          if (value.length === 0) this.report(walk, 'error', 'structure', at, 'arrays must not be empty');
+          items = value;
+        }
+      } else if (Array.isArray(value)) {
+        this.report(walk, 'error', 'structure', at, `"${key}" must be a single value, not an array`);
+        items = value;
+      } else items = [value];
+      counts.set(child, (counts.get(child) ?? 0) + items.length);
+      const names = present.get(child) ?? [];
+      names.push(key);
+      present.set(child, names);
+      const itemLocations = items.map((_, i) => (child.isArray && Array.isArray(value) ? `${at}[${i}]` : at));
+      items.forEach((item, i) => this.walkValue(item, child, type, itemLocations[i]!, walk, depth + 1));
+      if (child.slices.length && child.slicing && !child.name.endsWith('[x]')) this.checkSlices(items, itemLocations, child, at, walk, depth + 1);
+    }
+    if (!isResource && !hasContent) this.report(walk, 'error', 'invariant', location, 'ele-1: All FHIR elements must have a @value or children', 'ele-1');
+    for (const child of children) {
+      const n = counts.get(child) ?? 0;
+      const names = present.get(child);
+      if (names && names.length > 1) this.report(walk, 'error', 'structure', `${location}.${names[1]}`, `only one of ${names.join(', ')} is allowed (${child.name})`);
+      if (n < child.min) this.report(walk, 'error', 'required', `${location}.${child.name.replace('[x]', '')}`, `${child.path}: minimum required = ${child.min}, but only found ${n}`);
+      if (n > child.max) {
+        const at = `${location}.${names?.[0] ?? child.name}`;
+        this.report(walk, 'error', 'structure', at, child.max === 0 ? `${child.path} is not allowed in this profile` : `${child.path}: maximum allowed = ${child.max}, but found ${n}`);
+      }
+    }
+  }
+
+  private walkPrimitiveExtension(value: unknown, child: ElementNode, at: string, walk: Walk, depth: number): void {
+    const elementChildren = this.model.typeTree('Element')?.root.children ?? [];
+    const items = Array.isArray(value) ? value : [value];
+    if (Array.isArray(value) !== child.isArray) this.report(walk, 'error', 'structure', at, child.isArray ? `"${at}" must be an array` : `"${at}" must not be an array`);
+    items.forEach((item, i) => {
+      if (item === null && child.isArray) return;
+      if (!isObject(item)) this.report(walk, 'error', 'structure', at, 'a primitive extension must be an object');
+      else this.walkObject(item, elementChildren, Array.isArray(value) ? `${at}[${i}]` : at, walk, depth + 1);
+    });
+  }
+
+  /** One value of an element: fixed/pattern, binding, then its type's content. */
+  private walkValue(value: unknown, node: ElementNode, type: TypeRef, location: string, walk: Walk, depth: number): void {
+    const typeSlice = node.name.endsWith('[x]') ? node.slices.find((s) => s.types.length === 1 && s.types[0]!.code === type.code) : undefined;
+    for (const def of typeSlice ? [node, typeSlice] : [node]) {
+      if (def.fixed) {
+        const ok = def.fixed.kind === 'fixed' ? deepEqual(value, def.fixed.value) : matchesPattern(value, def.fixed.value);
+        if (!ok) this.report(walk, 'error', 'value', location, `value must ${def.fixed.kind === 'fixed' ? 'be exactly' : 'match'} ${JSON.stringify(def.fixed.value)}`);
+      }
+      if (def.binding && (def.binding.strength === 'required' || def.binding.strength === 'extensible') && def.binding.valueSet) {
+        this.checkBinding(value, type.code, def.binding.strength, def.binding.valueSet, location, walk);
+      }
+    }
+    const code = type.code === 'http://hl7.org/fhirpath/System.String' ? 'string' : type.code;
+    if (isPrimitiveType(code)) {
+      const problem = this.primitives.get(code)(value);
+      if (problem) this.report(walk, 'error', 'value', location, problem);
+      return;
+    }
+    const typeTree = code === 'Resource' ? undefined : this.model.typeTree(code);
+    if (code === 'Resource' || typeTree?.sd.kind === 'resource') {
+      this.validateResource(value, location, this.profilesOf(value, type, location, walk), walk, depth + 1);
+      return;
+    }
+    if (!isObject(value)) {
+      this.report(walk, 'error', 'structure', location, `${code} must be a JSON object`);
+      return;
+    }
+    const definition = code === 'Extension' ? this.extensionDefinition(value, type, node, location, walk) : undefined;
+    const children = definition ? definition.root.children : this.model.childrenFor(typeSlice ?? node, type);
+    this.walkObject(value, children, location, walk, depth);
+    if (code === 'Quantity' || typeTree?.sd.type === 'Quantity') this.checkUcum(value, location, walk);
+    if (code === 'Reference') this.checkReference(value, type, location, walk);
+  }
+
+  /** Profiles an entry/contained resource must meet: the element's type profiles (one of them). */
+  private profilesOf(value: unknown, type: TypeRef, location: string, walk: Walk): string[] {
+    const allowed = type.profiles.map((p) => this.resolveProfile(p)).filter((p): p is string => Boolean(p));
+    if (allowed.length <= 1) return allowed;
+    // "only A or B": the resource meets one of them. Claims in meta.profile are validated anyway.
+    const claims = isObject(value) && isObject(value.meta) && Array.isArray(value.meta.profile) ? value.meta.profile.map((c) => (typeof c === 'string' ? this.resolveProfile(c) : undefined)) : [];
+    if (claims.some((c) => c && allowed.includes(c))) return [];
+    const fitting = allowed.find((p) => !this.validateToIssues(value, { profile: p }).some((i) => i.severity === 'error'));
+    if (fitting) return [fitting];
+    this.report(walk, 'error', 'structure', location, `the resource conforms to none of the allowed profiles: ${allowed.join(', ')}`);
+    return [];
+  }
+
+  private checkUcum(q: Record<string, unknown>, location: string, walk: Walk): void {
+    if (q.system !== UCUM_SYSTEM || typeof q.code !== 'string') return;
+    const check = validateUcum(q.code);
+    if (!check.valid) this.report(walk, 'error', 'code-invalid', `${location}.code`, check.message ?? `"${q.code}" is not a valid UCUM code`);
+  }
+
+  private checkReference(ref: Record<string, unknown>, type: TypeRef, location: string, walk: Walk): void {
+    const reference = ref.reference;
+    if (typeof reference !== 'string') return;
+    if (reference.startsWith('#')) {
+      // ref-1, checked here: a local reference points to a contained resource of the same resource
+      const contained = isObject(walk.currentResource) && Array.isArray(walk.currentResource.contained) ? walk.currentResource.contained : [];
+      if (reference.length > 1 && !contained.some((c) => isObject(c) && c.id === reference.slice(1))) {
+        this.report(walk, 'error', 'invariant', location, 'ref-1: SHALL have a contained resource if a local reference is provided', 'ref-1');
+      }
+      return;
+    }
+    if (!REFERENCE_FORMAT.test(reference)) {
+      this.report(walk, 'error', 'value', `${location}.reference`, `"${reference.slice(0, 100)}" is not a valid reference`);
+      return;
+    }
+    const allowedTypes = new Set(type.targetProfiles.map((p) => this.model.definition(p)?.type ?? (p.startsWith(FHIR_BASE) ? p.slice(FHIR_BASE.length) : undefined)).filter(Boolean) as string[]);
+    const target = walk.bundleTargets?.get(reference);
+    const typeFromText = /(?:^|\/)([A-Z][A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(\/_history\/[^/]+)?$/.exec(reference)?.[1];
+    const targetType = (target && typeof target.resourceType === 'string' ? target.resourceType : undefined) ?? typeFromText;
+    if (targetType && allowedTypes.size && !allowedTypes.has(targetType) && !allowedTypes.has('Resource')) {
+      this.report(walk, 'error', 'structure', `${location}.reference`, `a reference to ${targetType} is not allowed here (allowed: ${[...allowedTypes].join(', ')})`);
+      return;
+    }
+    if (target && type.targetProfiles.length) {
+      const loaded = type.targetProfiles.filter((p) => !p.startsWith(FHIR_BASE) && this.model.tree(p));
+      if (loaded.length && !loaded.some((p) => !this.validateToIssues(target, { profile: p }).some((i) => i.severity === 'error'))) {
+        this.report(walk, 'error', 'structure', `${location}.reference`, `the referenced ${targetType} does not conform to ${loaded.join(' or ')}`);
+      }
+    }
+  }
+
+  // ---- bindings -----------------------------------------------------------
+
+  private validateCodeCached(system: string | undefined, code: string, valueSet: string, display?: string): CodeValidation {
+    const key = `${valueSet}|${system ?? ''}|${code}|${display ?? ''}`;
+    let result = this.codeResults.get(key);
+    if (!result) {
+      result = this.terminology.validateCode({ system, code, valueSet, display });
+      this.codeResults.set(key, result);
+    }
+    return result;
+  }
+
+  private checkBinding(value: unknown, typeCode: string, strength: string, valueSet: string, location: string, walk: Walk): void {
+    const bad: IssueSeverity = strength === 'required' ? 'error' : 'warning';
+    const codings: Array<{ system?: string; code: string; display?: string }> = [];
+    if (typeCode === 'code' || typeCode === 'string' || typeCode === 'uri') {
+      if (typeof value === 'string') codings.push({ code: value });
+    } else if (typeCode === 'Coding' && isObject(value)) {
+      if (typeof value.code === 'string') codings.push({ system: str(value.system), code: value.code, display: str(value.display) });
+    } else if (typeCode === 'CodeableConcept' && isObject(value)) {
+      for (const c of Array.isArray(value.coding) ? value.coding : []) {
+        if (isObject(c) && typeof c.code === 'string') codings.push({ system: str(c.system), code: c.code, display: str(c.display) });
+      }
+      if (codings.length === 0) {
+        if (strength === 'required') this.report(walk, 'error', 'code-invalid', location, `no code provided, and a code from ${valueSet} is required`);
+        return;
+      }
+    } else if (typeCode === 'Quantity' && isObject(value)) {
+      if (typeof value.code === 'string') codings.push({ system: str(value.system), code: value.code });
+    } else return;
+    if (codings.length === 0) return;
+    const results = codings.map((c) => ({ c, r: this.validateCodeCached(c.system, c.code, valueSet, c.display) }));
+    const valid = results.find((x) => x.r.result === 'valid');
+    if (valid) {
+      if (valid.r.displayMismatch) this.report(walk, 'warning', 'code-invalid', location, valid.r.message);
+      return;
+    }
+    const unknown = results.find((x) => x.r.result === 'unknown');
+    if (unknown) {
+      this.report(walk, 'warning', 'not-supported', location, unknown.r.message);
+      return;
+    }
+    const first = results[0]!;
+    const label = first.c.system ? `${first.c.system}#${first.c.code}` : `"${first.c.code}"`;
+    this.report(walk, bad, 'code-invalid', location, `${label} is not in the ${strength} value set ${valueSet}`);
+  }
+
+  // ---- slicing and extensions ------------------------------------------------
+
+  private matchersOf(sliced: ElementNode) {
+    let m = this.sliceMatchers.get(sliced);
+    if (!m) {
+      m = sliced.slices.map((slice) => ({ slice, values: discriminatorValues(this.model, sliced, slice) }));
+      this.sliceMatchers.set(sliced, m);
+    }
+    return m;
+  }
+
+  private sliceFor(item: unknown, sliced: ElementNode): ElementNode | undefined {
+    const discriminators = sliced.slicing?.discriminator ?? [];
+    for (const { slice, values } of this.matchersOf(sliced)) {
+      let ok = discriminators.length > 0;
+      for (const d of discriminators) {
+        if (d.type === 'value' || d.type === 'pattern') {
+          const expected = values.find((v) => v.path === d.path);
+          if (!expected || !valuesAt(item, d.path).some((v) => matchesPattern(v, expected.value))) ok = false;
+        } else if (d.type === 'type') {
+          const found = valuesAt(item, d.path);
+          const typeCodes = this.sliceElementAt(slice, d.path)?.types.map((t) => t.code) ?? slice.types.map((t) => t.code);
+          if (!found.some((v) => isObject(v) && typeof v.resourceType === 'string' && typeCodes.includes(v.resourceType))) ok = false;
+        } else if (d.type === 'profile') {
+          const profiles = (this.sliceElementAt(slice, d.path) ?? slice).types.flatMap((t) => t.profiles);
+          const found = valuesAt(item, d.path);
+          if (!found.some((v) => profiles.some((p) => !this.validateToIssues(v, { profile: p }).some((i) => i.severity === 'error')))) ok = false;
+        } else if (d.type === 'exists') {
+          const at = this.sliceElementAt(slice, d.path);
+          const exists = valuesAt(item, d.path).length > 0;
+          if (at && ((at.min > 0 && !exists) || (at.max === 0 && exists))) ok = false;
+        } else ok = false;
+        if (!ok) break;
+      }
+      if (ok) return slice;
+    }
+    return undefined;
+  }
+
+  private sliceElementAt(slice: ElementNode, path: string): ElementNode | undefined {
+    if (path === '$this') return slice;
+    let current: ElementNode | undefined = slice;
+    for (const part of path.split('.')) {
+      if (!current) return undefined;
+      current = this.model.childrenFor(current, current.types[0]).find((c) => c.name === part || c.name === `${part}[x]`);
+    }
+    return current;
+  }
+
+  private checkSlices(items: unknown[], locations: string[], sliced: ElementNode, at: string, walk: Walk, depth: number): void {
+    const rules = sliced.slicing!.rules;
+    const counts = new Map<ElementNode, number>();
+    let lastIndex = -1;
+    let sawUnmatched = false;
+    items.forEach((item, i) => {
+      const slice = this.sliceFor(item, sliced);
+      if (!slice) {
+        sawUnmatched = true;
+        if (rules === 'closed') this.report(walk, 'error', 'structure', locations[i]!, `this element matches none of the slices of ${sliced.path} (${sliced.slices.map((s) => s.sliceName).join(', ')}), and the slicing is closed`);
+        return;
+      }
+      const sliceIndex = sliced.slices.indexOf(slice);
+      if (sliced.slicing!.ordered && sliceIndex < lastIndex) this.report(walk, 'error', 'structure', locations[i]!, `slice ${slice.sliceName} is out of order (the slicing of ${sliced.path} is ordered)`);
+      if (rules === 'openAtEnd' && sawUnmatched) this.report(walk, 'error', 'structure', locations[i]!, `elements outside the slices of ${sliced.path} must come last (openAtEnd)`);
+      lastIndex = Math.max(lastIndex, sliceIndex);
+      counts.set(slice, (counts.get(slice) ?? 0) + 1);
+      // the item is also checked against the slice's own definition
+      const type = slice.types[0] ?? sliced.types[0]!;
+      this.walkValue(item, slice, type, locations[i]!, walk, depth);
+    });
+    for (const slice of sliced.slices) {
+      const n = counts.get(slice) ?? 0;
+      if (n < slice.min) this.report(walk, 'error', 'required', at, `${sliced.path}:${slice.sliceName}: minimum required = ${slice.min}, but only found ${n}`);
+      if (n > slice.max) this.report(walk, 'error', 'structure', at, `${sliced.path}:${slice.sliceName}: maximum allowed = ${slice.max}, but found ${n}`);
+    }
+  }
+
+  /**
+   * The definition an extension value is checked against: the profile its element names, else the
+   * one its url resolves to (context checked). Unknown urls: a warning, an error for a modifier.
+   */
+  private extensionDefinition(value: Record<string, unknown>, type: TypeRef, node: ElementNode, location: string, walk: Walk): ProfileTree | undefined {
+    if (type.profiles[0]) return this.model.tree(type.profiles[0]);
+    const url = value.url;
+    // relative urls name the parts of a complex extension: its own definition describes them
+    if (typeof url !== 'string' || !url.includes(':')) return undefined;
+    const tree = this.model.tree(url);
+    const modifier = node.name === 'modifierExtension';
+    if (!tree || tree.sd.type !== 'Extension') {
+      this.report(walk, modifier ? 'error' : 'warning', modifier ? 'structure' : 'not-found', location, `unknown extension ${url}${modifier ? ': a modifier extension that is not understood cannot be accepted' : ''}`);
+      return undefined;
+    }
+    const contexts = (tree.sd as { context?: Array<{ type: string; expression: string }> }).context ?? [];
+    const host = node.path.split('.').slice(0, -1).join('.');
+    const allowed = new Set(['Element', 'Resource', 'DomainResource', host, host.split('.')[0]!.length && !host.includes('.') ? host : '']);
+    if (node.parent?.types[0]) allowed.add(node.parent.types[0].code);
+    if (contexts.length && !contexts.some((c) => c.type !== 'element' || allowed.has(c.expression))) {
+      this.report(walk, 'error', 'structure', location, `extension ${url} is not allowed on ${host} (its contexts: ${contexts.map((c) => c.expression).join(', ')})`);
+    }
+    return tree;
+  }
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+function bundleTargets(bundle: Record<string, unknown>): Map<string, Record<string, unknown>> {
+  const map = new Map<string, Record<string, unknown>>();
+  for (const entry of Array.isArray(bundle.entry) ? bundle.entry : []) {
+    if (!isObject(entry) || !isObject(entry.resource)) continue;
+    const r = entry.resource;
+    if (typeof entry.fullUrl === 'string') map.set(entry.fullUrl, r);
+    if (typeof r.resourceType === 'string' && typeof r.id === 'string') map.set(`${r.resourceType}/${r.id}`, r);
+  }
+  return map;
+}
