@@ -1,9 +1,11 @@
 import { codegenCommand, CODEGEN_USAGE } from './codegen-command.js';
 import { EXIT_USAGE, UsageError, type CliIo } from './io.js';
+import { VALIDATE_USAGE, validateCommand } from './validate-command.js';
 import { EXPAND_USAGE, expandCommand, VALIDATE_CODE_USAGE, validateCodeCommand } from './terminology-commands.js';
 
 const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => Promise<number>; usage: string; summary: string }> = {
   codegen: { run: codegenCommand, usage: CODEGEN_USAGE, summary: 'install FHIR packages, compile FSH with SUSHI, write generated/' },
+  validate: { run: validateCommand, usage: VALIDATE_USAGE, summary: 'validate resources against their profiles (OperationOutcome)' },
   expand: { run: expandCommand, usage: EXPAND_USAGE, summary: 'expand a value set offline' },
   'validate-code': { run: validateCodeCommand, usage: VALIDATE_CODE_USAGE, summary: 'check a code against a value set or code system' },
 };

@@ -24,7 +24,10 @@ export interface IndexEntry {
 /** One folder of resources: a package's `package/` folder, or the project's generated output. */
 export interface ResourceLayer {
   label: string;
+  /** A folder of resources; for a layer of single files, use `files`. */
   dir: string;
+  /** Individual JSON files (read instead of `dir`). */
+  files?: string[];
   /** Also read `<dir>/example/` (packages keep their examples there). */
   includeExamples?: boolean;
 }
@@ -46,6 +49,10 @@ export class ResourceIndex {
 
   constructor(layers: ResourceLayer[]) {
     for (const layer of layers) {
+      if (layer.files) {
+        for (const file of layer.files) this.addFile(layer.label, file);
+        continue;
+      }
       this.addFolder(layer.label, layer.dir);
       if (layer.includeExamples) this.addFolder(layer.label, join(layer.dir, 'example'));
     }
@@ -63,18 +70,20 @@ export class ResourceIndex {
     }
     for (const name of readdirSync(dir).sort()) {
       if (!name.endsWith('.json') || name === 'package.json' || name.startsWith('.')) continue;
-      const file = join(dir, name);
-      let resource: FhirResource;
-      try {
-        resource = JSON.parse(readFileSync(file, 'utf8')) as FhirResource;
-      } catch {
-        continue; // not JSON: packages sometimes ship other files with a .json name
-      }
-      if (!resource || typeof resource.resourceType !== 'string') continue;
-      const entry: IndexEntry = { resourceType: resource.resourceType, id: resource.id, url: resource.url, version: resource.version, source: label, file };
-      this.cache.set(file, resource);
-      this.add(entry);
+      this.addFile(label, join(dir, name));
     }
+  }
+
+  private addFile(label: string, file: string): void {
+    let resource: FhirResource;
+    try {
+      resource = JSON.parse(readFileSync(file, 'utf8')) as FhirResource;
+    } catch {
+      return; // not JSON: packages sometimes ship other files with a .json name
+    }
+    if (!resource || typeof resource.resourceType !== 'string') return;
+    this.cache.set(file, resource);
+    this.add({ resourceType: resource.resourceType, id: resource.id, url: resource.url, version: resource.version, source: label, file });
   }
 
   private add(entry: IndexEntry): void {

@@ -1,0 +1,279 @@
+/** @mes-fhir/validator on the real package set: one fixture family per check. */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { ResourceIndex, projectLayers, type InstallResult } from '@mes-fhir/fhir-packages';
+import { Validator, isValid, type ValidationIssue } from '@mes-fhir/validator';
+import { REPO_ROOT, loadRepoIndex } from './helpers/repo.js';
+
+let validator: Validator;
+let packages: InstallResult;
+const GENERATED = join(REPO_ROOT, 'generated', 'fhir');
+const FEEDING = 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-feeding';
+const read = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;
+const example = (name: string) => read(join(GENERATED, 'example', name));
+const clone = <T>(v: T): T => structuredClone(v);
+const issues = (r: unknown, profile?: string) => validator.validateToIssues(r, { profile });
+const errors = (r: unknown, profile?: string) => issues(r, profile).filter((i) => i.severity === 'error' || i.severity === 'fatal');
+const has = (list: ValidationIssue[], code: string, location: string) => list.some((i) => i.code === code && i.location === location);
+
+beforeAll(async () => {
+  const loaded = await loadRepoIndex();
+  packages = loaded.packages;
+  validator = new Validator(new ResourceIndex(projectLayers(packages, GENERATED)));
+});
+
+describe('examples', () => {
+  const own = readdirSync(join(GENERATED, 'example')).map((f) => [f, join(GENERATED, 'example', f)] as const);
+  it.each(own)('generated example %s has no error', (_f, file) => {
+    expect(errors(read(file))).toEqual([]);
+  });
+
+  it('every example shipped by the ANS and FrCore packages has no error, but one documented exception', () => {
+    const checked: string[] = [];
+    for (const p of packages.packages.filter((x) => x.name.startsWith('ans.') || x.name === 'hl7.fhir.fr.core')) {
+      const dir = join(p.dir, 'example');
+      if (!existsSync(dir)) continue;
+      for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+        const found = errors(read(join(dir, f)));
+        if (f === 'Patient-ExampleFRCorePatient001.json') {
+          // The example codes its birth place in TRE_R13-Commune, but fr-core-vs-insee-code (required)
+          // includes only TRE_R13-CommuneOM: the example does not meet its own package's binding.
+          expect(found.map((i) => i.code)).toEqual(['code-invalid']);
+          expect(found[0]!.message).toContain('fr-core-vs-insee-code');
+        } else expect(found, `${p.name} ${f}`).toEqual([]);
+        checked.push(f);
+      }
+    }
+    expect(checked.length).toBeGreaterThanOrEqual(15);
+  });
+});
+
+describe('structure', () => {
+  const weight = () => example('Observation-ExampleBodyWeight.json');
+  it('unknown property', () => expect(has(errors({ ...weight(), poids: 1 }), 'structure', 'Observation.poids')).toBe(true));
+  it('single value where an array is required', () => {
+    const r = weight();
+    r.category = r.category[0];
+    expect(has(errors(r), 'structure', 'Observation.category')).toBe(true);
+  });
+  it('array where a single value is required', () => {
+    const r = weight();
+    r.status = [r.status];
+    expect(has(errors(r), 'structure', 'Observation.status')).toBe(true);
+  });
+  it('null and empty objects', () => {
+    const r = weight();
+    r.issued = null;
+    r.valueQuantity.extension = [{}];
+    const found = errors(r);
+    expect(has(found, 'structure', 'Observation.issued')).toBe(true);
+    expect(found.some((i) => i.key === 'ele-1')).toBe(true);
+  });
+  it('JSON type of a primitive and its format', () => {
+    const r = weight();
+    r.valueQuantity.value = '72.5';
+    r.effectiveDateTime = '2026-02-30T25:00:00+01:00';
+    const found = errors(r);
+    expect(has(found, 'value', 'Observation.valueQuantity.value')).toBe(true);
+    expect(has(found, 'value', 'Observation.effectiveDateTime')).toBe(true);
+  });
+  it('primitive extensions are checked as Element', () => {
+    const r = weight();
+    r._status = { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }] };
+    expect(errors(r)).toEqual([]);
+    r._nothing = {};
+    expect(has(errors(r), 'structure', 'Observation._nothing')).toBe(true);
+  });
+  it('unknown resource type', () => expect(has(errors({ resourceType: 'Banana' }), 'structure', 'Banana')).toBe(true));
+});
+
+describe('cardinality, fixed and pattern values', () => {
+  it('a missing required element', () => {
+    const r = example('Observation-ExampleBodyWeight.json');
+    delete r.subject.identifier;
+    expect(has(errors(r), 'required', 'Observation.subject.identifier')).toBe(true);
+  });
+  it('an element the profile forbids (blood pressure value[x])', () => {
+    const r = { ...example('Observation-ExampleBloodPressure.json'), valueQuantity: { value: 1, unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } };
+    expect(has(errors(r), 'structure', 'Observation.valueQuantity')).toBe(true);
+  });
+  it('a fixed value', () => {
+    const r = example('Observation-ExampleBodyWeight.json');
+    r.valueQuantity.code = 'g';
+    expect(has(errors(r), 'value', 'Observation.valueQuantity.code')).toBe(true);
+  });
+  it('a pattern value (FrCore vital-signs category)', () => {
+    const r = example('Observation-ExampleBodyWeight.json');
+    r.category[0].coding[0].code = 'laboratory';
+    expect(errors(r).some((i) => i.location.startsWith('Observation.category'))).toBe(true);
+  });
+});
+
+describe('slicing', () => {
+  it('slice minimum (blood pressure without diastolic)', () => {
+    const r = example('Observation-ExampleBloodPressure.json');
+    r.component = r.component.filter((c: any) => c.code.coding[0].code !== '8462-4');
+    expect(errors(r).some((i) => i.code === 'required' && i.message.includes('DiastolicBP'))).toBe(true);
+  });
+  it('slice maximum (two systolic components)', () => {
+    const r = example('Observation-ExampleBloodPressure.json');
+    r.component.push(clone(r.component[0]));
+    expect(errors(r).some((i) => i.message.includes('SystolicBP: maximum allowed = 1'))).toBe(true);
+  });
+  it('closed slicing (a third entry in the feeding Bundle)', () => {
+    const r = example('Bundle-ExampleFeedingBundle.json');
+    r.entry.push({ fullUrl: 'urn:uuid:00000000-0000-4000-8000-000000000000', resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } });
+    expect(has(errors(r, FEEDING), 'structure', 'Bundle.entry[2]')).toBe(true);
+    expect(has(errors(r), 'structure', 'Bundle.entry[2]')).toBe(false); // base Bundle: any entry
+  });
+  it('items of a slice meet the slice definition (systolic in the wrong unit)', () => {
+    const r = example('Observation-ExampleBloodPressure.json');
+    r.component[0].valueQuantity.code = 'kPa';
+    expect(has(errors(r), 'value', 'Observation.component[0].valueQuantity.code')).toBe(true);
+  });
+});
+
+describe('extensions', () => {
+  it('an unknown extension is a warning, an unknown modifier extension an error', () => {
+    const r = example('Observation-ExampleBodyWeight.json');
+    r.extension = [{ url: 'https://example.org/unknown', valueString: 'x' }];
+    expect(issues(r)).toContainEqual(expect.objectContaining({ severity: 'warning', code: 'not-found', location: 'Observation.extension[0]' }));
+    expect(isValid(validator.validate(r))).toBe(true);
+    r.modifierExtension = [{ url: 'https://example.org/unknown', valueString: 'x' }];
+    expect(has(errors(r), 'structure', 'Observation.modifierExtension[0]')).toBe(true);
+  });
+  it('an extension is checked against its definition (value type)', () => {
+    const r = example('Observation-ExampleBloodGlucose.json');
+    r.extension[0] = { url: 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/mesures-moment-of-measurement', valueString: 'à jeun' };
+    expect(errors(r).some((i) => i.location === 'Observation.extension[0].valueString')).toBe(true);
+  });
+});
+
+describe('bindings', () => {
+  it('required binding: error', () => {
+    const r = example('Observation-ExampleBodyWeight.json');
+    r.status = 'done';
+    expect(has(errors(r), 'code-invalid', 'Observation.status')).toBe(true);
+  });
+  it('extensible binding: warning', () => {
+    const r = example('Observation-ExampleBodyWeight.json');
+    r.interpretation = [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', code: 'NOPE' }] }];
+    expect(issues(r)).toContainEqual(expect.objectContaining({ severity: 'warning', code: 'code-invalid', location: 'Observation.interpretation[0]' }));
+  });
+  it('a code system that is not available offline: a warning saying so', () => {
+    const r = example('Observation-ExampleBodyWeight.json');
+    r.method = { coding: [{ system: 'https://mos.esante.gouv.fr/NOS/TRE_R306-CLADIMED/FHIR/TRE-R306-CLADIMED', code: 'K50BI02' }] };
+    expect(issues(r)).toContainEqual(expect.objectContaining({ severity: 'warning', code: 'not-supported', location: 'Observation.method' }));
+  });
+  it('an invalid UCUM unit', () => {
+    const r = example('Observation-ExampleBodyWeight.json');
+    r.referenceRange = [{ low: { value: 50, system: 'http://unitsofmeasure.org', code: 'kilo' } }];
+    expect(has(errors(r), 'code-invalid', 'Observation.referenceRange[0].low.code')).toBe(true);
+  });
+});
+
+describe('invariants', () => {
+  it('profile invariants (glycaemia moment) with their severity and location', () => {
+    const r = example('Observation-ExampleBloodGlucose.json');
+    delete r.extension;
+    expect(errors(r)).toContainEqual(expect.objectContaining({ code: 'invariant', key: 'mes-glu-moment', location: 'Observation' }));
+  });
+  it('inherited invariants (obs-6: dataAbsentReason only without a value)', () => {
+    const r = example('Observation-ExampleBodyWeight.json');
+    r.dataAbsentReason = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/data-absent-reason', code: 'unknown' }] };
+    expect(errors(r)).toContainEqual(expect.objectContaining({ key: 'obs-6' }));
+  });
+  it('data type invariants (qty-3: a code needs a system)', () => {
+    const r = example('Observation-ExampleBodyWeight.json');
+    r.referenceRange = [{ low: { value: 50, code: 'kg' } }];
+    expect(errors(r)).toContainEqual(expect.objectContaining({ key: 'qty-3' }));
+  });
+});
+
+describe('references and Bundles', () => {
+  it('reference format and target type', () => {
+    const r = example('Observation-ExampleBodyWeight.json');
+    r.subject.reference = 'not a reference';
+    expect(has(errors(r), 'value', 'Observation.subject.reference')).toBe(true);
+    r.subject.reference = 'Practitioner/123';
+    expect(has(errors(r), 'structure', 'Observation.subject.reference')).toBe(true);
+  });
+  it('a local reference needs its contained resource (ref-1)', () => {
+    const r = example('Observation-ExampleBodyWeight.json');
+    r.performer = [{ reference: '#someone' }];
+    expect(errors(r)).toContainEqual(expect.objectContaining({ key: 'ref-1' }));
+  });
+  it('Bundle entries are validated against the MES canonical they claim', () => {
+    const r = example('Bundle-ExampleFeedingBundle.json');
+    r.entry[0].resource.valueQuantity.code = 'lb';
+    expect(has(errors(r), 'value', 'Bundle.entry[0].resource.valueQuantity.code')).toBe(true);
+  });
+  it('the feeding Bundle rules: device link by id', () => {
+    const r = example('Bundle-ExampleFeedingBundle.json');
+    r.entry[0].resource.device.reference = 'Device/other';
+    expect(errors(r, FEEDING).map((i) => i.key)).toContain('mes-fb-device-link');
+  });
+  it('a meta.profile claim that is not loaded is a warning', () => {
+    const r = example('Observation-ExampleBodyWeight.json');
+    r.meta.profile.push('https://example.org/StructureDefinition/unknown');
+    expect(issues(r)).toContainEqual(expect.objectContaining({ severity: 'warning', code: 'not-found' }));
+  });
+  it('an MES canonical given as --profile resolves to our profile', () => {
+    const r = example('Observation-ExampleBodyWeight.json');
+    delete r.meta;
+    const found = errors(r, 'https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/mes-observation-bodyweight');
+    expect(found.some((i) => i.location === 'Observation.meta')).toBe(true);
+  });
+});
+
+describe('never throws', () => {
+  const hostile: unknown[] = [
+    null,
+    undefined,
+    0,
+    'Observation',
+    [],
+    [{ resourceType: 'Observation' }],
+    {},
+    { resourceType: 42 },
+    { resourceType: '__proto__' },
+    JSON.parse('{"resourceType":"Observation","__proto__":{"status":"final"},"constructor":{"x":1}}'),
+    { resourceType: 'Observation', status: 'x'.repeat(2_000_000) },
+    { resourceType: 'Observation', extension: Array.from({ length: 1 }, () => nest(200)) },
+    nestBundle(30),
+  ];
+  function nest(depth: number): Record<string, unknown> {
+    let e: Record<string, unknown> = { url: 'https://example.org/e', valueString: 'x' };
+    for (let i = 0; i < depth; i++) e = { url: 'https://example.org/e', extension: [e] };
+    return e;
+  }
+  function nestBundle(depth: number): Record<string, unknown> {
+    let b: Record<string, unknown> = { resourceType: 'Bundle', type: 'collection' };
+    for (let i = 0; i < depth; i++) b = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: b }] };
+    return b;
+  }
+  it.each(hostile.map((h, i) => [i, h] as const))('hostile input #%i gets an OperationOutcome', (_i, input) => {
+    const outcome = validator.validate(input);
+    expect(outcome.resourceType).toBe('OperationOutcome');
+    expect(outcome.issue.some((i) => i.code === 'processing' && i.severity === 'fatal')).toBe(false);
+  });
+
+  it('10,000 generated inputs (fast-check) never throw and always give an outcome', () => {
+    const weight = example('Observation-ExampleBodyWeight.json');
+    const paths = ['status', 'code', 'subject', 'valueQuantity', 'meta', 'category', 'effectiveDateTime', 'extension', 'component', 'resourceType'];
+    const mutated = fc.record({ key: fc.constantFrom(...paths), value: fc.jsonValue() }).map(({ key, value }) => ({ ...clone(weight), [key]: value }));
+    const arbitrary = fc.oneof(fc.anything(), fc.jsonValue(), mutated, fc.record({ resourceType: fc.constantFrom('Observation', 'Bundle', 'Device', 'Patient'), id: fc.string() }, { requiredKeys: [] }));
+    let count = 0;
+    fc.assert(
+      fc.property(arbitrary, (input) => {
+        count++;
+        const outcome = validator.validate(input);
+        return outcome.resourceType === 'OperationOutcome' && outcome.issue.length > 0 && !outcome.issue.some((i) => i.severity === 'fatal');
+      }),
+      { numRuns: 10_000, seed: 20261124 },
+    );
+    expect(count).toBe(10_000);
+  });
+});
