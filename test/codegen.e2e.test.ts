@@ -69,7 +69,8 @@ describe('codegen from an empty cache with the mirror', () => {
     const byMes = new Map(manifest.profiles.map((p) => [p.mesCanonical, p]));
     for (const [mesId] of MEASURES) expect(byMes.get(MES + mesId), mesId).toBeDefined();
     const bundles = manifest.profiles.filter((p) => p.type === 'Bundle').map((p) => p.id);
-    expect(bundles.sort()).toEqual(['mes-bundle-feeding', 'mes-bundle-searchset']);
+    expect(bundles.sort()).toEqual(['mes-bundle-appointment-searchset', 'mes-bundle-feeding', 'mes-bundle-searchset']);
+    expect(manifest.profiles.map((p) => p.id)).toContain('mes-appointment');
     for (const p of manifest.profiles) {
       const sd = JSON.parse(await readFile(join(firstOut, 'fhir', p.file), 'utf8')) as FhirResource & { snapshot?: { element: unknown[] } };
       expect(sd.snapshot?.element.length, p.id).toBeGreaterThan(10);
@@ -79,7 +80,7 @@ describe('codegen from an empty cache with the mirror', () => {
   it('chains each measure profile to its ANS parent, then FrCore where ANS uses it, then R4 Observation', () => {
     const layers = [
       { label: 'generated', dir: join(firstOut, 'fhir') },
-      ...['ans.fhir.fr.mesures#3.2.0', 'hl7.fhir.fr.core#2.1.0', 'hl7.fhir.r4.core#4.0.1'].map((id) => {
+      ...['ans.fhir.fr.mesures#3.2.0', 'ans.fhir.fr.gap#3.0.0', 'hl7.fhir.fr.core#2.1.0', 'hl7.fhir.r4.core#4.0.1'].map((id) => {
         const [name = '', version = ''] = id.split('#');
         return { label: id, dir: cachedPackageDir(cache, { name, version }) };
       }),
@@ -107,6 +108,7 @@ describe('codegen from an empty cache with the mirror', () => {
     for (const [mesId] of MEASURES) expect(observations.some((e) => e.claims.includes(MES + mesId)), mesId).toBe(true);
     for (const e of observations) expect(e.claims.every((c) => mesCanonicals.has(c))).toBe(true);
     expect(manifest.examples.filter((e) => e.resourceType === 'Bundle').map((e) => e.id).sort()).toEqual([
+      'ExampleAppointmentSearchResult',
       'ExampleFeedingBundle',
       'ExampleSearchResult',
     ]);

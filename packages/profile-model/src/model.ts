@@ -227,3 +227,12 @@ export class StructureModel {
     return tree?.root.children ?? [];
   }
 }
+
+/**
+ * The FHIRPath of an R4 constraint as the fhirpath library evaluates it faithfully. R4 invariants
+ * (dom-3, for one) call `as(type)` on collections, which FHIRPath later restricted to single items
+ * and the library enforces; on a collection, `ofType(type)` has the meaning R4 intended.
+ */
+export function fhirpathForEvaluation(expression: string): string {
+  return expression.replace(/\.as\(/g, '.ofType(');
+}

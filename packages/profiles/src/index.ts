@@ -6,3 +6,4 @@ export * from './runtime/invariants.js';
 export type { ProfileEntry } from './runtime/registry-entry.js';
 export * from './check.js';
 export * from './builders.js';
+export * from './agenda-builders.js';

@@ -12,7 +12,15 @@ const MES = 'https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/';
 const FEEDING = 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-feeding';
 const SEARCHSET = 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-searchset';
 
-const profileFor = (json: Record<string, any>) => (json.resourceType === 'Bundle' ? (json.type === 'transaction' ? FEEDING : SEARCHSET) : undefined);
+const APPOINTMENT = 'https://mes-fhir.org/fhir/StructureDefinition/mes-appointment';
+const APPOINTMENT_SEARCHSET = 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-appointment-searchset';
+/** Examples carry no claim of our canonicals (measures claim MES's): name the profile where needed. */
+const profileFor = (json: Record<string, any>) => {
+  if (json.resourceType === 'Appointment') return APPOINTMENT;
+  if (json.resourceType !== 'Bundle') return undefined;
+  if (json.type === 'transaction') return FEEDING;
+  return json.entry?.[0]?.resource?.resourceType === 'Appointment' ? APPOINTMENT_SEARCHSET : SEARCHSET;
+};
 const errors = (resource: unknown, profile?: string) => checkResource(resource, profile).issues.filter((i) => i.severity === 'error');
 const clone = <T>(v: T): T => structuredClone(v);
 

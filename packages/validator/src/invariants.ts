@@ -1,6 +1,6 @@
 import fhirpath from 'fhirpath';
 import r4Model from 'fhirpath/fhir-context/r4/index.js';
-import { isPrimitiveType, type Constraint, type ProfileTree, type StructureModel } from '@mes-fhir/profile-model';
+import { fhirpathForEvaluation, isPrimitiveType, type Constraint, type ProfileTree, type StructureModel } from '@mes-fhir/profile-model';
 
 type FhirPathNode = { fullPropertyName?: () => string };
 
@@ -31,7 +31,7 @@ function compileExpression(expression: string) {
   let fn = compiledExpressions.get(expression);
   if (!fn) {
     // trace() output (dom-3 uses it) is noise for a validator.
-    const compiled = fhirpath.compile(expression, r4Model, { traceFn: () => undefined });
+    const compiled = fhirpath.compile(fhirpathForEvaluation(expression), r4Model, { traceFn: () => undefined });
     fn = (node, env) => compiled(node as object, env) as unknown[];
     compiledExpressions.set(expression, fn);
   }

@@ -93,7 +93,7 @@ export function zodExpr(shape: Shape): string {
       if (shape.literals?.length) return `z.enum([${shape.literals.map(literal).join(', ')}])`;
       return `P.${shape.fhirType}`;
     case 'base':
-      return `D.${shape.fhirType}`;
+      return shape.requiredCodings ? `D.${shape.fhirType}.superRefine(R.codedIn(${literal(shape.requiredCodings)}))` : `D.${shape.fhirType}`;
     case 'resource':
       return shape.resourceType ? `R.resourceOf<fhir4.${shape.resourceType}>(${literal(shape.resourceType)})` : 'R.anyResource';
     case 'profiles':
@@ -138,6 +138,7 @@ export function schemaOf(shape: Extract<Shape, { kind: 'object' }>, resourceType
     Writers.object(entries)(writer);
     writer.write(')');
     if (shape.pattern !== undefined) writer.write(`.superRefine(R.pattern(${literal(shape.pattern)}))`);
+    if (shape.requiredCodings) writer.write(`.superRefine(R.codedIn(${literal(shape.requiredCodings)}))`);
   };
   return {
     kind: StructureKind.VariableStatement,

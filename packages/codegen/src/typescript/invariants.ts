@@ -1,6 +1,6 @@
 import fhirpath from 'fhirpath';
 import r4Model from 'fhirpath/fhir-context/r4/index.js';
-import type { ProfileTree } from '@mes-fhir/profile-model';
+import { fhirpathForEvaluation, type ProfileTree } from '@mes-fhir/profile-model';
 
 export interface InvariantData {
   key: string;
@@ -32,7 +32,8 @@ export function collectInvariants(tree: ProfileTree): InvariantCollection {
       const id = `${node.path}|${c.key}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      const data: InvariantData = { key: c.key, severity: c.severity, human: c.human, expression: c.expression, path: node.path, ...(c.source ? { source: c.source } : {}) };
+      // expression: the form the fhirpath library evaluates as R4 means it (see fhirpathForEvaluation)
+      const data: InvariantData = { key: c.key, severity: c.severity, human: c.human, expression: fhirpathForEvaluation(c.expression), path: node.path, ...(c.source ? { source: c.source } : {}) };
       try {
         fhirpath.compile({ base: node.path.replace(/\[x\]/g, ''), expression: c.expression }, r4Model);
         out.runnable.push(data);

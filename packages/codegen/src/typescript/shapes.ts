@@ -10,13 +10,13 @@ export type Shape =
   /** A FHIR primitive, optionally restricted to literal values (fixed value or required codes). */
   | { kind: 'primitive'; fhirType: string; literals?: Array<string | number | boolean>; valueSet?: string }
   /** An unconstrained data type or subtree: the @types/fhir type and the shared data-type schema. */
-  | { kind: 'base'; ts: string; fhirType: string }
+  | { kind: 'base'; ts: string; fhirType: string; requiredCodings?: string[] }
   /** A resource of a given type (or any type), not profiled. */
   | { kind: 'resource'; resourceType?: string }
   /** A resource that must conform to one of our profiles (by generated name). */
   | { kind: 'profiles'; names: string[] }
   /** An object the profile constrains: emitted as a named interface and a named schema. */
-  | { kind: 'object'; name: string; baseTs: string; props: Prop[]; omit: string[]; doc?: string; pattern?: unknown }
+  | { kind: 'object'; name: string; baseTs: string; props: Prop[]; omit: string[]; doc?: string; pattern?: unknown; requiredCodings?: string[] }
   /** Closed slicing: one of the slices. */
   | { kind: 'union'; members: Shape[] };
 
@@ -80,6 +80,15 @@ export class ShapeBuilder {
     const expansion = this.terminology.expand(node.binding.valueSet);
     if (!expansion.ok || expansion.concepts.length === 0 || expansion.concepts.length > 200) return undefined;
     return [...new Set(expansion.concepts.map((c) => c.code))].sort();
+  }
+
+  /** `system|code` of a required binding on a Coding or CodeableConcept, when it expands offline. */
+  requiredCodings(node: ElementNode, typeCode: string): string[] | undefined {
+    if (typeCode !== 'Coding' && typeCode !== 'CodeableConcept') return undefined;
+    if (node.binding?.strength !== 'required' || !node.binding.valueSet) return undefined;
+    const expansion = this.terminology.expand(node.binding.valueSet);
+    if (!expansion.ok || expansion.concepts.length === 0 || expansion.concepts.length > 500) return undefined;
+    return [...new Set(expansion.concepts.map((c) => `${c.system}|${c.code}`))].sort();
   }
 
   /** The base definition's element for a node (same path in the R4 type), for comparisons. */
@@ -179,14 +188,22 @@ export class ShapeBuilder {
     const typeBaseTs = isBackbone ? itemBase : `fhir4.${code}`;
     const typeSlice = node.name.endsWith('[x]') ? node.slices.find((s) => s.types.length === 1 && s.types[0]!.code === code) : undefined;
     const hasPattern = patternPart !== undefined || node.fixed !== undefined || typeSlice?.fixed !== undefined;
-    const structural = isBackbone || this.constrained(node) || hasPattern || (typeSlice ? this.constrained(typeSlice) : false) || (type.profiles.length > 0 && code !== 'Extension');
+    // A choice element is narrowed per type: by its type slice (value[x]:valueQuantity), not by the
+    // mere presence of type slices for other types.
+    const narrowed = node.name.endsWith('[x]')
+      ? (typeSlice ? this.constrained(typeSlice) : false) || node.children.some((c) => this.constrained(c))
+      : this.constrained(node);
+    const structural = isBackbone || narrowed || hasPattern || (type.profiles.length > 0 && code !== 'Extension');
+    const requiredCodings = this.requiredCodings(node, code);
     if (!structural) {
       this.dataTypes.add(code);
-      return { kind: 'base', ts: typeBaseTs, fhirType: code };
+      return { kind: 'base', ts: typeBaseTs, fhirType: code, ...(requiredCodings ? { requiredCodings } : {}) };
     }
     if (!isBackbone) this.dataTypes.add(code);
     const source = typeSlice && (typeSlice.children.length || typeSlice.fixed) ? typeSlice : node;
-    return this.objectShape(name, source, type, typeBaseTs, node.def.short);
+    const shape = this.objectShape(name, source, type, typeBaseTs, node.def.short);
+    if (requiredCodings) shape.requiredCodings = requiredCodings;
+    return shape;
   }
 
   private sliceSpecs(node: ElementNode, ownerName: string, baseTs: string): { rules: 'open' | 'closed' | 'openAtEnd'; specs: SliceSpec[] } {

@@ -11,6 +11,14 @@ export type IdentifierUseCode = (typeof IdentifierUseCodes)[number];
 export const ObservationStatusCodes = ["amended","cancelled","corrected","entered-in-error","final","preliminary","registered","unknown"] as const;
 /** A code of http://hl7.org/fhir/ValueSet/observation-status. */
 export type ObservationStatusCode = (typeof ObservationStatusCodes)[number];
+/** Codes of the required value set http://hl7.org/fhir/ValueSet/participantrequired, expanded offline. */
+export const ParticipantrequiredCodes = ["information-only","optional","required"] as const;
+/** A code of http://hl7.org/fhir/ValueSet/participantrequired. */
+export type ParticipantrequiredCode = (typeof ParticipantrequiredCodes)[number];
+/** Codes of the required value set http://hl7.org/fhir/ValueSet/participationstatus, expanded offline. */
+export const ParticipationstatusCodes = ["accepted","declined","needs-action","tentative"] as const;
+/** A code of http://hl7.org/fhir/ValueSet/participationstatus. */
+export type ParticipationstatusCode = (typeof ParticipationstatusCodes)[number];
 /** Codes of the required value set http://hl7.org/fhir/ValueSet/quantity-comparator, expanded offline. */
 export const QuantityComparatorCodes = ["<","<=",">",">="] as const;
 /** A code of http://hl7.org/fhir/ValueSet/quantity-comparator. */
@@ -19,3 +27,7 @@ export type QuantityComparatorCode = (typeof QuantityComparatorCodes)[number];
 export const SearchEntryModeCodes = ["include","match","outcome"] as const;
 /** A code of http://hl7.org/fhir/ValueSet/search-entry-mode. */
 export type SearchEntryModeCode = (typeof SearchEntryModeCodes)[number];
+/** Codes of the required value set https://mes-fhir.org/fhir/ValueSet/mes-appointment-status, expanded offline. */
+export const MesAppointmentStatusCodes = ["booked","cancelled","pending","proposed"] as const;
+/** A code of https://mes-fhir.org/fhir/ValueSet/mes-appointment-status. */
+export type MesAppointmentStatusCode = (typeof MesAppointmentStatusCodes)[number];

@@ -6,6 +6,384 @@ import * as D from './datatypes.js';
 import * as R from '../runtime/helpers.js';
 import type * as T from './types.js';
 /** Metadata about the resource */
+export const MesAppointment_MetaSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    versionId: P.id.optional(),
+    _versionId: D.Element.optional(),
+    lastUpdated: P.instant.optional(),
+    _lastUpdated: D.Element.optional(),
+    source: P.uri.optional(),
+    _source: D.Element.optional(),
+    profile: z.array(P.canonical).superRefine(R.slices("open", [{ name: "fr-canonical", min: 0, max: 1, match: [{"path":"$this","value":"https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-appointment","kind":"value"}], schema: z.literal("https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-appointment") }])).optional(),
+    _profile: z.array(D.Element.nullable()).optional(),
+    security: z.array(D.Coding).optional(),
+    tag: z.array(D.Coding).optional()
+  });
+/** Extension */
+export const MesAppointment_ExtensionSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    url: P.string,
+    _url: D.Element.optional(),
+    valueBase64Binary: P.base64Binary.optional(),
+    _valueBase64Binary: D.Element.optional(),
+    valueBoolean: P.boolean.optional(),
+    _valueBoolean: D.Element.optional(),
+    valueCanonical: P.canonical.optional(),
+    _valueCanonical: D.Element.optional(),
+    valueCode: P.code.optional(),
+    _valueCode: D.Element.optional(),
+    valueDate: P.date.optional(),
+    _valueDate: D.Element.optional(),
+    valueDateTime: P.dateTime.optional(),
+    _valueDateTime: D.Element.optional(),
+    valueDecimal: P.decimal.optional(),
+    _valueDecimal: D.Element.optional(),
+    valueId: P.id.optional(),
+    _valueId: D.Element.optional(),
+    valueInstant: P.instant.optional(),
+    _valueInstant: D.Element.optional(),
+    valueInteger: P.integer.optional(),
+    _valueInteger: D.Element.optional(),
+    valueMarkdown: P.markdown.optional(),
+    _valueMarkdown: D.Element.optional(),
+    valueOid: P.oid.optional(),
+    _valueOid: D.Element.optional(),
+    valuePositiveInt: P.positiveInt.optional(),
+    _valuePositiveInt: D.Element.optional(),
+    valueString: P.string.optional(),
+    _valueString: D.Element.optional(),
+    valueTime: P.time.optional(),
+    _valueTime: D.Element.optional(),
+    valueUnsignedInt: P.unsignedInt.optional(),
+    _valueUnsignedInt: D.Element.optional(),
+    valueUri: P.uri.optional(),
+    _valueUri: D.Element.optional(),
+    valueUrl: P.url.optional(),
+    _valueUrl: D.Element.optional(),
+    valueUuid: P.uuid.optional(),
+    _valueUuid: D.Element.optional(),
+    valueAddress: D.Address.optional(),
+    valueAge: D.Age.optional(),
+    valueAnnotation: D.Annotation.optional(),
+    valueAttachment: D.Attachment.optional(),
+    valueCodeableConcept: D.CodeableConcept.optional(),
+    valueCoding: D.Coding.optional(),
+    valueContactPoint: D.ContactPoint.optional(),
+    valueCount: D.Count.optional(),
+    valueDistance: D.Distance.optional(),
+    valueDuration: D.Duration.optional(),
+    valueHumanName: D.HumanName.optional(),
+    valueIdentifier: D.Identifier.optional(),
+    valueMoney: D.Money.optional(),
+    valuePeriod: D.Period.optional(),
+    valueQuantity: D.Quantity.optional(),
+    valueRange: D.Range.optional(),
+    valueRatio: D.Ratio.optional(),
+    valueReference: D.Reference.optional(),
+    valueSampledData: D.SampledData.optional(),
+    valueSignature: D.Signature.optional(),
+    valueTiming: D.Timing.optional(),
+    valueContactDetail: D.ContactDetail.optional(),
+    valueContributor: D.Contributor.optional(),
+    valueDataRequirement: D.DataRequirement.optional(),
+    valueExpression: D.Expression.optional(),
+    valueParameterDefinition: D.ParameterDefinition.optional(),
+    valueRelatedArtifact: D.RelatedArtifact.optional(),
+    valueTriggerDefinition: D.TriggerDefinition.optional(),
+    valueUsageContext: D.UsageContext.optional(),
+    valueDosage: D.Dosage.optional(),
+    valueMeta: D.Meta.optional()
+  });
+/** Value of extension */
+export const MesAppointment_AppointmentOperator_ValueReferenceSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    reference: P.string.optional(),
+    _reference: D.Element.optional(),
+    type: P.uri.optional(),
+    _type: D.Element.optional(),
+    identifier: D.Identifier.optional(),
+    display: P.string.optional(),
+    _display: D.Element.optional()
+  });
+/** FR Core Appointment Operator Extension */
+export const MesAppointment_AppointmentOperatorSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    url: P.string,
+    _url: D.Element.optional(),
+    valueBase64Binary: P.base64Binary.optional(),
+    _valueBase64Binary: D.Element.optional(),
+    valueBoolean: P.boolean.optional(),
+    _valueBoolean: D.Element.optional(),
+    valueCanonical: P.canonical.optional(),
+    _valueCanonical: D.Element.optional(),
+    valueCode: P.code.optional(),
+    _valueCode: D.Element.optional(),
+    valueDate: P.date.optional(),
+    _valueDate: D.Element.optional(),
+    valueDateTime: P.dateTime.optional(),
+    _valueDateTime: D.Element.optional(),
+    valueDecimal: P.decimal.optional(),
+    _valueDecimal: D.Element.optional(),
+    valueId: P.id.optional(),
+    _valueId: D.Element.optional(),
+    valueInstant: P.instant.optional(),
+    _valueInstant: D.Element.optional(),
+    valueInteger: P.integer.optional(),
+    _valueInteger: D.Element.optional(),
+    valueMarkdown: P.markdown.optional(),
+    _valueMarkdown: D.Element.optional(),
+    valueOid: P.oid.optional(),
+    _valueOid: D.Element.optional(),
+    valuePositiveInt: P.positiveInt.optional(),
+    _valuePositiveInt: D.Element.optional(),
+    valueString: P.string.optional(),
+    _valueString: D.Element.optional(),
+    valueTime: P.time.optional(),
+    _valueTime: D.Element.optional(),
+    valueUnsignedInt: P.unsignedInt.optional(),
+    _valueUnsignedInt: D.Element.optional(),
+    valueUri: P.uri.optional(),
+    _valueUri: D.Element.optional(),
+    valueUrl: P.url.optional(),
+    _valueUrl: D.Element.optional(),
+    valueUuid: P.uuid.optional(),
+    _valueUuid: D.Element.optional(),
+    valueAddress: D.Address.optional(),
+    valueAge: D.Age.optional(),
+    valueAnnotation: D.Annotation.optional(),
+    valueAttachment: D.Attachment.optional(),
+    valueCodeableConcept: D.CodeableConcept.optional(),
+    valueCoding: D.Coding.optional(),
+    valueContactPoint: D.ContactPoint.optional(),
+    valueCount: D.Count.optional(),
+    valueDistance: D.Distance.optional(),
+    valueDuration: D.Duration.optional(),
+    valueHumanName: D.HumanName.optional(),
+    valueIdentifier: D.Identifier.optional(),
+    valueMoney: D.Money.optional(),
+    valuePeriod: D.Period.optional(),
+    valueQuantity: D.Quantity.optional(),
+    valueRange: D.Range.optional(),
+    valueRatio: D.Ratio.optional(),
+    valueReference: MesAppointment_AppointmentOperator_ValueReferenceSchema.optional(),
+    valueSampledData: D.SampledData.optional(),
+    valueSignature: D.Signature.optional(),
+    valueTiming: D.Timing.optional(),
+    valueContactDetail: D.ContactDetail.optional(),
+    valueContributor: D.Contributor.optional(),
+    valueDataRequirement: D.DataRequirement.optional(),
+    valueExpression: D.Expression.optional(),
+    valueParameterDefinition: D.ParameterDefinition.optional(),
+    valueRelatedArtifact: D.RelatedArtifact.optional(),
+    valueTriggerDefinition: D.TriggerDefinition.optional(),
+    valueUsageContext: D.UsageContext.optional(),
+    valueDosage: D.Dosage.optional(),
+    valueMeta: D.Meta.optional()
+  });
+/** Mode de consultation : AMB (cabinet), VR (téléconsultation), HH (domicile) */
+export const MesAppointment_AppointmentTypeSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    coding: z.array(D.Coding).optional(),
+    text: P.string.optional(),
+    _text: D.Element.optional()
+  }).superRefine(R.codedIn(["http://terminology.hl7.org/CodeSystem/v3-ActCode|AMB","http://terminology.hl7.org/CodeSystem/v3-ActCode|HH","http://terminology.hl7.org/CodeSystem/v3-ActCode|VR"]));
+/** Motif du rendez-vous (codé ou texte) */
+export const MesAppointment_ReasonCodeSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    coding: z.array(D.Coding).optional(),
+    text: P.string.optional(),
+    _text: D.Element.optional()
+  });
+/** Participants involved in appointment */
+export const MesAppointment_ParticipantSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    type: z.array(D.CodeableConcept).optional(),
+    actor: D.Reference.optional(),
+    required: z.enum(["information-only", "optional", "required"]).optional(),
+    _required: D.Element.optional(),
+    status: z.enum(["accepted", "declined", "needs-action", "tentative"]),
+    _status: D.Element.optional(),
+    period: D.Period.optional()
+  });
+/** <OID d'appariement>|<idPe> */
+export const MesAppointment_Patient_Actor_IdentifierSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    use: z.enum(["official", "old", "secondary", "temp", "usual"]).optional(),
+    _use: D.Element.optional(),
+    type: D.CodeableConcept.optional(),
+    system: P.uri,
+    _system: D.Element.optional(),
+    value: P.string,
+    _value: D.Element.optional(),
+    period: D.Period.optional(),
+    assigner: D.Reference.optional()
+  });
+/** Person, Location/HealthcareService or Device */
+export const MesAppointment_Patient_ActorSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    reference: P.string.optional(),
+    _reference: D.Element.optional(),
+    type: z.literal("Patient"),
+    _type: D.Element.optional(),
+    identifier: MesAppointment_Patient_Actor_IdentifierSchema,
+    display: P.string.optional(),
+    _display: D.Element.optional()
+  });
+/** Participants involved in appointment */
+export const MesAppointment_PatientSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    type: z.array(D.CodeableConcept).optional(),
+    actor: MesAppointment_Patient_ActorSchema,
+    required: z.enum(["information-only", "optional", "required"]).optional(),
+    _required: D.Element.optional(),
+    status: z.enum(["accepted", "declined", "needs-action", "tentative"]),
+    _status: D.Element.optional(),
+    period: D.Period.optional()
+  });
+/** Numéro RPPS du professionnel */
+export const MesAppointment_Practitioner_Actor_IdentifierSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    use: z.enum(["official", "old", "secondary", "temp", "usual"]).optional(),
+    _use: D.Element.optional(),
+    type: D.CodeableConcept.optional(),
+    system: z.literal("urn:oid:1.2.250.1.71.4.2.1"),
+    _system: D.Element.optional(),
+    value: P.string,
+    _value: D.Element.optional(),
+    period: D.Period.optional(),
+    assigner: D.Reference.optional()
+  });
+/** Person, Location/HealthcareService or Device */
+export const MesAppointment_Practitioner_ActorSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    reference: P.string.optional(),
+    _reference: D.Element.optional(),
+    type: z.literal("Practitioner"),
+    _type: D.Element.optional(),
+    identifier: MesAppointment_Practitioner_Actor_IdentifierSchema,
+    display: P.string,
+    _display: D.Element.optional()
+  });
+/** Participants involved in appointment */
+export const MesAppointment_PractitionerSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    type: z.array(D.CodeableConcept).optional(),
+    actor: MesAppointment_Practitioner_ActorSchema,
+    required: z.enum(["information-only", "optional", "required"]).optional(),
+    _required: D.Element.optional(),
+    status: z.enum(["accepted", "declined", "needs-action", "tentative"]),
+    _status: D.Element.optional(),
+    period: D.Period.optional()
+  });
+/** Person, Location/HealthcareService or Device */
+export const MesAppointment_Location_ActorSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    reference: P.string,
+    _reference: D.Element.optional(),
+    type: z.literal("Location"),
+    _type: D.Element.optional(),
+    identifier: D.Identifier.optional(),
+    display: P.string.optional(),
+    _display: D.Element.optional()
+  });
+/** Participants involved in appointment */
+export const MesAppointment_LocationSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    type: z.array(D.CodeableConcept).optional(),
+    actor: MesAppointment_Location_ActorSchema,
+    required: z.enum(["information-only", "optional", "required"]).optional(),
+    _required: D.Element.optional(),
+    status: z.enum(["accepted", "declined", "needs-action", "tentative"]),
+    _status: D.Element.optional(),
+    period: D.Period.optional()
+  });
+/**
+ * Rendez-vous qu'une application référencée ajoute, met à jour ou recherche dans l'API Agenda de
+ * Mon espace santé, qui affiche les rendez-vous à venir avec leur motif, leur mode de consultation et
+ * le professionnel. Ce profil contraint uniquement ce que ces faits imposent : début et fin, statut
+ * (proposé, en attente, réservé, annulé), patient identifié par <OID d'appariement>|<idPe>,
+ * professionnel identifié par son RPPS et son nom, motif codé ou textuel, mode de consultation et
+ * lieu facultatif avec adresse.
+ */
+export const MesAppointmentSchema = z.strictObject({
+    resourceType: z.literal("Appointment"),
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    meta: MesAppointment_MetaSchema.optional(),
+    implicitRules: P.uri.optional(),
+    _implicitRules: D.Element.optional(),
+    language: P.code.optional(),
+    _language: D.Element.optional(),
+    text: D.Narrative.optional(),
+    contained: z.array(R.anyResource).optional(),
+    extension: z.array(MesAppointment_ExtensionSchema).superRefine(R.slices("open", [{ name: "appointmentOperator", min: 0, max: 1, match: [{"path":"url","value":"https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-appointment-operator","kind":"value"}], schema: MesAppointment_AppointmentOperatorSchema }])).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    identifier: z.array(D.Identifier).optional(),
+    status: z.enum(["booked", "cancelled", "pending", "proposed"]),
+    _status: D.Element.optional(),
+    cancelationReason: D.CodeableConcept.optional(),
+    serviceCategory: z.array(D.CodeableConcept).optional(),
+    serviceType: z.array(D.CodeableConcept).optional(),
+    specialty: z.array(D.CodeableConcept).optional(),
+    appointmentType: MesAppointment_AppointmentTypeSchema,
+    reasonCode: z.array(MesAppointment_ReasonCodeSchema).min(1),
+    reasonReference: z.array(D.Reference).optional(),
+    priority: P.unsignedInt.optional(),
+    _priority: D.Element.optional(),
+    description: P.string.optional(),
+    _description: D.Element.optional(),
+    supportingInformation: z.array(D.Reference).optional(),
+    start: P.instant,
+    _start: D.Element.optional(),
+    end: P.instant,
+    _end: D.Element.optional(),
+    minutesDuration: P.positiveInt.optional(),
+    _minutesDuration: D.Element.optional(),
+    slot: z.array(D.Reference).optional(),
+    created: P.dateTime.optional(),
+    _created: D.Element.optional(),
+    comment: P.string.optional(),
+    _comment: D.Element.optional(),
+    patientInstruction: P.string.optional(),
+    _patientInstruction: D.Element.optional(),
+    basedOn: z.array(D.Reference).optional(),
+    participant: z.array(MesAppointment_ParticipantSchema).min(2).superRefine(R.slices("open", [{ name: "patient", min: 1, max: 1, match: [{"path":"actor.type","value":"Patient","kind":"value"}], schema: MesAppointment_PatientSchema }, { name: "practitioner", min: 1, max: 1, match: [{"path":"actor.type","value":"Practitioner","kind":"value"}], schema: MesAppointment_PractitionerSchema }, { name: "location", min: 0, max: 1, match: [{"path":"actor.type","value":"Location","kind":"value"}], schema: MesAppointment_LocationSchema }])),
+    requestedPeriod: z.array(D.Period).optional()
+  });
+/** Metadata about the resource */
 export const MesObservationBmi_MetaSchema = z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
@@ -98,26 +476,13 @@ export const MesObservationBmi_ExtensionSchema = z.strictObject({
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
   });
-/** Value of extension */
-export const MesObservationBmi_SupportingInfo_ValueReferenceSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    reference: P.string.optional(),
-    _reference: D.Element.optional(),
-    type: P.uri.optional(),
-    _type: D.Element.optional(),
-    identifier: D.Identifier.optional(),
-    display: P.string.optional(),
-    _display: D.Element.optional()
-  });
 /** Other information that may be relevant to this event. */
 export const MesObservationBmi_SupportingInfoSchema = z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
-    valueReference: MesObservationBmi_SupportingInfo_ValueReferenceSchema
+    valueReference: D.Reference
   });
 /** Motif de la mesure */
 export const MesObservationBmi_MesReasonForMeasurementSchema = z.strictObject({
@@ -534,35 +899,13 @@ export const MesObservationBodyHeight_ExtensionSchema = z.strictObject({
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
   });
-/** Value of extension */
-export const MesObservationBodyHeight_Bodyposition_ValueCodeableConceptSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    coding: z.array(D.Coding).optional(),
-    text: P.string.optional(),
-    _text: D.Element.optional()
-  });
 /** La position du corps au moment de l'observation, par exemple debout, assis. A n'utiliser que lorsque la position du corps n'est pas pré-coordonnée dans le code d'observation. */
 export const MesObservationBodyHeight_BodypositionSchema = z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
-    valueCodeableConcept: MesObservationBodyHeight_Bodyposition_ValueCodeableConceptSchema.optional()
-  });
-/** Value of extension */
-export const MesObservationBodyHeight_SupportingInfo_ValueReferenceSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    reference: P.string.optional(),
-    _reference: D.Element.optional(),
-    type: P.uri.optional(),
-    _type: D.Element.optional(),
-    identifier: D.Identifier.optional(),
-    display: P.string.optional(),
-    _display: D.Element.optional()
+    valueCodeableConcept: D.CodeableConcept.optional()
   });
 /** Other information that may be relevant to this event. */
 export const MesObservationBodyHeight_SupportingInfoSchema = z.strictObject({
@@ -570,7 +913,7 @@ export const MesObservationBodyHeight_SupportingInfoSchema = z.strictObject({
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
-    valueReference: MesObservationBodyHeight_SupportingInfo_ValueReferenceSchema
+    valueReference: D.Reference
   });
 /** Motif de la mesure */
 export const MesObservationBodyHeight_MesReasonForMeasurementSchema = z.strictObject({
@@ -987,35 +1330,13 @@ export const MesObservationBodyTemperature_ExtensionSchema = z.strictObject({
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
   });
-/** Value of extension */
-export const MesObservationBodyTemperature_LevelOfExertion_ValueCodeableConceptSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    coding: z.array(D.Coding).optional(),
-    text: P.string.optional(),
-    _text: D.Element.optional()
-  });
 /** Permet de définir le niveau d'effort (au repos, à l'effort, après l'effort) lors de la mesure de la fréquence respiratoire */
 export const MesObservationBodyTemperature_LevelOfExertionSchema = z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
-    valueCodeableConcept: MesObservationBodyTemperature_LevelOfExertion_ValueCodeableConceptSchema.optional()
-  });
-/** Value of extension */
-export const MesObservationBodyTemperature_SupportingInfo_ValueReferenceSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    reference: P.string.optional(),
-    _reference: D.Element.optional(),
-    type: P.uri.optional(),
-    _type: D.Element.optional(),
-    identifier: D.Identifier.optional(),
-    display: P.string.optional(),
-    _display: D.Element.optional()
+    valueCodeableConcept: D.CodeableConcept.optional()
   });
 /** Other information that may be relevant to this event. */
 export const MesObservationBodyTemperature_SupportingInfoSchema = z.strictObject({
@@ -1023,7 +1344,7 @@ export const MesObservationBodyTemperature_SupportingInfoSchema = z.strictObject
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
-    valueReference: MesObservationBodyTemperature_SupportingInfo_ValueReferenceSchema
+    valueReference: D.Reference
   });
 /** Motif de la mesure */
 export const MesObservationBodyTemperature_MesReasonForMeasurementSchema = z.strictObject({
@@ -1465,26 +1786,13 @@ export const MesObservationBodyWeight_ExtensionSchema = z.strictObject({
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
   });
-/** Value of extension */
-export const MesObservationBodyWeight_SupportingInfo_ValueReferenceSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    reference: P.string.optional(),
-    _reference: D.Element.optional(),
-    type: P.uri.optional(),
-    _type: D.Element.optional(),
-    identifier: D.Identifier.optional(),
-    display: P.string.optional(),
-    _display: D.Element.optional()
-  });
 /** Other information that may be relevant to this event. */
 export const MesObservationBodyWeight_SupportingInfoSchema = z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
-    valueReference: MesObservationBodyWeight_SupportingInfo_ValueReferenceSchema
+    valueReference: D.Reference
   });
 /** Motif de la mesure */
 export const MesObservationBodyWeight_MesReasonForMeasurementSchema = z.strictObject({
@@ -1901,26 +2209,13 @@ export const MesObservationBloodPressure_ExtensionSchema = z.strictObject({
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
   });
-/** Value of extension */
-export const MesObservationBloodPressure_SupportingInfo_ValueReferenceSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    reference: P.string.optional(),
-    _reference: D.Element.optional(),
-    type: P.uri.optional(),
-    _type: D.Element.optional(),
-    identifier: D.Identifier.optional(),
-    display: P.string.optional(),
-    _display: D.Element.optional()
-  });
 /** Other information that may be relevant to this event. */
 export const MesObservationBloodPressure_SupportingInfoSchema = z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
-    valueReference: MesObservationBloodPressure_SupportingInfo_ValueReferenceSchema
+    valueReference: D.Reference
   });
 /** Motif de la mesure */
 export const MesObservationBloodPressure_MesReasonForMeasurementSchema = z.strictObject({
@@ -2685,26 +2980,13 @@ export const MesObservationGlucose_ExtensionSchema = z.strictObject({
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
   });
-/** Value of extension */
-export const MesObservationGlucose_SupportingInfo_ValueReferenceSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    reference: P.string.optional(),
-    _reference: D.Element.optional(),
-    type: P.uri.optional(),
-    _type: D.Element.optional(),
-    identifier: D.Identifier.optional(),
-    display: P.string.optional(),
-    _display: D.Element.optional()
-  });
 /** Additional content defined by implementations */
 export const MesObservationGlucose_SupportingInfoSchema = z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
-    valueReference: MesObservationGlucose_SupportingInfo_ValueReferenceSchema
+    valueReference: D.Reference
   });
 /** Motif de la mesure */
 export const MesObservationGlucose_MesReasonForMeasurementSchema = z.strictObject({
@@ -2801,38 +3083,13 @@ export const MesObservationGlucose_MesOriginalData_HasBeenConvertedSchema = z.st
     valueBoolean: z.literal(true).optional(),
     _valueBoolean: D.Element.optional()
   });
-/** Value of extension */
-export const MesObservationGlucose_MesOriginalData_OriginalCode_ValueCodeableConceptSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    coding: z.array(D.Coding).optional(),
-    text: P.string.optional(),
-    _text: D.Element.optional()
-  });
 /** Code original de la donnée. Il permet notamment d'identifier le niveau de comparabilité des résultats entre eux. Le choix a été fait de ne pas indiquer directement le numéro de comparabilité mais d'indiquer directement le code LOINC d'origine pour identifier le numéro de comparabilité dans le jeu de valeur circuit de la biologie. */
 export const MesObservationGlucose_MesOriginalData_OriginalCodeSchema = z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
-    valueCodeableConcept: MesObservationGlucose_MesOriginalData_OriginalCode_ValueCodeableConceptSchema.optional()
-  });
-/** Value of extension */
-export const MesObservationGlucose_MesOriginalData_OriginalValue_ValueQuantitySchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    value: P.decimal.optional(),
-    _value: D.Element.optional(),
-    comparator: z.enum(["<", "<=", ">", ">="]).optional(),
-    _comparator: D.Element.optional(),
-    unit: P.string.optional(),
-    _unit: D.Element.optional(),
-    system: P.uri.optional(),
-    _system: D.Element.optional(),
-    code: P.code.optional(),
-    _code: D.Element.optional()
+    valueCodeableConcept: D.CodeableConcept.optional()
   });
 /** Valeur originale | Original value */
 export const MesObservationGlucose_MesOriginalData_OriginalValueSchema = z.strictObject({
@@ -2840,7 +3097,7 @@ export const MesObservationGlucose_MesOriginalData_OriginalValueSchema = z.stric
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
-    valueQuantity: MesObservationGlucose_MesOriginalData_OriginalValue_ValueQuantitySchema.optional()
+    valueQuantity: D.Quantity.optional()
   });
 /** Valeur d'origine de la donnée. Cette extension est présente uniquement si le résultat contenu dans Observation.value provient d'une conversion (par ex. g/L converti en mmol/L) */
 export const MesObservationGlucose_MesOriginalDataSchema = z.strictObject({
@@ -2883,22 +3140,13 @@ export const MesObservationGlucose_MesMomentOfMeasurementSchema = z.strictObject
     _url: D.Element.optional(),
     valueCodeableConcept: MesObservationGlucose_MesMomentOfMeasurement_ValueCodeableConceptSchema.optional()
   });
-/** Value of extension */
-export const MesObservationGlucose_MesNumberOfDays_ValueCodeableConceptSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    coding: z.array(D.Coding).optional(),
-    text: P.string.optional(),
-    _text: D.Element.optional()
-  });
 /** Additional content defined by implementations */
 export const MesObservationGlucose_MesNumberOfDaysSchema = z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
-    valueCodeableConcept: MesObservationGlucose_MesNumberOfDays_ValueCodeableConceptSchema.optional()
+    valueCodeableConcept: D.CodeableConcept.optional()
   });
 /** Code defined by a terminology system */
 export const MesObservationGlucose_Category_CodingSchema = z.strictObject({
@@ -3091,118 +3339,6 @@ export const MesObservationGlucose_ReferenceRangeSchema = z.strictObject({
     text: P.string.optional(),
     _text: D.Element.optional()
   });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationGlucose_Component_ValueQuantitySchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    value: P.decimal.optional(),
-    _value: D.Element.optional(),
-    comparator: z.enum(["<", "<=", ">", ">="]).optional(),
-    _comparator: D.Element.optional(),
-    unit: P.string.optional(),
-    _unit: D.Element.optional(),
-    system: P.uri.optional(),
-    _system: D.Element.optional(),
-    code: P.code.optional(),
-    _code: D.Element.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationGlucose_Component_ValueCodeableConceptSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    coding: z.array(D.Coding).optional(),
-    text: P.string.optional(),
-    _text: D.Element.optional()
-  });
-/** Low limit */
-export const MesObservationGlucose_Component_ValueRange_LowSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    value: P.decimal.optional(),
-    _value: D.Element.optional(),
-    unit: P.string.optional(),
-    _unit: D.Element.optional(),
-    system: P.uri.optional(),
-    _system: D.Element.optional(),
-    code: P.code.optional(),
-    _code: D.Element.optional()
-  });
-/** High limit */
-export const MesObservationGlucose_Component_ValueRange_HighSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    value: P.decimal.optional(),
-    _value: D.Element.optional(),
-    unit: P.string.optional(),
-    _unit: D.Element.optional(),
-    system: P.uri.optional(),
-    _system: D.Element.optional(),
-    code: P.code.optional(),
-    _code: D.Element.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationGlucose_Component_ValueRangeSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    low: MesObservationGlucose_Component_ValueRange_LowSchema.optional(),
-    high: MesObservationGlucose_Component_ValueRange_HighSchema.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationGlucose_Component_ValueRatioSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    numerator: D.Quantity.optional(),
-    denominator: D.Quantity.optional()
-  });
-/** Zero value and units */
-export const MesObservationGlucose_Component_ValueSampledData_OriginSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    value: P.decimal.optional(),
-    _value: D.Element.optional(),
-    unit: P.string.optional(),
-    _unit: D.Element.optional(),
-    system: P.uri.optional(),
-    _system: D.Element.optional(),
-    code: P.code.optional(),
-    _code: D.Element.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationGlucose_Component_ValueSampledDataSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    origin: MesObservationGlucose_Component_ValueSampledData_OriginSchema,
-    period: P.decimal,
-    _period: D.Element.optional(),
-    factor: P.decimal.optional(),
-    _factor: D.Element.optional(),
-    lowerLimit: P.decimal.optional(),
-    _lowerLimit: D.Element.optional(),
-    upperLimit: P.decimal.optional(),
-    _upperLimit: D.Element.optional(),
-    dimensions: P.positiveInt,
-    _dimensions: D.Element.optional(),
-    data: P.string.optional(),
-    _data: D.Element.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationGlucose_Component_ValuePeriodSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    start: P.dateTime.optional(),
-    _start: D.Element.optional(),
-    end: P.dateTime.optional(),
-    _end: D.Element.optional()
-  });
 /** Low Range, if relevant */
 export const MesObservationGlucose_Component_ReferenceRange_LowSchema = z.strictObject({
     id: P.string.optional(),
@@ -3252,22 +3388,22 @@ export const MesObservationGlucose_ComponentSchema = z.strictObject({
     extension: z.array(D.Extension).optional(),
     modifierExtension: z.array(D.Extension).optional(),
     code: D.CodeableConcept,
-    valueQuantity: MesObservationGlucose_Component_ValueQuantitySchema.optional(),
-    valueCodeableConcept: MesObservationGlucose_Component_ValueCodeableConceptSchema.optional(),
+    valueQuantity: D.Quantity.optional(),
+    valueCodeableConcept: D.CodeableConcept.superRefine(R.codedIn(["http://unitsofmeasure.org|%","http://unitsofmeasure.org|/min","http://unitsofmeasure.org|Cel","http://unitsofmeasure.org|[degF]","http://unitsofmeasure.org|[in_i]","http://unitsofmeasure.org|[lb_av]","http://unitsofmeasure.org|cm","http://unitsofmeasure.org|g","http://unitsofmeasure.org|kg","http://unitsofmeasure.org|kg/m2","http://unitsofmeasure.org|m2","http://unitsofmeasure.org|mm[Hg]"])).optional(),
     valueString: P.string.optional(),
     _valueString: D.Element.optional(),
     valueBoolean: P.boolean.optional(),
     _valueBoolean: D.Element.optional(),
     valueInteger: P.integer.optional(),
     _valueInteger: D.Element.optional(),
-    valueRange: MesObservationGlucose_Component_ValueRangeSchema.optional(),
-    valueRatio: MesObservationGlucose_Component_ValueRatioSchema.optional(),
-    valueSampledData: MesObservationGlucose_Component_ValueSampledDataSchema.optional(),
+    valueRange: D.Range.optional(),
+    valueRatio: D.Ratio.optional(),
+    valueSampledData: D.SampledData.optional(),
     valueTime: P.time.optional(),
     _valueTime: D.Element.optional(),
     valueDateTime: P.dateTime.optional(),
     _valueDateTime: D.Element.optional(),
-    valuePeriod: MesObservationGlucose_Component_ValuePeriodSchema.optional(),
+    valuePeriod: D.Period.optional(),
     dataAbsentReason: D.CodeableConcept.optional(),
     interpretation: z.array(D.CodeableConcept).optional(),
     referenceRange: z.array(MesObservationGlucose_Component_ReferenceRangeSchema).optional()
@@ -3411,26 +3547,13 @@ export const MesObservationHeadCircumference_ExtensionSchema = z.strictObject({
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
   });
-/** Value of extension */
-export const MesObservationHeadCircumference_SupportingInfo_ValueReferenceSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    reference: P.string.optional(),
-    _reference: D.Element.optional(),
-    type: P.uri.optional(),
-    _type: D.Element.optional(),
-    identifier: D.Identifier.optional(),
-    display: P.string.optional(),
-    _display: D.Element.optional()
-  });
 /** Additional content defined by implementations */
 export const MesObservationHeadCircumference_SupportingInfoSchema = z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
-    valueReference: MesObservationHeadCircumference_SupportingInfo_ValueReferenceSchema
+    valueReference: D.Reference
   });
 /** Motif de la mesure */
 export const MesObservationHeadCircumference_MesReasonForMeasurementSchema = z.strictObject({
@@ -3634,118 +3757,6 @@ export const MesObservationHeadCircumference_ReferenceRangeSchema = z.strictObje
     text: P.string.optional(),
     _text: D.Element.optional()
   });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationHeadCircumference_Component_ValueQuantitySchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    value: P.decimal.optional(),
-    _value: D.Element.optional(),
-    comparator: z.enum(["<", "<=", ">", ">="]).optional(),
-    _comparator: D.Element.optional(),
-    unit: P.string.optional(),
-    _unit: D.Element.optional(),
-    system: P.uri.optional(),
-    _system: D.Element.optional(),
-    code: P.code.optional(),
-    _code: D.Element.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationHeadCircumference_Component_ValueCodeableConceptSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    coding: z.array(D.Coding).optional(),
-    text: P.string.optional(),
-    _text: D.Element.optional()
-  });
-/** Low limit */
-export const MesObservationHeadCircumference_Component_ValueRange_LowSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    value: P.decimal.optional(),
-    _value: D.Element.optional(),
-    unit: P.string.optional(),
-    _unit: D.Element.optional(),
-    system: P.uri.optional(),
-    _system: D.Element.optional(),
-    code: P.code.optional(),
-    _code: D.Element.optional()
-  });
-/** High limit */
-export const MesObservationHeadCircumference_Component_ValueRange_HighSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    value: P.decimal.optional(),
-    _value: D.Element.optional(),
-    unit: P.string.optional(),
-    _unit: D.Element.optional(),
-    system: P.uri.optional(),
-    _system: D.Element.optional(),
-    code: P.code.optional(),
-    _code: D.Element.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationHeadCircumference_Component_ValueRangeSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    low: MesObservationHeadCircumference_Component_ValueRange_LowSchema.optional(),
-    high: MesObservationHeadCircumference_Component_ValueRange_HighSchema.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationHeadCircumference_Component_ValueRatioSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    numerator: D.Quantity.optional(),
-    denominator: D.Quantity.optional()
-  });
-/** Zero value and units */
-export const MesObservationHeadCircumference_Component_ValueSampledData_OriginSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    value: P.decimal.optional(),
-    _value: D.Element.optional(),
-    unit: P.string.optional(),
-    _unit: D.Element.optional(),
-    system: P.uri.optional(),
-    _system: D.Element.optional(),
-    code: P.code.optional(),
-    _code: D.Element.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationHeadCircumference_Component_ValueSampledDataSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    origin: MesObservationHeadCircumference_Component_ValueSampledData_OriginSchema,
-    period: P.decimal,
-    _period: D.Element.optional(),
-    factor: P.decimal.optional(),
-    _factor: D.Element.optional(),
-    lowerLimit: P.decimal.optional(),
-    _lowerLimit: D.Element.optional(),
-    upperLimit: P.decimal.optional(),
-    _upperLimit: D.Element.optional(),
-    dimensions: P.positiveInt,
-    _dimensions: D.Element.optional(),
-    data: P.string.optional(),
-    _data: D.Element.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationHeadCircumference_Component_ValuePeriodSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    start: P.dateTime.optional(),
-    _start: D.Element.optional(),
-    end: P.dateTime.optional(),
-    _end: D.Element.optional()
-  });
 /** Low Range, if relevant */
 export const MesObservationHeadCircumference_Component_ReferenceRange_LowSchema = z.strictObject({
     id: P.string.optional(),
@@ -3795,22 +3806,22 @@ export const MesObservationHeadCircumference_ComponentSchema = z.strictObject({
     extension: z.array(D.Extension).optional(),
     modifierExtension: z.array(D.Extension).optional(),
     code: D.CodeableConcept,
-    valueQuantity: MesObservationHeadCircumference_Component_ValueQuantitySchema.optional(),
-    valueCodeableConcept: MesObservationHeadCircumference_Component_ValueCodeableConceptSchema.optional(),
+    valueQuantity: D.Quantity.optional(),
+    valueCodeableConcept: D.CodeableConcept.superRefine(R.codedIn(["http://unitsofmeasure.org|%","http://unitsofmeasure.org|/min","http://unitsofmeasure.org|Cel","http://unitsofmeasure.org|[degF]","http://unitsofmeasure.org|[in_i]","http://unitsofmeasure.org|[lb_av]","http://unitsofmeasure.org|cm","http://unitsofmeasure.org|g","http://unitsofmeasure.org|kg","http://unitsofmeasure.org|kg/m2","http://unitsofmeasure.org|m2","http://unitsofmeasure.org|mm[Hg]"])).optional(),
     valueString: P.string.optional(),
     _valueString: D.Element.optional(),
     valueBoolean: P.boolean.optional(),
     _valueBoolean: D.Element.optional(),
     valueInteger: P.integer.optional(),
     _valueInteger: D.Element.optional(),
-    valueRange: MesObservationHeadCircumference_Component_ValueRangeSchema.optional(),
-    valueRatio: MesObservationHeadCircumference_Component_ValueRatioSchema.optional(),
-    valueSampledData: MesObservationHeadCircumference_Component_ValueSampledDataSchema.optional(),
+    valueRange: D.Range.optional(),
+    valueRatio: D.Ratio.optional(),
+    valueSampledData: D.SampledData.optional(),
     valueTime: P.time.optional(),
     _valueTime: D.Element.optional(),
     valueDateTime: P.dateTime.optional(),
     _valueDateTime: D.Element.optional(),
-    valuePeriod: MesObservationHeadCircumference_Component_ValuePeriodSchema.optional(),
+    valuePeriod: D.Period.optional(),
     dataAbsentReason: D.CodeableConcept.optional(),
     interpretation: z.array(D.CodeableConcept).optional(),
     referenceRange: z.array(MesObservationHeadCircumference_Component_ReferenceRangeSchema).optional()
@@ -3950,31 +3961,13 @@ export const MesObservationHeartRate_ExtensionSchema = z.strictObject({
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
   });
-/** Value of extension */
-export const MesObservationHeartRate_LevelOfExertion_ValueCodeableConceptSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    coding: z.array(D.Coding).optional(),
-    text: P.string.optional(),
-    _text: D.Element.optional()
-  });
 /** Cette extension permet de définir le niveau d'effort (au repos, à l'effort, après l'effort) lors de la mesure de la fréquence respiratoire */
 export const MesObservationHeartRate_LevelOfExertionSchema = z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
-    valueCodeableConcept: MesObservationHeartRate_LevelOfExertion_ValueCodeableConceptSchema.optional()
-  });
-/** Value of extension */
-export const MesObservationHeartRate_BodyPosition_ValueCodeableConceptSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    coding: z.array(D.Coding).optional(),
-    text: P.string.optional(),
-    _text: D.Element.optional()
+    valueCodeableConcept: D.CodeableConcept.optional()
   });
 /** La position du corps au moment de l'observation, par exemple debout, assis. A n'utiliser que lorsque la position du corps n'est pas pré-coordonnée dans le code d'observation. */
 export const MesObservationHeartRate_BodyPositionSchema = z.strictObject({
@@ -3982,20 +3975,7 @@ export const MesObservationHeartRate_BodyPositionSchema = z.strictObject({
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
-    valueCodeableConcept: MesObservationHeartRate_BodyPosition_ValueCodeableConceptSchema.optional()
-  });
-/** Value of extension */
-export const MesObservationHeartRate_SupportingInfo_ValueReferenceSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    reference: P.string.optional(),
-    _reference: D.Element.optional(),
-    type: P.uri.optional(),
-    _type: D.Element.optional(),
-    identifier: D.Identifier.optional(),
-    display: P.string.optional(),
-    _display: D.Element.optional()
+    valueCodeableConcept: D.CodeableConcept.optional()
   });
 /** Other information that may be relevant to this event. */
 export const MesObservationHeartRate_SupportingInfoSchema = z.strictObject({
@@ -4003,7 +3983,7 @@ export const MesObservationHeartRate_SupportingInfoSchema = z.strictObject({
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
-    valueReference: MesObservationHeartRate_SupportingInfo_ValueReferenceSchema
+    valueReference: D.Reference
   });
 /** Motif de la mesure */
 export const MesObservationHeartRate_MesReasonForMeasurementSchema = z.strictObject({
@@ -4453,26 +4433,13 @@ export const MesObservationPainSeverity_ExtensionSchema = z.strictObject({
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
   });
-/** Value of extension */
-export const MesObservationPainSeverity_SupportingInfo_ValueReferenceSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    reference: P.string.optional(),
-    _reference: D.Element.optional(),
-    type: P.uri.optional(),
-    _type: D.Element.optional(),
-    identifier: D.Identifier.optional(),
-    display: P.string.optional(),
-    _display: D.Element.optional()
-  });
 /** Additional content defined by implementations */
 export const MesObservationPainSeverity_SupportingInfoSchema = z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
-    valueReference: MesObservationPainSeverity_SupportingInfo_ValueReferenceSchema
+    valueReference: D.Reference
   });
 /** Motif de la mesure */
 export const MesObservationPainSeverity_MesReasonForMeasurementSchema = z.strictObject({
@@ -4685,118 +4652,6 @@ export const MesObservationPainSeverity_ReferenceRangeSchema = z.strictObject({
     text: P.string.optional(),
     _text: D.Element.optional()
   });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationPainSeverity_Component_ValueQuantitySchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    value: P.decimal.optional(),
-    _value: D.Element.optional(),
-    comparator: z.enum(["<", "<=", ">", ">="]).optional(),
-    _comparator: D.Element.optional(),
-    unit: P.string.optional(),
-    _unit: D.Element.optional(),
-    system: P.uri.optional(),
-    _system: D.Element.optional(),
-    code: P.code.optional(),
-    _code: D.Element.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationPainSeverity_Component_ValueCodeableConceptSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    coding: z.array(D.Coding).optional(),
-    text: P.string.optional(),
-    _text: D.Element.optional()
-  });
-/** Low limit */
-export const MesObservationPainSeverity_Component_ValueRange_LowSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    value: P.decimal.optional(),
-    _value: D.Element.optional(),
-    unit: P.string.optional(),
-    _unit: D.Element.optional(),
-    system: P.uri.optional(),
-    _system: D.Element.optional(),
-    code: P.code.optional(),
-    _code: D.Element.optional()
-  });
-/** High limit */
-export const MesObservationPainSeverity_Component_ValueRange_HighSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    value: P.decimal.optional(),
-    _value: D.Element.optional(),
-    unit: P.string.optional(),
-    _unit: D.Element.optional(),
-    system: P.uri.optional(),
-    _system: D.Element.optional(),
-    code: P.code.optional(),
-    _code: D.Element.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationPainSeverity_Component_ValueRangeSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    low: MesObservationPainSeverity_Component_ValueRange_LowSchema.optional(),
-    high: MesObservationPainSeverity_Component_ValueRange_HighSchema.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationPainSeverity_Component_ValueRatioSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    numerator: D.Quantity.optional(),
-    denominator: D.Quantity.optional()
-  });
-/** Zero value and units */
-export const MesObservationPainSeverity_Component_ValueSampledData_OriginSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    value: P.decimal.optional(),
-    _value: D.Element.optional(),
-    unit: P.string.optional(),
-    _unit: D.Element.optional(),
-    system: P.uri.optional(),
-    _system: D.Element.optional(),
-    code: P.code.optional(),
-    _code: D.Element.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationPainSeverity_Component_ValueSampledDataSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    origin: MesObservationPainSeverity_Component_ValueSampledData_OriginSchema,
-    period: P.decimal,
-    _period: D.Element.optional(),
-    factor: P.decimal.optional(),
-    _factor: D.Element.optional(),
-    lowerLimit: P.decimal.optional(),
-    _lowerLimit: D.Element.optional(),
-    upperLimit: P.decimal.optional(),
-    _upperLimit: D.Element.optional(),
-    dimensions: P.positiveInt,
-    _dimensions: D.Element.optional(),
-    data: P.string.optional(),
-    _data: D.Element.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationPainSeverity_Component_ValuePeriodSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    start: P.dateTime.optional(),
-    _start: D.Element.optional(),
-    end: P.dateTime.optional(),
-    _end: D.Element.optional()
-  });
 /** Low Range, if relevant */
 export const MesObservationPainSeverity_Component_ReferenceRange_LowSchema = z.strictObject({
     id: P.string.optional(),
@@ -4846,22 +4701,22 @@ export const MesObservationPainSeverity_ComponentSchema = z.strictObject({
     extension: z.array(D.Extension).optional(),
     modifierExtension: z.array(D.Extension).optional(),
     code: D.CodeableConcept,
-    valueQuantity: MesObservationPainSeverity_Component_ValueQuantitySchema.optional(),
-    valueCodeableConcept: MesObservationPainSeverity_Component_ValueCodeableConceptSchema.optional(),
+    valueQuantity: D.Quantity.optional(),
+    valueCodeableConcept: D.CodeableConcept.superRefine(R.codedIn(["http://unitsofmeasure.org|%","http://unitsofmeasure.org|/min","http://unitsofmeasure.org|Cel","http://unitsofmeasure.org|[degF]","http://unitsofmeasure.org|[in_i]","http://unitsofmeasure.org|[lb_av]","http://unitsofmeasure.org|cm","http://unitsofmeasure.org|g","http://unitsofmeasure.org|kg","http://unitsofmeasure.org|kg/m2","http://unitsofmeasure.org|m2","http://unitsofmeasure.org|mm[Hg]"])).optional(),
     valueString: P.string.optional(),
     _valueString: D.Element.optional(),
     valueBoolean: P.boolean.optional(),
     _valueBoolean: D.Element.optional(),
     valueInteger: P.integer.optional(),
     _valueInteger: D.Element.optional(),
-    valueRange: MesObservationPainSeverity_Component_ValueRangeSchema.optional(),
-    valueRatio: MesObservationPainSeverity_Component_ValueRatioSchema.optional(),
-    valueSampledData: MesObservationPainSeverity_Component_ValueSampledDataSchema.optional(),
+    valueRange: D.Range.optional(),
+    valueRatio: D.Ratio.optional(),
+    valueSampledData: D.SampledData.optional(),
     valueTime: P.time.optional(),
     _valueTime: D.Element.optional(),
     valueDateTime: P.dateTime.optional(),
     _valueDateTime: D.Element.optional(),
-    valuePeriod: MesObservationPainSeverity_Component_ValuePeriodSchema.optional(),
+    valuePeriod: D.Period.optional(),
     dataAbsentReason: D.CodeableConcept.optional(),
     interpretation: z.array(D.CodeableConcept).optional(),
     referenceRange: z.array(MesObservationPainSeverity_Component_ReferenceRangeSchema).optional()
@@ -5001,26 +4856,13 @@ export const MesObservationStepsByDay_ExtensionSchema = z.strictObject({
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
   });
-/** Value of extension */
-export const MesObservationStepsByDay_SupportingInfo_ValueReferenceSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    reference: P.string.optional(),
-    _reference: D.Element.optional(),
-    type: P.uri.optional(),
-    _type: D.Element.optional(),
-    identifier: D.Identifier.optional(),
-    display: P.string.optional(),
-    _display: D.Element.optional()
-  });
 /** Additional content defined by implementations */
 export const MesObservationStepsByDay_SupportingInfoSchema = z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
-    valueReference: MesObservationStepsByDay_SupportingInfo_ValueReferenceSchema
+    valueReference: D.Reference
   });
 /** Motif de la mesure */
 export const MesObservationStepsByDay_MesReasonForMeasurementSchema = z.strictObject({
@@ -5233,118 +5075,6 @@ export const MesObservationStepsByDay_ReferenceRangeSchema = z.strictObject({
     text: P.string.optional(),
     _text: D.Element.optional()
   });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationStepsByDay_Component_ValueQuantitySchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    value: P.decimal.optional(),
-    _value: D.Element.optional(),
-    comparator: z.enum(["<", "<=", ">", ">="]).optional(),
-    _comparator: D.Element.optional(),
-    unit: P.string.optional(),
-    _unit: D.Element.optional(),
-    system: P.uri.optional(),
-    _system: D.Element.optional(),
-    code: P.code.optional(),
-    _code: D.Element.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationStepsByDay_Component_ValueCodeableConceptSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    coding: z.array(D.Coding).optional(),
-    text: P.string.optional(),
-    _text: D.Element.optional()
-  });
-/** Low limit */
-export const MesObservationStepsByDay_Component_ValueRange_LowSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    value: P.decimal.optional(),
-    _value: D.Element.optional(),
-    unit: P.string.optional(),
-    _unit: D.Element.optional(),
-    system: P.uri.optional(),
-    _system: D.Element.optional(),
-    code: P.code.optional(),
-    _code: D.Element.optional()
-  });
-/** High limit */
-export const MesObservationStepsByDay_Component_ValueRange_HighSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    value: P.decimal.optional(),
-    _value: D.Element.optional(),
-    unit: P.string.optional(),
-    _unit: D.Element.optional(),
-    system: P.uri.optional(),
-    _system: D.Element.optional(),
-    code: P.code.optional(),
-    _code: D.Element.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationStepsByDay_Component_ValueRangeSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    low: MesObservationStepsByDay_Component_ValueRange_LowSchema.optional(),
-    high: MesObservationStepsByDay_Component_ValueRange_HighSchema.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationStepsByDay_Component_ValueRatioSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    numerator: D.Quantity.optional(),
-    denominator: D.Quantity.optional()
-  });
-/** Zero value and units */
-export const MesObservationStepsByDay_Component_ValueSampledData_OriginSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    value: P.decimal.optional(),
-    _value: D.Element.optional(),
-    unit: P.string.optional(),
-    _unit: D.Element.optional(),
-    system: P.uri.optional(),
-    _system: D.Element.optional(),
-    code: P.code.optional(),
-    _code: D.Element.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationStepsByDay_Component_ValueSampledDataSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    origin: MesObservationStepsByDay_Component_ValueSampledData_OriginSchema,
-    period: P.decimal,
-    _period: D.Element.optional(),
-    factor: P.decimal.optional(),
-    _factor: D.Element.optional(),
-    lowerLimit: P.decimal.optional(),
-    _lowerLimit: D.Element.optional(),
-    upperLimit: P.decimal.optional(),
-    _upperLimit: D.Element.optional(),
-    dimensions: P.positiveInt,
-    _dimensions: D.Element.optional(),
-    data: P.string.optional(),
-    _data: D.Element.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationStepsByDay_Component_ValuePeriodSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    start: P.dateTime.optional(),
-    _start: D.Element.optional(),
-    end: P.dateTime.optional(),
-    _end: D.Element.optional()
-  });
 /** Low Range, if relevant */
 export const MesObservationStepsByDay_Component_ReferenceRange_LowSchema = z.strictObject({
     id: P.string.optional(),
@@ -5394,22 +5124,22 @@ export const MesObservationStepsByDay_ComponentSchema = z.strictObject({
     extension: z.array(D.Extension).optional(),
     modifierExtension: z.array(D.Extension).optional(),
     code: D.CodeableConcept,
-    valueQuantity: MesObservationStepsByDay_Component_ValueQuantitySchema.optional(),
-    valueCodeableConcept: MesObservationStepsByDay_Component_ValueCodeableConceptSchema.optional(),
+    valueQuantity: D.Quantity.optional(),
+    valueCodeableConcept: D.CodeableConcept.superRefine(R.codedIn(["http://unitsofmeasure.org|%","http://unitsofmeasure.org|/min","http://unitsofmeasure.org|Cel","http://unitsofmeasure.org|[degF]","http://unitsofmeasure.org|[in_i]","http://unitsofmeasure.org|[lb_av]","http://unitsofmeasure.org|cm","http://unitsofmeasure.org|g","http://unitsofmeasure.org|kg","http://unitsofmeasure.org|kg/m2","http://unitsofmeasure.org|m2","http://unitsofmeasure.org|mm[Hg]"])).optional(),
     valueString: P.string.optional(),
     _valueString: D.Element.optional(),
     valueBoolean: P.boolean.optional(),
     _valueBoolean: D.Element.optional(),
     valueInteger: P.integer.optional(),
     _valueInteger: D.Element.optional(),
-    valueRange: MesObservationStepsByDay_Component_ValueRangeSchema.optional(),
-    valueRatio: MesObservationStepsByDay_Component_ValueRatioSchema.optional(),
-    valueSampledData: MesObservationStepsByDay_Component_ValueSampledDataSchema.optional(),
+    valueRange: D.Range.optional(),
+    valueRatio: D.Ratio.optional(),
+    valueSampledData: D.SampledData.optional(),
     valueTime: P.time.optional(),
     _valueTime: D.Element.optional(),
     valueDateTime: P.dateTime.optional(),
     _valueDateTime: D.Element.optional(),
-    valuePeriod: MesObservationStepsByDay_Component_ValuePeriodSchema.optional(),
+    valuePeriod: D.Period.optional(),
     dataAbsentReason: D.CodeableConcept.optional(),
     interpretation: z.array(D.CodeableConcept).optional(),
     referenceRange: z.array(MesObservationStepsByDay_Component_ReferenceRangeSchema).optional()
@@ -5549,26 +5279,13 @@ export const MesObservationWaistCircumference_ExtensionSchema = z.strictObject({
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
   });
-/** Value of extension */
-export const MesObservationWaistCircumference_SupportingInfo_ValueReferenceSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    reference: P.string.optional(),
-    _reference: D.Element.optional(),
-    type: P.uri.optional(),
-    _type: D.Element.optional(),
-    identifier: D.Identifier.optional(),
-    display: P.string.optional(),
-    _display: D.Element.optional()
-  });
 /** Additional content defined by implementations */
 export const MesObservationWaistCircumference_SupportingInfoSchema = z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
-    valueReference: MesObservationWaistCircumference_SupportingInfo_ValueReferenceSchema
+    valueReference: D.Reference
   });
 /** Motif de la mesure */
 export const MesObservationWaistCircumference_MesReasonForMeasurementSchema = z.strictObject({
@@ -5781,118 +5498,6 @@ export const MesObservationWaistCircumference_ReferenceRangeSchema = z.strictObj
     text: P.string.optional(),
     _text: D.Element.optional()
   });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationWaistCircumference_Component_ValueQuantitySchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    value: P.decimal.optional(),
-    _value: D.Element.optional(),
-    comparator: z.enum(["<", "<=", ">", ">="]).optional(),
-    _comparator: D.Element.optional(),
-    unit: P.string.optional(),
-    _unit: D.Element.optional(),
-    system: P.uri.optional(),
-    _system: D.Element.optional(),
-    code: P.code.optional(),
-    _code: D.Element.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationWaistCircumference_Component_ValueCodeableConceptSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    coding: z.array(D.Coding).optional(),
-    text: P.string.optional(),
-    _text: D.Element.optional()
-  });
-/** Low limit */
-export const MesObservationWaistCircumference_Component_ValueRange_LowSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    value: P.decimal.optional(),
-    _value: D.Element.optional(),
-    unit: P.string.optional(),
-    _unit: D.Element.optional(),
-    system: P.uri.optional(),
-    _system: D.Element.optional(),
-    code: P.code.optional(),
-    _code: D.Element.optional()
-  });
-/** High limit */
-export const MesObservationWaistCircumference_Component_ValueRange_HighSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    value: P.decimal.optional(),
-    _value: D.Element.optional(),
-    unit: P.string.optional(),
-    _unit: D.Element.optional(),
-    system: P.uri.optional(),
-    _system: D.Element.optional(),
-    code: P.code.optional(),
-    _code: D.Element.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationWaistCircumference_Component_ValueRangeSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    low: MesObservationWaistCircumference_Component_ValueRange_LowSchema.optional(),
-    high: MesObservationWaistCircumference_Component_ValueRange_HighSchema.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationWaistCircumference_Component_ValueRatioSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    numerator: D.Quantity.optional(),
-    denominator: D.Quantity.optional()
-  });
-/** Zero value and units */
-export const MesObservationWaistCircumference_Component_ValueSampledData_OriginSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    value: P.decimal.optional(),
-    _value: D.Element.optional(),
-    unit: P.string.optional(),
-    _unit: D.Element.optional(),
-    system: P.uri.optional(),
-    _system: D.Element.optional(),
-    code: P.code.optional(),
-    _code: D.Element.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationWaistCircumference_Component_ValueSampledDataSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    origin: MesObservationWaistCircumference_Component_ValueSampledData_OriginSchema,
-    period: P.decimal,
-    _period: D.Element.optional(),
-    factor: P.decimal.optional(),
-    _factor: D.Element.optional(),
-    lowerLimit: P.decimal.optional(),
-    _lowerLimit: D.Element.optional(),
-    upperLimit: P.decimal.optional(),
-    _upperLimit: D.Element.optional(),
-    dimensions: P.positiveInt,
-    _dimensions: D.Element.optional(),
-    data: P.string.optional(),
-    _data: D.Element.optional()
-  });
-/** Vital Sign Value recorded with UCUM */
-export const MesObservationWaistCircumference_Component_ValuePeriodSchema = z.strictObject({
-    id: P.string.optional(),
-    _id: D.Element.optional(),
-    extension: z.array(D.Extension).optional(),
-    start: P.dateTime.optional(),
-    _start: D.Element.optional(),
-    end: P.dateTime.optional(),
-    _end: D.Element.optional()
-  });
 /** Low Range, if relevant */
 export const MesObservationWaistCircumference_Component_ReferenceRange_LowSchema = z.strictObject({
     id: P.string.optional(),
@@ -5942,22 +5547,22 @@ export const MesObservationWaistCircumference_ComponentSchema = z.strictObject({
     extension: z.array(D.Extension).optional(),
     modifierExtension: z.array(D.Extension).optional(),
     code: D.CodeableConcept,
-    valueQuantity: MesObservationWaistCircumference_Component_ValueQuantitySchema.optional(),
-    valueCodeableConcept: MesObservationWaistCircumference_Component_ValueCodeableConceptSchema.optional(),
+    valueQuantity: D.Quantity.optional(),
+    valueCodeableConcept: D.CodeableConcept.superRefine(R.codedIn(["http://unitsofmeasure.org|%","http://unitsofmeasure.org|/min","http://unitsofmeasure.org|Cel","http://unitsofmeasure.org|[degF]","http://unitsofmeasure.org|[in_i]","http://unitsofmeasure.org|[lb_av]","http://unitsofmeasure.org|cm","http://unitsofmeasure.org|g","http://unitsofmeasure.org|kg","http://unitsofmeasure.org|kg/m2","http://unitsofmeasure.org|m2","http://unitsofmeasure.org|mm[Hg]"])).optional(),
     valueString: P.string.optional(),
     _valueString: D.Element.optional(),
     valueBoolean: P.boolean.optional(),
     _valueBoolean: D.Element.optional(),
     valueInteger: P.integer.optional(),
     _valueInteger: D.Element.optional(),
-    valueRange: MesObservationWaistCircumference_Component_ValueRangeSchema.optional(),
-    valueRatio: MesObservationWaistCircumference_Component_ValueRatioSchema.optional(),
-    valueSampledData: MesObservationWaistCircumference_Component_ValueSampledDataSchema.optional(),
+    valueRange: D.Range.optional(),
+    valueRatio: D.Ratio.optional(),
+    valueSampledData: D.SampledData.optional(),
     valueTime: P.time.optional(),
     _valueTime: D.Element.optional(),
     valueDateTime: P.dateTime.optional(),
     _valueDateTime: D.Element.optional(),
-    valuePeriod: MesObservationWaistCircumference_Component_ValuePeriodSchema.optional(),
+    valuePeriod: D.Period.optional(),
     dataAbsentReason: D.CodeableConcept.optional(),
     interpretation: z.array(D.CodeableConcept).optional(),
     referenceRange: z.array(MesObservationWaistCircumference_Component_ReferenceRangeSchema).optional()
@@ -6003,6 +5608,109 @@ export const MesObservationWaistCircumferenceSchema = z.strictObject({
     hasMember: z.array(D.Reference).optional(),
     derivedFrom: z.array(D.Reference).optional(),
     component: z.array(MesObservationWaistCircumference_ComponentSchema).optional()
+  });
+/** Links related to this Bundle */
+export const MesAppointmentSearchResult_LinkSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    relation: P.string,
+    _relation: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional()
+  });
+/** Links related to this entry */
+export const MesAppointmentSearchResult_Entry_LinkSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    relation: P.string,
+    _relation: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional()
+  });
+/** Search related information */
+export const MesAppointmentSearchResult_Entry_SearchSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    mode: z.literal("match").optional(),
+    _mode: D.Element.optional(),
+    score: P.decimal.optional(),
+    _score: D.Element.optional()
+  });
+/** Additional execution information (transaction/batch/history) */
+export const MesAppointmentSearchResult_Entry_RequestSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    method: z.enum(["DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"]),
+    _method: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional(),
+    ifNoneMatch: P.string.optional(),
+    _ifNoneMatch: D.Element.optional(),
+    ifModifiedSince: P.instant.optional(),
+    _ifModifiedSince: D.Element.optional(),
+    ifMatch: P.string.optional(),
+    _ifMatch: D.Element.optional(),
+    ifNoneExist: P.string.optional(),
+    _ifNoneExist: D.Element.optional()
+  });
+/** Results of execution (transaction/batch/history) */
+export const MesAppointmentSearchResult_Entry_ResponseSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    status: P.string,
+    _status: D.Element.optional(),
+    location: P.uri.optional(),
+    _location: D.Element.optional(),
+    etag: P.string.optional(),
+    _etag: D.Element.optional(),
+    lastModified: P.instant.optional(),
+    _lastModified: D.Element.optional(),
+    outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
+  });
+/** Entry in the bundle - will have a resource or information */
+export const MesAppointmentSearchResult_EntrySchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    link: z.array(MesAppointmentSearchResult_Entry_LinkSchema).optional(),
+    fullUrl: P.uri,
+    _fullUrl: D.Element.optional(),
+    resource: MesAppointmentSchema,
+    search: MesAppointmentSearchResult_Entry_SearchSchema,
+    request: MesAppointmentSearchResult_Entry_RequestSchema.optional(),
+    response: MesAppointmentSearchResult_Entry_ResponseSchema.optional()
+  });
+/** Réponse de l'API Agenda à une recherche de rendez-vous par identifiant du patient (<OID>|<idPe>) et date : un Bundle searchset de rendez-vous MES avec son lien self. */
+export const MesAppointmentSearchResultSchema = z.strictObject({
+    resourceType: z.literal("Bundle"),
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    meta: D.Meta.optional(),
+    implicitRules: P.uri.optional(),
+    _implicitRules: D.Element.optional(),
+    language: P.code.optional(),
+    _language: D.Element.optional(),
+    identifier: D.Identifier.optional(),
+    type: z.literal("searchset"),
+    _type: D.Element.optional(),
+    timestamp: P.instant.optional(),
+    _timestamp: D.Element.optional(),
+    total: P.unsignedInt.optional(),
+    _total: D.Element.optional(),
+    link: z.array(MesAppointmentSearchResult_LinkSchema).min(1),
+    entry: z.array(MesAppointmentSearchResult_EntrySchema).optional(),
+    signature: D.Signature.optional()
   });
 /** Links related to this Bundle */
 export const MesBundleFeeding_LinkSchema = z.strictObject({

@@ -2,6 +2,622 @@
 import type * as fhir4 from 'fhir/r4.js';
 
 /** Metadata about the resource */
+export interface MesAppointment_Meta extends Omit<fhir4.Meta, "_id" | "_lastUpdated" | "_profile" | "_source" | "_versionId" | "extension" | "id" | "lastUpdated" | "profile" | "security" | "source" | "tag" | "versionId"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Version specific identifier */
+  versionId?: string;
+  _versionId?: fhir4.Element;
+  /** When the resource version last changed */
+  lastUpdated?: string;
+  _lastUpdated?: fhir4.Element;
+  /** Identifies where the resource comes from */
+  source?: string;
+  _source?: fhir4.Element;
+  /** Profiles this resource claims to conform to */
+  profile?: Array<string>;
+  _profile?: Array<fhir4.Element | null>;
+  /** Security Labels applied to this resource */
+  security?: Array<fhir4.Coding>;
+  /** Tags applied to this resource */
+  tag?: Array<fhir4.Coding>;
+}
+
+/** Extension */
+export interface MesAppointment_Extension extends Omit<fhir4.Extension, "_id" | "_url" | "_valueBase64Binary" | "_valueBoolean" | "_valueCanonical" | "_valueCode" | "_valueDate" | "_valueDateTime" | "_valueDecimal" | "_valueId" | "_valueInstant" | "_valueInteger" | "_valueMarkdown" | "_valueOid" | "_valuePositiveInt" | "_valueString" | "_valueTime" | "_valueUnsignedInt" | "_valueUri" | "_valueUrl" | "_valueUuid" | "extension" | "id" | "url" | "valueAddress" | "valueAge" | "valueAnnotation" | "valueAttachment" | "valueBase64Binary" | "valueBoolean" | "valueCanonical" | "valueCode" | "valueCodeableConcept" | "valueCoding" | "valueContactDetail" | "valueContactPoint" | "valueContributor" | "valueCount" | "valueDataRequirement" | "valueDate" | "valueDateTime" | "valueDecimal" | "valueDistance" | "valueDosage" | "valueDuration" | "valueExpression" | "valueHumanName" | "valueId" | "valueIdentifier" | "valueInstant" | "valueInteger" | "valueMarkdown" | "valueMeta" | "valueMoney" | "valueOid" | "valueParameterDefinition" | "valuePeriod" | "valuePositiveInt" | "valueQuantity" | "valueRange" | "valueRatio" | "valueReference" | "valueRelatedArtifact" | "valueSampledData" | "valueSignature" | "valueString" | "valueTime" | "valueTiming" | "valueTriggerDefinition" | "valueUnsignedInt" | "valueUri" | "valueUrl" | "valueUsageContext" | "valueUuid"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** identifies the meaning of the extension */
+  url: string;
+  _url?: fhir4.Element;
+  /** Value of extension */
+  valueBase64Binary?: string;
+  _valueBase64Binary?: fhir4.Element;
+  /** Value of extension */
+  valueBoolean?: boolean;
+  _valueBoolean?: fhir4.Element;
+  /** Value of extension */
+  valueCanonical?: string;
+  _valueCanonical?: fhir4.Element;
+  /** Value of extension */
+  valueCode?: string;
+  _valueCode?: fhir4.Element;
+  /** Value of extension */
+  valueDate?: string;
+  _valueDate?: fhir4.Element;
+  /** Value of extension */
+  valueDateTime?: string;
+  _valueDateTime?: fhir4.Element;
+  /** Value of extension */
+  valueDecimal?: number;
+  _valueDecimal?: fhir4.Element;
+  /** Value of extension */
+  valueId?: string;
+  _valueId?: fhir4.Element;
+  /** Value of extension */
+  valueInstant?: string;
+  _valueInstant?: fhir4.Element;
+  /** Value of extension */
+  valueInteger?: number;
+  _valueInteger?: fhir4.Element;
+  /** Value of extension */
+  valueMarkdown?: string;
+  _valueMarkdown?: fhir4.Element;
+  /** Value of extension */
+  valueOid?: string;
+  _valueOid?: fhir4.Element;
+  /** Value of extension */
+  valuePositiveInt?: number;
+  _valuePositiveInt?: fhir4.Element;
+  /** Value of extension */
+  valueString?: string;
+  _valueString?: fhir4.Element;
+  /** Value of extension */
+  valueTime?: string;
+  _valueTime?: fhir4.Element;
+  /** Value of extension */
+  valueUnsignedInt?: number;
+  _valueUnsignedInt?: fhir4.Element;
+  /** Value of extension */
+  valueUri?: string;
+  _valueUri?: fhir4.Element;
+  /** Value of extension */
+  valueUrl?: string;
+  _valueUrl?: fhir4.Element;
+  /** Value of extension */
+  valueUuid?: string;
+  _valueUuid?: fhir4.Element;
+  /** Value of extension */
+  valueAddress?: fhir4.Address;
+  /** Value of extension */
+  valueAge?: fhir4.Age;
+  /** Value of extension */
+  valueAnnotation?: fhir4.Annotation;
+  /** Value of extension */
+  valueAttachment?: fhir4.Attachment;
+  /** Value of extension */
+  valueCodeableConcept?: fhir4.CodeableConcept;
+  /** Value of extension */
+  valueCoding?: fhir4.Coding;
+  /** Value of extension */
+  valueContactPoint?: fhir4.ContactPoint;
+  /** Value of extension */
+  valueCount?: fhir4.Count;
+  /** Value of extension */
+  valueDistance?: fhir4.Distance;
+  /** Value of extension */
+  valueDuration?: fhir4.Duration;
+  /** Value of extension */
+  valueHumanName?: fhir4.HumanName;
+  /** Value of extension */
+  valueIdentifier?: fhir4.Identifier;
+  /** Value of extension */
+  valueMoney?: fhir4.Money;
+  /** Value of extension */
+  valuePeriod?: fhir4.Period;
+  /** Value of extension */
+  valueQuantity?: fhir4.Quantity;
+  /** Value of extension */
+  valueRange?: fhir4.Range;
+  /** Value of extension */
+  valueRatio?: fhir4.Ratio;
+  /** Value of extension */
+  valueReference?: fhir4.Reference;
+  /** Value of extension */
+  valueSampledData?: fhir4.SampledData;
+  /** Value of extension */
+  valueSignature?: fhir4.Signature;
+  /** Value of extension */
+  valueTiming?: fhir4.Timing;
+  /** Value of extension */
+  valueContactDetail?: fhir4.ContactDetail;
+  /** Value of extension */
+  valueContributor?: fhir4.Contributor;
+  /** Value of extension */
+  valueDataRequirement?: fhir4.DataRequirement;
+  /** Value of extension */
+  valueExpression?: fhir4.Expression;
+  /** Value of extension */
+  valueParameterDefinition?: fhir4.ParameterDefinition;
+  /** Value of extension */
+  valueRelatedArtifact?: fhir4.RelatedArtifact;
+  /** Value of extension */
+  valueTriggerDefinition?: fhir4.TriggerDefinition;
+  /** Value of extension */
+  valueUsageContext?: fhir4.UsageContext;
+  /** Value of extension */
+  valueDosage?: fhir4.Dosage;
+  /** Value of extension */
+  valueMeta?: fhir4.Meta;
+}
+
+/** Value of extension */
+export interface MesAppointment_AppointmentOperator_ValueReference extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Literal reference, Relative, internal or absolute URL */
+  reference?: string;
+  _reference?: fhir4.Element;
+  /** Type the reference refers to (e.g. "Patient") */
+  type?: string;
+  _type?: fhir4.Element;
+  /** Logical reference, when literal reference is not known */
+  identifier?: fhir4.Identifier;
+  /** Text alternative for the resource */
+  display?: string;
+  _display?: fhir4.Element;
+}
+
+/** FR Core Appointment Operator Extension */
+export interface MesAppointment_AppointmentOperator extends Omit<fhir4.Extension, "_id" | "_url" | "_valueBase64Binary" | "_valueBoolean" | "_valueCanonical" | "_valueCode" | "_valueDate" | "_valueDateTime" | "_valueDecimal" | "_valueId" | "_valueInstant" | "_valueInteger" | "_valueMarkdown" | "_valueOid" | "_valuePositiveInt" | "_valueString" | "_valueTime" | "_valueUnsignedInt" | "_valueUri" | "_valueUrl" | "_valueUuid" | "extension" | "id" | "url" | "valueAddress" | "valueAge" | "valueAnnotation" | "valueAttachment" | "valueBase64Binary" | "valueBoolean" | "valueCanonical" | "valueCode" | "valueCodeableConcept" | "valueCoding" | "valueContactDetail" | "valueContactPoint" | "valueContributor" | "valueCount" | "valueDataRequirement" | "valueDate" | "valueDateTime" | "valueDecimal" | "valueDistance" | "valueDosage" | "valueDuration" | "valueExpression" | "valueHumanName" | "valueId" | "valueIdentifier" | "valueInstant" | "valueInteger" | "valueMarkdown" | "valueMeta" | "valueMoney" | "valueOid" | "valueParameterDefinition" | "valuePeriod" | "valuePositiveInt" | "valueQuantity" | "valueRange" | "valueRatio" | "valueReference" | "valueRelatedArtifact" | "valueSampledData" | "valueSignature" | "valueString" | "valueTime" | "valueTiming" | "valueTriggerDefinition" | "valueUnsignedInt" | "valueUri" | "valueUrl" | "valueUsageContext" | "valueUuid"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** identifies the meaning of the extension */
+  url: string;
+  _url?: fhir4.Element;
+  /** Value of extension */
+  valueBase64Binary?: string;
+  _valueBase64Binary?: fhir4.Element;
+  /** Value of extension */
+  valueBoolean?: boolean;
+  _valueBoolean?: fhir4.Element;
+  /** Value of extension */
+  valueCanonical?: string;
+  _valueCanonical?: fhir4.Element;
+  /** Value of extension */
+  valueCode?: string;
+  _valueCode?: fhir4.Element;
+  /** Value of extension */
+  valueDate?: string;
+  _valueDate?: fhir4.Element;
+  /** Value of extension */
+  valueDateTime?: string;
+  _valueDateTime?: fhir4.Element;
+  /** Value of extension */
+  valueDecimal?: number;
+  _valueDecimal?: fhir4.Element;
+  /** Value of extension */
+  valueId?: string;
+  _valueId?: fhir4.Element;
+  /** Value of extension */
+  valueInstant?: string;
+  _valueInstant?: fhir4.Element;
+  /** Value of extension */
+  valueInteger?: number;
+  _valueInteger?: fhir4.Element;
+  /** Value of extension */
+  valueMarkdown?: string;
+  _valueMarkdown?: fhir4.Element;
+  /** Value of extension */
+  valueOid?: string;
+  _valueOid?: fhir4.Element;
+  /** Value of extension */
+  valuePositiveInt?: number;
+  _valuePositiveInt?: fhir4.Element;
+  /** Value of extension */
+  valueString?: string;
+  _valueString?: fhir4.Element;
+  /** Value of extension */
+  valueTime?: string;
+  _valueTime?: fhir4.Element;
+  /** Value of extension */
+  valueUnsignedInt?: number;
+  _valueUnsignedInt?: fhir4.Element;
+  /** Value of extension */
+  valueUri?: string;
+  _valueUri?: fhir4.Element;
+  /** Value of extension */
+  valueUrl?: string;
+  _valueUrl?: fhir4.Element;
+  /** Value of extension */
+  valueUuid?: string;
+  _valueUuid?: fhir4.Element;
+  /** Value of extension */
+  valueAddress?: fhir4.Address;
+  /** Value of extension */
+  valueAge?: fhir4.Age;
+  /** Value of extension */
+  valueAnnotation?: fhir4.Annotation;
+  /** Value of extension */
+  valueAttachment?: fhir4.Attachment;
+  /** Value of extension */
+  valueCodeableConcept?: fhir4.CodeableConcept;
+  /** Value of extension */
+  valueCoding?: fhir4.Coding;
+  /** Value of extension */
+  valueContactPoint?: fhir4.ContactPoint;
+  /** Value of extension */
+  valueCount?: fhir4.Count;
+  /** Value of extension */
+  valueDistance?: fhir4.Distance;
+  /** Value of extension */
+  valueDuration?: fhir4.Duration;
+  /** Value of extension */
+  valueHumanName?: fhir4.HumanName;
+  /** Value of extension */
+  valueIdentifier?: fhir4.Identifier;
+  /** Value of extension */
+  valueMoney?: fhir4.Money;
+  /** Value of extension */
+  valuePeriod?: fhir4.Period;
+  /** Value of extension */
+  valueQuantity?: fhir4.Quantity;
+  /** Value of extension */
+  valueRange?: fhir4.Range;
+  /** Value of extension */
+  valueRatio?: fhir4.Ratio;
+  /** Value of extension */
+  valueReference?: MesAppointment_AppointmentOperator_ValueReference;
+  /** Value of extension */
+  valueSampledData?: fhir4.SampledData;
+  /** Value of extension */
+  valueSignature?: fhir4.Signature;
+  /** Value of extension */
+  valueTiming?: fhir4.Timing;
+  /** Value of extension */
+  valueContactDetail?: fhir4.ContactDetail;
+  /** Value of extension */
+  valueContributor?: fhir4.Contributor;
+  /** Value of extension */
+  valueDataRequirement?: fhir4.DataRequirement;
+  /** Value of extension */
+  valueExpression?: fhir4.Expression;
+  /** Value of extension */
+  valueParameterDefinition?: fhir4.ParameterDefinition;
+  /** Value of extension */
+  valueRelatedArtifact?: fhir4.RelatedArtifact;
+  /** Value of extension */
+  valueTriggerDefinition?: fhir4.TriggerDefinition;
+  /** Value of extension */
+  valueUsageContext?: fhir4.UsageContext;
+  /** Value of extension */
+  valueDosage?: fhir4.Dosage;
+  /** Value of extension */
+  valueMeta?: fhir4.Meta;
+}
+
+/** Mode de consultation : AMB (cabinet), VR (téléconsultation), HH (domicile) */
+export interface MesAppointment_AppointmentType extends Omit<fhir4.CodeableConcept, "_id" | "_text" | "coding" | "extension" | "id" | "text"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Code defined by a terminology system */
+  coding?: Array<fhir4.Coding>;
+  /** Plain text representation of the concept */
+  text?: string;
+  _text?: fhir4.Element;
+}
+
+/** Motif du rendez-vous (codé ou texte) */
+export interface MesAppointment_ReasonCode extends Omit<fhir4.CodeableConcept, "_id" | "_text" | "coding" | "extension" | "id" | "text"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Code defined by a terminology system */
+  coding?: Array<fhir4.Coding>;
+  /** Plain text representation of the concept */
+  text?: string;
+  _text?: fhir4.Element;
+}
+
+/** Participants involved in appointment */
+export interface MesAppointment_Participant extends Omit<NonNullable<fhir4.Appointment['participant']>[number], "_id" | "_required" | "_status" | "actor" | "extension" | "id" | "modifierExtension" | "period" | "required" | "status" | "type"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Role of participant in the appointment */
+  type?: Array<fhir4.CodeableConcept>;
+  /** Person, Location/HealthcareService or Device */
+  actor?: fhir4.Reference;
+  /** required | optional | information-only */
+  required?: "information-only" | "optional" | "required";
+  _required?: fhir4.Element;
+  /** accepted | declined | tentative | needs-action */
+  status: "accepted" | "declined" | "needs-action" | "tentative";
+  _status?: fhir4.Element;
+  /** Participation period of the actor */
+  period?: fhir4.Period;
+}
+
+/** <OID d'appariement>|<idPe> */
+export interface MesAppointment_Patient_Actor_Identifier extends Omit<fhir4.Identifier, "_id" | "_system" | "_use" | "_value" | "assigner" | "extension" | "id" | "period" | "system" | "type" | "use" | "value"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** usual | official | temp | secondary | old (If known) */
+  use?: "official" | "old" | "secondary" | "temp" | "usual";
+  _use?: fhir4.Element;
+  /** Description of identifier */
+  type?: fhir4.CodeableConcept;
+  /** The namespace for the identifier value */
+  system: string;
+  _system?: fhir4.Element;
+  /** The value that is unique */
+  value: string;
+  _value?: fhir4.Element;
+  /** Time period when id is/was valid for use */
+  period?: fhir4.Period;
+  /** Organization that issued id (may be just text) */
+  assigner?: fhir4.Reference;
+}
+
+/** Person, Location/HealthcareService or Device */
+export interface MesAppointment_Patient_Actor extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Literal reference, Relative, internal or absolute URL */
+  reference?: string;
+  _reference?: fhir4.Element;
+  /** Type the reference refers to (e.g. "Patient") */
+  type: "Patient";
+  _type?: fhir4.Element;
+  /** <OID d'appariement>|<idPe> */
+  identifier: MesAppointment_Patient_Actor_Identifier;
+  /** Text alternative for the resource */
+  display?: string;
+  _display?: fhir4.Element;
+}
+
+/** Participants involved in appointment */
+export interface MesAppointment_Patient extends Omit<NonNullable<fhir4.Appointment['participant']>[number], "_id" | "_required" | "_status" | "actor" | "extension" | "id" | "modifierExtension" | "period" | "required" | "status" | "type"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Role of participant in the appointment */
+  type?: Array<fhir4.CodeableConcept>;
+  /** Person, Location/HealthcareService or Device */
+  actor: MesAppointment_Patient_Actor;
+  /** required | optional | information-only */
+  required?: "information-only" | "optional" | "required";
+  _required?: fhir4.Element;
+  /** accepted | declined | tentative | needs-action */
+  status: "accepted" | "declined" | "needs-action" | "tentative";
+  _status?: fhir4.Element;
+  /** Participation period of the actor */
+  period?: fhir4.Period;
+}
+
+/** Numéro RPPS du professionnel */
+export interface MesAppointment_Practitioner_Actor_Identifier extends Omit<fhir4.Identifier, "_id" | "_system" | "_use" | "_value" | "assigner" | "extension" | "id" | "period" | "system" | "type" | "use" | "value"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** usual | official | temp | secondary | old (If known) */
+  use?: "official" | "old" | "secondary" | "temp" | "usual";
+  _use?: fhir4.Element;
+  /** Description of identifier */
+  type?: fhir4.CodeableConcept;
+  /** The namespace for the identifier value */
+  system: "urn:oid:1.2.250.1.71.4.2.1";
+  _system?: fhir4.Element;
+  /** The value that is unique */
+  value: string;
+  _value?: fhir4.Element;
+  /** Time period when id is/was valid for use */
+  period?: fhir4.Period;
+  /** Organization that issued id (may be just text) */
+  assigner?: fhir4.Reference;
+}
+
+/** Person, Location/HealthcareService or Device */
+export interface MesAppointment_Practitioner_Actor extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Literal reference, Relative, internal or absolute URL */
+  reference?: string;
+  _reference?: fhir4.Element;
+  /** Type the reference refers to (e.g. "Patient") */
+  type: "Practitioner";
+  _type?: fhir4.Element;
+  /** Numéro RPPS du professionnel */
+  identifier: MesAppointment_Practitioner_Actor_Identifier;
+  /** Nom du professionnel */
+  display: string;
+  _display?: fhir4.Element;
+}
+
+/** Participants involved in appointment */
+export interface MesAppointment_Practitioner extends Omit<NonNullable<fhir4.Appointment['participant']>[number], "_id" | "_required" | "_status" | "actor" | "extension" | "id" | "modifierExtension" | "period" | "required" | "status" | "type"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Role of participant in the appointment */
+  type?: Array<fhir4.CodeableConcept>;
+  /** Person, Location/HealthcareService or Device */
+  actor: MesAppointment_Practitioner_Actor;
+  /** required | optional | information-only */
+  required?: "information-only" | "optional" | "required";
+  _required?: fhir4.Element;
+  /** accepted | declined | tentative | needs-action */
+  status: "accepted" | "declined" | "needs-action" | "tentative";
+  _status?: fhir4.Element;
+  /** Participation period of the actor */
+  period?: fhir4.Period;
+}
+
+/** Person, Location/HealthcareService or Device */
+export interface MesAppointment_Location_Actor extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** #<id> d'une Location contenue portant l'adresse */
+  reference: string;
+  _reference?: fhir4.Element;
+  /** Type the reference refers to (e.g. "Patient") */
+  type: "Location";
+  _type?: fhir4.Element;
+  /** Logical reference, when literal reference is not known */
+  identifier?: fhir4.Identifier;
+  /** Text alternative for the resource */
+  display?: string;
+  _display?: fhir4.Element;
+}
+
+/** Participants involved in appointment */
+export interface MesAppointment_Location extends Omit<NonNullable<fhir4.Appointment['participant']>[number], "_id" | "_required" | "_status" | "actor" | "extension" | "id" | "modifierExtension" | "period" | "required" | "status" | "type"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Role of participant in the appointment */
+  type?: Array<fhir4.CodeableConcept>;
+  /** Person, Location/HealthcareService or Device */
+  actor: MesAppointment_Location_Actor;
+  /** required | optional | information-only */
+  required?: "information-only" | "optional" | "required";
+  _required?: fhir4.Element;
+  /** accepted | declined | tentative | needs-action */
+  status: "accepted" | "declined" | "needs-action" | "tentative";
+  _status?: fhir4.Element;
+  /** Participation period of the actor */
+  period?: fhir4.Period;
+}
+
+/**
+ * Rendez-vous qu'une application référencée ajoute, met à jour ou recherche dans l'API Agenda de
+ * Mon espace santé, qui affiche les rendez-vous à venir avec leur motif, leur mode de consultation et
+ * le professionnel. Ce profil contraint uniquement ce que ces faits imposent : début et fin, statut
+ * (proposé, en attente, réservé, annulé), patient identifié par <OID d'appariement>|<idPe>,
+ * professionnel identifié par son RPPS et son nom, motif codé ou textuel, mode de consultation et
+ * lieu facultatif avec adresse.
+ */
+export interface MesAppointment extends Omit<fhir4.Appointment, "_comment" | "_created" | "_description" | "_end" | "_id" | "_implicitRules" | "_language" | "_minutesDuration" | "_patientInstruction" | "_priority" | "_start" | "_status" | "appointmentType" | "basedOn" | "cancelationReason" | "comment" | "contained" | "created" | "description" | "end" | "extension" | "id" | "identifier" | "implicitRules" | "language" | "meta" | "minutesDuration" | "modifierExtension" | "participant" | "patientInstruction" | "priority" | "reasonCode" | "reasonReference" | "requestedPeriod" | "serviceCategory" | "serviceType" | "slot" | "specialty" | "start" | "status" | "supportingInformation" | "text"> {
+  /** Logical id of this artifact */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Metadata about the resource */
+  meta?: MesAppointment_Meta;
+  /** A set of rules under which this content was created */
+  implicitRules?: string;
+  _implicitRules?: fhir4.Element;
+  /** Language of the resource content */
+  language?: string;
+  _language?: fhir4.Element;
+  /** Text summary of the resource, for human interpretation */
+  text?: fhir4.Narrative;
+  /** Contained, inline Resources */
+  contained?: Array<fhir4.FhirResource>;
+  /** Extension */
+  extension?: Array<MesAppointment_Extension>;
+  /** Extensions that cannot be ignored */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** External Ids for this item */
+  identifier?: Array<fhir4.Identifier>;
+  /** proposed | pending | booked | arrived | fulfilled | cancelled | noshow | entered-in-error | checked-in | waitlist */
+  status: "booked" | "cancelled" | "pending" | "proposed";
+  _status?: fhir4.Element;
+  /** The coded reason for the appointment being cancelled */
+  cancelationReason?: fhir4.CodeableConcept;
+  /** A broad categorization of the service that is to be performed during this appointment */
+  serviceCategory?: Array<fhir4.CodeableConcept>;
+  /** The specific service that is to be performed during this appointment */
+  serviceType?: Array<fhir4.CodeableConcept>;
+  /** The specialty of a practitioner that would be required to perform the service requested in this appointment */
+  specialty?: Array<fhir4.CodeableConcept>;
+  /** Mode de consultation : AMB (cabinet), VR (téléconsultation), HH (domicile) */
+  appointmentType: MesAppointment_AppointmentType;
+  /** Motif du rendez-vous (codé ou texte) */
+  reasonCode: Array<MesAppointment_ReasonCode>;
+  /** Reason the appointment is to take place (resource) */
+  reasonReference?: Array<fhir4.Reference>;
+  /** Used to make informed decisions if needing to re-prioritize */
+  priority?: number;
+  _priority?: fhir4.Element;
+  /** Shown on a subject line in a meeting request, or appointment list */
+  description?: string;
+  _description?: fhir4.Element;
+  /** Additional information to support the appointment */
+  supportingInformation?: Array<fhir4.Reference>;
+  /** When appointment is to take place */
+  start: string;
+  _start?: fhir4.Element;
+  /** When appointment is to conclude */
+  end: string;
+  _end?: fhir4.Element;
+  /** Can be less than start/end (e.g. estimate) */
+  minutesDuration?: number;
+  _minutesDuration?: fhir4.Element;
+  /** The slots that this appointment is filling */
+  slot?: Array<fhir4.Reference>;
+  /** The date that this appointment was initially created */
+  created?: string;
+  _created?: fhir4.Element;
+  /** Additional comments */
+  comment?: string;
+  _comment?: fhir4.Element;
+  /** Detailed information and instructions for the patient */
+  patientInstruction?: string;
+  _patientInstruction?: fhir4.Element;
+  /** The service request this appointment is allocated to assess */
+  basedOn?: Array<fhir4.Reference>;
+  /** Participants involved in appointment */
+  participant: Array<MesAppointment_Participant>;
+  /** Potential date/time interval(s) requested to allocate the appointment within */
+  requestedPeriod?: Array<fhir4.Period>;
+}
+
+/** Metadata about the resource */
 export interface MesObservationBmi_Meta extends Omit<fhir4.Meta, "_id" | "_lastUpdated" | "_profile" | "_source" | "_versionId" | "extension" | "id" | "lastUpdated" | "profile" | "security" | "source" | "tag" | "versionId"> {
   /** Unique id for inter-element referencing */
   id?: string;
@@ -157,26 +773,6 @@ export interface MesObservationBmi_Extension extends Omit<fhir4.Extension, "_id"
   valueMeta?: fhir4.Meta;
 }
 
-/** Value of extension */
-export interface MesObservationBmi_SupportingInfo_ValueReference extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Literal reference, Relative, internal or absolute URL */
-  reference?: string;
-  _reference?: fhir4.Element;
-  /** Type the reference refers to (e.g. "Patient") */
-  type?: string;
-  _type?: fhir4.Element;
-  /** Logical reference, when literal reference is not known */
-  identifier?: fhir4.Identifier;
-  /** Text alternative for the resource */
-  display?: string;
-  _display?: fhir4.Element;
-}
-
 /** Other information that may be relevant to this event. */
 export interface MesObservationBmi_SupportingInfo extends Omit<fhir4.Extension, "_id" | "_url" | "_valueBase64Binary" | "_valueBoolean" | "_valueCanonical" | "_valueCode" | "_valueDate" | "_valueDateTime" | "_valueDecimal" | "_valueId" | "_valueInstant" | "_valueInteger" | "_valueMarkdown" | "_valueOid" | "_valuePositiveInt" | "_valueString" | "_valueTime" | "_valueUnsignedInt" | "_valueUri" | "_valueUrl" | "_valueUuid" | "extension" | "id" | "url" | "valueAddress" | "valueAge" | "valueAnnotation" | "valueAttachment" | "valueBase64Binary" | "valueBoolean" | "valueCanonical" | "valueCode" | "valueCodeableConcept" | "valueCoding" | "valueContactDetail" | "valueContactPoint" | "valueContributor" | "valueCount" | "valueDataRequirement" | "valueDate" | "valueDateTime" | "valueDecimal" | "valueDistance" | "valueDosage" | "valueDuration" | "valueExpression" | "valueHumanName" | "valueId" | "valueIdentifier" | "valueInstant" | "valueInteger" | "valueMarkdown" | "valueMeta" | "valueMoney" | "valueOid" | "valueParameterDefinition" | "valuePeriod" | "valuePositiveInt" | "valueQuantity" | "valueRange" | "valueRatio" | "valueReference" | "valueRelatedArtifact" | "valueSampledData" | "valueSignature" | "valueString" | "valueTime" | "valueTiming" | "valueTriggerDefinition" | "valueUnsignedInt" | "valueUri" | "valueUrl" | "valueUsageContext" | "valueUuid"> {
   /** Unique id for inter-element referencing */
@@ -186,7 +782,7 @@ export interface MesObservationBmi_SupportingInfo extends Omit<fhir4.Extension, 
   url: string;
   _url?: fhir4.Element;
   /** Value of extension */
-  valueReference: MesObservationBmi_SupportingInfo_ValueReference;
+  valueReference: fhir4.Reference;
 }
 
 /** Motif de la mesure */
@@ -857,20 +1453,6 @@ export interface MesObservationBodyHeight_Extension extends Omit<fhir4.Extension
   valueMeta?: fhir4.Meta;
 }
 
-/** Value of extension */
-export interface MesObservationBodyHeight_Bodyposition_ValueCodeableConcept extends Omit<fhir4.CodeableConcept, "_id" | "_text" | "coding" | "extension" | "id" | "text"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Code defined by a terminology system */
-  coding?: Array<fhir4.Coding>;
-  /** Plain text representation of the concept */
-  text?: string;
-  _text?: fhir4.Element;
-}
-
 /** La position du corps au moment de l'observation, par exemple debout, assis. A n'utiliser que lorsque la position du corps n'est pas pré-coordonnée dans le code d'observation. */
 export interface MesObservationBodyHeight_Bodyposition extends Omit<fhir4.Extension, "_id" | "_url" | "_valueBase64Binary" | "_valueBoolean" | "_valueCanonical" | "_valueCode" | "_valueDate" | "_valueDateTime" | "_valueDecimal" | "_valueId" | "_valueInstant" | "_valueInteger" | "_valueMarkdown" | "_valueOid" | "_valuePositiveInt" | "_valueString" | "_valueTime" | "_valueUnsignedInt" | "_valueUri" | "_valueUrl" | "_valueUuid" | "extension" | "id" | "url" | "valueAddress" | "valueAge" | "valueAnnotation" | "valueAttachment" | "valueBase64Binary" | "valueBoolean" | "valueCanonical" | "valueCode" | "valueCodeableConcept" | "valueCoding" | "valueContactDetail" | "valueContactPoint" | "valueContributor" | "valueCount" | "valueDataRequirement" | "valueDate" | "valueDateTime" | "valueDecimal" | "valueDistance" | "valueDosage" | "valueDuration" | "valueExpression" | "valueHumanName" | "valueId" | "valueIdentifier" | "valueInstant" | "valueInteger" | "valueMarkdown" | "valueMeta" | "valueMoney" | "valueOid" | "valueParameterDefinition" | "valuePeriod" | "valuePositiveInt" | "valueQuantity" | "valueRange" | "valueRatio" | "valueReference" | "valueRelatedArtifact" | "valueSampledData" | "valueSignature" | "valueString" | "valueTime" | "valueTiming" | "valueTriggerDefinition" | "valueUnsignedInt" | "valueUri" | "valueUrl" | "valueUsageContext" | "valueUuid"> {
   /** Unique id for inter-element referencing */
@@ -880,27 +1462,7 @@ export interface MesObservationBodyHeight_Bodyposition extends Omit<fhir4.Extens
   url: string;
   _url?: fhir4.Element;
   /** Value of extension */
-  valueCodeableConcept?: MesObservationBodyHeight_Bodyposition_ValueCodeableConcept;
-}
-
-/** Value of extension */
-export interface MesObservationBodyHeight_SupportingInfo_ValueReference extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Literal reference, Relative, internal or absolute URL */
-  reference?: string;
-  _reference?: fhir4.Element;
-  /** Type the reference refers to (e.g. "Patient") */
-  type?: string;
-  _type?: fhir4.Element;
-  /** Logical reference, when literal reference is not known */
-  identifier?: fhir4.Identifier;
-  /** Text alternative for the resource */
-  display?: string;
-  _display?: fhir4.Element;
+  valueCodeableConcept?: fhir4.CodeableConcept;
 }
 
 /** Other information that may be relevant to this event. */
@@ -912,7 +1474,7 @@ export interface MesObservationBodyHeight_SupportingInfo extends Omit<fhir4.Exte
   url: string;
   _url?: fhir4.Element;
   /** Value of extension */
-  valueReference: MesObservationBodyHeight_SupportingInfo_ValueReference;
+  valueReference: fhir4.Reference;
 }
 
 /** Motif de la mesure */
@@ -1583,20 +2145,6 @@ export interface MesObservationBodyTemperature_Extension extends Omit<fhir4.Exte
   valueMeta?: fhir4.Meta;
 }
 
-/** Value of extension */
-export interface MesObservationBodyTemperature_LevelOfExertion_ValueCodeableConcept extends Omit<fhir4.CodeableConcept, "_id" | "_text" | "coding" | "extension" | "id" | "text"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Code defined by a terminology system */
-  coding?: Array<fhir4.Coding>;
-  /** Plain text representation of the concept */
-  text?: string;
-  _text?: fhir4.Element;
-}
-
 /** Permet de définir le niveau d'effort (au repos, à l'effort, après l'effort) lors de la mesure de la fréquence respiratoire */
 export interface MesObservationBodyTemperature_LevelOfExertion extends Omit<fhir4.Extension, "_id" | "_url" | "_valueBase64Binary" | "_valueBoolean" | "_valueCanonical" | "_valueCode" | "_valueDate" | "_valueDateTime" | "_valueDecimal" | "_valueId" | "_valueInstant" | "_valueInteger" | "_valueMarkdown" | "_valueOid" | "_valuePositiveInt" | "_valueString" | "_valueTime" | "_valueUnsignedInt" | "_valueUri" | "_valueUrl" | "_valueUuid" | "extension" | "id" | "url" | "valueAddress" | "valueAge" | "valueAnnotation" | "valueAttachment" | "valueBase64Binary" | "valueBoolean" | "valueCanonical" | "valueCode" | "valueCodeableConcept" | "valueCoding" | "valueContactDetail" | "valueContactPoint" | "valueContributor" | "valueCount" | "valueDataRequirement" | "valueDate" | "valueDateTime" | "valueDecimal" | "valueDistance" | "valueDosage" | "valueDuration" | "valueExpression" | "valueHumanName" | "valueId" | "valueIdentifier" | "valueInstant" | "valueInteger" | "valueMarkdown" | "valueMeta" | "valueMoney" | "valueOid" | "valueParameterDefinition" | "valuePeriod" | "valuePositiveInt" | "valueQuantity" | "valueRange" | "valueRatio" | "valueReference" | "valueRelatedArtifact" | "valueSampledData" | "valueSignature" | "valueString" | "valueTime" | "valueTiming" | "valueTriggerDefinition" | "valueUnsignedInt" | "valueUri" | "valueUrl" | "valueUsageContext" | "valueUuid"> {
   /** Unique id for inter-element referencing */
@@ -1606,27 +2154,7 @@ export interface MesObservationBodyTemperature_LevelOfExertion extends Omit<fhir
   url: string;
   _url?: fhir4.Element;
   /** Value of extension */
-  valueCodeableConcept?: MesObservationBodyTemperature_LevelOfExertion_ValueCodeableConcept;
-}
-
-/** Value of extension */
-export interface MesObservationBodyTemperature_SupportingInfo_ValueReference extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Literal reference, Relative, internal or absolute URL */
-  reference?: string;
-  _reference?: fhir4.Element;
-  /** Type the reference refers to (e.g. "Patient") */
-  type?: string;
-  _type?: fhir4.Element;
-  /** Logical reference, when literal reference is not known */
-  identifier?: fhir4.Identifier;
-  /** Text alternative for the resource */
-  display?: string;
-  _display?: fhir4.Element;
+  valueCodeableConcept?: fhir4.CodeableConcept;
 }
 
 /** Other information that may be relevant to this event. */
@@ -1638,7 +2166,7 @@ export interface MesObservationBodyTemperature_SupportingInfo extends Omit<fhir4
   url: string;
   _url?: fhir4.Element;
   /** Value of extension */
-  valueReference: MesObservationBodyTemperature_SupportingInfo_ValueReference;
+  valueReference: fhir4.Reference;
 }
 
 /** Motif de la mesure */
@@ -2347,26 +2875,6 @@ export interface MesObservationBodyWeight_Extension extends Omit<fhir4.Extension
   valueMeta?: fhir4.Meta;
 }
 
-/** Value of extension */
-export interface MesObservationBodyWeight_SupportingInfo_ValueReference extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Literal reference, Relative, internal or absolute URL */
-  reference?: string;
-  _reference?: fhir4.Element;
-  /** Type the reference refers to (e.g. "Patient") */
-  type?: string;
-  _type?: fhir4.Element;
-  /** Logical reference, when literal reference is not known */
-  identifier?: fhir4.Identifier;
-  /** Text alternative for the resource */
-  display?: string;
-  _display?: fhir4.Element;
-}
-
 /** Other information that may be relevant to this event. */
 export interface MesObservationBodyWeight_SupportingInfo extends Omit<fhir4.Extension, "_id" | "_url" | "_valueBase64Binary" | "_valueBoolean" | "_valueCanonical" | "_valueCode" | "_valueDate" | "_valueDateTime" | "_valueDecimal" | "_valueId" | "_valueInstant" | "_valueInteger" | "_valueMarkdown" | "_valueOid" | "_valuePositiveInt" | "_valueString" | "_valueTime" | "_valueUnsignedInt" | "_valueUri" | "_valueUrl" | "_valueUuid" | "extension" | "id" | "url" | "valueAddress" | "valueAge" | "valueAnnotation" | "valueAttachment" | "valueBase64Binary" | "valueBoolean" | "valueCanonical" | "valueCode" | "valueCodeableConcept" | "valueCoding" | "valueContactDetail" | "valueContactPoint" | "valueContributor" | "valueCount" | "valueDataRequirement" | "valueDate" | "valueDateTime" | "valueDecimal" | "valueDistance" | "valueDosage" | "valueDuration" | "valueExpression" | "valueHumanName" | "valueId" | "valueIdentifier" | "valueInstant" | "valueInteger" | "valueMarkdown" | "valueMeta" | "valueMoney" | "valueOid" | "valueParameterDefinition" | "valuePeriod" | "valuePositiveInt" | "valueQuantity" | "valueRange" | "valueRatio" | "valueReference" | "valueRelatedArtifact" | "valueSampledData" | "valueSignature" | "valueString" | "valueTime" | "valueTiming" | "valueTriggerDefinition" | "valueUnsignedInt" | "valueUri" | "valueUrl" | "valueUsageContext" | "valueUuid"> {
   /** Unique id for inter-element referencing */
@@ -2376,7 +2884,7 @@ export interface MesObservationBodyWeight_SupportingInfo extends Omit<fhir4.Exte
   url: string;
   _url?: fhir4.Element;
   /** Value of extension */
-  valueReference: MesObservationBodyWeight_SupportingInfo_ValueReference;
+  valueReference: fhir4.Reference;
 }
 
 /** Motif de la mesure */
@@ -3047,26 +3555,6 @@ export interface MesObservationBloodPressure_Extension extends Omit<fhir4.Extens
   valueMeta?: fhir4.Meta;
 }
 
-/** Value of extension */
-export interface MesObservationBloodPressure_SupportingInfo_ValueReference extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Literal reference, Relative, internal or absolute URL */
-  reference?: string;
-  _reference?: fhir4.Element;
-  /** Type the reference refers to (e.g. "Patient") */
-  type?: string;
-  _type?: fhir4.Element;
-  /** Logical reference, when literal reference is not known */
-  identifier?: fhir4.Identifier;
-  /** Text alternative for the resource */
-  display?: string;
-  _display?: fhir4.Element;
-}
-
 /** Other information that may be relevant to this event. */
 export interface MesObservationBloodPressure_SupportingInfo extends Omit<fhir4.Extension, "_id" | "_url" | "_valueBase64Binary" | "_valueBoolean" | "_valueCanonical" | "_valueCode" | "_valueDate" | "_valueDateTime" | "_valueDecimal" | "_valueId" | "_valueInstant" | "_valueInteger" | "_valueMarkdown" | "_valueOid" | "_valuePositiveInt" | "_valueString" | "_valueTime" | "_valueUnsignedInt" | "_valueUri" | "_valueUrl" | "_valueUuid" | "extension" | "id" | "url" | "valueAddress" | "valueAge" | "valueAnnotation" | "valueAttachment" | "valueBase64Binary" | "valueBoolean" | "valueCanonical" | "valueCode" | "valueCodeableConcept" | "valueCoding" | "valueContactDetail" | "valueContactPoint" | "valueContributor" | "valueCount" | "valueDataRequirement" | "valueDate" | "valueDateTime" | "valueDecimal" | "valueDistance" | "valueDosage" | "valueDuration" | "valueExpression" | "valueHumanName" | "valueId" | "valueIdentifier" | "valueInstant" | "valueInteger" | "valueMarkdown" | "valueMeta" | "valueMoney" | "valueOid" | "valueParameterDefinition" | "valuePeriod" | "valuePositiveInt" | "valueQuantity" | "valueRange" | "valueRatio" | "valueReference" | "valueRelatedArtifact" | "valueSampledData" | "valueSignature" | "valueString" | "valueTime" | "valueTiming" | "valueTriggerDefinition" | "valueUnsignedInt" | "valueUri" | "valueUrl" | "valueUsageContext" | "valueUuid"> {
   /** Unique id for inter-element referencing */
@@ -3076,7 +3564,7 @@ export interface MesObservationBloodPressure_SupportingInfo extends Omit<fhir4.E
   url: string;
   _url?: fhir4.Element;
   /** Value of extension */
-  valueReference: MesObservationBloodPressure_SupportingInfo_ValueReference;
+  valueReference: fhir4.Reference;
 }
 
 /** Motif de la mesure */
@@ -4291,26 +4779,6 @@ export interface MesObservationGlucose_Extension extends Omit<fhir4.Extension, "
   valueMeta?: fhir4.Meta;
 }
 
-/** Value of extension */
-export interface MesObservationGlucose_SupportingInfo_ValueReference extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Literal reference, Relative, internal or absolute URL */
-  reference?: string;
-  _reference?: fhir4.Element;
-  /** Type the reference refers to (e.g. "Patient") */
-  type?: string;
-  _type?: fhir4.Element;
-  /** Logical reference, when literal reference is not known */
-  identifier?: fhir4.Identifier;
-  /** Text alternative for the resource */
-  display?: string;
-  _display?: fhir4.Element;
-}
-
 /** Additional content defined by implementations */
 export interface MesObservationGlucose_SupportingInfo extends Omit<fhir4.Extension, "_id" | "_url" | "_valueBase64Binary" | "_valueBoolean" | "_valueCanonical" | "_valueCode" | "_valueDate" | "_valueDateTime" | "_valueDecimal" | "_valueId" | "_valueInstant" | "_valueInteger" | "_valueMarkdown" | "_valueOid" | "_valuePositiveInt" | "_valueString" | "_valueTime" | "_valueUnsignedInt" | "_valueUri" | "_valueUrl" | "_valueUuid" | "extension" | "id" | "url" | "valueAddress" | "valueAge" | "valueAnnotation" | "valueAttachment" | "valueBase64Binary" | "valueBoolean" | "valueCanonical" | "valueCode" | "valueCodeableConcept" | "valueCoding" | "valueContactDetail" | "valueContactPoint" | "valueContributor" | "valueCount" | "valueDataRequirement" | "valueDate" | "valueDateTime" | "valueDecimal" | "valueDistance" | "valueDosage" | "valueDuration" | "valueExpression" | "valueHumanName" | "valueId" | "valueIdentifier" | "valueInstant" | "valueInteger" | "valueMarkdown" | "valueMeta" | "valueMoney" | "valueOid" | "valueParameterDefinition" | "valuePeriod" | "valuePositiveInt" | "valueQuantity" | "valueRange" | "valueRatio" | "valueReference" | "valueRelatedArtifact" | "valueSampledData" | "valueSignature" | "valueString" | "valueTime" | "valueTiming" | "valueTriggerDefinition" | "valueUnsignedInt" | "valueUri" | "valueUrl" | "valueUsageContext" | "valueUuid"> {
   /** Unique id for inter-element referencing */
@@ -4320,7 +4788,7 @@ export interface MesObservationGlucose_SupportingInfo extends Omit<fhir4.Extensi
   url: string;
   _url?: fhir4.Element;
   /** Value of extension */
-  valueReference: MesObservationGlucose_SupportingInfo_ValueReference;
+  valueReference: fhir4.Reference;
 }
 
 /** Motif de la mesure */
@@ -4480,20 +4948,6 @@ export interface MesObservationGlucose_MesOriginalData_HasBeenConverted extends 
   _valueBoolean?: fhir4.Element;
 }
 
-/** Value of extension */
-export interface MesObservationGlucose_MesOriginalData_OriginalCode_ValueCodeableConcept extends Omit<fhir4.CodeableConcept, "_id" | "_text" | "coding" | "extension" | "id" | "text"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Code defined by a terminology system */
-  coding?: Array<fhir4.Coding>;
-  /** Plain text representation of the concept */
-  text?: string;
-  _text?: fhir4.Element;
-}
-
 /** Code original de la donnée. Il permet notamment d'identifier le niveau de comparabilité des résultats entre eux. Le choix a été fait de ne pas indiquer directement le numéro de comparabilité mais d'indiquer directement le code LOINC d'origine pour identifier le numéro de comparabilité dans le jeu de valeur circuit de la biologie. */
 export interface MesObservationGlucose_MesOriginalData_OriginalCode extends Omit<fhir4.Extension, "_id" | "_url" | "_valueBase64Binary" | "_valueBoolean" | "_valueCanonical" | "_valueCode" | "_valueDate" | "_valueDateTime" | "_valueDecimal" | "_valueId" | "_valueInstant" | "_valueInteger" | "_valueMarkdown" | "_valueOid" | "_valuePositiveInt" | "_valueString" | "_valueTime" | "_valueUnsignedInt" | "_valueUri" | "_valueUrl" | "_valueUuid" | "extension" | "id" | "url" | "valueAddress" | "valueAge" | "valueAnnotation" | "valueAttachment" | "valueBase64Binary" | "valueBoolean" | "valueCanonical" | "valueCode" | "valueCodeableConcept" | "valueCoding" | "valueContactDetail" | "valueContactPoint" | "valueContributor" | "valueCount" | "valueDataRequirement" | "valueDate" | "valueDateTime" | "valueDecimal" | "valueDistance" | "valueDosage" | "valueDuration" | "valueExpression" | "valueHumanName" | "valueId" | "valueIdentifier" | "valueInstant" | "valueInteger" | "valueMarkdown" | "valueMeta" | "valueMoney" | "valueOid" | "valueParameterDefinition" | "valuePeriod" | "valuePositiveInt" | "valueQuantity" | "valueRange" | "valueRatio" | "valueReference" | "valueRelatedArtifact" | "valueSampledData" | "valueSignature" | "valueString" | "valueTime" | "valueTiming" | "valueTriggerDefinition" | "valueUnsignedInt" | "valueUri" | "valueUrl" | "valueUsageContext" | "valueUuid"> {
   /** Unique id for inter-element referencing */
@@ -4503,31 +4957,7 @@ export interface MesObservationGlucose_MesOriginalData_OriginalCode extends Omit
   url: string;
   _url?: fhir4.Element;
   /** Value of extension */
-  valueCodeableConcept?: MesObservationGlucose_MesOriginalData_OriginalCode_ValueCodeableConcept;
-}
-
-/** Value of extension */
-export interface MesObservationGlucose_MesOriginalData_OriginalValue_ValueQuantity extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerical value (with implicit precision) */
-  value?: number;
-  _value?: fhir4.Element;
-  /** < | <= | >= | > - how to understand the value */
-  comparator?: "<" | "<=" | ">" | ">=";
-  _comparator?: fhir4.Element;
-  /** Unit representation */
-  unit?: string;
-  _unit?: fhir4.Element;
-  /** System that defines coded unit form */
-  system?: string;
-  _system?: fhir4.Element;
-  /** Coded form of the unit */
-  code?: string;
-  _code?: fhir4.Element;
+  valueCodeableConcept?: fhir4.CodeableConcept;
 }
 
 /** Valeur originale | Original value */
@@ -4539,7 +4969,7 @@ export interface MesObservationGlucose_MesOriginalData_OriginalValue extends Omi
   url: string;
   _url?: fhir4.Element;
   /** Value of extension */
-  valueQuantity?: MesObservationGlucose_MesOriginalData_OriginalValue_ValueQuantity;
+  valueQuantity?: fhir4.Quantity;
 }
 
 /** Valeur d'origine de la donnée. Cette extension est présente uniquement si le résultat contenu dans Observation.value provient d'une conversion (par ex. g/L converti en mmol/L) */
@@ -4604,20 +5034,6 @@ export interface MesObservationGlucose_MesMomentOfMeasurement extends Omit<fhir4
   valueCodeableConcept?: MesObservationGlucose_MesMomentOfMeasurement_ValueCodeableConcept;
 }
 
-/** Value of extension */
-export interface MesObservationGlucose_MesNumberOfDays_ValueCodeableConcept extends Omit<fhir4.CodeableConcept, "_id" | "_text" | "coding" | "extension" | "id" | "text"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Code defined by a terminology system */
-  coding?: Array<fhir4.Coding>;
-  /** Plain text representation of the concept */
-  text?: string;
-  _text?: fhir4.Element;
-}
-
 /** Additional content defined by implementations */
 export interface MesObservationGlucose_MesNumberOfDays extends Omit<fhir4.Extension, "_id" | "_url" | "_valueBase64Binary" | "_valueBoolean" | "_valueCanonical" | "_valueCode" | "_valueDate" | "_valueDateTime" | "_valueDecimal" | "_valueId" | "_valueInstant" | "_valueInteger" | "_valueMarkdown" | "_valueOid" | "_valuePositiveInt" | "_valueString" | "_valueTime" | "_valueUnsignedInt" | "_valueUri" | "_valueUrl" | "_valueUuid" | "extension" | "id" | "url" | "valueAddress" | "valueAge" | "valueAnnotation" | "valueAttachment" | "valueBase64Binary" | "valueBoolean" | "valueCanonical" | "valueCode" | "valueCodeableConcept" | "valueCoding" | "valueContactDetail" | "valueContactPoint" | "valueContributor" | "valueCount" | "valueDataRequirement" | "valueDate" | "valueDateTime" | "valueDecimal" | "valueDistance" | "valueDosage" | "valueDuration" | "valueExpression" | "valueHumanName" | "valueId" | "valueIdentifier" | "valueInstant" | "valueInteger" | "valueMarkdown" | "valueMeta" | "valueMoney" | "valueOid" | "valueParameterDefinition" | "valuePeriod" | "valuePositiveInt" | "valueQuantity" | "valueRange" | "valueRatio" | "valueReference" | "valueRelatedArtifact" | "valueSampledData" | "valueSignature" | "valueString" | "valueTime" | "valueTiming" | "valueTriggerDefinition" | "valueUnsignedInt" | "valueUri" | "valueUrl" | "valueUsageContext" | "valueUuid"> {
   /** Unique id for inter-element referencing */
@@ -4627,7 +5043,7 @@ export interface MesObservationGlucose_MesNumberOfDays extends Omit<fhir4.Extens
   url: string;
   _url?: fhir4.Element;
   /** Value of extension */
-  valueCodeableConcept?: MesObservationGlucose_MesNumberOfDays_ValueCodeableConcept;
+  valueCodeableConcept?: fhir4.CodeableConcept;
 }
 
 /** Code defined by a terminology system */
@@ -4921,177 +5337,6 @@ export interface MesObservationGlucose_ReferenceRange extends Omit<NonNullable<f
   _text?: fhir4.Element;
 }
 
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationGlucose_Component_ValueQuantity extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerical value (with implicit precision) */
-  value?: number;
-  _value?: fhir4.Element;
-  /** < | <= | >= | > - how to understand the value */
-  comparator?: "<" | "<=" | ">" | ">=";
-  _comparator?: fhir4.Element;
-  /** Unit representation */
-  unit?: string;
-  _unit?: fhir4.Element;
-  /** System that defines coded unit form */
-  system?: string;
-  _system?: fhir4.Element;
-  /** Coded form of the unit */
-  code?: string;
-  _code?: fhir4.Element;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationGlucose_Component_ValueCodeableConcept extends Omit<fhir4.CodeableConcept, "_id" | "_text" | "coding" | "extension" | "id" | "text"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Code defined by a terminology system */
-  coding?: Array<fhir4.Coding>;
-  /** Plain text representation of the concept */
-  text?: string;
-  _text?: fhir4.Element;
-}
-
-/** Low limit */
-export interface MesObservationGlucose_Component_ValueRange_Low extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerical value (with implicit precision) */
-  value?: number;
-  _value?: fhir4.Element;
-  /** Unit representation */
-  unit?: string;
-  _unit?: fhir4.Element;
-  /** System that defines coded unit form */
-  system?: string;
-  _system?: fhir4.Element;
-  /** Coded form of the unit */
-  code?: string;
-  _code?: fhir4.Element;
-}
-
-/** High limit */
-export interface MesObservationGlucose_Component_ValueRange_High extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerical value (with implicit precision) */
-  value?: number;
-  _value?: fhir4.Element;
-  /** Unit representation */
-  unit?: string;
-  _unit?: fhir4.Element;
-  /** System that defines coded unit form */
-  system?: string;
-  _system?: fhir4.Element;
-  /** Coded form of the unit */
-  code?: string;
-  _code?: fhir4.Element;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationGlucose_Component_ValueRange extends Omit<fhir4.Range, "_id" | "extension" | "high" | "id" | "low"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Low limit */
-  low?: MesObservationGlucose_Component_ValueRange_Low;
-  /** High limit */
-  high?: MesObservationGlucose_Component_ValueRange_High;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationGlucose_Component_ValueRatio extends Omit<fhir4.Ratio, "_id" | "denominator" | "extension" | "id" | "numerator"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerator value */
-  numerator?: fhir4.Quantity;
-  /** Denominator value */
-  denominator?: fhir4.Quantity;
-}
-
-/** Zero value and units */
-export interface MesObservationGlucose_Component_ValueSampledData_Origin extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerical value (with implicit precision) */
-  value?: number;
-  _value?: fhir4.Element;
-  /** Unit representation */
-  unit?: string;
-  _unit?: fhir4.Element;
-  /** System that defines coded unit form */
-  system?: string;
-  _system?: fhir4.Element;
-  /** Coded form of the unit */
-  code?: string;
-  _code?: fhir4.Element;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationGlucose_Component_ValueSampledData extends Omit<fhir4.SampledData, "_data" | "_dimensions" | "_factor" | "_id" | "_lowerLimit" | "_period" | "_upperLimit" | "data" | "dimensions" | "extension" | "factor" | "id" | "lowerLimit" | "origin" | "period" | "upperLimit"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Zero value and units */
-  origin: MesObservationGlucose_Component_ValueSampledData_Origin;
-  /** Number of milliseconds between samples */
-  period: number;
-  _period?: fhir4.Element;
-  /** Multiply data by this before adding to origin */
-  factor?: number;
-  _factor?: fhir4.Element;
-  /** Lower limit of detection */
-  lowerLimit?: number;
-  _lowerLimit?: fhir4.Element;
-  /** Upper limit of detection */
-  upperLimit?: number;
-  _upperLimit?: fhir4.Element;
-  /** Number of sample points at each time point */
-  dimensions: number;
-  _dimensions?: fhir4.Element;
-  /** Decimal values with spaces, or "E" | "U" | "L" */
-  data?: string;
-  _data?: fhir4.Element;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationGlucose_Component_ValuePeriod extends Omit<fhir4.Period, "_end" | "_id" | "_start" | "end" | "extension" | "id" | "start"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Starting time with inclusive boundary */
-  start?: string;
-  _start?: fhir4.Element;
-  /** End time with inclusive boundary, if not ongoing */
-  end?: string;
-  _end?: fhir4.Element;
-}
-
 /** Low Range, if relevant */
 export interface MesObservationGlucose_Component_ReferenceRange_Low extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
   /** Unique id for inter-element referencing */
@@ -5170,9 +5415,9 @@ export interface MesObservationGlucose_Component extends Omit<NonNullable<fhir4.
   /** Type of component observation (code / type) */
   code: fhir4.CodeableConcept;
   /** Vital Sign Value recorded with UCUM */
-  valueQuantity?: MesObservationGlucose_Component_ValueQuantity;
+  valueQuantity?: fhir4.Quantity;
   /** Vital Sign Value recorded with UCUM */
-  valueCodeableConcept?: MesObservationGlucose_Component_ValueCodeableConcept;
+  valueCodeableConcept?: fhir4.CodeableConcept;
   /** Vital Sign Value recorded with UCUM */
   valueString?: string;
   _valueString?: fhir4.Element;
@@ -5183,11 +5428,11 @@ export interface MesObservationGlucose_Component extends Omit<NonNullable<fhir4.
   valueInteger?: number;
   _valueInteger?: fhir4.Element;
   /** Vital Sign Value recorded with UCUM */
-  valueRange?: MesObservationGlucose_Component_ValueRange;
+  valueRange?: fhir4.Range;
   /** Vital Sign Value recorded with UCUM */
-  valueRatio?: MesObservationGlucose_Component_ValueRatio;
+  valueRatio?: fhir4.Ratio;
   /** Vital Sign Value recorded with UCUM */
-  valueSampledData?: MesObservationGlucose_Component_ValueSampledData;
+  valueSampledData?: fhir4.SampledData;
   /** Vital Sign Value recorded with UCUM */
   valueTime?: string;
   _valueTime?: fhir4.Element;
@@ -5195,7 +5440,7 @@ export interface MesObservationGlucose_Component extends Omit<NonNullable<fhir4.
   valueDateTime?: string;
   _valueDateTime?: fhir4.Element;
   /** Vital Sign Value recorded with UCUM */
-  valuePeriod?: MesObservationGlucose_Component_ValuePeriod;
+  valuePeriod?: fhir4.Period;
   /** Why the component result is missing */
   dataAbsentReason?: fhir4.CodeableConcept;
   /** High, low, normal, etc. */
@@ -5446,26 +5691,6 @@ export interface MesObservationHeadCircumference_Extension extends Omit<fhir4.Ex
   valueMeta?: fhir4.Meta;
 }
 
-/** Value of extension */
-export interface MesObservationHeadCircumference_SupportingInfo_ValueReference extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Literal reference, Relative, internal or absolute URL */
-  reference?: string;
-  _reference?: fhir4.Element;
-  /** Type the reference refers to (e.g. "Patient") */
-  type?: string;
-  _type?: fhir4.Element;
-  /** Logical reference, when literal reference is not known */
-  identifier?: fhir4.Identifier;
-  /** Text alternative for the resource */
-  display?: string;
-  _display?: fhir4.Element;
-}
-
 /** Additional content defined by implementations */
 export interface MesObservationHeadCircumference_SupportingInfo extends Omit<fhir4.Extension, "_id" | "_url" | "_valueBase64Binary" | "_valueBoolean" | "_valueCanonical" | "_valueCode" | "_valueDate" | "_valueDateTime" | "_valueDecimal" | "_valueId" | "_valueInstant" | "_valueInteger" | "_valueMarkdown" | "_valueOid" | "_valuePositiveInt" | "_valueString" | "_valueTime" | "_valueUnsignedInt" | "_valueUri" | "_valueUrl" | "_valueUuid" | "extension" | "id" | "url" | "valueAddress" | "valueAge" | "valueAnnotation" | "valueAttachment" | "valueBase64Binary" | "valueBoolean" | "valueCanonical" | "valueCode" | "valueCodeableConcept" | "valueCoding" | "valueContactDetail" | "valueContactPoint" | "valueContributor" | "valueCount" | "valueDataRequirement" | "valueDate" | "valueDateTime" | "valueDecimal" | "valueDistance" | "valueDosage" | "valueDuration" | "valueExpression" | "valueHumanName" | "valueId" | "valueIdentifier" | "valueInstant" | "valueInteger" | "valueMarkdown" | "valueMeta" | "valueMoney" | "valueOid" | "valueParameterDefinition" | "valuePeriod" | "valuePositiveInt" | "valueQuantity" | "valueRange" | "valueRatio" | "valueReference" | "valueRelatedArtifact" | "valueSampledData" | "valueSignature" | "valueString" | "valueTime" | "valueTiming" | "valueTriggerDefinition" | "valueUnsignedInt" | "valueUri" | "valueUrl" | "valueUsageContext" | "valueUuid"> {
   /** Unique id for inter-element referencing */
@@ -5475,7 +5700,7 @@ export interface MesObservationHeadCircumference_SupportingInfo extends Omit<fhi
   url: string;
   _url?: fhir4.Element;
   /** Value of extension */
-  valueReference: MesObservationHeadCircumference_SupportingInfo_ValueReference;
+  valueReference: fhir4.Reference;
 }
 
 /** Motif de la mesure */
@@ -5787,177 +6012,6 @@ export interface MesObservationHeadCircumference_ReferenceRange extends Omit<Non
   _text?: fhir4.Element;
 }
 
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationHeadCircumference_Component_ValueQuantity extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerical value (with implicit precision) */
-  value?: number;
-  _value?: fhir4.Element;
-  /** < | <= | >= | > - how to understand the value */
-  comparator?: "<" | "<=" | ">" | ">=";
-  _comparator?: fhir4.Element;
-  /** Unit representation */
-  unit?: string;
-  _unit?: fhir4.Element;
-  /** System that defines coded unit form */
-  system?: string;
-  _system?: fhir4.Element;
-  /** Coded form of the unit */
-  code?: string;
-  _code?: fhir4.Element;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationHeadCircumference_Component_ValueCodeableConcept extends Omit<fhir4.CodeableConcept, "_id" | "_text" | "coding" | "extension" | "id" | "text"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Code defined by a terminology system */
-  coding?: Array<fhir4.Coding>;
-  /** Plain text representation of the concept */
-  text?: string;
-  _text?: fhir4.Element;
-}
-
-/** Low limit */
-export interface MesObservationHeadCircumference_Component_ValueRange_Low extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerical value (with implicit precision) */
-  value?: number;
-  _value?: fhir4.Element;
-  /** Unit representation */
-  unit?: string;
-  _unit?: fhir4.Element;
-  /** System that defines coded unit form */
-  system?: string;
-  _system?: fhir4.Element;
-  /** Coded form of the unit */
-  code?: string;
-  _code?: fhir4.Element;
-}
-
-/** High limit */
-export interface MesObservationHeadCircumference_Component_ValueRange_High extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerical value (with implicit precision) */
-  value?: number;
-  _value?: fhir4.Element;
-  /** Unit representation */
-  unit?: string;
-  _unit?: fhir4.Element;
-  /** System that defines coded unit form */
-  system?: string;
-  _system?: fhir4.Element;
-  /** Coded form of the unit */
-  code?: string;
-  _code?: fhir4.Element;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationHeadCircumference_Component_ValueRange extends Omit<fhir4.Range, "_id" | "extension" | "high" | "id" | "low"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Low limit */
-  low?: MesObservationHeadCircumference_Component_ValueRange_Low;
-  /** High limit */
-  high?: MesObservationHeadCircumference_Component_ValueRange_High;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationHeadCircumference_Component_ValueRatio extends Omit<fhir4.Ratio, "_id" | "denominator" | "extension" | "id" | "numerator"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerator value */
-  numerator?: fhir4.Quantity;
-  /** Denominator value */
-  denominator?: fhir4.Quantity;
-}
-
-/** Zero value and units */
-export interface MesObservationHeadCircumference_Component_ValueSampledData_Origin extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerical value (with implicit precision) */
-  value?: number;
-  _value?: fhir4.Element;
-  /** Unit representation */
-  unit?: string;
-  _unit?: fhir4.Element;
-  /** System that defines coded unit form */
-  system?: string;
-  _system?: fhir4.Element;
-  /** Coded form of the unit */
-  code?: string;
-  _code?: fhir4.Element;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationHeadCircumference_Component_ValueSampledData extends Omit<fhir4.SampledData, "_data" | "_dimensions" | "_factor" | "_id" | "_lowerLimit" | "_period" | "_upperLimit" | "data" | "dimensions" | "extension" | "factor" | "id" | "lowerLimit" | "origin" | "period" | "upperLimit"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Zero value and units */
-  origin: MesObservationHeadCircumference_Component_ValueSampledData_Origin;
-  /** Number of milliseconds between samples */
-  period: number;
-  _period?: fhir4.Element;
-  /** Multiply data by this before adding to origin */
-  factor?: number;
-  _factor?: fhir4.Element;
-  /** Lower limit of detection */
-  lowerLimit?: number;
-  _lowerLimit?: fhir4.Element;
-  /** Upper limit of detection */
-  upperLimit?: number;
-  _upperLimit?: fhir4.Element;
-  /** Number of sample points at each time point */
-  dimensions: number;
-  _dimensions?: fhir4.Element;
-  /** Decimal values with spaces, or "E" | "U" | "L" */
-  data?: string;
-  _data?: fhir4.Element;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationHeadCircumference_Component_ValuePeriod extends Omit<fhir4.Period, "_end" | "_id" | "_start" | "end" | "extension" | "id" | "start"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Starting time with inclusive boundary */
-  start?: string;
-  _start?: fhir4.Element;
-  /** End time with inclusive boundary, if not ongoing */
-  end?: string;
-  _end?: fhir4.Element;
-}
-
 /** Low Range, if relevant */
 export interface MesObservationHeadCircumference_Component_ReferenceRange_Low extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
   /** Unique id for inter-element referencing */
@@ -6036,9 +6090,9 @@ export interface MesObservationHeadCircumference_Component extends Omit<NonNulla
   /** Type of component observation (code / type) */
   code: fhir4.CodeableConcept;
   /** Vital Sign Value recorded with UCUM */
-  valueQuantity?: MesObservationHeadCircumference_Component_ValueQuantity;
+  valueQuantity?: fhir4.Quantity;
   /** Vital Sign Value recorded with UCUM */
-  valueCodeableConcept?: MesObservationHeadCircumference_Component_ValueCodeableConcept;
+  valueCodeableConcept?: fhir4.CodeableConcept;
   /** Vital Sign Value recorded with UCUM */
   valueString?: string;
   _valueString?: fhir4.Element;
@@ -6049,11 +6103,11 @@ export interface MesObservationHeadCircumference_Component extends Omit<NonNulla
   valueInteger?: number;
   _valueInteger?: fhir4.Element;
   /** Vital Sign Value recorded with UCUM */
-  valueRange?: MesObservationHeadCircumference_Component_ValueRange;
+  valueRange?: fhir4.Range;
   /** Vital Sign Value recorded with UCUM */
-  valueRatio?: MesObservationHeadCircumference_Component_ValueRatio;
+  valueRatio?: fhir4.Ratio;
   /** Vital Sign Value recorded with UCUM */
-  valueSampledData?: MesObservationHeadCircumference_Component_ValueSampledData;
+  valueSampledData?: fhir4.SampledData;
   /** Vital Sign Value recorded with UCUM */
   valueTime?: string;
   _valueTime?: fhir4.Element;
@@ -6061,7 +6115,7 @@ export interface MesObservationHeadCircumference_Component extends Omit<NonNulla
   valueDateTime?: string;
   _valueDateTime?: fhir4.Element;
   /** Vital Sign Value recorded with UCUM */
-  valuePeriod?: MesObservationHeadCircumference_Component_ValuePeriod;
+  valuePeriod?: fhir4.Period;
   /** Why the component result is missing */
   dataAbsentReason?: fhir4.CodeableConcept;
   /** High, low, normal, etc. */
@@ -6303,20 +6357,6 @@ export interface MesObservationHeartRate_Extension extends Omit<fhir4.Extension,
   valueMeta?: fhir4.Meta;
 }
 
-/** Value of extension */
-export interface MesObservationHeartRate_LevelOfExertion_ValueCodeableConcept extends Omit<fhir4.CodeableConcept, "_id" | "_text" | "coding" | "extension" | "id" | "text"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Code defined by a terminology system */
-  coding?: Array<fhir4.Coding>;
-  /** Plain text representation of the concept */
-  text?: string;
-  _text?: fhir4.Element;
-}
-
 /** Cette extension permet de définir le niveau d'effort (au repos, à l'effort, après l'effort) lors de la mesure de la fréquence respiratoire */
 export interface MesObservationHeartRate_LevelOfExertion extends Omit<fhir4.Extension, "_id" | "_url" | "_valueBase64Binary" | "_valueBoolean" | "_valueCanonical" | "_valueCode" | "_valueDate" | "_valueDateTime" | "_valueDecimal" | "_valueId" | "_valueInstant" | "_valueInteger" | "_valueMarkdown" | "_valueOid" | "_valuePositiveInt" | "_valueString" | "_valueTime" | "_valueUnsignedInt" | "_valueUri" | "_valueUrl" | "_valueUuid" | "extension" | "id" | "url" | "valueAddress" | "valueAge" | "valueAnnotation" | "valueAttachment" | "valueBase64Binary" | "valueBoolean" | "valueCanonical" | "valueCode" | "valueCodeableConcept" | "valueCoding" | "valueContactDetail" | "valueContactPoint" | "valueContributor" | "valueCount" | "valueDataRequirement" | "valueDate" | "valueDateTime" | "valueDecimal" | "valueDistance" | "valueDosage" | "valueDuration" | "valueExpression" | "valueHumanName" | "valueId" | "valueIdentifier" | "valueInstant" | "valueInteger" | "valueMarkdown" | "valueMeta" | "valueMoney" | "valueOid" | "valueParameterDefinition" | "valuePeriod" | "valuePositiveInt" | "valueQuantity" | "valueRange" | "valueRatio" | "valueReference" | "valueRelatedArtifact" | "valueSampledData" | "valueSignature" | "valueString" | "valueTime" | "valueTiming" | "valueTriggerDefinition" | "valueUnsignedInt" | "valueUri" | "valueUrl" | "valueUsageContext" | "valueUuid"> {
   /** Unique id for inter-element referencing */
@@ -6326,21 +6366,7 @@ export interface MesObservationHeartRate_LevelOfExertion extends Omit<fhir4.Exte
   url: string;
   _url?: fhir4.Element;
   /** Value of extension */
-  valueCodeableConcept?: MesObservationHeartRate_LevelOfExertion_ValueCodeableConcept;
-}
-
-/** Value of extension */
-export interface MesObservationHeartRate_BodyPosition_ValueCodeableConcept extends Omit<fhir4.CodeableConcept, "_id" | "_text" | "coding" | "extension" | "id" | "text"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Code defined by a terminology system */
-  coding?: Array<fhir4.Coding>;
-  /** Plain text representation of the concept */
-  text?: string;
-  _text?: fhir4.Element;
+  valueCodeableConcept?: fhir4.CodeableConcept;
 }
 
 /** La position du corps au moment de l'observation, par exemple debout, assis. A n'utiliser que lorsque la position du corps n'est pas pré-coordonnée dans le code d'observation. */
@@ -6352,27 +6378,7 @@ export interface MesObservationHeartRate_BodyPosition extends Omit<fhir4.Extensi
   url: string;
   _url?: fhir4.Element;
   /** Value of extension */
-  valueCodeableConcept?: MesObservationHeartRate_BodyPosition_ValueCodeableConcept;
-}
-
-/** Value of extension */
-export interface MesObservationHeartRate_SupportingInfo_ValueReference extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Literal reference, Relative, internal or absolute URL */
-  reference?: string;
-  _reference?: fhir4.Element;
-  /** Type the reference refers to (e.g. "Patient") */
-  type?: string;
-  _type?: fhir4.Element;
-  /** Logical reference, when literal reference is not known */
-  identifier?: fhir4.Identifier;
-  /** Text alternative for the resource */
-  display?: string;
-  _display?: fhir4.Element;
+  valueCodeableConcept?: fhir4.CodeableConcept;
 }
 
 /** Other information that may be relevant to this event. */
@@ -6384,7 +6390,7 @@ export interface MesObservationHeartRate_SupportingInfo extends Omit<fhir4.Exten
   url: string;
   _url?: fhir4.Element;
   /** Value of extension */
-  valueReference: MesObservationHeartRate_SupportingInfo_ValueReference;
+  valueReference: fhir4.Reference;
 }
 
 /** Motif de la mesure */
@@ -7105,26 +7111,6 @@ export interface MesObservationPainSeverity_Extension extends Omit<fhir4.Extensi
   valueMeta?: fhir4.Meta;
 }
 
-/** Value of extension */
-export interface MesObservationPainSeverity_SupportingInfo_ValueReference extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Literal reference, Relative, internal or absolute URL */
-  reference?: string;
-  _reference?: fhir4.Element;
-  /** Type the reference refers to (e.g. "Patient") */
-  type?: string;
-  _type?: fhir4.Element;
-  /** Logical reference, when literal reference is not known */
-  identifier?: fhir4.Identifier;
-  /** Text alternative for the resource */
-  display?: string;
-  _display?: fhir4.Element;
-}
-
 /** Additional content defined by implementations */
 export interface MesObservationPainSeverity_SupportingInfo extends Omit<fhir4.Extension, "_id" | "_url" | "_valueBase64Binary" | "_valueBoolean" | "_valueCanonical" | "_valueCode" | "_valueDate" | "_valueDateTime" | "_valueDecimal" | "_valueId" | "_valueInstant" | "_valueInteger" | "_valueMarkdown" | "_valueOid" | "_valuePositiveInt" | "_valueString" | "_valueTime" | "_valueUnsignedInt" | "_valueUri" | "_valueUrl" | "_valueUuid" | "extension" | "id" | "url" | "valueAddress" | "valueAge" | "valueAnnotation" | "valueAttachment" | "valueBase64Binary" | "valueBoolean" | "valueCanonical" | "valueCode" | "valueCodeableConcept" | "valueCoding" | "valueContactDetail" | "valueContactPoint" | "valueContributor" | "valueCount" | "valueDataRequirement" | "valueDate" | "valueDateTime" | "valueDecimal" | "valueDistance" | "valueDosage" | "valueDuration" | "valueExpression" | "valueHumanName" | "valueId" | "valueIdentifier" | "valueInstant" | "valueInteger" | "valueMarkdown" | "valueMeta" | "valueMoney" | "valueOid" | "valueParameterDefinition" | "valuePeriod" | "valuePositiveInt" | "valueQuantity" | "valueRange" | "valueRatio" | "valueReference" | "valueRelatedArtifact" | "valueSampledData" | "valueSignature" | "valueString" | "valueTime" | "valueTiming" | "valueTriggerDefinition" | "valueUnsignedInt" | "valueUri" | "valueUrl" | "valueUsageContext" | "valueUuid"> {
   /** Unique id for inter-element referencing */
@@ -7134,7 +7120,7 @@ export interface MesObservationPainSeverity_SupportingInfo extends Omit<fhir4.Ex
   url: string;
   _url?: fhir4.Element;
   /** Value of extension */
-  valueReference: MesObservationPainSeverity_SupportingInfo_ValueReference;
+  valueReference: fhir4.Reference;
 }
 
 /** Motif de la mesure */
@@ -7460,177 +7446,6 @@ export interface MesObservationPainSeverity_ReferenceRange extends Omit<NonNulla
   _text?: fhir4.Element;
 }
 
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationPainSeverity_Component_ValueQuantity extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerical value (with implicit precision) */
-  value?: number;
-  _value?: fhir4.Element;
-  /** < | <= | >= | > - how to understand the value */
-  comparator?: "<" | "<=" | ">" | ">=";
-  _comparator?: fhir4.Element;
-  /** Unit representation */
-  unit?: string;
-  _unit?: fhir4.Element;
-  /** System that defines coded unit form */
-  system?: string;
-  _system?: fhir4.Element;
-  /** Coded form of the unit */
-  code?: string;
-  _code?: fhir4.Element;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationPainSeverity_Component_ValueCodeableConcept extends Omit<fhir4.CodeableConcept, "_id" | "_text" | "coding" | "extension" | "id" | "text"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Code defined by a terminology system */
-  coding?: Array<fhir4.Coding>;
-  /** Plain text representation of the concept */
-  text?: string;
-  _text?: fhir4.Element;
-}
-
-/** Low limit */
-export interface MesObservationPainSeverity_Component_ValueRange_Low extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerical value (with implicit precision) */
-  value?: number;
-  _value?: fhir4.Element;
-  /** Unit representation */
-  unit?: string;
-  _unit?: fhir4.Element;
-  /** System that defines coded unit form */
-  system?: string;
-  _system?: fhir4.Element;
-  /** Coded form of the unit */
-  code?: string;
-  _code?: fhir4.Element;
-}
-
-/** High limit */
-export interface MesObservationPainSeverity_Component_ValueRange_High extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerical value (with implicit precision) */
-  value?: number;
-  _value?: fhir4.Element;
-  /** Unit representation */
-  unit?: string;
-  _unit?: fhir4.Element;
-  /** System that defines coded unit form */
-  system?: string;
-  _system?: fhir4.Element;
-  /** Coded form of the unit */
-  code?: string;
-  _code?: fhir4.Element;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationPainSeverity_Component_ValueRange extends Omit<fhir4.Range, "_id" | "extension" | "high" | "id" | "low"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Low limit */
-  low?: MesObservationPainSeverity_Component_ValueRange_Low;
-  /** High limit */
-  high?: MesObservationPainSeverity_Component_ValueRange_High;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationPainSeverity_Component_ValueRatio extends Omit<fhir4.Ratio, "_id" | "denominator" | "extension" | "id" | "numerator"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerator value */
-  numerator?: fhir4.Quantity;
-  /** Denominator value */
-  denominator?: fhir4.Quantity;
-}
-
-/** Zero value and units */
-export interface MesObservationPainSeverity_Component_ValueSampledData_Origin extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerical value (with implicit precision) */
-  value?: number;
-  _value?: fhir4.Element;
-  /** Unit representation */
-  unit?: string;
-  _unit?: fhir4.Element;
-  /** System that defines coded unit form */
-  system?: string;
-  _system?: fhir4.Element;
-  /** Coded form of the unit */
-  code?: string;
-  _code?: fhir4.Element;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationPainSeverity_Component_ValueSampledData extends Omit<fhir4.SampledData, "_data" | "_dimensions" | "_factor" | "_id" | "_lowerLimit" | "_period" | "_upperLimit" | "data" | "dimensions" | "extension" | "factor" | "id" | "lowerLimit" | "origin" | "period" | "upperLimit"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Zero value and units */
-  origin: MesObservationPainSeverity_Component_ValueSampledData_Origin;
-  /** Number of milliseconds between samples */
-  period: number;
-  _period?: fhir4.Element;
-  /** Multiply data by this before adding to origin */
-  factor?: number;
-  _factor?: fhir4.Element;
-  /** Lower limit of detection */
-  lowerLimit?: number;
-  _lowerLimit?: fhir4.Element;
-  /** Upper limit of detection */
-  upperLimit?: number;
-  _upperLimit?: fhir4.Element;
-  /** Number of sample points at each time point */
-  dimensions: number;
-  _dimensions?: fhir4.Element;
-  /** Decimal values with spaces, or "E" | "U" | "L" */
-  data?: string;
-  _data?: fhir4.Element;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationPainSeverity_Component_ValuePeriod extends Omit<fhir4.Period, "_end" | "_id" | "_start" | "end" | "extension" | "id" | "start"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Starting time with inclusive boundary */
-  start?: string;
-  _start?: fhir4.Element;
-  /** End time with inclusive boundary, if not ongoing */
-  end?: string;
-  _end?: fhir4.Element;
-}
-
 /** Low Range, if relevant */
 export interface MesObservationPainSeverity_Component_ReferenceRange_Low extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
   /** Unique id for inter-element referencing */
@@ -7709,9 +7524,9 @@ export interface MesObservationPainSeverity_Component extends Omit<NonNullable<f
   /** Type of component observation (code / type) */
   code: fhir4.CodeableConcept;
   /** Vital Sign Value recorded with UCUM */
-  valueQuantity?: MesObservationPainSeverity_Component_ValueQuantity;
+  valueQuantity?: fhir4.Quantity;
   /** Vital Sign Value recorded with UCUM */
-  valueCodeableConcept?: MesObservationPainSeverity_Component_ValueCodeableConcept;
+  valueCodeableConcept?: fhir4.CodeableConcept;
   /** Vital Sign Value recorded with UCUM */
   valueString?: string;
   _valueString?: fhir4.Element;
@@ -7722,11 +7537,11 @@ export interface MesObservationPainSeverity_Component extends Omit<NonNullable<f
   valueInteger?: number;
   _valueInteger?: fhir4.Element;
   /** Vital Sign Value recorded with UCUM */
-  valueRange?: MesObservationPainSeverity_Component_ValueRange;
+  valueRange?: fhir4.Range;
   /** Vital Sign Value recorded with UCUM */
-  valueRatio?: MesObservationPainSeverity_Component_ValueRatio;
+  valueRatio?: fhir4.Ratio;
   /** Vital Sign Value recorded with UCUM */
-  valueSampledData?: MesObservationPainSeverity_Component_ValueSampledData;
+  valueSampledData?: fhir4.SampledData;
   /** Vital Sign Value recorded with UCUM */
   valueTime?: string;
   _valueTime?: fhir4.Element;
@@ -7734,7 +7549,7 @@ export interface MesObservationPainSeverity_Component extends Omit<NonNullable<f
   valueDateTime?: string;
   _valueDateTime?: fhir4.Element;
   /** Vital Sign Value recorded with UCUM */
-  valuePeriod?: MesObservationPainSeverity_Component_ValuePeriod;
+  valuePeriod?: fhir4.Period;
   /** Why the component result is missing */
   dataAbsentReason?: fhir4.CodeableConcept;
   /** High, low, normal, etc. */
@@ -7976,26 +7791,6 @@ export interface MesObservationStepsByDay_Extension extends Omit<fhir4.Extension
   valueMeta?: fhir4.Meta;
 }
 
-/** Value of extension */
-export interface MesObservationStepsByDay_SupportingInfo_ValueReference extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Literal reference, Relative, internal or absolute URL */
-  reference?: string;
-  _reference?: fhir4.Element;
-  /** Type the reference refers to (e.g. "Patient") */
-  type?: string;
-  _type?: fhir4.Element;
-  /** Logical reference, when literal reference is not known */
-  identifier?: fhir4.Identifier;
-  /** Text alternative for the resource */
-  display?: string;
-  _display?: fhir4.Element;
-}
-
 /** Additional content defined by implementations */
 export interface MesObservationStepsByDay_SupportingInfo extends Omit<fhir4.Extension, "_id" | "_url" | "_valueBase64Binary" | "_valueBoolean" | "_valueCanonical" | "_valueCode" | "_valueDate" | "_valueDateTime" | "_valueDecimal" | "_valueId" | "_valueInstant" | "_valueInteger" | "_valueMarkdown" | "_valueOid" | "_valuePositiveInt" | "_valueString" | "_valueTime" | "_valueUnsignedInt" | "_valueUri" | "_valueUrl" | "_valueUuid" | "extension" | "id" | "url" | "valueAddress" | "valueAge" | "valueAnnotation" | "valueAttachment" | "valueBase64Binary" | "valueBoolean" | "valueCanonical" | "valueCode" | "valueCodeableConcept" | "valueCoding" | "valueContactDetail" | "valueContactPoint" | "valueContributor" | "valueCount" | "valueDataRequirement" | "valueDate" | "valueDateTime" | "valueDecimal" | "valueDistance" | "valueDosage" | "valueDuration" | "valueExpression" | "valueHumanName" | "valueId" | "valueIdentifier" | "valueInstant" | "valueInteger" | "valueMarkdown" | "valueMeta" | "valueMoney" | "valueOid" | "valueParameterDefinition" | "valuePeriod" | "valuePositiveInt" | "valueQuantity" | "valueRange" | "valueRatio" | "valueReference" | "valueRelatedArtifact" | "valueSampledData" | "valueSignature" | "valueString" | "valueTime" | "valueTiming" | "valueTriggerDefinition" | "valueUnsignedInt" | "valueUri" | "valueUrl" | "valueUsageContext" | "valueUuid"> {
   /** Unique id for inter-element referencing */
@@ -8005,7 +7800,7 @@ export interface MesObservationStepsByDay_SupportingInfo extends Omit<fhir4.Exte
   url: string;
   _url?: fhir4.Element;
   /** Value of extension */
-  valueReference: MesObservationStepsByDay_SupportingInfo_ValueReference;
+  valueReference: fhir4.Reference;
 }
 
 /** Motif de la mesure */
@@ -8331,177 +8126,6 @@ export interface MesObservationStepsByDay_ReferenceRange extends Omit<NonNullabl
   _text?: fhir4.Element;
 }
 
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationStepsByDay_Component_ValueQuantity extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerical value (with implicit precision) */
-  value?: number;
-  _value?: fhir4.Element;
-  /** < | <= | >= | > - how to understand the value */
-  comparator?: "<" | "<=" | ">" | ">=";
-  _comparator?: fhir4.Element;
-  /** Unit representation */
-  unit?: string;
-  _unit?: fhir4.Element;
-  /** System that defines coded unit form */
-  system?: string;
-  _system?: fhir4.Element;
-  /** Coded form of the unit */
-  code?: string;
-  _code?: fhir4.Element;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationStepsByDay_Component_ValueCodeableConcept extends Omit<fhir4.CodeableConcept, "_id" | "_text" | "coding" | "extension" | "id" | "text"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Code defined by a terminology system */
-  coding?: Array<fhir4.Coding>;
-  /** Plain text representation of the concept */
-  text?: string;
-  _text?: fhir4.Element;
-}
-
-/** Low limit */
-export interface MesObservationStepsByDay_Component_ValueRange_Low extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerical value (with implicit precision) */
-  value?: number;
-  _value?: fhir4.Element;
-  /** Unit representation */
-  unit?: string;
-  _unit?: fhir4.Element;
-  /** System that defines coded unit form */
-  system?: string;
-  _system?: fhir4.Element;
-  /** Coded form of the unit */
-  code?: string;
-  _code?: fhir4.Element;
-}
-
-/** High limit */
-export interface MesObservationStepsByDay_Component_ValueRange_High extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerical value (with implicit precision) */
-  value?: number;
-  _value?: fhir4.Element;
-  /** Unit representation */
-  unit?: string;
-  _unit?: fhir4.Element;
-  /** System that defines coded unit form */
-  system?: string;
-  _system?: fhir4.Element;
-  /** Coded form of the unit */
-  code?: string;
-  _code?: fhir4.Element;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationStepsByDay_Component_ValueRange extends Omit<fhir4.Range, "_id" | "extension" | "high" | "id" | "low"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Low limit */
-  low?: MesObservationStepsByDay_Component_ValueRange_Low;
-  /** High limit */
-  high?: MesObservationStepsByDay_Component_ValueRange_High;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationStepsByDay_Component_ValueRatio extends Omit<fhir4.Ratio, "_id" | "denominator" | "extension" | "id" | "numerator"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerator value */
-  numerator?: fhir4.Quantity;
-  /** Denominator value */
-  denominator?: fhir4.Quantity;
-}
-
-/** Zero value and units */
-export interface MesObservationStepsByDay_Component_ValueSampledData_Origin extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerical value (with implicit precision) */
-  value?: number;
-  _value?: fhir4.Element;
-  /** Unit representation */
-  unit?: string;
-  _unit?: fhir4.Element;
-  /** System that defines coded unit form */
-  system?: string;
-  _system?: fhir4.Element;
-  /** Coded form of the unit */
-  code?: string;
-  _code?: fhir4.Element;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationStepsByDay_Component_ValueSampledData extends Omit<fhir4.SampledData, "_data" | "_dimensions" | "_factor" | "_id" | "_lowerLimit" | "_period" | "_upperLimit" | "data" | "dimensions" | "extension" | "factor" | "id" | "lowerLimit" | "origin" | "period" | "upperLimit"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Zero value and units */
-  origin: MesObservationStepsByDay_Component_ValueSampledData_Origin;
-  /** Number of milliseconds between samples */
-  period: number;
-  _period?: fhir4.Element;
-  /** Multiply data by this before adding to origin */
-  factor?: number;
-  _factor?: fhir4.Element;
-  /** Lower limit of detection */
-  lowerLimit?: number;
-  _lowerLimit?: fhir4.Element;
-  /** Upper limit of detection */
-  upperLimit?: number;
-  _upperLimit?: fhir4.Element;
-  /** Number of sample points at each time point */
-  dimensions: number;
-  _dimensions?: fhir4.Element;
-  /** Decimal values with spaces, or "E" | "U" | "L" */
-  data?: string;
-  _data?: fhir4.Element;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationStepsByDay_Component_ValuePeriod extends Omit<fhir4.Period, "_end" | "_id" | "_start" | "end" | "extension" | "id" | "start"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Starting time with inclusive boundary */
-  start?: string;
-  _start?: fhir4.Element;
-  /** End time with inclusive boundary, if not ongoing */
-  end?: string;
-  _end?: fhir4.Element;
-}
-
 /** Low Range, if relevant */
 export interface MesObservationStepsByDay_Component_ReferenceRange_Low extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
   /** Unique id for inter-element referencing */
@@ -8580,9 +8204,9 @@ export interface MesObservationStepsByDay_Component extends Omit<NonNullable<fhi
   /** Type of component observation (code / type) */
   code: fhir4.CodeableConcept;
   /** Vital Sign Value recorded with UCUM */
-  valueQuantity?: MesObservationStepsByDay_Component_ValueQuantity;
+  valueQuantity?: fhir4.Quantity;
   /** Vital Sign Value recorded with UCUM */
-  valueCodeableConcept?: MesObservationStepsByDay_Component_ValueCodeableConcept;
+  valueCodeableConcept?: fhir4.CodeableConcept;
   /** Vital Sign Value recorded with UCUM */
   valueString?: string;
   _valueString?: fhir4.Element;
@@ -8593,11 +8217,11 @@ export interface MesObservationStepsByDay_Component extends Omit<NonNullable<fhi
   valueInteger?: number;
   _valueInteger?: fhir4.Element;
   /** Vital Sign Value recorded with UCUM */
-  valueRange?: MesObservationStepsByDay_Component_ValueRange;
+  valueRange?: fhir4.Range;
   /** Vital Sign Value recorded with UCUM */
-  valueRatio?: MesObservationStepsByDay_Component_ValueRatio;
+  valueRatio?: fhir4.Ratio;
   /** Vital Sign Value recorded with UCUM */
-  valueSampledData?: MesObservationStepsByDay_Component_ValueSampledData;
+  valueSampledData?: fhir4.SampledData;
   /** Vital Sign Value recorded with UCUM */
   valueTime?: string;
   _valueTime?: fhir4.Element;
@@ -8605,7 +8229,7 @@ export interface MesObservationStepsByDay_Component extends Omit<NonNullable<fhi
   valueDateTime?: string;
   _valueDateTime?: fhir4.Element;
   /** Vital Sign Value recorded with UCUM */
-  valuePeriod?: MesObservationStepsByDay_Component_ValuePeriod;
+  valuePeriod?: fhir4.Period;
   /** Why the component result is missing */
   dataAbsentReason?: fhir4.CodeableConcept;
   /** High, low, normal, etc. */
@@ -8847,26 +8471,6 @@ export interface MesObservationWaistCircumference_Extension extends Omit<fhir4.E
   valueMeta?: fhir4.Meta;
 }
 
-/** Value of extension */
-export interface MesObservationWaistCircumference_SupportingInfo_ValueReference extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Literal reference, Relative, internal or absolute URL */
-  reference?: string;
-  _reference?: fhir4.Element;
-  /** Type the reference refers to (e.g. "Patient") */
-  type?: string;
-  _type?: fhir4.Element;
-  /** Logical reference, when literal reference is not known */
-  identifier?: fhir4.Identifier;
-  /** Text alternative for the resource */
-  display?: string;
-  _display?: fhir4.Element;
-}
-
 /** Additional content defined by implementations */
 export interface MesObservationWaistCircumference_SupportingInfo extends Omit<fhir4.Extension, "_id" | "_url" | "_valueBase64Binary" | "_valueBoolean" | "_valueCanonical" | "_valueCode" | "_valueDate" | "_valueDateTime" | "_valueDecimal" | "_valueId" | "_valueInstant" | "_valueInteger" | "_valueMarkdown" | "_valueOid" | "_valuePositiveInt" | "_valueString" | "_valueTime" | "_valueUnsignedInt" | "_valueUri" | "_valueUrl" | "_valueUuid" | "extension" | "id" | "url" | "valueAddress" | "valueAge" | "valueAnnotation" | "valueAttachment" | "valueBase64Binary" | "valueBoolean" | "valueCanonical" | "valueCode" | "valueCodeableConcept" | "valueCoding" | "valueContactDetail" | "valueContactPoint" | "valueContributor" | "valueCount" | "valueDataRequirement" | "valueDate" | "valueDateTime" | "valueDecimal" | "valueDistance" | "valueDosage" | "valueDuration" | "valueExpression" | "valueHumanName" | "valueId" | "valueIdentifier" | "valueInstant" | "valueInteger" | "valueMarkdown" | "valueMeta" | "valueMoney" | "valueOid" | "valueParameterDefinition" | "valuePeriod" | "valuePositiveInt" | "valueQuantity" | "valueRange" | "valueRatio" | "valueReference" | "valueRelatedArtifact" | "valueSampledData" | "valueSignature" | "valueString" | "valueTime" | "valueTiming" | "valueTriggerDefinition" | "valueUnsignedInt" | "valueUri" | "valueUrl" | "valueUsageContext" | "valueUuid"> {
   /** Unique id for inter-element referencing */
@@ -8876,7 +8480,7 @@ export interface MesObservationWaistCircumference_SupportingInfo extends Omit<fh
   url: string;
   _url?: fhir4.Element;
   /** Value of extension */
-  valueReference: MesObservationWaistCircumference_SupportingInfo_ValueReference;
+  valueReference: fhir4.Reference;
 }
 
 /** Motif de la mesure */
@@ -9202,177 +8806,6 @@ export interface MesObservationWaistCircumference_ReferenceRange extends Omit<No
   _text?: fhir4.Element;
 }
 
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationWaistCircumference_Component_ValueQuantity extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerical value (with implicit precision) */
-  value?: number;
-  _value?: fhir4.Element;
-  /** < | <= | >= | > - how to understand the value */
-  comparator?: "<" | "<=" | ">" | ">=";
-  _comparator?: fhir4.Element;
-  /** Unit representation */
-  unit?: string;
-  _unit?: fhir4.Element;
-  /** System that defines coded unit form */
-  system?: string;
-  _system?: fhir4.Element;
-  /** Coded form of the unit */
-  code?: string;
-  _code?: fhir4.Element;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationWaistCircumference_Component_ValueCodeableConcept extends Omit<fhir4.CodeableConcept, "_id" | "_text" | "coding" | "extension" | "id" | "text"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Code defined by a terminology system */
-  coding?: Array<fhir4.Coding>;
-  /** Plain text representation of the concept */
-  text?: string;
-  _text?: fhir4.Element;
-}
-
-/** Low limit */
-export interface MesObservationWaistCircumference_Component_ValueRange_Low extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerical value (with implicit precision) */
-  value?: number;
-  _value?: fhir4.Element;
-  /** Unit representation */
-  unit?: string;
-  _unit?: fhir4.Element;
-  /** System that defines coded unit form */
-  system?: string;
-  _system?: fhir4.Element;
-  /** Coded form of the unit */
-  code?: string;
-  _code?: fhir4.Element;
-}
-
-/** High limit */
-export interface MesObservationWaistCircumference_Component_ValueRange_High extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerical value (with implicit precision) */
-  value?: number;
-  _value?: fhir4.Element;
-  /** Unit representation */
-  unit?: string;
-  _unit?: fhir4.Element;
-  /** System that defines coded unit form */
-  system?: string;
-  _system?: fhir4.Element;
-  /** Coded form of the unit */
-  code?: string;
-  _code?: fhir4.Element;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationWaistCircumference_Component_ValueRange extends Omit<fhir4.Range, "_id" | "extension" | "high" | "id" | "low"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Low limit */
-  low?: MesObservationWaistCircumference_Component_ValueRange_Low;
-  /** High limit */
-  high?: MesObservationWaistCircumference_Component_ValueRange_High;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationWaistCircumference_Component_ValueRatio extends Omit<fhir4.Ratio, "_id" | "denominator" | "extension" | "id" | "numerator"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerator value */
-  numerator?: fhir4.Quantity;
-  /** Denominator value */
-  denominator?: fhir4.Quantity;
-}
-
-/** Zero value and units */
-export interface MesObservationWaistCircumference_Component_ValueSampledData_Origin extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Numerical value (with implicit precision) */
-  value?: number;
-  _value?: fhir4.Element;
-  /** Unit representation */
-  unit?: string;
-  _unit?: fhir4.Element;
-  /** System that defines coded unit form */
-  system?: string;
-  _system?: fhir4.Element;
-  /** Coded form of the unit */
-  code?: string;
-  _code?: fhir4.Element;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationWaistCircumference_Component_ValueSampledData extends Omit<fhir4.SampledData, "_data" | "_dimensions" | "_factor" | "_id" | "_lowerLimit" | "_period" | "_upperLimit" | "data" | "dimensions" | "extension" | "factor" | "id" | "lowerLimit" | "origin" | "period" | "upperLimit"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Zero value and units */
-  origin: MesObservationWaistCircumference_Component_ValueSampledData_Origin;
-  /** Number of milliseconds between samples */
-  period: number;
-  _period?: fhir4.Element;
-  /** Multiply data by this before adding to origin */
-  factor?: number;
-  _factor?: fhir4.Element;
-  /** Lower limit of detection */
-  lowerLimit?: number;
-  _lowerLimit?: fhir4.Element;
-  /** Upper limit of detection */
-  upperLimit?: number;
-  _upperLimit?: fhir4.Element;
-  /** Number of sample points at each time point */
-  dimensions: number;
-  _dimensions?: fhir4.Element;
-  /** Decimal values with spaces, or "E" | "U" | "L" */
-  data?: string;
-  _data?: fhir4.Element;
-}
-
-/** Vital Sign Value recorded with UCUM */
-export interface MesObservationWaistCircumference_Component_ValuePeriod extends Omit<fhir4.Period, "_end" | "_id" | "_start" | "end" | "extension" | "id" | "start"> {
-  /** Unique id for inter-element referencing */
-  id?: string;
-  _id?: fhir4.Element;
-  /** Additional content defined by implementations */
-  extension?: Array<fhir4.Extension>;
-  /** Starting time with inclusive boundary */
-  start?: string;
-  _start?: fhir4.Element;
-  /** End time with inclusive boundary, if not ongoing */
-  end?: string;
-  _end?: fhir4.Element;
-}
-
 /** Low Range, if relevant */
 export interface MesObservationWaistCircumference_Component_ReferenceRange_Low extends Omit<fhir4.Quantity, "_code" | "_comparator" | "_id" | "_system" | "_unit" | "_value" | "code" | "comparator" | "extension" | "id" | "system" | "unit" | "value"> {
   /** Unique id for inter-element referencing */
@@ -9451,9 +8884,9 @@ export interface MesObservationWaistCircumference_Component extends Omit<NonNull
   /** Type of component observation (code / type) */
   code: fhir4.CodeableConcept;
   /** Vital Sign Value recorded with UCUM */
-  valueQuantity?: MesObservationWaistCircumference_Component_ValueQuantity;
+  valueQuantity?: fhir4.Quantity;
   /** Vital Sign Value recorded with UCUM */
-  valueCodeableConcept?: MesObservationWaistCircumference_Component_ValueCodeableConcept;
+  valueCodeableConcept?: fhir4.CodeableConcept;
   /** Vital Sign Value recorded with UCUM */
   valueString?: string;
   _valueString?: fhir4.Element;
@@ -9464,11 +8897,11 @@ export interface MesObservationWaistCircumference_Component extends Omit<NonNull
   valueInteger?: number;
   _valueInteger?: fhir4.Element;
   /** Vital Sign Value recorded with UCUM */
-  valueRange?: MesObservationWaistCircumference_Component_ValueRange;
+  valueRange?: fhir4.Range;
   /** Vital Sign Value recorded with UCUM */
-  valueRatio?: MesObservationWaistCircumference_Component_ValueRatio;
+  valueRatio?: fhir4.Ratio;
   /** Vital Sign Value recorded with UCUM */
-  valueSampledData?: MesObservationWaistCircumference_Component_ValueSampledData;
+  valueSampledData?: fhir4.SampledData;
   /** Vital Sign Value recorded with UCUM */
   valueTime?: string;
   _valueTime?: fhir4.Element;
@@ -9476,7 +8909,7 @@ export interface MesObservationWaistCircumference_Component extends Omit<NonNull
   valueDateTime?: string;
   _valueDateTime?: fhir4.Element;
   /** Vital Sign Value recorded with UCUM */
-  valuePeriod?: MesObservationWaistCircumference_Component_ValuePeriod;
+  valuePeriod?: fhir4.Period;
   /** Why the component result is missing */
   dataAbsentReason?: fhir4.CodeableConcept;
   /** High, low, normal, etc. */
@@ -9560,6 +8993,167 @@ export interface MesObservationWaistCircumference extends Omit<fhir4.Observation
   derivedFrom?: Array<fhir4.Reference>;
   /** Used when reporting systolic and diastolic blood pressure. */
   component?: Array<MesObservationWaistCircumference_Component>;
+}
+
+/** Links related to this Bundle */
+export interface MesAppointmentSearchResult_Link extends Omit<NonNullable<fhir4.Bundle['link']>[number], "_id" | "_relation" | "_url" | "extension" | "id" | "modifierExtension" | "relation" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** See http://www.iana.org/assignments/link-relations/link-relations.xhtml#link-relations-1 */
+  relation: string;
+  _relation?: fhir4.Element;
+  /** Reference details for the link */
+  url: string;
+  _url?: fhir4.Element;
+}
+
+/** Links related to this entry */
+export interface MesAppointmentSearchResult_Entry_Link extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['link']>[number], "_id" | "_relation" | "_url" | "extension" | "id" | "modifierExtension" | "relation" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** See http://www.iana.org/assignments/link-relations/link-relations.xhtml#link-relations-1 */
+  relation: string;
+  _relation?: fhir4.Element;
+  /** Reference details for the link */
+  url: string;
+  _url?: fhir4.Element;
+}
+
+/** Search related information */
+export interface MesAppointmentSearchResult_Entry_Search extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['search']>, "_id" | "_mode" | "_score" | "extension" | "id" | "mode" | "modifierExtension" | "score"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** match | include | outcome - why this is in the result set */
+  mode?: "match";
+  _mode?: fhir4.Element;
+  /** Search ranking (between 0 and 1) */
+  score?: number;
+  _score?: fhir4.Element;
+}
+
+/** Additional execution information (transaction/batch/history) */
+export interface MesAppointmentSearchResult_Entry_Request extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['request']>, "_id" | "_ifMatch" | "_ifModifiedSince" | "_ifNoneExist" | "_ifNoneMatch" | "_method" | "_url" | "extension" | "id" | "ifMatch" | "ifModifiedSince" | "ifNoneExist" | "ifNoneMatch" | "method" | "modifierExtension" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** GET | HEAD | POST | PUT | DELETE | PATCH */
+  method: "DELETE" | "GET" | "HEAD" | "PATCH" | "POST" | "PUT";
+  _method?: fhir4.Element;
+  /** URL for HTTP equivalent of this entry */
+  url: string;
+  _url?: fhir4.Element;
+  /** For managing cache currency */
+  ifNoneMatch?: string;
+  _ifNoneMatch?: fhir4.Element;
+  /** For managing cache currency */
+  ifModifiedSince?: string;
+  _ifModifiedSince?: fhir4.Element;
+  /** For managing update contention */
+  ifMatch?: string;
+  _ifMatch?: fhir4.Element;
+  /** For conditional creates */
+  ifNoneExist?: string;
+  _ifNoneExist?: fhir4.Element;
+}
+
+/** Results of execution (transaction/batch/history) */
+export interface MesAppointmentSearchResult_Entry_Response extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['response']>, "_etag" | "_id" | "_lastModified" | "_location" | "_status" | "etag" | "extension" | "id" | "lastModified" | "location" | "modifierExtension" | "outcome" | "status"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Status response code (text optional) */
+  status: string;
+  _status?: fhir4.Element;
+  /** The location (if the operation returns a location) */
+  location?: string;
+  _location?: fhir4.Element;
+  /** The Etag for the resource (if relevant) */
+  etag?: string;
+  _etag?: fhir4.Element;
+  /** Server's date time modified */
+  lastModified?: string;
+  _lastModified?: fhir4.Element;
+  /** OperationOutcome with hints and warnings (for batch/transaction) */
+  outcome?: fhir4.OperationOutcome;
+}
+
+/** Entry in the bundle - will have a resource or information */
+export interface MesAppointmentSearchResult_Entry extends Omit<NonNullable<fhir4.Bundle['entry']>[number], "_fullUrl" | "_id" | "extension" | "fullUrl" | "id" | "link" | "modifierExtension" | "request" | "resource" | "response" | "search"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Links related to this entry */
+  link?: Array<MesAppointmentSearchResult_Entry_Link>;
+  /** URI for resource (Absolute URL server address or URI for UUID/OID) */
+  fullUrl: string;
+  _fullUrl?: fhir4.Element;
+  /** A resource in the bundle */
+  resource: MesAppointment;
+  /** Search related information */
+  search: MesAppointmentSearchResult_Entry_Search;
+  /** Additional execution information (transaction/batch/history) */
+  request?: MesAppointmentSearchResult_Entry_Request;
+  /** Results of execution (transaction/batch/history) */
+  response?: MesAppointmentSearchResult_Entry_Response;
+}
+
+/** Réponse de l'API Agenda à une recherche de rendez-vous par identifiant du patient (<OID>|<idPe>) et date : un Bundle searchset de rendez-vous MES avec son lien self. */
+export interface MesAppointmentSearchResult extends Omit<fhir4.Bundle, "_id" | "_implicitRules" | "_language" | "_timestamp" | "_total" | "_type" | "entry" | "id" | "identifier" | "implicitRules" | "language" | "link" | "meta" | "signature" | "timestamp" | "total" | "type"> {
+  /** Logical id of this artifact */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Metadata about the resource */
+  meta?: fhir4.Meta;
+  /** A set of rules under which this content was created */
+  implicitRules?: string;
+  _implicitRules?: fhir4.Element;
+  /** Language of the resource content */
+  language?: string;
+  _language?: fhir4.Element;
+  /** Persistent identifier for the bundle */
+  identifier?: fhir4.Identifier;
+  /** document | message | transaction | transaction-response | batch | batch-response | history | searchset | collection */
+  type: "searchset";
+  _type?: fhir4.Element;
+  /** When the bundle was assembled */
+  timestamp?: string;
+  _timestamp?: fhir4.Element;
+  /** If search, the total number of matches */
+  total?: number;
+  _total?: fhir4.Element;
+  /** Links related to this Bundle */
+  link: Array<MesAppointmentSearchResult_Link>;
+  /** Entry in the bundle - will have a resource or information */
+  entry?: Array<MesAppointmentSearchResult_Entry>;
+  /** Digital Signature */
+  signature?: fhir4.Signature;
 }
 
 /** Links related to this Bundle */

@@ -43,6 +43,20 @@ export function pattern(expected: unknown) {
   };
 }
 
+/**
+ * A required binding on a Coding or CodeableConcept: the Coding (or one of the concept's codings)
+ * is one of the value set's `system|code` pairs.
+ */
+export function codedIn(allowed: readonly string[]) {
+  const set = new Set(allowed);
+  return (value: unknown, ctx: z.RefinementCtx): void => {
+    if (!isObject(value)) return;
+    const codings = Array.isArray(value.coding) ? value.coding : 'code' in value ? [value] : [];
+    const ok = codings.some((c) => isObject(c) && set.has(`${String(c.system)}|${String(c.code)}`));
+    if (!ok) ctx.addIssue({ code: 'custom', message: `no code from the required value set (${allowed.slice(0, 5).join(', ')}${allowed.length > 5 ? ', …' : ''})` });
+  };
+}
+
 export interface SliceSpec {
   name: string;
   min: number;
