@@ -6,12 +6,14 @@ import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './io.js';
 export const CODEGEN_USAGE = `Usage: mes-fhir codegen [--project <dir>] [--out <dir>] [--quiet | --verbose]
 
 Installs the FHIR packages the FSH project depends on, compiles it with SUSHI (snapshots
-included), generates the TypeScript of @mes-fhir/profiles, then replaces <out>/fhir and the
-TypeScript folder. Nothing is replaced when a step fails.
+included), generates the TypeScript of @mes-fhir/profiles and the reference pages of the site,
+then replaces <out>/fhir, the TypeScript folder and the pages. Nothing is replaced when a step
+fails.
 
   --project <dir>  SUSHI project folder (default: fsh)
   --out <dir>      output root (default: generated)
   --ts-out <dir>   generated TypeScript of @mes-fhir/profiles (default: packages/profiles/src/generated)
+  --docs-out <dir> generated reference pages of the site (default: docs-site/docs/reference)
   --quiet          print errors only
   --verbose        also print package and SUSHI details
 
@@ -28,6 +30,7 @@ export async function codegenCommand(args: string[], io: CliIo): Promise<number>
         project: { type: 'string', default: 'fsh' },
         out: { type: 'string', default: 'generated' },
         'ts-out': { type: 'string', default: 'packages/profiles/src/generated' },
+        'docs-out': { type: 'string', default: 'docs-site/docs/reference' },
         quiet: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
       },
@@ -55,7 +58,7 @@ export async function codegenCommand(args: string[], io: CliIo): Promise<number>
   };
   const started = performance.now();
   try {
-    await runCodegen({ projectDir: resolve(values.project), outDir: resolve(values.out), typescriptDir: resolve(values['ts-out']), env: io.env, log });
+    await runCodegen({ projectDir: resolve(values.project), outDir: resolve(values.out), typescriptDir: resolve(values['ts-out']), docsDir: resolve(values['docs-out']), env: io.env, log });
   } catch (e) {
     if (e instanceof CodegenError) {
       io.stderr.write(`codegen failed at step "${e.step}": ${e.message}\n`);

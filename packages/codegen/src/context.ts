@@ -13,6 +13,8 @@ export interface CodegenOptions {
   mirror?: string;
   /** Where the generated TypeScript of @mes-fhir/profiles goes (default: packages/profiles/src/generated). */
   typescriptDir?: string;
+  /** Where the generated reference pages of the site go (default: docs-site/docs/reference). */
+  docsDir?: string;
   env?: NodeJS.ProcessEnv;
   log?: CodegenLogger;
 }

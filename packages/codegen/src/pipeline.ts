@@ -5,11 +5,12 @@ import type { CodegenContext, CodegenLogger, CodegenOptions, CodegenStep } from 
 import { CodegenError } from './errors.js';
 import { packagesStep } from './steps/packages.js';
 import { sushiStep } from './steps/sushi.js';
+import { docsStep } from './steps/docs.js';
 import { typescriptStep } from './steps/typescript.js';
 import { fhirStep, swapStep } from './steps/write.js';
 
 /** The steps of `mes-fhir codegen`, in order. Only the last one touches the output folders. */
-export const DEFAULT_STEPS: CodegenStep[] = [packagesStep, sushiStep, fhirStep, typescriptStep, swapStep];
+export const DEFAULT_STEPS: CodegenStep[] = [packagesStep, sushiStep, fhirStep, typescriptStep, docsStep, swapStep];
 
 const silentLogger: CodegenLogger = { step() {}, warn() {}, detail() {} };
 

@@ -1,0 +1,356 @@
+/**
+ * The generated part of the implementation guide: one MDX page per profile, extension, value set
+ * and code system, and an index of the profiles by API. Pure: returns path → text.
+ */
+import { jsonNames, type ElementNode, type ProfileTree, type StructureModel } from '@mes-fhir/profile-model';
+import type { Terminology } from '@mes-fhir/terminology';
+import type { Manifest, ManifestProfile } from '../manifest.js';
+import { code, fence, frontMatter, slug, table, text } from './mdx.js';
+
+export interface SiteInput {
+  manifest: Manifest;
+  model: StructureModel;
+  terminology: Terminology;
+  /** Example file (manifest path) → its JSON. */
+  examples: Map<string, Record<string, unknown>>;
+  /** Profiles each example conforms to (decided by the caller with the validator). */
+  exampleProfiles: Map<string, string[]>;
+  /** The official page of a definition that is not ours (package IG page), if known. */
+  officialPage: (url: string) => string | undefined;
+}
+
+type Api = 'mesures' | 'agenda' | 'documents' | 'autres';
+const API_TITLES: Record<Api, string> = { mesures: 'API Mesures', agenda: 'API Agenda', documents: 'API Documents', autres: 'Autres' };
+const API_BY_TYPE: Record<string, Api> = { Observation: 'mesures', Appointment: 'agenda', DocumentReference: 'documents' };
+const STRENGTH: Record<string, string> = { required: 'requise', extensible: 'extensible', preferred: 'préférée', example: 'exemple' };
+
+/** Call of the builder for a profile (builders are written by hand in @mes-fhir/profiles). */
+const BUILDERS: Record<string, string> = {
+  'mes-observation-bodyweight': 'bodyWeight({ patient, effective, kg: 72.5 })',
+  'mes-observation-bodyheight': 'bodyHeight({ patient, effective, cm: 176 })',
+  'mes-observation-bmi': 'bmi({ patient, effective, kgPerM2: 23.4 }) // lecture seule côté MES',
+  'mes-observation-bp': 'bloodPressure({ patient, effective, systolic: 128, diastolic: 82 })',
+  'mes-observation-bodytemperature': 'bodyTemperature({ patient, effective, celsius: 38.2 })',
+  'mes-observation-heartrate': 'heartRate({ patient, effective, bpm: 64 })',
+  'mes-observation-glucose': "bloodGlucose({ patient, effective, mgPerDl: 96, moment: 'fasting' }) // ou hba1c(), glucoseAverage()",
+  'mes-observation-painseverity': 'painSeverity({ patient, effective, score: 4 })',
+  'mes-observation-stepsbyday': 'stepsByDay({ patient, effective, steps: 8432 })',
+  'mes-observation-waistcircumference': 'waistCircumference({ patient, effective, cm: 86 })',
+  'mes-observation-headcircumference': 'headCircumference({ patient, effective, cm: 41.5 })',
+  'mes-bundle-feeding': 'feedingBundle(observation, phdDevice({ identifierOid, serial, kind: "weight-scale" }))',
+  'mes-appointment': "appointment({ patient, practitioner: { rpps, name }, start, end, mode: 'teleconsultation', reason })",
+};
+
+const PROFILE_DIR = 'profils';
+const EXTENSION_DIR = 'extensions';
+const VALUESET_DIR = 'jeux-de-valeurs';
+const CODESYSTEM_DIR = 'systemes-de-codes';
+
+export function generateSite(input: SiteInput): Map<string, string> {
+  const pages = new Map<string, string>();
+  const { manifest, model } = input;
+  const ours = new Map(manifest.profiles.map((p) => [p.url, p]));
+  const ownValueSets = new Map(manifest.valueSets.map((v) => [v.url, v]));
+
+  // Extensions and value sets the profiles use, each with its own page.
+  const extensions = new Map<string, ProfileTree>();
+  const valueSets = new Map<string, { usedBy: Set<string> }>();
+  for (const p of manifest.profiles) {
+    const tree = model.tree(p.url)!;
+    for (const node of tree.byId.values()) {
+      for (const t of node.types) {
+        if (t.code === 'Extension') for (const url of t.profiles) { const ext = model.tree(url); if (ext) extensions.set(url, ext); }
+      }
+      const vs = node.binding?.valueSet?.split('|')[0];
+      if (vs) (valueSets.get(vs) ?? valueSets.set(vs, { usedBy: new Set() }).get(vs)!).usedBy.add(p.url);
+    }
+  }
+  for (const ext of extensions.values()) {
+    for (const node of ext.byId.values()) {
+      const vs = node.binding?.valueSet?.split('|')[0];
+      if (vs && !valueSets.has(vs)) valueSets.set(vs, { usedBy: new Set() });
+    }
+  }
+  for (const v of manifest.valueSets) if (!valueSets.has(v.url)) valueSets.set(v.url, { usedBy: new Set() });
+  const vsSlug = (url: string) => slug(ownValueSets.get(url)?.id ?? input.terminology.valueSet(url)?.url?.split('/').pop() ?? url.split('/').pop() ?? url);
+  const link = {
+    profile: (url: string, from: string) => (ours.has(url) ? `${from}${PROFILE_DIR}/${ours.get(url)!.id}.mdx` : undefined),
+    valueSet: (url: string, from: string) => `${from}${VALUESET_DIR}/${vsSlug(url.split('|')[0]!)}.mdx`,
+    extension: (url: string, from: string) => (extensions.has(url) ? `${from}${EXTENSION_DIR}/${slug(extensions.get(url)!.sd.id ?? url)}.mdx` : undefined),
+  };
+
+  const apiOf = (p: ManifestProfile): Api => {
+    if (API_BY_TYPE[p.type]) return API_BY_TYPE[p.type]!;
+    const tree = model.tree(p.url)!;
+    for (const node of tree.byId.values()) {
+      if (node.path !== `${p.type}.entry.resource`) continue;
+      for (const t of node.types) {
+        const api = API_BY_TYPE[t.code] ?? t.profiles.map((u) => API_BY_TYPE[ours.get(u)?.type ?? '']).find(Boolean);
+        if (api) return api;
+      }
+    }
+    return 'autres';
+  };
+
+  // Index ---------------------------------------------------------------------------------
+  const byApi = new Map<Api, ManifestProfile[]>();
+  for (const p of manifest.profiles) byApi.set(apiOf(p), [...(byApi.get(apiOf(p)) ?? []), p]);
+  const index: string[] = [
+    frontMatter({ title: 'Référence', sidebar_position: 1, slug: '/reference' }),
+    '# Référence des profils',
+    '',
+    `Profils, extensions, jeux de valeurs et systèmes de codes générés depuis \`fsh/\` par \`npm run codegen\` (FHIR ${text(manifest.fhirVersion)}, canonique ${code(manifest.canonical)}). Dépendances : ${manifest.dependencies.map(code).join(', ')}.`,
+  ];
+  for (const api of ['mesures', 'agenda', 'documents', 'autres'] as Api[]) {
+    const list = byApi.get(api) ?? [];
+    if (api === 'autres' && list.length === 0) continue;
+    index.push('', `## ${API_TITLES[api]}`, '');
+    if (api === 'documents' && list.length === 0) {
+      index.push('Pas encore de profil : le guide PDSm de l’ANS dépend d’IHE MHD, qui n’est pas disponible hors ligne (voir [API Documents](../guides/documents.md)).');
+      continue;
+    }
+    index.push(
+      table(
+        ['Profil', 'Ressource', 'Canonique MES', 'Parent'],
+        list.map((p) => [`[${text(p.title ?? p.id)}](${PROFILE_DIR}/${p.id}.mdx)`, code(p.type), p.mesCanonical ? code(p.mesCanonical.split('/').pop()) : '', code(p.parent.split('/').pop())]),
+      ),
+    );
+  }
+  index.push('', '## Extensions utilisées', '', table(['Extension', 'Canonique'], [...extensions.values()].sort((a, b) => a.sd.url.localeCompare(b.sd.url)).map((t) => [`[${text(t.sd.title ?? t.sd.name ?? t.sd.id)}](${link.extension(t.sd.url, '')})`, code(t.sd.url)])));
+  index.push('', '## Jeux de valeurs', '', table(['Jeu de valeurs', 'Canonique'], [...valueSets.keys()].sort().map((url) => [`[${text(input.terminology.valueSet(url)?.url ? titleOfVs(input, url) : url.split('/').pop())}](${link.valueSet(url, '')})`, code(url)])));
+  index.push('', '## Systèmes de codes', '', table(['Système de codes', 'Canonique'], manifest.codeSystems.map((c) => [`[${text(c.title ?? c.id)}](${CODESYSTEM_DIR}/${slug(c.id)}.mdx)`, code(c.url)])));
+  pages.set('index.mdx', `${index.join('\n')}\n`);
+
+  // Profiles ------------------------------------------------------------------------------
+  manifest.profiles.forEach((p, position) => pages.set(`${PROFILE_DIR}/${p.id}.mdx`, profilePage(input, p, position, link, apiOf(p))));
+  pages.set(`${PROFILE_DIR}/_category_.json`, categoryJson('Profils', 2));
+
+  // Extensions ----------------------------------------------------------------------------
+  for (const [url, tree] of [...extensions].sort(([a], [b]) => a.localeCompare(b))) {
+    pages.set(`${EXTENSION_DIR}/${slug(tree.sd.id ?? url)}.mdx`, extensionPage(input, tree, link));
+  }
+  pages.set(`${EXTENSION_DIR}/_category_.json`, categoryJson('Extensions', 3));
+
+  // Value sets ----------------------------------------------------------------------------
+  for (const [url, { usedBy }] of [...valueSets].sort(([a], [b]) => a.localeCompare(b))) {
+    pages.set(`${VALUESET_DIR}/${vsSlug(url)}.mdx`, valueSetPage(input, url, usedBy, ours));
+  }
+  pages.set(`${VALUESET_DIR}/_category_.json`, categoryJson('Jeux de valeurs', 4));
+
+  // Code systems --------------------------------------------------------------------------
+  for (const cs of manifest.codeSystems) {
+    const view = input.terminology.codeSystem(cs.url);
+    const concepts = view ? [...view.concepts.values()] : [];
+    pages.set(
+      `${CODESYSTEM_DIR}/${slug(cs.id)}.mdx`,
+      [
+        frontMatter({ title: cs.title ?? cs.id }),
+        `# ${text(cs.title ?? cs.id)}`,
+        '',
+        `Canonique : ${code(cs.url)}`,
+        '',
+        text((view?.resource as { description?: string } | undefined)?.description ?? ''),
+        '',
+        table(['Code', 'Libellé'], concepts.map((c) => [code(c.code), text(c.display)])),
+        '',
+      ].join('\n'),
+    );
+  }
+  pages.set(`${CODESYSTEM_DIR}/_category_.json`, categoryJson('Systèmes de codes', 5));
+  return pages;
+}
+
+const categoryJson = (label: string, position: number) => `${JSON.stringify({ label, position }, null, 2)}\n`;
+
+function titleOfVs(input: SiteInput, url: string): string {
+  const vs = input.terminology.valueSet(url) as { title?: string; name?: string } | undefined;
+  return vs?.title ?? vs?.name ?? url.split('/').pop() ?? url;
+}
+
+type Links = {
+  profile: (url: string, from: string) => string | undefined;
+  valueSet: (url: string, from: string) => string;
+  extension: (url: string, from: string) => string | undefined;
+};
+
+function chainLinks(input: SiteInput, url: string, link: Links, from: string): string {
+  const chain = input.model.index.baseChain(url).slice(1);
+  return chain
+    .map((u) => {
+      const sd = input.model.definition(u);
+      const label = text(sd?.title ?? sd?.name ?? u.split('/').pop());
+      const target = link.profile(u, from) ?? input.officialPage(u);
+      return target ? `[${label}](${target})` : label;
+    })
+    .join(' → ');
+}
+
+function cardinality(n: ElementNode): string {
+  return `${n.min}..${Number.isFinite(n.max) ? n.max : '*'}`;
+}
+
+function typeText(n: ElementNode, link: Links, from: string): string {
+  return n.types
+    .map((t) => {
+      const name = t.code === 'http://hl7.org/fhirpath/System.String' ? 'string' : t.code;
+      const profiles = t.profiles.map((p) => {
+        const target = link.extension(p, from) ?? link.profile(p, from);
+        return target ? `[${text(p.split('/').pop())}](${target})` : text(p.split('/').pop());
+      });
+      const targets = t.targetProfiles.map((p) => text(p.split('/').pop()));
+      return `${text(name)}${profiles.length ? ` (${profiles.join(', ')})` : ''}${targets.length ? ` → ${targets.join(', ')}` : ''}`;
+    })
+    .join(', ');
+}
+
+function elementRows(tree: ProfileTree, link: Links, from: string): string[][] {
+  const rows: string[][] = [];
+  for (const n of tree.byId.values()) {
+    const depth = n.id.split('.').length - 1;
+    const flags = [
+      n.def.mustSupport ? 'MS' : '',
+      n.def.isModifier ? '?!' : '',
+      n.sliceName ? `tranche ${text(n.sliceName)}` : '',
+      n.slicing ? `découpé (${text(n.slicing.discriminator.map((d) => `${d.type}:${d.path}`).join(', '))}, ${n.slicing.rules})` : '',
+      n.fixed ? `${n.fixed.kind === 'fixed' ? 'fixe' : 'motif'} ${code(JSON.stringify(n.fixed.value))}` : '',
+    ].filter(Boolean);
+    const name = n.sliceName ? `${n.name}:${n.sliceName}` : n.name;
+    rows.push([`${'&emsp;'.repeat(Math.max(0, depth - 1))}${code(depth === 0 ? n.path : name)}`, cardinality(n), typeText(n, link, from), flags.join(' ; '), text(n.def.short)]);
+  }
+  return rows;
+}
+
+function bindingRows(tree: ProfileTree, link: Links, from: string): string[][] {
+  return [...tree.byId.values()]
+    .filter((n) => n.binding?.valueSet)
+    .map((n) => [code(n.sliceName ? `${n.path}:${n.sliceName}` : n.path), STRENGTH[n.binding!.strength] ?? text(n.binding!.strength), `[${text(n.binding!.valueSet!.split('|')[0]!.split('/').pop())}](${link.valueSet(n.binding!.valueSet!, from)})`]);
+}
+
+function invariantRows(tree: ProfileTree): string[][] {
+  const byKey = new Map<string, { node: ElementNode; c: ElementNode['constraints'][number]; paths: Set<string> }>();
+  for (const n of tree.byId.values()) {
+    for (const c of n.constraints) {
+      const found = byKey.get(c.key);
+      if (found) found.paths.add(n.path);
+      else byKey.set(c.key, { node: n, c, paths: new Set([n.path]) });
+    }
+  }
+  return [...byKey.values()].map(({ c, paths }) => [
+    code(c.key),
+    c.severity === 'error' ? 'erreur' : 'avertissement',
+    text(c.human),
+    code(c.expression ?? ''),
+    paths.size > 3 ? `${paths.size} éléments` : [...paths].map(code).join(', '),
+  ]);
+}
+
+function profilePage(input: SiteInput, p: ManifestProfile, position: number, link: Links, api: Api): string {
+  const tree = input.model.tree(p.url)!;
+  const from = '../';
+  const name = tree.sd.name ?? p.id;
+  const examples = [...input.exampleProfiles].filter(([, profiles]) => profiles.includes(p.url)).map(([file]) => file).sort();
+  const out: string[] = [
+    frontMatter({ title: p.title ?? p.id, sidebar_position: position + 1, description: `${API_TITLES[api]} — ${p.title ?? p.id}` }),
+    `# ${text(p.title ?? p.id)}`,
+    '',
+    text(tree.sd.description),
+    '',
+    table(['', ''], [
+      ['Canonique', code(p.url)],
+      ...(p.mesCanonical ? [['Canonique MES (meta.profile)', code(p.mesCanonical)]] : []),
+      ['Ressource', code(p.type)],
+      ['API', API_TITLES[api]],
+      ['Parents', chainLinks(input, p.url, link, from)],
+    ]),
+    '',
+    '## Éléments',
+    '',
+    '<div className="element-table">',
+    '',
+    table(['Élément', 'Card.', 'Type', 'Contraintes', 'Description'], elementRows(tree, link, from)),
+    '',
+    '</div>',
+    '',
+    '## Terminologies liées',
+    '',
+    table(['Élément', 'Force', 'Jeu de valeurs'], bindingRows(tree, link, from)),
+    '',
+    '## Invariants',
+    '',
+    table(['Clé', 'Sévérité', 'Règle', 'FHIRPath', 'Sur'], invariantRows(tree)),
+    '',
+    '## Exemples',
+    '',
+  ];
+  if (examples.length === 0) out.push('_Aucun exemple._');
+  for (const file of examples) {
+    const json = input.examples.get(file)!;
+    out.push(`### ${text(String(json.id ?? file))}`, '', fence('json', JSON.stringify(json, null, 2), file.replace('example/', '')), '');
+  }
+  const builder = BUILDERS[p.id];
+  out.push(
+    '## TypeScript',
+    '',
+    `Type généré : ${code(name)} ; schéma zod : ${code(`${name}Schema`)} (paquet ${code('@mes-fhir/profiles')}).`,
+    '',
+    fence(
+      'ts',
+      [
+        `import { ${builder ? `${builder.split('(')[0]}, ` : ''}checkResource, type ${name} } from '@mes-fhir/profiles';`,
+        '',
+        ...(builder ? [`const resource: ${name} = ${builder};`] : [`declare const resource: ${name};`]),
+        `const { valid, issues } = checkResource(resource, ${JSON.stringify(p.url)});`,
+      ].join('\n'),
+    ),
+    '',
+    'Validation complète (OperationOutcome) :',
+    '',
+    fence('bash', `npx mes-fhir validate ressource.json --profile ${p.url}`),
+    '',
+  );
+  return out.join('\n');
+}
+
+function extensionPage(input: SiteInput, tree: ProfileTree, link: Links): string {
+  const sd = tree.sd as typeof tree.sd & { context?: Array<{ type: string; expression: string }> };
+  const valueTypes = [...tree.byId.values()].filter((n) => n.path === 'Extension.value[x]' && !n.sliceName && n.max > 0).flatMap((n) => jsonNames(n).map((v) => v.name));
+  const official = input.officialPage(sd.url);
+  return [
+    frontMatter({ title: sd.title ?? sd.name ?? sd.id ?? sd.url }),
+    `# ${text(sd.title ?? sd.name ?? sd.id)}`,
+    '',
+    text(sd.description),
+    '',
+    table(['', ''], [
+      ['Canonique', code(sd.url)],
+      ['Contexte', (sd.context ?? []).map((c) => code(c.expression)).join(', ')],
+      ['Valeur', valueTypes.map(code).join(', ') || 'extension complexe'],
+      ...(official ? [['Page officielle', `[${text(official)}](${official})`]] : []),
+    ]),
+    '',
+    '## Éléments',
+    '',
+    table(['Élément', 'Card.', 'Type', 'Contraintes', 'Description'], elementRows(tree, link, '../')),
+    '',
+    '## Terminologies liées',
+    '',
+    table(['Élément', 'Force', 'Jeu de valeurs'], bindingRows(tree, link, '../')),
+    '',
+  ].join('\n');
+}
+
+function valueSetPage(input: SiteInput, url: string, usedBy: Set<string>, ours: Map<string, ManifestProfile>): string {
+  const vs = input.terminology.valueSet(url) as (ReturnType<Terminology['valueSet']> & { title?: string; name?: string; description?: string }) | undefined;
+  const title = vs ? titleOfVs(input, url) : url.split('/').pop() ?? url;
+  const out: string[] = [frontMatter({ title }), `# ${text(title)}`, '', `Canonique : ${code(url)}`, ''];
+  if (vs?.description) out.push(text(vs.description), '');
+  if (usedBy.size) {
+    out.push('Utilisé par : ' + [...usedBy].sort().map((u) => `[${text(ours.get(u)?.title ?? u)}](../${PROFILE_DIR}/${ours.get(u)?.id}.mdx)`).join(', '), '');
+  }
+  const expansion = input.terminology.expand(url);
+  out.push('## Expansion', '');
+  if (!expansion.ok) out.push(`Expansion impossible hors ligne (${code(expansion.reason)}) : ${text(expansion.message)}`, '');
+  else if (expansion.concepts.length > 1000) out.push(`${expansion.concepts.length} concepts : trop pour cette page (\`mes-fhir expand ${url}\`).`, '');
+  else out.push(`${expansion.concepts.length} concept(s).`, '', table(['Système', 'Code', 'Libellé'], expansion.concepts.map((c) => [code(c.system), code(c.code), text(c.display)])), '');
+  return out.join('\n');
+}

@@ -1,0 +1,63 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { ResourceIndex, projectLayers, refToString } from '@mes-fhir/fhir-packages';
+import { StructureModel } from '@mes-fhir/profile-model';
+import { Terminology } from '@mes-fhir/terminology';
+import { Validator } from '@mes-fhir/validator';
+import type { CodegenStep } from '../context.js';
+import { CodegenError } from '../errors.js';
+import { generateSite } from '../docs/site.js';
+import { stagingFolderFor } from './write.js';
+
+export const DEFAULT_DOCS_DIR = join('docs-site', 'docs', 'reference');
+
+/** Writes the reference pages of the Docusaurus site from the staged definitions. */
+export const docsStep: CodegenStep = {
+  name: 'docs',
+  async run(ctx) {
+    if (!ctx.packages || !ctx.fhirDir || !ctx.manifest) throw new CodegenError('docs', 'the fhir step has not run');
+    const index = new ResourceIndex(projectLayers(ctx.packages, ctx.fhirDir));
+    const model = new StructureModel(index);
+    const manifest = ctx.manifest;
+
+    const examples = new Map<string, Record<string, unknown>>();
+    for (const e of manifest.examples) examples.set(e.file, JSON.parse(await readFile(join(ctx.fhirDir, e.file), 'utf8')) as Record<string, unknown>);
+
+    // An example belongs to the profiles it claims (our canonical or the MES one), else to those
+    // of its type it validates against without error.
+    const validator = new Validator(index);
+    const exampleProfiles = new Map<string, string[]>();
+    for (const e of manifest.examples) {
+      const claimed = manifest.profiles.filter((p) => e.claims.includes(p.url) || (p.mesCanonical && e.claims.includes(p.mesCanonical))).map((p) => p.url);
+      const fitting = claimed.length
+        ? claimed
+        : manifest.profiles
+            .filter((p) => p.type === e.resourceType)
+            .filter((p) => !validator.validateToIssues(examples.get(e.file), { profile: p.url }).some((i) => i.severity === 'error'))
+            .map((p) => p.url);
+      exampleProfiles.set(e.file, fitting);
+    }
+
+    const packageOf = new Map(ctx.packages.packages.map((p) => [refToString(p), p]));
+    const officialPage = (url: string): string | undefined => {
+      const entry = index.findEntry(url);
+      const pkg = entry ? packageOf.get(entry.source) : undefined;
+      if (!entry?.id || !pkg) return undefined;
+      if (pkg.name === 'hl7.fhir.r4.core') return `https://hl7.org/fhir/R4/${entry.id.toLowerCase()}.html`;
+      return pkg.manifest.canonical ? `${pkg.manifest.canonical.replace(/\/$/, '')}/StructureDefinition-${entry.id}.html` : undefined;
+    };
+
+    const pages = generateSite({ manifest, model, terminology: new Terminology(index), examples, exampleProfiles, officialPage });
+    const target = resolve(ctx.options.docsDir ?? DEFAULT_DOCS_DIR);
+    await mkdir(dirname(target), { recursive: true });
+    const staging = await stagingFolderFor(target);
+    for (const [path, content] of [...pages].sort(([a], [b]) => a.localeCompare(b))) {
+      await mkdir(dirname(join(staging, path)), { recursive: true });
+      await writeFile(join(staging, path), content);
+    }
+    ctx.staged.push({ staging, target });
+    const profilePages = [...pages.keys()].filter((p) => p.startsWith('profils/') && p.endsWith('.mdx')).length;
+    const mdx = [...pages.keys()].filter((p) => p.endsWith('.mdx')).length;
+    return `${mdx} pages (${profilePages} profiles)`;
+  },
+};

@@ -1,0 +1,139 @@
+/**
+ * The implementation-guide site in a real browser: Debian chromium driven by playwright-core.
+ * Builds the site first when docs-site/build is missing (CI builds it before the tests).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { REPO_ROOT } from './helpers/repo.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const BUILD = join(REPO_ROOT, 'docs-site', 'build');
+const SHOTS = join(REPO_ROOT, 'test-output', 'site');
+// Without chromium (a developer machine), these tests are skipped; CI installs it and never skips.
+const canRun = existsSync(CHROMIUM) || process.env.CI === 'true';
+
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.txt': 'text/plain' };
+
+/** A static server for the built site (Docusaurus pages are `<route>.html` or `<route>/index.html`). */
+function serve(root: string): Promise<Server> {
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    for (const candidate of [path, `${path}.html`, join(path, 'index.html')]) {
+      const file = join(root, candidate);
+      if (!file.startsWith(root)) break;
+      const info = await stat(file).catch(() => undefined);
+      if (info?.isFile()) {
+        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+        res.end(await readFile(file));
+        return;
+      }
+    }
+    res.writeHead(404).end('not found');
+  });
+  return new Promise((done) => server.listen(0, '127.0.0.1', () => done(server)));
+}
+
+function buildSite(): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn('npm', ['run', 'docs:build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    child.on('close', (code) => (code === 0 ? done() : fail(new Error(`docs:build exited with ${code}`))));
+  });
+}
+
+let server: Server;
+let browser: Browser;
+let base: string;
+const consoleErrors: string[] = [];
+
+async function newPage(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(`${page.url()}: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => consoleErrors.push(`${page.url()}: ${err.message}`));
+  return page;
+}
+
+describe.skipIf(!canRun)('implementation-guide site', () => {
+  beforeAll(async () => {
+    if (!existsSync(join(BUILD, 'index.html'))) await buildSite();
+    await mkdir(SHOTS, { recursive: true });
+    server = await serve(BUILD);
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((done) => (server ? server.close(done) : done(undefined)));
+  });
+
+  it('opens the home page and follows the navigation to the body-weight profile', async () => {
+    const page = await newPage();
+    await page.goto(base);
+    await expect(page.locator('h1').first().textContent()).resolves.toContain('mes-fhir');
+    await page.screenshot({ path: join(SHOTS, '01-home.png') });
+    await page.locator('.navbar').getByRole('link', { name: 'Référence' }).click();
+    await page.waitForURL(/\/reference$/);
+    await page.getByRole('link', { name: 'MES Poids', exact: true }).first().click();
+    await page.waitForURL(/\/reference\/profils\/mes-observation-bodyweight$/);
+    await expect(page.locator('h1').textContent()).resolves.toBe('MES Poids');
+    // the element table lists the constrained value, the example is shown as JSON
+    const table = page.locator('.element-table table');
+    await expect(table.isVisible()).resolves.toBe(true);
+    await expect(table.locator('td', { hasText: 'valueQuantity' }).first().isVisible()).resolves.toBe(true);
+    const example = page.locator('pre', { hasText: '"resourceType": "Observation"' }).first();
+    await example.scrollIntoViewIfNeeded();
+    await expect(example.isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('heading', { name: 'TypeScript' }).isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: join(SHOTS, '02-body-weight.png'), fullPage: false });
+    await page.close();
+  });
+
+  it('finds the body-weight page by searching "poids"', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/guides/demarrage`);
+    const input = page.locator('input.navbar__search-input');
+    await input.click();
+    await input.fill('poids');
+    const suggestion = page.locator('.aa-suggestion, [role="option"]', { hasText: /Poids/ }).first();
+    await suggestion.waitFor({ state: 'visible', timeout: 15_000 });
+    await page.screenshot({ path: join(SHOTS, '03-search.png') });
+    await page.locator('.aa-suggestion, [role="option"]', { hasText: 'MES Poids' }).first().click();
+    await page.waitForURL(/mes-observation-bodyweight/);
+    await expect(page.locator('h1').textContent()).resolves.toBe('MES Poids');
+    await page.close();
+  });
+
+  it('shows a value set page with its offline expansion', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/reference/jeux-de-valeurs/mes-glucose-moment`);
+    await expect(page.locator('h1').textContent()).resolves.toContain('Moment de la mesure');
+    await expect(page.locator('td', { hasText: 'fasting' }).first().isVisible()).resolves.toBe(true);
+    await expect(page.getByText('5 concept(s).').isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: join(SHOTS, '04-value-set.png') });
+    await page.close();
+  });
+
+  it('renders the pairing sequence diagram (Mermaid)', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/guides/appariement`);
+    await page.locator('.docusaurus-mermaid-container svg').first().waitFor({ state: 'visible', timeout: 20_000 });
+    await page.screenshot({ path: join(SHOTS, '05-pairing.png') });
+    await page.close();
+  });
+
+  it('logged no console error on any page', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});
