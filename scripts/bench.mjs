@@ -82,9 +82,15 @@ log();
   const terminology = new Terminology(index);
   const urls = terminology.valueSetUrls();
   let expanded = 0;
-  for (const url of urls) if (terminology.expand(url).ok) expanded++;
+  const reasons = {};
+  for (const url of urls) {
+    const e = terminology.expand(url);
+    if (e.ok) expanded++;
+    else reasons[e.reason] = (reasons[e.reason] ?? 0) + 1;
+  }
   const loadMs = performance.now() - start;
   log(`terminology: loaded packages and expanded ${expanded}/${urls.length} value sets in ${(loadMs / 1000).toFixed(2)} s`);
+  log(`terminology: not expandable offline: ${Object.entries(reasons).map(([r, n]) => `${n} ${r}`).join(', ')}`);
   const checks = [
     { system: 'http://unitsofmeasure.org', code: 'kg', valueSet: 'http://hl7.org/fhir/ValueSet/ucum-bodyweight' },
     { system: 'http://hl7.org/fhir/observation-status', code: 'final', valueSet: 'http://hl7.org/fhir/ValueSet/observation-status' },

@@ -277,3 +277,32 @@ describe('never throws', () => {
     expect(count).toBe(10_000);
   });
 });
+
+describe('outcome', () => {
+  it('lists issues in document order', () => {
+    const r = example('Observation-ExampleBodyWeight.json');
+    const reordered = { resourceType: 'Observation', poids: 1, ...r, effectiveDateTime: 'hier', valueQuantity: { ...r.valueQuantity, code: 'g' } };
+    delete (reordered as Record<string, unknown>).status;
+    // property order of this input: poids, …, valueQuantity, subject, effectiveDateTime
+    const locations = errors(reordered).map((i) => i.location);
+    const at = (l: string) => locations.indexOf(l);
+    expect(at('Observation.poids')).toBeGreaterThanOrEqual(0);
+    expect(at('Observation.poids')).toBeLessThan(at('Observation.valueQuantity.code'));
+    expect(at('Observation.valueQuantity.code')).toBeLessThan(at('Observation.effectiveDateTime'));
+    // vs-1 (FHIRPath location Observation.effective) sits with effectiveDateTime
+    expect(at('Observation.effective')).toBeGreaterThan(at('Observation.valueQuantity.code'));
+  });
+
+  it('renders an OperationOutcome with issue codes, expressions and details', () => {
+    const outcome = validator.validate({ ...example('Observation-ExampleBodyWeight.json'), status: 'done' });
+    expect(isValid(outcome)).toBe(false);
+    expect(outcome.issue).toContainEqual({
+      severity: 'error',
+      code: 'code-invalid',
+      details: { text: expect.stringContaining('"done" is not in the required value set') },
+      expression: ['Observation.status'],
+    });
+    const ok = validator.validate(example('Observation-ExampleBodyHeight.json'));
+    expect(isValid(ok)).toBe(true);
+  });
+});

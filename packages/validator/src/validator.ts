@@ -37,6 +37,8 @@ interface Walk {
   /** Resources of the enclosing Bundle by fullUrl and by Type/id, for reference checks. */
   bundleTargets?: Map<string, Record<string, unknown>>;
   rootResource: unknown;
+  /** Location → rank in the order the walk met it, to sort issues in document order. */
+  order: Map<string, number>;
   /** The resource being walked (for contained references). */
   currentResource?: unknown;
 }
@@ -99,7 +101,7 @@ export class Validator {
   }
 
   validateToIssues(resource: unknown, options: ValidateOptions = {}): ValidationIssue[] {
-    const walk: Walk = { issues: [], seen: new Set(), rootResource: resource };
+    const walk: Walk = { issues: [], seen: new Set(), rootResource: resource, order: new Map() };
     try {
       const explicit: string[] = [];
       if (options.profile) {
@@ -113,7 +115,7 @@ export class Validator {
       // A bug of ours must still give an answer, and say so.
       this.report(walk, 'fatal', 'processing', '', `internal validator error: ${(e as Error)?.message ?? String(e)}`);
     }
-    return walk.issues;
+    return sortInDocumentOrder(walk.issues, walk.order);
   }
 
   // -------------------------------------------------------------------------
@@ -203,10 +205,12 @@ export class Validator {
     const counts = new Map<ElementNode, number>();
     const present = new Map<ElementNode, string[]>();
     let hasContent = false;
+    if (!walk.order.has(location)) walk.order.set(location, walk.order.size);
     for (const key of Object.keys(obj)) {
       const value = obj[key];
       if (isResource && key === 'resourceType') continue;
       const at = `${location}.${key}`;
+      if (!walk.order.has(at)) walk.order.set(at, walk.order.size);
       if (key.startsWith('_')) {
         const base = byName.get(key.slice(1));
         if (!base || !isPrimitiveType(base.type.code)) {
@@ -508,6 +512,27 @@ export class Validator {
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/**
+ * Issues sorted by where their location first appears in the resource (a location the walk did
+ * not meet, such as `Observation.value` from FHIRPath, takes the rank of its nearest parent).
+ */
+function sortInDocumentOrder(issues: ValidationIssue[], order: Map<string, number>): ValidationIssue[] {
+  const rank = (location: string): number => {
+    for (let l = location; l; l = l.replace(/(\.[^.[\]]+|\[\d+\])$/, '')) {
+      const r = order.get(l);
+      if (r !== undefined) return r;
+      // FHIRPath names a choice without its type (Observation.effective): match effectiveDateTime
+      for (const [seen, n] of order) if (seen.length > l.length && seen.startsWith(l) && /^[A-Z][A-Za-z]*$/.test(seen.slice(l.length))) return n;
+      if (!/(\.[^.[\]]+|\[\d+\])$/.test(l)) break;
+    }
+    return order.size;
+  };
+  return issues
+    .map((issue, i) => ({ issue, i, r: rank(issue.location) }))
+    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .map((x) => x.issue);
+}
 
 function bundleTargets(bundle: Record<string, unknown>): Map<string, Record<string, unknown>> {
   const map = new Map<string, Record<string, unknown>>();
