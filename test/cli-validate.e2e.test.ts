@@ -81,6 +81,12 @@ describe('mes-fhir validate', () => {
     expect(unknownProfile.code).toBe(2);
   });
 
+  it('works outside the repository, from the generated definitions and their manifest', async () => {
+    const out = await runCli(['validate', join(EXAMPLES, 'Observation-ExampleBodyWeight.json'), '--generated', join(REPO_ROOT, 'generated', 'fhir')], {}, work);
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+  });
+
   it('a file that is not JSON is an invalid resource, not a crash', async () => {
     const file = join(work, 'garbage.json');
     await writeFile(file, '{ not json');

@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { readProjectPackages } from './config.js';
 import { installPackages, type InstallOptions, type InstallResult } from './install.js';
 import { ResourceIndex, type ResourceLayer } from './resource-index.js';
-import { refToString } from './types.js';
+import { refToString, type PackageRef } from './types.js';
 
 export interface ProjectIndexOptions extends InstallOptions {
   /** SUSHI project folder holding sushi-config.yaml (default: `fsh`). */
@@ -22,9 +24,26 @@ export interface ProjectIndex {
  */
 export async function loadProjectIndex(options: ProjectIndexOptions = {}): Promise<ProjectIndex> {
   const projectDir = resolve(options.projectDir ?? 'fsh');
-  const project = await readProjectPackages(join(projectDir, 'sushi-config.yaml'));
-  const packages = await installPackages([...project.dependencies, project.core], options);
-  return { index: new ResourceIndex(projectLayers(packages, options.generatedDir ?? 'generated/fhir')), packages };
+  const generatedDir = options.generatedDir ?? 'generated/fhir';
+  const roots = await projectRoots(join(projectDir, 'sushi-config.yaml'), join(generatedDir, 'manifest.json'));
+  const packages = await installPackages(roots, options);
+  return { index: new ResourceIndex(projectLayers(packages, generatedDir)), packages };
+}
+
+/**
+ * The packages a project needs: from its sushi-config.yaml, or, where only the generated
+ * definitions are at hand (an app that validates against them), from their manifest.
+ */
+async function projectRoots(configFile: string, manifestFile: string): Promise<PackageRef[]> {
+  if (!existsSync(configFile) && existsSync(manifestFile)) {
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { dependencies?: string[] };
+    return (manifest.dependencies ?? []).map((d) => {
+      const [name = '', version = ''] = d.split('#');
+      return { name, version };
+    });
+  }
+  const project = await readProjectPackages(configFile);
+  return [...project.dependencies, project.core];
 }
 
 /** Layer order: generated output, then packages in installation order (the project's own first). */

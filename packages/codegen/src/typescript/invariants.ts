@@ -2,6 +2,7 @@ import fhirpath from 'fhirpath';
 import r4Model from 'fhirpath/fhir-context/r4/index.js';
 import { fhirpathForEvaluation, type ProfileTree } from '@mes-fhir/profile-model';
 
+/** The data the generated invariants.ts holds; mirrors InvariantData of @mes-fhir/profiles' runtime. */
 export interface InvariantData {
   key: string;
   severity: 'error' | 'warning';
@@ -35,7 +36,7 @@ export function collectInvariants(tree: ProfileTree): InvariantCollection {
       // expression: the form the fhirpath library evaluates as R4 means it (see fhirpathForEvaluation)
       const data: InvariantData = { key: c.key, severity: c.severity, human: c.human, expression: fhirpathForEvaluation(c.expression), path: node.path, ...(c.source ? { source: c.source } : {}) };
       try {
-        fhirpath.compile({ base: node.path.replace(/\[x\]/g, ''), expression: c.expression }, r4Model);
+        fhirpath.compile({ base: node.path.replace(/\[x\]/g, ''), expression: data.expression }, r4Model);
         out.runnable.push(data);
       } catch (e) {
         out.notRunnable.push({ ...data, reason: (e as Error).message.split('\n')[0] ?? 'cannot compile' });
