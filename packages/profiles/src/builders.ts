@@ -3,7 +3,6 @@
  * that passes its profile's schema and invariants. MES wants its own canonical in meta.profile,
  * the patient identified by `<pairing OID>|<idPe>`, UCUM units and an effective date-time.
  */
-import { randomUUID } from 'node:crypto';
 import type * as fhir4 from 'fhir/r4.js';
 import type {
   MesBundleFeeding,
@@ -19,6 +18,9 @@ import type {
   MesObservationStepsByDay,
   MesObservationWaistCircumference,
 } from './generated/types.js';
+
+// Web Crypto: available in browsers and in Node 19+, so the builders run in either.
+const randomUUID = (): string => globalThis.crypto.randomUUID();
 
 const UCUM = 'http://unitsofmeasure.org' as const;
 const LOINC = 'http://loinc.org' as const;
