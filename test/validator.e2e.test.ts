@@ -87,6 +87,20 @@ describe('structure', () => {
     expect(has(errors(r), 'structure', 'Observation._nothing')).toBe(true);
   });
   it('unknown resource type', () => expect(has(errors({ resourceType: 'Banana' }), 'structure', 'Banana')).toBe(true));
+  it('calendar dates, resource ids and narratives', () => {
+    const r = example('Observation-ExampleBodyWeight.json');
+    r.effectiveDateTime = '2026-02-30T08:00:00+01:00';
+    r.id = 'not an id!';
+    r.text = { status: 'generated', div: '<div>Poids</div>' };
+    const found = errors(r);
+    expect(has(found, 'value', 'Observation.effectiveDateTime')).toBe(true);
+    expect(has(found, 'value', 'Observation.id')).toBe(true);
+    expect(has(found, 'value', 'Observation.text.div')).toBe(true);
+    r.effectiveDateTime = '2024-02-29T08:00:00+01:00';
+    r.id = 'weight-1';
+    r.text = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">Poids : 72,5 kg</div>' };
+    expect(errors(r)).toEqual([]);
+  });
 });
 
 describe('cardinality, fixed and pattern values', () => {
@@ -136,11 +150,12 @@ describe('slicing', () => {
 });
 
 describe('extensions', () => {
-  it('an unknown extension is a warning, an unknown modifier extension an error', () => {
+  it('an extension whose definition cannot be found is not allowed (the Java default), nor a modifier one', () => {
     const r = example('Observation-ExampleBodyWeight.json');
     r.extension = [{ url: 'https://example.org/unknown', valueString: 'x' }];
-    expect(issues(r)).toContainEqual(expect.objectContaining({ severity: 'warning', code: 'not-found', location: 'Observation.extension[0]' }));
-    expect(isValid(validator.validate(r))).toBe(true);
+    expect(has(errors(r), 'structure', 'Observation.extension[0]')).toBe(true);
+    r.extension = [{ url: 'http://hl7.org/fhir/StructureDefinition/workflow-supportingInfo', valueReference: { reference: 'Observation/a' } }];
+    expect(errors(r)).toEqual([]);
     r.modifierExtension = [{ url: 'https://example.org/unknown', valueString: 'x' }];
     expect(has(errors(r), 'structure', 'Observation.modifierExtension[0]')).toBe(true);
   });
@@ -199,6 +214,8 @@ describe('references and Bundles', () => {
     expect(has(errors(r), 'value', 'Observation.subject.reference')).toBe(true);
     r.subject.reference = 'Practitioner/123';
     expect(has(errors(r), 'structure', 'Observation.subject.reference')).toBe(true);
+    r.subject.reference = 'Banana/123';
+    expect(has(errors(r), 'value', 'Observation.subject.reference')).toBe(true);
   });
   it('a local reference needs its contained resource (ref-1)', () => {
     const r = example('Observation-ExampleBodyWeight.json');

@@ -41,11 +41,14 @@ export class PrimitiveChecks {
       }
       default: {
         const regex = this.regexOf(type);
+        const calendar = type === 'date' || type === 'dateTime' || type === 'instant';
         return (v) => {
           if (typeof v !== 'string') return `string expected for ${type}, got ${describe(v)}`;
           if (v.length === 0) return `empty value for ${type}`;
           if (v.length > 1_048_576) return `${type} value is longer than 1 MiB`;
           if (regex && !regex.test(v)) return `"${v.length > 80 ? `${v.slice(0, 80)}…` : v}" is not a valid ${type}`;
+          if (calendar && !realDate(v)) return `"${v}" is not a valid ${type}: no such day`;
+          if (type === 'xhtml') return checkXhtml(v);
           return undefined;
         };
       }
@@ -60,6 +63,23 @@ export class PrimitiveChecks {
     if (code === 'string' || code === 'markdown') return /\S/;
     return ext?.valueString ? new RegExp(`^(?:${ext.valueString})$`) : undefined;
   }
+}
+
+/** The regexes accept 2026-02-30; a calendar does not. */
+function realDate(v: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(v);
+  if (!m) return true;
+  const [, y, mo, d] = m.map(Number) as [number, number, number, number];
+  return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+}
+
+/** Narrative: a div in the XHTML namespace (the Java validator refuses others). */
+function checkXhtml(v: string): string | undefined {
+  const start = /^\s*<div(\s[^>]*)?>/.exec(v);
+  if (!start) return 'the narrative must be a <div> element';
+  if (!/xmlns\s*=\s*["']http:\/\/www\.w3\.org\/1999\/xhtml["']/.test(start[1] ?? '')) return 'the narrative <div> must be in the XHTML namespace (xmlns="http://www.w3.org/1999/xhtml")';
+  if (/<script[\s>]/i.test(v)) return 'the narrative must not contain scripts';
+  return undefined;
 }
 
 function describe(v: unknown): string {

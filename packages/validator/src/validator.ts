@@ -29,6 +29,15 @@ export interface ValidatorLoadOptions extends ProjectIndexOptions {
 /** Nesting deeper than this is reported instead of followed (guards the stack on hostile input). */
 const MAX_DEPTH = 64;
 const FHIR_BASE = 'http://hl7.org/fhir/StructureDefinition/';
+const SYSTEM_STRING = 'http://hl7.org/fhirpath/System.String';
+const FHIR_TYPE_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type';
+const RESOURCE_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/** The FHIR type of an element typed System.String (ids, Extension.url): its fhir-type extension. */
+function fhirTypeOf(node: ElementNode): string {
+  const ext = (node.def.type?.[0]?.extension as Array<{ url: string; valueUrl?: string }> | undefined)?.find((e) => e.url === FHIR_TYPE_EXTENSION);
+  return ext?.valueUrl ?? 'string';
+}
 const REFERENCE_FORMAT = /^(#.*|urn:uuid:[0-9a-fA-F-]{36}|urn:oid:[0-2](\.(0|[1-9][0-9]*))+|([A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(\/_history\/[A-Za-z0-9\-.]{1,64})?|[a-z][a-z0-9+.-]*:.+)$/;
 
 interface Walk {
@@ -289,10 +298,14 @@ export class Validator {
         this.checkBinding(value, type.code, def.binding.strength, def.binding.valueSet, location, walk);
       }
     }
-    const code = type.code === 'http://hl7.org/fhirpath/System.String' ? 'string' : type.code;
+    const code = type.code === SYSTEM_STRING ? fhirTypeOf(node) : type.code;
     if (isPrimitiveType(code)) {
       const problem = this.primitives.get(code)(value);
       if (problem) this.report(walk, 'error', 'value', location, problem);
+      // Resource ids are `id`s, whatever type the R4 snapshot writes for them (as the Java validator checks)
+      else if (node.path.split('.').length === 2 && node.name === 'id' && node.parent === node.tree.root && node.tree.sd.kind === 'resource' && typeof value === 'string' && !RESOURCE_ID.test(value)) {
+        this.report(walk, 'error', 'value', location, `invalid resource id "${value.slice(0, 80)}": 1 to 64 letters, digits, '-' or '.'`);
+      }
       return;
     }
     const typeTree = code === 'Resource' ? undefined : this.model.typeTree(code);
@@ -348,6 +361,10 @@ export class Validator {
     const allowedTypes = new Set(type.targetProfiles.map((p) => this.model.definition(p)?.type ?? (p.startsWith(FHIR_BASE) ? p.slice(FHIR_BASE.length) : undefined)).filter(Boolean) as string[]);
     const target = walk.bundleTargets?.get(reference);
     const typeFromText = /(?:^|\/)([A-Z][A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(\/_history\/[^/]+)?$/.exec(reference)?.[1];
+    if (typeFromText && !/^[a-z]+:/.test(reference) && this.model.typeTree(typeFromText)?.sd.kind !== 'resource') {
+      this.report(walk, 'error', 'value', `${location}.reference`, `"${typeFromText}" is not a resource type`);
+      return;
+    }
     const targetType = (target && typeof target.resourceType === 'string' ? target.resourceType : undefined) ?? typeFromText;
     if (targetType && allowedTypes.size && !allowedTypes.has(targetType) && !allowedTypes.has('Resource')) {
       this.report(walk, 'error', 'structure', `${location}.reference`, `a reference to ${targetType} is not allowed here (allowed: ${[...allowedTypes].join(', ')})`);
@@ -487,7 +504,8 @@ export class Validator {
 
   /**
    * The definition an extension value is checked against: the profile its element names, else the
-   * one its url resolves to (context checked). Unknown urls: a warning, an error for a modifier.
+   * one its url resolves to (context checked). Unknown urls are errors, as by default in the Java
+   * validator.
    */
   private extensionDefinition(value: Record<string, unknown>, type: TypeRef, node: ElementNode, location: string, walk: Walk): ProfileTree | undefined {
     if (type.profiles[0]) return this.model.tree(type.profiles[0]);
@@ -497,7 +515,8 @@ export class Validator {
     const tree = this.model.tree(url);
     const modifier = node.name === 'modifierExtension';
     if (!tree || tree.sd.type !== 'Extension') {
-      this.report(walk, modifier ? 'error' : 'warning', modifier ? 'structure' : 'not-found', location, `unknown extension ${url}${modifier ? ': a modifier extension that is not understood cannot be accepted' : ''}`);
+      // The Java validator's default: an extension whose definition cannot be found is not allowed.
+      this.report(walk, 'error', 'structure', location, `the extension ${url} could not be found, so it is not allowed here${modifier ? ' (a modifier extension that is not understood cannot be accepted)' : ''}`);
       return undefined;
     }
     const contexts = (tree.sd as { context?: Array<{ type: string; expression: string }> }).context ?? [];
