@@ -232,6 +232,13 @@ describe('references and Bundles', () => {
     r.entry[0].resource.device.reference = 'Device/other';
     expect(errors(r, FEEDING).map((i) => i.key)).toContain('mes-fb-device-link');
   });
+  it("a RESTful fullUrl names the entry's resource", () => {
+    const r = example('Bundle-ExampleSearchResult.json');
+    expect(errors(r)).toEqual([]);
+    r.entry[0].fullUrl = 'https://api-mesures.example/fhir/Observation/another-id';
+    expect(has(errors(r), 'invalid', 'Bundle.entry[0].fullUrl')).toBe(true);
+  });
+
   it('a meta.profile claim that is not loaded is a warning', () => {
     const r = example('Observation-ExampleBodyWeight.json');
     r.meta.profile.push('https://example.org/StructureDefinition/unknown');

@@ -1,6 +1,7 @@
 /** Issue types used, as the HL7 Java validator uses them (http://hl7.org/fhir/issue-type). */
 export type IssueCode =
   | 'structure'
+  | 'invalid'
   | 'required'
   | 'value'
   | 'invariant'

@@ -168,7 +168,10 @@ export class Validator {
     const previousTargets = walk.bundleTargets;
     const previousResource = walk.currentResource;
     walk.currentResource = value;
-    if (resourceType === 'Bundle') walk.bundleTargets = bundleTargets(value);
+    if (resourceType === 'Bundle') {
+      walk.bundleTargets = bundleTargets(value);
+      this.checkFullUrls(value, location, walk);
+    }
     for (const tree of trees) {
       if (tree.sd.type !== resourceType) {
         this.report(walk, 'error', 'structure', location, `profile ${tree.sd.url} is for ${tree.sd.type}, not ${resourceType}`);
@@ -183,6 +186,20 @@ export class Validator {
     }
     walk.bundleTargets = previousTargets;
     walk.currentResource = previousResource;
+  }
+
+  /** An entry whose fullUrl is a RESTful URL must name the resource it holds (type and id). */
+  private checkFullUrls(bundle: Record<string, unknown>, location: string, walk: Walk): void {
+    if (!Array.isArray(bundle.entry)) return;
+    bundle.entry.forEach((entry, i) => {
+      if (!isObject(entry) || typeof entry.fullUrl !== 'string' || !isObject(entry.resource)) return;
+      const m = /\/([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/[^/]+)?$/.exec(entry.fullUrl);
+      const { resourceType, id } = entry.resource;
+      if (!m || !/^https?:/.test(entry.fullUrl) || typeof id !== 'string') return;
+      if (m[1] !== resourceType || m[2] !== id) {
+        this.report(walk, 'error', 'invalid', `${location}.entry[${i}].fullUrl`, `fullUrl ${entry.fullUrl} does not match the entry's resource ${String(resourceType)}/${id}`);
+      }
+    });
   }
 
   private invariantsOf(tree: ProfileTree): InvariantPlan {
