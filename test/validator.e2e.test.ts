@@ -330,3 +330,13 @@ describe('outcome', () => {
     expect(isValid(ok)).toBe(true);
   });
 });
+
+describe('extension contexts', () => {
+  const birthTime = { url: 'http://hl7.org/fhir/StructureDefinition/patient-birthTime', valueDateTime: '1980-05-02T10:00:00+02:00' };
+  it('accepts an extension in its context, on a primitive (Patient.birthDate)', () => {
+    expect(errors({ resourceType: 'Patient', birthDate: '1980-05-02', _birthDate: { extension: [birthTime] } })).toEqual([]);
+  });
+  it('refuses it elsewhere (Patient.name)', () => {
+    expect(has(errors({ resourceType: 'Patient', name: [{ family: 'Dupont', extension: [birthTime] }] }), 'structure', 'Patient.name[0].extension[0]')).toBe(true);
+  });
+});

@@ -52,6 +52,12 @@ interface Walk {
   currentResource?: unknown;
 }
 
+/** Where an object sits in the resource: its FHIR element path and type (for extension contexts). */
+interface Host {
+  path: string;
+  type: string;
+}
+
 interface Lookup {
   byName: Map<string, { child: ElementNode; type: TypeRef }>;
 }
@@ -177,7 +183,7 @@ export class Validator {
         this.report(walk, 'error', 'structure', location, `profile ${tree.sd.url} is for ${tree.sd.type}, not ${resourceType}`);
         continue;
       }
-      this.walkObject(value, tree.root.children, location, walk, depth, true);
+      this.walkObject(value, tree.root.children, location, walk, depth, { path: resourceType, type: resourceType }, true);
       for (const f of runInvariants(this.invariantsOf(tree), value, { resource: value, rootResource: walk.rootResource })) {
         const at = location === resourceType ? f.location : f.location.replace(/^[A-Za-z]+/, location);
         if (f.error) this.report(walk, 'warning', 'processing', at, `${f.constraint.key} could not be evaluated: ${f.error}`, f.constraint.key);
@@ -222,7 +228,7 @@ export class Validator {
   }
 
   /** Checks an object's properties against the children that apply to it, then their cardinalities. */
-  private walkObject(obj: Record<string, unknown>, children: ElementNode[], location: string, walk: Walk, depth: number, isResource = false): void {
+  private walkObject(obj: Record<string, unknown>, children: ElementNode[], location: string, walk: Walk, depth: number, host: Host, isResource = false): void {
     if (depth > MAX_DEPTH) {
       this.report(walk, 'error', 'structure', location, `nesting deeper than ${MAX_DEPTH} levels is not followed`);
       return;
@@ -244,7 +250,7 @@ export class Validator {
           continue;
         }
         hasContent = true;
-        this.walkPrimitiveExtension(value, base.child, at, walk, depth);
+        this.walkPrimitiveExtension(value, base.child, at, walk, depth, { path: `${host.path}.${key.slice(1)}`, type: base.type.code });
         continue;
       }
       const entry = byName.get(key);
@@ -276,8 +282,9 @@ export class Validator {
       names.push(key);
       present.set(child, names);
       const itemLocations = items.map((_, i) => (child.isArray && Array.isArray(value) ? `${at}[${i}]` : at));
-      items.forEach((item, i) => this.walkValue(item, child, type, itemLocations[i]!, walk, depth + 1));
-      if (child.slices.length && child.slicing && !child.name.endsWith('[x]')) this.checkSlices(items, itemLocations, child, at, walk, depth + 1);
+      const childHost: Host = { path: `${host.path}.${child.name.replace('[x]', '')}`, type: host.type };
+      items.forEach((item, i) => this.walkValue(item, child, type, itemLocations[i]!, walk, depth + 1, childHost));
+      if (child.slices.length && child.slicing && !child.name.endsWith('[x]')) this.checkSlices(items, itemLocations, child, at, walk, depth + 1, childHost);
     }
     if (!isResource && !hasContent) this.report(walk, 'error', 'invariant', location, 'ele-1: All FHIR elements must have a @value or children', 'ele-1');
     for (const child of children) {
@@ -292,19 +299,20 @@ export class Validator {
     }
   }
 
-  private walkPrimitiveExtension(value: unknown, child: ElementNode, at: string, walk: Walk, depth: number): void {
+  private walkPrimitiveExtension(value: unknown, child: ElementNode, at: string, walk: Walk, depth: number, host: Host): void {
     const elementChildren = this.model.typeTree('Element')?.root.children ?? [];
     const items = Array.isArray(value) ? value : [value];
     if (Array.isArray(value) !== child.isArray) this.report(walk, 'error', 'structure', at, child.isArray ? `"${at}" must be an array` : `"${at}" must not be an array`);
     items.forEach((item, i) => {
       if (item === null && child.isArray) return;
       if (!isObject(item)) this.report(walk, 'error', 'structure', at, 'a primitive extension must be an object');
-      else this.walkObject(item, elementChildren, Array.isArray(value) ? `${at}[${i}]` : at, walk, depth + 1);
+      else this.walkObject(item, elementChildren, Array.isArray(value) ? `${at}[${i}]` : at, walk, depth + 1, host);
     });
   }
 
   /** One value of an element: fixed/pattern, binding, then its type's content. */
-  private walkValue(value: unknown, node: ElementNode, type: TypeRef, location: string, walk: Walk, depth: number): void {
+  /** `at` is the element's place: its FHIR path (Observation.code) and the type of its parent. */
+  private walkValue(value: unknown, node: ElementNode, type: TypeRef, location: string, walk: Walk, depth: number, at: Host): void {
     const typeSlice = node.name.endsWith('[x]') ? node.slices.find((s) => s.types.length === 1 && s.types[0]!.code === type.code) : undefined;
     for (const def of typeSlice ? [node, typeSlice] : [node]) {
       if (def.fixed) {
@@ -334,9 +342,9 @@ export class Validator {
       this.report(walk, 'error', 'structure', location, `${code} must be a JSON object`);
       return;
     }
-    const definition = code === 'Extension' ? this.extensionDefinition(value, type, node, location, walk) : undefined;
+    const definition = code === 'Extension' ? this.extensionDefinition(value, type, node, location, walk, at) : undefined;
     const children = definition ? definition.root.children : this.model.childrenFor(typeSlice ?? node, type);
-    this.walkObject(value, children, location, walk, depth);
+    this.walkObject(value, children, location, walk, depth, { path: at.path, type: code });
     if (code === 'Quantity' || typeTree?.sd.type === 'Quantity') this.checkUcum(value, location, walk);
     if (code === 'Reference') this.checkReference(value, type, location, walk);
   }
@@ -491,7 +499,7 @@ export class Validator {
     return current;
   }
 
-  private checkSlices(items: unknown[], locations: string[], sliced: ElementNode, at: string, walk: Walk, depth: number): void {
+  private checkSlices(items: unknown[], locations: string[], sliced: ElementNode, at: string, walk: Walk, depth: number, host: Host): void {
     const rules = sliced.slicing!.rules;
     const counts = new Map<ElementNode, number>();
     let lastIndex = -1;
@@ -510,7 +518,7 @@ export class Validator {
       counts.set(slice, (counts.get(slice) ?? 0) + 1);
       // the item is also checked against the slice's own definition
       const type = slice.types[0] ?? sliced.types[0]!;
-      this.walkValue(item, slice, type, locations[i]!, walk, depth);
+      this.walkValue(item, slice, type, locations[i]!, walk, depth, host);
     });
     for (const slice of sliced.slices) {
       const n = counts.get(slice) ?? 0;
@@ -524,7 +532,7 @@ export class Validator {
    * one its url resolves to (context checked). Unknown urls are errors, as by default in the Java
    * validator.
    */
-  private extensionDefinition(value: Record<string, unknown>, type: TypeRef, node: ElementNode, location: string, walk: Walk): ProfileTree | undefined {
+  private extensionDefinition(value: Record<string, unknown>, type: TypeRef, node: ElementNode, location: string, walk: Walk, at: Host): ProfileTree | undefined {
     if (type.profiles[0]) return this.model.tree(type.profiles[0]);
     const url = value.url;
     // relative urls name the parts of a complex extension: its own definition describes them
@@ -536,12 +544,12 @@ export class Validator {
       this.report(walk, 'error', 'structure', location, `the extension ${url} could not be found, so it is not allowed here${modifier ? ' (a modifier extension that is not understood cannot be accepted)' : ''}`);
       return undefined;
     }
+    // The element the extension sits on: its path in the resource and its data type.
+    const hostPath = at.path.split('.').slice(0, -1).join('.');
+    const allowed = new Set(['Element', 'Resource', 'DomainResource', 'BackboneElement', hostPath, at.type]);
     const contexts = (tree.sd as { context?: Array<{ type: string; expression: string }> }).context ?? [];
-    const host = node.path.split('.').slice(0, -1).join('.');
-    const allowed = new Set(['Element', 'Resource', 'DomainResource', host, host.split('.')[0]!.length && !host.includes('.') ? host : '']);
-    if (node.parent?.types[0]) allowed.add(node.parent.types[0].code);
     if (contexts.length && !contexts.some((c) => c.type !== 'element' || allowed.has(c.expression))) {
-      this.report(walk, 'error', 'structure', location, `extension ${url} is not allowed on ${host} (its contexts: ${contexts.map((c) => c.expression).join(', ')})`);
+      this.report(walk, 'error', 'structure', location, `extension ${url} is not allowed on ${hostPath} (its contexts: ${contexts.map((c) => c.expression).join(', ')})`);
     }
     return tree;
   }
