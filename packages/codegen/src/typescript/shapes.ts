@@ -56,6 +56,13 @@ export function tsPrimitive(fhirType: string): string {
   return TS_PRIMITIVE[fhirType] ?? 'string';
 }
 
+/** JSDoc of a property: the element's short text, and for references the profiles they may target. */
+function docOf(node: ElementNode, type: TypeRef): string | undefined {
+  const targets = type.code === 'Reference' || type.code === 'canonical' ? type.targetProfiles : [];
+  const lines = [node.def.short, targets.length ? `Cible : ${targets.join(', ')}` : undefined].filter(Boolean);
+  return lines.length ? lines.join('\n\n') : undefined;
+}
+
 const pascal = (s: string) => s.replace(/\[x\]$/, '').replace(/(^|[-_.:\s/])([a-zA-Z0-9])/g, (_m, _p, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '');
 
 /** Decides shapes; one instance per codegen run, caching what it resolves. */
@@ -159,7 +166,7 @@ export class ShapeBuilder {
           min: isChoice && variants.length > 1 ? 0 : child.min,
           max: child.max,
           shape,
-          doc: child.def.short ?? undefined,
+          doc: docOf(child, variant.type),
           slices: child.slices.length && child.slicing && !isChoice ? this.sliceSpecs(child, finalName, `${baseTs}['${key}']`) : undefined,
           primitiveExtension: isPrimitiveType(variant.type.code),
         });

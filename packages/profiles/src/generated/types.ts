@@ -17,7 +17,11 @@ export interface MesAppointment_Meta extends Omit<fhir4.Meta, "_id" | "_lastUpda
   /** Identifies where the resource comes from */
   source?: string;
   _source?: fhir4.Element;
-  /** Profiles this resource claims to conform to */
+  /**
+   * Profiles this resource claims to conform to
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/StructureDefinition
+   */
   profile?: Array<string>;
   _profile?: Array<fhir4.Element | null>;
   /** Security Labels applied to this resource */
@@ -345,7 +349,11 @@ export interface MesAppointment_Participant extends Omit<NonNullable<fhir4.Appoi
   modifierExtension?: Array<fhir4.Extension>;
   /** Role of participant in the appointment */
   type?: Array<fhir4.CodeableConcept>;
-  /** Person, Location/HealthcareService or Device */
+  /**
+   * Person, Location/HealthcareService or Device
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Device, http://hl7.org/fhir/StructureDefinition/PractitionerRole, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-related-person, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-healthcare-service, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-practitioner, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-location
+   */
   actor?: fhir4.Reference;
   /** required | optional | information-only */
   required?: "information-only" | "optional" | "required";
@@ -377,7 +385,11 @@ export interface MesAppointment_Patient_Actor_Identifier extends Omit<fhir4.Iden
   _value?: fhir4.Element;
   /** Time period when id is/was valid for use */
   period?: fhir4.Period;
-  /** Organization that issued id (may be just text) */
+  /**
+   * Organization that issued id (may be just text)
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Organization
+   */
   assigner?: fhir4.Reference;
 }
 
@@ -412,7 +424,11 @@ export interface MesAppointment_Patient extends Omit<NonNullable<fhir4.Appointme
   modifierExtension?: Array<fhir4.Extension>;
   /** Role of participant in the appointment */
   type?: Array<fhir4.CodeableConcept>;
-  /** Person, Location/HealthcareService or Device */
+  /**
+   * Person, Location/HealthcareService or Device
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Device, http://hl7.org/fhir/StructureDefinition/PractitionerRole, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-related-person, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-healthcare-service, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-practitioner, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-location
+   */
   actor: MesAppointment_Patient_Actor;
   /** required | optional | information-only */
   required?: "information-only" | "optional" | "required";
@@ -444,7 +460,11 @@ export interface MesAppointment_Practitioner_Actor_Identifier extends Omit<fhir4
   _value?: fhir4.Element;
   /** Time period when id is/was valid for use */
   period?: fhir4.Period;
-  /** Organization that issued id (may be just text) */
+  /**
+   * Organization that issued id (may be just text)
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Organization
+   */
   assigner?: fhir4.Reference;
 }
 
@@ -479,7 +499,11 @@ export interface MesAppointment_Practitioner extends Omit<NonNullable<fhir4.Appo
   modifierExtension?: Array<fhir4.Extension>;
   /** Role of participant in the appointment */
   type?: Array<fhir4.CodeableConcept>;
-  /** Person, Location/HealthcareService or Device */
+  /**
+   * Person, Location/HealthcareService or Device
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Device, http://hl7.org/fhir/StructureDefinition/PractitionerRole, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-related-person, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-healthcare-service, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-practitioner, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-location
+   */
   actor: MesAppointment_Practitioner_Actor;
   /** required | optional | information-only */
   required?: "information-only" | "optional" | "required";
@@ -522,7 +546,11 @@ export interface MesAppointment_Location extends Omit<NonNullable<fhir4.Appointm
   modifierExtension?: Array<fhir4.Extension>;
   /** Role of participant in the appointment */
   type?: Array<fhir4.CodeableConcept>;
-  /** Person, Location/HealthcareService or Device */
+  /**
+   * Person, Location/HealthcareService or Device
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Device, http://hl7.org/fhir/StructureDefinition/PractitionerRole, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-related-person, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-healthcare-service, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-practitioner, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-location
+   */
   actor: MesAppointment_Location_Actor;
   /** required | optional | information-only */
   required?: "information-only" | "optional" | "required";
@@ -579,7 +607,11 @@ export interface MesAppointment extends Omit<fhir4.Appointment, "_comment" | "_c
   appointmentType: MesAppointment_AppointmentType;
   /** Motif du rendez-vous (codé ou texte) */
   reasonCode: Array<MesAppointment_ReasonCode>;
-  /** Reason the appointment is to take place (resource) */
+  /**
+   * Reason the appointment is to take place (resource)
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Condition, http://hl7.org/fhir/StructureDefinition/Procedure, http://hl7.org/fhir/StructureDefinition/Observation, http://hl7.org/fhir/StructureDefinition/ImmunizationRecommendation
+   */
   reasonReference?: Array<fhir4.Reference>;
   /** Used to make informed decisions if needing to re-prioritize */
   priority?: number;
@@ -587,7 +619,11 @@ export interface MesAppointment extends Omit<fhir4.Appointment, "_comment" | "_c
   /** Shown on a subject line in a meeting request, or appointment list */
   description?: string;
   _description?: fhir4.Element;
-  /** Additional information to support the appointment */
+  /**
+   * Additional information to support the appointment
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   supportingInformation?: Array<fhir4.Reference>;
   /** When appointment is to take place */
   start: string;
@@ -598,7 +634,11 @@ export interface MesAppointment extends Omit<fhir4.Appointment, "_comment" | "_c
   /** Can be less than start/end (e.g. estimate) */
   minutesDuration?: number;
   _minutesDuration?: fhir4.Element;
-  /** The slots that this appointment is filling */
+  /**
+   * The slots that this appointment is filling
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-slot
+   */
   slot?: Array<fhir4.Reference>;
   /** The date that this appointment was initially created */
   created?: string;
@@ -609,7 +649,11 @@ export interface MesAppointment extends Omit<fhir4.Appointment, "_comment" | "_c
   /** Detailed information and instructions for the patient */
   patientInstruction?: string;
   _patientInstruction?: fhir4.Element;
-  /** The service request this appointment is allocated to assess */
+  /**
+   * The service request this appointment is allocated to assess
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/ServiceRequest
+   */
   basedOn?: Array<fhir4.Reference>;
   /** Participants involved in appointment */
   participant: Array<MesAppointment_Participant>;
@@ -633,7 +677,11 @@ export interface MesObservationBmi_Meta extends Omit<fhir4.Meta, "_id" | "_lastU
   /** Uri identifiant les systèmes tiers ayant envoyé la ressource. L’uri est sous la forme d’une oid : « urn:oid:xx.xx.xx » */
   source?: string;
   _source?: fhir4.Element;
-  /** Profiles this resource claims to conform to */
+  /**
+   * Profiles this resource claims to conform to
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/StructureDefinition
+   */
   profile: Array<string>;
   _profile?: Array<fhir4.Element | null>;
   /** Security Labels applied to this resource */
@@ -781,7 +829,11 @@ export interface MesObservationBmi_SupportingInfo extends Omit<fhir4.Extension, 
   /** identifies the meaning of the extension */
   url: string;
   _url?: fhir4.Element;
-  /** Value of extension */
+  /**
+   * Value of extension
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   valueReference: fhir4.Reference;
 }
 
@@ -956,7 +1008,11 @@ export interface MesObservationBmi_Subject_Identifier extends Omit<fhir4.Identif
   _value?: fhir4.Element;
   /** Time period when id is/was valid for use */
   period?: fhir4.Period;
-  /** Organization that issued id (may be just text) */
+  /**
+   * Organization that issued id (may be just text)
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Organization
+   */
   assigner?: fhir4.Reference;
 }
 
@@ -1243,9 +1299,17 @@ export interface MesObservationBmi extends Omit<fhir4.Observation, "_effectiveDa
   modifierExtension?: Array<fhir4.Extension>;
   /** Business Identifier for observation */
   identifier?: Array<fhir4.Identifier>;
-  /** Fulfills plan, proposal or order */
+  /**
+   * Fulfills plan, proposal or order
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/CarePlan, http://hl7.org/fhir/StructureDefinition/DeviceRequest, http://hl7.org/fhir/StructureDefinition/ImmunizationRecommendation, http://hl7.org/fhir/StructureDefinition/MedicationRequest, http://hl7.org/fhir/StructureDefinition/NutritionOrder, http://hl7.org/fhir/StructureDefinition/ServiceRequest
+   */
   basedOn?: Array<fhir4.Reference>;
-  /** Part of referenced event */
+  /**
+   * Part of referenced event
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/MedicationAdministration, http://hl7.org/fhir/StructureDefinition/MedicationDispense, http://hl7.org/fhir/StructureDefinition/MedicationStatement, http://hl7.org/fhir/StructureDefinition/Procedure, http://hl7.org/fhir/StructureDefinition/Immunization, http://hl7.org/fhir/StructureDefinition/ImagingStudy
+   */
   partOf?: Array<fhir4.Reference>;
   /** registered | preliminary | final | amended + */
   status: "amended" | "cancelled" | "corrected" | "entered-in-error" | "final" | "preliminary" | "registered" | "unknown";
@@ -1254,11 +1318,23 @@ export interface MesObservationBmi extends Omit<fhir4.Observation, "_effectiveDa
   category: Array<MesObservationBmi_Category>;
   /** Body Mass Index (BMI) */
   code: MesObservationBmi_Code;
-  /** Who and/or what the observation is about */
+  /**
+   * Who and/or what the observation is about
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient
+   */
   subject: MesObservationBmi_Subject;
-  /** What the observation is about, when it is not about the subject of record */
+  /**
+   * What the observation is about, when it is not about the subject of record
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   focus?: Array<fhir4.Reference>;
-  /** Healthcare event during which this observation is made */
+  /**
+   * Healthcare event during which this observation is made
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-encounter
+   */
   encounter?: fhir4.Reference;
   /** Often just a dateTime for Vital Signs */
   effectiveDateTime: string;
@@ -1266,7 +1342,11 @@ export interface MesObservationBmi extends Omit<fhir4.Observation, "_effectiveDa
   /** Date/Time this version was made available */
   issued?: string;
   _issued?: fhir4.Element;
-  /** Who is responsible for the observation */
+  /**
+   * Who is responsible for the observation
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/CareTeam, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-related-person, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-practitioner, http://hl7.org/fhir/StructureDefinition/PractitionerRole, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-organization
+   */
   performer?: Array<fhir4.Reference>;
   /** Vital Signs value are recorded using the Quantity data type. For supporting observations such as Cuff size could use other datatypes such as CodeableConcept. */
   valueQuantity: MesObservationBmi_ValueQuantity;
@@ -1280,18 +1360,32 @@ export interface MesObservationBmi extends Omit<fhir4.Observation, "_effectiveDa
   bodySite?: fhir4.CodeableConcept;
   /** How it was done */
   method?: fhir4.CodeableConcept;
-  /** Specimen used for this observation */
+  /**
+   * Specimen used for this observation
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Specimen
+   */
   specimen?: fhir4.Reference;
   /**
    * Dispositif utilisé pour récolter l'information. Ce dispositif peut être l'application permettant de renseigner la valeur. 
    * Si la mesure a été faite par un objet connecté (Profil PhdDevice), cette référence est obligatoire
+   *
+   * Cible : http://hl7.org/fhir/uv/phd/StructureDefinition/PhdDevice
    */
   device?: fhir4.Reference;
   /** Provides guide for interpretation */
   referenceRange?: Array<MesObservationBmi_ReferenceRange>;
-  /** Used when reporting vital signs panel components */
+  /**
+   * Used when reporting vital signs panel components
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse, http://hl7.org/fhir/StructureDefinition/MolecularSequence, http://hl7.org/fhir/StructureDefinition/vitalsigns
+   */
   hasMember?: Array<fhir4.Reference>;
-  /** Related measurements the observation is made from */
+  /**
+   * Related measurements the observation is made from
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/DocumentReference, http://hl7.org/fhir/StructureDefinition/ImagingStudy, http://hl7.org/fhir/StructureDefinition/Media, http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse, http://hl7.org/fhir/StructureDefinition/MolecularSequence, http://hl7.org/fhir/StructureDefinition/vitalsigns
+   */
   derivedFrom?: Array<fhir4.Reference>;
   /** Used when reporting systolic and diastolic blood pressure. */
   component?: Array<MesObservationBmi_Component>;
@@ -1313,7 +1407,11 @@ export interface MesObservationBodyHeight_Meta extends Omit<fhir4.Meta, "_id" | 
   /** Uri identifiant les systèmes tiers ayant envoyé la ressource. L’uri est sous la forme d’une oid : « urn:oid:xx.xx.xx » */
   source?: string;
   _source?: fhir4.Element;
-  /** Profiles this resource claims to conform to */
+  /**
+   * Profiles this resource claims to conform to
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/StructureDefinition
+   */
   profile: Array<string>;
   _profile?: Array<fhir4.Element | null>;
   /** Security Labels applied to this resource */
@@ -1473,7 +1571,11 @@ export interface MesObservationBodyHeight_SupportingInfo extends Omit<fhir4.Exte
   /** identifies the meaning of the extension */
   url: string;
   _url?: fhir4.Element;
-  /** Value of extension */
+  /**
+   * Value of extension
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   valueReference: fhir4.Reference;
 }
 
@@ -1648,7 +1750,11 @@ export interface MesObservationBodyHeight_Subject_Identifier extends Omit<fhir4.
   _value?: fhir4.Element;
   /** Time period when id is/was valid for use */
   period?: fhir4.Period;
-  /** Organization that issued id (may be just text) */
+  /**
+   * Organization that issued id (may be just text)
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Organization
+   */
   assigner?: fhir4.Reference;
 }
 
@@ -1935,9 +2041,17 @@ export interface MesObservationBodyHeight extends Omit<fhir4.Observation, "_effe
   modifierExtension?: Array<fhir4.Extension>;
   /** Business Identifier for observation */
   identifier?: Array<fhir4.Identifier>;
-  /** Fulfills plan, proposal or order */
+  /**
+   * Fulfills plan, proposal or order
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/CarePlan, http://hl7.org/fhir/StructureDefinition/DeviceRequest, http://hl7.org/fhir/StructureDefinition/ImmunizationRecommendation, http://hl7.org/fhir/StructureDefinition/MedicationRequest, http://hl7.org/fhir/StructureDefinition/NutritionOrder, http://hl7.org/fhir/StructureDefinition/ServiceRequest
+   */
   basedOn?: Array<fhir4.Reference>;
-  /** Part of referenced event */
+  /**
+   * Part of referenced event
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/MedicationAdministration, http://hl7.org/fhir/StructureDefinition/MedicationDispense, http://hl7.org/fhir/StructureDefinition/MedicationStatement, http://hl7.org/fhir/StructureDefinition/Procedure, http://hl7.org/fhir/StructureDefinition/Immunization, http://hl7.org/fhir/StructureDefinition/ImagingStudy
+   */
   partOf?: Array<fhir4.Reference>;
   /** registered | preliminary | final | amended + */
   status: "amended" | "cancelled" | "corrected" | "entered-in-error" | "final" | "preliminary" | "registered" | "unknown";
@@ -1946,11 +2060,23 @@ export interface MesObservationBodyHeight extends Omit<fhir4.Observation, "_effe
   category: Array<MesObservationBodyHeight_Category>;
   /** Body Height */
   code: MesObservationBodyHeight_Code;
-  /** Who and/or what the observation is about */
+  /**
+   * Who and/or what the observation is about
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient
+   */
   subject: MesObservationBodyHeight_Subject;
-  /** What the observation is about, when it is not about the subject of record */
+  /**
+   * What the observation is about, when it is not about the subject of record
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   focus?: Array<fhir4.Reference>;
-  /** Healthcare event during which this observation is made */
+  /**
+   * Healthcare event during which this observation is made
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-encounter
+   */
   encounter?: fhir4.Reference;
   /** Often just a dateTime for Vital Signs */
   effectiveDateTime: string;
@@ -1958,7 +2084,11 @@ export interface MesObservationBodyHeight extends Omit<fhir4.Observation, "_effe
   /** Date/Time this version was made available */
   issued?: string;
   _issued?: fhir4.Element;
-  /** Who is responsible for the observation */
+  /**
+   * Who is responsible for the observation
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/CareTeam, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-related-person, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-practitioner, http://hl7.org/fhir/StructureDefinition/PractitionerRole, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-organization
+   */
   performer?: Array<fhir4.Reference>;
   /** Vital Signs value are recorded using the Quantity data type. For supporting observations such as Cuff size could use other datatypes such as CodeableConcept. */
   valueQuantity: MesObservationBodyHeight_ValueQuantity;
@@ -1972,18 +2102,32 @@ export interface MesObservationBodyHeight extends Omit<fhir4.Observation, "_effe
   bodySite?: fhir4.CodeableConcept;
   /** How it was done */
   method?: fhir4.CodeableConcept;
-  /** Specimen used for this observation */
+  /**
+   * Specimen used for this observation
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Specimen
+   */
   specimen?: fhir4.Reference;
   /**
    * Dispositif utilisé pour récolter l'information. Ce dispositif peut être l'application permettant de renseigner la valeur. 
    * Si la mesure a été faite par un objet connecté (Profil PhdDevice), cette référence est obligatoire
+   *
+   * Cible : http://hl7.org/fhir/uv/phd/StructureDefinition/PhdDevice
    */
   device?: fhir4.Reference;
   /** Provides guide for interpretation */
   referenceRange?: Array<MesObservationBodyHeight_ReferenceRange>;
-  /** Used when reporting vital signs panel components */
+  /**
+   * Used when reporting vital signs panel components
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse, http://hl7.org/fhir/StructureDefinition/MolecularSequence, http://hl7.org/fhir/StructureDefinition/vitalsigns
+   */
   hasMember?: Array<fhir4.Reference>;
-  /** Related measurements the observation is made from */
+  /**
+   * Related measurements the observation is made from
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/DocumentReference, http://hl7.org/fhir/StructureDefinition/ImagingStudy, http://hl7.org/fhir/StructureDefinition/Media, http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse, http://hl7.org/fhir/StructureDefinition/MolecularSequence, http://hl7.org/fhir/StructureDefinition/vitalsigns
+   */
   derivedFrom?: Array<fhir4.Reference>;
   /** Used when reporting systolic and diastolic blood pressure. */
   component?: Array<MesObservationBodyHeight_Component>;
@@ -2005,7 +2149,11 @@ export interface MesObservationBodyTemperature_Meta extends Omit<fhir4.Meta, "_i
   /** Uri identifiant les systèmes tiers ayant envoyé la ressource. L’uri est sous la forme d’une oid : « urn:oid:xx.xx.xx » */
   source?: string;
   _source?: fhir4.Element;
-  /** Profiles this resource claims to conform to */
+  /**
+   * Profiles this resource claims to conform to
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/StructureDefinition
+   */
   profile: Array<string>;
   _profile?: Array<fhir4.Element | null>;
   /** Security Labels applied to this resource */
@@ -2165,7 +2313,11 @@ export interface MesObservationBodyTemperature_SupportingInfo extends Omit<fhir4
   /** identifies the meaning of the extension */
   url: string;
   _url?: fhir4.Element;
-  /** Value of extension */
+  /**
+   * Value of extension
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   valueReference: fhir4.Reference;
 }
 
@@ -2340,7 +2492,11 @@ export interface MesObservationBodyTemperature_Subject_Identifier extends Omit<f
   _value?: fhir4.Element;
   /** Time period when id is/was valid for use */
   period?: fhir4.Period;
-  /** Organization that issued id (may be just text) */
+  /**
+   * Organization that issued id (may be just text)
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Organization
+   */
   assigner?: fhir4.Reference;
 }
 
@@ -2665,9 +2821,17 @@ export interface MesObservationBodyTemperature extends Omit<fhir4.Observation, "
   modifierExtension?: Array<fhir4.Extension>;
   /** Business Identifier for observation */
   identifier?: Array<fhir4.Identifier>;
-  /** Fulfills plan, proposal or order */
+  /**
+   * Fulfills plan, proposal or order
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/CarePlan, http://hl7.org/fhir/StructureDefinition/DeviceRequest, http://hl7.org/fhir/StructureDefinition/ImmunizationRecommendation, http://hl7.org/fhir/StructureDefinition/MedicationRequest, http://hl7.org/fhir/StructureDefinition/NutritionOrder, http://hl7.org/fhir/StructureDefinition/ServiceRequest
+   */
   basedOn?: Array<fhir4.Reference>;
-  /** Part of referenced event */
+  /**
+   * Part of referenced event
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/MedicationAdministration, http://hl7.org/fhir/StructureDefinition/MedicationDispense, http://hl7.org/fhir/StructureDefinition/MedicationStatement, http://hl7.org/fhir/StructureDefinition/Procedure, http://hl7.org/fhir/StructureDefinition/Immunization, http://hl7.org/fhir/StructureDefinition/ImagingStudy
+   */
   partOf?: Array<fhir4.Reference>;
   /** registered | preliminary | final | amended + */
   status: "amended" | "cancelled" | "corrected" | "entered-in-error" | "final" | "preliminary" | "registered" | "unknown";
@@ -2676,11 +2840,23 @@ export interface MesObservationBodyTemperature extends Omit<fhir4.Observation, "
   category: Array<MesObservationBodyTemperature_Category>;
   /** Body Temperature */
   code: MesObservationBodyTemperature_Code;
-  /** Who and/or what the observation is about */
+  /**
+   * Who and/or what the observation is about
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient
+   */
   subject: MesObservationBodyTemperature_Subject;
-  /** What the observation is about, when it is not about the subject of record */
+  /**
+   * What the observation is about, when it is not about the subject of record
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   focus?: Array<fhir4.Reference>;
-  /** Healthcare event during which this observation is made */
+  /**
+   * Healthcare event during which this observation is made
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-encounter
+   */
   encounter?: fhir4.Reference;
   /** Often just a dateTime for Vital Signs */
   effectiveDateTime: string;
@@ -2688,7 +2864,11 @@ export interface MesObservationBodyTemperature extends Omit<fhir4.Observation, "
   /** Date/Time this version was made available */
   issued?: string;
   _issued?: fhir4.Element;
-  /** Who is responsible for the observation */
+  /**
+   * Who is responsible for the observation
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/CareTeam, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-related-person, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-practitioner, http://hl7.org/fhir/StructureDefinition/PractitionerRole, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-organization
+   */
   performer?: Array<fhir4.Reference>;
   /** Vital Signs value are recorded using the Quantity data type. For supporting observations such as Cuff size could use other datatypes such as CodeableConcept. */
   valueQuantity: MesObservationBodyTemperature_ValueQuantity;
@@ -2702,18 +2882,32 @@ export interface MesObservationBodyTemperature extends Omit<fhir4.Observation, "
   bodySite?: MesObservationBodyTemperature_BodySite;
   /** How it was done */
   method?: fhir4.CodeableConcept;
-  /** Specimen used for this observation */
+  /**
+   * Specimen used for this observation
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Specimen
+   */
   specimen?: fhir4.Reference;
   /**
    * Dispositif utilisé pour récolter l'information. Ce dispositif peut être l'application permettant de renseigner la valeur. 
    * Si la mesure a été faite par un objet connecté (Profil PhdDevice), cette référence est obligatoire
+   *
+   * Cible : http://hl7.org/fhir/uv/phd/StructureDefinition/PhdDevice
    */
   device?: fhir4.Reference;
   /** Provides guide for interpretation */
   referenceRange?: Array<MesObservationBodyTemperature_ReferenceRange>;
-  /** Used when reporting vital signs panel components */
+  /**
+   * Used when reporting vital signs panel components
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse, http://hl7.org/fhir/StructureDefinition/MolecularSequence, http://hl7.org/fhir/StructureDefinition/vitalsigns
+   */
   hasMember?: Array<fhir4.Reference>;
-  /** Related measurements the observation is made from */
+  /**
+   * Related measurements the observation is made from
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/DocumentReference, http://hl7.org/fhir/StructureDefinition/ImagingStudy, http://hl7.org/fhir/StructureDefinition/Media, http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse, http://hl7.org/fhir/StructureDefinition/MolecularSequence, http://hl7.org/fhir/StructureDefinition/vitalsigns
+   */
   derivedFrom?: Array<fhir4.Reference>;
   /** Used when reporting systolic and diastolic blood pressure. */
   component?: Array<MesObservationBodyTemperature_Component>;
@@ -2735,7 +2929,11 @@ export interface MesObservationBodyWeight_Meta extends Omit<fhir4.Meta, "_id" | 
   /** Uri identifiant les systèmes tiers ayant envoyé la ressource. L’uri est sous la forme d’une oid : « urn:oid:xx.xx.xx » */
   source?: string;
   _source?: fhir4.Element;
-  /** Profiles this resource claims to conform to */
+  /**
+   * Profiles this resource claims to conform to
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/StructureDefinition
+   */
   profile: Array<string>;
   _profile?: Array<fhir4.Element | null>;
   /** Security Labels applied to this resource */
@@ -2883,7 +3081,11 @@ export interface MesObservationBodyWeight_SupportingInfo extends Omit<fhir4.Exte
   /** identifies the meaning of the extension */
   url: string;
   _url?: fhir4.Element;
-  /** Value of extension */
+  /**
+   * Value of extension
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   valueReference: fhir4.Reference;
 }
 
@@ -3058,7 +3260,11 @@ export interface MesObservationBodyWeight_Subject_Identifier extends Omit<fhir4.
   _value?: fhir4.Element;
   /** Time period when id is/was valid for use */
   period?: fhir4.Period;
-  /** Organization that issued id (may be just text) */
+  /**
+   * Organization that issued id (may be just text)
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Organization
+   */
   assigner?: fhir4.Reference;
 }
 
@@ -3345,9 +3551,17 @@ export interface MesObservationBodyWeight extends Omit<fhir4.Observation, "_effe
   modifierExtension?: Array<fhir4.Extension>;
   /** Business Identifier for observation */
   identifier?: Array<fhir4.Identifier>;
-  /** Fulfills plan, proposal or order */
+  /**
+   * Fulfills plan, proposal or order
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/CarePlan, http://hl7.org/fhir/StructureDefinition/DeviceRequest, http://hl7.org/fhir/StructureDefinition/ImmunizationRecommendation, http://hl7.org/fhir/StructureDefinition/MedicationRequest, http://hl7.org/fhir/StructureDefinition/NutritionOrder, http://hl7.org/fhir/StructureDefinition/ServiceRequest
+   */
   basedOn?: Array<fhir4.Reference>;
-  /** Part of referenced event */
+  /**
+   * Part of referenced event
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/MedicationAdministration, http://hl7.org/fhir/StructureDefinition/MedicationDispense, http://hl7.org/fhir/StructureDefinition/MedicationStatement, http://hl7.org/fhir/StructureDefinition/Procedure, http://hl7.org/fhir/StructureDefinition/Immunization, http://hl7.org/fhir/StructureDefinition/ImagingStudy
+   */
   partOf?: Array<fhir4.Reference>;
   /** registered | preliminary | final | amended + */
   status: "amended" | "cancelled" | "corrected" | "entered-in-error" | "final" | "preliminary" | "registered" | "unknown";
@@ -3356,11 +3570,23 @@ export interface MesObservationBodyWeight extends Omit<fhir4.Observation, "_effe
   category: Array<MesObservationBodyWeight_Category>;
   /** Body Weight */
   code: MesObservationBodyWeight_Code;
-  /** Who and/or what the observation is about */
+  /**
+   * Who and/or what the observation is about
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient
+   */
   subject: MesObservationBodyWeight_Subject;
-  /** What the observation is about, when it is not about the subject of record */
+  /**
+   * What the observation is about, when it is not about the subject of record
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   focus?: Array<fhir4.Reference>;
-  /** Healthcare event during which this observation is made */
+  /**
+   * Healthcare event during which this observation is made
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-encounter
+   */
   encounter?: fhir4.Reference;
   /** Often just a dateTime for Vital Signs */
   effectiveDateTime: string;
@@ -3368,7 +3594,11 @@ export interface MesObservationBodyWeight extends Omit<fhir4.Observation, "_effe
   /** Date/Time this version was made available */
   issued?: string;
   _issued?: fhir4.Element;
-  /** Who is responsible for the observation */
+  /**
+   * Who is responsible for the observation
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/CareTeam, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-related-person, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-practitioner, http://hl7.org/fhir/StructureDefinition/PractitionerRole, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-organization
+   */
   performer?: Array<fhir4.Reference>;
   /** Vital Signs value are recorded using the Quantity data type. For supporting observations such as Cuff size could use other datatypes such as CodeableConcept. */
   valueQuantity: MesObservationBodyWeight_ValueQuantity;
@@ -3382,18 +3612,32 @@ export interface MesObservationBodyWeight extends Omit<fhir4.Observation, "_effe
   bodySite?: fhir4.CodeableConcept;
   /** How it was done */
   method?: fhir4.CodeableConcept;
-  /** Specimen used for this observation */
+  /**
+   * Specimen used for this observation
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Specimen
+   */
   specimen?: fhir4.Reference;
   /**
    * Dispositif utilisé pour récolter l'information. Ce dispositif peut être l'application permettant de renseigner la valeur. 
    * Si la mesure a été faite par un objet connecté (Profil PhdDevice), cette référence est obligatoire
+   *
+   * Cible : http://hl7.org/fhir/uv/phd/StructureDefinition/PhdDevice
    */
   device?: fhir4.Reference;
   /** Provides guide for interpretation */
   referenceRange?: Array<MesObservationBodyWeight_ReferenceRange>;
-  /** Used when reporting vital signs panel components */
+  /**
+   * Used when reporting vital signs panel components
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse, http://hl7.org/fhir/StructureDefinition/MolecularSequence, http://hl7.org/fhir/StructureDefinition/vitalsigns
+   */
   hasMember?: Array<fhir4.Reference>;
-  /** Related measurements the observation is made from */
+  /**
+   * Related measurements the observation is made from
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/DocumentReference, http://hl7.org/fhir/StructureDefinition/ImagingStudy, http://hl7.org/fhir/StructureDefinition/Media, http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse, http://hl7.org/fhir/StructureDefinition/MolecularSequence, http://hl7.org/fhir/StructureDefinition/vitalsigns
+   */
   derivedFrom?: Array<fhir4.Reference>;
   /** Used when reporting systolic and diastolic blood pressure. */
   component?: Array<MesObservationBodyWeight_Component>;
@@ -3415,7 +3659,11 @@ export interface MesObservationBloodPressure_Meta extends Omit<fhir4.Meta, "_id"
   /** Uri identifiant les systèmes tiers ayant envoyé la ressource. L’uri est sous la forme d’une oid : « urn:oid:xx.xx.xx » */
   source?: string;
   _source?: fhir4.Element;
-  /** Profiles this resource claims to conform to */
+  /**
+   * Profiles this resource claims to conform to
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/StructureDefinition
+   */
   profile: Array<string>;
   _profile?: Array<fhir4.Element | null>;
   /** Security Labels applied to this resource */
@@ -3563,7 +3811,11 @@ export interface MesObservationBloodPressure_SupportingInfo extends Omit<fhir4.E
   /** identifies the meaning of the extension */
   url: string;
   _url?: fhir4.Element;
-  /** Value of extension */
+  /**
+   * Value of extension
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   valueReference: fhir4.Reference;
 }
 
@@ -3788,7 +4040,11 @@ export interface MesObservationBloodPressure_Subject_Identifier extends Omit<fhi
   _value?: fhir4.Element;
   /** Time period when id is/was valid for use */
   period?: fhir4.Period;
-  /** Organization that issued id (may be just text) */
+  /**
+   * Organization that issued id (may be just text)
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Organization
+   */
   assigner?: fhir4.Reference;
 }
 
@@ -4571,9 +4827,17 @@ export interface MesObservationBloodPressure extends Omit<fhir4.Observation, "_e
   modifierExtension?: Array<fhir4.Extension>;
   /** Business Identifier for observation */
   identifier?: Array<fhir4.Identifier>;
-  /** Fulfills plan, proposal or order */
+  /**
+   * Fulfills plan, proposal or order
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/CarePlan, http://hl7.org/fhir/StructureDefinition/DeviceRequest, http://hl7.org/fhir/StructureDefinition/ImmunizationRecommendation, http://hl7.org/fhir/StructureDefinition/MedicationRequest, http://hl7.org/fhir/StructureDefinition/NutritionOrder, http://hl7.org/fhir/StructureDefinition/ServiceRequest
+   */
   basedOn?: Array<fhir4.Reference>;
-  /** Part of referenced event */
+  /**
+   * Part of referenced event
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/MedicationAdministration, http://hl7.org/fhir/StructureDefinition/MedicationDispense, http://hl7.org/fhir/StructureDefinition/MedicationStatement, http://hl7.org/fhir/StructureDefinition/Procedure, http://hl7.org/fhir/StructureDefinition/Immunization, http://hl7.org/fhir/StructureDefinition/ImagingStudy
+   */
   partOf?: Array<fhir4.Reference>;
   /** registered | preliminary | final | amended + */
   status: "amended" | "cancelled" | "corrected" | "entered-in-error" | "final" | "preliminary" | "registered" | "unknown";
@@ -4582,11 +4846,23 @@ export interface MesObservationBloodPressure extends Omit<fhir4.Observation, "_e
   category: Array<MesObservationBloodPressure_Category>;
   /** Blood Pressure */
   code: MesObservationBloodPressure_Code;
-  /** Who and/or what the observation is about */
+  /**
+   * Who and/or what the observation is about
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient
+   */
   subject: MesObservationBloodPressure_Subject;
-  /** What the observation is about, when it is not about the subject of record */
+  /**
+   * What the observation is about, when it is not about the subject of record
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   focus?: Array<fhir4.Reference>;
-  /** Healthcare event during which this observation is made */
+  /**
+   * Healthcare event during which this observation is made
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-encounter
+   */
   encounter?: fhir4.Reference;
   /** Often just a dateTime for Vital Signs */
   effectiveDateTime: string;
@@ -4594,7 +4870,11 @@ export interface MesObservationBloodPressure extends Omit<fhir4.Observation, "_e
   /** Date/Time this version was made available */
   issued?: string;
   _issued?: fhir4.Element;
-  /** Who is responsible for the observation */
+  /**
+   * Who is responsible for the observation
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/CareTeam, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-related-person, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-practitioner, http://hl7.org/fhir/StructureDefinition/PractitionerRole, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-organization
+   */
   performer?: Array<fhir4.Reference>;
   /** Why the result is missing */
   dataAbsentReason?: fhir4.CodeableConcept;
@@ -4606,18 +4886,32 @@ export interface MesObservationBloodPressure extends Omit<fhir4.Observation, "_e
   bodySite?: MesObservationBloodPressure_BodySite;
   /** How it was done */
   method?: fhir4.CodeableConcept;
-  /** Specimen used for this observation */
+  /**
+   * Specimen used for this observation
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Specimen
+   */
   specimen?: fhir4.Reference;
   /**
    * Dispositif utilisé pour récolter l'information. Ce dispositif peut être l'application permettant de renseigner la valeur. 
    * Si la mesure a été faite par un objet connecté (Profil PhdDevice), cette référence est obligatoire
+   *
+   * Cible : http://hl7.org/fhir/uv/phd/StructureDefinition/PhdDevice
    */
   device?: fhir4.Reference;
   /** Provides guide for interpretation */
   referenceRange?: Array<MesObservationBloodPressure_ReferenceRange>;
-  /** Used when reporting vital signs panel components */
+  /**
+   * Used when reporting vital signs panel components
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse, http://hl7.org/fhir/StructureDefinition/MolecularSequence, http://hl7.org/fhir/StructureDefinition/vitalsigns
+   */
   hasMember?: Array<fhir4.Reference>;
-  /** Related measurements the observation is made from */
+  /**
+   * Related measurements the observation is made from
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/DocumentReference, http://hl7.org/fhir/StructureDefinition/ImagingStudy, http://hl7.org/fhir/StructureDefinition/Media, http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse, http://hl7.org/fhir/StructureDefinition/MolecularSequence, http://hl7.org/fhir/StructureDefinition/vitalsigns
+   */
   derivedFrom?: Array<fhir4.Reference>;
   /** Used when reporting systolic and diastolic blood pressure. */
   component: Array<MesObservationBloodPressure_Component>;
@@ -4639,7 +4933,11 @@ export interface MesObservationGlucose_Meta extends Omit<fhir4.Meta, "_id" | "_l
   /** Uri identifiant les systèmes tiers ayant envoyé la ressource. L’uri est sous la forme d’une oid : « urn:oid:xx.xx.xx » */
   source?: string;
   _source?: fhir4.Element;
-  /** Profiles this resource claims to conform to */
+  /**
+   * Profiles this resource claims to conform to
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/StructureDefinition
+   */
   profile: Array<string>;
   _profile?: Array<fhir4.Element | null>;
   /** Security Labels applied to this resource */
@@ -4787,7 +5085,11 @@ export interface MesObservationGlucose_SupportingInfo extends Omit<fhir4.Extensi
   /** identifies the meaning of the extension */
   url: string;
   _url?: fhir4.Element;
-  /** Value of extension */
+  /**
+   * Value of extension
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   valueReference: fhir4.Reference;
 }
 
@@ -5185,7 +5487,11 @@ export interface MesObservationGlucose_Subject_Identifier extends Omit<fhir4.Ide
   _value?: fhir4.Element;
   /** Time period when id is/was valid for use */
   period?: fhir4.Period;
-  /** Organization that issued id (may be just text) */
+  /**
+   * Organization that issued id (may be just text)
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Organization
+   */
   assigner?: fhir4.Reference;
 }
 
@@ -5476,9 +5782,17 @@ export interface MesObservationGlucose extends Omit<fhir4.Observation, "_effecti
   modifierExtension?: Array<fhir4.Extension>;
   /** Business Identifier for observation */
   identifier?: Array<fhir4.Identifier>;
-  /** Fulfills plan, proposal or order */
+  /**
+   * Fulfills plan, proposal or order
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/CarePlan, http://hl7.org/fhir/StructureDefinition/DeviceRequest, http://hl7.org/fhir/StructureDefinition/ImmunizationRecommendation, http://hl7.org/fhir/StructureDefinition/MedicationRequest, http://hl7.org/fhir/StructureDefinition/NutritionOrder, http://hl7.org/fhir/StructureDefinition/ServiceRequest
+   */
   basedOn?: Array<fhir4.Reference>;
-  /** Part of referenced event */
+  /**
+   * Part of referenced event
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/MedicationAdministration, http://hl7.org/fhir/StructureDefinition/MedicationDispense, http://hl7.org/fhir/StructureDefinition/MedicationStatement, http://hl7.org/fhir/StructureDefinition/Procedure, http://hl7.org/fhir/StructureDefinition/Immunization, http://hl7.org/fhir/StructureDefinition/ImagingStudy
+   */
   partOf?: Array<fhir4.Reference>;
   /** registered | preliminary | final | amended + */
   status: "amended" | "cancelled" | "corrected" | "entered-in-error" | "final" | "preliminary" | "registered" | "unknown";
@@ -5492,11 +5806,23 @@ export interface MesObservationGlucose extends Omit<fhir4.Observation, "_effecti
    * • Index de gestion de glycémie (IGG)
    */
   code: MesObservationGlucose_Code;
-  /** Who and/or what the observation is about */
+  /**
+   * Who and/or what the observation is about
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient
+   */
   subject: MesObservationGlucose_Subject;
-  /** What the observation is about, when it is not about the subject of record */
+  /**
+   * What the observation is about, when it is not about the subject of record
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   focus?: Array<fhir4.Reference>;
-  /** Healthcare event during which this observation is made */
+  /**
+   * Healthcare event during which this observation is made
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-encounter
+   */
   encounter?: fhir4.Reference;
   /** Often just a dateTime for Vital Signs */
   effectiveDateTime: string;
@@ -5504,7 +5830,11 @@ export interface MesObservationGlucose extends Omit<fhir4.Observation, "_effecti
   /** Date/Time this version was made available */
   issued?: string;
   _issued?: fhir4.Element;
-  /** Who is responsible for the observation */
+  /**
+   * Who is responsible for the observation
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/CareTeam, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-related-person, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-practitioner, http://hl7.org/fhir/StructureDefinition/PractitionerRole, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-organization
+   */
   performer?: Array<fhir4.Reference>;
   /** Vital Signs value are recorded using the Quantity data type. For supporting observations such as Cuff size could use other datatypes such as CodeableConcept. */
   valueQuantity: MesObservationGlucose_ValueQuantity;
@@ -5518,18 +5848,32 @@ export interface MesObservationGlucose extends Omit<fhir4.Observation, "_effecti
   bodySite?: fhir4.CodeableConcept;
   /** La méthode de mesure du cholestérol total est fortement conseillée pour déterminer si des résultats sont comparables et ainsi interpréter cette donnée. */
   method?: fhir4.CodeableConcept;
-  /** Specimen used for this observation */
+  /**
+   * Specimen used for this observation
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Specimen
+   */
   specimen?: fhir4.Reference;
   /**
    * Dispositif utilisé pour récolter l'information. Ce dispositif peut être l'application permettant de renseigner la valeur. 
    * Si la mesure a été faite par un objet connecté (Profil PhdDevice), cette référence est obligatoire
+   *
+   * Cible : http://hl7.org/fhir/uv/phd/StructureDefinition/PhdDevice
    */
   device?: fhir4.Reference;
   /** Associer la mesure à l'intervalle de référence est fortement recommandé pour interpréter le résultat par rapport à la norme, qui peut varier selon de nombreux critères : la méthode d'analyse, l'age, le sexe, ... */
   referenceRange?: Array<MesObservationGlucose_ReferenceRange>;
-  /** Used when reporting vital signs panel components */
+  /**
+   * Used when reporting vital signs panel components
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse, http://hl7.org/fhir/StructureDefinition/MolecularSequence, http://hl7.org/fhir/StructureDefinition/vitalsigns
+   */
   hasMember?: Array<fhir4.Reference>;
-  /** Related measurements the observation is made from */
+  /**
+   * Related measurements the observation is made from
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/DocumentReference, http://hl7.org/fhir/StructureDefinition/ImagingStudy, http://hl7.org/fhir/StructureDefinition/Media, http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse, http://hl7.org/fhir/StructureDefinition/MolecularSequence, http://hl7.org/fhir/StructureDefinition/vitalsigns
+   */
   derivedFrom?: Array<fhir4.Reference>;
   /** Used when reporting systolic and diastolic blood pressure. */
   component?: Array<MesObservationGlucose_Component>;
@@ -5551,7 +5895,11 @@ export interface MesObservationHeadCircumference_Meta extends Omit<fhir4.Meta, "
   /** Uri identifiant les systèmes tiers ayant envoyé la ressource. L’uri est sous la forme d’une oid : « urn:oid:xx.xx.xx » */
   source?: string;
   _source?: fhir4.Element;
-  /** Profiles this resource claims to conform to */
+  /**
+   * Profiles this resource claims to conform to
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/StructureDefinition
+   */
   profile: Array<string>;
   _profile?: Array<fhir4.Element | null>;
   /** Security Labels applied to this resource */
@@ -5699,7 +6047,11 @@ export interface MesObservationHeadCircumference_SupportingInfo extends Omit<fhi
   /** identifies the meaning of the extension */
   url: string;
   _url?: fhir4.Element;
-  /** Value of extension */
+  /**
+   * Value of extension
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   valueReference: fhir4.Reference;
 }
 
@@ -5898,7 +6250,11 @@ export interface MesObservationHeadCircumference_Subject_Identifier extends Omit
   _value?: fhir4.Element;
   /** Time period when id is/was valid for use */
   period?: fhir4.Period;
-  /** Organization that issued id (may be just text) */
+  /**
+   * Organization that issued id (may be just text)
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Organization
+   */
   assigner?: fhir4.Reference;
 }
 
@@ -6147,9 +6503,17 @@ export interface MesObservationHeadCircumference extends Omit<fhir4.Observation,
   modifierExtension?: Array<fhir4.Extension>;
   /** Business Identifier for observation */
   identifier?: Array<fhir4.Identifier>;
-  /** Fulfills plan, proposal or order */
+  /**
+   * Fulfills plan, proposal or order
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/CarePlan, http://hl7.org/fhir/StructureDefinition/DeviceRequest, http://hl7.org/fhir/StructureDefinition/ImmunizationRecommendation, http://hl7.org/fhir/StructureDefinition/MedicationRequest, http://hl7.org/fhir/StructureDefinition/NutritionOrder, http://hl7.org/fhir/StructureDefinition/ServiceRequest
+   */
   basedOn?: Array<fhir4.Reference>;
-  /** Part of referenced event */
+  /**
+   * Part of referenced event
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/MedicationAdministration, http://hl7.org/fhir/StructureDefinition/MedicationDispense, http://hl7.org/fhir/StructureDefinition/MedicationStatement, http://hl7.org/fhir/StructureDefinition/Procedure, http://hl7.org/fhir/StructureDefinition/Immunization, http://hl7.org/fhir/StructureDefinition/ImagingStudy
+   */
   partOf?: Array<fhir4.Reference>;
   /** registered | preliminary | final | amended + */
   status: "amended" | "cancelled" | "corrected" | "entered-in-error" | "final" | "preliminary" | "registered" | "unknown";
@@ -6158,11 +6522,23 @@ export interface MesObservationHeadCircumference extends Omit<fhir4.Observation,
   category: Array<MesObservationHeadCircumference_Category>;
   /** Head Circumference */
   code: MesObservationHeadCircumference_Code;
-  /** Who and/or what the observation is about */
+  /**
+   * Who and/or what the observation is about
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient
+   */
   subject: MesObservationHeadCircumference_Subject;
-  /** What the observation is about, when it is not about the subject of record */
+  /**
+   * What the observation is about, when it is not about the subject of record
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   focus?: Array<fhir4.Reference>;
-  /** Healthcare event during which this observation is made */
+  /**
+   * Healthcare event during which this observation is made
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-encounter
+   */
   encounter?: fhir4.Reference;
   /** Often just a dateTime for Vital Signs */
   effectiveDateTime: string;
@@ -6170,7 +6546,11 @@ export interface MesObservationHeadCircumference extends Omit<fhir4.Observation,
   /** Date/Time this version was made available */
   issued?: string;
   _issued?: fhir4.Element;
-  /** Who is responsible for the observation */
+  /**
+   * Who is responsible for the observation
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/CareTeam, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-related-person, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-practitioner, http://hl7.org/fhir/StructureDefinition/PractitionerRole, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-organization
+   */
   performer?: Array<fhir4.Reference>;
   /** Vital Signs value are recorded using the Quantity data type. For supporting observations such as Cuff size could use other datatypes such as CodeableConcept. */
   valueQuantity: MesObservationHeadCircumference_ValueQuantity;
@@ -6184,18 +6564,32 @@ export interface MesObservationHeadCircumference extends Omit<fhir4.Observation,
   bodySite?: fhir4.CodeableConcept;
   /** How it was done */
   method?: fhir4.CodeableConcept;
-  /** Specimen used for this observation */
+  /**
+   * Specimen used for this observation
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Specimen
+   */
   specimen?: fhir4.Reference;
   /**
    * Dispositif utilisé pour récolter l'information. Ce dispositif peut être l'application permettant de renseigner la valeur. 
    * Si la mesure a été faite par un objet connecté (Profil PhdDevice), cette référence est obligatoire
+   *
+   * Cible : http://hl7.org/fhir/uv/phd/StructureDefinition/PhdDevice
    */
   device?: fhir4.Reference;
   /** Provides guide for interpretation */
   referenceRange?: Array<MesObservationHeadCircumference_ReferenceRange>;
-  /** Used when reporting vital signs panel components */
+  /**
+   * Used when reporting vital signs panel components
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse, http://hl7.org/fhir/StructureDefinition/MolecularSequence, http://hl7.org/fhir/StructureDefinition/vitalsigns
+   */
   hasMember?: Array<fhir4.Reference>;
-  /** Related measurements the observation is made from */
+  /**
+   * Related measurements the observation is made from
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/DocumentReference, http://hl7.org/fhir/StructureDefinition/ImagingStudy, http://hl7.org/fhir/StructureDefinition/Media, http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse, http://hl7.org/fhir/StructureDefinition/MolecularSequence, http://hl7.org/fhir/StructureDefinition/vitalsigns
+   */
   derivedFrom?: Array<fhir4.Reference>;
   /** Used when reporting systolic and diastolic blood pressure. */
   component?: Array<MesObservationHeadCircumference_Component>;
@@ -6217,7 +6611,11 @@ export interface MesObservationHeartRate_Meta extends Omit<fhir4.Meta, "_id" | "
   /** Uri identifiant les systèmes tiers ayant envoyé la ressource. L’uri est sous la forme d’une oid : « urn:oid:xx.xx.xx » */
   source?: string;
   _source?: fhir4.Element;
-  /** Profiles this resource claims to conform to */
+  /**
+   * Profiles this resource claims to conform to
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/StructureDefinition
+   */
   profile: Array<string>;
   _profile?: Array<fhir4.Element | null>;
   /** Security Labels applied to this resource */
@@ -6389,7 +6787,11 @@ export interface MesObservationHeartRate_SupportingInfo extends Omit<fhir4.Exten
   /** identifies the meaning of the extension */
   url: string;
   _url?: fhir4.Element;
-  /** Value of extension */
+  /**
+   * Value of extension
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   valueReference: fhir4.Reference;
 }
 
@@ -6614,7 +7016,11 @@ export interface MesObservationHeartRate_Subject_Identifier extends Omit<fhir4.I
   _value?: fhir4.Element;
   /** Time period when id is/was valid for use */
   period?: fhir4.Period;
-  /** Organization that issued id (may be just text) */
+  /**
+   * Organization that issued id (may be just text)
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Organization
+   */
   assigner?: fhir4.Reference;
 }
 
@@ -6901,9 +7307,17 @@ export interface MesObservationHeartRate extends Omit<fhir4.Observation, "_effec
   modifierExtension?: Array<fhir4.Extension>;
   /** Business Identifier for observation */
   identifier?: Array<fhir4.Identifier>;
-  /** Fulfills plan, proposal or order */
+  /**
+   * Fulfills plan, proposal or order
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/CarePlan, http://hl7.org/fhir/StructureDefinition/DeviceRequest, http://hl7.org/fhir/StructureDefinition/ImmunizationRecommendation, http://hl7.org/fhir/StructureDefinition/MedicationRequest, http://hl7.org/fhir/StructureDefinition/NutritionOrder, http://hl7.org/fhir/StructureDefinition/ServiceRequest
+   */
   basedOn?: Array<fhir4.Reference>;
-  /** Part of referenced event */
+  /**
+   * Part of referenced event
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/MedicationAdministration, http://hl7.org/fhir/StructureDefinition/MedicationDispense, http://hl7.org/fhir/StructureDefinition/MedicationStatement, http://hl7.org/fhir/StructureDefinition/Procedure, http://hl7.org/fhir/StructureDefinition/Immunization, http://hl7.org/fhir/StructureDefinition/ImagingStudy
+   */
   partOf?: Array<fhir4.Reference>;
   /** registered | preliminary | final | amended + */
   status: "amended" | "cancelled" | "corrected" | "entered-in-error" | "final" | "preliminary" | "registered" | "unknown";
@@ -6912,11 +7326,23 @@ export interface MesObservationHeartRate extends Omit<fhir4.Observation, "_effec
   category: Array<MesObservationHeartRate_Category>;
   /** Heart Rate */
   code: MesObservationHeartRate_Code;
-  /** Who and/or what the observation is about */
+  /**
+   * Who and/or what the observation is about
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient
+   */
   subject: MesObservationHeartRate_Subject;
-  /** What the observation is about, when it is not about the subject of record */
+  /**
+   * What the observation is about, when it is not about the subject of record
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   focus?: Array<fhir4.Reference>;
-  /** Healthcare event during which this observation is made */
+  /**
+   * Healthcare event during which this observation is made
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-encounter
+   */
   encounter?: fhir4.Reference;
   /** Often just a dateTime for Vital Signs */
   effectiveDateTime: string;
@@ -6924,7 +7350,11 @@ export interface MesObservationHeartRate extends Omit<fhir4.Observation, "_effec
   /** Date/Time this version was made available */
   issued?: string;
   _issued?: fhir4.Element;
-  /** Who is responsible for the observation */
+  /**
+   * Who is responsible for the observation
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/CareTeam, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-related-person, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-practitioner, http://hl7.org/fhir/StructureDefinition/PractitionerRole, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-organization
+   */
   performer?: Array<fhir4.Reference>;
   /** Vital Signs value are recorded using the Quantity data type. For supporting observations such as Cuff size could use other datatypes such as CodeableConcept. */
   valueQuantity: MesObservationHeartRate_ValueQuantity;
@@ -6938,18 +7368,32 @@ export interface MesObservationHeartRate extends Omit<fhir4.Observation, "_effec
   bodySite?: fhir4.CodeableConcept;
   /** Méthode de la mesure */
   method?: fhir4.CodeableConcept;
-  /** Specimen used for this observation */
+  /**
+   * Specimen used for this observation
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Specimen
+   */
   specimen?: fhir4.Reference;
   /**
    * Dispositif utilisé pour récolter l'information. Ce dispositif peut être l'application permettant de renseigner la valeur. 
    * Si la mesure a été faite par un objet connecté (Profil PhdDevice), cette référence est obligatoire
+   *
+   * Cible : http://hl7.org/fhir/uv/phd/StructureDefinition/PhdDevice
    */
   device?: fhir4.Reference;
   /** Provides guide for interpretation */
   referenceRange?: Array<MesObservationHeartRate_ReferenceRange>;
-  /** Used when reporting vital signs panel components */
+  /**
+   * Used when reporting vital signs panel components
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse, http://hl7.org/fhir/StructureDefinition/MolecularSequence, http://hl7.org/fhir/StructureDefinition/vitalsigns
+   */
   hasMember?: Array<fhir4.Reference>;
-  /** Related measurements the observation is made from */
+  /**
+   * Related measurements the observation is made from
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/DocumentReference, http://hl7.org/fhir/StructureDefinition/ImagingStudy, http://hl7.org/fhir/StructureDefinition/Media, http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse, http://hl7.org/fhir/StructureDefinition/MolecularSequence, http://hl7.org/fhir/StructureDefinition/vitalsigns
+   */
   derivedFrom?: Array<fhir4.Reference>;
   /** Used when reporting systolic and diastolic blood pressure. */
   component?: Array<MesObservationHeartRate_Component>;
@@ -6971,7 +7415,11 @@ export interface MesObservationPainSeverity_Meta extends Omit<fhir4.Meta, "_id" 
   /** Uri identifiant les systèmes tiers ayant envoyé la ressource. L’uri est sous la forme d’une oid : « urn:oid:xx.xx.xx » */
   source?: string;
   _source?: fhir4.Element;
-  /** Profiles this resource claims to conform to */
+  /**
+   * Profiles this resource claims to conform to
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/StructureDefinition
+   */
   profile: Array<string>;
   _profile?: Array<fhir4.Element | null>;
   /** Security Labels applied to this resource */
@@ -7119,7 +7567,11 @@ export interface MesObservationPainSeverity_SupportingInfo extends Omit<fhir4.Ex
   /** identifies the meaning of the extension */
   url: string;
   _url?: fhir4.Element;
-  /** Value of extension */
+  /**
+   * Value of extension
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   valueReference: fhir4.Reference;
 }
 
@@ -7294,7 +7746,11 @@ export interface MesObservationPainSeverity_Subject_Identifier extends Omit<fhir
   _value?: fhir4.Element;
   /** Time period when id is/was valid for use */
   period?: fhir4.Period;
-  /** Organization that issued id (may be just text) */
+  /**
+   * Organization that issued id (may be just text)
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Organization
+   */
   assigner?: fhir4.Reference;
 }
 
@@ -7581,9 +8037,17 @@ export interface MesObservationPainSeverity extends Omit<fhir4.Observation, "_ef
   modifierExtension?: Array<fhir4.Extension>;
   /** Business Identifier for observation */
   identifier?: Array<fhir4.Identifier>;
-  /** Fulfills plan, proposal or order */
+  /**
+   * Fulfills plan, proposal or order
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/CarePlan, http://hl7.org/fhir/StructureDefinition/DeviceRequest, http://hl7.org/fhir/StructureDefinition/ImmunizationRecommendation, http://hl7.org/fhir/StructureDefinition/MedicationRequest, http://hl7.org/fhir/StructureDefinition/NutritionOrder, http://hl7.org/fhir/StructureDefinition/ServiceRequest
+   */
   basedOn?: Array<fhir4.Reference>;
-  /** Part of referenced event */
+  /**
+   * Part of referenced event
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/MedicationAdministration, http://hl7.org/fhir/StructureDefinition/MedicationDispense, http://hl7.org/fhir/StructureDefinition/MedicationStatement, http://hl7.org/fhir/StructureDefinition/Procedure, http://hl7.org/fhir/StructureDefinition/Immunization, http://hl7.org/fhir/StructureDefinition/ImagingStudy
+   */
   partOf?: Array<fhir4.Reference>;
   /** registered | preliminary | final | amended + */
   status: "amended" | "cancelled" | "corrected" | "entered-in-error" | "final" | "preliminary" | "registered" | "unknown";
@@ -7592,11 +8056,23 @@ export interface MesObservationPainSeverity extends Omit<fhir4.Observation, "_ef
   category: Array<MesObservationPainSeverity_Category>;
   /** Coded Responses from C-CDA Vital Sign Results */
   code: MesObservationPainSeverity_Code;
-  /** Who and/or what the observation is about */
+  /**
+   * Who and/or what the observation is about
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient
+   */
   subject: MesObservationPainSeverity_Subject;
-  /** What the observation is about, when it is not about the subject of record */
+  /**
+   * What the observation is about, when it is not about the subject of record
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   focus?: Array<fhir4.Reference>;
-  /** Healthcare event during which this observation is made */
+  /**
+   * Healthcare event during which this observation is made
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-encounter
+   */
   encounter?: fhir4.Reference;
   /** Often just a dateTime for Vital Signs */
   effectiveDateTime: string;
@@ -7604,7 +8080,11 @@ export interface MesObservationPainSeverity extends Omit<fhir4.Observation, "_ef
   /** Date/Time this version was made available */
   issued?: string;
   _issued?: fhir4.Element;
-  /** Who is responsible for the observation */
+  /**
+   * Who is responsible for the observation
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/CareTeam, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-related-person, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-practitioner, http://hl7.org/fhir/StructureDefinition/PractitionerRole, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-organization
+   */
   performer?: Array<fhir4.Reference>;
   /** Vital Signs value are recorded using the Quantity data type. For supporting observations such as Cuff size could use other datatypes such as CodeableConcept. */
   valueQuantity: MesObservationPainSeverity_ValueQuantity;
@@ -7618,18 +8098,32 @@ export interface MesObservationPainSeverity extends Omit<fhir4.Observation, "_ef
   bodySite?: fhir4.CodeableConcept;
   /** How it was done */
   method?: fhir4.CodeableConcept;
-  /** Specimen used for this observation */
+  /**
+   * Specimen used for this observation
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Specimen
+   */
   specimen?: fhir4.Reference;
   /**
    * Dispositif utilisé pour récolter l'information. Ce dispositif peut être l'application permettant de renseigner la valeur. 
    * Si la mesure a été faite par un objet connecté (Profil PhdDevice), cette référence est obligatoire
+   *
+   * Cible : http://hl7.org/fhir/uv/phd/StructureDefinition/PhdDevice
    */
   device?: fhir4.Reference;
   /** Provides guide for interpretation */
   referenceRange?: Array<MesObservationPainSeverity_ReferenceRange>;
-  /** Used when reporting vital signs panel components */
+  /**
+   * Used when reporting vital signs panel components
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse, http://hl7.org/fhir/StructureDefinition/MolecularSequence, http://hl7.org/fhir/StructureDefinition/vitalsigns
+   */
   hasMember?: Array<fhir4.Reference>;
-  /** Related measurements the observation is made from */
+  /**
+   * Related measurements the observation is made from
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/DocumentReference, http://hl7.org/fhir/StructureDefinition/ImagingStudy, http://hl7.org/fhir/StructureDefinition/Media, http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse, http://hl7.org/fhir/StructureDefinition/MolecularSequence, http://hl7.org/fhir/StructureDefinition/vitalsigns
+   */
   derivedFrom?: Array<fhir4.Reference>;
   /** Used when reporting systolic and diastolic blood pressure. */
   component?: Array<MesObservationPainSeverity_Component>;
@@ -7651,7 +8145,11 @@ export interface MesObservationStepsByDay_Meta extends Omit<fhir4.Meta, "_id" | 
   /** Uri identifiant les systèmes tiers ayant envoyé la ressource. L’uri est sous la forme d’une oid : « urn:oid:xx.xx.xx » */
   source?: string;
   _source?: fhir4.Element;
-  /** Profiles this resource claims to conform to */
+  /**
+   * Profiles this resource claims to conform to
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/StructureDefinition
+   */
   profile: Array<string>;
   _profile?: Array<fhir4.Element | null>;
   /** Security Labels applied to this resource */
@@ -7799,7 +8297,11 @@ export interface MesObservationStepsByDay_SupportingInfo extends Omit<fhir4.Exte
   /** identifies the meaning of the extension */
   url: string;
   _url?: fhir4.Element;
-  /** Value of extension */
+  /**
+   * Value of extension
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   valueReference: fhir4.Reference;
 }
 
@@ -7974,7 +8476,11 @@ export interface MesObservationStepsByDay_Subject_Identifier extends Omit<fhir4.
   _value?: fhir4.Element;
   /** Time period when id is/was valid for use */
   period?: fhir4.Period;
-  /** Organization that issued id (may be just text) */
+  /**
+   * Organization that issued id (may be just text)
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Organization
+   */
   assigner?: fhir4.Reference;
 }
 
@@ -8261,9 +8767,17 @@ export interface MesObservationStepsByDay extends Omit<fhir4.Observation, "_effe
   modifierExtension?: Array<fhir4.Extension>;
   /** Business Identifier for observation */
   identifier?: Array<fhir4.Identifier>;
-  /** Fulfills plan, proposal or order */
+  /**
+   * Fulfills plan, proposal or order
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/CarePlan, http://hl7.org/fhir/StructureDefinition/DeviceRequest, http://hl7.org/fhir/StructureDefinition/ImmunizationRecommendation, http://hl7.org/fhir/StructureDefinition/MedicationRequest, http://hl7.org/fhir/StructureDefinition/NutritionOrder, http://hl7.org/fhir/StructureDefinition/ServiceRequest
+   */
   basedOn?: Array<fhir4.Reference>;
-  /** Part of referenced event */
+  /**
+   * Part of referenced event
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/MedicationAdministration, http://hl7.org/fhir/StructureDefinition/MedicationDispense, http://hl7.org/fhir/StructureDefinition/MedicationStatement, http://hl7.org/fhir/StructureDefinition/Procedure, http://hl7.org/fhir/StructureDefinition/Immunization, http://hl7.org/fhir/StructureDefinition/ImagingStudy
+   */
   partOf?: Array<fhir4.Reference>;
   /** registered | preliminary | final | amended + */
   status: "amended" | "cancelled" | "corrected" | "entered-in-error" | "final" | "preliminary" | "registered" | "unknown";
@@ -8272,11 +8786,23 @@ export interface MesObservationStepsByDay extends Omit<fhir4.Observation, "_effe
   category: Array<MesObservationStepsByDay_Category>;
   /** Coded Responses from C-CDA Vital Sign Results */
   code: MesObservationStepsByDay_Code;
-  /** Who and/or what the observation is about */
+  /**
+   * Who and/or what the observation is about
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient
+   */
   subject: MesObservationStepsByDay_Subject;
-  /** What the observation is about, when it is not about the subject of record */
+  /**
+   * What the observation is about, when it is not about the subject of record
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   focus?: Array<fhir4.Reference>;
-  /** Healthcare event during which this observation is made */
+  /**
+   * Healthcare event during which this observation is made
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-encounter
+   */
   encounter?: fhir4.Reference;
   /** Often just a dateTime for Vital Signs */
   effectiveDateTime: string;
@@ -8284,7 +8810,11 @@ export interface MesObservationStepsByDay extends Omit<fhir4.Observation, "_effe
   /** Date/Time this version was made available */
   issued?: string;
   _issued?: fhir4.Element;
-  /** Who is responsible for the observation */
+  /**
+   * Who is responsible for the observation
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/CareTeam, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-related-person, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-practitioner, http://hl7.org/fhir/StructureDefinition/PractitionerRole, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-organization
+   */
   performer?: Array<fhir4.Reference>;
   /** Vital Signs value are recorded using the Quantity data type. For supporting observations such as Cuff size could use other datatypes such as CodeableConcept. */
   valueQuantity: MesObservationStepsByDay_ValueQuantity;
@@ -8298,18 +8828,32 @@ export interface MesObservationStepsByDay extends Omit<fhir4.Observation, "_effe
   bodySite?: fhir4.CodeableConcept;
   /** How it was done */
   method?: fhir4.CodeableConcept;
-  /** Specimen used for this observation */
+  /**
+   * Specimen used for this observation
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Specimen
+   */
   specimen?: fhir4.Reference;
   /**
    * Dispositif utilisé pour récolter l'information. Ce dispositif peut être l'application permettant de renseigner la valeur. 
    * Si la mesure a été faite par un objet connecté (Profil PhdDevice), cette référence est obligatoire
+   *
+   * Cible : http://hl7.org/fhir/uv/phd/StructureDefinition/PhdDevice
    */
   device?: fhir4.Reference;
   /** Provides guide for interpretation */
   referenceRange?: Array<MesObservationStepsByDay_ReferenceRange>;
-  /** Used when reporting vital signs panel components */
+  /**
+   * Used when reporting vital signs panel components
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse, http://hl7.org/fhir/StructureDefinition/MolecularSequence, http://hl7.org/fhir/StructureDefinition/vitalsigns
+   */
   hasMember?: Array<fhir4.Reference>;
-  /** Related measurements the observation is made from */
+  /**
+   * Related measurements the observation is made from
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/DocumentReference, http://hl7.org/fhir/StructureDefinition/ImagingStudy, http://hl7.org/fhir/StructureDefinition/Media, http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse, http://hl7.org/fhir/StructureDefinition/MolecularSequence, http://hl7.org/fhir/StructureDefinition/vitalsigns
+   */
   derivedFrom?: Array<fhir4.Reference>;
   /** Used when reporting systolic and diastolic blood pressure. */
   component?: Array<MesObservationStepsByDay_Component>;
@@ -8331,7 +8875,11 @@ export interface MesObservationWaistCircumference_Meta extends Omit<fhir4.Meta, 
   /** Uri identifiant les systèmes tiers ayant envoyé la ressource. L’uri est sous la forme d’une oid : « urn:oid:xx.xx.xx » */
   source?: string;
   _source?: fhir4.Element;
-  /** Profiles this resource claims to conform to */
+  /**
+   * Profiles this resource claims to conform to
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/StructureDefinition
+   */
   profile: Array<string>;
   _profile?: Array<fhir4.Element | null>;
   /** Security Labels applied to this resource */
@@ -8479,7 +9027,11 @@ export interface MesObservationWaistCircumference_SupportingInfo extends Omit<fh
   /** identifies the meaning of the extension */
   url: string;
   _url?: fhir4.Element;
-  /** Value of extension */
+  /**
+   * Value of extension
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   valueReference: fhir4.Reference;
 }
 
@@ -8654,7 +9206,11 @@ export interface MesObservationWaistCircumference_Subject_Identifier extends Omi
   _value?: fhir4.Element;
   /** Time period when id is/was valid for use */
   period?: fhir4.Period;
-  /** Organization that issued id (may be just text) */
+  /**
+   * Organization that issued id (may be just text)
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Organization
+   */
   assigner?: fhir4.Reference;
 }
 
@@ -8941,9 +9497,17 @@ export interface MesObservationWaistCircumference extends Omit<fhir4.Observation
   modifierExtension?: Array<fhir4.Extension>;
   /** Business Identifier for observation */
   identifier?: Array<fhir4.Identifier>;
-  /** Fulfills plan, proposal or order */
+  /**
+   * Fulfills plan, proposal or order
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/CarePlan, http://hl7.org/fhir/StructureDefinition/DeviceRequest, http://hl7.org/fhir/StructureDefinition/ImmunizationRecommendation, http://hl7.org/fhir/StructureDefinition/MedicationRequest, http://hl7.org/fhir/StructureDefinition/NutritionOrder, http://hl7.org/fhir/StructureDefinition/ServiceRequest
+   */
   basedOn?: Array<fhir4.Reference>;
-  /** Part of referenced event */
+  /**
+   * Part of referenced event
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/MedicationAdministration, http://hl7.org/fhir/StructureDefinition/MedicationDispense, http://hl7.org/fhir/StructureDefinition/MedicationStatement, http://hl7.org/fhir/StructureDefinition/Procedure, http://hl7.org/fhir/StructureDefinition/Immunization, http://hl7.org/fhir/StructureDefinition/ImagingStudy
+   */
   partOf?: Array<fhir4.Reference>;
   /** registered | preliminary | final | amended + */
   status: "amended" | "cancelled" | "corrected" | "entered-in-error" | "final" | "preliminary" | "registered" | "unknown";
@@ -8952,11 +9516,23 @@ export interface MesObservationWaistCircumference extends Omit<fhir4.Observation
   category: Array<MesObservationWaistCircumference_Category>;
   /** Coded Responses from C-CDA Vital Sign Results */
   code: MesObservationWaistCircumference_Code;
-  /** Who and/or what the observation is about */
+  /**
+   * Who and/or what the observation is about
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient
+   */
   subject: MesObservationWaistCircumference_Subject;
-  /** What the observation is about, when it is not about the subject of record */
+  /**
+   * What the observation is about, when it is not about the subject of record
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
   focus?: Array<fhir4.Reference>;
-  /** Healthcare event during which this observation is made */
+  /**
+   * Healthcare event during which this observation is made
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-encounter
+   */
   encounter?: fhir4.Reference;
   /** Often just a dateTime for Vital Signs */
   effectiveDateTime: string;
@@ -8964,7 +9540,11 @@ export interface MesObservationWaistCircumference extends Omit<fhir4.Observation
   /** Date/Time this version was made available */
   issued?: string;
   _issued?: fhir4.Element;
-  /** Who is responsible for the observation */
+  /**
+   * Who is responsible for the observation
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/CareTeam, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-related-person, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-practitioner, http://hl7.org/fhir/StructureDefinition/PractitionerRole, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-organization
+   */
   performer?: Array<fhir4.Reference>;
   /** Vital Signs value are recorded using the Quantity data type. For supporting observations such as Cuff size could use other datatypes such as CodeableConcept. */
   valueQuantity: MesObservationWaistCircumference_ValueQuantity;
@@ -8978,18 +9558,32 @@ export interface MesObservationWaistCircumference extends Omit<fhir4.Observation
   bodySite?: fhir4.CodeableConcept;
   /** How it was done */
   method?: fhir4.CodeableConcept;
-  /** Specimen used for this observation */
+  /**
+   * Specimen used for this observation
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Specimen
+   */
   specimen?: fhir4.Reference;
   /**
    * Dispositif utilisé pour récolter l'information. Ce dispositif peut être l'application permettant de renseigner la valeur. 
    * Si la mesure a été faite par un objet connecté (Profil PhdDevice), cette référence est obligatoire
+   *
+   * Cible : http://hl7.org/fhir/uv/phd/StructureDefinition/PhdDevice
    */
   device?: fhir4.Reference;
   /** Provides guide for interpretation */
   referenceRange?: Array<MesObservationWaistCircumference_ReferenceRange>;
-  /** Used when reporting vital signs panel components */
+  /**
+   * Used when reporting vital signs panel components
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse, http://hl7.org/fhir/StructureDefinition/MolecularSequence, http://hl7.org/fhir/StructureDefinition/vitalsigns
+   */
   hasMember?: Array<fhir4.Reference>;
-  /** Related measurements the observation is made from */
+  /**
+   * Related measurements the observation is made from
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/DocumentReference, http://hl7.org/fhir/StructureDefinition/ImagingStudy, http://hl7.org/fhir/StructureDefinition/Media, http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse, http://hl7.org/fhir/StructureDefinition/MolecularSequence, http://hl7.org/fhir/StructureDefinition/vitalsigns
+   */
   derivedFrom?: Array<fhir4.Reference>;
   /** Used when reporting systolic and diastolic blood pressure. */
   component?: Array<MesObservationWaistCircumference_Component>;
