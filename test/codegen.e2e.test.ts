@@ -1,7 +1,7 @@
 /**
  * `mes-fhir codegen` end to end: real SUSHI, an empty FHIR cache, the offline mirror.
  */
-import { cp, mkdtemp, readFile, rm, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,10 +157,7 @@ describe('codegen failures leave the previous output untouched', () => {
   it('reports a FSH error with file and line and exits non-zero', async () => {
     const project = join(work, 'broken-project');
     await cp(join(REPO_ROOT, 'fsh'), project, { recursive: true });
-    await writeFile(
-      join(project, 'input', 'fsh', 'mesures', 'broken.fsh'),
-      '// deliberately wrong\nProfile: BrokenWeight\nParent: mes-observation-bodyweight\n* valueQuantity.code = #lb (exactly)\n',
-    );
+    await cp(join(REPO_ROOT, 'test', 'fixtures', 'fsh', 'broken-unit.fsh'), join(project, 'input', 'fsh', 'mesures', 'broken.fsh'));
     const out = join(work, 'out-kept');
     await cp(firstOut, out, { recursive: true });
     const before = await snapshotTree(out);
