@@ -88,12 +88,7 @@ export function generateTypeScript(manifest: Manifest, model: StructureModel, te
       imp('./types.js', { namespace: 'T', typeOnly: true }),
       ...builder.named.map((shape) => schemaOf(shape, rootTypes.get(shape.name))),
     ],
-    'invariants.ts': [
-      imp('../runtime/invariants.js', { names: ['InvariantData'], typeOnly: true }),
-      ...roots.map((r) =>
-        constant(`${r.name}Invariants`, JSON.stringify(invariants.get(r.name), null, 2), [`Constraints of ${r.url} (own and inherited), by element path.`], 'readonly InvariantData[]'),
-      ),
-    ],
+    'invariants.ts': invariantStatements(roots, invariants),
     'registry.ts': registryStatements(roots),
     'codes.ts': codeStatements(builder),
     'agreement.ts': agreementStatements(builder),
@@ -105,6 +100,50 @@ export function generateTypeScript(manifest: Manifest, model: StructureModel, te
     files.set(name, finish(project.createSourceFile(name, { statements }), 'typescript'));
   }
   return { files, invariantCount, notRunnable };
+}
+
+/**
+ * Invariants of every profile. Profiles share most constraints (ele-1, dom-*, the R4 and FrCore
+ * ones), so each distinct constraint is written once and each profile lists, per element path,
+ * which constraints apply there.
+ */
+function invariantStatements(roots: Root[], invariants: Map<string, InvariantData[]>): StatementStructures[] {
+  const distinct: Array<Omit<InvariantData, 'path'>> = [];
+  const indexOf = new Map<string, number>();
+  const idOf = (inv: InvariantData): number => {
+    const { path: _path, ...rest } = inv;
+    const key = JSON.stringify(rest);
+    let i = indexOf.get(key);
+    if (i === undefined) {
+      i = distinct.push(rest) - 1;
+      indexOf.set(key, i);
+    }
+    return i;
+  };
+  const perProfile = roots.map((r) => {
+    const byPath = new Map<string, number[]>();
+    for (const inv of invariants.get(r.name) ?? []) byPath.set(inv.path, [...(byPath.get(inv.path) ?? []), idOf(inv)]);
+    const groups = [...byPath].map(([path, ids]) => `  ...at(${JSON.stringify(path)}, ${ids.join(', ')})`);
+    return constant(`${r.name}Invariants`, `[\n${groups.join(',\n')}\n]`, [`Constraints of ${r.url} (own and inherited), by element path.`], 'readonly InvariantData[]');
+  });
+  return [
+    imp('../runtime/invariants.js', { names: ['InvariantData'], typeOnly: true }),
+    {
+      kind: StructureKind.VariableStatement,
+      declarationKind: VariableDeclarationKind.Const,
+      docs: ['Each distinct constraint once.'],
+      declarations: [{ name: 'constraints', type: "ReadonlyArray<Omit<InvariantData, 'path'>>", initializer: `[\n${distinct.map((d) => `  ${JSON.stringify(d)}`).join(',\n')}\n]` }],
+    },
+    {
+      kind: StructureKind.Function,
+      name: 'at',
+      docs: ['The constraints `ids` placed on the element `path`.'],
+      parameters: [{ name: 'path', type: 'string' }, { name: 'ids', type: 'number[]', isRestParameter: true }],
+      returnType: 'InvariantData[]',
+      statements: 'return ids.map((i) => ({ ...constraints[i]!, path }));',
+    },
+    ...perProfile,
+  ];
 }
 
 function registryStatements(roots: Root[]): StatementStructures[] {
