@@ -1,4 +1,6 @@
-import type { InstallResult, PackageRef } from '@mes-fhir/fhir-packages';
+import type { InstallResult, PackageRef, ResourceIndex } from '@mes-fhir/fhir-packages';
+import type { StructureModel } from '@mes-fhir/profile-model';
+import type { Terminology } from '@mes-fhir/terminology';
 import type { SushiDiagnostic } from './errors.js';
 import type { Manifest } from './manifest.js';
 
@@ -43,6 +45,11 @@ export interface CodegenContext {
   /** The staged generated/fhir folder (complete once the fhir step ran). */
   fhirDir?: string;
   manifest?: Manifest;
+  /**
+   * The loaded package set with the staged definitions, read once by the fhir step and shared by
+   * the steps after it (model and terminology keep their caches across steps).
+   */
+  definitions?: { index: ResourceIndex; model: StructureModel; terminology: Terminology };
   /** Outputs written to scratch folders, swapped into place by the last step. */
   staged: Array<{ staging: string; target: string }>;
 }

@@ -11,6 +11,8 @@ export interface ProjectIndexOptions extends InstallOptions {
   projectDir?: string;
   /** The project's generated definitions (default: `generated/fhir`); read first, so they win. */
   generatedDir?: string;
+  /** Further folders or files of definitions, read before everything else (e.g. `validate --load`). */
+  extraLayers?: ResourceLayer[];
 }
 
 export interface ProjectIndex {
@@ -27,7 +29,7 @@ export async function loadProjectIndex(options: ProjectIndexOptions = {}): Promi
   const generatedDir = options.generatedDir ?? 'generated/fhir';
   const roots = await projectRoots(join(projectDir, 'sushi-config.yaml'), join(generatedDir, 'manifest.json'));
   const packages = await installPackages(roots, options);
-  return { index: new ResourceIndex(projectLayers(packages, generatedDir)), packages };
+  return { index: new ResourceIndex([...(options.extraLayers ?? []), ...projectLayers(packages, generatedDir)]), packages };
 }
 
 /**

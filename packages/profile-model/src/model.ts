@@ -195,7 +195,9 @@ export class StructureModel {
     let tree = this.trees.get(url);
     if (tree === undefined) {
       const sd = this.definition(url);
-      tree = sd?.snapshot?.element?.length ? buildTree(sd) : null;
+      // Unknown urls are not remembered: inputs may claim any number of them.
+      if (!sd) return undefined;
+      tree = sd.snapshot?.element?.length ? buildTree(sd) : null;
       this.trees.set(url, tree);
     }
     return tree ?? undefined;

@@ -79,25 +79,22 @@ export class CodeSystemView {
   }
 
   descendants(code: string): Set<string> {
-    const out = new Set<string>();
-    const stack = [...(this.get(code)?.children ?? [])];
-    while (stack.length) {
-      const next = stack.pop()!;
-      if (out.has(next)) continue;
-      out.add(next);
-      stack.push(...(this.concepts.get(next)?.children ?? []));
-    }
-    return out;
+    return this.closure(code, 'children');
   }
 
   ancestors(code: string): Set<string> {
+    return this.closure(code, 'parents');
+  }
+
+  /** Every code reachable from `code` along one direction of the hierarchy (itself excluded). */
+  private closure(code: string, direction: 'children' | 'parents'): Set<string> {
     const out = new Set<string>();
-    const stack = [...(this.get(code)?.parents ?? [])];
+    const stack = [...(this.get(code)?.[direction] ?? [])];
     while (stack.length) {
       const next = stack.pop()!;
       if (out.has(next)) continue;
       out.add(next);
-      stack.push(...(this.concepts.get(next)?.parents ?? []));
+      stack.push(...(this.concepts.get(next)?.[direction] ?? []));
     }
     return out;
   }

@@ -1,4 +1,4 @@
-import { ResourceIndex, loadProjectIndex, projectLayers, type ProjectIndexOptions, type ResourceLayer } from '@mes-fhir/fhir-packages';
+import { ResourceIndex, loadProjectIndex, type ProjectIndexOptions } from '@mes-fhir/fhir-packages';
 import {
   StructureModel,
   discriminatorValues,
@@ -21,10 +21,8 @@ export interface ValidateOptions {
   profile?: string;
 }
 
-export interface ValidatorLoadOptions extends ProjectIndexOptions {
-  /** Extra folders of definitions (StructureDefinition, ValueSet, CodeSystem JSON), read first. */
-  extraLayers?: ResourceLayer[];
-}
+/** Options of `Validator.load`: the project's package set, plus `extraLayers` of definitions. */
+export type ValidatorLoadOptions = ProjectIndexOptions;
 
 /** Nesting deeper than this is reported instead of followed (guards the stack on hostile input). */
 const MAX_DEPTH = 64;
@@ -88,10 +86,9 @@ export class Validator {
   }
 
   /** Loads the project's package set (generated definitions first) plus extra layers. */
-  static async load(options: ValidatorLoadOptions = {}): Promise<Validator> {
-    const { packages } = await loadProjectIndex(options);
-    const layers = [...(options.extraLayers ?? []), ...projectLayers(packages, options.generatedDir ?? 'generated/fhir')];
-    return new Validator(new ResourceIndex(layers), ['generated', ...(options.extraLayers ?? []).map((l) => l.label)]);
+  static async load(options: ProjectIndexOptions = {}): Promise<Validator> {
+    const { index } = await loadProjectIndex(options);
+    return new Validator(index, ['generated', ...(options.extraLayers ?? []).map((l) => l.label)]);
   }
 
   /** MES canonical → our profile that requires it (the rule codegen's registry uses). */

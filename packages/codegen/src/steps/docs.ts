@@ -1,8 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { ResourceIndex, projectLayers, refToString } from '@mes-fhir/fhir-packages';
-import { StructureModel } from '@mes-fhir/profile-model';
-import { Terminology } from '@mes-fhir/terminology';
+import { refToString } from '@mes-fhir/fhir-packages';
 import { Validator } from '@mes-fhir/validator';
 import type { CodegenStep } from '../context.js';
 import { CodegenError } from '../errors.js';
@@ -15,9 +13,8 @@ export const DEFAULT_DOCS_DIR = join('docs-site', 'docs', 'reference');
 export const docsStep: CodegenStep = {
   name: 'docs',
   async run(ctx) {
-    if (!ctx.packages || !ctx.fhirDir || !ctx.manifest) throw new CodegenError('docs', 'the fhir step has not run');
-    const index = new ResourceIndex(projectLayers(ctx.packages, ctx.fhirDir));
-    const model = new StructureModel(index);
+    if (!ctx.packages || !ctx.fhirDir || !ctx.manifest || !ctx.definitions) throw new CodegenError('docs', 'the fhir step has not run');
+    const { index, model, terminology } = ctx.definitions;
     const manifest = ctx.manifest;
 
     const examples = new Map<string, Record<string, unknown>>();
@@ -47,7 +44,7 @@ export const docsStep: CodegenStep = {
       return pkg.manifest.canonical ? `${pkg.manifest.canonical.replace(/\/$/, '')}/StructureDefinition-${entry.id}.html` : undefined;
     };
 
-    const pages = generateSite({ manifest, model, terminology: new Terminology(index), examples, exampleProfiles, officialPage });
+    const pages = generateSite({ manifest, model, terminology, examples, exampleProfiles, officialPage });
     const target = resolve(ctx.options.docsDir ?? DEFAULT_DOCS_DIR);
     await mkdir(dirname(target), { recursive: true });
     const staging = await stagingFolderFor(target);

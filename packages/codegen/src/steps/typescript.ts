@@ -1,8 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ResourceIndex, projectLayers } from '@mes-fhir/fhir-packages';
-import { StructureModel } from '@mes-fhir/profile-model';
-import { Terminology } from '@mes-fhir/terminology';
 import type { CodegenStep } from '../context.js';
 import { CodegenError } from '../errors.js';
 import { generateTypeScript } from '../typescript/generate.js';
@@ -14,9 +11,8 @@ export const DEFAULT_TYPESCRIPT_DIR = join('packages', 'profiles', 'src', 'gener
 export const typescriptStep: CodegenStep = {
   name: 'typescript',
   async run(ctx) {
-    if (!ctx.packages || !ctx.fhirDir || !ctx.manifest) throw new CodegenError('typescript', 'the fhir step has not run');
-    const index = new ResourceIndex(projectLayers(ctx.packages, ctx.fhirDir));
-    const generated = generateTypeScript(ctx.manifest, new StructureModel(index), new Terminology(index));
+    if (!ctx.definitions || !ctx.manifest) throw new CodegenError('typescript', 'the fhir step has not run');
+    const generated = generateTypeScript(ctx.manifest, ctx.definitions.model, ctx.definitions.terminology);
     const target = resolve(ctx.options.typescriptDir ?? DEFAULT_TYPESCRIPT_DIR);
     await mkdir(resolve(target, '..'), { recursive: true });
     const staging = await stagingFolderFor(target);

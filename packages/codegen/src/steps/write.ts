@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { basename, dirname, join } from 'node:path';
 import { ResourceIndex, projectLayers } from '@mes-fhir/fhir-packages';
 import { StructureModel, requiredMetaProfile } from '@mes-fhir/profile-model';
+import { Terminology } from '@mes-fhir/terminology';
 import type { CodegenContext, CodegenStep } from '../context.js';
 import { CodegenError } from '../errors.js';
 import { buildManifest, type FhirJson, type Manifest } from '../manifest.js';
@@ -75,7 +76,9 @@ async function stageOutput(ctx: CodegenContext, resources: NamedResource[]): Pro
     json: r.json,
   }));
   for (const f of files) await writeFile(join(staging, f.path), toJsonText(f.json));
-  const model = new StructureModel(new ResourceIndex(ctx.packages ? projectLayers(ctx.packages, staging) : [{ label: 'generated', dir: staging }]));
+  const index = new ResourceIndex(ctx.packages ? projectLayers(ctx.packages, staging) : [{ label: 'generated', dir: staging }]);
+  const model = new StructureModel(index);
+  ctx.definitions = { index, model, terminology: new Terminology(index) };
   const manifest = buildManifest({
     requiredMetaProfile: (url) => requiredMetaProfile(model, url),
     canonical: ctx.canonical,
