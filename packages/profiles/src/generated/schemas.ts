@@ -5675,7 +5675,7 @@ export const MesAppointmentSearchResult_Entry_ResponseSchema = z.strictObject({
     _etag: D.Element.optional(),
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
-    outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
+    outcome: R.anyResource.optional()
   });
 /** Entry in the bundle - will have a resource or information */
 export const MesAppointmentSearchResult_EntrySchema = z.strictObject({
@@ -5778,7 +5778,7 @@ export const MesBundleFeeding_Entry_ResponseSchema = z.strictObject({
     _etag: D.Element.optional(),
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
-    outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
+    outcome: R.anyResource.optional()
   });
 /** Entry in the bundle - will have a resource or information */
 export const MesBundleFeeding_EntrySchema = z.strictObject({
@@ -5849,7 +5849,7 @@ export const MesBundleFeeding_MesObservation_ResponseSchema = z.strictObject({
     _etag: D.Element.optional(),
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
-    outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
+    outcome: R.anyResource.optional()
   });
 /** Entry in the bundle - will have a resource or information */
 export const MesBundleFeeding_MesObservationSchema = z.strictObject({
@@ -5920,7 +5920,7 @@ export const MesBundleFeeding_MesDevice_ResponseSchema = z.strictObject({
     _etag: D.Element.optional(),
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
-    outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
+    outcome: R.anyResource.optional()
   });
 /** Entry in the bundle - will have a resource or information */
 export const MesBundleFeeding_MesDeviceSchema = z.strictObject({
@@ -6030,7 +6030,7 @@ export const MesBundleSearchResult_Entry_ResponseSchema = z.strictObject({
     _etag: D.Element.optional(),
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
-    outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
+    outcome: R.anyResource.optional()
   });
 /** Entry in the bundle - will have a resource or information */
 export const MesBundleSearchResult_EntrySchema = z.strictObject({
@@ -6101,7 +6101,7 @@ export const MesBundleSearchResult_Measure_ResponseSchema = z.strictObject({
     _etag: D.Element.optional(),
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
-    outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
+    outcome: R.anyResource.optional()
   });
 /** Entry in the bundle - will have a resource or information */
 export const MesBundleSearchResult_MeasureSchema = z.strictObject({
@@ -6172,7 +6172,7 @@ export const MesBundleSearchResult_Device_ResponseSchema = z.strictObject({
     _etag: D.Element.optional(),
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
-    outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
+    outcome: R.anyResource.optional()
   });
 /** Entry in the bundle - will have a resource or information */
 export const MesBundleSearchResult_DeviceSchema = z.strictObject({

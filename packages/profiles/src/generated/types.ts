@@ -9691,7 +9691,7 @@ export interface MesAppointmentSearchResult_Entry_Response extends Omit<NonNulla
   lastModified?: string;
   _lastModified?: fhir4.Element;
   /** OperationOutcome with hints and warnings (for batch/transaction) */
-  outcome?: fhir4.OperationOutcome;
+  outcome?: fhir4.FhirResource;
 }
 
 /** Entry in the bundle - will have a resource or information */
@@ -9852,7 +9852,7 @@ export interface MesBundleFeeding_Entry_Response extends Omit<NonNullable<NonNul
   lastModified?: string;
   _lastModified?: fhir4.Element;
   /** OperationOutcome with hints and warnings (for batch/transaction) */
-  outcome?: fhir4.OperationOutcome;
+  outcome?: fhir4.FhirResource;
 }
 
 /** Entry in the bundle - will have a resource or information */
@@ -9964,7 +9964,7 @@ export interface MesBundleFeeding_MesObservation_Response extends Omit<NonNullab
   lastModified?: string;
   _lastModified?: fhir4.Element;
   /** OperationOutcome with hints and warnings (for batch/transaction) */
-  outcome?: fhir4.OperationOutcome;
+  outcome?: fhir4.FhirResource;
 }
 
 /** Entry in the bundle - will have a resource or information */
@@ -10076,7 +10076,7 @@ export interface MesBundleFeeding_MesDevice_Response extends Omit<NonNullable<No
   lastModified?: string;
   _lastModified?: fhir4.Element;
   /** OperationOutcome with hints and warnings (for batch/transaction) */
-  outcome?: fhir4.OperationOutcome;
+  outcome?: fhir4.FhirResource;
 }
 
 /** Entry in the bundle - will have a resource or information */
@@ -10244,7 +10244,7 @@ export interface MesBundleSearchResult_Entry_Response extends Omit<NonNullable<N
   lastModified?: string;
   _lastModified?: fhir4.Element;
   /** OperationOutcome with hints and warnings (for batch/transaction) */
-  outcome?: fhir4.OperationOutcome;
+  outcome?: fhir4.FhirResource;
 }
 
 /** Entry in the bundle - will have a resource or information */
@@ -10356,7 +10356,7 @@ export interface MesBundleSearchResult_Measure_Response extends Omit<NonNullable
   lastModified?: string;
   _lastModified?: fhir4.Element;
   /** OperationOutcome with hints and warnings (for batch/transaction) */
-  outcome?: fhir4.OperationOutcome;
+  outcome?: fhir4.FhirResource;
 }
 
 /** Entry in the bundle - will have a resource or information */
@@ -10468,7 +10468,7 @@ export interface MesBundleSearchResult_Device_Response extends Omit<NonNullable<
   lastModified?: string;
   _lastModified?: fhir4.Element;
   /** OperationOutcome with hints and warnings (for batch/transaction) */
-  outcome?: fhir4.OperationOutcome;
+  outcome?: fhir4.FhirResource;
 }
 
 /** Entry in the bundle - will have a resource or information */
