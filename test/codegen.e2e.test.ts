@@ -100,7 +100,7 @@ describe('codegen from an empty cache with the mirror', () => {
   });
 
   it('writes every example, each claiming an MES profile of ours or carrying Bundle content', async () => {
-    const files = (await readdir(join(firstOut, 'fhir', 'example'))).sort();
+    const files = (await readdir(join(firstOut, 'fhir', 'example'))).filter((f) => !f.startsWith('.')).sort();
     expect(files).toEqual(manifest.examples.map((e) => e.file.replace('example/', '')).sort());
     const mesCanonicals = new Set(manifest.profiles.map((p) => p.mesCanonical).filter(Boolean));
     const observations = manifest.examples.filter((e) => e.resourceType === 'Observation');

@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 
 describe('examples', () => {
-  const own = readdirSync(join(GENERATED, 'example')).map((f) => [f, join(GENERATED, 'example', f)] as const);
+  const own = readdirSync(join(GENERATED, 'example')).filter((f) => !f.startsWith('.')).map((f) => [f, join(GENERATED, 'example', f)] as const);
   it.each(own)('generated example %s has no error', (_f, file) => {
     expect(errors(read(file))).toEqual([]);
   });
@@ -35,7 +35,7 @@ describe('examples', () => {
     for (const p of packages.packages.filter((x) => x.name.startsWith('ans.') || x.name === 'hl7.fhir.fr.core')) {
       const dir = join(p.dir, 'example');
       if (!existsSync(dir)) continue;
-      for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+      for (const f of readdirSync(dir).filter((n) => n.endsWith('.json') && !n.startsWith('.'))) {
         const found = errors(read(join(dir, f)));
         if (f === 'Patient-ExampleFRCorePatient001.json') {
           // The example codes its birth place in TRE_R13-Commune, but fr-core-vs-insee-code (required)

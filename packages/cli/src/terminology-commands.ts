@@ -38,7 +38,7 @@ export async function expandCommand(args: string[], io: CliIo): Promise<number> 
   const url = positionals[0];
   if (!url || positionals.length > 1) throw new UsageError('give exactly one value set url');
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError('--format is text or json');
-  const terminology = new Terminology((await loadProject(values as { project: string; generated: string }, io)).index);
+  const terminology = new Terminology((await loadProject(values as { project?: string; generated?: string }, io)).index);
   const expansion = terminology.expand(url);
   if (!expansion.ok) {
     io.stderr.write(`cannot expand ${url}: ${expansion.reason}: ${expansion.message}\n`);
@@ -71,7 +71,7 @@ export async function validateCodeCommand(args: string[], io: CliIo): Promise<nu
     false,
   );
   if (!values.system || !values.code) throw new UsageError('--system and --code are required');
-  const terminology = new Terminology((await loadProject(values as { project: string; generated: string }, io)).index);
+  const terminology = new Terminology((await loadProject(values as { project?: string; generated?: string }, io)).index);
   const out = terminology.validateCode({
     system: values.system as string,
     code: values.code as string,

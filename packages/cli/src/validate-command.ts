@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { ResourceLayer } from '@mes-fhir/fhir-packages';
 import { Validator, isValid, type OperationOutcome } from '@mes-fhir/validator';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io.js';
-import { PROJECT_OPTIONS, PROJECT_OPTIONS_USAGE } from './project-options.js';
+import { loadProject, PROJECT_OPTIONS, PROJECT_OPTIONS_USAGE } from './project-options.js';
 
 export const VALIDATE_USAGE = `Usage: mes-fhir validate <file|folder|->... [--profile <url>] [--load <file|folder>]...
                         [--format text|json] [--fail-on error|warning]
@@ -110,12 +110,9 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
 
   let validator: Validator;
   try {
-    validator = await Validator.load({
-      projectDir: resolve(values.project as string),
-      generatedDir: resolve(values.generated as string),
-      extraLayers: await loadLayers(values.load as string[]),
-      env: io.env,
-    });
+    const extraLayers = await loadLayers(values.load as string[]);
+    const { index } = await loadProject(values as { project?: string; generated?: string }, io, extraLayers);
+    validator = new Validator(index, ['generated', ...extraLayers.map((l) => l.label)]);
   } catch (e) {
     io.stderr.write(`mes-fhir validate: cannot load definitions: ${(e as Error).message}\n`);
     return EXIT_USAGE;

@@ -1,4 +1,4 @@
-import type { InstallResult, PackageRef, ResourceIndex } from '@mes-fhir/fhir-packages';
+import type { InstallResult, PackageRef, ProjectPackages, ResourceIndex } from '@mes-fhir/fhir-packages';
 import type { StructureModel } from '@mes-fhir/profile-model';
 import type { Terminology } from '@mes-fhir/terminology';
 import type { SushiDiagnostic } from './errors.js';
@@ -37,6 +37,8 @@ export interface CodegenContext {
   workDir: string;
   packages?: InstallResult;
   roots?: PackageRef[];
+  /** What sushi-config.yaml says of the project (identity, canonical, FHIR version, dependencies). */
+  project?: ProjectPackages;
   canonical?: string;
   fhirVersion?: string;
   /** SUSHI's output (`fsh-generated/resources`). */

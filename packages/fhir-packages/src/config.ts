@@ -7,6 +7,8 @@ import type { PackageRef } from './types.js';
 export interface ProjectPackages {
   /** The project's own canonical base, when the configuration gives one. */
   canonical?: string;
+  /** The project's version, when the configuration gives one. */
+  version?: string;
   fhirVersion: string;
   /** The FHIR core package implied by `fhirVersion` (e.g. hl7.fhir.r4.core#4.0.1). */
   core: PackageRef;
@@ -71,5 +73,6 @@ export function parseProjectPackages(text: string, configFile = 'sushi-config.ya
     dependencies.push({ name, version });
   }
   const canonical = typeof config.canonical === 'string' ? config.canonical : undefined;
-  return { canonical, fhirVersion: fhirVersionRaw, core, dependencies };
+  const version = typeof config.version === 'string' || typeof config.version === 'number' ? String(config.version) : undefined;
+  return { canonical, version, fhirVersion: fhirVersionRaw, core, dependencies };
 }

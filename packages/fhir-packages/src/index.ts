@@ -7,3 +7,4 @@ export * from './sources.js';
 export * from './install.js';
 export * from './resource-index.js';
 export * from './project.js';
+export * from './local-package.js';

@@ -118,7 +118,7 @@ async function ensurePackage(
     places.push(`cache ${cachedPackageRoot(cacheDir, ref)}`);
     for (const source of sources) {
       places.push(source.describe(ref));
-      const manifest = await installFrom(source, ref, cacheDir);
+      const manifest = await installFrom(source, ref, cacheDir, () => log.installing?.(ref, source.kind));
       if (manifest) {
         log.info?.(`${refToString(ref)}: installed from ${source.kind}`);
         return { ...ref, dir: cachedPackageDir(cacheDir, ref), origin: source.kind, required: wanted.required, manifest };
@@ -151,11 +151,12 @@ async function readCachedManifest(cacheDir: string, ref: PackageRef): Promise<Pa
 }
 
 /** Extracts into a scratch folder inside the cache, checks it, then renames it into place (atomic). */
-async function installFrom(source: PackageSource, ref: PackageRef, cacheDir: string): Promise<PackageManifest | undefined> {
+async function installFrom(source: PackageSource, ref: PackageRef, cacheDir: string, onFound: () => void): Promise<PackageManifest | undefined> {
   const scratch = await mkdtemp(join(cacheDir, `.install-${ref.name}-`));
   try {
     const tarball = await source.fetchTarball(ref, scratch);
     if (!tarball) return undefined;
+    onFound();
     const unpacked = join(scratch, 'unpacked');
     await mkdir(unpacked);
     try {

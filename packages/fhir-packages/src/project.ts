@@ -1,51 +1,84 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { definitionsDir } from '@mes-fhir/definitions';
 import { readProjectPackages } from './config.js';
+import { ProjectConfigError } from './errors.js';
 import { installPackages, type InstallOptions, type InstallResult } from './install.js';
 import { ResourceIndex, type ResourceLayer } from './resource-index.js';
-import { refToString, type PackageRef } from './types.js';
+import { refToString, type PackageManifest, type PackageRef } from './types.js';
 
 export interface ProjectIndexOptions extends InstallOptions {
-  /** SUSHI project folder holding sushi-config.yaml (default: `fsh`). */
+  /**
+   * A SUSHI project folder holding sushi-config.yaml: its dependencies are loaded (codegen's view,
+   * which needs no generated output yet). Its generated definitions are `generatedDir`, default
+   * `generated/fhir`.
+   */
   projectDir?: string;
-  /** The project's generated definitions (default: `generated/fhir`); read first, so they win. */
+  /**
+   * A folder of generated definitions in the FHIR package layout (package.json, .index.json,
+   * resources, example/): it is loaded with the packages its package.json depends on.
+   */
   generatedDir?: string;
   /** Further folders or files of definitions, read before everything else (e.g. `validate --load`). */
   extraLayers?: ResourceLayer[];
+  /** Where "./generated/fhir" and "./fsh" are looked for when nothing is named (default: the working directory). */
+  cwd?: string;
 }
+
+/** Where the definitions of a loaded package set came from. */
+export type DefinitionsSource =
+  | { kind: 'project'; projectDir: string; generatedDir: string }
+  | { kind: 'generated'; generatedDir: string }
+  | { kind: 'bundled'; generatedDir: string };
 
 export interface ProjectIndex {
   index: ResourceIndex;
   packages: InstallResult;
+  source: DefinitionsSource;
 }
 
 /**
- * The loaded package set of a project: its generated definitions, then every package it depends
- * on (installing what the cache lacks). Codegen, terminology and the validator all start here.
+ * The loaded package set: the mes-fhir definitions, then every package they depend on (installing
+ * what the cache lacks). Codegen, terminology and the validator all start here. Without options
+ * the definitions are `./generated/fhir` when the working directory holds a codegen output (this
+ * repository, or a project that runs codegen itself), else those bundled in @mes-fhir/definitions.
  */
 export async function loadProjectIndex(options: ProjectIndexOptions = {}): Promise<ProjectIndex> {
-  const projectDir = resolve(options.projectDir ?? 'fsh');
-  const generatedDir = options.generatedDir ?? 'generated/fhir';
-  const roots = await projectRoots(join(projectDir, 'sushi-config.yaml'), join(generatedDir, 'manifest.json'));
+  const source = chooseSource(options);
+  const roots = source.kind === 'project' ? await projectRoots(source.projectDir) : await packageRoots(source.generatedDir);
   const packages = await installPackages(roots, options);
-  return { index: new ResourceIndex([...(options.extraLayers ?? []), ...projectLayers(packages, generatedDir)]), packages };
+  return { index: new ResourceIndex([...(options.extraLayers ?? []), ...projectLayers(packages, source.generatedDir)]), packages, source };
 }
 
-/**
- * The packages a project needs: from its sushi-config.yaml, or, where only the generated
- * definitions are at hand (an app that validates against them), from their manifest.
- */
-async function projectRoots(configFile: string, manifestFile: string): Promise<PackageRef[]> {
-  if (!existsSync(configFile) && existsSync(manifestFile)) {
-    const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { dependencies?: string[] };
-    return (manifest.dependencies ?? []).map((d) => {
-      const [name = '', version = ''] = d.split('#');
-      return { name, version };
-    });
+/** Decides where the definitions come from; see {@link loadProjectIndex}. */
+export function chooseSource(options: Pick<ProjectIndexOptions, 'projectDir' | 'generatedDir' | 'cwd'>): DefinitionsSource {
+  const cwd = resolve(options.cwd ?? '.');
+  if (options.projectDir) {
+    return { kind: 'project', projectDir: resolve(cwd, options.projectDir), generatedDir: resolve(cwd, options.generatedDir ?? 'generated/fhir') };
   }
-  const project = await readProjectPackages(configFile);
+  if (options.generatedDir) return { kind: 'generated', generatedDir: resolve(cwd, options.generatedDir) };
+  const local = join(cwd, 'generated', 'fhir');
+  if (existsSync(join(local, 'package.json')) && existsSync(join(local, 'manifest.json'))) return { kind: 'generated', generatedDir: local };
+  return { kind: 'bundled', generatedDir: definitionsDir() };
+}
+
+/** A SUSHI project's packages: its dependencies and the FHIR core package. */
+async function projectRoots(projectDir: string): Promise<PackageRef[]> {
+  const project = await readProjectPackages(join(projectDir, 'sushi-config.yaml'));
   return [...project.dependencies, project.core];
+}
+
+/** The packages a folder of definitions in the FHIR package layout depends on (its package.json). */
+async function packageRoots(dir: string): Promise<PackageRef[]> {
+  const file = join(dir, 'package.json');
+  let manifest: PackageManifest;
+  try {
+    manifest = JSON.parse(await readFile(file, 'utf8')) as PackageManifest;
+  } catch (e) {
+    throw new ProjectConfigError(file, `cannot be read as a FHIR package manifest (${(e as Error).message}); run "mes-fhir codegen" to write it`);
+  }
+  return Object.entries(manifest.dependencies ?? {}).map(([name, version]) => ({ name, version }));
 }
 
 /** Layer order: generated output, then packages in installation order (the project's own first). */
@@ -54,4 +87,16 @@ export function projectLayers(packages: InstallResult, generatedDir?: string): R
   if (generatedDir) layers.push({ label: 'generated', dir: resolve(generatedDir), includeExamples: true });
   for (const p of packages.packages) layers.push({ label: refToString(p), dir: p.dir, includeExamples: true });
   return layers;
+}
+
+/** One line naming where the definitions were read from (for CLIs and logs). */
+export function describeSource(source: DefinitionsSource): string {
+  switch (source.kind) {
+    case 'project':
+      return `FSH project ${source.projectDir} with ${source.generatedDir}`;
+    case 'generated':
+      return source.generatedDir;
+    case 'bundled':
+      return `@mes-fhir/definitions (${source.generatedDir})`;
+  }
 }

@@ -18,6 +18,8 @@ export interface PackageManifest {
 
 /** Receives progress and diagnostics; every method is optional so callers log only what they want. */
 export interface PackageLogger {
+  /** A package missing from the cache was found and is being extracted into it (slow: show progress). */
+  installing?(ref: PackageRef, from: 'mirror' | 'registry'): void;
   info?(message: string): void;
   warn?(message: string): void;
   debug?(message: string): void;

@@ -7,7 +7,8 @@ import { checkResource, findProfile } from './check.js';
 import { mesCanonicals, profiles } from './generated/registry.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../generated/fhir/example/', import.meta.url));
-const examples = readdirSync(EXAMPLES).map((f) => ({ file: f, json: JSON.parse(readFileSync(join(EXAMPLES, f), 'utf8')) as Record<string, any> }));
+// the folder's .index.json lists the examples; it is not one
+const examples = readdirSync(EXAMPLES).filter((f) => !f.startsWith('.')).map((f) => ({ file: f, json: JSON.parse(readFileSync(join(EXAMPLES, f), 'utf8')) as Record<string, any> }));
 const MES = 'https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/';
 const FEEDING = 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-feeding';
 const SEARCHSET = 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-searchset';

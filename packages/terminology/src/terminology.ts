@@ -80,7 +80,7 @@ export class Terminology {
     this.maxExpansionSize = options.maxExpansionSize ?? 10_000;
   }
 
-  /** Loads the project's package set (see `loadProjectIndex`) and wraps it. */
+  /** Loads the definitions and their packages, from the same sources as `Validator.load` (see `loadProjectIndex`). */
   static async load(options: ProjectIndexOptions & TerminologyOptions = {}): Promise<Terminology> {
     const { index } = await loadProjectIndex(options);
     return new Terminology(index, options);

@@ -85,7 +85,12 @@ export class Validator {
     this.primitives = new PrimitiveChecks(this.model);
   }
 
-  /** Loads the project's package set (generated definitions first) plus extra layers. */
+  /**
+   * Loads the definitions and the FHIR packages they need (installed into the FHIR package cache
+   * on first use, from `mirror`/FHIR_PACKAGE_MIRROR or the registry), plus `extraLayers`. Without
+   * `projectDir`/`generatedDir`: `./generated/fhir` when the working directory holds a codegen
+   * output, else the definitions bundled in @mes-fhir/definitions.
+   */
   static async load(options: ProjectIndexOptions = {}): Promise<Validator> {
     const { index } = await loadProjectIndex(options);
     return new Validator(index, ['generated', ...(options.extraLayers ?? []).map((l) => l.label)]);

@@ -17,6 +17,7 @@ export const packagesStep: CodegenStep = {
     });
     ctx.packages = result;
     ctx.roots = roots;
+    ctx.project = project;
     ctx.canonical = project.canonical;
     ctx.fhirVersion = project.fhirVersion;
     const fetched = result.packages.filter((p) => p.origin !== 'cache').length;

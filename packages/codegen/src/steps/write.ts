@@ -5,10 +5,14 @@ import { StructureModel, requiredMetaProfile } from '@mes-fhir/profile-model';
 import { Terminology } from '@mes-fhir/terminology';
 import type { CodegenContext, CodegenStep } from '../context.js';
 import { CodegenError } from '../errors.js';
+import { buildDotIndex, buildFhirPackageJson, readFhirPackageConfig } from '../fhir-package.js';
 import { buildManifest, type FhirJson, type Manifest } from '../manifest.js';
 
 /** Conformance resources stay at the top of generated/fhir; everything else is an example. */
 const CONFORMANCE_TYPES = new Set(['StructureDefinition', 'ValueSet', 'CodeSystem', 'SearchParameter', 'CapabilityStatement', 'ConceptMap']);
+
+/** Beside sushi-config.yaml: the name and description of the FHIR package made of the output. */
+export const FHIR_PACKAGE_CONFIG = 'fhir-package.yaml';
 
 /** Where the definitions land inside the output root. */
 export const FHIR_OUTPUT_FOLDER = 'fhir';
@@ -76,6 +80,7 @@ async function stageOutput(ctx: CodegenContext, resources: NamedResource[]): Pro
     json: r.json,
   }));
   for (const f of files) await writeFile(join(staging, f.path), toJsonText(f.json));
+  await writeFhirPackageFiles(ctx, staging, resources);
   const index = new ResourceIndex(ctx.packages ? projectLayers(ctx.packages, staging) : [{ label: 'generated', dir: staging }]);
   const model = new StructureModel(index);
   ctx.definitions = { index, model, terminology: new Terminology(index) };
@@ -88,6 +93,34 @@ async function stageOutput(ctx: CodegenContext, resources: NamedResource[]): Pro
   });
   await writeFile(join(staging, 'manifest.json'), toJsonText(manifest));
   return staging;
+}
+
+/**
+ * Makes the staged folder the `package/` folder of a FHIR NPM package: package.json (identity and
+ * dependencies from sushi-config.yaml) and an `.index.json` in the folder and in `example/`.
+ */
+async function writeFhirPackageFiles(ctx: CodegenContext, staging: string, resources: NamedResource[]): Promise<void> {
+  const project = ctx.project;
+  if (!project) throw new CodegenError('fhir', 'the project configuration was not read');
+  if (!project.version) throw new CodegenError('fhir', `${join(ctx.options.projectDir, 'sushi-config.yaml')}: "version" is required (it versions the FHIR package of the profiles)`);
+  let identity;
+  try {
+    identity = await readFhirPackageConfig(join(ctx.options.projectDir, FHIR_PACKAGE_CONFIG));
+  } catch (e) {
+    throw new CodegenError('fhir', (e as Error).message);
+  }
+  const packageJson = buildFhirPackageJson({
+    ...identity,
+    version: project.version,
+    canonical: project.canonical,
+    fhirVersion: project.fhirVersion,
+    dependencies: ctx.roots ?? [],
+  });
+  await writeFile(join(staging, 'package.json'), toJsonText(packageJson));
+  const conformance = resources.filter((r) => CONFORMANCE_TYPES.has(r.json.resourceType));
+  const examples = resources.filter((r) => !CONFORMANCE_TYPES.has(r.json.resourceType));
+  await writeFile(join(staging, '.index.json'), toJsonText(buildDotIndex(conformance)));
+  await writeFile(join(staging, 'example', '.index.json'), toJsonText(buildDotIndex(examples)));
 }
 
 export async function swapInto(staging: string, target: string): Promise<void> {

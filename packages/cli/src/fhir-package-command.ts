@@ -1,0 +1,59 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chooseSource, describeSource, installFolderPackage, packFolderPackage, readFolderManifest } from '@mes-fhir/fhir-packages';
+import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './io.js';
+
+export const FHIR_PACKAGE_USAGE = `Usage: mes-fhir fhir-package [--install] [--tgz <file>] [--generated <dir>]
+
+The mes-fhir profiles, extensions, value sets, code systems and examples as a FHIR NPM package
+(mes-fhir.profiles), for other FHIR tools: SUSHI projects that derive from our profiles, the HL7
+Java validator, IG Publisher. Without options, prints its name, version and folder.
+
+  --install          put it, and the packages it depends on, into the FHIR package cache
+                     (FHIR_PACKAGE_CACHE, default ~/.fhir/packages), where SUSHI and the Java
+                     validator load it by name#version
+  --tgz <file>       write it as a package tarball (archive root package/), e.g. for a folder
+                     named by FHIR_PACKAGE_MIRROR or for "validator_cli.jar -ig <file>"
+  --generated <dir>  the definitions to package (default: ./generated/fhir when it holds a
+                     codegen output, else the definitions bundled in @mes-fhir/definitions)
+`;
+
+export async function fhirPackageCommand(args: string[], io: CliIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: { install: { type: 'boolean', default: false }, tgz: { type: 'string' }, generated: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  try {
+    const source = chooseSource({ generatedDir: values.generated });
+    const manifest = await readFolderManifest(source.generatedDir);
+    const label = `${manifest.name}#${manifest.version}`;
+    io.stdout.write(`${label} from ${describeSource(source)}\n`);
+    if (values.tgz) {
+      const file = resolve(values.tgz);
+      await packFolderPackage(source.generatedDir, file);
+      io.stdout.write(`wrote ${file}\n`);
+    }
+    if (values.install) {
+      const started = performance.now();
+      const installed = await installFolderPackage(source.generatedDir, { env: io.env, logger: { warn: (m) => io.stderr.write(`warning: ${m}\n`) } });
+      const deps = installed.dependencies.packages;
+      const fetched = deps.filter((p) => p.origin !== 'cache').length;
+      io.stdout.write(
+        `installed ${label} into ${installed.cachedAt}, with ${deps.length} dependency packages` +
+          `${fetched ? ` (${fetched} installed from ${installed.dependencies.offline ? 'mirror' : 'registry'})` : ''}` +
+          ` in ${((performance.now() - started) / 1000).toFixed(1)}s\n`,
+      );
+    }
+    return EXIT_OK;
+  } catch (e) {
+    io.stderr.write(`mes-fhir fhir-package: ${(e as Error).message}\n`);
+    return EXIT_FAILURE;
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The toolkit as a vendor gets it: every publishable package packed with `npm pack`, installed
+ * into an empty project outside the repository (third-party dependencies from the npm registry,
+ * FHIR packages from the mirror into an empty FHIR cache), then used there.
+ */
+import { spawn } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, mirrorDir } from './helpers/repo.js';
+
+/** The packages a vendor's app installs (codegen is for maintainers: packed, not installed). */
+const APP_PACKAGES = ['definitions', 'fhir-packages', 'terminology', 'profile-model', 'profiles', 'validator', 'cli'];
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+}
+
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const started = performance.now();
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr, seconds: (performance.now() - started) / 1000 }));
+  });
+}
+
+const versionOf = async (name: string) => (JSON.parse(await readFile(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+
+let work: string;
+let app: string;
+let fhirEnv: NodeJS.ProcessEnv;
+let install: Run;
+const timings: Record<string, number> = {};
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'mes-fhir-consumer-'));
+  const tarballs = join(work, 'tarballs');
+  app = join(work, 'vendor-app');
+  await mkdir(tarballs);
+  // npm scripts of the packages (the definitions' prepack) must not inherit this repository's npm environment
+  const npmEnv = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('npm_')).map((k) => [k, undefined]));
+  for (const dir of await readdir(join(REPO_ROOT, 'packages'))) {
+    const packed = await run('npm', ['pack', '--silent', '--pack-destination', tarballs, '-w', `packages/${dir}`], REPO_ROOT, npmEnv);
+    if (packed.code !== 0) throw new Error(`npm pack packages/${dir} failed:\n${packed.stderr}`);
+  }
+  await cp(join(REPO_ROOT, 'test', 'fixtures', 'consumer'), app, { recursive: true });
+  await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'vendor-app', private: true, type: 'module' }));
+  const example = JSON.parse(await readFile(join(REPO_ROOT, 'generated', 'fhir', 'example', 'Observation-ExampleBodyWeight.json'), 'utf8'));
+  await writeFile(join(app, 'ok.json'), JSON.stringify(example));
+  await writeFile(join(app, 'bad.json'), JSON.stringify({ ...example, status: 'done' }));
+  const specs = APP_PACKAGES.map((p) => join(tarballs, `mes-fhir-${p}-0.1.0.tgz`));
+  install = await run(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', ...specs, `typescript@${await versionOf('typescript')}`, `esbuild@${await versionOf('esbuild')}`],
+    app,
+    npmEnv,
+  );
+  timings['npm install (7 tarballs + typescript + esbuild)'] = install.seconds;
+  fhirEnv = { FHIR_PACKAGE_MIRROR: mirrorDir(), FHIR_PACKAGE_CACHE: join(work, 'empty-fhir-cache') };
+});
+
+afterAll(async () => {
+  console.log(`consumer timings: ${Object.entries(timings).map(([k, s]) => `${k} ${s.toFixed(1)}s`).join('; ')}`);
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('the packed packages installed in a project outside the repository', () => {
+  it('install with npm', () => {
+    expect(install.stderr).not.toMatch(/ERR!/);
+    expect(install.code).toBe(0);
+  });
+
+  it('ship their built code and, for @mes-fhir/definitions, the FHIR package of our profiles', async () => {
+    const definitions = join(app, 'node_modules', '@mes-fhir', 'definitions', 'fhir');
+    const manifest = JSON.parse(await readFile(join(definitions, 'package.json'), 'utf8'));
+    expect(manifest).toMatchObject({ name: 'mes-fhir.profiles', fhirVersions: ['4.0.1'] });
+    expect(manifest.dependencies['hl7.fhir.r4.core']).toBe('4.0.1');
+    expect(await readdir(definitions)).toEqual(expect.arrayContaining(['.index.json', 'StructureDefinition-mes-observation-bodyweight.json', 'example']));
+    expect(await readdir(join(app, 'node_modules', '@mes-fhir', 'cli', 'dist'))).toContain('bin.js');
+    // the CLI does not pull the generation pipeline (SUSHI, ts-morph) into a vendor's app
+    expect(await readdir(join(app, 'node_modules', '@mes-fhir'))).not.toContain('codegen');
+  });
+
+  it('a strict TypeScript file using the types and builders compiles with tsc and runs', async () => {
+    const tsc = await run(join(app, 'node_modules', '.bin', 'tsc'), ['-p', '.'], app);
+    timings['tsc'] = tsc.seconds;
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.code).toBe(0);
+    const out = await run(process.execPath, [join('out', 'app.js')], app);
+    expect(out.stderr).toBe('');
+    expect(JSON.parse(out.stdout)).toEqual({ valid: true, issues: [], unit: 'kg', bundleType: 'transaction', entries: 2 });
+  });
+
+  it('npx mes-fhir validate installs the FHIR packages on first use (one progress line), accepts a valid payload and rejects an invalid one', async () => {
+    const first = await run('npx', ['mes-fhir', 'validate', 'ok.json'], app, fhirEnv);
+    timings['first validation (empty FHIR cache)'] = first.seconds;
+    expect(first.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^installing FHIR packages from mirror into the FHIR package cache: .*hl7\.fhir\.r4\.core#4\.0\.1.* \(\d+\.\d+s\)$/)]);
+    expect(first.stdout).toMatch(/^valid {3}ok\.json/m);
+    expect(first.code).toBe(0);
+
+    const second = await run('npx', ['mes-fhir', 'validate', 'ok.json'], app, fhirEnv);
+    timings['second validation'] = second.seconds;
+    expect(second.stderr).toBe('');
+    expect(second.code).toBe(0);
+
+    const invalid = await run('npx', ['mes-fhir', 'validate', 'bad.json'], app, fhirEnv);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stdout).toMatch(/error +Observation\.status +"done" is not in the required value set/);
+  });
+
+  it('Validator.load() and Terminology.load() work as libraries with the bundled definitions', async () => {
+    const out = await run(process.execPath, ['library.mjs'], app, fhirEnv);
+    expect(out.stderr).toBe('');
+    expect(JSON.parse(out.stdout)).toEqual({ ok: true, bad: false, status: 'valid' });
+  });
+
+  it('esbuild bundles @mes-fhir/profiles for the browser, without Node built-ins', async () => {
+    const out = await run(join(app, 'node_modules', '.bin', 'esbuild'), ['app.ts', '--bundle', '--platform=browser', '--format=esm', '--log-level=error', '--outfile=out/browser.js'], app);
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    const bundle = await readFile(join(app, 'out', 'browser.js'), 'utf8');
+    expect(bundle).not.toMatch(/require\(["'](node:)?(fs|path|os|crypto|child_process)["']\)/);
+  });
+
+  it('mes-fhir codegen says what to install when the pipeline is absent', async () => {
+    const out = await run('npx', ['mes-fhir', 'codegen'], app, fhirEnv);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(/@mes-fhir\/codegen is not installed/);
+  });
+});
