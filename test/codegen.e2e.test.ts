@@ -60,9 +60,10 @@ describe('codegen from an empty cache with the mirror', () => {
     );
   });
 
-  it('warns about the optional packages the mirror lacks', () => {
-    expect(first.stderr).toMatch(/optional package hl7\.fhir\.uv\.phd#1\.0\.0/);
+  it('warns about the optional packages the mirror lacks, and uses the pinned PHD package for the one ANS asks', () => {
     expect(first.stderr).toMatch(/optional package ans\.fr\.nos#/);
+    // ANS mesures declares hl7.fhir.uv.phd 1.0.0; sushi-config pins 1.1.0, which the mirror holds
+    expect(first.stderr).not.toMatch(/hl7\.fhir\.uv\.phd/);
   });
 
   it('produces the 11 measure profiles and the two Bundle profiles, each with a snapshot', async () => {
@@ -150,6 +151,10 @@ describe('codegen from an empty cache with the mirror', () => {
     const weight = await readFile(join(firstOut, 'docs', 'profils', 'mes-observation-bodyweight.mdx'), 'utf8');
     expect(weight).toContain('ExampleBodyWeight');
     expect(weight).toMatch(/## Invariants[\s\S]*mes-source-oid/);
+    // the feeding Bundle's page lists what PhdDevice requires of its Device
+    const feeding = await readFile(join(firstOut, 'docs', 'profils', 'mes-bundle-feeding.mdx'), 'utf8');
+    expect(feeding).toMatch(/## Profil PhdDevice exigé[\s\S]*identifier:systemIdIdentifier\.system` \| 1\.\.1 \| `"urn:oid:1\.2\.840\.10004\.1\.1\.1\.0\.0\.1\.0\.0\.1\.2680"`/);
+    expect(feeding).toMatch(/`specialization\.version` \| 1\.\.1/);
   });
 });
 

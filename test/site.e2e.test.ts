@@ -117,10 +117,10 @@ describe.skipIf(!canRun)('implementation-guide site', () => {
 
   it('shows a value set page with its offline expansion', async () => {
     const page = await newPage();
-    await page.goto(`${base}/reference/jeux-de-valeurs/mes-glucose-moment`);
-    await expect(page.locator('h1').textContent()).resolves.toContain('Moment de la mesure');
-    await expect(page.locator('td', { hasText: 'fasting' }).first().isVisible()).resolves.toBe(true);
-    await expect(page.getByText('5 concept(s).').isVisible()).resolves.toBe(true);
+    await page.goto(`${base}/reference/jeux-de-valeurs/jdv-j157-momentglucose-ens`);
+    await expect(page.locator('h1').textContent()).resolves.toContain('JDV_J157-MomentGlucose-ENS');
+    await expect(page.locator('td', { hasText: '53049-3' }).first().isVisible()).resolves.toBe(true);
+    await expect(page.getByText('6 concept(s).').isVisible()).resolves.toBe(true);
     await page.screenshot({ path: join(SHOTS, '04-value-set.png') });
     await page.close();
   });

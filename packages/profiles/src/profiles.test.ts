@@ -121,7 +121,7 @@ describe('MES-specific rules', () => {
 
   it('HbA1c with a number of days is refused (mes-glu-days)', () => {
     const r = clone(hba1c);
-    r.extension = [{ url: 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/mesures-number-of-days', valueCodeableConcept: { coding: [{ system: builders.GLUCOSE_DAYS_SYSTEM, code: '14' }] } }];
+    r.extension = [{ url: 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/mesures-number-of-days', valueCodeableConcept: { coding: [{ ...builders.GLUCOSE_NUMBER_OF_DAYS[14] }] } }];
     expect(errors(r).map((i) => i.key)).toContain('mes-glu-days');
   });
 
@@ -144,7 +144,7 @@ describe('builders', () => {
     heartRate: builders.heartRate({ patient, effective: at, bpm: 60 }),
     bloodGlucose: builders.bloodGlucose({ patient, effective: at, mgPerDl: 110, moment: 'after-meal' }),
     hba1c: builders.hba1c({ patient, effective: at, percent: 6.1 }),
-    glucoseAverage: builders.glucoseAverage({ patient, effective: at, kind: 'MED-969', codeSystem: 'https://example.org/med', value: 120, days: 14 }),
+    glucoseAverage: builders.glucoseAverage({ patient, effective: at, kind: 'MED-969', value: 120, days: 14 }),
     painSeverity: builders.painSeverity({ patient, effective: at, score: 3 }),
     stepsByDay: builders.stepsByDay({ patient, effective: at, steps: 10234 }),
     waistCircumference: builders.waistCircumference({ patient, effective: at, cm: 82 }),
@@ -156,7 +156,7 @@ describe('builders', () => {
   });
 
   it('feedingBundle links the device, sets fullUrl, request and ifNoneExist', () => {
-    const device = builders.phdDevice({ identifierOid: '2.999.1.2.3.2', serial: 'SN-1', kind: 'weight-scale' });
+    const device = builders.phdDevice({ identifierOid: '2.999.1.2.3.2', serial: 'SN-1', systemId: '001B2CFFFE3D4E5F', kind: 'weight-scale', manufacturer: 'Balances Exemple SAS', model: 'BX-200' });
     const bundle = builders.feedingBundle(outputs.bodyWeight, device);
     expect(errors(bundle, FEEDING)).toEqual([]);
     const [obsEntry, deviceEntry] = bundle.entry!;
@@ -166,7 +166,7 @@ describe('builders', () => {
   });
 
   it('the feeding Bundle rules catch a device that is not linked, and a BMI', () => {
-    const device = builders.phdDevice({ identifierOid: '2.999.1.2.3.2', serial: 'SN-1', kind: 'weight-scale' });
+    const device = builders.phdDevice({ identifierOid: '2.999.1.2.3.2', serial: 'SN-1', systemId: '001B2CFFFE3D4E5F', kind: 'weight-scale', manufacturer: 'Balances Exemple SAS', model: 'BX-200' });
     const bundle = builders.feedingBundle(outputs.bodyWeight, device);
     (bundle.entry![0]!.resource as { device?: { reference?: string } }).device = { reference: 'Device/another' };
     expect(errors(bundle, FEEDING).map((i) => i.key)).toContain('mes-fb-device-link');

@@ -347,6 +347,10 @@ export class Validator {
     const definition = code === 'Extension' ? this.extensionDefinition(value, type, node, location, walk, at) : undefined;
     const children = definition ? definition.root.children : this.model.childrenFor(typeSlice ?? node, type);
     this.walkObject(value, children, location, walk, depth, { path: at.path, type: code });
+    // A profile may also constrain an extension where it uses it (the ANS glucose profile binds the
+    // value of its moment-of-measurement slice): the slice's own children are checked too.
+    const slice = typeSlice ?? node;
+    if (definition && slice.sliceName && slice.children.length > 0) this.walkObject(value, slice.children, location, walk, depth, { path: at.path, type: code });
     if (code === 'Quantity' || typeTree?.sd.type === 'Quantity') this.checkUcum(value, location, walk);
     if (code === 'Reference') this.checkReference(value, type, location, walk);
   }

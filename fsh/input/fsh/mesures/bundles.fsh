@@ -30,7 +30,7 @@ la version 3.2.0 n'autorise pas la glycémie.
 * entry[mes-observation].request.url = "Observation"
 * entry[mes-device].fullUrl 1..1
 * entry[mes-device].resource 1..1
-* entry[mes-device].resource only Device
+* entry[mes-device].resource only $PhdDevice
 * entry[mes-device].request 1..1
 * entry[mes-device].request.method = #POST
 * entry[mes-device].request.url = "Device"

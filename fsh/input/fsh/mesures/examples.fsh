@@ -60,7 +60,7 @@ Usage: #example
 * insert ExampleMeasure(mes-observation-glucose, 2026-03-16T07:05:00+01:00)
 * code = $LOINC#2345-7 "Glucose [Mass/volume] in Serum or Plasma"
 * code.text = "Glycémie"
-* extension[MesMomentOfMeasurement].valueCodeableConcept = MesGlucoseMomentCS#fasting "À jeun"
+* extension[MesMomentOfMeasurement].valueCodeableConcept = $TreA04Loinc#53049-3 "Glucose à jeun"
 * valueQuantity = 96 'mg/dL' "mg/dL"
 
 Instance: ExampleHbA1c
@@ -71,6 +71,16 @@ Usage: #example
 * code = $LOINC#4548-4 "Hemoglobin A1c/Hemoglobin.total in Blood"
 * code.text = "HbA1c"
 * valueQuantity = 6.8 '%' "%"
+
+Instance: ExampleInterstitialGlucoseAverage
+InstanceOf: MesObservationGlucose
+Title: "Glucose interstitiel moyen de 142 mg/dL sur 14 jours"
+Usage: #example
+* insert ExampleMeasure(mes-observation-glucose, 2026-03-15T20:00:00+01:00)
+* code = $TreR308Taasip#MED-969 "Glucose interstitiel"
+* code.text = "Glucose interstitiel moyen"
+* extension[MesNumberOfDays].valueCodeableConcept = $TreR308Taasip#GEN-276 "14j"
+* valueQuantity = 142 'mg/dL' "mg/dL"
 
 Instance: ExamplePainSeverity
 InstanceOf: MesObservationPainSeverity
@@ -102,16 +112,25 @@ Usage: #example
 
 // A weighing sent by a connected scale: the Observation references the Device of the Bundle.
 
+// Written on Device with every PhdDevice value spelled out (SUSHI cannot mix PhdDevice's named
+// identifier slice with the vendor's unsliced identifier without numeric indexes); the tests
+// validate it against PhdDevice.
 Instance: ExampleWeightScale
 InstanceOf: Device
 Title: "Pèse-personne connecté (PhdDevice)"
 Usage: #inline
 * id = "8f1d2a56-3c4b-4e0f-9a7b-2d6c1e5f4a90"
 * meta.profile = $PhdDevice
-* identifier.system = "urn:oid:2.999.1.2.3.2"
-* identifier.value = "BALANCE-00A1B2C3"
+// the vendor's identifier, which the feeding Bundle's ifNoneExist names
+* identifier[0].system = "urn:oid:2.999.1.2.3.2"
+* identifier[0].value = "BALANCE-00A1B2C3"
+// PhdDevice: the IEEE EUI-64 system identifier of the device
+* identifier[1].type = $ContinuaDeviceIdentifiers#SYSID
+* identifier[1].system = "urn:oid:1.2.840.10004.1.1.1.0.0.1.0.0.1.2680"
+* identifier[1].value = "00-1B-2C-FF-FE-3D-4E-5F"
 * type = $ISO11073#65573 "MDC_MOC_VMS_MDS_SIMP"
 * specialization.systemType = $ISO11073#528399 "MDC_DEV_SPEC_PROFILE_SCALE"
+* specialization.version = "1"
 * manufacturer = "Balances Exemple SAS"
 * modelNumber = "BX-200"
 

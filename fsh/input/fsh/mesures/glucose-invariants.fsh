@@ -2,8 +2,8 @@
 // and which of the two ANS extensions (moment of measurement, number of days) are allowed.
 
 Invariant: mes-glu-kind
-Description: "Le code est l'un des quatre types de glycémie acceptés par MES : 2345-7 (glucose sanguin), 4548-4 (HbA1c), MED-969 (glucose interstitiel moyen), MED-972 (indice de gestion de la glycémie)."
-Expression: "code.coding.where((system = 'http://loinc.org' and (code = '2345-7' or code = '4548-4')) or code = 'MED-969' or code = 'MED-972').exists()"
+Description: "Le code est l'un des quatre types de glycémie acceptés par MES : LOINC 2345-7 (glucose sanguin), LOINC 4548-4 (HbA1c), et dans la TRE_R308-TAASIP du NOS MED-969 (glucose interstitiel moyen), MED-972 (indice de gestion de la glycémie)."
+Expression: "code.coding.where((system = 'http://loinc.org' and (code = '2345-7' or code = '4548-4')) or (system = 'https://mos.esante.gouv.fr/NOS/TRE_R308-TAASIP/FHIR/TRE-R308-TAASIP' and (code = 'MED-969' or code = 'MED-972'))).exists()"
 Severity: #error
 
 Invariant: mes-glu-unit

@@ -1,42 +1,38 @@
-// Codes for the glycaemia extensions. MES binds them to the NOS value sets JDV_J157
-// (moment) and JDV_J164 (number of days), which are not available offline (ans.fr.nos is not in
-// the package mirror). These code systems carry the same meanings so that examples and builders
-// can be written and checked today; they do not replace the NOS bindings of the ANS profiles.
+// The NOS value sets that the ANS glucose profile and its extensions bind with required strength
+// (moment of measurement: JDV_J157; number of days: JDV_J164). The NOS package (ans.fr.nos) is
+// not available offline, so each JDV is restated here under its own canonical url and version,
+// with exactly the codes it lists: the ANS bindings then resolve, and codes are checked by value
+// set membership (system and code), as MES checks them. Only the value sets are restated: their
+// code systems (TRE_A04, TRE_R313, TRE_R308) are large NOS terminologies of which these JDVs use a
+// few codes. If the real NOS package is loaded too, these restatements (loaded first) win.
 
-CodeSystem: MesGlucoseMomentCS
-Id: mes-glucose-moment
-Title: "Moment de la mesure de glycémie (codes de travail)"
-Description: "Moments de mesure de la glycémie reconnus par MES (à jeun, après un repas, après un effort, pendant un malaise, autre). Codes de travail en attendant le JDV NOS J157 hors ligne."
-* ^caseSensitive = true
-* ^experimental = true
-* #fasting "À jeun"
-* #after-meal "Après un repas"
-* #after-exercise "Après un effort"
-* #malaise "Pendant un malaise"
-* #other "Autre"
+ValueSet: JdvJ157MomentGlucoseEns
+Id: JDV-J157-MomentGlucose-ENS
+Title: "JDV_J157-MomentGlucose-ENS (reprise hors ligne)"
+Description: "Moments de mesure de la glycémie (extension mesures-moment-of-measurement). Reprend à l'identique le jeu de valeurs NOS JDV_J157-MomentGlucose-ENS, version 20220429120000, publié par l'ANS : mêmes canonique, version, systèmes et codes. Les codes LOINC y sont listés sous le système NOS TRE_A04-Loinc, et « lors d'un malaise » sous la CISP-2 (TRE_R313)."
+* ^url = "https://mos.esante.gouv.fr/NOS/JDV_J157-MomentGlucose-ENS/FHIR/JDV-J157-MomentGlucose-ENS"
+* ^version = "20220429120000"
+* ^status = #active
+* ^experimental = false
+* ^publisher = "ANS (reprise hors ligne par mes-fhir)"
+* $TreA04Loinc#53049-3 "Glucose à jeun"
+* $TreA04Loinc#16915-1 "Glucose post prandial"
+* $TreA04Loinc#88365-2 "Avant repas"
+* $TreA04Loinc#LA11865-5 "Après exercice"
+* $TreA04Loinc#LA46-8 "Autre"
+* $TreR313Cisp2#A05 "Lors d'un malaise"
 
-ValueSet: MesGlucoseMomentVS
-Id: mes-glucose-moment
-Title: "Moment de la mesure de glycémie"
-Description: "Tous les codes de MesGlucoseMomentCS."
-* ^experimental = true
-* include codes from system MesGlucoseMomentCS
-
-CodeSystem: MesGlucoseNumberOfDaysCS
-Id: mes-glucose-number-of-days
-Title: "Nombre de jours d'une moyenne glycémique (codes de travail)"
-Description: "Périodes sur lesquelles MES accepte une moyenne de glucose interstitiel ou un indice de gestion de la glycémie. Codes de travail en attendant le JDV NOS J164 hors ligne."
-* ^caseSensitive = true
-* ^experimental = true
-* #7 "7 jours"
-* #14 "14 jours"
-* #30 "30 jours"
-* #90 "90 jours"
-* #other "Autre"
-
-ValueSet: MesGlucoseNumberOfDaysVS
-Id: mes-glucose-number-of-days
-Title: "Nombre de jours d'une moyenne glycémique"
-Description: "Tous les codes de MesGlucoseNumberOfDaysCS."
-* ^experimental = true
-* include codes from system MesGlucoseNumberOfDaysCS
+ValueSet: JdvJ164GlucoseNumberOfDaysEns
+Id: JDV-J164-GlucoseNumberOfDays-ENS
+Title: "JDV_J164-GlucoseNumberOfDays-ENS (reprise hors ligne)"
+Description: "Nombre de jours d'une moyenne glycémique (extension mesures-number-of-days). Reprend à l'identique le jeu de valeurs NOS JDV_J164-GlucoseNumberOfDays-ENS, version 20220128120000, publié par l'ANS : codes de la TRE_R308-TAASIP."
+* ^url = "https://mos.esante.gouv.fr/NOS/JDV_J164-GlucoseNumberOfDays-ENS/FHIR/JDV-J164-GlucoseNumberOfDays-ENS"
+* ^version = "20220128120000"
+* ^status = #active
+* ^experimental = false
+* ^publisher = "ANS (reprise hors ligne par mes-fhir)"
+* $TreR308Taasip#GEN-275 "7j"
+* $TreR308Taasip#GEN-276 "14j"
+* $TreR308Taasip#GEN-277 "30j"
+* $TreR308Taasip#GEN-278 "90j"
+* $TreR308Taasip#GEN-092 "Autre"

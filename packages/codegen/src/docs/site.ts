@@ -37,7 +37,7 @@ const BUILDERS: Record<string, string> = {
   'mes-observation-stepsbyday': 'stepsByDay({ patient, effective, steps: 8432 })',
   'mes-observation-waistcircumference': 'waistCircumference({ patient, effective, cm: 86 })',
   'mes-observation-headcircumference': 'headCircumference({ patient, effective, cm: 41.5 })',
-  'mes-bundle-feeding': 'feedingBundle(observation, phdDevice({ identifierOid, serial, kind: "weight-scale" }))',
+  'mes-bundle-feeding': 'feedingBundle(observation, phdDevice({ identifierOid, serial, systemId, kind: "weight-scale", manufacturer, model }))',
   'mes-appointment': "appointment({ patient, practitioner: { rpps, name }, start, end, mode: 'teleconsultation', reason })",
 };
 
@@ -244,6 +244,46 @@ function invariantRows(tree: ProfileTree): string[][] {
   ]);
 }
 
+const ownUrls = (input: SiteInput) => new Set([...input.manifest.profiles, ...input.manifest.extensions].map((p) => p.url));
+
+/**
+ * Resources a profile contains that must meet a profile defined elsewhere (the PhdDevice of the
+ * feeding Bundle): what that profile requires, i.e. the elements of its differential that a
+ * conforming resource must carry (required, with every ancestor required), and their fixed values.
+ */
+function targetProfileSections(input: SiteInput, tree: ProfileTree, own: Set<string>): string[] {
+  const targets = new Map<string, string[]>();
+  for (const n of tree.byId.values()) {
+    for (const t of n.types) {
+      for (const p of t.profiles) {
+        if (own.has(p) || t.code === 'Extension' || input.model.definition(p)?.kind !== 'resource') continue;
+        const at = n.sliceName ? `${n.path}:${n.sliceName}` : n.id;
+        (targets.get(p) ?? targets.set(p, []).get(p)!).push(at);
+      }
+    }
+  }
+  const out: string[] = [];
+  for (const [url, at] of [...targets].sort(([a], [b]) => a.localeCompare(b))) {
+    const target = input.model.tree(url);
+    if (!target) continue;
+    const differential = new Set(((target.sd as { differential?: { element?: Array<{ id?: string }> } }).differential?.element ?? []).map((e) => e.id));
+    const requiredInPractice = (n: ElementNode): boolean => n.min >= 1 && (!n.parent || n.parent === target.root || requiredInPractice(n.parent));
+    const rows = [...target.byId.values()]
+      .filter((n) => n !== target.root && differential.has(n.id) && requiredInPractice(n))
+      .map((n) => [code(n.id.split('.').slice(1).join('.')), cardinality(n), n.fixed ? code(JSON.stringify(n.fixed.value)) : '', text(n.def.short)]);
+    const official = input.officialPage(url);
+    out.push(
+      `## Profil ${text(target.sd.title ?? target.sd.name ?? url.split('/').pop())} exigé`,
+      '',
+      `${at.map(code).join(', ')} doit être conforme à ${official ? `[${code(url)}](${official})` : code(url)}. Ce que ce profil exige :`,
+      '',
+      table(['Élément', 'Card.', 'Valeur imposée', 'Description'], rows),
+      '',
+    );
+  }
+  return out;
+}
+
 function profilePage(input: SiteInput, p: ManifestProfile, position: number, link: Links, api: Api): string {
   const tree = input.model.tree(p.url)!;
   const from = '../';
@@ -279,6 +319,7 @@ function profilePage(input: SiteInput, p: ManifestProfile, position: number, lin
     '',
     table(['Clé', 'Sévérité', 'Règle', 'FHIRPath', 'Sur'], invariantRows(tree)),
     '',
+    ...targetProfileSections(input, tree, ownUrls(input)),
     '## Exemples',
     '',
   ];

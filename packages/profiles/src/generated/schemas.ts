@@ -2901,7 +2901,14 @@ export const MesObservationGlucose_MetaSchema = z.strictObject({
     profile: z.array(P.canonical).min(1).superRefine(R.slices("open", [{ name: "mesCanonical", min: 1, max: 1, match: [{"path":"$this","value":"https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/mes-observation-glucose","kind":"value"}], schema: z.literal("https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/mes-observation-glucose") }])),
     _profile: z.array(D.Element.nullable()).optional(),
     security: z.array(D.Coding).optional(),
-    tag: z.array(D.Coding).optional()
+    tag: z.array(D.Coding).optional(),
+    project: P.uri.optional(),
+    _project: D.Element.optional(),
+    author: D.Reference.optional(),
+    onBehalfOf: D.Reference.optional(),
+    account: D.Reference.optional(),
+    accounts: z.array(D.Reference).optional(),
+    compartment: z.array(D.Reference).optional()
   });
 /** Additional content defined by implementations */
 export const MesObservationGlucose_ExtensionSchema = z.strictObject({
@@ -3131,7 +3138,7 @@ export const MesObservationGlucose_MesMomentOfMeasurement_ValueCodeableConceptSc
     coding: z.array(MesObservationGlucose_MesMomentOfMeasurement_ValueCodeableConcept_CodingSchema).max(1).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }).superRefine(R.codedIn(["https://mos.esante.gouv.fr/NOS/TRE_A04-Loinc/FHIR/TRE-A04-Loinc|16915-1","https://mos.esante.gouv.fr/NOS/TRE_A04-Loinc/FHIR/TRE-A04-Loinc|53049-3","https://mos.esante.gouv.fr/NOS/TRE_A04-Loinc/FHIR/TRE-A04-Loinc|88365-2","https://mos.esante.gouv.fr/NOS/TRE_A04-Loinc/FHIR/TRE-A04-Loinc|LA11865-5","https://mos.esante.gouv.fr/NOS/TRE_A04-Loinc/FHIR/TRE-A04-Loinc|LA46-8","https://mos.esante.gouv.fr/NOS/TRE_R313-CISP2/FHIR/TRE-R313-CISP2|A05"]));
 /** Additional content defined by implementations */
 export const MesObservationGlucose_MesMomentOfMeasurementSchema = z.strictObject({
     id: P.string.optional(),
@@ -3146,7 +3153,7 @@ export const MesObservationGlucose_MesNumberOfDaysSchema = z.strictObject({
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
-    valueCodeableConcept: D.CodeableConcept.optional()
+    valueCodeableConcept: D.CodeableConcept.superRefine(R.codedIn(["https://mos.esante.gouv.fr/NOS/TRE_R308-TAASIP/FHIR/TRE-R308-TAASIP|GEN-092","https://mos.esante.gouv.fr/NOS/TRE_R308-TAASIP/FHIR/TRE-R308-TAASIP|GEN-275","https://mos.esante.gouv.fr/NOS/TRE_R308-TAASIP/FHIR/TRE-R308-TAASIP|GEN-276","https://mos.esante.gouv.fr/NOS/TRE_R308-TAASIP/FHIR/TRE-R308-TAASIP|GEN-277","https://mos.esante.gouv.fr/NOS/TRE_R308-TAASIP/FHIR/TRE-R308-TAASIP|GEN-278"])).optional()
   });
 /** Code defined by a terminology system */
 export const MesObservationGlucose_Category_CodingSchema = z.strictObject({
@@ -3468,7 +3475,14 @@ export const MesObservationHeadCircumference_MetaSchema = z.strictObject({
     profile: z.array(P.canonical).min(1).superRefine(R.slices("open", [{ name: "mesCanonical", min: 1, max: 1, match: [{"path":"$this","value":"https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/mes-observation-headcircumference","kind":"value"}], schema: z.literal("https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/mes-observation-headcircumference") }])),
     _profile: z.array(D.Element.nullable()).optional(),
     security: z.array(D.Coding).optional(),
-    tag: z.array(D.Coding).optional()
+    tag: z.array(D.Coding).optional(),
+    project: P.uri.optional(),
+    _project: D.Element.optional(),
+    author: D.Reference.optional(),
+    onBehalfOf: D.Reference.optional(),
+    account: D.Reference.optional(),
+    accounts: z.array(D.Reference).optional(),
+    compartment: z.array(D.Reference).optional()
   });
 /** Additional content defined by implementations */
 export const MesObservationHeadCircumference_ExtensionSchema = z.strictObject({
@@ -4354,7 +4368,14 @@ export const MesObservationPainSeverity_MetaSchema = z.strictObject({
     profile: z.array(P.canonical).min(1).superRefine(R.slices("open", [{ name: "mesCanonical", min: 1, max: 1, match: [{"path":"$this","value":"https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/mes-observation-painseverity","kind":"value"}], schema: z.literal("https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/mes-observation-painseverity") }])),
     _profile: z.array(D.Element.nullable()).optional(),
     security: z.array(D.Coding).optional(),
-    tag: z.array(D.Coding).optional()
+    tag: z.array(D.Coding).optional(),
+    project: P.uri.optional(),
+    _project: D.Element.optional(),
+    author: D.Reference.optional(),
+    onBehalfOf: D.Reference.optional(),
+    account: D.Reference.optional(),
+    accounts: z.array(D.Reference).optional(),
+    compartment: z.array(D.Reference).optional()
   });
 /** Additional content defined by implementations */
 export const MesObservationPainSeverity_ExtensionSchema = z.strictObject({
@@ -4777,7 +4798,14 @@ export const MesObservationStepsByDay_MetaSchema = z.strictObject({
     profile: z.array(P.canonical).min(1).superRefine(R.slices("open", [{ name: "mesCanonical", min: 1, max: 1, match: [{"path":"$this","value":"https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/mes-observation-stepsbyday","kind":"value"}], schema: z.literal("https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/mes-observation-stepsbyday") }])),
     _profile: z.array(D.Element.nullable()).optional(),
     security: z.array(D.Coding).optional(),
-    tag: z.array(D.Coding).optional()
+    tag: z.array(D.Coding).optional(),
+    project: P.uri.optional(),
+    _project: D.Element.optional(),
+    author: D.Reference.optional(),
+    onBehalfOf: D.Reference.optional(),
+    account: D.Reference.optional(),
+    accounts: z.array(D.Reference).optional(),
+    compartment: z.array(D.Reference).optional()
   });
 /** Additional content defined by implementations */
 export const MesObservationStepsByDay_ExtensionSchema = z.strictObject({
@@ -5200,7 +5228,14 @@ export const MesObservationWaistCircumference_MetaSchema = z.strictObject({
     profile: z.array(P.canonical).min(1).superRefine(R.slices("open", [{ name: "mesCanonical", min: 1, max: 1, match: [{"path":"$this","value":"https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/mes-observation-waistcircumference","kind":"value"}], schema: z.literal("https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/mes-observation-waistcircumference") }])),
     _profile: z.array(D.Element.nullable()).optional(),
     security: z.array(D.Coding).optional(),
-    tag: z.array(D.Coding).optional()
+    tag: z.array(D.Coding).optional(),
+    project: P.uri.optional(),
+    _project: D.Element.optional(),
+    author: D.Reference.optional(),
+    onBehalfOf: D.Reference.optional(),
+    account: D.Reference.optional(),
+    accounts: z.array(D.Reference).optional(),
+    compartment: z.array(D.Reference).optional()
   });
 /** Additional content defined by implementations */
 export const MesObservationWaistCircumference_ExtensionSchema = z.strictObject({

@@ -4918,7 +4918,7 @@ export interface MesObservationBloodPressure extends Omit<fhir4.Observation, "_e
 }
 
 /** Metadata about the resource */
-export interface MesObservationGlucose_Meta extends Omit<fhir4.Meta, "_id" | "_lastUpdated" | "_profile" | "_source" | "_versionId" | "extension" | "id" | "lastUpdated" | "profile" | "security" | "source" | "tag" | "versionId"> {
+export interface MesObservationGlucose_Meta extends Omit<fhir4.Meta, "_id" | "_lastUpdated" | "_profile" | "_project" | "_source" | "_versionId" | "account" | "accounts" | "author" | "compartment" | "extension" | "id" | "lastUpdated" | "onBehalfOf" | "profile" | "project" | "security" | "source" | "tag" | "versionId"> {
   /** Unique id for inter-element referencing */
   id?: string;
   _id?: fhir4.Element;
@@ -4944,6 +4944,19 @@ export interface MesObservationGlucose_Meta extends Omit<fhir4.Meta, "_id" | "_l
   security?: Array<fhir4.Coding>;
   /** Tags applied to this resource */
   tag?: Array<fhir4.Coding>;
+  /** The project that contains this resource. */
+  project?: string;
+  _project?: fhir4.Element;
+  /** The individual, device or organization who initiated the last change. */
+  author?: fhir4.Reference;
+  /** Optional individual, device, or organization for whom the change was made. */
+  onBehalfOf?: fhir4.Reference;
+  /** Optional account reference that can be used for sub-project compartments. */
+  account?: fhir4.Reference;
+  /** Optional account references that can be used for sub-project compartments. */
+  accounts?: Array<fhir4.Reference>;
+  /** The list of compartments containing this resource */
+  compartment?: Array<fhir4.Reference>;
 }
 
 /** Additional content defined by implementations */
@@ -5880,7 +5893,7 @@ export interface MesObservationGlucose extends Omit<fhir4.Observation, "_effecti
 }
 
 /** Metadata about the resource */
-export interface MesObservationHeadCircumference_Meta extends Omit<fhir4.Meta, "_id" | "_lastUpdated" | "_profile" | "_source" | "_versionId" | "extension" | "id" | "lastUpdated" | "profile" | "security" | "source" | "tag" | "versionId"> {
+export interface MesObservationHeadCircumference_Meta extends Omit<fhir4.Meta, "_id" | "_lastUpdated" | "_profile" | "_project" | "_source" | "_versionId" | "account" | "accounts" | "author" | "compartment" | "extension" | "id" | "lastUpdated" | "onBehalfOf" | "profile" | "project" | "security" | "source" | "tag" | "versionId"> {
   /** Unique id for inter-element referencing */
   id?: string;
   _id?: fhir4.Element;
@@ -5906,6 +5919,19 @@ export interface MesObservationHeadCircumference_Meta extends Omit<fhir4.Meta, "
   security?: Array<fhir4.Coding>;
   /** Tags applied to this resource */
   tag?: Array<fhir4.Coding>;
+  /** The project that contains this resource. */
+  project?: string;
+  _project?: fhir4.Element;
+  /** The individual, device or organization who initiated the last change. */
+  author?: fhir4.Reference;
+  /** Optional individual, device, or organization for whom the change was made. */
+  onBehalfOf?: fhir4.Reference;
+  /** Optional account reference that can be used for sub-project compartments. */
+  account?: fhir4.Reference;
+  /** Optional account references that can be used for sub-project compartments. */
+  accounts?: Array<fhir4.Reference>;
+  /** The list of compartments containing this resource */
+  compartment?: Array<fhir4.Reference>;
 }
 
 /** Additional content defined by implementations */
@@ -7400,7 +7426,7 @@ export interface MesObservationHeartRate extends Omit<fhir4.Observation, "_effec
 }
 
 /** Metadata about the resource */
-export interface MesObservationPainSeverity_Meta extends Omit<fhir4.Meta, "_id" | "_lastUpdated" | "_profile" | "_source" | "_versionId" | "extension" | "id" | "lastUpdated" | "profile" | "security" | "source" | "tag" | "versionId"> {
+export interface MesObservationPainSeverity_Meta extends Omit<fhir4.Meta, "_id" | "_lastUpdated" | "_profile" | "_project" | "_source" | "_versionId" | "account" | "accounts" | "author" | "compartment" | "extension" | "id" | "lastUpdated" | "onBehalfOf" | "profile" | "project" | "security" | "source" | "tag" | "versionId"> {
   /** Unique id for inter-element referencing */
   id?: string;
   _id?: fhir4.Element;
@@ -7426,6 +7452,19 @@ export interface MesObservationPainSeverity_Meta extends Omit<fhir4.Meta, "_id" 
   security?: Array<fhir4.Coding>;
   /** Tags applied to this resource */
   tag?: Array<fhir4.Coding>;
+  /** The project that contains this resource. */
+  project?: string;
+  _project?: fhir4.Element;
+  /** The individual, device or organization who initiated the last change. */
+  author?: fhir4.Reference;
+  /** Optional individual, device, or organization for whom the change was made. */
+  onBehalfOf?: fhir4.Reference;
+  /** Optional account reference that can be used for sub-project compartments. */
+  account?: fhir4.Reference;
+  /** Optional account references that can be used for sub-project compartments. */
+  accounts?: Array<fhir4.Reference>;
+  /** The list of compartments containing this resource */
+  compartment?: Array<fhir4.Reference>;
 }
 
 /** Additional content defined by implementations */
@@ -8130,7 +8169,7 @@ export interface MesObservationPainSeverity extends Omit<fhir4.Observation, "_ef
 }
 
 /** Metadata about the resource */
-export interface MesObservationStepsByDay_Meta extends Omit<fhir4.Meta, "_id" | "_lastUpdated" | "_profile" | "_source" | "_versionId" | "extension" | "id" | "lastUpdated" | "profile" | "security" | "source" | "tag" | "versionId"> {
+export interface MesObservationStepsByDay_Meta extends Omit<fhir4.Meta, "_id" | "_lastUpdated" | "_profile" | "_project" | "_source" | "_versionId" | "account" | "accounts" | "author" | "compartment" | "extension" | "id" | "lastUpdated" | "onBehalfOf" | "profile" | "project" | "security" | "source" | "tag" | "versionId"> {
   /** Unique id for inter-element referencing */
   id?: string;
   _id?: fhir4.Element;
@@ -8156,6 +8195,19 @@ export interface MesObservationStepsByDay_Meta extends Omit<fhir4.Meta, "_id" | 
   security?: Array<fhir4.Coding>;
   /** Tags applied to this resource */
   tag?: Array<fhir4.Coding>;
+  /** The project that contains this resource. */
+  project?: string;
+  _project?: fhir4.Element;
+  /** The individual, device or organization who initiated the last change. */
+  author?: fhir4.Reference;
+  /** Optional individual, device, or organization for whom the change was made. */
+  onBehalfOf?: fhir4.Reference;
+  /** Optional account reference that can be used for sub-project compartments. */
+  account?: fhir4.Reference;
+  /** Optional account references that can be used for sub-project compartments. */
+  accounts?: Array<fhir4.Reference>;
+  /** The list of compartments containing this resource */
+  compartment?: Array<fhir4.Reference>;
 }
 
 /** Additional content defined by implementations */
@@ -8860,7 +8912,7 @@ export interface MesObservationStepsByDay extends Omit<fhir4.Observation, "_effe
 }
 
 /** Metadata about the resource */
-export interface MesObservationWaistCircumference_Meta extends Omit<fhir4.Meta, "_id" | "_lastUpdated" | "_profile" | "_source" | "_versionId" | "extension" | "id" | "lastUpdated" | "profile" | "security" | "source" | "tag" | "versionId"> {
+export interface MesObservationWaistCircumference_Meta extends Omit<fhir4.Meta, "_id" | "_lastUpdated" | "_profile" | "_project" | "_source" | "_versionId" | "account" | "accounts" | "author" | "compartment" | "extension" | "id" | "lastUpdated" | "onBehalfOf" | "profile" | "project" | "security" | "source" | "tag" | "versionId"> {
   /** Unique id for inter-element referencing */
   id?: string;
   _id?: fhir4.Element;
@@ -8886,6 +8938,19 @@ export interface MesObservationWaistCircumference_Meta extends Omit<fhir4.Meta, 
   security?: Array<fhir4.Coding>;
   /** Tags applied to this resource */
   tag?: Array<fhir4.Coding>;
+  /** The project that contains this resource. */
+  project?: string;
+  _project?: fhir4.Element;
+  /** The individual, device or organization who initiated the last change. */
+  author?: fhir4.Reference;
+  /** Optional individual, device, or organization for whom the change was made. */
+  onBehalfOf?: fhir4.Reference;
+  /** Optional account reference that can be used for sub-project compartments. */
+  account?: fhir4.Reference;
+  /** Optional account references that can be used for sub-project compartments. */
+  accounts?: Array<fhir4.Reference>;
+  /** The list of compartments containing this resource */
+  compartment?: Array<fhir4.Reference>;
 }
 
 /** Additional content defined by implementations */
