@@ -66,12 +66,12 @@ describe('codegen from an empty cache with the mirror', () => {
     expect(first.stderr).not.toMatch(/hl7\.fhir\.uv\.phd/);
   });
 
-  it('produces the 11 measure profiles and the two Bundle profiles, each with a snapshot', async () => {
+  it('produces the 11 measure profiles, the Bundle and Documents profiles, each with a snapshot', async () => {
     const byMes = new Map(manifest.profiles.map((p) => [p.mesCanonical, p]));
     for (const [mesId] of MEASURES) expect(byMes.get(MES + mesId), mesId).toBeDefined();
     const bundles = manifest.profiles.filter((p) => p.type === 'Bundle').map((p) => p.id);
-    expect(bundles.sort()).toEqual(['mes-bundle-appointment-searchset', 'mes-bundle-feeding', 'mes-bundle-searchset']);
-    expect(manifest.profiles.map((p) => p.id)).toContain('mes-appointment');
+    expect(bundles.sort()).toEqual(['mes-bundle-appointment-searchset', 'mes-bundle-document-searchset', 'mes-bundle-feeding', 'mes-bundle-provide-document', 'mes-bundle-searchset']);
+    expect(manifest.profiles.map((p) => p.id)).toEqual(expect.arrayContaining(['mes-appointment', 'mes-documentreference', 'mes-documentreference-comprehensive']));
     for (const p of manifest.profiles) {
       const sd = JSON.parse(await readFile(join(firstOut, 'fhir', p.file), 'utf8')) as FhirResource & { snapshot?: { element: unknown[] } };
       expect(sd.snapshot?.element.length, p.id).toBeGreaterThan(10);
@@ -110,7 +110,9 @@ describe('codegen from an empty cache with the mirror', () => {
     for (const e of observations) expect(e.claims.every((c) => mesCanonicals.has(c))).toBe(true);
     expect(manifest.examples.filter((e) => e.resourceType === 'Bundle').map((e) => e.id).sort()).toEqual([
       'ExampleAppointmentSearchResult',
+      'ExampleDocumentSearchResult',
       'ExampleFeedingBundle',
+      'ExampleProvideDocumentBundle',
       'ExampleSearchResult',
     ]);
   });

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, mirrorDir } from './helpers/repo.js';
 
 /** The packages a vendor's app installs (codegen is for maintainers: packed, not installed). */
-const APP_PACKAGES = ['definitions', 'fhir-packages', 'terminology', 'profile-model', 'profiles', 'validator', 'cli'];
+const APP_PACKAGES = ['definitions', 'fhir-packages', 'cda', 'terminology', 'profile-model', 'profiles', 'validator', 'cli'];
 
 interface Run {
   code: number | null;
@@ -64,7 +64,7 @@ beforeAll(async () => {
     app,
     npmEnv,
   );
-  timings['npm install (7 tarballs + typescript + esbuild)'] = install.seconds;
+  timings['npm install (8 tarballs + typescript + esbuild)'] = install.seconds;
   fhirEnv = { FHIR_PACKAGE_MIRROR: mirrorDir(), FHIR_PACKAGE_CACHE: join(work, 'empty-fhir-cache') };
 });
 
@@ -97,7 +97,9 @@ describe('the packed packages installed in a project outside the repository', ()
     expect(tsc.code).toBe(0);
     const out = await run(process.execPath, [join('out', 'app.js')], app);
     expect(out.stderr).toBe('');
-    expect(JSON.parse(out.stdout)).toEqual({ valid: true, issues: [], unit: 'kg', bundleType: 'transaction', entries: 2 });
+    const [measure, document] = out.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(measure).toEqual({ valid: true, issues: [], unit: 'kg', bundleType: 'transaction', entries: 2 });
+    expect(document).toEqual({ document: true });
   });
 
   it('npx mes-fhir validate installs the FHIR packages on first use (one progress line), accepts a valid payload and rejects an invalid one', async () => {

@@ -125,6 +125,18 @@ describe.skipIf(!canRun)('implementation-guide site', () => {
     await page.close();
   });
 
+  it('shows the Documents guide and the published-document profile with its example', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/guides/documents`);
+    await expect(page.locator('h1').textContent()).resolves.toContain('API Documents');
+    await page.getByRole('link', { name: 'publication simplifiée' }).first().click();
+    await page.waitForURL(/mes-documentreference$/);
+    await expect(page.locator('h1').textContent()).resolves.toBe('MES Document publié');
+    await expect(page.locator('pre', { hasText: '"resourceType": "DocumentReference"' }).first().isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: join(SHOTS, '06-document.png') });
+    await page.close();
+  });
+
   it('renders the pairing sequence diagram (Mermaid)', async () => {
     const page = await newPage();
     await page.goto(`${base}/guides/appariement`);

@@ -1,5 +1,5 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ResourceLayer } from '@mes-fhir/fhir-packages';
 import { Validator, isValid, type OperationOutcome } from '@mes-fhir/validator';
@@ -7,7 +7,7 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io.
 import { loadProject, PROJECT_OPTIONS, PROJECT_OPTIONS_USAGE } from './project-options.js';
 
 export const VALIDATE_USAGE = `Usage: mes-fhir validate <file|folder|->... [--profile <url>] [--load <file|folder>]...
-                        [--format text|json] [--fail-on error|warning]
+                        [--cda <file>]... [--format text|json] [--fail-on error|warning]
 
 Validates FHIR R4 JSON or NDJSON resources offline against their base definition, the profiles
 they claim in meta.profile (an MES canonical resolves to our profile that requires it) and
@@ -15,6 +15,10 @@ they claim in meta.profile (an MES canonical resolves to our profile that requir
 
   --profile <url>    also validate against this profile
   --load <path>      add StructureDefinitions, ValueSets and CodeSystems from JSON files (repeatable)
+  --cda <file>       the CDA R2 document of a DocumentReference whose attachment carries no data
+                     (attachment.url): checked as if inline (size, hash, header agreement). One
+                     --cda serves every such attachment; with several, each goes to the
+                     attachment whose url ends with its file name (repeatable)
   --format text      issues per resource and a summary (default)
   --format json      one OperationOutcome per resource, as NDJSON, in input order
   --fail-on <level>  exit 1 on errors (default) or also on warnings
@@ -74,6 +78,12 @@ async function loadLayers(paths: string[]): Promise<ResourceLayer[]> {
   return layers;
 }
 
+/** The --cda file for an attachment: the only one given, else the one its url ends with. */
+function attachmentFile(files: Array<{ name: string; bytes: Uint8Array }>, url: string | undefined): Uint8Array | undefined {
+  if (files.length === 1) return files[0]!.bytes;
+  return url ? files.find((f) => url.endsWith(f.name))?.bytes : undefined;
+}
+
 export async function validateCommand(args: string[], io: CliIo): Promise<number> {
   let parsed;
   try {
@@ -83,6 +93,7 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
         ...PROJECT_OPTIONS,
         profile: { type: 'string' },
         load: { type: 'string', multiple: true, default: [] },
+        cda: { type: 'string', multiple: true, default: [] },
         format: { type: 'string', default: 'text' },
         'fail-on': { type: 'string', default: 'error' },
       },
@@ -98,7 +109,9 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   if (values['fail-on'] !== 'error' && values['fail-on'] !== 'warning') throw new UsageError('--fail-on is error or warning');
 
   const inputs: Input[] = [];
+  let cdaFiles: Array<{ name: string; bytes: Uint8Array }>;
   try {
+    cdaFiles = await Promise.all((values.cda as string[]).map(async (f) => ({ name: basename(f), bytes: new Uint8Array(await readFile(resolve(f))) })));
     for (const p of positionals) {
       if (p === '-') inputs.push(...parseText(await readStdin(), 'stdin'));
       else for (const file of await collectFiles(resolve(p))) inputs.push(...parseText(await readFile(file, 'utf8'), relative(process.cwd(), file) || file));
@@ -128,7 +141,7 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   inputs.forEach((input, i) => {
     const outcome: OperationOutcome = input.parseError
       ? { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'structure', details: { text: input.parseError } }] }
-      : validator.validate(input.resource, { profile: values.profile as string | undefined });
+      : validator.validate(input.resource, { profile: values.profile as string | undefined, resolveAttachment: cdaFiles.length ? (a) => attachmentFile(cdaFiles, a.url) : undefined });
     const errors = outcome.issue.filter((x) => x.severity === 'error' || x.severity === 'fatal').length;
     const warnings = outcome.issue.filter((x) => x.severity === 'warning').length;
     counts.errors += errors;

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { mesCanonicals, profiles } from './generated/registry.js';
 import { checkInvariants, type InvariantFailure } from './runtime/invariants.js';
 import type { ProfileEntry } from './runtime/registry-entry.js';
+import { documentIssues } from './document-check.js';
 
 export interface CheckIssue {
   severity: 'error' | 'warning';
@@ -37,8 +38,8 @@ function locationOf(root: string, path: PropertyKey[]): string {
 }
 
 /**
- * Checks a resource against a profile (given, or found from meta.profile): the zod schema, then
- * the FHIRPath invariants. Never throws on any input.
+ * Checks a resource against a profile (given, or found from meta.profile): the zod schema, the
+ * FHIRPath invariants, and a DocumentReference against the CDA R2 it carries. Never throws on any input.
  */
 export function checkResource(resource: unknown, profile?: string | ProfileEntry): CheckResult {
   const entry = typeof profile === 'string' ? findProfile(profile) : profile ?? profileOf(resource);
@@ -71,5 +72,6 @@ export function checkResource(resource: unknown, profile?: string | ProfileEntry
       message: f.evaluationError ? `${f.key}: could not be evaluated (${f.evaluationError})` : `${f.key}: ${f.human}`,
     });
   }
+  issues.push(...documentIssues(resource));
   return { valid: !issues.some((i) => i.severity === 'error'), profile: entry.url, issues };
 }

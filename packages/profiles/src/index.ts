@@ -7,3 +7,4 @@ export type { ProfileEntry } from './runtime/registry-entry.js';
 export * from './check.js';
 export * from './builders.js';
 export * from './agenda-builders.js';
+export * from './document-builders.js';

@@ -10,6 +10,7 @@ const EXAMPLES = fileURLToPath(new URL('../../../generated/fhir/example/', impor
 // the folder's .index.json lists the examples; it is not one
 const examples = readdirSync(EXAMPLES).filter((f) => !f.startsWith('.')).map((f) => ({ file: f, json: JSON.parse(readFileSync(join(EXAMPLES, f), 'utf8')) as Record<string, any> }));
 const MES = 'https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/';
+const OURS = 'https://mes-fhir.org/fhir/StructureDefinition/';
 const FEEDING = 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-feeding';
 const SEARCHSET = 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-searchset';
 
@@ -18,8 +19,10 @@ const APPOINTMENT_SEARCHSET = 'https://mes-fhir.org/fhir/StructureDefinition/mes
 /** Examples carry no claim of our canonicals (measures claim MES's): name the profile where needed. */
 const profileFor = (json: Record<string, any>) => {
   if (json.resourceType === 'Appointment') return APPOINTMENT;
+  if (json.resourceType === 'DocumentReference') return `${OURS}mes-documentreference`;
   if (json.resourceType !== 'Bundle') return undefined;
-  if (json.type === 'transaction') return FEEDING;
+  if (json.type === 'transaction') return json.entry?.[0]?.resource?.resourceType === 'List' ? `${OURS}mes-bundle-provide-document` : FEEDING;
+  if (/\/DocumentReference\?/.test(json.link?.[0]?.url ?? '')) return `${OURS}mes-bundle-document-searchset`;
   return json.entry?.[0]?.resource?.resourceType === 'Appointment' ? APPOINTMENT_SEARCHSET : SEARCHSET;
 };
 const errors = (resource: unknown, profile?: string) => checkResource(resource, profile).issues.filter((i) => i.severity === 'error');

@@ -11,6 +11,7 @@ import {
   type TypeRef,
 } from '@mes-fhir/profile-model';
 import { Terminology, UCUM_SYSTEM, validateUcum, type CodeValidation } from '@mes-fhir/terminology';
+import { checkDocumentReference, type AttachmentResolver } from './documents.js';
 import { planInvariants, runInvariants, type InvariantPlan } from './invariants.js';
 import { toOperationOutcome, type IssueCode, type IssueSeverity, type OperationOutcome, type ValidationIssue } from './outcome.js';
 import { deepEqual, isObject, matchesPattern, valuesAt } from './patterns.js';
@@ -19,6 +20,11 @@ import { PrimitiveChecks } from './primitives.js';
 export interface ValidateOptions {
   /** Validate against this profile too (canonical; an MES canonical resolves to our profile). */
   profile?: string;
+  /**
+   * The bytes of a DocumentReference attachment that carries no data (its document is elsewhere,
+   * e.g. a CDA file given beside it), so that it is checked as if inline.
+   */
+  resolveAttachment?: AttachmentResolver;
 }
 
 /** Options of `Validator.load`: the project's package set, plus `extraLayers` of definitions. */
@@ -48,12 +54,17 @@ interface Walk {
   order: Map<string, number>;
   /** The resource being walked (for contained references). */
   currentResource?: unknown;
+  /** The resources being walked, outermost first: a contained resource's `#id` resolves in its container. */
+  resourceStack: unknown[];
+  resolveAttachment?: AttachmentResolver;
 }
 
 /** Where an object sits in the resource: its FHIR element path and type (for extension contexts). */
 interface Host {
   path: string;
   type: string;
+  /** The path from the nearest enclosing data type (`Address.line` inside Organization.address), for data-type contexts. */
+  typePath?: string;
 }
 
 interface Lookup {
@@ -118,7 +129,7 @@ export class Validator {
   }
 
   validateToIssues(resource: unknown, options: ValidateOptions = {}): ValidationIssue[] {
-    const walk: Walk = { issues: [], seen: new Set(), rootResource: resource, order: new Map() };
+    const walk: Walk = { issues: [], seen: new Set(), rootResource: resource, order: new Map(), resourceStack: [], resolveAttachment: options.resolveAttachment };
     try {
       const explicit: string[] = [];
       if (options.profile) {
@@ -176,6 +187,7 @@ export class Validator {
     const previousTargets = walk.bundleTargets;
     const previousResource = walk.currentResource;
     walk.currentResource = value;
+    walk.resourceStack.push(value);
     if (resourceType === 'Bundle') {
       walk.bundleTargets = bundleTargets(value);
       this.checkFullUrls(value, location, walk);
@@ -192,8 +204,22 @@ export class Validator {
         else this.report(walk, f.constraint.severity, 'invariant', at, `${f.constraint.key}: ${f.constraint.human}`, f.constraint.key);
       }
     }
+    if (resourceType === 'DocumentReference') {
+      checkDocumentReference(value, location, (severity, code, at, message) => this.report(walk, severity, code, at, message), (attachment) => this.attachmentBytes(attachment, walk));
+    }
     walk.bundleTargets = previousTargets;
     walk.currentResource = previousResource;
+    walk.resourceStack.pop();
+  }
+
+  /**
+   * The document of an attachment that carries no data: the Binary of the enclosing Bundle that
+   * its url names (ITI-65), else what the caller resolves (`resolveAttachment`, e.g. `--cda`).
+   */
+  private attachmentBytes(attachment: { url?: string; contentType?: string }, walk: Walk): Uint8Array | undefined {
+    const binary = attachment.url ? walk.bundleTargets?.get(attachment.url) : undefined;
+    if (binary?.resourceType === 'Binary' && typeof binary.data === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(binary.data)) return Buffer.from(binary.data, 'base64');
+    return walk.resolveAttachment?.(attachment);
   }
 
   /** An entry whose fullUrl is a RESTful URL must name the resource it holds (type and id). */
@@ -252,7 +278,7 @@ export class Validator {
           continue;
         }
         hasContent = true;
-        this.walkPrimitiveExtension(value, base.child, at, walk, depth, { path: `${host.path}.${key.slice(1)}`, type: base.type.code });
+        this.walkPrimitiveExtension(value, base.child, at, walk, depth, { path: `${host.path}.${key.slice(1)}`, type: base.type.code, typePath: `${host.typePath ?? host.path}.${key.slice(1)}` });
         continue;
       }
       const entry = byName.get(key);
@@ -284,8 +310,13 @@ export class Validator {
       names.push(key);
       present.set(child, names);
       const itemLocations = items.map((_, i) => (child.isArray && Array.isArray(value) ? `${at}[${i}]` : at));
-      const childHost: Host = { path: `${host.path}.${child.name.replace('[x]', '')}`, type: host.type };
-      items.forEach((item, i) => this.walkValue(item, child, type, itemLocations[i]!, walk, depth + 1, childHost));
+      const childHost: Host = { path: `${host.path}.${child.name.replace('[x]', '')}`, type: host.type, typePath: `${host.typePath ?? host.path}.${child.name.replace('[x]', '')}` };
+      // In a primitive array, null stands for an item whose content is only in the `_key` companion.
+      const companion = obj[`_${key}`];
+      items.forEach((item, i) => {
+        if (item === null && Array.isArray(value) && isPrimitiveType(type.code) && Array.isArray(companion) && isObject(companion[i])) return;
+        this.walkValue(item, child, type, itemLocations[i]!, walk, depth + 1, childHost);
+      });
       if (child.slices.length && child.slicing && !child.name.endsWith('[x]')) this.checkSlices(items, itemLocations, child, at, walk, depth + 1, childHost);
     }
     if (!isResource && !hasContent) this.report(walk, 'error', 'invariant', location, 'ele-1: All FHIR elements must have a @value or children', 'ele-1');
@@ -346,11 +377,13 @@ export class Validator {
     }
     const definition = code === 'Extension' ? this.extensionDefinition(value, type, node, location, walk, at) : undefined;
     const children = definition ? definition.root.children : this.model.childrenFor(typeSlice ?? node, type);
-    this.walkObject(value, children, location, walk, depth, { path: at.path, type: code });
+    // inside a data type, paths restart at its name (Address.line); backbone elements keep the resource's path
+    const objectHost: Host = { path: at.path, type: code, typePath: code === 'BackboneElement' || code === 'Element' ? at.typePath : code };
+    this.walkObject(value, children, location, walk, depth, objectHost);
     // A profile may also constrain an extension where it uses it (the ANS glucose profile binds the
     // value of its moment-of-measurement slice): the slice's own children are checked too.
     const slice = typeSlice ?? node;
-    if (definition && slice.sliceName && slice.children.length > 0) this.walkObject(value, slice.children, location, walk, depth, { path: at.path, type: code });
+    if (definition && slice.sliceName && slice.children.length > 0) this.walkObject(value, slice.children, location, walk, depth, objectHost);
     if (code === 'Quantity' || typeTree?.sd.type === 'Quantity') this.checkUcum(value, location, walk);
     if (code === 'Reference') this.checkReference(value, type, location, walk);
   }
@@ -379,7 +412,8 @@ export class Validator {
     if (typeof reference !== 'string') return;
     if (reference.startsWith('#')) {
       // ref-1, checked here: a local reference points to a contained resource of the same resource
-      const contained = isObject(walk.currentResource) && Array.isArray(walk.currentResource.contained) ? walk.currentResource.contained : [];
+      // A contained resource may point to a sibling: `#id` resolves in the resource or any container of it.
+      const contained = walk.resourceStack.flatMap((r) => (isObject(r) && Array.isArray(r.contained) ? r.contained : []));
       if (reference.length > 1 && !contained.some((c) => isObject(c) && c.id === reference.slice(1))) {
         this.report(walk, 'error', 'invariant', location, 'ref-1: SHALL have a contained resource if a local reference is provided', 'ref-1');
       }
@@ -474,7 +508,9 @@ export class Validator {
       for (const d of discriminators) {
         if (d.type === 'value' || d.type === 'pattern') {
           const expected = values.find((v) => v.path === d.path);
-          if (!expected || !valuesAt(item, d.path).some((v) => matchesPattern(v, expected.value))) ok = false;
+          // A slice that sets no value at this path is not restricted by it (MHD's Documents slice
+          // accepts any request.method), unless it is the only discriminator.
+          if (expected ? !valuesAt(item, d.path).some((v) => matchesPattern(v, expected.value)) : discriminators.length === 1) ok = false;
         } else if (d.type === 'type') {
           const found = valuesAt(item, d.path);
           const typeCodes = this.sliceElementAt(slice, d.path)?.types.map((t) => t.code) ?? slice.types.map((t) => t.code);
@@ -484,8 +520,10 @@ export class Validator {
           const found = valuesAt(item, d.path);
           if (!found.some((v) => profiles.some((p) => !this.validateToIssues(v, { profile: p }).some((i) => i.severity === 'error')))) ok = false;
         } else if (d.type === 'exists') {
-          const at = this.sliceElementAt(slice, d.path);
-          const exists = valuesAt(item, d.path).length > 0;
+          // `extension('url')` paths name the extension of that url (FrCore's e-mail type, say)
+          const ext = /^extension\('([^']+)'\)$/.exec(d.path)?.[1];
+          const at = ext ? this.extensionSliceOf(slice, ext) : this.sliceElementAt(slice, d.path);
+          const exists = ext ? isObject(item) && Array.isArray(item.extension) && item.extension.some((e) => isObject(e) && e.url === ext) : valuesAt(item, d.path).length > 0;
           if (at && ((at.min > 0 && !exists) || (at.max === 0 && exists))) ok = false;
         } else ok = false;
         if (!ok) break;
@@ -493,6 +531,12 @@ export class Validator {
       if (ok) return slice;
     }
     return undefined;
+  }
+
+  /** The extension slice below a slice that is the extension of a given url. */
+  private extensionSliceOf(slice: ElementNode, url: string): ElementNode | undefined {
+    const extension = this.model.childrenFor(slice, slice.types[0]).find((c) => c.name === 'extension');
+    return extension?.slices.find((s) => s.types.some((t) => t.profiles.includes(url)));
   }
 
   private sliceElementAt(slice: ElementNode, path: string): ElementNode | undefined {
@@ -553,6 +597,7 @@ export class Validator {
     // The element the extension sits on: its path in the resource and its data type.
     const hostPath = at.path.split('.').slice(0, -1).join('.');
     const allowed = new Set(['Element', 'Resource', 'DomainResource', 'BackboneElement', hostPath, at.type]);
+    if (at.typePath) allowed.add(at.typePath.split('.').slice(0, -1).join('.'));
     const contexts = (tree.sd as { context?: Array<{ type: string; expression: string }> }).context ?? [];
     if (contexts.length && !contexts.some((c) => c.type !== 'element' || allowed.has(c.expression))) {
       this.report(walk, 'error', 'structure', location, `extension ${url} is not allowed on ${hostPath} (its contexts: ${contexts.map((c) => c.expression).join(', ')})`);

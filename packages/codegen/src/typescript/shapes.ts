@@ -223,7 +223,20 @@ export class ShapeBuilder {
     return { rules: node.slicing!.rules, specs };
   }
 
+  /**
+   * Value and pattern discriminators as they are; type and profile discriminators on a resource
+   * (Bundle.entry sliced by the profile of `resource`) as the resource type the slice allows, which
+   * the schemas can test (`resource.resourceType`); the slice's own schema then checks the profile.
+   */
   private discriminatorValues(sliced: ElementNode, slice: ElementNode): SliceSpec['match'] {
-    return discriminatorValues(this.model, sliced, slice);
+    const match = discriminatorValues(this.model, sliced, slice);
+    for (const d of sliced.slicing?.discriminator ?? []) {
+      if (d.type !== 'type' && d.type !== 'profile') continue;
+      const at = d.path === '$this' ? slice : this.model.childrenFor(slice, slice.types[0] ?? sliced.types[0]!).find((c) => c.name === d.path);
+      const codes = [...new Set(at?.types.map((t) => t.code) ?? [])];
+      const resourceType = codes.length === 1 ? codes[0]! : undefined;
+      if (resourceType && this.model.typeTree(resourceType)?.sd.kind === 'resource') match.push({ path: `${d.path === '$this' ? '' : `${d.path}.`}resourceType`, value: resourceType, kind: 'value' });
+    }
+    return match;
   }
 }

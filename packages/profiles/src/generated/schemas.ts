@@ -383,6 +383,641 @@ export const MesAppointmentSchema = z.strictObject({
     participant: z.array(MesAppointment_ParticipantSchema).min(2).superRefine(R.slices("open", [{ name: "patient", min: 1, max: 1, match: [{"path":"actor.type","value":"Patient","kind":"value"}], schema: MesAppointment_PatientSchema }, { name: "practitioner", min: 1, max: 1, match: [{"path":"actor.type","value":"Practitioner","kind":"value"}], schema: MesAppointment_PractitionerSchema }, { name: "location", min: 0, max: 1, match: [{"path":"actor.type","value":"Location","kind":"value"}], schema: MesAppointment_LocationSchema }])),
     requestedPeriod: z.array(D.Period).optional()
   });
+/** Représente l’identifiant unique global affecté au document par son créateur. Il est utilisable comme référence externe dans d’autres documents. */
+export const MesDocumentReference_MasterIdentifierSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    use: z.enum(["official", "old", "secondary", "temp", "usual"]).optional(),
+    _use: D.Element.optional(),
+    type: D.CodeableConcept.optional(),
+    system: P.uri.optional(),
+    _system: D.Element.optional(),
+    value: P.string.optional(),
+    _value: D.Element.optional(),
+    period: D.Period.optional(),
+    assigner: D.Reference.optional()
+  });
+/** Code defined by a terminology system */
+export const MesDocumentReference_Type_CodingSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    system: P.uri.optional(),
+    _system: D.Element.optional(),
+    version: P.string.optional(),
+    _version: D.Element.optional(),
+    code: P.code.optional(),
+    _code: D.Element.optional(),
+    display: P.string.optional(),
+    _display: D.Element.optional(),
+    userSelected: P.boolean.optional(),
+    _userSelected: D.Element.optional()
+  });
+/** Kind of document (LOINC if possible) */
+export const MesDocumentReference_TypeSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    coding: z.array(MesDocumentReference_Type_CodingSchema).min(1),
+    text: P.string.optional(),
+    _text: D.Element.optional()
+  });
+/** Représente la classe du document (compte rendu, imagerie médicale, traitement, certificat,...). */
+export const MesDocumentReference_CategorySchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    coding: z.array(D.Coding).optional(),
+    text: P.string.optional(),
+    _text: D.Element.optional()
+  });
+/** Identifiant du patient : <OID d'appariement>|<idPe> */
+export const MesDocumentReference_Subject_IdentifierSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    use: z.enum(["official", "old", "secondary", "temp", "usual"]).optional(),
+    _use: D.Element.optional(),
+    type: D.CodeableConcept.optional(),
+    system: P.uri,
+    _system: D.Element.optional(),
+    value: P.string,
+    _value: D.Element.optional(),
+    period: D.Period.optional(),
+    assigner: D.Reference.optional()
+  });
+/** Patient concerné par ce document. La ressource référencée peut être présente sous l’élément DocumentReference.contained ou via le champ identifier. */
+export const MesDocumentReference_SubjectSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    reference: P.string.optional(),
+    _reference: D.Element.optional(),
+    type: P.uri.optional(),
+    _type: D.Element.optional(),
+    identifier: MesDocumentReference_Subject_IdentifierSchema,
+    display: P.string.optional(),
+    _display: D.Element.optional()
+  });
+/** Personnes physiques ou morales et/ou les dispositifs auteurs d'un document. */
+export const MesDocumentReference_AuthorSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    reference: P.string.optional(),
+    _reference: D.Element.optional(),
+    type: P.uri.optional(),
+    _type: D.Element.optional(),
+    identifier: D.Identifier.optional(),
+    display: P.string.optional(),
+    _display: D.Element.optional()
+  });
+/** Relationships to other documents */
+export const MesDocumentReference_RelatesToSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    code: z.enum(["appends", "replaces", "signs", "transforms"]),
+    _code: D.Element.optional(),
+    target: D.Reference
+  });
+/** Where to access the document */
+export const MesDocumentReference_Content_AttachmentSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    contentType: z.literal("text/xml"),
+    _contentType: D.Element.optional(),
+    language: P.code.optional(),
+    _language: D.Element.optional(),
+    data: P.base64Binary,
+    _data: D.Element.optional(),
+    size: P.unsignedInt,
+    _size: D.Element.optional(),
+    hash: P.base64Binary,
+    _hash: D.Element.optional(),
+    title: P.string,
+    _title: D.Element.optional(),
+    creation: P.dateTime,
+    _creation: D.Element.optional()
+  });
+/** Format technique détaillé du document. */
+export const MesDocumentReference_Content_FormatSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    system: P.uri,
+    _system: D.Element.optional(),
+    version: P.string.optional(),
+    _version: D.Element.optional(),
+    code: P.code,
+    _code: D.Element.optional(),
+    display: P.string.optional(),
+    _display: D.Element.optional(),
+    userSelected: P.boolean.optional(),
+    _userSelected: D.Element.optional()
+  });
+/** Document contenu. */
+export const MesDocumentReference_ContentSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    attachment: MesDocumentReference_Content_AttachmentSchema,
+    format: MesDocumentReference_Content_FormatSchema
+  });
+/** Représente les actes et les pathologies en rapport avec le document. */
+export const MesDocumentReference_Context_EventSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    coding: z.array(D.Coding).optional(),
+    text: P.string.optional(),
+    _text: D.Element.optional()
+  });
+/** Clinical context of document */
+export const MesDocumentReference_ContextSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    encounter: z.array(D.Reference).optional(),
+    event: z.array(MesDocumentReference_Context_EventSchema).max(1).optional(),
+    period: D.Period.optional(),
+    facilityType: D.CodeableConcept.optional(),
+    practiceSetting: D.CodeableConcept.optional(),
+    sourcePatientInfo: D.Reference.optional(),
+    related: z.array(D.Reference).optional()
+  });
+/**
+ * Un document qu'une application publie dans Mon espace santé (publication simplifiée PDSm, transaction
+ * ITI-105) : la ressource DocumentReference porte le document lui-même, un CDA R2 de niveau 1 (corps non
+ * structuré, par exemple un PDF) ou de niveau 3 (corps structuré), encodé en base64 dans
+ * `content.attachment.data`, avec sa taille et son empreinte SHA-1. Le patient est identifié comme après
+ * l'appariement (`subject.identifier` : l'OID d'appariement et l'idPe). Les métadonnées (type, date de création, patient)
+ * doivent concorder avec l'en-tête du CDA, et le format (`content.format`) avec son corps : le
+ * validateur de mes-fhir le vérifie, ainsi que l'empreinte SHA-1.
+ * Non publié par MES, donc non contraint ici : un canonique MES à déclarer dans `meta.profile`, la liste
+ * des types de documents acceptés, la taille maximale.
+ */
+export const MesDocumentReferenceSchema = z.strictObject({
+    resourceType: z.literal("DocumentReference"),
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    meta: D.Meta.optional(),
+    implicitRules: P.uri.optional(),
+    _implicitRules: D.Element.optional(),
+    language: P.code.optional(),
+    _language: D.Element.optional(),
+    text: D.Narrative.optional(),
+    contained: z.array(R.anyResource).optional(),
+    extension: z.array(D.Extension).optional(),
+    masterIdentifier: MesDocumentReference_MasterIdentifierSchema,
+    status: z.literal("current"),
+    _status: D.Element.optional(),
+    type: MesDocumentReference_TypeSchema,
+    category: z.array(MesDocumentReference_CategorySchema).max(1).optional(),
+    subject: MesDocumentReference_SubjectSchema,
+    date: P.instant.optional(),
+    _date: D.Element.optional(),
+    author: z.array(MesDocumentReference_AuthorSchema).min(1),
+    authenticator: D.Reference.optional(),
+    custodian: D.Reference.optional(),
+    relatesTo: z.array(MesDocumentReference_RelatesToSchema).optional(),
+    description: P.string.optional(),
+    _description: D.Element.optional(),
+    securityLabel: z.array(D.CodeableConcept).optional(),
+    content: z.array(MesDocumentReference_ContentSchema).min(1).max(1),
+    context: MesDocumentReference_ContextSchema.optional()
+  });
+/** Additional content defined by implementations */
+export const MesDocumentReferenceComprehensive_ExtensionSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    url: P.string,
+    _url: D.Element.optional(),
+    valueBase64Binary: P.base64Binary.optional(),
+    _valueBase64Binary: D.Element.optional(),
+    valueBoolean: P.boolean.optional(),
+    _valueBoolean: D.Element.optional(),
+    valueCanonical: P.canonical.optional(),
+    _valueCanonical: D.Element.optional(),
+    valueCode: P.code.optional(),
+    _valueCode: D.Element.optional(),
+    valueDate: P.date.optional(),
+    _valueDate: D.Element.optional(),
+    valueDateTime: P.dateTime.optional(),
+    _valueDateTime: D.Element.optional(),
+    valueDecimal: P.decimal.optional(),
+    _valueDecimal: D.Element.optional(),
+    valueId: P.id.optional(),
+    _valueId: D.Element.optional(),
+    valueInstant: P.instant.optional(),
+    _valueInstant: D.Element.optional(),
+    valueInteger: P.integer.optional(),
+    _valueInteger: D.Element.optional(),
+    valueMarkdown: P.markdown.optional(),
+    _valueMarkdown: D.Element.optional(),
+    valueOid: P.oid.optional(),
+    _valueOid: D.Element.optional(),
+    valuePositiveInt: P.positiveInt.optional(),
+    _valuePositiveInt: D.Element.optional(),
+    valueString: P.string.optional(),
+    _valueString: D.Element.optional(),
+    valueTime: P.time.optional(),
+    _valueTime: D.Element.optional(),
+    valueUnsignedInt: P.unsignedInt.optional(),
+    _valueUnsignedInt: D.Element.optional(),
+    valueUri: P.uri.optional(),
+    _valueUri: D.Element.optional(),
+    valueUrl: P.url.optional(),
+    _valueUrl: D.Element.optional(),
+    valueUuid: P.uuid.optional(),
+    _valueUuid: D.Element.optional(),
+    valueAddress: D.Address.optional(),
+    valueAge: D.Age.optional(),
+    valueAnnotation: D.Annotation.optional(),
+    valueAttachment: D.Attachment.optional(),
+    valueCodeableConcept: D.CodeableConcept.optional(),
+    valueCoding: D.Coding.optional(),
+    valueContactPoint: D.ContactPoint.optional(),
+    valueCount: D.Count.optional(),
+    valueDistance: D.Distance.optional(),
+    valueDuration: D.Duration.optional(),
+    valueHumanName: D.HumanName.optional(),
+    valueIdentifier: D.Identifier.optional(),
+    valueMoney: D.Money.optional(),
+    valuePeriod: D.Period.optional(),
+    valueQuantity: D.Quantity.optional(),
+    valueRange: D.Range.optional(),
+    valueRatio: D.Ratio.optional(),
+    valueReference: D.Reference.optional(),
+    valueSampledData: D.SampledData.optional(),
+    valueSignature: D.Signature.optional(),
+    valueTiming: D.Timing.optional(),
+    valueContactDetail: D.ContactDetail.optional(),
+    valueContributor: D.Contributor.optional(),
+    valueDataRequirement: D.DataRequirement.optional(),
+    valueExpression: D.Expression.optional(),
+    valueParameterDefinition: D.ParameterDefinition.optional(),
+    valueRelatedArtifact: D.RelatedArtifact.optional(),
+    valueTriggerDefinition: D.TriggerDefinition.optional(),
+    valueUsageContext: D.UsageContext.optional(),
+    valueDosage: D.Dosage.optional(),
+    valueMeta: D.Meta.optional()
+  });
+/** Extension définie pour distinguer les fiches archivées des actives. */
+export const MesDocumentReferenceComprehensive_IsArchivedSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    url: P.string,
+    _url: D.Element.optional(),
+    valueBoolean: P.boolean,
+    _valueBoolean: D.Element.optional()
+  });
+/** Représente l’identifiant unique global affecté au document par son créateur. Il est utilisable comme référence externe dans d’autres documents. */
+export const MesDocumentReferenceComprehensive_MasterIdentifierSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    use: z.literal("usual").optional(),
+    _use: D.Element.optional(),
+    type: D.CodeableConcept.optional(),
+    system: P.uri,
+    _system: D.Element.optional(),
+    value: P.string,
+    _value: D.Element.optional(),
+    period: D.Period.optional(),
+    assigner: D.Reference.optional()
+  });
+/** Other identifiers for the document */
+export const MesDocumentReferenceComprehensive_IdentifierSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    use: z.enum(["official", "old", "secondary", "temp", "usual"]).optional(),
+    _use: D.Element.optional(),
+    type: D.CodeableConcept.optional(),
+    system: P.uri.optional(),
+    _system: D.Element.optional(),
+    value: P.string.optional(),
+    _value: D.Element.optional(),
+    period: D.Period.optional(),
+    assigner: D.Reference.optional()
+  });
+/** Other identifiers for the document */
+export const MesDocumentReferenceComprehensive_EntryUUIDSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    use: z.literal("official").optional(),
+    _use: D.Element.optional(),
+    type: D.CodeableConcept.optional(),
+    system: z.literal("urn:ietf:rfc:3986"),
+    _system: D.Element.optional(),
+    value: P.string,
+    _value: D.Element.optional(),
+    period: D.Period.optional(),
+    assigner: D.Reference.optional()
+  });
+/** Représente le type du document. */
+export const MesDocumentReferenceComprehensive_TypeSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    coding: z.array(D.Coding).optional(),
+    text: P.string.optional(),
+    _text: D.Element.optional()
+  });
+/** Représente la classe du document (compte rendu, imagerie médicale, traitement, certificat,...). */
+export const MesDocumentReferenceComprehensive_CategorySchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    coding: z.array(D.Coding).optional(),
+    text: P.string.optional(),
+    _text: D.Element.optional()
+  });
+/** Identifiant du patient : <OID d'appariement>|<idPe> */
+export const MesDocumentReferenceComprehensive_Subject_IdentifierSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    use: z.enum(["official", "old", "secondary", "temp", "usual"]).optional(),
+    _use: D.Element.optional(),
+    type: D.CodeableConcept.optional(),
+    system: P.uri,
+    _system: D.Element.optional(),
+    value: P.string,
+    _value: D.Element.optional(),
+    period: D.Period.optional(),
+    assigner: D.Reference.optional()
+  });
+/** Référence vers le patient concerné par le document. Cette même ressource est référencée depuis context.sourcePatientInfo. */
+export const MesDocumentReferenceComprehensive_SubjectSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    reference: P.string.optional(),
+    _reference: D.Element.optional(),
+    type: P.uri.optional(),
+    _type: D.Element.optional(),
+    identifier: MesDocumentReferenceComprehensive_Subject_IdentifierSchema,
+    display: P.string.optional(),
+    _display: D.Element.optional()
+  });
+/** Personnes physiques ou morales et/ou les dispositifs auteurs d'un document. */
+export const MesDocumentReferenceComprehensive_AuthorSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    reference: P.string.optional(),
+    _reference: D.Element.optional(),
+    type: P.uri.optional(),
+    _type: D.Element.optional(),
+    identifier: D.Identifier.optional(),
+    display: P.string.optional(),
+    _display: D.Element.optional()
+  });
+/** Cet attribut représente l’acteur validant le document et prenant la responsabilité du contenu médical de celui-ci. Il peut s’agir de l’auteur du document si celui-ci est une personne et s’il endosse la responsabilité du contenu médical de ses documents. Si l’auteur est un dispositif, cet attribut doit représenter la personne responsable de l’action effectuée par le dispositif. Pour les documents d’expression personnelle du patient, cet attribut fait référence au patient. */
+export const MesDocumentReferenceComprehensive_AuthenticatorSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    reference: P.string.optional(),
+    _reference: D.Element.optional(),
+    type: P.uri.optional(),
+    _type: D.Element.optional(),
+    identifier: D.Identifier.optional(),
+    display: P.string.optional(),
+    _display: D.Element.optional()
+  });
+/** Relation avec d'autres fiches */
+export const MesDocumentReferenceComprehensive_RelatesToSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    code: z.enum(["appends", "replaces", "signs", "transforms"]),
+    _code: D.Element.optional(),
+    target: D.Reference
+  });
+/** Contient les informations définissant le niveau de confidentialité d'un document. */
+export const MesDocumentReferenceComprehensive_SecurityLabelSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    coding: z.array(D.Coding).optional(),
+    text: P.string.optional(),
+    _text: D.Element.optional()
+  });
+/** Where to access the document */
+export const MesDocumentReferenceComprehensive_Content_AttachmentSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    contentType: z.literal("text/xml"),
+    _contentType: D.Element.optional(),
+    language: P.code,
+    _language: D.Element.optional(),
+    url: P.url,
+    _url: D.Element.optional(),
+    size: P.unsignedInt,
+    _size: D.Element.optional(),
+    hash: P.base64Binary,
+    _hash: D.Element.optional(),
+    title: P.string,
+    _title: D.Element.optional(),
+    creation: P.dateTime,
+    _creation: D.Element.optional()
+  });
+/** Format technique détaillé du document. */
+export const MesDocumentReferenceComprehensive_Content_FormatSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    system: P.uri,
+    _system: D.Element.optional(),
+    version: P.string.optional(),
+    _version: D.Element.optional(),
+    code: P.code,
+    _code: D.Element.optional(),
+    display: P.string.optional(),
+    _display: D.Element.optional(),
+    userSelected: P.boolean.optional(),
+    _userSelected: D.Element.optional()
+  });
+/** Document référencé. */
+export const MesDocumentReferenceComprehensive_ContentSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    attachment: MesDocumentReferenceComprehensive_Content_AttachmentSchema,
+    format: MesDocumentReferenceComprehensive_Content_FormatSchema
+  });
+/** Time of service that is being documented */
+export const MesDocumentReferenceComprehensive_Context_PeriodSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    start: P.dateTime,
+    _start: D.Element.optional(),
+    end: P.dateTime.optional(),
+    _end: D.Element.optional()
+  });
+/** Secteur d'activité lié à la prise en charge de la personne, en lien avec le document produit. */
+export const MesDocumentReferenceComprehensive_Context_FacilityTypeSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    coding: z.array(D.Coding).optional(),
+    text: P.string.optional(),
+    _text: D.Element.optional()
+  });
+/** Cadre d’exercice de l’acte qui a engendré la création du document. */
+export const MesDocumentReferenceComprehensive_Context_PracticeSettingSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    coding: z.array(D.Coding).optional(),
+    text: P.string.optional(),
+    _text: D.Element.optional()
+  });
+/** Référence vers la ressource Patient titulaire du dossier. */
+export const MesDocumentReferenceComprehensive_Context_SourcePatientInfoSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    reference: P.string.optional(),
+    _reference: D.Element.optional(),
+    type: P.uri.optional(),
+    _type: D.Element.optional(),
+    identifier: D.Identifier.optional(),
+    display: P.string.optional(),
+    _display: D.Element.optional()
+  });
+/** Related identifiers or resources */
+export const MesDocumentReferenceComprehensive_Context_RelatedSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    reference: P.string.optional(),
+    _reference: D.Element.optional(),
+    type: P.uri.optional(),
+    _type: D.Element.optional(),
+    identifier: D.Identifier.optional(),
+    display: P.string.optional(),
+    _display: D.Element.optional()
+  });
+/** Code defined by a terminology system */
+export const MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifier_Type_CodingSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    system: z.literal("urn:ietf:rfc:3986").optional(),
+    _system: D.Element.optional(),
+    version: P.string.optional(),
+    _version: D.Element.optional(),
+    code: P.code.optional(),
+    _code: D.Element.optional(),
+    display: P.string.optional(),
+    _display: D.Element.optional(),
+    userSelected: P.boolean.optional(),
+    _userSelected: D.Element.optional()
+  });
+/** Description of identifier */
+export const MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifier_TypeSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    coding: z.array(MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifier_Type_CodingSchema).optional(),
+    text: P.string.optional(),
+    _text: D.Element.optional()
+  });
+/** Logical reference, when literal reference is not known */
+export const MesDocumentReferenceComprehensive_Context_ReferenceIdList_IdentifierSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    use: z.enum(["official", "old", "secondary", "temp", "usual"]).optional(),
+    _use: D.Element.optional(),
+    type: MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifier_TypeSchema.optional(),
+    system: P.uri.optional(),
+    _system: D.Element.optional(),
+    value: P.string,
+    _value: D.Element.optional(),
+    period: D.Period.optional(),
+    assigner: D.Reference.optional()
+  });
+/** Données d’un « identifiant de référence » (referenceIdList) */
+export const MesDocumentReferenceComprehensive_Context_ReferenceIdListSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    reference: P.string.optional(),
+    _reference: D.Element.optional(),
+    type: P.uri.optional(),
+    _type: D.Element.optional(),
+    identifier: MesDocumentReferenceComprehensive_Context_ReferenceIdList_IdentifierSchema.optional(),
+    display: P.string.optional(),
+    _display: D.Element.optional()
+  });
+/** Clinical context of document */
+export const MesDocumentReferenceComprehensive_ContextSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    encounter: z.array(D.Reference).optional(),
+    event: z.array(D.CodeableConcept).optional(),
+    period: MesDocumentReferenceComprehensive_Context_PeriodSchema,
+    facilityType: MesDocumentReferenceComprehensive_Context_FacilityTypeSchema,
+    practiceSetting: MesDocumentReferenceComprehensive_Context_PracticeSettingSchema,
+    sourcePatientInfo: MesDocumentReferenceComprehensive_Context_SourcePatientInfoSchema,
+    related: z.array(MesDocumentReferenceComprehensive_Context_RelatedSchema).superRefine(R.slices("open", [{ name: "referenceIdList", min: 0, max: Infinity, match: [], schema: MesDocumentReferenceComprehensive_Context_ReferenceIdListSchema }])).optional()
+  });
+/**
+ * Un document d'un lot publié dans Mon espace santé (PDSm, transaction ITI-65) : la DocumentReference
+ * décrit un CDA R2 (niveau 1 ou 3) que le Bundle porte dans une ressource Binary, désignée par
+ * `content.attachment.url` ; taille et empreinte SHA-1 sont celles de ce document. Le patient est
+ * identifié comme après l'appariement. Non publié par MES, donc non contraint ici : un canonique MES,
+ * la liste des types de documents acceptés.
+ */
+export const MesDocumentReferenceComprehensiveSchema = z.strictObject({
+    resourceType: z.literal("DocumentReference"),
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    meta: D.Meta.optional(),
+    implicitRules: P.uri.optional(),
+    _implicitRules: D.Element.optional(),
+    language: P.code.optional(),
+    _language: D.Element.optional(),
+    text: D.Narrative.optional(),
+    contained: z.array(R.anyResource).min(1),
+    extension: z.array(MesDocumentReferenceComprehensive_ExtensionSchema).superRefine(R.slices("open", [{ name: "isArchived", min: 0, max: 1, match: [{"path":"url","value":"https://interop.esante.gouv.fr/ig/fhir/pdsm/StructureDefinition/pdsm-ext-is-archived","kind":"value"}], schema: MesDocumentReferenceComprehensive_IsArchivedSchema }])).optional(),
+    masterIdentifier: MesDocumentReferenceComprehensive_MasterIdentifierSchema,
+    identifier: z.array(MesDocumentReferenceComprehensive_IdentifierSchema).superRefine(R.slices("open", [{ name: "entryUUID", min: 0, max: Infinity, match: [{"path":"use","value":"official","kind":"value"}], schema: MesDocumentReferenceComprehensive_EntryUUIDSchema }])).optional(),
+    status: z.enum(["current", "superseded"]),
+    _status: D.Element.optional(),
+    type: MesDocumentReferenceComprehensive_TypeSchema,
+    category: z.array(MesDocumentReferenceComprehensive_CategorySchema).min(1).max(1),
+    subject: MesDocumentReferenceComprehensive_SubjectSchema,
+    date: P.instant.optional(),
+    _date: D.Element.optional(),
+    author: z.array(MesDocumentReferenceComprehensive_AuthorSchema).min(1),
+    authenticator: MesDocumentReferenceComprehensive_AuthenticatorSchema,
+    custodian: D.Reference.optional(),
+    relatesTo: z.array(MesDocumentReferenceComprehensive_RelatesToSchema).optional(),
+    description: P.string.optional(),
+    _description: D.Element.optional(),
+    securityLabel: z.array(MesDocumentReferenceComprehensive_SecurityLabelSchema).min(1),
+    content: z.array(MesDocumentReferenceComprehensive_ContentSchema).min(1).max(1),
+    context: MesDocumentReferenceComprehensive_ContextSchema
+  });
 /** Metadata about the resource */
 export const MesObservationBmi_MetaSchema = z.strictObject({
     id: P.string.optional(),
@@ -5748,6 +6383,185 @@ export const MesAppointmentSearchResultSchema = z.strictObject({
     signature: D.Signature.optional()
   });
 /** Links related to this Bundle */
+export const MesDocumentSearchResult_LinkSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    relation: P.string,
+    _relation: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional()
+  });
+/** Links related to this entry */
+export const MesDocumentSearchResult_Entry_LinkSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    relation: P.string,
+    _relation: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional()
+  });
+/** Search related information */
+export const MesDocumentSearchResult_Entry_SearchSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    mode: z.enum(["include", "match", "outcome"]).optional(),
+    _mode: D.Element.optional(),
+    score: P.decimal.optional(),
+    _score: D.Element.optional()
+  });
+/** Additional execution information (transaction/batch/history) */
+export const MesDocumentSearchResult_Entry_RequestSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    method: z.enum(["DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"]),
+    _method: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional(),
+    ifNoneMatch: P.string.optional(),
+    _ifNoneMatch: D.Element.optional(),
+    ifModifiedSince: P.instant.optional(),
+    _ifModifiedSince: D.Element.optional(),
+    ifMatch: P.string.optional(),
+    _ifMatch: D.Element.optional(),
+    ifNoneExist: P.string.optional(),
+    _ifNoneExist: D.Element.optional()
+  });
+/** Results of execution (transaction/batch/history) */
+export const MesDocumentSearchResult_Entry_ResponseSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    status: P.string,
+    _status: D.Element.optional(),
+    location: P.uri.optional(),
+    _location: D.Element.optional(),
+    etag: P.string.optional(),
+    _etag: D.Element.optional(),
+    lastModified: P.instant.optional(),
+    _lastModified: D.Element.optional(),
+    outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
+  });
+/** Entry in the bundle - will have a resource or information */
+export const MesDocumentSearchResult_EntrySchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    link: z.array(MesDocumentSearchResult_Entry_LinkSchema).optional(),
+    fullUrl: P.uri,
+    _fullUrl: D.Element.optional(),
+    resource: R.anyResource.optional(),
+    search: MesDocumentSearchResult_Entry_SearchSchema.optional(),
+    request: MesDocumentSearchResult_Entry_RequestSchema.optional(),
+    response: MesDocumentSearchResult_Entry_ResponseSchema.optional()
+  });
+/** Links related to this entry */
+export const MesDocumentSearchResult_DocumentReference_LinkSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    relation: P.string,
+    _relation: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional()
+  });
+/** Search related information */
+export const MesDocumentSearchResult_DocumentReference_SearchSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    mode: z.enum(["include", "match", "outcome"]).optional(),
+    _mode: D.Element.optional(),
+    score: P.decimal.optional(),
+    _score: D.Element.optional()
+  });
+/** Additional execution information (transaction/batch/history) */
+export const MesDocumentSearchResult_DocumentReference_RequestSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    method: z.enum(["DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"]),
+    _method: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional(),
+    ifNoneMatch: P.string.optional(),
+    _ifNoneMatch: D.Element.optional(),
+    ifModifiedSince: P.instant.optional(),
+    _ifModifiedSince: D.Element.optional(),
+    ifMatch: P.string.optional(),
+    _ifMatch: D.Element.optional(),
+    ifNoneExist: P.string.optional(),
+    _ifNoneExist: D.Element.optional()
+  });
+/** Results of execution (transaction/batch/history) */
+export const MesDocumentSearchResult_DocumentReference_ResponseSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    status: P.string,
+    _status: D.Element.optional(),
+    location: P.uri.optional(),
+    _location: D.Element.optional(),
+    etag: P.string.optional(),
+    _etag: D.Element.optional(),
+    lastModified: P.instant.optional(),
+    _lastModified: D.Element.optional(),
+    outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
+  });
+/** DocumentReference */
+export const MesDocumentSearchResult_DocumentReferenceSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    link: z.array(MesDocumentSearchResult_DocumentReference_LinkSchema).optional(),
+    fullUrl: P.uri,
+    _fullUrl: D.Element.optional(),
+    resource: R.resourceOf<fhir4.DocumentReference>("DocumentReference"),
+    search: MesDocumentSearchResult_DocumentReference_SearchSchema.optional(),
+    request: MesDocumentSearchResult_DocumentReference_RequestSchema.optional(),
+    response: MesDocumentSearchResult_DocumentReference_ResponseSchema.optional()
+  });
+/**
+ * Réponse à la recherche de documents (PDSm, transaction ITI-67 : `GET DocumentReference?patient.identifier=…`) :
+ * un Bundle searchset de DocumentReference conformes au profil complet de PDSm, dont chaque
+ * `content.attachment.url` permet de récupérer le document (transaction ITI-68). MES n'a pas publié de
+ * règle propre à cette réponse : le profil reprend celles de PDSm.
+ */
+export const MesDocumentSearchResultSchema = z.strictObject({
+    resourceType: z.literal("Bundle"),
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    meta: D.Meta.optional(),
+    implicitRules: P.uri.optional(),
+    _implicitRules: D.Element.optional(),
+    language: P.code.optional(),
+    _language: D.Element.optional(),
+    identifier: D.Identifier.optional(),
+    type: z.literal("searchset"),
+    _type: D.Element.optional(),
+    timestamp: P.instant.optional(),
+    _timestamp: D.Element.optional(),
+    total: P.unsignedInt,
+    _total: D.Element.optional(),
+    link: z.array(MesDocumentSearchResult_LinkSchema).optional(),
+    entry: z.array(MesDocumentSearchResult_EntrySchema).superRefine(R.slices("open", [{ name: "DocumentReference", min: 0, max: Infinity, match: [{"path":"resource.resourceType","value":"DocumentReference","kind":"value"}], schema: MesDocumentSearchResult_DocumentReferenceSchema }])).optional(),
+    signature: D.Signature.optional()
+  });
+/** Links related to this Bundle */
 export const MesBundleFeeding_LinkSchema = z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
@@ -5997,6 +6811,635 @@ export const MesBundleFeedingSchema = z.strictObject({
     _total: D.Element.optional(),
     link: z.array(MesBundleFeeding_LinkSchema).optional(),
     entry: z.array(R.asSlices<T.MesBundleFeeding_MesObservation | T.MesBundleFeeding_MesDevice>(MesBundleFeeding_EntrySchema)).min(1).max(2).superRefine(R.slices("closed", [{ name: "mes-observation", min: 1, max: 1, match: [{"path":"request.url","value":"Observation","kind":"pattern"}], schema: MesBundleFeeding_MesObservationSchema }, { name: "mes-device", min: 0, max: 1, match: [{"path":"request.url","value":"Device","kind":"pattern"}], schema: MesBundleFeeding_MesDeviceSchema }])),
+    signature: D.Signature.optional()
+  });
+/** Metadata about the resource */
+export const MesProvideDocumentBundle_MetaSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    versionId: P.id.optional(),
+    _versionId: D.Element.optional(),
+    lastUpdated: P.instant.optional(),
+    _lastUpdated: D.Element.optional(),
+    source: P.uri.optional(),
+    _source: D.Element.optional(),
+    profile: z.array(P.canonical).min(1),
+    _profile: z.array(D.Element.nullable()).optional(),
+    security: z.array(D.Coding).optional(),
+    tag: z.array(D.Coding).optional(),
+    project: P.uri.optional(),
+    _project: D.Element.optional(),
+    author: D.Reference.optional(),
+    onBehalfOf: D.Reference.optional(),
+    account: D.Reference.optional(),
+    accounts: z.array(D.Reference).optional(),
+    compartment: z.array(D.Reference).optional()
+  });
+/** Links related to this Bundle */
+export const MesProvideDocumentBundle_LinkSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    relation: P.string,
+    _relation: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional()
+  });
+/** Links related to this entry */
+export const MesProvideDocumentBundle_Entry_LinkSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    relation: P.string,
+    _relation: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional()
+  });
+/** Search related information */
+export const MesProvideDocumentBundle_Entry_SearchSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    mode: z.enum(["include", "match", "outcome"]).optional(),
+    _mode: D.Element.optional(),
+    score: P.decimal.optional(),
+    _score: D.Element.optional()
+  });
+/** Additional execution information (transaction/batch/history) */
+export const MesProvideDocumentBundle_Entry_RequestSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    method: z.enum(["DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"]),
+    _method: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional(),
+    ifNoneMatch: P.string.optional(),
+    _ifNoneMatch: D.Element.optional(),
+    ifModifiedSince: P.instant.optional(),
+    _ifModifiedSince: D.Element.optional(),
+    ifMatch: P.string.optional(),
+    _ifMatch: D.Element.optional(),
+    ifNoneExist: P.string.optional(),
+    _ifNoneExist: D.Element.optional()
+  });
+/** Results of execution (transaction/batch/history) */
+export const MesProvideDocumentBundle_Entry_ResponseSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    status: P.string,
+    _status: D.Element.optional(),
+    location: P.uri.optional(),
+    _location: D.Element.optional(),
+    etag: P.string.optional(),
+    _etag: D.Element.optional(),
+    lastModified: P.instant.optional(),
+    _lastModified: D.Element.optional(),
+    outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
+  });
+/** Entry in the bundle - will have a resource or information */
+export const MesProvideDocumentBundle_EntrySchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    link: z.array(MesProvideDocumentBundle_Entry_LinkSchema).optional(),
+    fullUrl: P.uri.optional(),
+    _fullUrl: D.Element.optional(),
+    resource: R.anyResource.optional(),
+    search: MesProvideDocumentBundle_Entry_SearchSchema.optional(),
+    request: MesProvideDocumentBundle_Entry_RequestSchema.optional(),
+    response: MesProvideDocumentBundle_Entry_ResponseSchema.optional()
+  });
+/** Links related to this entry */
+export const MesProvideDocumentBundle_SubmissionSet_LinkSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    relation: P.string,
+    _relation: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional()
+  });
+/** Search related information */
+export const MesProvideDocumentBundle_SubmissionSet_SearchSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    mode: z.enum(["include", "match", "outcome"]).optional(),
+    _mode: D.Element.optional(),
+    score: P.decimal.optional(),
+    _score: D.Element.optional()
+  });
+/** Additional execution information (transaction/batch/history) */
+export const MesProvideDocumentBundle_SubmissionSet_RequestSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    method: z.literal("POST"),
+    _method: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional(),
+    ifNoneMatch: P.string.optional(),
+    _ifNoneMatch: D.Element.optional(),
+    ifModifiedSince: P.instant.optional(),
+    _ifModifiedSince: D.Element.optional(),
+    ifMatch: P.string.optional(),
+    _ifMatch: D.Element.optional(),
+    ifNoneExist: P.string.optional(),
+    _ifNoneExist: D.Element.optional()
+  });
+/** Results of execution (transaction/batch/history) */
+export const MesProvideDocumentBundle_SubmissionSet_ResponseSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    status: P.string,
+    _status: D.Element.optional(),
+    location: P.uri.optional(),
+    _location: D.Element.optional(),
+    etag: P.string.optional(),
+    _etag: D.Element.optional(),
+    lastModified: P.instant.optional(),
+    _lastModified: D.Element.optional(),
+    outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
+  });
+/** the SubmissionSet */
+export const MesProvideDocumentBundle_SubmissionSetSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    link: z.array(MesProvideDocumentBundle_SubmissionSet_LinkSchema).optional(),
+    fullUrl: P.uri.optional(),
+    _fullUrl: D.Element.optional(),
+    resource: R.resourceOf<fhir4.List>("List"),
+    search: MesProvideDocumentBundle_SubmissionSet_SearchSchema.optional(),
+    request: MesProvideDocumentBundle_SubmissionSet_RequestSchema,
+    response: MesProvideDocumentBundle_SubmissionSet_ResponseSchema.optional()
+  });
+/** Links related to this entry */
+export const MesProvideDocumentBundle_DocumentRefs_LinkSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    relation: P.string,
+    _relation: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional()
+  });
+/** Search related information */
+export const MesProvideDocumentBundle_DocumentRefs_SearchSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    mode: z.enum(["include", "match", "outcome"]).optional(),
+    _mode: D.Element.optional(),
+    score: P.decimal.optional(),
+    _score: D.Element.optional()
+  });
+/** Additional execution information (transaction/batch/history) */
+export const MesProvideDocumentBundle_DocumentRefs_RequestSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    method: z.literal("POST"),
+    _method: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional(),
+    ifNoneMatch: P.string.optional(),
+    _ifNoneMatch: D.Element.optional(),
+    ifModifiedSince: P.instant.optional(),
+    _ifModifiedSince: D.Element.optional(),
+    ifMatch: P.string.optional(),
+    _ifMatch: D.Element.optional(),
+    ifNoneExist: P.string.optional(),
+    _ifNoneExist: D.Element.optional()
+  });
+/** Results of execution (transaction/batch/history) */
+export const MesProvideDocumentBundle_DocumentRefs_ResponseSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    status: P.string,
+    _status: D.Element.optional(),
+    location: P.uri.optional(),
+    _location: D.Element.optional(),
+    etag: P.string.optional(),
+    _etag: D.Element.optional(),
+    lastModified: P.instant.optional(),
+    _lastModified: D.Element.optional(),
+    outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
+  });
+/** the DocumentReference resources */
+export const MesProvideDocumentBundle_DocumentRefsSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    link: z.array(MesProvideDocumentBundle_DocumentRefs_LinkSchema).optional(),
+    fullUrl: P.uri.optional(),
+    _fullUrl: D.Element.optional(),
+    resource: MesDocumentReferenceComprehensiveSchema,
+    search: MesProvideDocumentBundle_DocumentRefs_SearchSchema.optional(),
+    request: MesProvideDocumentBundle_DocumentRefs_RequestSchema,
+    response: MesProvideDocumentBundle_DocumentRefs_ResponseSchema.optional()
+  });
+/** Links related to this entry */
+export const MesProvideDocumentBundle_UpdateDocumentRefs_LinkSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    relation: P.string,
+    _relation: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional()
+  });
+/** Search related information */
+export const MesProvideDocumentBundle_UpdateDocumentRefs_SearchSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    mode: z.enum(["include", "match", "outcome"]).optional(),
+    _mode: D.Element.optional(),
+    score: P.decimal.optional(),
+    _score: D.Element.optional()
+  });
+/** Additional execution information (transaction/batch/history) */
+export const MesProvideDocumentBundle_UpdateDocumentRefs_RequestSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    method: z.literal("PATCH"),
+    _method: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional(),
+    ifNoneMatch: P.string.optional(),
+    _ifNoneMatch: D.Element.optional(),
+    ifModifiedSince: P.instant.optional(),
+    _ifModifiedSince: D.Element.optional(),
+    ifMatch: P.string.optional(),
+    _ifMatch: D.Element.optional(),
+    ifNoneExist: P.string.optional(),
+    _ifNoneExist: D.Element.optional()
+  });
+/** Results of execution (transaction/batch/history) */
+export const MesProvideDocumentBundle_UpdateDocumentRefs_ResponseSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    status: P.string,
+    _status: D.Element.optional(),
+    location: P.uri.optional(),
+    _location: D.Element.optional(),
+    etag: P.string.optional(),
+    _etag: D.Element.optional(),
+    lastModified: P.instant.optional(),
+    _lastModified: D.Element.optional(),
+    outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
+  });
+/** the superseded DocumentReference resources */
+export const MesProvideDocumentBundle_UpdateDocumentRefsSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    link: z.array(MesProvideDocumentBundle_UpdateDocumentRefs_LinkSchema).optional(),
+    fullUrl: P.uri.optional(),
+    _fullUrl: D.Element.optional(),
+    resource: R.resourceOf<fhir4.Parameters>("Parameters"),
+    search: MesProvideDocumentBundle_UpdateDocumentRefs_SearchSchema.optional(),
+    request: MesProvideDocumentBundle_UpdateDocumentRefs_RequestSchema,
+    response: MesProvideDocumentBundle_UpdateDocumentRefs_ResponseSchema.optional()
+  });
+/** Links related to this entry */
+export const MesProvideDocumentBundle_Documents_LinkSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    relation: P.string,
+    _relation: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional()
+  });
+/** Search related information */
+export const MesProvideDocumentBundle_Documents_SearchSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    mode: z.enum(["include", "match", "outcome"]).optional(),
+    _mode: D.Element.optional(),
+    score: P.decimal.optional(),
+    _score: D.Element.optional()
+  });
+/** Additional execution information (transaction/batch/history) */
+export const MesProvideDocumentBundle_Documents_RequestSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    method: z.enum(["DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"]),
+    _method: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional(),
+    ifNoneMatch: P.string.optional(),
+    _ifNoneMatch: D.Element.optional(),
+    ifModifiedSince: P.instant.optional(),
+    _ifModifiedSince: D.Element.optional(),
+    ifMatch: P.string.optional(),
+    _ifMatch: D.Element.optional(),
+    ifNoneExist: P.string.optional(),
+    _ifNoneExist: D.Element.optional()
+  });
+/** Results of execution (transaction/batch/history) */
+export const MesProvideDocumentBundle_Documents_ResponseSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    status: P.string,
+    _status: D.Element.optional(),
+    location: P.uri.optional(),
+    _location: D.Element.optional(),
+    etag: P.string.optional(),
+    _etag: D.Element.optional(),
+    lastModified: P.instant.optional(),
+    _lastModified: D.Element.optional(),
+    outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
+  });
+/** the Documents */
+export const MesProvideDocumentBundle_DocumentsSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    link: z.array(MesProvideDocumentBundle_Documents_LinkSchema).optional(),
+    fullUrl: P.uri.optional(),
+    _fullUrl: D.Element.optional(),
+    resource: R.resourceOf<fhir4.Binary>("Binary"),
+    search: MesProvideDocumentBundle_Documents_SearchSchema.optional(),
+    request: MesProvideDocumentBundle_Documents_RequestSchema,
+    response: MesProvideDocumentBundle_Documents_ResponseSchema.optional()
+  });
+/** Links related to this entry */
+export const MesProvideDocumentBundle_FhirDocuments_LinkSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    relation: P.string,
+    _relation: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional()
+  });
+/** Search related information */
+export const MesProvideDocumentBundle_FhirDocuments_SearchSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    mode: z.enum(["include", "match", "outcome"]).optional(),
+    _mode: D.Element.optional(),
+    score: P.decimal.optional(),
+    _score: D.Element.optional()
+  });
+/** Additional execution information (transaction/batch/history) */
+export const MesProvideDocumentBundle_FhirDocuments_RequestSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    method: z.literal("POST"),
+    _method: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional(),
+    ifNoneMatch: P.string.optional(),
+    _ifNoneMatch: D.Element.optional(),
+    ifModifiedSince: P.instant.optional(),
+    _ifModifiedSince: D.Element.optional(),
+    ifMatch: P.string.optional(),
+    _ifMatch: D.Element.optional(),
+    ifNoneExist: P.string.optional(),
+    _ifNoneExist: D.Element.optional()
+  });
+/** Results of execution (transaction/batch/history) */
+export const MesProvideDocumentBundle_FhirDocuments_ResponseSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    status: P.string,
+    _status: D.Element.optional(),
+    location: P.uri.optional(),
+    _location: D.Element.optional(),
+    etag: P.string.optional(),
+    _etag: D.Element.optional(),
+    lastModified: P.instant.optional(),
+    _lastModified: D.Element.optional(),
+    outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
+  });
+/** the FHIR-FhirDocuments */
+export const MesProvideDocumentBundle_FhirDocumentsSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    link: z.array(MesProvideDocumentBundle_FhirDocuments_LinkSchema).optional(),
+    fullUrl: P.uri.optional(),
+    _fullUrl: D.Element.optional(),
+    resource: R.resourceOf<fhir4.Bundle>("Bundle"),
+    search: MesProvideDocumentBundle_FhirDocuments_SearchSchema.optional(),
+    request: MesProvideDocumentBundle_FhirDocuments_RequestSchema,
+    response: MesProvideDocumentBundle_FhirDocuments_ResponseSchema.optional()
+  });
+/** Links related to this entry */
+export const MesProvideDocumentBundle_Folders_LinkSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    relation: P.string,
+    _relation: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional()
+  });
+/** Search related information */
+export const MesProvideDocumentBundle_Folders_SearchSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    mode: z.enum(["include", "match", "outcome"]).optional(),
+    _mode: D.Element.optional(),
+    score: P.decimal.optional(),
+    _score: D.Element.optional()
+  });
+/** Additional execution information (transaction/batch/history) */
+export const MesProvideDocumentBundle_Folders_RequestSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    method: z.enum(["POST", "PUT"]),
+    _method: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional(),
+    ifNoneMatch: P.string.optional(),
+    _ifNoneMatch: D.Element.optional(),
+    ifModifiedSince: P.instant.optional(),
+    _ifModifiedSince: D.Element.optional(),
+    ifMatch: P.string.optional(),
+    _ifMatch: D.Element.optional(),
+    ifNoneExist: P.string.optional(),
+    _ifNoneExist: D.Element.optional()
+  });
+/** Results of execution (transaction/batch/history) */
+export const MesProvideDocumentBundle_Folders_ResponseSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    status: P.string,
+    _status: D.Element.optional(),
+    location: P.uri.optional(),
+    _location: D.Element.optional(),
+    etag: P.string.optional(),
+    _etag: D.Element.optional(),
+    lastModified: P.instant.optional(),
+    _lastModified: D.Element.optional(),
+    outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
+  });
+/** Folders */
+export const MesProvideDocumentBundle_FoldersSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    link: z.array(MesProvideDocumentBundle_Folders_LinkSchema).optional(),
+    fullUrl: P.uri.optional(),
+    _fullUrl: D.Element.optional(),
+    resource: R.resourceOf<fhir4.List>("List"),
+    search: MesProvideDocumentBundle_Folders_SearchSchema.optional(),
+    request: MesProvideDocumentBundle_Folders_RequestSchema,
+    response: MesProvideDocumentBundle_Folders_ResponseSchema.optional()
+  });
+/** Links related to this entry */
+export const MesProvideDocumentBundle_Patient_LinkSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    relation: P.string,
+    _relation: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional()
+  });
+/** Search related information */
+export const MesProvideDocumentBundle_Patient_SearchSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    mode: z.enum(["include", "match", "outcome"]).optional(),
+    _mode: D.Element.optional(),
+    score: P.decimal.optional(),
+    _score: D.Element.optional()
+  });
+/** Additional execution information (transaction/batch/history) */
+export const MesProvideDocumentBundle_Patient_RequestSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    method: z.enum(["GET", "POST", "PUT"]),
+    _method: D.Element.optional(),
+    url: P.uri,
+    _url: D.Element.optional(),
+    ifNoneMatch: P.string.optional(),
+    _ifNoneMatch: D.Element.optional(),
+    ifModifiedSince: P.instant.optional(),
+    _ifModifiedSince: D.Element.optional(),
+    ifMatch: P.string.optional(),
+    _ifMatch: D.Element.optional(),
+    ifNoneExist: P.string.optional(),
+    _ifNoneExist: D.Element.optional()
+  });
+/** Results of execution (transaction/batch/history) */
+export const MesProvideDocumentBundle_Patient_ResponseSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    status: P.string,
+    _status: D.Element.optional(),
+    location: P.uri.optional(),
+    _location: D.Element.optional(),
+    etag: P.string.optional(),
+    _etag: D.Element.optional(),
+    lastModified: P.instant.optional(),
+    _lastModified: D.Element.optional(),
+    outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
+  });
+/** the Patient */
+export const MesProvideDocumentBundle_PatientSchema = z.strictObject({
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    extension: z.array(D.Extension).optional(),
+    modifierExtension: z.array(D.Extension).optional(),
+    link: z.array(MesProvideDocumentBundle_Patient_LinkSchema).optional(),
+    fullUrl: P.uri.optional(),
+    _fullUrl: D.Element.optional(),
+    resource: R.resourceOf<fhir4.Patient>("Patient"),
+    search: MesProvideDocumentBundle_Patient_SearchSchema.optional(),
+    request: MesProvideDocumentBundle_Patient_RequestSchema.optional(),
+    response: MesProvideDocumentBundle_Patient_ResponseSchema.optional()
+  });
+/**
+ * Le Bundle transaction qu'une application envoie pour publier un lot de documents (PDSm, transaction
+ * ITI-65) : un lot de soumission (List SubmissionSet), une DocumentReference par document et, pour
+ * chacune, la ressource Binary qui porte le CDA R2, désignée par `content.attachment.url`. Le validateur
+ * de mes-fhir vérifie chaque CDA contre sa DocumentReference (type, patient, date, format, taille,
+ * empreinte).
+ */
+export const MesProvideDocumentBundleSchema = z.strictObject({
+    resourceType: z.literal("Bundle"),
+    id: P.string.optional(),
+    _id: D.Element.optional(),
+    meta: MesProvideDocumentBundle_MetaSchema.optional(),
+    implicitRules: P.uri.optional(),
+    _implicitRules: D.Element.optional(),
+    language: P.code.optional(),
+    _language: D.Element.optional(),
+    identifier: D.Identifier.optional(),
+    type: z.literal("transaction"),
+    _type: D.Element.optional(),
+    timestamp: P.instant.optional(),
+    _timestamp: D.Element.optional(),
+    total: P.unsignedInt.optional(),
+    _total: D.Element.optional(),
+    link: z.array(MesProvideDocumentBundle_LinkSchema).optional(),
+    entry: z.array(R.asSlices<T.MesProvideDocumentBundle_SubmissionSet | T.MesProvideDocumentBundle_DocumentRefs | T.MesProvideDocumentBundle_UpdateDocumentRefs | T.MesProvideDocumentBundle_Documents | T.MesProvideDocumentBundle_FhirDocuments | T.MesProvideDocumentBundle_Folders | T.MesProvideDocumentBundle_Patient>(MesProvideDocumentBundle_EntrySchema)).min(1).superRefine(R.slices("closed", [{ name: "SubmissionSet", min: 1, max: 1, match: [{"path":"request.method","value":"POST","kind":"value"},{"path":"resource.resourceType","value":"List","kind":"value"}], schema: MesProvideDocumentBundle_SubmissionSetSchema }, { name: "DocumentRefs", min: 0, max: Infinity, match: [{"path":"request.method","value":"POST","kind":"value"},{"path":"resource.resourceType","value":"DocumentReference","kind":"value"}], schema: MesProvideDocumentBundle_DocumentRefsSchema }, { name: "UpdateDocumentRefs", min: 0, max: Infinity, match: [{"path":"request.method","value":"PATCH","kind":"value"},{"path":"resource.resourceType","value":"Parameters","kind":"value"}], schema: MesProvideDocumentBundle_UpdateDocumentRefsSchema }, { name: "Documents", min: 0, max: Infinity, match: [{"path":"resource.resourceType","value":"Binary","kind":"value"}], schema: MesProvideDocumentBundle_DocumentsSchema }, { name: "FhirDocuments", min: 0, max: Infinity, match: [{"path":"request.method","value":"POST","kind":"value"},{"path":"resource.resourceType","value":"Bundle","kind":"value"}], schema: MesProvideDocumentBundle_FhirDocumentsSchema }, { name: "Folders", min: 0, max: Infinity, match: [{"path":"resource.resourceType","value":"List","kind":"value"}], schema: MesProvideDocumentBundle_FoldersSchema }, { name: "Patient", min: 0, max: 1, match: [{"path":"resource.resourceType","value":"Patient","kind":"value"}], schema: MesProvideDocumentBundle_PatientSchema }])),
     signature: D.Signature.optional()
   });
 /** Links related to this Bundle */

@@ -661,6 +661,1101 @@ export interface MesAppointment extends Omit<fhir4.Appointment, "_comment" | "_c
   requestedPeriod?: Array<fhir4.Period>;
 }
 
+/** Représente l’identifiant unique global affecté au document par son créateur. Il est utilisable comme référence externe dans d’autres documents. */
+export interface MesDocumentReference_MasterIdentifier extends Omit<fhir4.Identifier, "_id" | "_system" | "_use" | "_value" | "assigner" | "extension" | "id" | "period" | "system" | "type" | "use" | "value"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** usual | official | temp | secondary | old (If known) */
+  use?: "official" | "old" | "secondary" | "temp" | "usual";
+  _use?: fhir4.Element;
+  /** Description of identifier */
+  type?: fhir4.CodeableConcept;
+  /** The namespace for the identifier value */
+  system?: string;
+  _system?: fhir4.Element;
+  /** The value that is unique */
+  value?: string;
+  _value?: fhir4.Element;
+  /** Time period when id is/was valid for use */
+  period?: fhir4.Period;
+  /**
+   * Organization that issued id (may be just text)
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Organization
+   */
+  assigner?: fhir4.Reference;
+}
+
+/** Code defined by a terminology system */
+export interface MesDocumentReference_Type_Coding extends Omit<fhir4.Coding, "_code" | "_display" | "_id" | "_system" | "_userSelected" | "_version" | "code" | "display" | "extension" | "id" | "system" | "userSelected" | "version"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Identity of the terminology system */
+  system?: string;
+  _system?: fhir4.Element;
+  /** Version of the system - if relevant */
+  version?: string;
+  _version?: fhir4.Element;
+  /** Symbol in syntax defined by the system */
+  code?: string;
+  _code?: fhir4.Element;
+  /** Representation defined by the system */
+  display?: string;
+  _display?: fhir4.Element;
+  /** If this coding was chosen directly by the user */
+  userSelected?: boolean;
+  _userSelected?: fhir4.Element;
+}
+
+/** Kind of document (LOINC if possible) */
+export interface MesDocumentReference_Type extends Omit<fhir4.CodeableConcept, "_id" | "_text" | "coding" | "extension" | "id" | "text"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Code defined by a terminology system */
+  coding: Array<MesDocumentReference_Type_Coding>;
+  /** Plain text representation of the concept */
+  text?: string;
+  _text?: fhir4.Element;
+}
+
+/** Représente la classe du document (compte rendu, imagerie médicale, traitement, certificat,...). */
+export interface MesDocumentReference_Category extends Omit<fhir4.CodeableConcept, "_id" | "_text" | "coding" | "extension" | "id" | "text"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Code defined by a terminology system */
+  coding?: Array<fhir4.Coding>;
+  /** Plain text representation of the concept */
+  text?: string;
+  _text?: fhir4.Element;
+}
+
+/** Identifiant du patient : <OID d'appariement>|<idPe> */
+export interface MesDocumentReference_Subject_Identifier extends Omit<fhir4.Identifier, "_id" | "_system" | "_use" | "_value" | "assigner" | "extension" | "id" | "period" | "system" | "type" | "use" | "value"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** usual | official | temp | secondary | old (If known) */
+  use?: "official" | "old" | "secondary" | "temp" | "usual";
+  _use?: fhir4.Element;
+  /** Description of identifier */
+  type?: fhir4.CodeableConcept;
+  /** The namespace for the identifier value */
+  system: string;
+  _system?: fhir4.Element;
+  /** The value that is unique */
+  value: string;
+  _value?: fhir4.Element;
+  /** Time period when id is/was valid for use */
+  period?: fhir4.Period;
+  /**
+   * Organization that issued id (may be just text)
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Organization
+   */
+  assigner?: fhir4.Reference;
+}
+
+/** Patient concerné par ce document. La ressource référencée peut être présente sous l’élément DocumentReference.contained ou via le champ identifier. */
+export interface MesDocumentReference_Subject extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Literal reference, Relative, internal or absolute URL */
+  reference?: string;
+  _reference?: fhir4.Element;
+  /** Type the reference refers to (e.g. "Patient") */
+  type?: string;
+  _type?: fhir4.Element;
+  /** Identifiant du patient : <OID d'appariement>|<idPe> */
+  identifier: MesDocumentReference_Subject_Identifier;
+  /** Text alternative for the resource */
+  display?: string;
+  _display?: fhir4.Element;
+}
+
+/** Personnes physiques ou morales et/ou les dispositifs auteurs d'un document. */
+export interface MesDocumentReference_Author extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Literal reference, Relative, internal or absolute URL */
+  reference?: string;
+  _reference?: fhir4.Element;
+  /** Type the reference refers to (e.g. "Patient") */
+  type?: string;
+  _type?: fhir4.Element;
+  /** Logical reference, when literal reference is not known */
+  identifier?: fhir4.Identifier;
+  /** Text alternative for the resource */
+  display?: string;
+  _display?: fhir4.Element;
+}
+
+/** Relationships to other documents */
+export interface MesDocumentReference_RelatesTo extends Omit<NonNullable<fhir4.DocumentReference['relatesTo']>[number], "_code" | "_id" | "code" | "extension" | "id" | "modifierExtension" | "target"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** replaces | transforms | signs | appends */
+  code: "appends" | "replaces" | "signs" | "transforms";
+  _code?: fhir4.Element;
+  /**
+   * Target of the relationship
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/DocumentReference
+   */
+  target: fhir4.Reference;
+}
+
+/** Where to access the document */
+export interface MesDocumentReference_Content_Attachment extends Omit<fhir4.Attachment, "_contentType" | "_creation" | "_data" | "_hash" | "_id" | "_language" | "_size" | "_title" | "_url" | "contentType" | "creation" | "data" | "extension" | "hash" | "id" | "language" | "size" | "title" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** text/xml : un document CDA R2 */
+  contentType: "text/xml";
+  _contentType?: fhir4.Element;
+  /** Pour tous les documents produits par les systèmes initiateurs français, le code est "fr-FR'. */
+  language?: string;
+  _language?: fhir4.Element;
+  /** Le document est contenu dans l'élément .data au format base64. */
+  data: string;
+  _data?: fhir4.Element;
+  /** Représente la taille du document. */
+  size: number;
+  _size?: fhir4.Element;
+  /** Représente le résultat de hachage du document (SHA 1). */
+  hash: string;
+  _hash?: fhir4.Element;
+  /** Label to display in place of the data */
+  title: string;
+  _title?: fhir4.Element;
+  /** Représente la date et l’heure de création du document. */
+  creation: string;
+  _creation?: fhir4.Element;
+}
+
+/** Format technique détaillé du document. */
+export interface MesDocumentReference_Content_Format extends Omit<fhir4.Coding, "_code" | "_display" | "_id" | "_system" | "_userSelected" | "_version" | "code" | "display" | "extension" | "id" | "system" | "userSelected" | "version"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Identity of the terminology system */
+  system: string;
+  _system?: fhir4.Element;
+  /** Version of the system - if relevant */
+  version?: string;
+  _version?: fhir4.Element;
+  /** Symbol in syntax defined by the system */
+  code: string;
+  _code?: fhir4.Element;
+  /** Representation defined by the system */
+  display?: string;
+  _display?: fhir4.Element;
+  /** If this coding was chosen directly by the user */
+  userSelected?: boolean;
+  _userSelected?: fhir4.Element;
+}
+
+/** Document contenu. */
+export interface MesDocumentReference_Content extends Omit<NonNullable<fhir4.DocumentReference['content']>[number], "_id" | "attachment" | "extension" | "format" | "id" | "modifierExtension"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Where to access the document */
+  attachment: MesDocumentReference_Content_Attachment;
+  /** Format technique détaillé du document. */
+  format: MesDocumentReference_Content_Format;
+}
+
+/** Représente les actes et les pathologies en rapport avec le document. */
+export interface MesDocumentReference_Context_Event extends Omit<fhir4.CodeableConcept, "_id" | "_text" | "coding" | "extension" | "id" | "text"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Code defined by a terminology system */
+  coding?: Array<fhir4.Coding>;
+  /** Plain text representation of the concept */
+  text?: string;
+  _text?: fhir4.Element;
+}
+
+/** Clinical context of document */
+export interface MesDocumentReference_Context extends Omit<NonNullable<fhir4.DocumentReference['context']>, "_id" | "encounter" | "event" | "extension" | "facilityType" | "id" | "modifierExtension" | "period" | "practiceSetting" | "related" | "sourcePatientInfo"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /**
+   * Context of the document  content
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Encounter, http://hl7.org/fhir/StructureDefinition/EpisodeOfCare
+   */
+  encounter?: Array<fhir4.Reference>;
+  /** Représente les actes et les pathologies en rapport avec le document. */
+  event?: Array<MesDocumentReference_Context_Event>;
+  /** Time of service that is being documented */
+  period?: fhir4.Period;
+  /** Secteur d'activité lié à la prise en charge de la personne, en lien avec le document produit. */
+  facilityType?: fhir4.CodeableConcept;
+  /** Cadre d’exercice de l’acte qui a engendré la création du document. */
+  practiceSetting?: fhir4.CodeableConcept;
+  /**
+   * Référence vers la ressource Patient titulaire du dossier.
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient
+   */
+  sourcePatientInfo?: fhir4.Reference;
+  /**
+   * Related identifiers or resources
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
+  related?: Array<fhir4.Reference>;
+}
+
+/**
+ * Un document qu'une application publie dans Mon espace santé (publication simplifiée PDSm, transaction
+ * ITI-105) : la ressource DocumentReference porte le document lui-même, un CDA R2 de niveau 1 (corps non
+ * structuré, par exemple un PDF) ou de niveau 3 (corps structuré), encodé en base64 dans
+ * `content.attachment.data`, avec sa taille et son empreinte SHA-1. Le patient est identifié comme après
+ * l'appariement (`subject.identifier` : l'OID d'appariement et l'idPe). Les métadonnées (type, date de création, patient)
+ * doivent concorder avec l'en-tête du CDA, et le format (`content.format`) avec son corps : le
+ * validateur de mes-fhir le vérifie, ainsi que l'empreinte SHA-1.
+ * Non publié par MES, donc non contraint ici : un canonique MES à déclarer dans `meta.profile`, la liste
+ * des types de documents acceptés, la taille maximale.
+ */
+export interface MesDocumentReference extends Omit<fhir4.DocumentReference, "_date" | "_description" | "_docStatus" | "_id" | "_implicitRules" | "_language" | "_status" | "authenticator" | "author" | "category" | "contained" | "content" | "context" | "custodian" | "date" | "description" | "docStatus" | "extension" | "id" | "identifier" | "implicitRules" | "language" | "masterIdentifier" | "meta" | "modifierExtension" | "relatesTo" | "securityLabel" | "status" | "subject" | "text" | "type"> {
+  /** Logical id of this artifact */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Metadata about the resource */
+  meta?: fhir4.Meta;
+  /** A set of rules under which this content was created */
+  implicitRules?: string;
+  _implicitRules?: fhir4.Element;
+  /** Language of the resource content */
+  language?: string;
+  _language?: fhir4.Element;
+  /** Text summary of the resource, for human interpretation */
+  text?: fhir4.Narrative;
+  /** Contained, inline Resources */
+  contained?: Array<fhir4.FhirResource>;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Représente l’identifiant unique global affecté au document par son créateur. Il est utilisable comme référence externe dans d’autres documents. */
+  masterIdentifier: MesDocumentReference_MasterIdentifier;
+  /** current | superseded | entered-in-error */
+  status: "current";
+  _status?: fhir4.Element;
+  /** Kind of document (LOINC if possible) */
+  type: MesDocumentReference_Type;
+  /** Représente la classe du document (compte rendu, imagerie médicale, traitement, certificat,...). */
+  category?: Array<MesDocumentReference_Category>;
+  /**
+   * Patient concerné par ce document. La ressource référencée peut être présente sous l’élément DocumentReference.contained ou via le champ identifier.
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient
+   */
+  subject: MesDocumentReference_Subject;
+  /** Représente la date de création de la ressource DocumentReference dans FHIR */
+  date?: string;
+  _date?: fhir4.Element;
+  /**
+   * Personnes physiques ou morales et/ou les dispositifs auteurs d'un document.
+   *
+   * Cible : https://interop.esante.gouv.fr/ig/fhir/annuaire/StructureDefinition/as-practitionerrole, https://interop.esante.gouv.fr/ig/fhir/annuaire/StructureDefinition/as-practitioner, https://interop.esante.gouv.fr/ig/fhir/annuaire/StructureDefinition/as-organization, http://hl7.org/fhir/StructureDefinition/Device, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-related-person
+   */
+  author: Array<MesDocumentReference_Author>;
+  /**
+   * Cet attribut représente l’acteur validant le document et prenant la responsabilité du contenu médical de celui-ci. Il peut s’agir de l’auteur du document si celui-ci est une personne et s’il endosse la responsabilité du contenu médical de ses documents. Si l’auteur est un dispositif, cet attribut doit représenter la personne responsable de l’action effectuée par le dispositif.
+   *
+   * Cible : https://interop.esante.gouv.fr/ig/fhir/annuaire/StructureDefinition/as-practitionerrole, https://interop.esante.gouv.fr/ig/fhir/annuaire/StructureDefinition/as-organization
+   */
+  authenticator?: fhir4.Reference;
+  /**
+   * Organization which maintains the document
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Organization
+   */
+  custodian?: fhir4.Reference;
+  /** Relationships to other documents */
+  relatesTo?: Array<MesDocumentReference_RelatesTo>;
+  /** Commentaire associé au document. */
+  description?: string;
+  _description?: fhir4.Element;
+  /** Contient les informations définissant le niveau de confidentialité d'un document. */
+  securityLabel?: Array<fhir4.CodeableConcept>;
+  /** Document contenu. */
+  content: Array<MesDocumentReference_Content>;
+  /** Clinical context of document */
+  context?: MesDocumentReference_Context;
+}
+
+/** Additional content defined by implementations */
+export interface MesDocumentReferenceComprehensive_Extension extends Omit<fhir4.Extension, "_id" | "_url" | "_valueBase64Binary" | "_valueBoolean" | "_valueCanonical" | "_valueCode" | "_valueDate" | "_valueDateTime" | "_valueDecimal" | "_valueId" | "_valueInstant" | "_valueInteger" | "_valueMarkdown" | "_valueOid" | "_valuePositiveInt" | "_valueString" | "_valueTime" | "_valueUnsignedInt" | "_valueUri" | "_valueUrl" | "_valueUuid" | "extension" | "id" | "url" | "valueAddress" | "valueAge" | "valueAnnotation" | "valueAttachment" | "valueBase64Binary" | "valueBoolean" | "valueCanonical" | "valueCode" | "valueCodeableConcept" | "valueCoding" | "valueContactDetail" | "valueContactPoint" | "valueContributor" | "valueCount" | "valueDataRequirement" | "valueDate" | "valueDateTime" | "valueDecimal" | "valueDistance" | "valueDosage" | "valueDuration" | "valueExpression" | "valueHumanName" | "valueId" | "valueIdentifier" | "valueInstant" | "valueInteger" | "valueMarkdown" | "valueMeta" | "valueMoney" | "valueOid" | "valueParameterDefinition" | "valuePeriod" | "valuePositiveInt" | "valueQuantity" | "valueRange" | "valueRatio" | "valueReference" | "valueRelatedArtifact" | "valueSampledData" | "valueSignature" | "valueString" | "valueTime" | "valueTiming" | "valueTriggerDefinition" | "valueUnsignedInt" | "valueUri" | "valueUrl" | "valueUsageContext" | "valueUuid"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** identifies the meaning of the extension */
+  url: string;
+  _url?: fhir4.Element;
+  /** Value of extension */
+  valueBase64Binary?: string;
+  _valueBase64Binary?: fhir4.Element;
+  /** Value of extension */
+  valueBoolean?: boolean;
+  _valueBoolean?: fhir4.Element;
+  /** Value of extension */
+  valueCanonical?: string;
+  _valueCanonical?: fhir4.Element;
+  /** Value of extension */
+  valueCode?: string;
+  _valueCode?: fhir4.Element;
+  /** Value of extension */
+  valueDate?: string;
+  _valueDate?: fhir4.Element;
+  /** Value of extension */
+  valueDateTime?: string;
+  _valueDateTime?: fhir4.Element;
+  /** Value of extension */
+  valueDecimal?: number;
+  _valueDecimal?: fhir4.Element;
+  /** Value of extension */
+  valueId?: string;
+  _valueId?: fhir4.Element;
+  /** Value of extension */
+  valueInstant?: string;
+  _valueInstant?: fhir4.Element;
+  /** Value of extension */
+  valueInteger?: number;
+  _valueInteger?: fhir4.Element;
+  /** Value of extension */
+  valueMarkdown?: string;
+  _valueMarkdown?: fhir4.Element;
+  /** Value of extension */
+  valueOid?: string;
+  _valueOid?: fhir4.Element;
+  /** Value of extension */
+  valuePositiveInt?: number;
+  _valuePositiveInt?: fhir4.Element;
+  /** Value of extension */
+  valueString?: string;
+  _valueString?: fhir4.Element;
+  /** Value of extension */
+  valueTime?: string;
+  _valueTime?: fhir4.Element;
+  /** Value of extension */
+  valueUnsignedInt?: number;
+  _valueUnsignedInt?: fhir4.Element;
+  /** Value of extension */
+  valueUri?: string;
+  _valueUri?: fhir4.Element;
+  /** Value of extension */
+  valueUrl?: string;
+  _valueUrl?: fhir4.Element;
+  /** Value of extension */
+  valueUuid?: string;
+  _valueUuid?: fhir4.Element;
+  /** Value of extension */
+  valueAddress?: fhir4.Address;
+  /** Value of extension */
+  valueAge?: fhir4.Age;
+  /** Value of extension */
+  valueAnnotation?: fhir4.Annotation;
+  /** Value of extension */
+  valueAttachment?: fhir4.Attachment;
+  /** Value of extension */
+  valueCodeableConcept?: fhir4.CodeableConcept;
+  /** Value of extension */
+  valueCoding?: fhir4.Coding;
+  /** Value of extension */
+  valueContactPoint?: fhir4.ContactPoint;
+  /** Value of extension */
+  valueCount?: fhir4.Count;
+  /** Value of extension */
+  valueDistance?: fhir4.Distance;
+  /** Value of extension */
+  valueDuration?: fhir4.Duration;
+  /** Value of extension */
+  valueHumanName?: fhir4.HumanName;
+  /** Value of extension */
+  valueIdentifier?: fhir4.Identifier;
+  /** Value of extension */
+  valueMoney?: fhir4.Money;
+  /** Value of extension */
+  valuePeriod?: fhir4.Period;
+  /** Value of extension */
+  valueQuantity?: fhir4.Quantity;
+  /** Value of extension */
+  valueRange?: fhir4.Range;
+  /** Value of extension */
+  valueRatio?: fhir4.Ratio;
+  /** Value of extension */
+  valueReference?: fhir4.Reference;
+  /** Value of extension */
+  valueSampledData?: fhir4.SampledData;
+  /** Value of extension */
+  valueSignature?: fhir4.Signature;
+  /** Value of extension */
+  valueTiming?: fhir4.Timing;
+  /** Value of extension */
+  valueContactDetail?: fhir4.ContactDetail;
+  /** Value of extension */
+  valueContributor?: fhir4.Contributor;
+  /** Value of extension */
+  valueDataRequirement?: fhir4.DataRequirement;
+  /** Value of extension */
+  valueExpression?: fhir4.Expression;
+  /** Value of extension */
+  valueParameterDefinition?: fhir4.ParameterDefinition;
+  /** Value of extension */
+  valueRelatedArtifact?: fhir4.RelatedArtifact;
+  /** Value of extension */
+  valueTriggerDefinition?: fhir4.TriggerDefinition;
+  /** Value of extension */
+  valueUsageContext?: fhir4.UsageContext;
+  /** Value of extension */
+  valueDosage?: fhir4.Dosage;
+  /** Value of extension */
+  valueMeta?: fhir4.Meta;
+}
+
+/** Extension définie pour distinguer les fiches archivées des actives. */
+export interface MesDocumentReferenceComprehensive_IsArchived extends Omit<fhir4.Extension, "_id" | "_url" | "_valueBase64Binary" | "_valueBoolean" | "_valueCanonical" | "_valueCode" | "_valueDate" | "_valueDateTime" | "_valueDecimal" | "_valueId" | "_valueInstant" | "_valueInteger" | "_valueMarkdown" | "_valueOid" | "_valuePositiveInt" | "_valueString" | "_valueTime" | "_valueUnsignedInt" | "_valueUri" | "_valueUrl" | "_valueUuid" | "extension" | "id" | "url" | "valueAddress" | "valueAge" | "valueAnnotation" | "valueAttachment" | "valueBase64Binary" | "valueBoolean" | "valueCanonical" | "valueCode" | "valueCodeableConcept" | "valueCoding" | "valueContactDetail" | "valueContactPoint" | "valueContributor" | "valueCount" | "valueDataRequirement" | "valueDate" | "valueDateTime" | "valueDecimal" | "valueDistance" | "valueDosage" | "valueDuration" | "valueExpression" | "valueHumanName" | "valueId" | "valueIdentifier" | "valueInstant" | "valueInteger" | "valueMarkdown" | "valueMeta" | "valueMoney" | "valueOid" | "valueParameterDefinition" | "valuePeriod" | "valuePositiveInt" | "valueQuantity" | "valueRange" | "valueRatio" | "valueReference" | "valueRelatedArtifact" | "valueSampledData" | "valueSignature" | "valueString" | "valueTime" | "valueTiming" | "valueTriggerDefinition" | "valueUnsignedInt" | "valueUri" | "valueUrl" | "valueUsageContext" | "valueUuid"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** identifies the meaning of the extension */
+  url: string;
+  _url?: fhir4.Element;
+  /** Value of extension */
+  valueBoolean: boolean;
+  _valueBoolean?: fhir4.Element;
+}
+
+/** Représente l’identifiant unique global affecté au document par son créateur. Il est utilisable comme référence externe dans d’autres documents. */
+export interface MesDocumentReferenceComprehensive_MasterIdentifier extends Omit<fhir4.Identifier, "_id" | "_system" | "_use" | "_value" | "assigner" | "extension" | "id" | "period" | "system" | "type" | "use" | "value"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** usual | official | temp | secondary | old (If known) */
+  use?: "usual";
+  _use?: fhir4.Element;
+  /** Description of identifier */
+  type?: fhir4.CodeableConcept;
+  /** The namespace for the identifier value */
+  system: string;
+  _system?: fhir4.Element;
+  /** The value that is unique */
+  value: string;
+  _value?: fhir4.Element;
+  /** Time period when id is/was valid for use */
+  period?: fhir4.Period;
+  /**
+   * Organization that issued id (may be just text)
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Organization
+   */
+  assigner?: fhir4.Reference;
+}
+
+/** Other identifiers for the document */
+export interface MesDocumentReferenceComprehensive_Identifier extends Omit<fhir4.Identifier, "_id" | "_system" | "_use" | "_value" | "assigner" | "extension" | "id" | "period" | "system" | "type" | "use" | "value"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** usual | official | temp | secondary | old (If known) */
+  use?: "official" | "old" | "secondary" | "temp" | "usual";
+  _use?: fhir4.Element;
+  /** Description of identifier */
+  type?: fhir4.CodeableConcept;
+  /** The namespace for the identifier value */
+  system?: string;
+  _system?: fhir4.Element;
+  /** The value that is unique */
+  value?: string;
+  _value?: fhir4.Element;
+  /** Time period when id is/was valid for use */
+  period?: fhir4.Period;
+  /**
+   * Organization that issued id (may be just text)
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Organization
+   */
+  assigner?: fhir4.Reference;
+}
+
+/** Other identifiers for the document */
+export interface MesDocumentReferenceComprehensive_EntryUUID extends Omit<fhir4.Identifier, "_id" | "_system" | "_use" | "_value" | "assigner" | "extension" | "id" | "period" | "system" | "type" | "use" | "value"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** usual | official | temp | secondary | old (If known) */
+  use?: "official";
+  _use?: fhir4.Element;
+  /** Description of identifier */
+  type?: fhir4.CodeableConcept;
+  /** The namespace for the identifier value */
+  system: "urn:ietf:rfc:3986";
+  _system?: fhir4.Element;
+  /** The value that is unique */
+  value: string;
+  _value?: fhir4.Element;
+  /** Time period when id is/was valid for use */
+  period?: fhir4.Period;
+  /**
+   * Organization that issued id (may be just text)
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Organization
+   */
+  assigner?: fhir4.Reference;
+}
+
+/** Représente le type du document. */
+export interface MesDocumentReferenceComprehensive_Type extends Omit<fhir4.CodeableConcept, "_id" | "_text" | "coding" | "extension" | "id" | "text"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Code defined by a terminology system */
+  coding?: Array<fhir4.Coding>;
+  /** Plain text representation of the concept */
+  text?: string;
+  _text?: fhir4.Element;
+}
+
+/** Représente la classe du document (compte rendu, imagerie médicale, traitement, certificat,...). */
+export interface MesDocumentReferenceComprehensive_Category extends Omit<fhir4.CodeableConcept, "_id" | "_text" | "coding" | "extension" | "id" | "text"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Code defined by a terminology system */
+  coding?: Array<fhir4.Coding>;
+  /** Plain text representation of the concept */
+  text?: string;
+  _text?: fhir4.Element;
+}
+
+/** Identifiant du patient : <OID d'appariement>|<idPe> */
+export interface MesDocumentReferenceComprehensive_Subject_Identifier extends Omit<fhir4.Identifier, "_id" | "_system" | "_use" | "_value" | "assigner" | "extension" | "id" | "period" | "system" | "type" | "use" | "value"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** usual | official | temp | secondary | old (If known) */
+  use?: "official" | "old" | "secondary" | "temp" | "usual";
+  _use?: fhir4.Element;
+  /** Description of identifier */
+  type?: fhir4.CodeableConcept;
+  /** The namespace for the identifier value */
+  system: string;
+  _system?: fhir4.Element;
+  /** The value that is unique */
+  value: string;
+  _value?: fhir4.Element;
+  /** Time period when id is/was valid for use */
+  period?: fhir4.Period;
+  /**
+   * Organization that issued id (may be just text)
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Organization
+   */
+  assigner?: fhir4.Reference;
+}
+
+/** Référence vers le patient concerné par le document. Cette même ressource est référencée depuis context.sourcePatientInfo. */
+export interface MesDocumentReferenceComprehensive_Subject extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Literal reference, Relative, internal or absolute URL */
+  reference?: string;
+  _reference?: fhir4.Element;
+  /** Type the reference refers to (e.g. "Patient") */
+  type?: string;
+  _type?: fhir4.Element;
+  /** Identifiant du patient : <OID d'appariement>|<idPe> */
+  identifier: MesDocumentReferenceComprehensive_Subject_Identifier;
+  /** Text alternative for the resource */
+  display?: string;
+  _display?: fhir4.Element;
+}
+
+/** Personnes physiques ou morales et/ou les dispositifs auteurs d'un document. */
+export interface MesDocumentReferenceComprehensive_Author extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Literal reference, Relative, internal or absolute URL */
+  reference?: string;
+  _reference?: fhir4.Element;
+  /** Type the reference refers to (e.g. "Patient") */
+  type?: string;
+  _type?: fhir4.Element;
+  /** Logical reference, when literal reference is not known */
+  identifier?: fhir4.Identifier;
+  /** Text alternative for the resource */
+  display?: string;
+  _display?: fhir4.Element;
+}
+
+/** Cet attribut représente l’acteur validant le document et prenant la responsabilité du contenu médical de celui-ci. Il peut s’agir de l’auteur du document si celui-ci est une personne et s’il endosse la responsabilité du contenu médical de ses documents. Si l’auteur est un dispositif, cet attribut doit représenter la personne responsable de l’action effectuée par le dispositif. Pour les documents d’expression personnelle du patient, cet attribut fait référence au patient. */
+export interface MesDocumentReferenceComprehensive_Authenticator extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Literal reference, Relative, internal or absolute URL */
+  reference?: string;
+  _reference?: fhir4.Element;
+  /** Type the reference refers to (e.g. "Patient") */
+  type?: string;
+  _type?: fhir4.Element;
+  /** Logical reference, when literal reference is not known */
+  identifier?: fhir4.Identifier;
+  /** Text alternative for the resource */
+  display?: string;
+  _display?: fhir4.Element;
+}
+
+/** Relation avec d'autres fiches */
+export interface MesDocumentReferenceComprehensive_RelatesTo extends Omit<NonNullable<fhir4.DocumentReference['relatesTo']>[number], "_code" | "_id" | "code" | "extension" | "id" | "modifierExtension" | "target"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Représente le type d'association entre deux fiches. */
+  code: "appends" | "replaces" | "signs" | "transforms";
+  _code?: fhir4.Element;
+  /**
+   * Représente l'identifiant d'une association entre deux fiches.
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/DocumentReference
+   */
+  target: fhir4.Reference;
+}
+
+/** Contient les informations définissant le niveau de confidentialité d'un document. */
+export interface MesDocumentReferenceComprehensive_SecurityLabel extends Omit<fhir4.CodeableConcept, "_id" | "_text" | "coding" | "extension" | "id" | "text"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Code defined by a terminology system */
+  coding?: Array<fhir4.Coding>;
+  /** Plain text representation of the concept */
+  text?: string;
+  _text?: fhir4.Element;
+}
+
+/** Where to access the document */
+export interface MesDocumentReferenceComprehensive_Content_Attachment extends Omit<fhir4.Attachment, "_contentType" | "_creation" | "_data" | "_hash" | "_id" | "_language" | "_size" | "_title" | "_url" | "contentType" | "creation" | "data" | "extension" | "hash" | "id" | "language" | "size" | "title" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** text/xml : un document CDA R2 */
+  contentType: "text/xml";
+  _contentType?: fhir4.Element;
+  /** Pour tous les documents produits par les systèmes initiateurs français, le code est "fr-FR'. */
+  language: string;
+  _language?: fhir4.Element;
+  /** fullUrl de la ressource Binary du Bundle qui porte le CDA */
+  url: string;
+  _url?: fhir4.Element;
+  /** Représente la taille du document. */
+  size: number;
+  _size?: fhir4.Element;
+  /** Représente le résultat de hachage du document (SHA 1). */
+  hash: string;
+  _hash?: fhir4.Element;
+  /** Label to display in place of the data */
+  title: string;
+  _title?: fhir4.Element;
+  /** Représente la date et l’heure de création du document */
+  creation: string;
+  _creation?: fhir4.Element;
+}
+
+/** Format technique détaillé du document. */
+export interface MesDocumentReferenceComprehensive_Content_Format extends Omit<fhir4.Coding, "_code" | "_display" | "_id" | "_system" | "_userSelected" | "_version" | "code" | "display" | "extension" | "id" | "system" | "userSelected" | "version"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Identity of the terminology system */
+  system: string;
+  _system?: fhir4.Element;
+  /** Version of the system - if relevant */
+  version?: string;
+  _version?: fhir4.Element;
+  /** Symbol in syntax defined by the system */
+  code: string;
+  _code?: fhir4.Element;
+  /** Representation defined by the system */
+  display?: string;
+  _display?: fhir4.Element;
+  /** If this coding was chosen directly by the user */
+  userSelected?: boolean;
+  _userSelected?: fhir4.Element;
+}
+
+/** Document référencé. */
+export interface MesDocumentReferenceComprehensive_Content extends Omit<NonNullable<fhir4.DocumentReference['content']>[number], "_id" | "attachment" | "extension" | "format" | "id" | "modifierExtension"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Where to access the document */
+  attachment: MesDocumentReferenceComprehensive_Content_Attachment;
+  /** Format technique détaillé du document. */
+  format: MesDocumentReferenceComprehensive_Content_Format;
+}
+
+/** Time of service that is being documented */
+export interface MesDocumentReferenceComprehensive_Context_Period extends Omit<fhir4.Period, "_end" | "_id" | "_start" | "end" | "extension" | "id" | "start"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Starting time with inclusive boundary */
+  start: string;
+  _start?: fhir4.Element;
+  /** End time with inclusive boundary, if not ongoing */
+  end?: string;
+  _end?: fhir4.Element;
+}
+
+/** Secteur d'activité lié à la prise en charge de la personne, en lien avec le document produit. */
+export interface MesDocumentReferenceComprehensive_Context_FacilityType extends Omit<fhir4.CodeableConcept, "_id" | "_text" | "coding" | "extension" | "id" | "text"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Code defined by a terminology system */
+  coding?: Array<fhir4.Coding>;
+  /** Plain text representation of the concept */
+  text?: string;
+  _text?: fhir4.Element;
+}
+
+/** Cadre d’exercice de l’acte qui a engendré la création du document. */
+export interface MesDocumentReferenceComprehensive_Context_PracticeSetting extends Omit<fhir4.CodeableConcept, "_id" | "_text" | "coding" | "extension" | "id" | "text"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Code defined by a terminology system */
+  coding?: Array<fhir4.Coding>;
+  /** Plain text representation of the concept */
+  text?: string;
+  _text?: fhir4.Element;
+}
+
+/** Référence vers la ressource Patient titulaire du dossier. */
+export interface MesDocumentReferenceComprehensive_Context_SourcePatientInfo extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Literal reference, Relative, internal or absolute URL */
+  reference?: string;
+  _reference?: fhir4.Element;
+  /** Type the reference refers to (e.g. "Patient") */
+  type?: string;
+  _type?: fhir4.Element;
+  /** Logical reference, when literal reference is not known */
+  identifier?: fhir4.Identifier;
+  /** Text alternative for the resource */
+  display?: string;
+  _display?: fhir4.Element;
+}
+
+/** Related identifiers or resources */
+export interface MesDocumentReferenceComprehensive_Context_Related extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Literal reference, Relative, internal or absolute URL */
+  reference?: string;
+  _reference?: fhir4.Element;
+  /** Type the reference refers to (e.g. "Patient") */
+  type?: string;
+  _type?: fhir4.Element;
+  /** Logical reference, when literal reference is not known */
+  identifier?: fhir4.Identifier;
+  /** Text alternative for the resource */
+  display?: string;
+  _display?: fhir4.Element;
+}
+
+/** Code defined by a terminology system */
+export interface MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifier_Type_Coding extends Omit<fhir4.Coding, "_code" | "_display" | "_id" | "_system" | "_userSelected" | "_version" | "code" | "display" | "extension" | "id" | "system" | "userSelected" | "version"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Identity of the terminology system */
+  system?: "urn:ietf:rfc:3986";
+  _system?: fhir4.Element;
+  /** Version of the system - if relevant */
+  version?: string;
+  _version?: fhir4.Element;
+  /** [CXi.5] Identifier Type Code : urn:ihe:iti:xds:2016:studyInstanceUID | urn:ihe:iti:xds:2013:order | urn:ihe:iti:xds:2013:accession */
+  code?: string;
+  _code?: fhir4.Element;
+  /** Representation defined by the system */
+  display?: string;
+  _display?: fhir4.Element;
+  /** If this coding was chosen directly by the user */
+  userSelected?: boolean;
+  _userSelected?: fhir4.Element;
+}
+
+/** Description of identifier */
+export interface MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifier_Type extends Omit<fhir4.CodeableConcept, "_id" | "_text" | "coding" | "extension" | "id" | "text"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Code defined by a terminology system */
+  coding?: Array<MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifier_Type_Coding>;
+  /** Plain text representation of the concept */
+  text?: string;
+  _text?: fhir4.Element;
+}
+
+/** Logical reference, when literal reference is not known */
+export interface MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifier extends Omit<fhir4.Identifier, "_id" | "_system" | "_use" | "_value" | "assigner" | "extension" | "id" | "period" | "system" | "type" | "use" | "value"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** usual | official | temp | secondary | old (If known) */
+  use?: "official" | "old" | "secondary" | "temp" | "usual";
+  _use?: fhir4.Element;
+  /** Description of identifier */
+  type?: MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifier_Type;
+  /** [CXi.4.2] Assigning Authority (ce champs n'est pas présent systématiquement, il ne l'est dans le cas de studyInstanceUID notamment). */
+  system?: string;
+  _system?: fhir4.Element;
+  /** [CXi.1] Accession number */
+  value: string;
+  _value?: fhir4.Element;
+  /** Time period when id is/was valid for use */
+  period?: fhir4.Period;
+  /**
+   * Organization that issued id (may be just text)
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Organization
+   */
+  assigner?: fhir4.Reference;
+}
+
+/** Données d’un « identifiant de référence » (referenceIdList) */
+export interface MesDocumentReferenceComprehensive_Context_ReferenceIdList extends Omit<fhir4.Reference, "_display" | "_id" | "_reference" | "_type" | "display" | "extension" | "id" | "identifier" | "reference" | "type"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Literal reference, Relative, internal or absolute URL */
+  reference?: string;
+  _reference?: fhir4.Element;
+  /** Type the reference refers to (e.g. "Patient") */
+  type?: string;
+  _type?: fhir4.Element;
+  /** Logical reference, when literal reference is not known */
+  identifier?: MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifier;
+  /** Text alternative for the resource */
+  display?: string;
+  _display?: fhir4.Element;
+}
+
+/** Clinical context of document */
+export interface MesDocumentReferenceComprehensive_Context extends Omit<NonNullable<fhir4.DocumentReference['context']>, "_id" | "encounter" | "event" | "extension" | "facilityType" | "id" | "modifierExtension" | "period" | "practiceSetting" | "related" | "sourcePatientInfo"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /**
+   * Context of the document  content
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Encounter, http://hl7.org/fhir/StructureDefinition/EpisodeOfCare
+   */
+  encounter?: Array<fhir4.Reference>;
+  /** Représente les actes et les pathologies en rapport avec le document. */
+  event?: Array<fhir4.CodeableConcept>;
+  /** Time of service that is being documented */
+  period: MesDocumentReferenceComprehensive_Context_Period;
+  /** Secteur d'activité lié à la prise en charge de la personne, en lien avec le document produit. */
+  facilityType: MesDocumentReferenceComprehensive_Context_FacilityType;
+  /** Cadre d’exercice de l’acte qui a engendré la création du document. */
+  practiceSetting: MesDocumentReferenceComprehensive_Context_PracticeSetting;
+  /**
+   * Référence vers la ressource Patient titulaire du dossier.
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient
+   */
+  sourcePatientInfo: MesDocumentReferenceComprehensive_Context_SourcePatientInfo;
+  /**
+   * Related identifiers or resources
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Resource
+   */
+  related?: Array<MesDocumentReferenceComprehensive_Context_Related>;
+}
+
+/**
+ * Un document d'un lot publié dans Mon espace santé (PDSm, transaction ITI-65) : la DocumentReference
+ * décrit un CDA R2 (niveau 1 ou 3) que le Bundle porte dans une ressource Binary, désignée par
+ * `content.attachment.url` ; taille et empreinte SHA-1 sont celles de ce document. Le patient est
+ * identifié comme après l'appariement. Non publié par MES, donc non contraint ici : un canonique MES,
+ * la liste des types de documents acceptés.
+ */
+export interface MesDocumentReferenceComprehensive extends Omit<fhir4.DocumentReference, "_date" | "_description" | "_docStatus" | "_id" | "_implicitRules" | "_language" | "_status" | "authenticator" | "author" | "category" | "contained" | "content" | "context" | "custodian" | "date" | "description" | "docStatus" | "extension" | "id" | "identifier" | "implicitRules" | "language" | "masterIdentifier" | "meta" | "modifierExtension" | "relatesTo" | "securityLabel" | "status" | "subject" | "text" | "type"> {
+  /** Logical id of this artifact */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Metadata about the resource */
+  meta?: fhir4.Meta;
+  /** A set of rules under which this content was created */
+  implicitRules?: string;
+  _implicitRules?: fhir4.Element;
+  /** Language of the resource content */
+  language?: string;
+  _language?: fhir4.Element;
+  /** Text summary of the resource, for human interpretation */
+  text?: fhir4.Narrative;
+  /** Ressource contenue. Dans le cadre de ce profil, il est obligatoire qu'il y ait au moins une ressource contenue : la•les ressource•s référencée•s dans les attributs author et authenticator */
+  contained: Array<fhir4.FhirResource>;
+  /** Additional content defined by implementations */
+  extension?: Array<MesDocumentReferenceComprehensive_Extension>;
+  /** Représente l’identifiant unique global affecté au document par son créateur. Il est utilisable comme référence externe dans d’autres documents. */
+  masterIdentifier: MesDocumentReferenceComprehensive_MasterIdentifier;
+  /** Other identifiers for the document */
+  identifier?: Array<MesDocumentReferenceComprehensive_Identifier>;
+  /** current | superseded | entered-in-error */
+  status: "current" | "superseded";
+  _status?: fhir4.Element;
+  /** Représente le type du document. */
+  type: MesDocumentReferenceComprehensive_Type;
+  /** Représente la classe du document (compte rendu, imagerie médicale, traitement, certificat,...). */
+  category: Array<MesDocumentReferenceComprehensive_Category>;
+  /**
+   * Référence vers le patient concerné par le document. Cette même ressource est référencée depuis context.sourcePatientInfo.
+   *
+   * Cible : https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient
+   */
+  subject: MesDocumentReferenceComprehensive_Subject;
+  /** Représente la date de création de la ressource DocumentReference dans FHIR */
+  date?: string;
+  _date?: fhir4.Element;
+  /**
+   * Personnes physiques ou morales et/ou les dispositifs auteurs d'un document.
+   *
+   * Cible : https://interop.esante.gouv.fr/ig/fhir/annuaire/StructureDefinition/as-practitionerrole, http://hl7.org/fhir/StructureDefinition/Device, https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient
+   */
+  author: Array<MesDocumentReferenceComprehensive_Author>;
+  /**
+   * Cet attribut représente l’acteur validant le document et prenant la responsabilité du contenu médical de celui-ci. Il peut s’agir de l’auteur du document si celui-ci est une personne et s’il endosse la responsabilité du contenu médical de ses documents. Si l’auteur est un dispositif, cet attribut doit représenter la personne responsable de l’action effectuée par le dispositif. Pour les documents d’expression personnelle du patient, cet attribut fait référence au patient.
+   *
+   * Cible : https://interop.esante.gouv.fr/ig/fhir/annuaire/StructureDefinition/as-practitionerrole, https://interop.esante.gouv.fr/ig/fhir/annuaire/StructureDefinition/as-organization
+   */
+  authenticator: MesDocumentReferenceComprehensive_Authenticator;
+  /**
+   * Organization which maintains the document
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/Organization
+   */
+  custodian?: fhir4.Reference;
+  /** Relation avec d'autres fiches */
+  relatesTo?: Array<MesDocumentReferenceComprehensive_RelatesTo>;
+  /** Commentaire associé au document. */
+  description?: string;
+  _description?: fhir4.Element;
+  /** Contient les informations définissant le niveau de confidentialité d'un document. */
+  securityLabel: Array<MesDocumentReferenceComprehensive_SecurityLabel>;
+  /** Document référencé. */
+  content: Array<MesDocumentReferenceComprehensive_Content>;
+  /** Clinical context of document */
+  context: MesDocumentReferenceComprehensive_Context;
+}
+
 /** Metadata about the resource */
 export interface MesObservationBmi_Meta extends Omit<fhir4.Meta, "_id" | "_lastUpdated" | "_profile" | "_source" | "_versionId" | "extension" | "id" | "lastUpdated" | "profile" | "security" | "source" | "tag" | "versionId"> {
   /** Unique id for inter-element referencing */
@@ -9816,6 +10911,284 @@ export interface MesAppointmentSearchResult extends Omit<fhir4.Bundle, "_id" | "
 }
 
 /** Links related to this Bundle */
+export interface MesDocumentSearchResult_Link extends Omit<NonNullable<fhir4.Bundle['link']>[number], "_id" | "_relation" | "_url" | "extension" | "id" | "modifierExtension" | "relation" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** See http://www.iana.org/assignments/link-relations/link-relations.xhtml#link-relations-1 */
+  relation: string;
+  _relation?: fhir4.Element;
+  /** Reference details for the link */
+  url: string;
+  _url?: fhir4.Element;
+}
+
+/** Links related to this entry */
+export interface MesDocumentSearchResult_Entry_Link extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['link']>[number], "_id" | "_relation" | "_url" | "extension" | "id" | "modifierExtension" | "relation" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** See http://www.iana.org/assignments/link-relations/link-relations.xhtml#link-relations-1 */
+  relation: string;
+  _relation?: fhir4.Element;
+  /** Reference details for the link */
+  url: string;
+  _url?: fhir4.Element;
+}
+
+/** Search related information */
+export interface MesDocumentSearchResult_Entry_Search extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['search']>, "_id" | "_mode" | "_score" | "extension" | "id" | "mode" | "modifierExtension" | "score"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** match | include | outcome - why this is in the result set */
+  mode?: "include" | "match" | "outcome";
+  _mode?: fhir4.Element;
+  /** Search ranking (between 0 and 1) */
+  score?: number;
+  _score?: fhir4.Element;
+}
+
+/** Additional execution information (transaction/batch/history) */
+export interface MesDocumentSearchResult_Entry_Request extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['request']>, "_id" | "_ifMatch" | "_ifModifiedSince" | "_ifNoneExist" | "_ifNoneMatch" | "_method" | "_url" | "extension" | "id" | "ifMatch" | "ifModifiedSince" | "ifNoneExist" | "ifNoneMatch" | "method" | "modifierExtension" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** GET | HEAD | POST | PUT | DELETE | PATCH */
+  method: "DELETE" | "GET" | "HEAD" | "PATCH" | "POST" | "PUT";
+  _method?: fhir4.Element;
+  /** URL for HTTP equivalent of this entry */
+  url: string;
+  _url?: fhir4.Element;
+  /** For managing cache currency */
+  ifNoneMatch?: string;
+  _ifNoneMatch?: fhir4.Element;
+  /** For managing cache currency */
+  ifModifiedSince?: string;
+  _ifModifiedSince?: fhir4.Element;
+  /** For managing update contention */
+  ifMatch?: string;
+  _ifMatch?: fhir4.Element;
+  /** For conditional creates */
+  ifNoneExist?: string;
+  _ifNoneExist?: fhir4.Element;
+}
+
+/** Results of execution (transaction/batch/history) */
+export interface MesDocumentSearchResult_Entry_Response extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['response']>, "_etag" | "_id" | "_lastModified" | "_location" | "_status" | "etag" | "extension" | "id" | "lastModified" | "location" | "modifierExtension" | "outcome" | "status"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Status response code (text optional) */
+  status: string;
+  _status?: fhir4.Element;
+  /** The location (if the operation returns a location) */
+  location?: string;
+  _location?: fhir4.Element;
+  /** The Etag for the resource (if relevant) */
+  etag?: string;
+  _etag?: fhir4.Element;
+  /** Server's date time modified */
+  lastModified?: string;
+  _lastModified?: fhir4.Element;
+  /** OperationOutcome with hints and warnings (for batch/transaction) */
+  outcome?: fhir4.OperationOutcome;
+}
+
+/** Entry in the bundle - will have a resource or information */
+export interface MesDocumentSearchResult_Entry extends Omit<NonNullable<fhir4.Bundle['entry']>[number], "_fullUrl" | "_id" | "extension" | "fullUrl" | "id" | "link" | "modifierExtension" | "request" | "resource" | "response" | "search"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Links related to this entry */
+  link?: Array<MesDocumentSearchResult_Entry_Link>;
+  /** URI for resource (Absolute URL server address or URI for UUID/OID) */
+  fullUrl: string;
+  _fullUrl?: fhir4.Element;
+  /** A resource in the bundle */
+  resource?: fhir4.FhirResource;
+  /** Search related information */
+  search?: MesDocumentSearchResult_Entry_Search;
+  /** Additional execution information (transaction/batch/history) */
+  request?: MesDocumentSearchResult_Entry_Request;
+  /** Results of execution (transaction/batch/history) */
+  response?: MesDocumentSearchResult_Entry_Response;
+}
+
+/** Links related to this entry */
+export interface MesDocumentSearchResult_DocumentReference_Link extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['link']>[number], "_id" | "_relation" | "_url" | "extension" | "id" | "modifierExtension" | "relation" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** See http://www.iana.org/assignments/link-relations/link-relations.xhtml#link-relations-1 */
+  relation: string;
+  _relation?: fhir4.Element;
+  /** Reference details for the link */
+  url: string;
+  _url?: fhir4.Element;
+}
+
+/** Search related information */
+export interface MesDocumentSearchResult_DocumentReference_Search extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['search']>, "_id" | "_mode" | "_score" | "extension" | "id" | "mode" | "modifierExtension" | "score"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** match | include | outcome - why this is in the result set */
+  mode?: "include" | "match" | "outcome";
+  _mode?: fhir4.Element;
+  /** Search ranking (between 0 and 1) */
+  score?: number;
+  _score?: fhir4.Element;
+}
+
+/** Additional execution information (transaction/batch/history) */
+export interface MesDocumentSearchResult_DocumentReference_Request extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['request']>, "_id" | "_ifMatch" | "_ifModifiedSince" | "_ifNoneExist" | "_ifNoneMatch" | "_method" | "_url" | "extension" | "id" | "ifMatch" | "ifModifiedSince" | "ifNoneExist" | "ifNoneMatch" | "method" | "modifierExtension" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** GET | HEAD | POST | PUT | DELETE | PATCH */
+  method: "DELETE" | "GET" | "HEAD" | "PATCH" | "POST" | "PUT";
+  _method?: fhir4.Element;
+  /** URL for HTTP equivalent of this entry */
+  url: string;
+  _url?: fhir4.Element;
+  /** For managing cache currency */
+  ifNoneMatch?: string;
+  _ifNoneMatch?: fhir4.Element;
+  /** For managing cache currency */
+  ifModifiedSince?: string;
+  _ifModifiedSince?: fhir4.Element;
+  /** For managing update contention */
+  ifMatch?: string;
+  _ifMatch?: fhir4.Element;
+  /** For conditional creates */
+  ifNoneExist?: string;
+  _ifNoneExist?: fhir4.Element;
+}
+
+/** Results of execution (transaction/batch/history) */
+export interface MesDocumentSearchResult_DocumentReference_Response extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['response']>, "_etag" | "_id" | "_lastModified" | "_location" | "_status" | "etag" | "extension" | "id" | "lastModified" | "location" | "modifierExtension" | "outcome" | "status"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Status response code (text optional) */
+  status: string;
+  _status?: fhir4.Element;
+  /** The location (if the operation returns a location) */
+  location?: string;
+  _location?: fhir4.Element;
+  /** The Etag for the resource (if relevant) */
+  etag?: string;
+  _etag?: fhir4.Element;
+  /** Server's date time modified */
+  lastModified?: string;
+  _lastModified?: fhir4.Element;
+  /** OperationOutcome with hints and warnings (for batch/transaction) */
+  outcome?: fhir4.OperationOutcome;
+}
+
+/** DocumentReference */
+export interface MesDocumentSearchResult_DocumentReference extends Omit<NonNullable<fhir4.Bundle['entry']>[number], "_fullUrl" | "_id" | "extension" | "fullUrl" | "id" | "link" | "modifierExtension" | "request" | "resource" | "response" | "search"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Links related to this entry */
+  link?: Array<MesDocumentSearchResult_DocumentReference_Link>;
+  /** URI for resource (Absolute URL server address or URI for UUID/OID) */
+  fullUrl: string;
+  _fullUrl?: fhir4.Element;
+  /** A resource in the bundle */
+  resource: fhir4.DocumentReference;
+  /** Search related information */
+  search?: MesDocumentSearchResult_DocumentReference_Search;
+  /** Additional execution information (transaction/batch/history) */
+  request?: MesDocumentSearchResult_DocumentReference_Request;
+  /** Results of execution (transaction/batch/history) */
+  response?: MesDocumentSearchResult_DocumentReference_Response;
+}
+
+/**
+ * Réponse à la recherche de documents (PDSm, transaction ITI-67 : `GET DocumentReference?patient.identifier=…`) :
+ * un Bundle searchset de DocumentReference conformes au profil complet de PDSm, dont chaque
+ * `content.attachment.url` permet de récupérer le document (transaction ITI-68). MES n'a pas publié de
+ * règle propre à cette réponse : le profil reprend celles de PDSm.
+ */
+export interface MesDocumentSearchResult extends Omit<fhir4.Bundle, "_id" | "_implicitRules" | "_language" | "_timestamp" | "_total" | "_type" | "entry" | "id" | "identifier" | "implicitRules" | "language" | "link" | "meta" | "signature" | "timestamp" | "total" | "type"> {
+  /** Logical id of this artifact */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Metadata about the resource */
+  meta?: fhir4.Meta;
+  /** A set of rules under which this content was created */
+  implicitRules?: string;
+  _implicitRules?: fhir4.Element;
+  /** Language of the resource content */
+  language?: string;
+  _language?: fhir4.Element;
+  /** Persistent identifier for the bundle */
+  identifier?: fhir4.Identifier;
+  /** document | message | transaction | transaction-response | batch | batch-response | history | searchset | collection */
+  type: "searchset";
+  _type?: fhir4.Element;
+  /** When the bundle was assembled */
+  timestamp?: string;
+  _timestamp?: fhir4.Element;
+  /** If search, the total number of matches */
+  total: number;
+  _total?: fhir4.Element;
+  /** Links related to this Bundle */
+  link?: Array<MesDocumentSearchResult_Link>;
+  /** Entry in the bundle - will have a resource or information */
+  entry?: Array<MesDocumentSearchResult_Entry>;
+  /** Digital Signature */
+  signature?: fhir4.Signature;
+}
+
+/** Links related to this Bundle */
 export interface MesBundleFeeding_Link extends Omit<NonNullable<fhir4.Bundle['link']>[number], "_id" | "_relation" | "_url" | "extension" | "id" | "modifierExtension" | "relation" | "url"> {
   /** Unique id for inter-element referencing */
   id?: string;
@@ -10203,6 +11576,999 @@ export interface MesBundleFeeding extends Omit<fhir4.Bundle, "_id" | "_implicitR
   link?: Array<MesBundleFeeding_Link>;
   /** Entry in the bundle - will have a resource or information */
   entry: Array<MesBundleFeeding_MesObservation | MesBundleFeeding_MesDevice>;
+  /** Digital Signature */
+  signature?: fhir4.Signature;
+}
+
+/** Metadata about the resource */
+export interface MesProvideDocumentBundle_Meta extends Omit<fhir4.Meta, "_id" | "_lastUpdated" | "_profile" | "_project" | "_source" | "_versionId" | "account" | "accounts" | "author" | "compartment" | "extension" | "id" | "lastUpdated" | "onBehalfOf" | "profile" | "project" | "security" | "source" | "tag" | "versionId"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Version specific identifier */
+  versionId?: string;
+  _versionId?: fhir4.Element;
+  /** When the resource version last changed */
+  lastUpdated?: string;
+  _lastUpdated?: fhir4.Element;
+  /** Identifies where the resource comes from */
+  source?: string;
+  _source?: fhir4.Element;
+  /**
+   * Profiles this resource claims to conform to
+   *
+   * Cible : http://hl7.org/fhir/StructureDefinition/StructureDefinition
+   */
+  profile: Array<string>;
+  _profile?: Array<fhir4.Element | null>;
+  /** Security Labels applied to this resource */
+  security?: Array<fhir4.Coding>;
+  /** Tags applied to this resource */
+  tag?: Array<fhir4.Coding>;
+  /** The project that contains this resource. */
+  project?: string;
+  _project?: fhir4.Element;
+  /** The individual, device or organization who initiated the last change. */
+  author?: fhir4.Reference;
+  /** Optional individual, device, or organization for whom the change was made. */
+  onBehalfOf?: fhir4.Reference;
+  /** Optional account reference that can be used for sub-project compartments. */
+  account?: fhir4.Reference;
+  /** Optional account references that can be used for sub-project compartments. */
+  accounts?: Array<fhir4.Reference>;
+  /** The list of compartments containing this resource */
+  compartment?: Array<fhir4.Reference>;
+}
+
+/** Links related to this Bundle */
+export interface MesProvideDocumentBundle_Link extends Omit<NonNullable<fhir4.Bundle['link']>[number], "_id" | "_relation" | "_url" | "extension" | "id" | "modifierExtension" | "relation" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** See http://www.iana.org/assignments/link-relations/link-relations.xhtml#link-relations-1 */
+  relation: string;
+  _relation?: fhir4.Element;
+  /** Reference details for the link */
+  url: string;
+  _url?: fhir4.Element;
+}
+
+/** Links related to this entry */
+export interface MesProvideDocumentBundle_Entry_Link extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['link']>[number], "_id" | "_relation" | "_url" | "extension" | "id" | "modifierExtension" | "relation" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** See http://www.iana.org/assignments/link-relations/link-relations.xhtml#link-relations-1 */
+  relation: string;
+  _relation?: fhir4.Element;
+  /** Reference details for the link */
+  url: string;
+  _url?: fhir4.Element;
+}
+
+/** Search related information */
+export interface MesProvideDocumentBundle_Entry_Search extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['search']>, "_id" | "_mode" | "_score" | "extension" | "id" | "mode" | "modifierExtension" | "score"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** match | include | outcome - why this is in the result set */
+  mode?: "include" | "match" | "outcome";
+  _mode?: fhir4.Element;
+  /** Search ranking (between 0 and 1) */
+  score?: number;
+  _score?: fhir4.Element;
+}
+
+/** Additional execution information (transaction/batch/history) */
+export interface MesProvideDocumentBundle_Entry_Request extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['request']>, "_id" | "_ifMatch" | "_ifModifiedSince" | "_ifNoneExist" | "_ifNoneMatch" | "_method" | "_url" | "extension" | "id" | "ifMatch" | "ifModifiedSince" | "ifNoneExist" | "ifNoneMatch" | "method" | "modifierExtension" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** GET | HEAD | POST | PUT | DELETE | PATCH */
+  method: "DELETE" | "GET" | "HEAD" | "PATCH" | "POST" | "PUT";
+  _method?: fhir4.Element;
+  /** URL for HTTP equivalent of this entry */
+  url: string;
+  _url?: fhir4.Element;
+  /** For managing cache currency */
+  ifNoneMatch?: string;
+  _ifNoneMatch?: fhir4.Element;
+  /** For managing cache currency */
+  ifModifiedSince?: string;
+  _ifModifiedSince?: fhir4.Element;
+  /** For managing update contention */
+  ifMatch?: string;
+  _ifMatch?: fhir4.Element;
+  /** For conditional creates */
+  ifNoneExist?: string;
+  _ifNoneExist?: fhir4.Element;
+}
+
+/** Results of execution (transaction/batch/history) */
+export interface MesProvideDocumentBundle_Entry_Response extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['response']>, "_etag" | "_id" | "_lastModified" | "_location" | "_status" | "etag" | "extension" | "id" | "lastModified" | "location" | "modifierExtension" | "outcome" | "status"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Status response code (text optional) */
+  status: string;
+  _status?: fhir4.Element;
+  /** The location (if the operation returns a location) */
+  location?: string;
+  _location?: fhir4.Element;
+  /** The Etag for the resource (if relevant) */
+  etag?: string;
+  _etag?: fhir4.Element;
+  /** Server's date time modified */
+  lastModified?: string;
+  _lastModified?: fhir4.Element;
+  /** OperationOutcome with hints and warnings (for batch/transaction) */
+  outcome?: fhir4.OperationOutcome;
+}
+
+/** Entry in the bundle - will have a resource or information */
+export interface MesProvideDocumentBundle_Entry extends Omit<NonNullable<fhir4.Bundle['entry']>[number], "_fullUrl" | "_id" | "extension" | "fullUrl" | "id" | "link" | "modifierExtension" | "request" | "resource" | "response" | "search"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Links related to this entry */
+  link?: Array<MesProvideDocumentBundle_Entry_Link>;
+  /** URI for resource (Absolute URL server address or URI for UUID/OID) */
+  fullUrl?: string;
+  _fullUrl?: fhir4.Element;
+  /** A resource in the bundle */
+  resource?: fhir4.FhirResource;
+  /** Search related information */
+  search?: MesProvideDocumentBundle_Entry_Search;
+  /** Additional execution information (transaction/batch/history) */
+  request?: MesProvideDocumentBundle_Entry_Request;
+  /** Results of execution (transaction/batch/history) */
+  response?: MesProvideDocumentBundle_Entry_Response;
+}
+
+/** Links related to this entry */
+export interface MesProvideDocumentBundle_SubmissionSet_Link extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['link']>[number], "_id" | "_relation" | "_url" | "extension" | "id" | "modifierExtension" | "relation" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** See http://www.iana.org/assignments/link-relations/link-relations.xhtml#link-relations-1 */
+  relation: string;
+  _relation?: fhir4.Element;
+  /** Reference details for the link */
+  url: string;
+  _url?: fhir4.Element;
+}
+
+/** Search related information */
+export interface MesProvideDocumentBundle_SubmissionSet_Search extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['search']>, "_id" | "_mode" | "_score" | "extension" | "id" | "mode" | "modifierExtension" | "score"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** match | include | outcome - why this is in the result set */
+  mode?: "include" | "match" | "outcome";
+  _mode?: fhir4.Element;
+  /** Search ranking (between 0 and 1) */
+  score?: number;
+  _score?: fhir4.Element;
+}
+
+/** Additional execution information (transaction/batch/history) */
+export interface MesProvideDocumentBundle_SubmissionSet_Request extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['request']>, "_id" | "_ifMatch" | "_ifModifiedSince" | "_ifNoneExist" | "_ifNoneMatch" | "_method" | "_url" | "extension" | "id" | "ifMatch" | "ifModifiedSince" | "ifNoneExist" | "ifNoneMatch" | "method" | "modifierExtension" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** GET | HEAD | POST | PUT | DELETE | PATCH */
+  method: "POST";
+  _method?: fhir4.Element;
+  /** URL for HTTP equivalent of this entry */
+  url: string;
+  _url?: fhir4.Element;
+  /** For managing cache currency */
+  ifNoneMatch?: string;
+  _ifNoneMatch?: fhir4.Element;
+  /** For managing cache currency */
+  ifModifiedSince?: string;
+  _ifModifiedSince?: fhir4.Element;
+  /** For managing update contention */
+  ifMatch?: string;
+  _ifMatch?: fhir4.Element;
+  /** For conditional creates */
+  ifNoneExist?: string;
+  _ifNoneExist?: fhir4.Element;
+}
+
+/** Results of execution (transaction/batch/history) */
+export interface MesProvideDocumentBundle_SubmissionSet_Response extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['response']>, "_etag" | "_id" | "_lastModified" | "_location" | "_status" | "etag" | "extension" | "id" | "lastModified" | "location" | "modifierExtension" | "outcome" | "status"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Status response code (text optional) */
+  status: string;
+  _status?: fhir4.Element;
+  /** The location (if the operation returns a location) */
+  location?: string;
+  _location?: fhir4.Element;
+  /** The Etag for the resource (if relevant) */
+  etag?: string;
+  _etag?: fhir4.Element;
+  /** Server's date time modified */
+  lastModified?: string;
+  _lastModified?: fhir4.Element;
+  /** OperationOutcome with hints and warnings (for batch/transaction) */
+  outcome?: fhir4.OperationOutcome;
+}
+
+/** the SubmissionSet */
+export interface MesProvideDocumentBundle_SubmissionSet extends Omit<NonNullable<fhir4.Bundle['entry']>[number], "_fullUrl" | "_id" | "extension" | "fullUrl" | "id" | "link" | "modifierExtension" | "request" | "resource" | "response" | "search"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Links related to this entry */
+  link?: Array<MesProvideDocumentBundle_SubmissionSet_Link>;
+  /** URI for resource (Absolute URL server address or URI for UUID/OID) */
+  fullUrl?: string;
+  _fullUrl?: fhir4.Element;
+  /** A resource in the bundle */
+  resource: fhir4.List;
+  /** Search related information */
+  search?: MesProvideDocumentBundle_SubmissionSet_Search;
+  /** Additional execution information (transaction/batch/history) */
+  request: MesProvideDocumentBundle_SubmissionSet_Request;
+  /** Results of execution (transaction/batch/history) */
+  response?: MesProvideDocumentBundle_SubmissionSet_Response;
+}
+
+/** Links related to this entry */
+export interface MesProvideDocumentBundle_DocumentRefs_Link extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['link']>[number], "_id" | "_relation" | "_url" | "extension" | "id" | "modifierExtension" | "relation" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** See http://www.iana.org/assignments/link-relations/link-relations.xhtml#link-relations-1 */
+  relation: string;
+  _relation?: fhir4.Element;
+  /** Reference details for the link */
+  url: string;
+  _url?: fhir4.Element;
+}
+
+/** Search related information */
+export interface MesProvideDocumentBundle_DocumentRefs_Search extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['search']>, "_id" | "_mode" | "_score" | "extension" | "id" | "mode" | "modifierExtension" | "score"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** match | include | outcome - why this is in the result set */
+  mode?: "include" | "match" | "outcome";
+  _mode?: fhir4.Element;
+  /** Search ranking (between 0 and 1) */
+  score?: number;
+  _score?: fhir4.Element;
+}
+
+/** Additional execution information (transaction/batch/history) */
+export interface MesProvideDocumentBundle_DocumentRefs_Request extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['request']>, "_id" | "_ifMatch" | "_ifModifiedSince" | "_ifNoneExist" | "_ifNoneMatch" | "_method" | "_url" | "extension" | "id" | "ifMatch" | "ifModifiedSince" | "ifNoneExist" | "ifNoneMatch" | "method" | "modifierExtension" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** GET | HEAD | POST | PUT | DELETE | PATCH */
+  method: "POST";
+  _method?: fhir4.Element;
+  /** URL for HTTP equivalent of this entry */
+  url: string;
+  _url?: fhir4.Element;
+  /** For managing cache currency */
+  ifNoneMatch?: string;
+  _ifNoneMatch?: fhir4.Element;
+  /** For managing cache currency */
+  ifModifiedSince?: string;
+  _ifModifiedSince?: fhir4.Element;
+  /** For managing update contention */
+  ifMatch?: string;
+  _ifMatch?: fhir4.Element;
+  /** For conditional creates */
+  ifNoneExist?: string;
+  _ifNoneExist?: fhir4.Element;
+}
+
+/** Results of execution (transaction/batch/history) */
+export interface MesProvideDocumentBundle_DocumentRefs_Response extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['response']>, "_etag" | "_id" | "_lastModified" | "_location" | "_status" | "etag" | "extension" | "id" | "lastModified" | "location" | "modifierExtension" | "outcome" | "status"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Status response code (text optional) */
+  status: string;
+  _status?: fhir4.Element;
+  /** The location (if the operation returns a location) */
+  location?: string;
+  _location?: fhir4.Element;
+  /** The Etag for the resource (if relevant) */
+  etag?: string;
+  _etag?: fhir4.Element;
+  /** Server's date time modified */
+  lastModified?: string;
+  _lastModified?: fhir4.Element;
+  /** OperationOutcome with hints and warnings (for batch/transaction) */
+  outcome?: fhir4.OperationOutcome;
+}
+
+/** the DocumentReference resources */
+export interface MesProvideDocumentBundle_DocumentRefs extends Omit<NonNullable<fhir4.Bundle['entry']>[number], "_fullUrl" | "_id" | "extension" | "fullUrl" | "id" | "link" | "modifierExtension" | "request" | "resource" | "response" | "search"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Links related to this entry */
+  link?: Array<MesProvideDocumentBundle_DocumentRefs_Link>;
+  /** URI for resource (Absolute URL server address or URI for UUID/OID) */
+  fullUrl?: string;
+  _fullUrl?: fhir4.Element;
+  /** A resource in the bundle */
+  resource: MesDocumentReferenceComprehensive;
+  /** Search related information */
+  search?: MesProvideDocumentBundle_DocumentRefs_Search;
+  /** Additional execution information (transaction/batch/history) */
+  request: MesProvideDocumentBundle_DocumentRefs_Request;
+  /** Results of execution (transaction/batch/history) */
+  response?: MesProvideDocumentBundle_DocumentRefs_Response;
+}
+
+/** Links related to this entry */
+export interface MesProvideDocumentBundle_UpdateDocumentRefs_Link extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['link']>[number], "_id" | "_relation" | "_url" | "extension" | "id" | "modifierExtension" | "relation" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** See http://www.iana.org/assignments/link-relations/link-relations.xhtml#link-relations-1 */
+  relation: string;
+  _relation?: fhir4.Element;
+  /** Reference details for the link */
+  url: string;
+  _url?: fhir4.Element;
+}
+
+/** Search related information */
+export interface MesProvideDocumentBundle_UpdateDocumentRefs_Search extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['search']>, "_id" | "_mode" | "_score" | "extension" | "id" | "mode" | "modifierExtension" | "score"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** match | include | outcome - why this is in the result set */
+  mode?: "include" | "match" | "outcome";
+  _mode?: fhir4.Element;
+  /** Search ranking (between 0 and 1) */
+  score?: number;
+  _score?: fhir4.Element;
+}
+
+/** Additional execution information (transaction/batch/history) */
+export interface MesProvideDocumentBundle_UpdateDocumentRefs_Request extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['request']>, "_id" | "_ifMatch" | "_ifModifiedSince" | "_ifNoneExist" | "_ifNoneMatch" | "_method" | "_url" | "extension" | "id" | "ifMatch" | "ifModifiedSince" | "ifNoneExist" | "ifNoneMatch" | "method" | "modifierExtension" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** GET | HEAD | POST | PUT | DELETE | PATCH */
+  method: "PATCH";
+  _method?: fhir4.Element;
+  /** URL for HTTP equivalent of this entry */
+  url: string;
+  _url?: fhir4.Element;
+  /** For managing cache currency */
+  ifNoneMatch?: string;
+  _ifNoneMatch?: fhir4.Element;
+  /** For managing cache currency */
+  ifModifiedSince?: string;
+  _ifModifiedSince?: fhir4.Element;
+  /** For managing update contention */
+  ifMatch?: string;
+  _ifMatch?: fhir4.Element;
+  /** For conditional creates */
+  ifNoneExist?: string;
+  _ifNoneExist?: fhir4.Element;
+}
+
+/** Results of execution (transaction/batch/history) */
+export interface MesProvideDocumentBundle_UpdateDocumentRefs_Response extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['response']>, "_etag" | "_id" | "_lastModified" | "_location" | "_status" | "etag" | "extension" | "id" | "lastModified" | "location" | "modifierExtension" | "outcome" | "status"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Status response code (text optional) */
+  status: string;
+  _status?: fhir4.Element;
+  /** The location (if the operation returns a location) */
+  location?: string;
+  _location?: fhir4.Element;
+  /** The Etag for the resource (if relevant) */
+  etag?: string;
+  _etag?: fhir4.Element;
+  /** Server's date time modified */
+  lastModified?: string;
+  _lastModified?: fhir4.Element;
+  /** OperationOutcome with hints and warnings (for batch/transaction) */
+  outcome?: fhir4.OperationOutcome;
+}
+
+/** the superseded DocumentReference resources */
+export interface MesProvideDocumentBundle_UpdateDocumentRefs extends Omit<NonNullable<fhir4.Bundle['entry']>[number], "_fullUrl" | "_id" | "extension" | "fullUrl" | "id" | "link" | "modifierExtension" | "request" | "resource" | "response" | "search"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Links related to this entry */
+  link?: Array<MesProvideDocumentBundle_UpdateDocumentRefs_Link>;
+  /** URI for resource (Absolute URL server address or URI for UUID/OID) */
+  fullUrl?: string;
+  _fullUrl?: fhir4.Element;
+  /** A resource in the bundle */
+  resource: fhir4.Parameters;
+  /** Search related information */
+  search?: MesProvideDocumentBundle_UpdateDocumentRefs_Search;
+  /** Additional execution information (transaction/batch/history) */
+  request: MesProvideDocumentBundle_UpdateDocumentRefs_Request;
+  /** Results of execution (transaction/batch/history) */
+  response?: MesProvideDocumentBundle_UpdateDocumentRefs_Response;
+}
+
+/** Links related to this entry */
+export interface MesProvideDocumentBundle_Documents_Link extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['link']>[number], "_id" | "_relation" | "_url" | "extension" | "id" | "modifierExtension" | "relation" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** See http://www.iana.org/assignments/link-relations/link-relations.xhtml#link-relations-1 */
+  relation: string;
+  _relation?: fhir4.Element;
+  /** Reference details for the link */
+  url: string;
+  _url?: fhir4.Element;
+}
+
+/** Search related information */
+export interface MesProvideDocumentBundle_Documents_Search extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['search']>, "_id" | "_mode" | "_score" | "extension" | "id" | "mode" | "modifierExtension" | "score"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** match | include | outcome - why this is in the result set */
+  mode?: "include" | "match" | "outcome";
+  _mode?: fhir4.Element;
+  /** Search ranking (between 0 and 1) */
+  score?: number;
+  _score?: fhir4.Element;
+}
+
+/** Additional execution information (transaction/batch/history) */
+export interface MesProvideDocumentBundle_Documents_Request extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['request']>, "_id" | "_ifMatch" | "_ifModifiedSince" | "_ifNoneExist" | "_ifNoneMatch" | "_method" | "_url" | "extension" | "id" | "ifMatch" | "ifModifiedSince" | "ifNoneExist" | "ifNoneMatch" | "method" | "modifierExtension" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** GET | HEAD | POST | PUT | DELETE | PATCH */
+  method: "DELETE" | "GET" | "HEAD" | "PATCH" | "POST" | "PUT";
+  _method?: fhir4.Element;
+  /** URL for HTTP equivalent of this entry */
+  url: string;
+  _url?: fhir4.Element;
+  /** For managing cache currency */
+  ifNoneMatch?: string;
+  _ifNoneMatch?: fhir4.Element;
+  /** For managing cache currency */
+  ifModifiedSince?: string;
+  _ifModifiedSince?: fhir4.Element;
+  /** For managing update contention */
+  ifMatch?: string;
+  _ifMatch?: fhir4.Element;
+  /** For conditional creates */
+  ifNoneExist?: string;
+  _ifNoneExist?: fhir4.Element;
+}
+
+/** Results of execution (transaction/batch/history) */
+export interface MesProvideDocumentBundle_Documents_Response extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['response']>, "_etag" | "_id" | "_lastModified" | "_location" | "_status" | "etag" | "extension" | "id" | "lastModified" | "location" | "modifierExtension" | "outcome" | "status"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Status response code (text optional) */
+  status: string;
+  _status?: fhir4.Element;
+  /** The location (if the operation returns a location) */
+  location?: string;
+  _location?: fhir4.Element;
+  /** The Etag for the resource (if relevant) */
+  etag?: string;
+  _etag?: fhir4.Element;
+  /** Server's date time modified */
+  lastModified?: string;
+  _lastModified?: fhir4.Element;
+  /** OperationOutcome with hints and warnings (for batch/transaction) */
+  outcome?: fhir4.OperationOutcome;
+}
+
+/** the Documents */
+export interface MesProvideDocumentBundle_Documents extends Omit<NonNullable<fhir4.Bundle['entry']>[number], "_fullUrl" | "_id" | "extension" | "fullUrl" | "id" | "link" | "modifierExtension" | "request" | "resource" | "response" | "search"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Links related to this entry */
+  link?: Array<MesProvideDocumentBundle_Documents_Link>;
+  /** URI for resource (Absolute URL server address or URI for UUID/OID) */
+  fullUrl?: string;
+  _fullUrl?: fhir4.Element;
+  /** A resource in the bundle */
+  resource: fhir4.Binary;
+  /** Search related information */
+  search?: MesProvideDocumentBundle_Documents_Search;
+  /** Additional execution information (transaction/batch/history) */
+  request: MesProvideDocumentBundle_Documents_Request;
+  /** Results of execution (transaction/batch/history) */
+  response?: MesProvideDocumentBundle_Documents_Response;
+}
+
+/** Links related to this entry */
+export interface MesProvideDocumentBundle_FhirDocuments_Link extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['link']>[number], "_id" | "_relation" | "_url" | "extension" | "id" | "modifierExtension" | "relation" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** See http://www.iana.org/assignments/link-relations/link-relations.xhtml#link-relations-1 */
+  relation: string;
+  _relation?: fhir4.Element;
+  /** Reference details for the link */
+  url: string;
+  _url?: fhir4.Element;
+}
+
+/** Search related information */
+export interface MesProvideDocumentBundle_FhirDocuments_Search extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['search']>, "_id" | "_mode" | "_score" | "extension" | "id" | "mode" | "modifierExtension" | "score"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** match | include | outcome - why this is in the result set */
+  mode?: "include" | "match" | "outcome";
+  _mode?: fhir4.Element;
+  /** Search ranking (between 0 and 1) */
+  score?: number;
+  _score?: fhir4.Element;
+}
+
+/** Additional execution information (transaction/batch/history) */
+export interface MesProvideDocumentBundle_FhirDocuments_Request extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['request']>, "_id" | "_ifMatch" | "_ifModifiedSince" | "_ifNoneExist" | "_ifNoneMatch" | "_method" | "_url" | "extension" | "id" | "ifMatch" | "ifModifiedSince" | "ifNoneExist" | "ifNoneMatch" | "method" | "modifierExtension" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** GET | HEAD | POST | PUT | DELETE | PATCH */
+  method: "POST";
+  _method?: fhir4.Element;
+  /** URL for HTTP equivalent of this entry */
+  url: string;
+  _url?: fhir4.Element;
+  /** For managing cache currency */
+  ifNoneMatch?: string;
+  _ifNoneMatch?: fhir4.Element;
+  /** For managing cache currency */
+  ifModifiedSince?: string;
+  _ifModifiedSince?: fhir4.Element;
+  /** For managing update contention */
+  ifMatch?: string;
+  _ifMatch?: fhir4.Element;
+  /** For conditional creates */
+  ifNoneExist?: string;
+  _ifNoneExist?: fhir4.Element;
+}
+
+/** Results of execution (transaction/batch/history) */
+export interface MesProvideDocumentBundle_FhirDocuments_Response extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['response']>, "_etag" | "_id" | "_lastModified" | "_location" | "_status" | "etag" | "extension" | "id" | "lastModified" | "location" | "modifierExtension" | "outcome" | "status"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Status response code (text optional) */
+  status: string;
+  _status?: fhir4.Element;
+  /** The location (if the operation returns a location) */
+  location?: string;
+  _location?: fhir4.Element;
+  /** The Etag for the resource (if relevant) */
+  etag?: string;
+  _etag?: fhir4.Element;
+  /** Server's date time modified */
+  lastModified?: string;
+  _lastModified?: fhir4.Element;
+  /** OperationOutcome with hints and warnings (for batch/transaction) */
+  outcome?: fhir4.OperationOutcome;
+}
+
+/** the FHIR-FhirDocuments */
+export interface MesProvideDocumentBundle_FhirDocuments extends Omit<NonNullable<fhir4.Bundle['entry']>[number], "_fullUrl" | "_id" | "extension" | "fullUrl" | "id" | "link" | "modifierExtension" | "request" | "resource" | "response" | "search"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Links related to this entry */
+  link?: Array<MesProvideDocumentBundle_FhirDocuments_Link>;
+  /** URI for resource (Absolute URL server address or URI for UUID/OID) */
+  fullUrl?: string;
+  _fullUrl?: fhir4.Element;
+  /** A resource in the bundle */
+  resource: fhir4.Bundle;
+  /** Search related information */
+  search?: MesProvideDocumentBundle_FhirDocuments_Search;
+  /** Additional execution information (transaction/batch/history) */
+  request: MesProvideDocumentBundle_FhirDocuments_Request;
+  /** Results of execution (transaction/batch/history) */
+  response?: MesProvideDocumentBundle_FhirDocuments_Response;
+}
+
+/** Links related to this entry */
+export interface MesProvideDocumentBundle_Folders_Link extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['link']>[number], "_id" | "_relation" | "_url" | "extension" | "id" | "modifierExtension" | "relation" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** See http://www.iana.org/assignments/link-relations/link-relations.xhtml#link-relations-1 */
+  relation: string;
+  _relation?: fhir4.Element;
+  /** Reference details for the link */
+  url: string;
+  _url?: fhir4.Element;
+}
+
+/** Search related information */
+export interface MesProvideDocumentBundle_Folders_Search extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['search']>, "_id" | "_mode" | "_score" | "extension" | "id" | "mode" | "modifierExtension" | "score"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** match | include | outcome - why this is in the result set */
+  mode?: "include" | "match" | "outcome";
+  _mode?: fhir4.Element;
+  /** Search ranking (between 0 and 1) */
+  score?: number;
+  _score?: fhir4.Element;
+}
+
+/** Additional execution information (transaction/batch/history) */
+export interface MesProvideDocumentBundle_Folders_Request extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['request']>, "_id" | "_ifMatch" | "_ifModifiedSince" | "_ifNoneExist" | "_ifNoneMatch" | "_method" | "_url" | "extension" | "id" | "ifMatch" | "ifModifiedSince" | "ifNoneExist" | "ifNoneMatch" | "method" | "modifierExtension" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** GET | HEAD | POST | PUT | DELETE | PATCH */
+  method: "POST" | "PUT";
+  _method?: fhir4.Element;
+  /** URL for HTTP equivalent of this entry */
+  url: string;
+  _url?: fhir4.Element;
+  /** For managing cache currency */
+  ifNoneMatch?: string;
+  _ifNoneMatch?: fhir4.Element;
+  /** For managing cache currency */
+  ifModifiedSince?: string;
+  _ifModifiedSince?: fhir4.Element;
+  /** For managing update contention */
+  ifMatch?: string;
+  _ifMatch?: fhir4.Element;
+  /** For conditional creates */
+  ifNoneExist?: string;
+  _ifNoneExist?: fhir4.Element;
+}
+
+/** Results of execution (transaction/batch/history) */
+export interface MesProvideDocumentBundle_Folders_Response extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['response']>, "_etag" | "_id" | "_lastModified" | "_location" | "_status" | "etag" | "extension" | "id" | "lastModified" | "location" | "modifierExtension" | "outcome" | "status"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Status response code (text optional) */
+  status: string;
+  _status?: fhir4.Element;
+  /** The location (if the operation returns a location) */
+  location?: string;
+  _location?: fhir4.Element;
+  /** The Etag for the resource (if relevant) */
+  etag?: string;
+  _etag?: fhir4.Element;
+  /** Server's date time modified */
+  lastModified?: string;
+  _lastModified?: fhir4.Element;
+  /** OperationOutcome with hints and warnings (for batch/transaction) */
+  outcome?: fhir4.OperationOutcome;
+}
+
+/** Folders */
+export interface MesProvideDocumentBundle_Folders extends Omit<NonNullable<fhir4.Bundle['entry']>[number], "_fullUrl" | "_id" | "extension" | "fullUrl" | "id" | "link" | "modifierExtension" | "request" | "resource" | "response" | "search"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Links related to this entry */
+  link?: Array<MesProvideDocumentBundle_Folders_Link>;
+  /** URI for resource (Absolute URL server address or URI for UUID/OID) */
+  fullUrl?: string;
+  _fullUrl?: fhir4.Element;
+  /** A resource in the bundle */
+  resource: fhir4.List;
+  /** Search related information */
+  search?: MesProvideDocumentBundle_Folders_Search;
+  /** Additional execution information (transaction/batch/history) */
+  request: MesProvideDocumentBundle_Folders_Request;
+  /** Results of execution (transaction/batch/history) */
+  response?: MesProvideDocumentBundle_Folders_Response;
+}
+
+/** Links related to this entry */
+export interface MesProvideDocumentBundle_Patient_Link extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['link']>[number], "_id" | "_relation" | "_url" | "extension" | "id" | "modifierExtension" | "relation" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** See http://www.iana.org/assignments/link-relations/link-relations.xhtml#link-relations-1 */
+  relation: string;
+  _relation?: fhir4.Element;
+  /** Reference details for the link */
+  url: string;
+  _url?: fhir4.Element;
+}
+
+/** Search related information */
+export interface MesProvideDocumentBundle_Patient_Search extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['search']>, "_id" | "_mode" | "_score" | "extension" | "id" | "mode" | "modifierExtension" | "score"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** match | include | outcome - why this is in the result set */
+  mode?: "include" | "match" | "outcome";
+  _mode?: fhir4.Element;
+  /** Search ranking (between 0 and 1) */
+  score?: number;
+  _score?: fhir4.Element;
+}
+
+/** Additional execution information (transaction/batch/history) */
+export interface MesProvideDocumentBundle_Patient_Request extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['request']>, "_id" | "_ifMatch" | "_ifModifiedSince" | "_ifNoneExist" | "_ifNoneMatch" | "_method" | "_url" | "extension" | "id" | "ifMatch" | "ifModifiedSince" | "ifNoneExist" | "ifNoneMatch" | "method" | "modifierExtension" | "url"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** GET | HEAD | POST | PUT | DELETE | PATCH */
+  method: "GET" | "POST" | "PUT";
+  _method?: fhir4.Element;
+  /** URL for HTTP equivalent of this entry */
+  url: string;
+  _url?: fhir4.Element;
+  /** For managing cache currency */
+  ifNoneMatch?: string;
+  _ifNoneMatch?: fhir4.Element;
+  /** For managing cache currency */
+  ifModifiedSince?: string;
+  _ifModifiedSince?: fhir4.Element;
+  /** For managing update contention */
+  ifMatch?: string;
+  _ifMatch?: fhir4.Element;
+  /** For conditional creates */
+  ifNoneExist?: string;
+  _ifNoneExist?: fhir4.Element;
+}
+
+/** Results of execution (transaction/batch/history) */
+export interface MesProvideDocumentBundle_Patient_Response extends Omit<NonNullable<NonNullable<fhir4.Bundle['entry']>[number]['response']>, "_etag" | "_id" | "_lastModified" | "_location" | "_status" | "etag" | "extension" | "id" | "lastModified" | "location" | "modifierExtension" | "outcome" | "status"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Status response code (text optional) */
+  status: string;
+  _status?: fhir4.Element;
+  /** The location (if the operation returns a location) */
+  location?: string;
+  _location?: fhir4.Element;
+  /** The Etag for the resource (if relevant) */
+  etag?: string;
+  _etag?: fhir4.Element;
+  /** Server's date time modified */
+  lastModified?: string;
+  _lastModified?: fhir4.Element;
+  /** OperationOutcome with hints and warnings (for batch/transaction) */
+  outcome?: fhir4.OperationOutcome;
+}
+
+/** the Patient */
+export interface MesProvideDocumentBundle_Patient extends Omit<NonNullable<fhir4.Bundle['entry']>[number], "_fullUrl" | "_id" | "extension" | "fullUrl" | "id" | "link" | "modifierExtension" | "request" | "resource" | "response" | "search"> {
+  /** Unique id for inter-element referencing */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Additional content defined by implementations */
+  extension?: Array<fhir4.Extension>;
+  /** Extensions that cannot be ignored even if unrecognized */
+  modifierExtension?: Array<fhir4.Extension>;
+  /** Links related to this entry */
+  link?: Array<MesProvideDocumentBundle_Patient_Link>;
+  /** URI for resource (Absolute URL server address or URI for UUID/OID) */
+  fullUrl?: string;
+  _fullUrl?: fhir4.Element;
+  /** A resource in the bundle */
+  resource: fhir4.Patient;
+  /** Search related information */
+  search?: MesProvideDocumentBundle_Patient_Search;
+  /** Additional execution information (transaction/batch/history) */
+  request?: MesProvideDocumentBundle_Patient_Request;
+  /** Results of execution (transaction/batch/history) */
+  response?: MesProvideDocumentBundle_Patient_Response;
+}
+
+/**
+ * Le Bundle transaction qu'une application envoie pour publier un lot de documents (PDSm, transaction
+ * ITI-65) : un lot de soumission (List SubmissionSet), une DocumentReference par document et, pour
+ * chacune, la ressource Binary qui porte le CDA R2, désignée par `content.attachment.url`. Le validateur
+ * de mes-fhir vérifie chaque CDA contre sa DocumentReference (type, patient, date, format, taille,
+ * empreinte).
+ */
+export interface MesProvideDocumentBundle extends Omit<fhir4.Bundle, "_id" | "_implicitRules" | "_language" | "_timestamp" | "_total" | "_type" | "entry" | "id" | "identifier" | "implicitRules" | "language" | "link" | "meta" | "signature" | "timestamp" | "total" | "type"> {
+  /** Logical id of this artifact */
+  id?: string;
+  _id?: fhir4.Element;
+  /** Metadata about the resource */
+  meta?: MesProvideDocumentBundle_Meta;
+  /** A set of rules under which this content was created */
+  implicitRules?: string;
+  _implicitRules?: fhir4.Element;
+  /** Language of the resource content */
+  language?: string;
+  _language?: fhir4.Element;
+  /** Persistent identifier for the bundle */
+  identifier?: fhir4.Identifier;
+  /** document | message | transaction | transaction-response | batch | batch-response | history | searchset | collection */
+  type: "transaction";
+  _type?: fhir4.Element;
+  /** When the bundle was assembled */
+  timestamp?: string;
+  _timestamp?: fhir4.Element;
+  /** If search, the total number of matches */
+  total?: number;
+  _total?: fhir4.Element;
+  /** Links related to this Bundle */
+  link?: Array<MesProvideDocumentBundle_Link>;
+  /** Entry in the bundle - will have a resource or information */
+  entry: Array<MesProvideDocumentBundle_SubmissionSet | MesProvideDocumentBundle_DocumentRefs | MesProvideDocumentBundle_UpdateDocumentRefs | MesProvideDocumentBundle_Documents | MesProvideDocumentBundle_FhirDocuments | MesProvideDocumentBundle_Folders | MesProvideDocumentBundle_Patient>;
   /** Digital Signature */
   signature?: fhir4.Signature;
 }

@@ -79,9 +79,15 @@ function valuesAt(item: unknown, path: string): unknown[] {
   return current;
 }
 
-/** Which slice an item belongs to (first match), or undefined. Slices without discriminator values never match. */
+/**
+ * Which slice an item belongs to, or undefined. Slices without discriminator values never match.
+ * When several match (slices by profile that share a resource type: an MHD SubmissionSet and a
+ * Folder are both Lists), the first whose schema the item passes; else the first.
+ */
 export function sliceOf(item: unknown, specs: SliceSpec[]): SliceSpec | undefined {
-  return specs.find((s) => s.match.length > 0 && s.match.every((m) => valuesAt(item, m.path).some((v) => matchesPattern(v, m.value))));
+  const candidates = specs.filter((s) => s.match.length > 0 && s.match.every((m) => valuesAt(item, m.path).some((v) => matchesPattern(v, m.value))));
+  if (candidates.length <= 1) return candidates[0];
+  return candidates.find((s) => s.schema.safeParse(item).success) ?? candidates[0];
 }
 
 /** The schema of a closed slicing's items, typed as the union of its slices (the slice check enforces it). */
