@@ -106,10 +106,11 @@ describe.skipIf(!canRun)('implementation-guide site', () => {
     const input = page.locator('input.navbar__search-input');
     await input.click();
     await input.fill('poids');
-    const suggestion = page.locator('.aa-suggestion, [role="option"]', { hasText: /Poids/ }).first();
+    // wait for the suggestion asserted, not for any suggestion (the index loads while typing)
+    const suggestion = page.locator('.aa-suggestion, [role="option"]', { hasText: 'MES Poids' }).first();
     await suggestion.waitFor({ state: 'visible', timeout: 15_000 });
     await page.screenshot({ path: join(SHOTS, '03-search.png') });
-    await page.locator('.aa-suggestion, [role="option"]', { hasText: 'MES Poids' }).first().click();
+    await suggestion.click();
     await page.waitForURL(/mes-observation-bodyweight/);
     await expect(page.locator('h1').textContent()).resolves.toBe('MES Poids');
     await page.close();

@@ -1,4 +1,5 @@
 import { codegenCommand, CODEGEN_USAGE } from './codegen-command.js';
+import { DIFF_USAGE, diffCommand } from './diff-command.js';
 import { FHIR_PACKAGE_USAGE, fhirPackageCommand } from './fhir-package-command.js';
 import { EXIT_USAGE, UsageError, type CliIo } from './io.js';
 import { VALIDATE_USAGE, validateCommand } from './validate-command.js';
@@ -9,6 +10,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => Promise<num
   validate: { run: validateCommand, usage: VALIDATE_USAGE, summary: 'validate resources against their profiles (OperationOutcome)' },
   expand: { run: expandCommand, usage: EXPAND_USAGE, summary: 'expand a value set offline' },
   'validate-code': { run: validateCodeCommand, usage: VALIDATE_CODE_USAGE, summary: 'check a code against a value set or code system' },
+  diff: { run: diffCommand, usage: DIFF_USAGE, summary: 'what changed between two versions of profiles, and whom it breaks' },
   'fhir-package': { run: fhirPackageCommand, usage: FHIR_PACKAGE_USAGE, summary: 'our profiles as a FHIR package: install into the FHIR cache, or write a .tgz' },
 };
 

@@ -8,3 +8,4 @@ export * from './install.js';
 export * from './resource-index.js';
 export * from './project.js';
 export * from './local-package.js';
+export * from './package-spec.js';

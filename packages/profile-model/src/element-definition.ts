@@ -22,6 +22,7 @@ export interface ElementDefinitionJson {
 export interface StructureDefinitionJson {
   resourceType: 'StructureDefinition';
   url: string;
+  version?: string;
   id?: string;
   name?: string;
   title?: string;

@@ -1,7 +1,8 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ResourceIndex, projectLayers } from '@mes-fhir/fhir-packages';
-import { StructureModel, requiredMetaProfile } from '@mes-fhir/profile-model';
+import { StructureModel, diffProfiles, requiredMetaProfile, type StructureDefinitionJson } from '@mes-fhir/profile-model';
 import { Terminology } from '@mes-fhir/terminology';
 import type { CodegenContext, CodegenStep } from '../context.js';
 import { CodegenError } from '../errors.js';
@@ -38,17 +39,36 @@ export const fhirStep: CodegenStep = {
   },
 };
 
+/**
+ * What the run changes in the profiles, against the output it replaces: one line per changed
+ * profile with its counts (see `mes-fhir diff` for the details).
+ */
+async function profileChanges(ctx: CodegenContext): Promise<string[]> {
+  const previous = join(ctx.options.outDir, FHIR_OUTPUT_FOLDER);
+  if (!ctx.fhirDir || !existsSync(previous)) return [];
+  const read = (dir: string) =>
+    new ResourceIndex([{ label: dir, dir }])
+      .list('StructureDefinition')
+      .map((e) => JSON.parse(readFileSync(e.file, 'utf8')) as StructureDefinitionJson)
+      .filter((sd) => sd.derivation === 'constraint');
+  const diffs = diffProfiles(read(previous), read(ctx.fhirDir));
+  if (diffs.length === 0) return [];
+  const c = (d: (typeof diffs)[number]) => `${d.counts.senders} breaking for senders, ${d.counts.receivers} breaking for receivers, ${d.counts.compatible} compatible`;
+  return [`${diffs.length} profiles changed:`, ...diffs.map((d) => `  ${d.url.split('/').pop()}: ${c(d)}`)];
+}
+
 /** Replaces each output folder with its staged version, only once every step has succeeded. */
 export const swapStep: CodegenStep = {
   name: 'swap',
   async run(ctx) {
+    const changes = await profileChanges(ctx);
     const targets: string[] = [];
     while (ctx.staged.length) {
       const { staging, target } = ctx.staged.shift()!;
       await swapInto(staging, target);
       targets.push(target);
     }
-    return `wrote ${targets.join(', ')}`;
+    return [`wrote ${targets.join(', ')}`, ...changes].join('\n');
   },
 };
 
