@@ -40,6 +40,7 @@ module.exports = {
       items: [
         { type: 'docSidebar', sidebarId: 'guides', position: 'left', label: 'Guides' },
         { type: 'docSidebar', sidebarId: 'reference', position: 'left', label: 'Référence' },
+        { to: '/essayer', position: 'left', label: 'Essayer' },
       ],
     },
     footer: { style: 'dark', copyright: 'mes-fhir — profils générés depuis fsh/ par npm run codegen.' },

@@ -51,8 +51,8 @@ let browser: Browser;
 let base: string;
 const consoleErrors: string[] = [];
 
-async function newPage(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+async function newPage(width = 1280): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
   page.on('console', (msg) => {
     if (msg.type() === 'error') consoleErrors.push(`${page.url()}: ${msg.text()}`);
   });
@@ -88,8 +88,8 @@ describe.skipIf(!canRun)('implementation-guide site', () => {
     await page.getByRole('link', { name: 'MES Poids', exact: true }).first().click();
     await page.waitForURL(/\/reference\/profils\/mes-observation-bodyweight$/);
     await expect(page.locator('h1').textContent()).resolves.toBe('MES Poids');
-    // the element table lists the constrained value, the example is shown as JSON
-    const table = page.locator('.element-table table');
+    // the element table (its default tab: what the profile changes) lists the constrained value, the example is shown as JSON
+    const table = page.locator('[role="tabpanel"]:not([hidden]) .element-table table');
     await expect(table.isVisible()).resolves.toBe(true);
     await expect(table.locator('td', { hasText: 'valueQuantity' }).first().isVisible()).resolves.toBe(true);
     const example = page.locator('pre', { hasText: '"resourceType": "Observation"' }).first();
@@ -135,6 +135,45 @@ describe.skipIf(!canRun)('implementation-guide site', () => {
     await expect(page.locator('h1').textContent()).resolves.toBe('MES Document publié');
     await expect(page.locator('pre', { hasText: '"resourceType": "DocumentReference"' }).first().isVisible()).resolves.toBe(true);
     await page.screenshot({ path: join(SHOTS, '06-document.png') });
+    await page.close();
+  });
+
+  it('shows the elements of a profile in tabs (its changes, key elements, all) that fit a 1400 px page', async () => {
+    const page = await newPage(1400);
+    await page.goto(`${base}/reference/profils/mes-observation-bodyweight`);
+    const tabs = page.getByRole('tab');
+    await expect(tabs.allTextContents()).resolves.toEqual(expect.arrayContaining(['Ce que le profil change', 'Éléments clés', 'Tous les éléments']));
+    // the default tab: what this profile changes, e.g. the MES canonical required in meta.profile
+    const shown = page.locator('[role="tabpanel"]:not([hidden])');
+    await expect(shown.locator('code', { hasText: 'mesCanonical' }).first().isVisible()).resolves.toBe(true);
+    await page.getByRole('tab', { name: 'Éléments clés' }).click();
+    await expect(shown.locator('code', { hasText: 'subject' }).first().isVisible()).resolves.toBe(true);
+    await page.getByRole('tab', { name: 'Tous les éléments' }).click();
+    await expect(shown.locator('tr').count()).resolves.toBeGreaterThan(50);
+    // no table wider than the article: the last column is not cut off
+    const overflow = await page.evaluate(() => [...document.querySelectorAll('.element-table table')].some((t) => t.scrollWidth > (t.closest('article') as HTMLElement).clientWidth + 1));
+    expect(overflow).toBe(false);
+    await page.screenshot({ path: join(SHOTS, '07-profile-tabs.png') });
+    await page.close();
+  });
+
+  it('checks a pasted payload in the browser (Essayer): valid, then invalid with its location', async () => {
+    const page = await newPage(1400);
+    await page.goto(`${base}/essayer`);
+    await page.getByRole('button', { name: 'Vérifier' }).click();
+    const verdict = page.getByRole('status');
+    await verdict.waitFor({ state: 'visible' });
+    await expect(verdict.textContent()).resolves.toMatch(/^Valide/);
+    const input = page.getByLabel('Ressource FHIR (JSON)');
+    const weight = JSON.parse(await input.inputValue());
+    await input.fill(JSON.stringify({ ...weight, status: 'done', valueQuantity: { ...weight.valueQuantity, code: 'g' } }, null, 2));
+    await page.getByRole('button', { name: 'Vérifier' }).click();
+    await page.waitForFunction(() => document.querySelector('[role="status"]')?.textContent?.startsWith('Invalide'));
+    await expect(page.locator('.essayer-issues td code', { hasText: 'Observation.status' }).first().isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: join(SHOTS, '08-essayer.png') });
+    await input.fill('{ not json');
+    await page.getByRole('button', { name: 'Vérifier' }).click();
+    await page.waitForFunction(() => document.querySelector('[role="status"]')?.textContent?.startsWith('JSON invalide'));
     await page.close();
   });
 

@@ -203,9 +203,14 @@ function typeText(n: ElementNode, link: Links, from: string): string {
     .join(', ');
 }
 
-function elementRows(tree: ProfileTree, link: Links, from: string): string[][] {
+/**
+ * The element table: every snapshot element, or those a filter keeps (the differential, the key
+ * elements). Indentation shows the tree.
+ */
+function elementRows(tree: ProfileTree, link: Links, from: string, keep: (n: ElementNode) => boolean = () => true): string[][] {
   const rows: string[][] = [];
   for (const n of tree.byId.values()) {
+    if (!keep(n)) continue;
     const depth = n.id.split('.').length - 1;
     const flags = [
       n.def.mustSupport ? 'MS' : '',
@@ -284,6 +289,41 @@ function targetProfileSections(input: SiteInput, tree: ProfileTree, own: Set<str
   return out;
 }
 
+const ELEMENT_HEADERS = ['Élément', 'Card.', 'Type', 'Contraintes', 'Description'];
+
+/**
+ * The elements of a profile in three tabs: what the profile itself changes (its differential),
+ * the key elements (required or must-support, with the elements that lead to them), and the full
+ * snapshot. Tables wrap to the page width (see custom.css).
+ */
+function elementTabs(tree: ProfileTree, link: Links, from: string): string[] {
+  const differential = new Set(((tree.sd as { differential?: { element?: Array<{ id?: string }> } }).differential?.element ?? []).map((e) => e.id));
+  const key = new Set<ElementNode>();
+  for (const n of tree.byId.values()) {
+    if (n === tree.root || !(n.min > 0 || n.def.mustSupport)) continue;
+    for (let x: ElementNode | undefined = n; x && x !== tree.root; x = x.sliceOf ?? x.parent) key.add(x);
+  }
+  const tab = (value: string, label: string, rows: string[][], isDefault = false) => [
+    `<TabItem value="${value}" label="${label}"${isDefault ? ' default' : ''}>`,
+    '',
+    '<div className="element-table">',
+    '',
+    rows.length ? table(ELEMENT_HEADERS, rows) : '_Aucun élément._',
+    '',
+    '</div>',
+    '',
+    '</TabItem>',
+  ];
+  return [
+    '<Tabs groupId="elements">',
+    ...tab('differentiel', 'Ce que le profil change', elementRows(tree, link, from, (n) => n === tree.root || differential.has(n.id)), true),
+    ...tab('cles', 'Éléments clés', elementRows(tree, link, from, (n) => n === tree.root || key.has(n))),
+    ...tab('complet', 'Tous les éléments', elementRows(tree, link, from)),
+    '</Tabs>',
+    '',
+  ];
+}
+
 function profilePage(input: SiteInput, p: ManifestProfile, position: number, link: Links, api: Api): string {
   const tree = input.model.tree(p.url)!;
   const from = '../';
@@ -291,6 +331,9 @@ function profilePage(input: SiteInput, p: ManifestProfile, position: number, lin
   const examples = [...input.exampleProfiles].filter(([, profiles]) => profiles.includes(p.url)).map(([file]) => file).sort();
   const out: string[] = [
     frontMatter({ title: p.title ?? p.id, sidebar_position: position + 1, description: `${API_TITLES[api]} — ${p.title ?? p.id}` }),
+    "import Tabs from '@theme/Tabs';",
+    "import TabItem from '@theme/TabItem';",
+    '',
     `# ${text(p.title ?? p.id)}`,
     '',
     text(tree.sd.description),
@@ -305,12 +348,7 @@ function profilePage(input: SiteInput, p: ManifestProfile, position: number, lin
     '',
     '## Éléments',
     '',
-    '<div className="element-table">',
-    '',
-    table(['Élément', 'Card.', 'Type', 'Contraintes', 'Description'], elementRows(tree, link, from)),
-    '',
-    '</div>',
-    '',
+    ...elementTabs(tree, link, from),
     '## Terminologies liées',
     '',
     table(['Élément', 'Force', 'Jeu de valeurs'], bindingRows(tree, link, from)),
