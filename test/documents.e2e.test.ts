@@ -211,6 +211,22 @@ describe('each MES rule of a published document, caught', () => {
   });
 });
 
+type Fixture = { description: string; profile: string; resource: unknown; expect: Array<{ location?: string; key?: string; messageIncludes?: string }> };
+const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'documents', 'invalid');
+const fixtures = readdirSync(FIXTURES).map((f) => JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')) as Fixture);
+
+describe('invalid Documents fixtures', () => {
+  it('there are fixtures', () => expect(fixtures.length).toBeGreaterThanOrEqual(6));
+  it.each(fixtures.map((f) => [f.description, f] as const))('%s: rejected where expected, by the validator and checkResource', (_d, fixture) => {
+    const found = errors(fixture.resource, fixture.profile);
+    for (const e of fixture.expect) {
+      const match = found.some((i) => (!e.location || i.location === e.location) && (!e.key || i.key === e.key) && (!e.messageIncludes || i.message.includes(e.messageIncludes)));
+      expect(match, `${JSON.stringify(e)} in ${JSON.stringify(found.map((i) => [i.location, i.key, i.message]))}`).toBe(true);
+    }
+    expect(checkResource(fixture.resource, fixture.profile).valid).toBe(false);
+  });
+});
+
 describe('mes-fhir validate --cda', () => {
   it('checks a DocumentReference against the CDA file given beside it', async () => {
     const dr = example('DocumentReference-ExampleDocumentReference.json');

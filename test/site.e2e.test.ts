@@ -157,6 +157,15 @@ describe.skipIf(!canRun)('implementation-guide site', () => {
     await page.close();
   });
 
+  it('lists the changes of the profiles since the changelog baseline', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/reference/changements`);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Changements des profils');
+    await expect(page.getByRole('heading', { name: 'MES Glycémie' }).isVisible()).resolves.toBe(true);
+    await expect(page.locator('td', { hasText: 'cassant pour les émetteurs' }).first().isVisible()).resolves.toBe(true);
+    await page.close();
+  });
+
   it('checks a pasted payload in the browser (Essayer): valid, then invalid with its location', async () => {
     const page = await newPage(1400);
     await page.goto(`${base}/essayer`);

@@ -44,6 +44,8 @@ export interface CodegenContext {
   /** SUSHI's output (`fsh-generated/resources`). */
   sushiResources?: string;
   sushiWarnings?: SushiDiagnostic[];
+  /** fsh/fhir-package.yaml: the FHIR package made of the output, and the changelog baseline. */
+  packageConfig?: import('./fhir-package.js').FhirPackageConfig;
   /** The staged generated/fhir folder (complete once the fhir step ran). */
   fhirDir?: string;
   manifest?: Manifest;

@@ -55,6 +55,10 @@ describe('readFhirPackageConfig', () => {
     try {
       await writeFile(join(dir, 'ok.yaml'), 'name: x.profiles\ntitle: X\nlicense: MIT\n');
       expect(await readFhirPackageConfig(join(dir, 'ok.yaml'))).toEqual({ name: 'x.profiles', title: 'X', license: 'MIT', description: undefined, author: undefined });
+      await writeFile(join(dir, 'log.yaml'), 'name: x.profiles\nchangelog:\n  since: "1.0"\n  baseline: old.tgz\n');
+      expect((await readFhirPackageConfig(join(dir, 'log.yaml'))).changelog).toEqual({ since: '1.0', baseline: 'old.tgz' });
+      await writeFile(join(dir, 'badlog.yaml'), 'name: x.profiles\nchangelog:\n  since: "1.0"\n');
+      await expect(readFhirPackageConfig(join(dir, 'badlog.yaml'))).rejects.toThrow(/"changelog" needs "since"/);
       await writeFile(join(dir, 'bad.yaml'), 'name: My Profiles\n');
       await expect(readFhirPackageConfig(join(dir, 'bad.yaml'))).rejects.toThrow(/bad\.yaml: "name" must be a FHIR package name/);
       await expect(readFhirPackageConfig(join(dir, 'missing.yaml'))).rejects.toThrow(/missing\.yaml: cannot be read/);

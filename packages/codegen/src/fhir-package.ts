@@ -15,6 +15,12 @@ export interface FhirPackageConfig {
   description?: string;
   license?: string;
   author?: string;
+  /**
+   * The earlier version the site's changelog page compares the profiles with: a label and a FHIR
+   * package (tarball or folder, relative to the configuration file). A fixed baseline keeps the
+   * page the same from one codegen run to the next.
+   */
+  changelog?: { since: string; baseline: string };
 }
 
 /** FHIR package names: lower-case dot-separated parts (NPM Package Specification). */
@@ -32,7 +38,18 @@ export async function readFhirPackageConfig(file: string): Promise<FhirPackageCo
   const text = (key: string) => (typeof config[key] === 'string' ? (config[key] as string) : undefined);
   const name = text('name');
   if (!name || !PACKAGE_NAME.test(name)) throw new Error(`${file}: "name" must be a FHIR package name (lower case, dot-separated, e.g. mes-fhir.profiles)`);
-  return { name, title: text('title'), description: text('description'), license: text('license'), author: text('author') };
+  const changelog = config.changelog && typeof config.changelog === 'object' ? (config.changelog as Record<string, unknown>) : undefined;
+  if (changelog && (typeof changelog.since !== 'string' || typeof changelog.baseline !== 'string')) {
+    throw new Error(`${file}: "changelog" needs "since" (a label) and "baseline" (a FHIR package tarball or folder)`);
+  }
+  return {
+    name,
+    title: text('title'),
+    description: text('description'),
+    license: text('license'),
+    author: text('author'),
+    ...(changelog ? { changelog: { since: changelog.since as string, baseline: changelog.baseline as string } } : {}),
+  };
 }
 
 /** The `package/package.json` of a FHIR package (NPM Package Specification fields we fill). */

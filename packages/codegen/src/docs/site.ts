@@ -2,7 +2,7 @@
  * The generated part of the implementation guide: one MDX page per profile, extension, value set
  * and code system, and an index of the profiles by API. Pure: returns path → text.
  */
-import { jsonNames, type ElementNode, type ProfileTree, type StructureModel } from '@mes-fhir/profile-model';
+import { jsonNames, type ElementNode, type Impact, type ProfileDiff, type ProfileTree, type StructureModel } from '@mes-fhir/profile-model';
 import type { Terminology } from '@mes-fhir/terminology';
 import type { Manifest, ManifestProfile } from '../manifest.js';
 import { code, fence, frontMatter, slug, table, text } from './mdx.js';
@@ -17,6 +17,15 @@ export interface SiteInput {
   exampleProfiles: Map<string, string[]>;
   /** The official page of a definition that is not ours (package IG page), if known. */
   officialPage: (url: string) => string | undefined;
+  /** The profiles against an earlier version (fhir-package.yaml `changelog`), for the changelog page. */
+  changelog?: Changelog;
+}
+
+export interface Changelog {
+  /** The earlier version, as named in fhir-package.yaml. */
+  since: string;
+  baseline: string;
+  diffs: ProfileDiff[];
 }
 
 type Api = 'mesures' | 'agenda' | 'documents' | 'autres';
@@ -105,10 +114,6 @@ export function generateSite(input: SiteInput): Map<string, string> {
     const list = byApi.get(api) ?? [];
     if (api === 'autres' && list.length === 0) continue;
     index.push('', `## ${API_TITLES[api]}`, '');
-    if (api === 'documents' && list.length === 0) {
-      index.push('Pas encore de profil : le guide PDSm de l’ANS dépend d’IHE MHD, qui n’est pas disponible hors ligne (voir [API Documents](../guides/documents.md)).');
-      continue;
-    }
     index.push(
       table(
         ['Profil', 'Ressource', 'Canonique MES', 'Parent'],
@@ -119,6 +124,10 @@ export function generateSite(input: SiteInput): Map<string, string> {
   index.push('', '## Extensions utilisées', '', table(['Extension', 'Canonique'], [...extensions.values()].sort((a, b) => a.sd.url.localeCompare(b.sd.url)).map((t) => [`[${text(t.sd.title ?? t.sd.name ?? t.sd.id)}](${link.extension(t.sd.url, '')})`, code(t.sd.url)])));
   index.push('', '## Jeux de valeurs', '', table(['Jeu de valeurs', 'Canonique'], [...valueSets.keys()].sort().map((url) => [`[${text(input.terminology.valueSet(url)?.url ? titleOfVs(input, url) : url.split('/').pop())}](${link.valueSet(url, '')})`, code(url)])));
   index.push('', '## Systèmes de codes', '', table(['Système de codes', 'Canonique'], manifest.codeSystems.map((c) => [`[${text(c.title ?? c.id)}](${CODESYSTEM_DIR}/${slug(c.id)}.mdx)`, code(c.url)])));
+  if (input.changelog) {
+    index.splice(4, 0, '', `Ce qui a changé depuis ${text(input.changelog.since)} : [changements](changements.mdx).`);
+    pages.set('changements.mdx', changelogPage(input.changelog, ours));
+  }
   pages.set('index.mdx', `${index.join('\n')}\n`);
 
   // Profiles ------------------------------------------------------------------------------
@@ -218,6 +227,10 @@ function elementRows(tree: ProfileTree, link: Links, from: string, keep: (n: Ele
       n.sliceName ? `tranche ${text(n.sliceName)}` : '',
       n.slicing ? `découpé (${text(n.slicing.discriminator.map((d) => `${d.type}:${d.path}`).join(', '))}, ${n.slicing.rules})` : '',
       n.fixed ? `${n.fixed.kind === 'fixed' ? 'fixe' : 'motif'} ${code(JSON.stringify(n.fixed.value))}` : '',
+      // linked: the value set of a binding, and the invariants of the element (the rules every element carries left out)
+      n.binding?.valueSet ? `liaison ${STRENGTH[n.binding.strength] ?? text(n.binding.strength)} [${text(n.binding.valueSet.split('|')[0]!.split('/').pop())}](${link.valueSet(n.binding.valueSet, from)})` : '',
+      // (extension pages have no invariants section)
+      ...(tree.sd.type === 'Extension' ? [] : n.constraints.filter((c) => !/^(ele|ext|dom)-\d+$/.test(c.key)).map((c) => `[${text(c.key)}](#invariants)`)),
     ].filter(Boolean);
     const name = n.sliceName ? `${n.name}:${n.sliceName}` : n.name;
     rows.push([`${'&emsp;'.repeat(Math.max(0, depth - 1))}${code(depth === 0 ? n.path : name)}`, cardinality(n), typeText(n, link, from), flags.join(' ; '), text(n.def.short)]);
@@ -287,6 +300,39 @@ function targetProfileSections(input: SiteInput, tree: ProfileTree, own: Set<str
     );
   }
   return out;
+}
+
+const IMPACT_LABELS: Record<Impact, string> = { senders: 'cassant pour les émetteurs', receivers: 'cassant pour les récepteurs', compatible: 'compatible' };
+
+/**
+ * The changelog: the profiles against a fixed earlier version (so the page is the same from one
+ * codegen run to the next), as `mes-fhir diff` computes it.
+ */
+function changelogPage(log: Changelog, ours: Map<string, ManifestProfile>): string {
+  const total = (k: Impact) => log.diffs.reduce((n, d) => n + d.counts[k], 0);
+  const title = (d: ProfileDiff) => {
+    const p = ours.get(d.url);
+    return p ? `[${text(p.title ?? p.id)}](${PROFILE_DIR}/${p.id}.mdx)` : code(d.url);
+  };
+  const out = [
+    frontMatter({ title: 'Changements', sidebar_position: 99 }),
+    '# Changements des profils',
+    '',
+    `Depuis ${text(log.since)} (${code(log.baseline)}) : ${log.diffs.length} profils modifiés ; changements : ${total('senders')} cassants pour les émetteurs, ${total('receivers')} cassants pour les récepteurs, ${total('compatible')} compatibles. Calculé par ${code('npm run codegen')} comme ${code('mes-fhir diff')} : un changement est cassant pour les émetteurs quand une ressource valide avant peut être refusée, pour les récepteurs quand ils peuvent recevoir ce qu'ils n'attendaient pas.`,
+    '',
+    table(['Profil', 'Émetteurs', 'Récepteurs', 'Compatibles'], log.diffs.map((d) => [title(d), String(d.counts.senders), String(d.counts.receivers), String(d.counts.compatible)])),
+  ];
+  for (const d of log.diffs) {
+    out.push('', `## ${text(ours.get(d.url)?.title ?? d.url.split('/').pop())}`, '', code(d.url), '');
+    out.push(
+      '<div className="element-table">',
+      '',
+      table(['Élément', 'Changement', 'Avant', 'Après', 'Impact'], d.changes.map((c) => [code(c.element), text(c.kind), c.before !== undefined ? code(c.before) : '', c.after !== undefined ? code(c.after) : '', IMPACT_LABELS[c.impact]])),
+      '',
+      '</div>',
+    );
+  }
+  return `${out.join('\n')}\n`;
 }
 
 const ELEMENT_HEADERS = ['Élément', 'Card.', 'Type', 'Contraintes', 'Description'];

@@ -5,7 +5,29 @@ import { Validator } from '@mes-fhir/validator';
 import type { CodegenStep } from '../context.js';
 import { CodegenError } from '../errors.js';
 import { generateSite } from '../docs/site.js';
-import { stagingFolderFor } from './write.js';
+import { profilesIn, stagingFolderFor } from './write.js';
+import { openPackage } from '@mes-fhir/fhir-packages';
+import { diffProfiles, type StructureDefinitionJson } from '@mes-fhir/profile-model';
+import type { CodegenContext } from '../context.js';
+import type { Changelog } from '../docs/site.js';
+
+/** The profiles against the changelog baseline of fhir-package.yaml, when it names one. */
+async function changelogOf(ctx: CodegenContext): Promise<Changelog | undefined> {
+  const config = ctx.packageConfig?.changelog;
+  if (!config || !ctx.fhirDir) return undefined;
+  let baseline;
+  try {
+    baseline = await openPackage(resolve(ctx.options.projectDir, config.baseline));
+  } catch (e) {
+    throw new CodegenError('docs', `changelog baseline: ${(e as Error).message}`);
+  }
+  try {
+    const before = baseline.resources().filter((r) => r.resourceType === 'StructureDefinition' && r.derivation === 'constraint') as unknown as StructureDefinitionJson[];
+    return { since: config.since, baseline: config.baseline, diffs: diffProfiles(before, profilesIn(ctx.fhirDir)) };
+  } finally {
+    await baseline.dispose();
+  }
+}
 
 export const DEFAULT_DOCS_DIR = join('docs-site', 'docs', 'reference');
 
@@ -44,7 +66,7 @@ export const docsStep: CodegenStep = {
       return pkg.manifest.canonical ? `${pkg.manifest.canonical.replace(/\/$/, '')}/StructureDefinition-${entry.id}.html` : undefined;
     };
 
-    const pages = generateSite({ manifest, model, terminology, examples, exampleProfiles, officialPage });
+    const pages = generateSite({ manifest, model, terminology, examples, exampleProfiles, officialPage, changelog: await changelogOf(ctx) });
     const target = resolve(ctx.options.docsDir ?? DEFAULT_DOCS_DIR);
     await mkdir(dirname(target), { recursive: true });
     const staging = await stagingFolderFor(target);

@@ -39,6 +39,14 @@ export const fhirStep: CodegenStep = {
   },
 };
 
+/** The profiles (constraint StructureDefinitions) of a folder of definitions. */
+export function profilesIn(dir: string): StructureDefinitionJson[] {
+  return new ResourceIndex([{ label: dir, dir }])
+    .list('StructureDefinition')
+    .map((e) => JSON.parse(readFileSync(e.file, 'utf8')) as StructureDefinitionJson)
+    .filter((sd) => sd.derivation === 'constraint');
+}
+
 /**
  * What the run changes in the profiles, against the output it replaces: one line per changed
  * profile with its counts (see `mes-fhir diff` for the details).
@@ -46,12 +54,7 @@ export const fhirStep: CodegenStep = {
 async function profileChanges(ctx: CodegenContext): Promise<string[]> {
   const previous = join(ctx.options.outDir, FHIR_OUTPUT_FOLDER);
   if (!ctx.fhirDir || !existsSync(previous)) return [];
-  const read = (dir: string) =>
-    new ResourceIndex([{ label: dir, dir }])
-      .list('StructureDefinition')
-      .map((e) => JSON.parse(readFileSync(e.file, 'utf8')) as StructureDefinitionJson)
-      .filter((sd) => sd.derivation === 'constraint');
-  const diffs = diffProfiles(read(previous), read(ctx.fhirDir));
+  const diffs = diffProfiles(profilesIn(previous), profilesIn(ctx.fhirDir));
   if (diffs.length === 0) return [];
   const c = (d: (typeof diffs)[number]) => `${d.counts.senders} breaking for senders, ${d.counts.receivers} breaking for receivers, ${d.counts.compatible} compatible`;
   return [`${diffs.length} profiles changed:`, ...diffs.map((d) => `  ${d.url.split('/').pop()}: ${c(d)}`)];
@@ -129,8 +132,10 @@ async function writeFhirPackageFiles(ctx: CodegenContext, staging: string, resou
   } catch (e) {
     throw new CodegenError('fhir', (e as Error).message);
   }
+  ctx.packageConfig = identity;
+  const { changelog: _changelog, ...packageFields } = identity;
   const packageJson = buildFhirPackageJson({
-    ...identity,
+    ...packageFields,
     version: project.version,
     canonical: project.canonical,
     fhirVersion: project.fhirVersion,
