@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { base64ToBytes, buildCdaLevel1, fromUtf8, readCda, tsToFhir, toTs, xdsFormatCode, type CdaHeader } from './index.js';
+import { attachedBytes, base64ToBytes, buildCdaLevel1, bytesToBase64, checkAttachedDocument, fromUtf8, readCda, tsToFhir, toTs, xdsFormatCode, type CdaHeader } from './index.js';
 
 const header: CdaHeader = {
   id: { root: '2.999.1.2.3.9.1' },
@@ -93,5 +93,34 @@ describe('readCda', () => {
     for (const text of ['<', '<<>>', '&amp', '<?xml?>', '<a b=c>', '\u0000', '<ClinicalDocument>'.repeat(50), null as unknown as string]) {
       expect(() => readCda(text)).not.toThrow();
     }
+  });
+});
+
+describe('attachedBytes and checkAttachedDocument', () => {
+  const xml = buildCdaLevel1(header, { text: 'Tension stable.' });
+  const bytes = new TextEncoder().encode(xml);
+  const data = bytesToBase64(bytes);
+  const documentReference = (attachment: Record<string, unknown>, code = '11488-4') => ({
+    type: { coding: [{ system: 'http://loinc.org', code }] },
+    subject: { identifier: { system: 'urn:oid:2.999.1.2.3', value: 'IDPE-7F3A92C4' } },
+    content: [{ attachment: { contentType: 'text/xml', creation: '2026-03-18T10:15:00+01:00', ...attachment }, format: { code: 'urn:ihe:iti:xds-sd:text:2008' } }],
+  });
+
+  it('reads inline base64, fetches only XML documents held elsewhere, and skips what is not base64', () => {
+    expect(attachedBytes({ data })).toEqual(bytes);
+    expect(attachedBytes({ data: 'not base64!' })).toBeUndefined();
+    expect(attachedBytes({ contentType: 'text/xml', url: 'urn:uuid:1' }, (url) => (url === 'urn:uuid:1' ? bytes : undefined))).toEqual(bytes);
+    expect(attachedBytes({ contentType: 'text/plain', url: 'urn:uuid:1' }, () => bytes)).toBeUndefined();
+  });
+
+  it('finds nothing when the metadata describe the document, and each disagreement with its path', () => {
+    expect(checkAttachedDocument(documentReference({ data, size: bytes.length }), 0, bytes)).toEqual([]);
+    const found = checkAttachedDocument(documentReference({ data, size: 3 }, '34133-9'), 0, bytes);
+    expect(found.map((f) => [f.kind, f.path])).toEqual([
+      ['size', 'content[0].attachment.size'],
+      ['type', 'type'],
+    ]);
+    const notCda = checkAttachedDocument(documentReference({ data: 'PGh0bWw+', size: 6 }), 0, new TextEncoder().encode('<html>'));
+    expect(notCda).toEqual([{ kind: 'document', path: 'content[0].attachment.data', message: expect.stringMatching(/not a readable CDA R2 document/) }]);
   });
 });

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { openPackage, type OpenedPackage } from '@mes-fhir/fhir-packages';
-import { diffProfiles, isBreaking, type Impact, type ProfileDiff, type StructureDefinitionJson } from '@mes-fhir/profile-model';
+import { constraintProfiles, countsText, diffProfiles, isBreaking, type Impact } from '@mes-fhir/profile-model';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io.js';
 
 export const DIFF_USAGE = `Usage: mes-fhir diff <old> <new> [--format text|json] [--all]
@@ -24,14 +24,6 @@ Exit codes: 0 nothing breaking, 1 something breaking, 2 usage or I/O error.
 
 const LABEL: Record<Impact, string> = { senders: 'breaking for senders', receivers: 'breaking for receivers', compatible: 'compatible' };
 
-/** One line per changed profile: its counts by impact. */
-export function summaryLine(d: ProfileDiff): string {
-  const c = d.counts;
-  return `${d.url}: ${c.senders} ${LABEL.senders}, ${c.receivers} ${LABEL.receivers}, ${c.compatible} ${LABEL.compatible}`;
-}
-
-const definitions = (p: OpenedPackage): StructureDefinitionJson[] =>
-  p.resources().filter((r) => r.resourceType === 'StructureDefinition' && r.derivation === 'constraint') as unknown as StructureDefinitionJson[];
 
 export async function diffCommand(args: string[], io: CliIo): Promise<number> {
   let parsed;
@@ -52,11 +44,11 @@ export async function diffCommand(args: string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
   try {
-    const diffs = diffProfiles(definitions(opened[0]!), definitions(opened[1]!));
+    const diffs = diffProfiles(constraintProfiles(opened[0]!.resources()), constraintProfiles(opened[1]!.resources()));
     if (values.format === 'json') io.stdout.write(`${JSON.stringify(diffs, null, 2)}\n`);
     else {
       for (const d of diffs) {
-        io.stdout.write(`${summaryLine(d)}\n`);
+        io.stdout.write(`${d.url}: ${countsText(d.counts)}\n`);
         for (const c of d.changes) {
           if (c.impact === 'compatible' && !values.all) continue;
           const change = c.before !== undefined && c.after !== undefined ? `${c.before} → ${c.after}` : c.after !== undefined ? `+ ${c.after}` : `- ${c.before ?? ''}`;

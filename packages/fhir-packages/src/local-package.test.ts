@@ -68,7 +68,7 @@ describe('installFolderPackage', () => {
   });
 
   it('fails clearly on a folder without package.json', async () => {
-    await expect(installFolderPackage(join(root, 'nowhere'), { cacheDir: join(root, 'cache') })).rejects.toThrow(/no readable package\.json/);
+    await expect(installFolderPackage(join(root, 'nowhere'), { cacheDir: join(root, 'cache') })).rejects.toThrow(/package\.json: cannot be read as a FHIR package manifest/);
   });
 });
 

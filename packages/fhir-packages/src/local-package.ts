@@ -2,7 +2,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promi
 import { dirname, join, relative } from 'node:path';
 import { c as createTar } from 'tar';
 import { cachedPackageRoot, defaultCacheDir } from './cache.js';
-import { InvalidPackageError } from './errors.js';
+import { ProjectConfigError } from './errors.js';
 import { installPackages, type InstallOptions, type InstallResult } from './install.js';
 import type { PackageManifest } from './types.js';
 
@@ -15,10 +15,10 @@ export async function readFolderManifest(dir: string): Promise<PackageManifest> 
   try {
     manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as PackageManifest;
   } catch (e) {
-    throw new InvalidPackageError('?', '?', dir, `no readable package.json (${(e as Error).message})`);
+    throw new ProjectConfigError(join(dir, 'package.json'), `cannot be read as a FHIR package manifest (${(e as Error).message}); "mes-fhir codegen" writes it`);
   }
   if (typeof manifest.name !== 'string' || typeof manifest.version !== 'string') {
-    throw new InvalidPackageError(String(manifest.name), String(manifest.version), dir, 'package.json lacks name or version');
+    throw new ProjectConfigError(join(dir, 'package.json'), 'a FHIR package manifest needs a name and a version');
   }
   return manifest;
 }

@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { definitionsDir } from '@mes-fhir/definitions';
 import { readProjectPackages } from './config.js';
-import { ProjectConfigError } from './errors.js';
 import { installPackages, type InstallOptions, type InstallResult } from './install.js';
+import { readFolderManifest } from './local-package.js';
 import { ResourceIndex, type ResourceLayer } from './resource-index.js';
-import { refToString, type PackageManifest, type PackageRef } from './types.js';
+import { refToString, type PackageRef } from './types.js';
 
 export interface ProjectIndexOptions extends InstallOptions {
   /**
@@ -71,13 +70,7 @@ async function projectRoots(projectDir: string): Promise<PackageRef[]> {
 
 /** The packages a folder of definitions in the FHIR package layout depends on (its package.json). */
 async function packageRoots(dir: string): Promise<PackageRef[]> {
-  const file = join(dir, 'package.json');
-  let manifest: PackageManifest;
-  try {
-    manifest = JSON.parse(await readFile(file, 'utf8')) as PackageManifest;
-  } catch (e) {
-    throw new ProjectConfigError(file, `cannot be read as a FHIR package manifest (${(e as Error).message}); run "mes-fhir codegen" to write it`);
-  }
+  const manifest = await readFolderManifest(dir);
   return Object.entries(manifest.dependencies ?? {}).map(([name, version]) => ({ name, version }));
 }
 

@@ -149,5 +149,12 @@ export function diffProfiles(before: StructureDefinitionJson[], after: Structure
   return out;
 }
 
+/** The counts of one profile's changes, as `mes-fhir diff` and codegen print them. */
+export const countsText = (c: Record<Impact, number>): string => `${c.senders} breaking for senders, ${c.receivers} breaking for receivers, ${c.compatible} compatible`;
+
+/** The profiles (constraint StructureDefinitions) among resources: what a diff compares. */
+export const constraintProfiles = (resources: unknown[]): StructureDefinitionJson[] =>
+  resources.filter((r): r is StructureDefinitionJson => (r as StructureDefinitionJson)?.resourceType === 'StructureDefinition' && (r as StructureDefinitionJson).derivation === 'constraint');
+
 /** Whether a diff holds a change that can break senders or receivers. */
 export const isBreaking = (diffs: ProfileDiff[]): boolean => diffs.some((d) => d.counts.senders > 0 || d.counts.receivers > 0);

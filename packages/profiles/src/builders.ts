@@ -20,7 +20,8 @@ import type {
 } from './generated/types.js';
 
 // Web Crypto: available in browsers and in Node 19+, so the builders run in either.
-const randomUUID = (): string => globalThis.crypto.randomUUID();
+/** A new resource id (UUID v4). */
+export const randomUUID = (): string => globalThis.crypto.randomUUID();
 
 const UCUM = 'http://unitsofmeasure.org' as const;
 const LOINC = 'http://loinc.org' as const;

@@ -3,9 +3,9 @@
  * CDA R2 document, its metadata read from the CDA header, and `size`, SHA-1 `hash` and base64
  * `data` computed with Web Crypto (browsers and Node alike).
  */
-import { bytesToBase64, codeSystemUri, readCda, utf8, xdsFormatCode, type CdaMetadata } from '@mes-fhir/cda';
+import { bytesToBase64, codeSystemUri, readCda, utf8, xdsFormatCode, type CdaMetadata, type InstanceId } from '@mes-fhir/cda';
 import type * as fhir4 from 'fhir/r4.js';
-import { oidUri, type MesPatient } from './builders.js';
+import { oidUri, randomUUID, type MesPatient } from './builders.js';
 import type { MesDocumentReference } from './generated/types.js';
 
 export { buildCdaLevel1, readCda, type CdaHeader, type CdaMetadata, type Level1Body } from '@mes-fhir/cda';
@@ -22,10 +22,14 @@ export class DocumentBuildError extends Error {
   override name = 'DocumentBuildError';
 }
 
-/** The masterIdentifier of a CDA id, as MHD maps an XDS uniqueId (`root` or `root^extension`). */
+/** An HL7 v3 id as a FHIR Identifier, as MHD maps XDS ids (`root` alone, or `root^extension`). */
+const identifierOf = (id: InstanceId): fhir4.Identifier =>
+  id.extension ? { system: oidUri(id.root), value: id.extension } : { system: 'urn:ietf:rfc:3986', value: oidUri(id.root) };
+
+/** The masterIdentifier of a CDA id (the XDS uniqueId). */
 function masterIdentifier(id: CdaMetadata['id']): fhir4.Identifier {
   if (!id) throw new DocumentBuildError('the CDA document has no ClinicalDocument/id');
-  return id.extension ? { system: oidUri(id.root), value: id.extension } : { system: 'urn:ietf:rfc:3986', value: oidUri(id.root) };
+  return identifierOf(id);
 }
 
 /** The CDA's first author as a logical reference: a device (the app) or a person. */
@@ -33,8 +37,7 @@ function authorOf(cda: CdaMetadata): fhir4.Reference {
   const author = cda.authors[0];
   const id = author?.ids[0];
   if (!author || !id) throw new DocumentBuildError('the CDA document has no author/assignedAuthor/id: give `author`');
-  const identifier = id.extension ? { system: oidUri(id.root), value: id.extension } : { system: 'urn:ietf:rfc:3986', value: oidUri(id.root) };
-  return { type: author.device ? 'Device' : 'Practitioner', identifier, ...(author.device || author.name ? { display: author.device ?? author.name } : {}) };
+  return { type: author.device ? 'Device' : 'Practitioner', identifier: identifierOf(id), ...(author.device || author.name ? { display: author.device ?? author.name } : {}) };
 }
 
 /** A CDA read for publication: its metadata, bytes, base64, size and SHA-1 (base64), and its format. */
@@ -119,7 +122,6 @@ export async function documentReference(f: {
   };
 }
 
-const randomUUID = (): string => globalThis.crypto.randomUUID();
 const MHD = 'https://profiles.ihe.net/ITI/MHD/StructureDefinition/';
 
 /** One document of a lot, with the XDS metadata a CDA header does not carry. */

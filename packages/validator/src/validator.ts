@@ -11,6 +11,7 @@ import {
   type TypeRef,
 } from '@mes-fhir/profile-model';
 import { Terminology, UCUM_SYSTEM, validateUcum, type CodeValidation } from '@mes-fhir/terminology';
+import { attachedBytes } from '@mes-fhir/cda';
 import { checkDocumentReference, type AttachmentResolver } from './documents.js';
 import { planInvariants, runInvariants, type InvariantPlan } from './invariants.js';
 import { toOperationOutcome, type IssueCode, type IssueSeverity, type OperationOutcome, type ValidationIssue } from './outcome.js';
@@ -218,7 +219,7 @@ export class Validator {
    */
   private attachmentBytes(attachment: { url?: string; contentType?: string }, walk: Walk): Uint8Array | undefined {
     const binary = attachment.url ? walk.bundleTargets?.get(attachment.url) : undefined;
-    if (binary?.resourceType === 'Binary' && typeof binary.data === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(binary.data)) return Buffer.from(binary.data, 'base64');
+    if (binary?.resourceType === 'Binary') return attachedBytes({ data: binary.data });
     return walk.resolveAttachment?.(attachment);
   }
 

@@ -131,7 +131,8 @@ export function generateSite(input: SiteInput): Map<string, string> {
   pages.set('index.mdx', `${index.join('\n')}\n`);
 
   // Profiles ------------------------------------------------------------------------------
-  manifest.profiles.forEach((p, position) => pages.set(`${PROFILE_DIR}/${p.id}.mdx`, profilePage(input, p, position, link, apiOf(p))));
+  const own = new Set([...manifest.profiles, ...manifest.extensions].map((p) => p.url));
+  manifest.profiles.forEach((p, position) => pages.set(`${PROFILE_DIR}/${p.id}.mdx`, profilePage(input, p, position, link, apiOf(p), own)));
   pages.set(`${PROFILE_DIR}/_category_.json`, categoryJson('Profils', 2));
 
   // Extensions ----------------------------------------------------------------------------
@@ -262,7 +263,6 @@ function invariantRows(tree: ProfileTree): string[][] {
   ]);
 }
 
-const ownUrls = (input: SiteInput) => new Set([...input.manifest.profiles, ...input.manifest.extensions].map((p) => p.url));
 
 /**
  * Resources a profile contains that must meet a profile defined elsewhere (the PhdDevice of the
@@ -370,7 +370,8 @@ function elementTabs(tree: ProfileTree, link: Links, from: string): string[] {
   ];
 }
 
-function profilePage(input: SiteInput, p: ManifestProfile, position: number, link: Links, api: Api): string {
+/** `own`: the urls of our profiles and extensions (their pages are ours, not "required elsewhere"). */
+function profilePage(input: SiteInput, p: ManifestProfile, position: number, link: Links, api: Api, own: Set<string>): string {
   const tree = input.model.tree(p.url)!;
   const from = '../';
   const name = tree.sd.name ?? p.id;
@@ -403,7 +404,7 @@ function profilePage(input: SiteInput, p: ManifestProfile, position: number, lin
     '',
     table(['Clé', 'Sévérité', 'Règle', 'FHIRPath', 'Sur'], invariantRows(tree)),
     '',
-    ...targetProfileSections(input, tree, ownUrls(input)),
+    ...targetProfileSections(input, tree, own),
     '## Exemples',
     '',
   ];

@@ -1,15 +1,12 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { refToString } from '@mes-fhir/fhir-packages';
+import { openPackage, refToString } from '@mes-fhir/fhir-packages';
+import { constraintProfiles, diffProfiles } from '@mes-fhir/profile-model';
 import { Validator } from '@mes-fhir/validator';
-import type { CodegenStep } from '../context.js';
+import type { CodegenContext, CodegenStep } from '../context.js';
 import { CodegenError } from '../errors.js';
-import { generateSite } from '../docs/site.js';
+import { generateSite, type Changelog } from '../docs/site.js';
 import { profilesIn, stagingFolderFor } from './write.js';
-import { openPackage } from '@mes-fhir/fhir-packages';
-import { diffProfiles, type StructureDefinitionJson } from '@mes-fhir/profile-model';
-import type { CodegenContext } from '../context.js';
-import type { Changelog } from '../docs/site.js';
 
 /** The profiles against the changelog baseline of fhir-package.yaml, when it names one. */
 async function changelogOf(ctx: CodegenContext): Promise<Changelog | undefined> {
@@ -22,8 +19,7 @@ async function changelogOf(ctx: CodegenContext): Promise<Changelog | undefined> 
     throw new CodegenError('docs', `changelog baseline: ${(e as Error).message}`);
   }
   try {
-    const before = baseline.resources().filter((r) => r.resourceType === 'StructureDefinition' && r.derivation === 'constraint') as unknown as StructureDefinitionJson[];
-    return { since: config.since, baseline: config.baseline, diffs: diffProfiles(before, profilesIn(ctx.fhirDir)) };
+    return { since: config.since, baseline: config.baseline, diffs: diffProfiles(constraintProfiles(baseline.resources()), profilesIn(ctx.fhirDir)) };
   } finally {
     await baseline.dispose();
   }

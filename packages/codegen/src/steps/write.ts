@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ResourceIndex, projectLayers } from '@mes-fhir/fhir-packages';
-import { StructureModel, diffProfiles, requiredMetaProfile, type StructureDefinitionJson } from '@mes-fhir/profile-model';
+import { StructureModel, constraintProfiles, countsText, diffProfiles, requiredMetaProfile, type StructureDefinitionJson } from '@mes-fhir/profile-model';
 import { Terminology } from '@mes-fhir/terminology';
 import type { CodegenContext, CodegenStep } from '../context.js';
 import { CodegenError } from '../errors.js';
@@ -41,10 +41,8 @@ export const fhirStep: CodegenStep = {
 
 /** The profiles (constraint StructureDefinitions) of a folder of definitions. */
 export function profilesIn(dir: string): StructureDefinitionJson[] {
-  return new ResourceIndex([{ label: dir, dir }])
-    .list('StructureDefinition')
-    .map((e) => JSON.parse(readFileSync(e.file, 'utf8')) as StructureDefinitionJson)
-    .filter((sd) => sd.derivation === 'constraint');
+  const index = new ResourceIndex([{ label: dir, dir }]);
+  return constraintProfiles(index.list('StructureDefinition').map((e) => index.read(e)));
 }
 
 /**
@@ -56,8 +54,7 @@ async function profileChanges(ctx: CodegenContext): Promise<string[]> {
   if (!ctx.fhirDir || !existsSync(previous)) return [];
   const diffs = diffProfiles(profilesIn(previous), profilesIn(ctx.fhirDir));
   if (diffs.length === 0) return [];
-  const c = (d: (typeof diffs)[number]) => `${d.counts.senders} breaking for senders, ${d.counts.receivers} breaking for receivers, ${d.counts.compatible} compatible`;
-  return [`${diffs.length} profiles changed:`, ...diffs.map((d) => `  ${d.url.split('/').pop()}: ${c(d)}`)];
+  return [`${diffs.length} profiles changed:`, ...diffs.map((d) => `  ${d.url.split('/').pop()}: ${countsText(d.counts)}`)];
 }
 
 /** Replaces each output folder with its staged version, only once every step has succeeded. */

@@ -1,0 +1,72 @@
+import { compareWithHeader, type StatedMetadata } from './agreement.js';
+import { base64ToBytes, fromUtf8 } from './base64.js';
+import { readCda } from './read.js';
+
+/**
+ * A document described by an MHD DocumentReference, checked against its bytes. The DocumentReference
+ * is read only for the XDS metadata it states (type, patient, creation time, format, size), as MHD
+ * maps them; validating the DocumentReference itself is the validator's and the schemas' work.
+ * Shared by `@mes-fhir/validator` and `checkResource` of `@mes-fhir/profiles`.
+ */
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+export interface DocumentFinding {
+  /** Path relative to the DocumentReference (`content[0].attachment.size`, `type`…). */
+  path: string;
+  kind: 'size' | 'document' | 'type' | 'patient' | 'creation' | 'format';
+  message: string;
+}
+
+/**
+ * The bytes of an attachment: its inline base64 data, else, for an XML (CDA) document held
+ * elsewhere, what `elsewhere` finds for its url (a Binary of the Bundle, a file given beside it).
+ * Other content held elsewhere is not fetched (MHD's text examples are left as they are).
+ * Undefined when there is nothing to check, or the data is not base64 (the format check says so).
+ */
+export function attachedBytes(attachment: unknown, elsewhere?: (url: string | undefined) => Uint8Array | undefined): Uint8Array | undefined {
+  if (!isObject(attachment)) return undefined;
+  if (typeof attachment.data === 'string') {
+    const data = attachment.data.replace(/\s+/g, '');
+    return BASE64.test(data) && data.length % 4 === 0 ? base64ToBytes(data) : undefined;
+  }
+  return /xml/.test(str(attachment.contentType) ?? '') ? elsewhere?.(str(attachment.url)) : undefined;
+}
+
+/**
+ * The content `contentIndex` of a DocumentReference against the bytes of its document: the size,
+ * then, when the bytes are XML, a readable CDA R2 whose header agrees with the stated metadata.
+ * The SHA-1 hash is left to the caller (Node computes it synchronously, browsers do not).
+ */
+export function checkAttachedDocument(documentReference: unknown, contentIndex: number, bytes: Uint8Array): DocumentFinding[] {
+  const dr = isObject(documentReference) ? documentReference : {};
+  const item = Array.isArray(dr.content) && isObject(dr.content[contentIndex]) ? dr.content[contentIndex] : {};
+  const attachment = isObject(item.attachment) ? item.attachment : {};
+  const at = `content[${contentIndex}]`;
+  const out: DocumentFinding[] = [];
+  if (typeof attachment.size === 'number' && attachment.size !== bytes.length) {
+    out.push({ path: `${at}.attachment.size`, kind: 'size', message: `size ${attachment.size} does not match the document, which has ${bytes.length} bytes` });
+  }
+  const text = fromUtf8(bytes);
+  if (!/xml/.test(str(attachment.contentType) ?? '') && !/^\s*(<\?xml|<ClinicalDocument)/.test(text)) return out;
+  const read = readCda(text);
+  if (!read.ok) {
+    const where = typeof attachment.data === 'string' ? `${at}.attachment.data` : `${at}.attachment`;
+    out.push({ path: where, kind: 'document', message: `the attached document is not a readable CDA R2 document: ${read.error}` });
+    return out;
+  }
+  const codings = isObject(dr.type) && Array.isArray(dr.type.coding) ? dr.type.coding.filter(isObject) : [];
+  const identifier = isObject(dr.subject) && isObject(dr.subject.identifier) ? dr.subject.identifier : undefined;
+  const stated: StatedMetadata = {
+    types: codings.map((c) => ({ system: str(c.system), code: str(c.code) })),
+    patient: identifier ? { system: str(identifier.system), value: str(identifier.value) } : undefined,
+    creation: str(attachment.creation),
+    format: isObject(item.format) ? str(item.format.code) : undefined,
+  };
+  const PATHS = { type: 'type', patient: 'subject.identifier', creation: `${at}.attachment.creation`, format: `${at}.format` } as const;
+  for (const d of compareWithHeader(stated, read.metadata)) out.push({ path: PATHS[d.field], kind: d.field, message: d.message });
+  return out;
+}
