@@ -2,6 +2,9 @@
 /**
  * npm run bench: speed of @mes-fhir/terminology and @mes-fhir/validator, measured in one run
  * against named baselines (JSON.parse as the floor, @medplum/core validateResource as the peer).
+ * Then the sandbox: feeding Bundles accepted per second over HTTP by concurrent clients
+ * (autocannon, loopback, bounded in time), against the validator alone on the same Bundle, and
+ * the stored Observations counted against the acknowledged ones.
  * Prints throughputs and ratios; the last line is `ratio validator/medplum: <number>`.
  * Node 20 needs --experimental-websocket for @medplum/core 5 (npm run bench passes it).
  */
@@ -11,6 +14,10 @@ import { fileURLToPath } from 'node:url';
 import { loadProjectIndex } from '@mes-fhir/fhir-packages';
 import { Terminology } from '@mes-fhir/terminology';
 import { Validator, isValid } from '@mes-fhir/validator';
+import { startSandbox } from '@mes-fhir/sandbox';
+import autocannon from 'autocannon';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const N = Number(process.env.BENCH_N ?? 10_000);
@@ -159,4 +166,55 @@ for (const kind of kinds) {
   log(`  ${kind.padEnd(28)} ${String(caughtOurs).padStart(5)}/${idx.length}   ${String(caughtMedplum).padStart(5)}/${idx.length}`);
 }
 log(`missed errors: validator ${missedOurs}`);
+log();
+
+// ---- sandbox: feeding Bundles over HTTP -------------------------------------------------------
+{
+  // A fixed number of requests (not a duration): every request sent is answered and counted, so
+  // the stored Observations can be compared with the acknowledged ones exactly.
+  const REQUESTS = Number(process.env.BENCH_SANDBOX_REQUESTS ?? 400);
+  const CONNECTIONS = 8;
+  const dir = mkdtempSync(join(tmpdir(), 'mes-bench-sandbox-'));
+  const app = { clientId: 'bench', clientSecret: 'bench-secret', oid: '2.999.1.2.3' };
+  const sandbox = await startSandbox({
+    validator,
+    database: join(dir, 'db'),
+    config: { apps: [app], pairings: [{ clientId: 'bench', patient: 'bench', idPe: 'IDPE-7F3A92C4' }] },
+    port: 0,
+  });
+  try {
+    const bundleText = readFileSync(join(ROOT, 'generated', 'fhir', 'example', 'Bundle-ExampleFeedingBundle.json'), 'utf8');
+    const FEEDING = 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-feeding';
+    // Baseline: the validator alone on the same Bundle (what every accepted request costs at least).
+    const M = 2000;
+    const alone = time(() => { for (let i = 0; i < M; i++) validator.validate(JSON.parse(bundleText), { profile: FEEDING }); });
+    const token = await (await fetch(`${sandbox.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `grant_type=client_credentials&client_id=${app.clientId}&client_secret=${app.clientSecret}`,
+    })).json();
+    const result = await autocannon({
+      url: `${sandbox.url}/`,
+      connections: CONNECTIONS,
+      amount: REQUESTS,
+      timeout: 30,
+      method: 'POST',
+      headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/fhir+json' },
+      body: bundleText,
+    });
+    const acknowledged = result['2xx'];
+    const search = await (await fetch(`${sandbox.url}/Observation?subject.identifier=urn:oid:2.999.1.2.3|IDPE-7F3A92C4&code=29463-7&_sort=-date&_count=1`, {
+      headers: { authorization: `Bearer ${token.access_token}` },
+    })).json();
+    const seconds = (new Date(result.finish).getTime() - new Date(result.start).getTime()) / 1000;
+    const perSecond = acknowledged / seconds;
+    const aloneRate = rate(M, alone.ms);
+    log(`sandbox (PGlite, ${CONNECTIONS} connections, ${REQUESTS} requests in ${seconds.toFixed(1)} s, loopback): ${fmt(perSecond)} feeding Bundles/s accepted, latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`);
+    log(`sandbox baseline: validator alone on the same Bundle ${fmt(aloneRate)}/s; ratio validator-alone/sandbox: ${(aloneRate / perSecond).toFixed(2)}`);
+    log(`sandbox: acknowledged ${acknowledged}, stored Observations ${search.total}${search.total === acknowledged ? ' (nothing lost)' : ' (MISMATCH)'}`);
+  } finally {
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 log(`ratio validator/medplum: ${(tOurs / tMedplum).toFixed(2)}`);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, mirrorDir } from './helpers/repo.js';
 
 /** The packages a vendor's app installs (codegen is for maintainers: packed, not installed). */
-const APP_PACKAGES = ['definitions', 'fhir-packages', 'cda', 'terminology', 'profile-model', 'profiles', 'validator', 'cli'];
+const APP_PACKAGES = ['definitions', 'fhir-packages', 'cda', 'terminology', 'profile-model', 'profiles', 'validator', 'sandbox', 'cli'];
 
 interface Run {
   code: number | null;
@@ -131,6 +131,42 @@ describe('the packed packages installed in a project outside the repository', ()
     expect(out.code).toBe(0);
     const bundle = await readFile(join(app, 'out', 'browser.js'), 'utf8');
     expect(bundle).not.toMatch(/require\(["'](node:)?(fs|path|os|crypto|child_process)["']\)/);
+  });
+
+  it('npx mes-fhir sandbox starts with the bundled definitions, answers, and stops on Ctrl+C', async () => {
+    // Own process group, signalled as a whole as Ctrl+C in a terminal does (npx does not forward SIGTERM).
+    const child = spawn('npx', ['mes-fhir', 'sandbox', '--port', '0'], { cwd: app, env: { ...process.env, ...fhirEnv }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const closed = new Promise<void>((done) => child.on('close', () => done()));
+    const url = await new Promise<string>((done, fail) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /listening on (http:\/\/\S+)/.exec(out);
+        if (m && out.includes('Stop with Ctrl+C.')) done(m[1]!);
+      });
+      child.on('close', (code) => fail(new Error(`mes-fhir sandbox exited ${code}: ${err}`)));
+    });
+    try {
+      const metadata = (await (await fetch(`${url}/metadata`)).json()) as { resourceType: string };
+      expect(metadata.resourceType).toBe('CapabilityStatement');
+      const token = await fetch(`${url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials&client_id=demo-app&client_secret=demo-secret',
+      });
+      const { access_token } = (await token.json()) as { access_token: string };
+      const pairing = await fetch(`${url}/pairing`, { method: 'POST', headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/fhir+json' }, body: '{"patient": "alice"}' });
+      expect(pairing.status).toBe(201);
+    } finally {
+      process.kill(-child.pid!, 'SIGINT');
+    }
+    // npx itself dies of the signal; the sandbox closes its server and database, then says so.
+    await closed;
+    expect(err).toContain('mes-fhir sandbox: stopped');
+    expect(out).toContain('database: PGlite');
+    expect(await readdir(join(app, '.mes-fhir-sandbox'))).toContain('PG_VERSION');
   });
 
   it('mes-fhir codegen says what to install when the pipeline is absent', async () => {

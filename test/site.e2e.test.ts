@@ -87,6 +87,7 @@ describe.skipIf(!canRun)('implementation-guide site', () => {
     await page.waitForURL(/\/reference$/);
     await page.getByRole('link', { name: 'MES Poids', exact: true }).first().click();
     await page.waitForURL(/\/reference\/profils\/mes-observation-bodyweight$/);
+    await page.locator('h1', { hasText: 'MES Poids' }).waitFor({ timeout: 15_000 });
     await expect(page.locator('h1').textContent()).resolves.toBe('MES Poids');
     // the element table (its default tab: what the profile changes) lists the constrained value, the example is shown as JSON
     const table = page.locator('[role="tabpanel"]:not([hidden]) .element-table table');
@@ -112,6 +113,8 @@ describe.skipIf(!canRun)('implementation-guide site', () => {
     await page.screenshot({ path: join(SHOTS, '03-search.png') });
     await suggestion.click();
     await page.waitForURL(/mes-observation-bodyweight/);
+    // the URL changes before the client-side router renders the page: wait for its title
+    await page.locator('h1', { hasText: 'MES Poids' }).waitFor({ timeout: 15_000 });
     await expect(page.locator('h1').textContent()).resolves.toBe('MES Poids');
     await page.close();
   });
@@ -132,9 +135,22 @@ describe.skipIf(!canRun)('implementation-guide site', () => {
     await expect(page.locator('h1').textContent()).resolves.toContain('API Documents');
     await page.getByRole('link', { name: 'publication simplifiée' }).first().click();
     await page.waitForURL(/mes-documentreference$/);
+    await page.locator('h1', { hasText: 'MES Document publié' }).waitFor({ timeout: 15_000 });
     await expect(page.locator('h1').textContent()).resolves.toBe('MES Document publié');
     await expect(page.locator('pre', { hasText: '"resourceType": "DocumentReference"' }).first().isVisible()).resolves.toBe(true);
     await page.screenshot({ path: join(SHOTS, '06-document.png') });
+    await page.close();
+  });
+
+  it('reaches the sandbox guide from the CLI guide, with its list of differences from MES', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/guides/cli`);
+    await page.getByRole('link', { name: 'Bac à sable' }).last().click();
+    await page.waitForURL(/guides\/sandbox$/);
+    await page.locator('h1', { hasText: 'Bac à sable' }).waitFor({ timeout: 15_000 });
+    await expect(page.locator('h2', { hasText: 'Ce qui diffère de Mon espace santé' }).isVisible()).resolves.toBe(true);
+    await expect(page.locator('pre', { hasText: 'npx mes-fhir sandbox' }).first().isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: join(SHOTS, '06b-sandbox.png') });
     await page.close();
   });
 

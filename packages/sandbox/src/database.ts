@@ -1,0 +1,114 @@
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+/** What the sandbox needs of SQL: parameterised queries and atomic units of work. */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+}
+
+export interface Database extends Queryable {
+  /** Runs `work` in one SQL transaction: every write or none. */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  /** "PGlite <dir>" or "PostgreSQL <host>/<db>", for the start-up line. */
+  readonly description: string;
+}
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
+
+/**
+ * Opens the sandbox database: a PostgreSQL server when `target` is a `postgres://` or
+ * `postgresql://` URL, else an embedded PGlite database persisted in the folder `target`.
+ * Pending migrations are applied before it is returned.
+ */
+export async function openDatabase(target: string): Promise<Database> {
+  const db = /^postgres(ql)?:\/\//.test(target) ? await openPostgres(target) : await openPglite(target);
+  try {
+    await migrate(db);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  return db;
+}
+
+async function openPglite(dir: string): Promise<Database> {
+  mkdirSync(dir, { recursive: true });
+  const { PGlite } = await import('@electric-sql/pglite');
+  const pg = new PGlite(dir);
+  await pg.waitReady;
+  return {
+    description: `PGlite ${dir}`,
+    query: (sql, params) => pg.query(sql, params),
+    transaction: (work) => pg.transaction((tx) => work({ query: (sql, params) => tx.query(sql, params) })),
+    close: () => pg.close(),
+  };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString: url, max: 8 });
+  // Fail now, with the server's reason, rather than on the first request.
+  const probe = await pool.connect().catch(async (e: Error) => {
+    await pool.end();
+    throw new Error(`cannot connect to ${redact(url)}: ${e.message}`);
+  });
+  probe.release();
+  const u = new URL(url);
+  return {
+    description: `PostgreSQL ${u.host}${u.pathname}`,
+    query: async <T,>(sql: string, params?: unknown[]) => (await pool.query(sql, params)) as unknown as { rows: T[] },
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work({ query: async <T,>(sql: string, params?: unknown[]) => (await client.query(sql, params)) as unknown as { rows: T[] } });
+        await client.query('COMMIT');
+        return result;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+function redact(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
+
+/** The migration files shipped with the package, in order (`NNN_name.sql`). */
+export function migrationFiles(): Array<{ version: number; name: string; sql: string }> {
+  return readdirSync(MIGRATIONS_DIR)
+    .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
+    .sort()
+    .map((f) => ({ version: Number(f.slice(0, 3)), name: f, sql: readFileSync(join(MIGRATIONS_DIR, f), 'utf8') }));
+}
+
+/** Applies the migrations not yet recorded in schema_migrations, each in its own transaction. */
+async function migrate(db: Database): Promise<void> {
+  await db.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+  const done = new Set((await db.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
+  for (const m of migrationFiles()) {
+    if (done.has(m.version)) continue;
+    await db.transaction(async (tx) => {
+      for (const statement of splitStatements(m.sql)) await tx.query(statement);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+    });
+  }
+}
+
+/** Statements of a migration file (no `;` inside literals in our migrations). */
+function splitStatements(sql: string): string[] {
+  return sql
+    .replace(/--[^\n]*/g, '')
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

@@ -1,0 +1,155 @@
+import type { Validator } from '@mes-fhir/validator';
+import type { Database, Queryable } from './database.js';
+import type { SandboxApp } from './apps.js';
+import { FhirError, instantOf, isObject, type Json } from './fhir.js';
+import { asSeenBy, checkParameters, paging, searchsetBundle, single, tokenIdentifier, type Query } from './search.js';
+import { store, type StoredResource } from './store.js';
+import { validationIssues } from './validation.js';
+import { pairedPatient } from './access.js';
+
+export const DOCUMENT_PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-documentreference';
+export const PROVIDE_BUNDLE_PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-provide-document';
+export const DOCUMENT_SEARCH_PARAMETERS = ['patient.identifier', 'status', 'type', '_count', '_offset'];
+
+type Entry = { fullUrl?: string; resource: Json; request?: Json };
+
+function firstTypeCode(d: Json): string | undefined {
+  const coding = ((d.type as Json | undefined)?.coding as Json[] | undefined)?.[0];
+  return typeof coding?.code === 'string' ? coding.code : undefined;
+}
+
+async function patientOfSubject(db: Queryable, app: SandboxApp, r: Json, where: string): Promise<string> {
+  const id = (r.subject as Json | undefined)?.identifier as Json | undefined;
+  if (!isObject(id)) throw FhirError.of(422, 'required', `${where}.subject.identifier is mandatory (urn:oid:<OID>|<idPe>)`, `${where}.subject.identifier`);
+  return pairedPatient(db, app, String(id.system ?? ''), String(id.value ?? ''), `${where}.subject.identifier`);
+}
+
+function decodeBase64(data: unknown): Uint8Array {
+  return typeof data === 'string' ? new Uint8Array(Buffer.from(data, 'base64')) : new Uint8Array();
+}
+
+function storeDocument(tx: Queryable, app: SandboxApp, patientId: string, d: Json): Promise<StoredResource> {
+  return store.insert(tx, { type: 'DocumentReference', patientId, owner: app.clientId, code: firstTypeCode(d), effective: instantOf(d.date), content: d });
+}
+
+/**
+ * ITI-105 (simplified publish): POST of a DocumentReference carrying its CDA inline. The bytes
+ * are kept as a Binary; the stored DocumentReference points at it (attachment.url), as ITI-67
+ * answers show it.
+ */
+export async function publishDocument(db: Database, validator: Validator, app: SandboxApp, body: unknown): Promise<StoredResource> {
+  if (!isObject(body) || body.resourceType !== 'DocumentReference') throw FhirError.of(400, 'invalid', 'The body must be a DocumentReference');
+  const issues = validationIssues(validator, body, DOCUMENT_PROFILE);
+  if (issues.length) throw new FhirError(422, issues);
+  const patientId = await patientOfSubject(db, app, body, 'DocumentReference');
+  return db.transaction(async (tx) => {
+    const doc = structuredClone(body);
+    delete doc.id;
+    for (const c of (doc.content as Json[]) ?? []) {
+      const attachment = c.attachment as Json;
+      if (attachment.data === undefined) continue;
+      const binaryId = await store.insertBinary(tx, patientId, String(attachment.contentType ?? 'application/octet-stream'), decodeBase64(attachment.data));
+      delete attachment.data;
+      attachment.url = `Binary/${binaryId}`;
+    }
+    return storeDocument(tx, app, patientId, doc);
+  });
+}
+
+/**
+ * ITI-65 (provide document bundle): the List, the DocumentReferences and their Binaries, stored
+ * in one transaction; references between entries are rewritten to the stored ids.
+ */
+export async function acceptProvideBundle(db: Database, validator: Validator, app: SandboxApp, bundle: Json, base: string): Promise<Json> {
+  const issues = validationIssues(validator, bundle, PROVIDE_BUNDLE_PROFILE);
+  if (issues.length) throw new FhirError(422, issues);
+  const entries = bundle.entry as Entry[];
+  const documents = entries.filter((e) => e.resource.resourceType === 'DocumentReference');
+  let patientId: string | undefined;
+  for (const [i, e] of entries.entries()) {
+    if (e.resource.resourceType === 'Binary') continue;
+    const p = await patientOfSubject(db, app, e.resource, `Bundle.entry[${i}].resource`);
+    if (patientId && p !== patientId) throw FhirError.of(422, 'business-rule', 'Every entry of the Bundle must concern the same patient');
+    patientId = p;
+  }
+  if (!patientId || documents.length === 0) throw FhirError.of(422, 'required', 'The Bundle must carry at least one DocumentReference');
+  const patient = patientId;
+
+  return db.transaction(async (tx) => {
+    const stored = new Map<Entry, StoredResource | { type: 'Binary'; id: string; version: 1; lastUpdated: string }>();
+    const refs = new Map<string, string>();
+    for (const e of entries) {
+      if (e.resource.resourceType !== 'Binary') continue;
+      const id = await store.insertBinary(tx, patient, String(e.resource.contentType ?? 'application/octet-stream'), decodeBase64(e.resource.data));
+      stored.set(e, { type: 'Binary', id, version: 1, lastUpdated: new Date().toISOString() });
+      if (e.fullUrl) refs.set(e.fullUrl, `Binary/${id}`);
+    }
+    for (const e of documents) {
+      const doc = structuredClone(e.resource);
+      delete doc.id;
+      for (const c of (doc.content as Json[]) ?? []) {
+        const attachment = c.attachment as Json;
+        if (typeof attachment.url === 'string' && refs.has(attachment.url)) attachment.url = refs.get(attachment.url);
+      }
+      const s = await storeDocument(tx, app, patient, doc);
+      stored.set(e, s);
+      if (e.fullUrl) refs.set(e.fullUrl, `DocumentReference/${s.id}`);
+    }
+    for (const e of entries) {
+      if (e.resource.resourceType === 'Binary' || e.resource.resourceType === 'DocumentReference') continue;
+      const r = structuredClone(e.resource);
+      delete r.id;
+      for (const item of (r.entry as Json[] | undefined) ?? []) {
+        const ref = (item.item as Json | undefined)?.reference;
+        if (typeof ref === 'string' && refs.has(ref)) (item.item as Json).reference = refs.get(ref);
+      }
+      stored.set(e, await store.insert(tx, { type: String(r.resourceType), patientId: patient, owner: app.clientId, content: r }));
+    }
+    return {
+      resourceType: 'Bundle',
+      type: 'transaction-response',
+      link: [{ relation: 'self', url: base }],
+      entry: entries.map((e) => {
+        const s = stored.get(e)!;
+        return { response: { status: '201 Created', location: `${s.type}/${s.id}/_history/${s.version}`, etag: `W/"${s.version}"`, lastModified: s.lastUpdated } };
+      }),
+    };
+  });
+}
+
+/** A DocumentReference as returned: attachment urls made absolute, so ITI-68 can fetch them. */
+export function withAbsoluteUrls(doc: Json, base: string): Json {
+  for (const c of (doc.content as Json[] | undefined) ?? []) {
+    const attachment = c.attachment as Json | undefined;
+    if (attachment && typeof attachment.url === 'string' && attachment.url.startsWith('Binary/')) attachment.url = `${base}/${attachment.url}`;
+  }
+  return doc;
+}
+
+/** ITI-67: `GET DocumentReference?patient.identifier=<OID|idPe>[&status=current][&type=<code>]`. */
+export async function searchDocuments(db: Database, app: SandboxApp, query: Query, base: string): Promise<Json> {
+  checkParameters(query, DOCUMENT_SEARCH_PARAMETERS);
+  const who = tokenIdentifier(query, 'patient.identifier');
+  const status = single(query, 'status');
+  const type = single(query, 'type');
+  const { count, page } = paging(query);
+  const patientId = await pairedPatient(db, app, who.system, who.value);
+  const pairing = { oid: who.system.slice('urn:oid:'.length), idPe: who.value };
+  const found = await store.search(db, {
+    type: 'DocumentReference',
+    patientId,
+    codes: type ? type.split(',').map((t) => t.slice(t.indexOf('|') + 1)) : undefined,
+    statuses: status ? status.split(',') : undefined,
+    descending: true,
+    limit: count,
+    offset: page * count,
+  });
+  return searchsetBundle({ base, path: 'DocumentReference', query, total: found.total, count, page, matches: found.rows.map((r) => withAbsoluteUrls(asSeenBy(r, pairing), base)) });
+}
+
+/** ITI-68: the document bytes of a Binary of one of the app's patients. */
+export async function readBinary(db: Database, app: SandboxApp, id: string): Promise<{ contentType: string; data: Uint8Array }> {
+  const b = await store.readBinary(db, id);
+  if (!b || !(await store.visiblePatients(db, app.clientId)).includes(b.patientId)) throw FhirError.of(404, 'not-found', `Binary/${id} is not known`);
+  return b;
+}

@@ -1,0 +1,233 @@
+import type { Validator } from '@mes-fhir/validator';
+import type { Database, Queryable } from './database.js';
+import { FhirError, identifierKey, instantOf, isObject, type Json, type OutcomeIssue } from './fhir.js';
+import { store, type StoredResource } from './store.js';
+import type { SandboxApp } from './apps.js';
+import { validationIssues } from './validation.js';
+import { pairedPatient } from './access.js';
+import { all, asSeenBy, checkParameters, dateBounds, paging, searchsetBundle, single, tokenIdentifier, type Query } from './search.js';
+
+export const MES_MEASURE_BASE = 'https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/';
+export const FEEDING_PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-feeding';
+const PHD_DEVICE = 'http://hl7.org/fhir/uv/phd/StructureDefinition/PhdDevice';
+const LOINC = 'http://loinc.org';
+const UCUM = 'http://unitsofmeasure.org';
+const EXT = 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/';
+const MOMENT = `${EXT}mesures-moment-of-measurement`;
+const NUMBER_OF_DAYS = `${EXT}mesures-number-of-days`;
+const BMI = '39156-5';
+const BLOOD_PRESSURE = '85354-9';
+const WEIGHT = '29463-7';
+const HEIGHT = '8302-2';
+/** Glycaemia kinds that take a moment of measurement and forbid a number of days (MES rules). */
+const GLUCOSE_WITH_MOMENT = new Set(['2345-7']);
+const GLUCOSE_WITHOUT_DAYS = new Set(['2345-7', '4548-4']);
+const IF_NONE_EXIST = /^identifier=(urn:oid:[0-2](\.(0|[1-9][0-9]*))+\|.+)$/;
+
+type Entry = { fullUrl?: unknown; resource?: unknown; request?: { method?: unknown; url?: unknown; ifNoneExist?: unknown } };
+
+/** The main code of an Observation: its LOINC code, else its first code (glycaemia MED-*). */
+export function observationCode(o: Json): string | undefined {
+  const codings = ((o.code as Json | undefined)?.coding as Json[] | undefined) ?? [];
+  const loinc = codings.find((c) => c.system === LOINC && typeof c.code === 'string');
+  const first = loinc ?? codings.find((c) => typeof c.code === 'string');
+  return first?.code as string | undefined;
+}
+
+function hasExtension(o: Json, url: string): boolean {
+  return Array.isArray(o.extension) && o.extension.some((e) => isObject(e) && e.url === url);
+}
+
+/**
+ * The rules MES applies to a feeding Bundle, with the messages MES answers (HTTP 422). The
+ * validator checks the profiles too; these come first, worded as MES words them.
+ */
+export function feedingRuleIssues(bundle: Json, app: SandboxApp): OutcomeIssue[] {
+  const issues: OutcomeIssue[] = [];
+  const add = (diagnostics: string, expression: string, code = 'business-rule') => issues.push({ severity: 'error', code, diagnostics, expression: [expression] });
+  const entries = (Array.isArray(bundle.entry) ? bundle.entry : []) as Entry[];
+  const devices = entries.map((e, i) => ({ e, i })).filter(({ e }) => isObject(e?.resource) && (e.resource as Json).resourceType === 'Device');
+  entries.forEach((e, i) => {
+    if (!isObject(e) || !isObject(e.resource)) return;
+    const r = e.resource as Json;
+    const at = `Bundle.entry[${i}].resource`;
+    const profiles = ((r.meta as Json | undefined)?.profile as unknown[] | undefined) ?? [];
+    if (r.resourceType === 'Observation') {
+      if (profiles.length === 0) add('Observation must provide meta.profile value', `${at}.meta.profile`, 'required');
+      const code = observationCode(r);
+      if (code === BMI || profiles.some((p) => typeof p === 'string' && p.startsWith(`${MES_MEASURE_BASE}mes-observation-bmi`))) add('Bmi observation cannot be created', at);
+      if (!isObject((r.subject as Json | undefined)?.identifier)) add('Observation.subject.identifier is mandatory', `${at}.subject.identifier`, 'required');
+      if (code !== BLOOD_PRESSURE && !isObject(r.valueQuantity)) add('Observation value quantity not provided', `${at}.valueQuantity`, 'required');
+      if (devices.length > 0) {
+        const reference = (r.device as Json | undefined)?.reference;
+        if (typeof reference !== 'string') add('Observation.device.reference is mandatory', `${at}.device.reference`, 'required');
+        else if (!devices.some(({ e: d }) => reference === `Device/${(d.resource as Json).id}` || reference === d.fullUrl)) add('Observation and device not linked by id', `${at}.device.reference`);
+      }
+      if (code && GLUCOSE_WITH_MOMENT.has(code) && !hasExtension(r, MOMENT)) add('Observation.extension.moment is mandatory', `${at}.extension`, 'required');
+      if (code && GLUCOSE_WITHOUT_DAYS.has(code) && hasExtension(r, NUMBER_OF_DAYS)) add('Observation.extension.numberOfDays cannot be added', `${at}.extension`);
+      const source = (r.meta as Json | undefined)?.source;
+      if (typeof source === 'string' && !(source === `urn:oid:${app.oid}` || source.startsWith(`urn:oid:${app.oid}.`))) {
+        add(`Observation.meta.source must be urn:oid:<OID> under the OID of the application (${app.oid})`, `${at}.meta.source`);
+      }
+    } else if (r.resourceType === 'Device') {
+      const ifNoneExist = e.request?.ifNoneExist;
+      const match = typeof ifNoneExist === 'string' ? IF_NONE_EXIST.exec(ifNoneExist) : null;
+      const named = match && Array.isArray(r.identifier) && r.identifier.some((id) => identifierKey(id) === match[1]);
+      if (!named) add('Device request must have a valid IfNoneExist attribute', `Bundle.entry[${i}].request.ifNoneExist`);
+      if (profiles.length === 0) add('Device must provide meta.profile value', `${at}.meta.profile`, 'required');
+    }
+  });
+  return issues;
+}
+
+export interface TransactionResult {
+  bundle: Json;
+}
+
+/**
+ * POST of a feeding Bundle: MES rules, profile validation, then every entry stored in one SQL
+ * transaction (all or nothing). The Device is created only if the app has none with the
+ * identifier named by ifNoneExist; the Observation then points at the stored Device.
+ */
+export async function acceptFeedingBundle(db: Database, validator: Validator, app: SandboxApp, bundle: Json, base: string): Promise<Json> {
+  const rules = feedingRuleIssues(bundle, app);
+  const issues = [...rules, ...validationIssues(validator, bundle, FEEDING_PROFILE, rules)];
+  if (issues.some((i) => i.severity === 'error')) throw new FhirError(422, issues);
+
+  const entries = bundle.entry as Entry[];
+  const observationEntries = entries.filter((e) => (e.resource as Json).resourceType === 'Observation');
+  const patientId = await patientFor(db, app, observationEntries.map((e) => e.resource as Json));
+
+  return db.transaction(async (tx) => {
+    const responses = new Map<Entry, { status: string; stored: StoredResource }>();
+    const deviceRefs = new Map<string, string>();
+    for (const e of entries) {
+      const r = e.resource as Json;
+      if (r.resourceType !== 'Device') continue;
+      const key = IF_NONE_EXIST.exec(e.request!.ifNoneExist as string)![1]!;
+      await store.lock(tx, `Device|${app.clientId}|${key}`);
+      const existing = await store.findByIdentifier(tx, 'Device', app.clientId, key);
+      const stored = existing ?? (await store.insert(tx, { type: 'Device', patientId: null, owner: app.clientId, identifiers: identifiersOf(r), content: r }));
+      responses.set(e, { status: existing ? '200 OK' : '201 Created', stored });
+      deviceRefs.set(`Device/${r.id}`, `Device/${stored.id}`);
+      if (typeof e.fullUrl === 'string') deviceRefs.set(e.fullUrl, `Device/${stored.id}`);
+    }
+    for (const e of observationEntries) {
+      const r = structuredClone(e.resource as Json);
+      const device = r.device as Json | undefined;
+      if (device && typeof device.reference === 'string' && deviceRefs.has(device.reference)) device.reference = deviceRefs.get(device.reference);
+      const stored = await storeObservation(tx, app.clientId, patientId, r);
+      responses.set(e, { status: '201 Created', stored });
+      const code = observationCode(r);
+      if (code === WEIGHT || code === HEIGHT) await computeBmi(tx, app.clientId, patientId, stored);
+    }
+    return {
+      resourceType: 'Bundle',
+      type: 'transaction-response',
+      entry: entries.map((e) => {
+        const { status, stored } = responses.get(e)!;
+        return {
+          response: { status, location: `${stored.type}/${stored.id}/_history/${stored.version}`, etag: `W/"${stored.version}"`, lastModified: stored.lastUpdated },
+        };
+      }),
+      link: [{ relation: 'self', url: base }],
+    };
+  });
+}
+
+function identifiersOf(r: Json): string[] {
+  return (Array.isArray(r.identifier) ? r.identifier : []).map(identifierKey).filter((k): k is string => !!k);
+}
+
+/** The patient of the Observations: paired with the app under the identifier they carry (403 otherwise, as MES). */
+async function patientFor(db: Queryable, app: SandboxApp, observations: Json[]): Promise<string> {
+  let patient: string | undefined;
+  for (const o of observations) {
+    const identifier = (o.subject as Json).identifier as Json;
+    const found = await pairedPatient(db, app, String(identifier.system ?? ''), String(identifier.value ?? ''), 'Observation.subject.identifier');
+    if (patient && found !== patient) throw FhirError.of(422, 'business-rule', 'Every Observation of the Bundle must concern the same patient');
+    patient = found;
+  }
+  return patient!;
+}
+
+function storeObservation(tx: Queryable, owner: string, patientId: string, r: Json): Promise<StoredResource> {
+  return store.insert(tx, { type: 'Observation', patientId, owner, code: observationCode(r), effective: instantOf(r.effectiveDateTime), content: r });
+}
+
+/** kg from a weight Quantity, m from a height Quantity (UCUM codes the profiles allow). */
+function inUnit(q: Json | undefined, factors: Record<string, number>): number | undefined {
+  if (!q || typeof q.value !== 'number' || q.system !== UCUM || typeof q.code !== 'string') return undefined;
+  const f = factors[q.code];
+  return f === undefined ? undefined : q.value * f;
+}
+
+/**
+ * MES computes the BMI, apps never send it: after a weight or a height is stored, the sandbox
+ * derives a BMI from the patient's latest weight and latest height (when both exist), dated
+ * like the newer of the two, as an Observation of the MES BMI profile.
+ */
+async function computeBmi(tx: Queryable, owner: string, patientId: string, trigger: StoredResource): Promise<void> {
+  const latest = async (code: string) =>
+    (await store.search(tx, { type: 'Observation', patientId, codes: [code], descending: true, limit: 1, offset: 0 })).rows[0];
+  const weight = await latest(WEIGHT);
+  const height = await latest(HEIGHT);
+  if (!weight || !height || (trigger.id !== weight.id && trigger.id !== height.id)) return;
+  const kg = inUnit(weight.content.valueQuantity as Json, { kg: 1, g: 0.001, '[lb_av]': 0.45359237 });
+  const m = inUnit(height.content.valueQuantity as Json, { m: 1, cm: 0.01, '[in_i]': 0.0254 });
+  if (!kg || !m) return;
+  const dates = [weight.content.effectiveDateTime, height.content.effectiveDateTime].filter((d): d is string => typeof d === 'string');
+  const effective = dates.sort((a, b) => (instantOf(a) ?? '').localeCompare(instantOf(b) ?? '')).at(-1);
+  const bmi: Json = {
+    resourceType: 'Observation',
+    meta: { profile: [`${MES_MEASURE_BASE}mes-observation-bmi`] },
+    status: 'final',
+    category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }],
+    code: { coding: [{ system: LOINC, code: BMI }] },
+    subject: weight.content.subject,
+    effectiveDateTime: effective,
+    valueQuantity: { value: Math.round((kg / (m * m)) * 10) / 10, unit: 'kg/m2', system: UCUM, code: 'kg/m2' },
+    derivedFrom: [{ reference: `Observation/${weight.id}` }, { reference: `Observation/${height.id}` }],
+  };
+  await storeObservation(tx, owner, patientId, bmi);
+}
+
+/** `GET Observation?…`: the MES search (subject.identifier and code, a period or the last one). */
+export const OBSERVATION_SEARCH_PARAMETERS = ['subject.identifier', 'code', 'date', '_sort', '_count', '_offset', '_include'];
+
+/**
+ * `GET Observation?subject.identifier=<OID|idPe>&code=<LOINC>` with a period (`date=ge…&date=le…`,
+ * both bounds) or the last ones (`_sort=-date`), `_count`, `_offset` (page), `_include=Observation:device`.
+ */
+export async function searchObservations(db: Database, app: SandboxApp, query: Query, base: string): Promise<Json> {
+  checkParameters(query, OBSERVATION_SEARCH_PARAMETERS);
+  const subject = tokenIdentifier(query, 'subject.identifier');
+  const codeParam = single(query, 'code');
+  if (!codeParam) throw FhirError.of(400, 'required', 'Parameter code=<LOINC code> is required');
+  const codes = codeParam.split(',').map((c) => c.slice(c.indexOf('|') + 1)).filter(Boolean);
+  const dates = all(query, 'date');
+  const { from, to } = dateBounds(dates);
+  const sort = single(query, '_sort');
+  if (sort !== undefined && sort !== 'date' && sort !== '-date') throw FhirError.of(400, 'not-supported', '_sort supports date and -date');
+  if (dates.length && (!from || !to)) throw FhirError.of(400, 'invalid', 'A period needs both bounds: date=ge<start>&date=le<end>');
+  if (!dates.length && sort !== '-date') throw FhirError.of(400, 'required', 'Give a period (date=ge<start>&date=le<end>) or ask for the last measures (_sort=-date&_count=1)');
+  const include = single(query, '_include');
+  if (include !== undefined && include !== 'Observation:device') throw FhirError.of(400, 'not-supported', '_include supports Observation:device');
+  const { count, page } = paging(query);
+
+  const patientId = await pairedPatient(db, app, subject.system, subject.value);
+  const pairing = { oid: subject.system.slice('urn:oid:'.length), idPe: subject.value };
+  const found = await store.search(db, { type: 'Observation', patientId, codes, from, to, descending: sort !== 'date', limit: count, offset: page * count });
+  const includes: Json[] = [];
+  if (include) {
+    const seen = new Set<string>();
+    for (const o of found.rows) {
+      const ref = (o.content.device as Json | undefined)?.reference;
+      if (typeof ref !== 'string' || !ref.startsWith('Device/') || seen.has(ref)) continue;
+      seen.add(ref);
+      const device = await store.read(db, 'Device', ref.slice('Device/'.length));
+      if (device) includes.push(device.content);
+    }
+  }
+  return searchsetBundle({ base, path: 'Observation', query, total: found.total, count, page, matches: found.rows.map((r) => asSeenBy(r, pairing)), includes });
+}

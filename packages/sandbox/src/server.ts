@@ -1,0 +1,244 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Validator } from '@mes-fhir/validator';
+import { DEMO_APP, type SandboxApp } from './apps.js';
+import { openDatabase, type Database } from './database.js';
+import { FhirError, isObject, outcome, type Json } from './fhir.js';
+import { TokenService } from './tokens.js';
+import { acceptFeedingBundle, searchObservations } from './mesures.js';
+import { createAppointment, searchAppointments, updateAppointment } from './agenda.js';
+import { acceptProvideBundle, publishDocument, readBinary, searchDocuments, withAbsoluteUrls } from './documents.js';
+import { readVisible } from './access.js';
+import { store } from './store.js';
+import { applyPairings, markSeeded, seedRequests, type SandboxConfig, type SeedRequest } from './seed.js';
+import { capabilityStatement } from './capability.js';
+import { asSeenBy, type Query } from './search.js';
+
+export interface SandboxOptions {
+  /** Loaded validator (its definitions give the profiles and the CapabilityStatement). */
+  validator: Validator;
+  /** `postgres://…` for a PostgreSQL server, else the folder of the embedded PGlite database. */
+  database: string;
+  /** Registered test apps and fixed pairings (default: the demo app, no pairing). */
+  config?: SandboxConfig;
+  /** Folder of FHIR files loaded at start (see seed.ts); each file once per database. */
+  seed?: string;
+  /** Called for each seed file loaded (progress output). */
+  onSeed?: (file: string) => void;
+  port?: number;
+  host?: string;
+  /** Lifetime of the bearer tokens, in seconds (default 3600). */
+  tokenLifetime?: number;
+  /** Largest accepted request body, in bytes (default 10 MiB: documents travel inline). */
+  bodyLimit?: number;
+  version?: string;
+}
+
+export interface Sandbox {
+  server: FastifyInstance;
+  db: Database;
+  /** `http://host:port` the server listens on. */
+  url: string;
+  apps: SandboxApp[];
+  /** Seed files loaded by this start (those of earlier starts are skipped). */
+  seeded: string[];
+  close(): Promise<void>;
+}
+
+const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+const MAX_JSON_DEPTH = 100;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    app?: SandboxApp;
+  }
+}
+
+/** Opens the database, builds the routes and listens. */
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const db = await openDatabase(options.database);
+  try {
+    const config = options.config ?? { apps: [DEMO_APP], pairings: [] };
+    await applyPairings(db, config);
+    const tokens = await TokenService.open(db, config.apps, options.tokenLifetime ?? 3600);
+    const requests = options.seed ? await seedRequests(db, options.seed, config.apps) : [];
+    const server = await buildServer(db, options.validator, tokens, options);
+    const url = (await server.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' })).replace('[::1]', 'localhost');
+    const seeded: string[] = [];
+    try {
+      for (const r of requests) {
+        await loadSeed(url, tokens, config.apps.find((a) => a.clientId === r.clientId)!, r);
+        await markSeeded(db, r);
+        seeded.push(r.file);
+        options.onSeed?.(r.file);
+      }
+    } catch (e) {
+      await server.close();
+      throw e;
+    }
+    return {
+      server,
+      db,
+      url,
+      apps: config.apps,
+      seeded,
+      async close() {
+        await server.close();
+        await db.close();
+      },
+    };
+  } catch (e) {
+    await db.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Sends a seed through the routes, as the app would (same checks); a refusal stops the start. */
+async function loadSeed(url: string, tokens: TokenService, app: SandboxApp, r: SeedRequest): Promise<void> {
+  const { access_token } = await tokens.issue(app);
+  const res = await fetch(`${url}${r.path}`, {
+    method: r.method,
+    headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/fhir+json' },
+    body: JSON.stringify(r.body),
+  });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => undefined)) as { issue?: Array<{ diagnostics?: string; expression?: string[] }> } | undefined;
+    const why = body?.issue?.map((i) => `${i.expression?.[0] ? `${i.expression[0]}: ` : ''}${i.diagnostics}`).join('\n  ') ?? res.statusText;
+    throw new Error(`seed ${r.file} refused (HTTP ${res.status}):\n  ${why}`);
+  }
+}
+
+/** Nesting depth of parsed JSON, stopping as soon as it passes `limit`. */
+function deeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (depth > limit) return true;
+    if (typeof v === 'object' && v !== null) for (const child of Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** The routes of the sandbox on a Fastify instance (not listening yet). */
+export async function buildServer(db: Database, validator: Validator, tokens: TokenService, options: Pick<SandboxOptions, 'bodyLimit' | 'version'> = {}): Promise<FastifyInstance> {
+  const server = Fastify({ bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024, logger: false });
+
+  const parseJson = (_req: FastifyRequest, body: string, done: (err: Error | null, value?: unknown) => void) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(body);
+    } catch (e) {
+      return done(FhirError.of(400, 'structure', `The body is not JSON: ${(e as Error).message}`));
+    }
+    if (deeperThan(value, MAX_JSON_DEPTH)) return done(FhirError.of(400, 'structure', `The body nests deeper than ${MAX_JSON_DEPTH} levels`));
+    done(null, value);
+  };
+  server.removeAllContentTypeParsers();
+  server.addContentTypeParser(['application/fhir+json', 'application/json'], { parseAs: 'string' }, parseJson);
+  server.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
+
+  const base = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
+  const send = (reply: FastifyReply, status: number, body: unknown) => reply.code(status).type(FHIR_JSON).send(body);
+
+  server.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _req, reply) => {
+    if (error instanceof FhirError) {
+      for (const [k, v] of Object.entries(error.headers)) reply.header(k, v);
+      return send(reply, error.status, outcome(error.issues));
+    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, 413, outcome([{ severity: 'error', code: 'too-long', diagnostics: `The body exceeds ${server.initialConfig.bodyLimit} bytes` }]));
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return send(reply, 415, outcome([{ severity: 'error', code: 'not-supported', diagnostics: 'Send application/fhir+json (or application/x-www-form-urlencoded to /oauth/token)' }]));
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return send(reply, error.statusCode, outcome([{ severity: 'error', code: 'invalid', diagnostics: error.message }]));
+    process.stderr.write(`mes-fhir sandbox: ${error.stack ?? error.message}\n`);
+    return send(reply, 500, outcome([{ severity: 'fatal', code: 'exception', diagnostics: 'Internal error of the sandbox (see its console)' }]));
+  });
+  server.setNotFoundHandler((req, reply) => send(reply, 404, outcome([{ severity: 'error', code: 'not-supported', diagnostics: `No route for ${req.method} ${req.url.split('?')[0]}` }])));
+
+  /** Every FHIR call needs a valid bearer token (401 otherwise, with WWW-Authenticate as RFC 6750 says). */
+  const authenticate = async (req: FastifyRequest) => {
+    const header = req.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    const refuse = (why: string) => new FhirError(401, [{ severity: 'error', code: 'login', diagnostics: why }], { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${why}"` });
+    if (!token) throw refuse('an access token is required (Authorization: Bearer <token>)');
+    const checked = await tokens.verify(token);
+    if ('error' in checked) throw refuse(checked.error);
+    req.app = checked.app;
+  };
+  const appOf = (req: FastifyRequest) => req.app!;
+
+  server.post('/oauth/token', async (req, reply) => {
+    const form = (isObject(req.body) ? req.body : {}) as Record<string, string>;
+    let { client_id: id, client_secret: secret } = form;
+    const basic = req.headers.authorization?.startsWith('Basic ') ? Buffer.from(req.headers.authorization.slice(6), 'base64').toString() : undefined;
+    if (basic?.includes(':')) [id, secret] = [decodeURIComponent(basic.slice(0, basic.indexOf(':'))), decodeURIComponent(basic.slice(basic.indexOf(':') + 1))];
+    if (form.grant_type !== 'client_credentials') return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials' });
+    const app = id && secret ? tokens.authenticate(id, secret) : undefined;
+    if (!app) return reply.code(401).header('WWW-Authenticate', 'Basic realm="mes-fhir sandbox"').send({ error: 'invalid_client', error_description: 'unknown client or wrong secret' });
+    return reply.header('Cache-Control', 'no-store').send(await tokens.issue(app));
+  });
+
+  server.get('/metadata', async (req, reply) => send(reply, 200, capabilityStatement(validator, base(req), options.version ?? '0.1.0')));
+
+  server.register(async (fhir) => {
+    fhir.addHook('preHandler', authenticate);
+
+    fhir.post('/pairing', async (req, reply) => {
+      const body = (isObject(req.body) ? req.body : {}) as Json;
+      const label = body.patient;
+      if (typeof label !== 'string' || !/^[\p{L}\p{N} ._'-]{1,64}$/u.test(label)) throw FhirError.of(400, 'invalid', 'Give {"patient": "<test patient name>"} (letters, digits, space . _ \' -, at most 64)');
+      const app = appOf(req);
+      const p = await store.pair(db, app.clientId, app.oid, label);
+      return reply.code(p.created ? 201 : 200).send({
+        patient: p.patient,
+        oid: p.oid,
+        idPe: p.idPe,
+        identifier: { system: `urn:oid:${p.oid}`, value: p.idPe },
+        searchValue: `urn:oid:${p.oid}|${p.idPe}`,
+      });
+    });
+    fhir.get('/pairing', async (req) => ({ pairings: (await store.pairings(db, appOf(req).clientId)).map((p) => ({ ...p, searchValue: `urn:oid:${p.oid}|${p.idPe}` })) }));
+
+    fhir.post('/', async (req, reply) => {
+      const bundle = req.body;
+      if (!isObject(bundle) || bundle.resourceType !== 'Bundle') throw FhirError.of(400, 'invalid', 'POST [base] takes a transaction Bundle');
+      const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
+      const isDocuments = entries.some((e) => isObject(e) && isObject(e.resource) && e.resource.resourceType === 'DocumentReference');
+      const response = isDocuments ? await acceptProvideBundle(db, validator, appOf(req), bundle, base(req)) : await acceptFeedingBundle(db, validator, appOf(req), bundle, base(req));
+      return send(reply, 200, response);
+    });
+
+    const read = (type: string, present: (r: Json, req: FastifyRequest) => Json = (r) => r) =>
+      fhir.get<{ Params: { id: string } }>(`/${type}/:id`, async (req, reply) => {
+        const r = await readVisible(db, appOf(req), type, req.params.id);
+        const pairing = r.patientId ? await store.idPeOf(db, appOf(req).clientId, r.patientId) : undefined;
+        return send(reply.header('ETag', `W/"${r.version}"`).header('Last-Modified', new Date(r.lastUpdated).toUTCString()), 200, present(asSeenBy(r, pairing), req));
+      });
+    read('Observation');
+    read('Device');
+    read('Appointment');
+    read('DocumentReference', (r, req) => withAbsoluteUrls(r, base(req)));
+
+    fhir.get('/Observation', async (req, reply) => send(reply, 200, await searchObservations(db, appOf(req), req.query as Query, base(req))));
+    fhir.get('/Appointment', async (req, reply) => send(reply, 200, await searchAppointments(db, appOf(req), req.query as Query, base(req))));
+    fhir.get('/DocumentReference', async (req, reply) => send(reply, 200, await searchDocuments(db, appOf(req), req.query as Query, base(req))));
+
+    const created = (reply: FastifyReply, r: { type: string; id: string; version: number; content: Json }, status: number, req: FastifyRequest) =>
+      send(reply.header('Location', `${base(req)}/${r.type}/${r.id}/_history/${r.version}`).header('ETag', `W/"${r.version}"`), status, r.content);
+    fhir.post('/Appointment', async (req, reply) => created(reply, await createAppointment(db, validator, appOf(req), req.body), 201, req));
+    fhir.put<{ Params: { id: string } }>('/Appointment/:id', async (req, reply) => created(reply, await updateAppointment(db, validator, appOf(req), req.params.id, req.body), 200, req));
+    fhir.post('/DocumentReference', async (req, reply) => {
+      const r = await publishDocument(db, validator, appOf(req), req.body);
+      return created(reply, { ...r, content: withAbsoluteUrls(structuredClone(r.content), base(req)) }, 201, req);
+    });
+
+    fhir.get<{ Params: { id: string } }>('/Binary/:id', async (req, reply) => {
+      const b = await readBinary(db, appOf(req), req.params.id);
+      const accept = req.headers.accept ?? '';
+      if (/application\/(fhir\+)?json/.test(accept)) {
+        return send(reply, 200, { resourceType: 'Binary', id: req.params.id, contentType: b.contentType, data: Buffer.from(b.data).toString('base64') });
+      }
+      return reply.code(200).type(b.contentType).send(Buffer.from(b.data));
+    });
+  });
+
+  await server.ready();
+  return server;
+}

@@ -1,0 +1,583 @@
+/**
+ * `mes-fhir sandbox` end to end, over real HTTP: tokens, pairing, the three APIs, MES's 422
+ * messages, isolation between apps, paging, atomicity, restart on the same data, hostile input.
+ * Runs on the embedded PGlite database, and on a PostgreSQL server too when
+ * MES_SANDBOX_TEST_POSTGRES names one (postgres://user:pass@host:port/db with CREATEDB).
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { SignJWT } from 'jose';
+import pg from 'pg';
+import { ResourceIndex, projectLayers } from '@mes-fhir/fhir-packages';
+import { Validator } from '@mes-fhir/validator';
+import { bloodGlucose, bodyHeight, bodyWeight, feedingBundle, phdDevice, appointment } from '@mes-fhir/profiles';
+import { readConfig, startSandbox, openDatabase, type Sandbox } from '@mes-fhir/sandbox';
+import { REPO_ROOT, loadRepoIndex } from './helpers/repo.js';
+
+const GENERATED = join(REPO_ROOT, 'generated', 'fhir');
+const EXAMPLES = join(GENERATED, 'example');
+const CONFIG_FILE = join(REPO_ROOT, 'test', 'fixtures', 'sandbox', 'sandbox.json');
+const PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/';
+const example = (name: string) => JSON.parse(readFileSync(join(EXAMPLES, name), 'utf8'));
+const ALICE = { oid: '2.999.1.2.3', idPe: 'IDPE-7F3A92C4' };
+const ALICE_SEARCH = 'urn:oid:2.999.1.2.3|IDPE-7F3A92C4';
+
+let validator: Validator;
+const scratch = mkdtempSync(join(tmpdir(), 'mes-sandbox-test-'));
+
+beforeAll(async () => {
+  const { packages } = await loadRepoIndex();
+  validator = new Validator(new ResourceIndex(projectLayers(packages, GENERATED)));
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A client of one app: token on first use, JSON in and out. */
+class Client {
+  token?: string;
+  constructor(
+    readonly url: string,
+    readonly clientId: string,
+    readonly secret: string,
+  ) {}
+  async login(): Promise<string> {
+    const res = await fetch(`${this.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: this.clientId, client_secret: this.secret }),
+    });
+    expect(res.status).toBe(200);
+    this.token = ((await res.json()) as { access_token: string }).access_token;
+    return this.token;
+  }
+  async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+    if (!this.token) await this.login();
+    const res = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined ? { 'content-type': 'application/fhir+json' } : {}), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* bytes (ITI-68) */
+    }
+    return { status: res.status, body: parsed, headers: res.headers };
+  }
+  get = (path: string) => this.call('GET', path);
+  post = (path: string, body: unknown) => this.call('POST', path, body);
+}
+
+const diagnostics = (body: any): string[] => (body?.issue ?? []).map((i: any) => i.diagnostics);
+const errorsOf = (resource: unknown, profile: string) => validator.validateToIssues(resource, { profile }).filter((i) => i.severity === 'error');
+
+interface Target {
+  name: string;
+  /** A fresh database for one sandbox (same target on restart). */
+  database(): Promise<string>;
+  cleanup(): Promise<void>;
+}
+
+function pgliteTarget(): Target {
+  let n = 0;
+  return { name: 'PGlite', database: async () => join(scratch, `db-${++n}`), cleanup: async () => undefined };
+}
+
+function postgresTarget(admin: string): Target {
+  const created: string[] = [];
+  const run = async (sql: string) => {
+    const c = new pg.Client({ connectionString: admin });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  return {
+    name: 'PostgreSQL',
+    async database() {
+      const name = `mes_sandbox_test_${process.pid}_${created.length + 1}`;
+      await run(`DROP DATABASE IF EXISTS ${name}`);
+      await run(`CREATE DATABASE ${name}`);
+      created.push(name);
+      const u = new URL(admin);
+      u.pathname = `/${name}`;
+      return u.toString();
+    },
+    async cleanup() {
+      for (const name of created) await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
+const targets = [pgliteTarget(), ...(process.env.MES_SANDBOX_TEST_POSTGRES ? [postgresTarget(process.env.MES_SANDBOX_TEST_POSTGRES)] : [])];
+
+describe.each(targets)('sandbox on $name', (target) => {
+  let database: string;
+  let sandbox: Sandbox;
+  let app: Client;
+  let other: Client;
+
+  const start = async () => {
+    sandbox = await startSandbox({ validator, database, config: readConfig(CONFIG_FILE), port: 0 });
+    app = new Client(sandbox.url, 'suivi-sante', 'secret-suivi');
+    other = new Client(sandbox.url, 'autre-app', 'secret-autre');
+  };
+  beforeAll(async () => {
+    database = await target.database();
+    await start();
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    await target.cleanup();
+  });
+
+  describe('metadata and tokens', () => {
+    it('GET /metadata is a CapabilityStatement of our profiles and search parameters, without a token', async () => {
+      const res = await fetch(`${sandbox.url}/metadata`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/fhir\+json/);
+      const cs = (await res.json()) as any;
+      expect(cs.resourceType).toBe('CapabilityStatement');
+      const observation = cs.rest[0].resource.find((r: any) => r.type === 'Observation');
+      expect(observation.supportedProfile).toContain(`${PROFILE}mes-observation-bodyweight`);
+      expect(observation.searchParam.map((p: any) => p.name)).toEqual(['subject.identifier', 'code', 'date']);
+      expect(cs.rest[0].resource.find((r: any) => r.type === 'Appointment').interaction.map((i: any) => i.code)).toContain('update');
+      expect(errorsOf(cs, 'http://hl7.org/fhir/StructureDefinition/CapabilityStatement')).toEqual([]);
+    });
+
+    it('gives tokens for client credentials (form or Basic) and refuses wrong ones', async () => {
+      const form = (body: Record<string, string>, headers: Record<string, string> = {}) =>
+        fetch(`${sandbox.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(body) });
+      const ok = await form({ grant_type: 'client_credentials' }, { authorization: `Basic ${Buffer.from('suivi-sante:secret-suivi').toString('base64')}` });
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
+      const wrong = await form({ grant_type: 'client_credentials', client_id: 'suivi-sante', client_secret: 'nope' });
+      expect(wrong.status).toBe(401);
+      expect(await wrong.json()).toMatchObject({ error: 'invalid_client' });
+      expect((await form({ grant_type: 'password', client_id: 'suivi-sante', client_secret: 'secret-suivi' })).status).toBe(400);
+    });
+
+    it('answers 401 with WWW-Authenticate on every FHIR route without a valid token', async () => {
+      const routes: Array<[string, string]> = [
+        ['POST', '/'],
+        ['GET', `/Observation?subject.identifier=${ALICE_SEARCH}&code=29463-7&_sort=-date`],
+        ['GET', '/Observation/x'],
+        ['GET', '/Device/x'],
+        ['POST', '/Appointment'],
+        ['PUT', '/Appointment/x'],
+        ['GET', '/Appointment?patient.identifier=x|y'],
+        ['POST', '/DocumentReference'],
+        ['GET', '/DocumentReference?patient.identifier=x|y'],
+        ['GET', '/Binary/x'],
+        ['POST', '/pairing'],
+      ];
+      // An expired token signed with the sandbox's own key: refused as expired, not as forged.
+      const { rows } = await sandbox.db.query<{ value: string }>("SELECT value FROM settings WHERE key = 'token-key'");
+      const expired = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer('mes-fhir-sandbox')
+        .setSubject('suivi-sante')
+        .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
+        .setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
+        .sign(new Uint8Array(Buffer.from(rows[0]!.value, 'base64')));
+      for (const auth of [undefined, 'Bearer not-a-token', `Bearer ${expired}`, 'Basic abc']) {
+        for (const [method, path] of routes) {
+          const res = await fetch(`${sandbox.url}${path}`, { method, headers: { ...(auth ? { authorization: auth } : {}), 'content-type': 'application/fhir+json' }, body: method === 'GET' ? undefined : '{}' });
+          expect(res.status, `${method} ${path} with ${auth}`).toBe(401);
+          expect(res.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+        }
+      }
+      const res = await fetch(`${sandbox.url}/Observation/x`, { headers: { authorization: `Bearer ${expired}` } });
+      expect(diagnostics(await res.json())).toEqual(['the token has expired']);
+    });
+  });
+
+  describe('pairing', () => {
+    it('links the app to a test patient and returns the identifier to use; the same on repeat', async () => {
+      const first = await app.post('/pairing', { patient: 'bob' });
+      expect(first.status).toBe(201);
+      expect(first.body.identifier.system).toBe('urn:oid:2.999.1.2.3');
+      expect(first.body.searchValue).toBe(`urn:oid:2.999.1.2.3|${first.body.idPe}`);
+      const again = await app.post('/pairing', { patient: 'bob' });
+      expect(again.status).toBe(200);
+      expect(again.body.idPe).toBe(first.body.idPe);
+      const otherApp = await other.post('/pairing', { patient: 'bob' });
+      expect(otherApp.body.identifier.system).toBe('urn:oid:2.999.7.7');
+      expect(otherApp.body.idPe).not.toBe(first.body.idPe);
+      expect((await app.post('/pairing', { patient: "'; DROP TABLE patients; --" })).status).toBe(400);
+      expect((await app.get('/pairing')).body.pairings.map((p: any) => p.patient)).toEqual(['alice', 'bob']);
+    });
+  });
+
+  describe('API Mesures', () => {
+    it('accepts the feeding Bundle example: 201 for the Observation and the Device, then 200 for the known Device', async () => {
+      const bundle = example('Bundle-ExampleFeedingBundle.json');
+      const first = await app.post('/', bundle);
+      expect(first.status, JSON.stringify(first.body)).toBe(200);
+      expect(first.body.type).toBe('transaction-response');
+      expect(first.body.entry.map((e: any) => e.response.status)).toEqual(['201 Created', '201 Created']);
+      const [obsLocation, deviceLocation] = first.body.entry.map((e: any) => e.response.location as string);
+      expect(obsLocation).toMatch(/^Observation\/[0-9a-f-]{36}\/_history\/1$/);
+      const second = await app.post('/', bundle);
+      expect(second.body.entry.map((e: any) => e.response.status)).toEqual(['201 Created', '200 OK']);
+      expect(second.body.entry[1].response.location).toBe(deviceLocation);
+      // The stored Observation points at the stored Device, not at the id the app chose.
+      const stored = await app.get(`/${obsLocation.split('/_history')[0]}`);
+      expect(stored.status).toBe(200);
+      expect(stored.body.device.reference).toBe(deviceLocation.split('/_history')[0]);
+      expect(stored.body.meta.versionId).toBe('1');
+    });
+
+    const rules: Array<[string, (b: any) => void, string]> = [
+      ['no meta.profile', (b) => delete b.entry[0].resource.meta.profile, 'Observation must provide meta.profile value'],
+      ['no device.reference', (b) => delete b.entry[0].resource.device, 'Observation.device.reference is mandatory'],
+      ['device not the Bundle one', (b) => (b.entry[0].resource.device.reference = 'Device/another'), 'Observation and device not linked by id'],
+      ['no value', (b) => delete b.entry[0].resource.valueQuantity, 'Observation value quantity not provided'],
+      ['a BMI', (b) => (b.entry[0].resource = { ...example('Observation-ExampleBmi.json'), subject: { identifier: { system: 'urn:oid:2.999.1.2.3', value: 'IDPE-7F3A92C4' } }, device: { reference: `Device/${b.entry[1].resource.id}` } }), 'Bmi observation cannot be created'],
+      ['no subject.identifier', (b) => (b.entry[0].resource.subject = { display: 'Alice' }), 'Observation.subject.identifier is mandatory'],
+      ['blood glucose without moment', (b) => (b.entry[0].resource = { ...example('Observation-ExampleBloodGlucose.json'), extension: undefined, device: { reference: `Device/${b.entry[1].resource.id}` } }), 'Observation.extension.moment is mandatory'],
+      [
+        'HbA1c with a number of days',
+        (b) => {
+          const days = example('Observation-ExampleInterstitialGlucoseAverage.json').extension;
+          b.entry[0].resource = { ...example('Observation-ExampleHbA1c.json'), extension: days, device: { reference: `Device/${b.entry[1].resource.id}` } };
+        },
+        'Observation.extension.numberOfDays cannot be added',
+      ],
+      ['no ifNoneExist', (b) => delete b.entry[1].request.ifNoneExist, 'Device request must have a valid IfNoneExist attribute'],
+      ['ifNoneExist naming another device', (b) => (b.entry[1].request.ifNoneExist = 'identifier=urn:oid:2.999.1.2.3.2|OTHER'), 'Device request must have a valid IfNoneExist attribute'],
+      ['Device without meta.profile', (b) => delete b.entry[1].resource.meta, 'Device must provide meta.profile value'],
+      ['meta.source outside the app OID', (b) => (b.entry[0].resource.meta.source = 'urn:oid:1.2.3.4'), 'Observation.meta.source must be urn:oid:<OID> under the OID of the application (2.999.1.2.3)'],
+    ];
+    it.each(rules)('answers 422 with MES\'s message: %s', async (_name, mutate, message) => {
+      const bundle = example('Bundle-ExampleFeedingBundle.json');
+      mutate(bundle);
+      const res = await app.post('/', bundle);
+      expect(res.status).toBe(422);
+      expect(res.body.resourceType).toBe('OperationOutcome');
+      expect(diagnostics(res.body)[0]).toBe(message);
+      expect(res.body.issue[0].expression[0]).toMatch(/^Bundle\.entry\[\d\]/);
+    });
+
+    it('answers 422 with the validator\'s findings when no MES rule names the fault', async () => {
+      const bundle = example('Bundle-ExampleFeedingBundle.json');
+      bundle.entry[0].resource.valueQuantity.code = 'lb';
+      const res = await app.post('/', bundle);
+      expect(res.status).toBe(422);
+      expect(res.body.issue.some((i: any) => i.expression?.[0]?.startsWith('Bundle.entry[0].resource.value'))).toBe(true);
+    });
+
+    it('stores nothing of a Bundle refused for one bad entry (the valid Device is not created)', async () => {
+      const device = phdDevice({ identifierOid: '2.999.1.2.3.2', serial: 'ATOMIC-1', systemId: '0011223344556677', kind: 'weight-scale', manufacturer: 'Acme', model: 'S1' });
+      const bad = feedingBundle(bodyWeight({ patient: ALICE, effective: '2026-03-20T08:00:00+01:00', kg: 70, device }), device);
+      delete (bad.entry![0]!.resource as any).valueQuantity;
+      expect((await app.post('/', bad)).status).toBe(422);
+      const good = feedingBundle(bodyWeight({ patient: ALICE, effective: '2026-03-20T08:00:00+01:00', kg: 70, device }), device);
+      const res = await app.post('/', good);
+      expect(res.body.entry.map((e: any) => e.response.status)).toEqual(['201 Created', '201 Created']);
+    });
+
+    it('rolls back every write of a failed SQL transaction', async () => {
+      const before = await sandbox.db.query<{ n: string }>('SELECT count(*) AS n FROM resources');
+      await expect(
+        sandbox.db.transaction(async (tx) => {
+          await tx.query("INSERT INTO resources (type, id, version, last_updated, owner_client, content) VALUES ('Observation', 'rollback-1', 1, now(), 'x', '{}')");
+          await tx.query("INSERT INTO resources (type, id, version, last_updated, owner_client, content) VALUES ('Observation', 'rollback-1', 1, now(), 'x', '{}')");
+        }),
+      ).rejects.toThrow();
+      const after = await sandbox.db.query<{ n: string }>('SELECT count(*) AS n FROM resources');
+      expect(Number(after.rows[0]!.n)).toBe(Number(before.rows[0]!.n));
+    });
+
+    it('answers 403 for a patient the app is not paired with', async () => {
+      const bundle = feedingBundle(bodyWeight({ patient: { oid: '2.999.1.2.3', idPe: 'IDPE-UNKNOWN' }, effective: '2026-03-20T08:00:00+01:00', kg: 70 }));
+      const res = await app.post('/', bundle);
+      expect(res.status).toBe(403);
+      expect(diagnostics(res.body)[0]).toMatch(/idPe mismatch or no consent/);
+    });
+
+    it('computes the BMI from the latest weight and height', async () => {
+      const pairing = (await app.post('/pairing', { patient: 'carla' })).body;
+      const patient = { oid: pairing.oid, idPe: pairing.idPe };
+      expect((await app.post('/', feedingBundle(bodyHeight({ patient, effective: '2026-01-10T09:00:00+01:00', cm: 170 })))).status).toBe(200);
+      expect((await app.post('/', feedingBundle(bodyWeight({ patient, effective: '2026-01-11T09:00:00+01:00', kg: 72.25 })))).status).toBe(200);
+      const res = await app.get(`/Observation?subject.identifier=${pairing.searchValue}&code=39156-5&_sort=-date`);
+      expect(res.body.total).toBe(1);
+      const bmi = res.body.entry[0].resource;
+      expect(bmi.valueQuantity).toMatchObject({ value: 25, code: 'kg/m2' });
+      expect(bmi.effectiveDateTime).toBe('2026-01-11T09:00:00+01:00');
+      expect(errorsOf(res.body, `${PROFILE}mes-bundle-searchset`)).toEqual([]);
+    });
+
+    describe('search', () => {
+      let patient: { oid: string; idPe: string };
+      let search: string;
+      beforeAll(async () => {
+        const pairing = (await app.post('/pairing', { patient: 'dora' })).body;
+        patient = { oid: pairing.oid, idPe: pairing.idPe };
+        search = pairing.searchValue;
+        const device = phdDevice({ identifierOid: '2.999.1.2.3.2', serial: 'GLU-1', systemId: '00:11:22:33:44:55:66:78', kind: 'glucose-monitor', manufacturer: 'Acme', model: 'G1' });
+        for (let day = 1; day <= 5; day++) {
+          const measure = bloodGlucose({ patient, effective: `2026-02-0${day}T07:30:00+01:00`, mgPerDl: 90 + day, moment: 'fasting', device });
+          expect((await app.post('/', feedingBundle(measure, device))).status).toBe(200);
+        }
+      });
+
+      it('pages a period with _count and _offset, with self, previous and next links', async () => {
+        const page = (offset: number) => app.get(`/Observation?subject.identifier=${search}&code=2345-7&date=ge2026-02-01&date=le2026-02-05&_count=2${offset ? `&_offset=${offset}` : ''}`);
+        const first = await page(0);
+        expect(first.status).toBe(200);
+        expect(first.body.total).toBe(5);
+        expect(first.body.entry.map((e: any) => e.resource.valueQuantity.value)).toEqual([95, 94]);
+        expect(first.body.link.map((l: any) => l.relation)).toEqual(['self', 'next']);
+        const next = first.body.link.find((l: any) => l.relation === 'next').url as string;
+        const second = await app.get(next.slice(sandbox.url.length));
+        expect(second.body.entry.map((e: any) => e.resource.valueQuantity.value)).toEqual([93, 92]);
+        expect(second.body.link.map((l: any) => l.relation)).toEqual(['self', 'previous', 'next']);
+        const last = await page(2);
+        expect(last.body.entry).toHaveLength(1);
+        expect(last.body.link.map((l: any) => l.relation)).toEqual(['self', 'previous']);
+        for (const b of [first.body, second.body, last.body]) expect(errorsOf(b, `${PROFILE}mes-bundle-searchset`)).toEqual([]);
+      });
+
+      it('narrows by date and returns the last measure with its device included once', async () => {
+        const period = await app.get(`/Observation?subject.identifier=${search}&code=2345-7&date=ge2026-02-02&date=le2026-02-03`);
+        expect(period.body.total).toBe(2);
+        const lastOne = await app.get(`/Observation?subject.identifier=${search}&code=http://loinc.org|2345-7&_sort=-date&_count=3&_include=Observation:device`);
+        expect(lastOne.body.entry.filter((e: any) => e.search.mode === 'match')).toHaveLength(3);
+        const included = lastOne.body.entry.filter((e: any) => e.search.mode === 'include');
+        expect(included).toHaveLength(1);
+        expect(included[0].resource.resourceType).toBe('Device');
+        expect(errorsOf(lastOne.body, `${PROFILE}mes-bundle-searchset`)).toEqual([]);
+      });
+
+      it.each([
+        ['no subject', '?code=2345-7&_sort=-date', 400],
+        ['no code', `?subject.identifier=${ALICE_SEARCH}&_sort=-date`, 400],
+        ['neither period nor last', `?subject.identifier=${ALICE_SEARCH}&code=2345-7`, 400],
+        ['one bound only', `?subject.identifier=${ALICE_SEARCH}&code=2345-7&date=ge2026-01-01`, 400],
+        ['_count above 100', `?subject.identifier=${ALICE_SEARCH}&code=2345-7&_sort=-date&_count=101`, 400],
+        ['unknown parameter', `?subject.identifier=${ALICE_SEARCH}&code=2345-7&_sort=-date&patient=1`, 400],
+        ['bad date', `?subject.identifier=${ALICE_SEARCH}&code=2345-7&date=ge2026-13-45T99&date=le2026`, 400],
+        ['another app\'s patient', `?subject.identifier=urn:oid:2.999.7.7|IDPE-X&code=2345-7&_sort=-date`, 403],
+      ])('refuses %s', async (_name, query, status) => {
+        const res = await app.get(`/Observation${query}`);
+        expect(res.status).toBe(status);
+        expect(res.body.resourceType).toBe('OperationOutcome');
+      });
+    });
+  });
+
+  describe('isolation between apps', () => {
+    it('another app gets 404 for data it may not read and 403 for searching a patient it is not paired with', async () => {
+      const posted = await app.post('/', example('Bundle-ExampleFeedingBundle.json'));
+      const [obs, device] = posted.body.entry.map((e: any) => (e.response.location as string).split('/_history')[0]);
+      expect((await app.get(`/${obs}`)).status).toBe(200);
+      expect((await app.get(`/${device}`)).body.resourceType).toBe('Device');
+      expect((await other.get(`/${obs}`)).status).toBe(404);
+      expect((await other.get(`/${device}`)).status).toBe(404);
+      expect((await other.get(`/Observation?subject.identifier=${ALICE_SEARCH}&code=29463-7&_sort=-date`)).status).toBe(403);
+      // Another app's own pairing with the same person sees the record under its own idPe.
+      const bob = (await other.post('/pairing', { patient: 'bob' })).body;
+      const bobOwn = (await app.post('/pairing', { patient: 'bob' })).body;
+      const posted2 = await app.post('/', feedingBundle(bodyWeight({ patient: { oid: bobOwn.oid, idPe: bobOwn.idPe }, effective: '2026-04-01T10:00:00+02:00', kg: 80 })));
+      const seen = await other.get(`/${posted2.body.entry[0].response.location.split('/_history')[0]}`);
+      expect(seen.status).toBe(200);
+      expect(seen.body.subject.identifier).toEqual({ system: 'urn:oid:2.999.7.7', value: bob.idPe });
+    });
+  });
+
+  describe('API Agenda', () => {
+    it('creates, reads, updates and searches appointments', async () => {
+      const created = await app.post('/Appointment', example('Appointment-ExampleAppointmentTeleconsultation.json'));
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const location = created.headers.get('location')!;
+      expect(location).toMatch(/\/Appointment\/[0-9a-f-]{36}\/_history\/1$/);
+      const id = created.body.id;
+      expect(errorsOf(created.body, `${PROFILE}mes-appointment`)).toEqual([]);
+      const cancelled = { ...created.body, status: 'cancelled', cancelationReason: { text: 'Empêchement' } };
+      const updated = await app.call('PUT', `/Appointment/${id}`, cancelled);
+      expect(updated.status).toBe(200);
+      expect(updated.body.meta.versionId).toBe('2');
+      expect((await app.get(`/Appointment/${id}`)).body.status).toBe('cancelled');
+      expect((await app.call('PUT', `/Appointment/${id}`, { ...cancelled, id: 'other' })).status).toBe(400);
+      expect((await other.call('PUT', `/Appointment/${id}`, cancelled)).status).toBe(404);
+      const upcoming = appointment({
+        patient: ALICE,
+        start: '2026-12-20T10:00:00+01:00',
+        end: '2026-12-20T10:20:00+01:00',
+        mode: 'in-person',
+        reason: 'Contrôle',
+        practitioner: { rpps: '10001234567', name: 'Dr Claire Martin' },
+      });
+      expect((await app.post('/Appointment', upcoming)).status).toBe(201);
+      const found = await app.get(`/Appointment?patient.identifier=${ALICE_SEARCH}&date=ge2026-12-15`);
+      expect(found.status).toBe(200);
+      expect(found.body.entry.map((e: any) => e.resource.start)).toEqual(['2026-12-20T10:00:00+01:00']);
+      expect(errorsOf(found.body, `${PROFILE}mes-bundle-appointment-searchset`)).toEqual([]);
+      const booked = await app.get(`/Appointment?patient.identifier=${ALICE_SEARCH}&status=cancelled`);
+      expect(booked.body.total).toBe(1);
+    });
+
+    it('answers 422 for an appointment that breaks the profile', async () => {
+      const bad = example('Appointment-ExampleAppointmentTeleconsultation.json');
+      delete bad.end;
+      const res = await app.post('/Appointment', bad);
+      expect(res.status).toBe(422);
+      expect(res.body.issue.some((i: any) => i.expression?.[0] === 'Appointment.end')).toBe(true);
+    });
+  });
+
+  describe('API Documents', () => {
+    it('publishes (ITI-105), finds (ITI-67) and returns the document bytes (ITI-68)', async () => {
+      const doc = example('DocumentReference-ExampleDocumentReference.json');
+      const res = await app.post('/DocumentReference', doc);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      const url = res.body.content[0].attachment.url as string;
+      expect(url).toMatch(new RegExp(`^${sandbox.url}/Binary/[0-9a-f-]{36}$`));
+      expect(res.body.content[0].attachment.data).toBeUndefined();
+      const bytes = await app.get(url.slice(sandbox.url.length));
+      expect(bytes.status).toBe(200);
+      expect(bytes.headers.get('content-type')).toMatch(/^text\/xml/);
+      expect(bytes.body).toBe(Buffer.from(doc.content[0].attachment.data, 'base64').toString('utf8'));
+      expect((await other.get(url.slice(sandbox.url.length))).status).toBe(404);
+      const asResource = await app.call('GET', url.slice(sandbox.url.length), undefined, { accept: 'application/fhir+json' });
+      expect(asResource.body).toMatchObject({ resourceType: 'Binary', contentType: 'text/xml', data: doc.content[0].attachment.data });
+      const found = await app.get(`/DocumentReference?patient.identifier=${ALICE_SEARCH}&status=current`);
+      expect(found.body.entry.map((e: any) => e.resource.id)).toContain(res.body.id);
+    });
+
+    it('accepts a provide-document Bundle (ITI-65) and refuses a document whose hash is wrong', async () => {
+      const bundle = example('Bundle-ExampleProvideDocumentBundle.json');
+      const res = await app.post('/', bundle);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.entry.map((e: any) => e.response.location.split('/')[0])).toEqual(['List', 'DocumentReference', 'Binary']);
+      const list = await app.get(`/${res.body.entry[0].response.location.split('/_history')[0]}`.replace('/List/', '/List/'));
+      expect(list.status).toBe(404); // Lists are stored, not served: MES has no List API.
+      const doc = await app.get(`/${res.body.entry[1].response.location.split('/_history')[0]}`);
+      expect(doc.body.content[0].attachment.url).toBe(`${sandbox.url}/${res.body.entry[2].response.location.split('/_history')[0]}`);
+      const wrong = example('DocumentReference-ExampleDocumentReference.json');
+      wrong.content[0].attachment.hash = Buffer.alloc(20).toString('base64');
+      const refused = await app.post('/DocumentReference', wrong);
+      expect(refused.status).toBe(422);
+      expect(refused.body.issue.some((i: any) => /SHA-1|hash/i.test(i.diagnostics))).toBe(true);
+    });
+  });
+
+  describe('hostile input', () => {
+    it('answers clean 4xx to oversized, deep, malformed and SQL-looking requests', async () => {
+      const token = await app.login();
+      const raw = (method: string, path: string, body?: string, type = 'application/fhir+json') =>
+        fetch(`${sandbox.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
+      expect((await raw('POST', '/', 'x'.repeat(11 * 1024 * 1024))).status).toBe(413);
+      expect((await raw('POST', '/', `${'['.repeat(5000)}${']'.repeat(5000)}`)).status).toBe(400);
+      expect((await raw('POST', '/', '{"resourceType": "Bundle", "entry": [')).status).toBe(400);
+      expect((await raw('POST', '/', '<Bundle/>', 'application/xml')).status).toBe(415);
+      expect((await raw('POST', '/', '"just a string"')).status).toBe(400);
+      const sqlish = encodeURIComponent("' OR 1=1; DROP TABLE resources; --");
+      const searched = await app.get(`/Observation?subject.identifier=${ALICE_SEARCH}&code=${sqlish}&_sort=-date`);
+      expect(searched.status).toBe(200);
+      expect(searched.body.total).toBe(0);
+      expect((await app.get(`/Observation?subject.identifier=${sqlish}|x&code=1&_sort=-date`)).status).toBe(403);
+      expect((await app.get(`/Observation/${sqlish}`)).status).toBe(404);
+      expect((await app.get('/Observation/..%2F..%2Fetc%2Fpasswd')).status).toBe(404);
+      expect((await app.get(`/Observation?subject.identifier=${ALICE_SEARCH}&code=1&_sort=-date&_count=99999999999`)).status).toBe(400);
+      expect((await app.get('/Nothing')).status).toBe(404);
+      const stillThere = await sandbox.db.query('SELECT count(*) FROM resources');
+      expect(stillThere.rows).toHaveLength(1);
+    });
+
+    it('never answers 5xx to arbitrary JSON posted to any route', async () => {
+      const token = await app.login();
+      const routes = ['/', '/Appointment', '/DocumentReference', '/pairing'];
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...routes), fc.oneof(fc.jsonValue(), fc.record({ resourceType: fc.constantFrom('Bundle', 'Appointment', 'DocumentReference'), type: fc.string(), entry: fc.array(fc.jsonValue()) })), async (route, body) => {
+          const res = await fetch(`${sandbox.url}${route}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
+          expect(res.status).toBeGreaterThanOrEqual(200);
+          expect(res.status).toBeLessThan(500);
+        }),
+        { numRuns: 150 },
+      );
+    });
+  });
+
+  describe('restart', () => {
+    it('keeps pairings, data and valid tokens across a restart on the same database', async () => {
+      const token = await app.login();
+      const before = await app.get(`/Observation?subject.identifier=${ALICE_SEARCH}&code=29463-7&_sort=-date`);
+      await sandbox.close();
+      await start();
+      app.token = token;
+      const after = await app.get(`/Observation?subject.identifier=${ALICE_SEARCH}&code=29463-7&_sort=-date`);
+      expect(after.status).toBe(200);
+      expect(after.body.total).toBe(before.body.total);
+      expect(after.body.entry.map((e: any) => e.resource.id)).toEqual(before.body.entry.map((e: any) => e.resource.id));
+      expect((await app.post('/pairing', { patient: 'bob' })).status).toBe(200);
+      const { rows } = await sandbox.db.query<{ version: number }>('SELECT version FROM schema_migrations');
+      expect(rows.map((r) => Number(r.version))).toEqual([1]);
+    });
+  });
+});
+
+describe('mes-fhir sandbox (the command)', () => {
+  const CLI = join(REPO_ROOT, 'packages', 'cli', 'bin', 'mes-fhir.js');
+
+  /** Starts the command, resolves with its URL once it listens; the child is returned to stop it. */
+  function run(args: string[]) {
+    const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', ...args], { cwd: scratch, env: { ...process.env } });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const listening = new Promise<string>((resolveUrl, reject) => {
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = /listening on (http:\/\/\S+)/.exec(out);
+        if (m && out.includes('Stop with Ctrl+C.')) resolveUrl(m[1]!);
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    return { child, listening, exited, output: () => out, errors: () => err };
+  }
+
+  it('starts with a seed folder, serves it, loads each seed once, stops on SIGTERM', async () => {
+    const seed = join(scratch, 'seed');
+    cpSync(join(REPO_ROOT, 'test', 'fixtures', 'sandbox'), seed, { recursive: true });
+    cpSync(join(EXAMPLES, 'Bundle-ExampleFeedingBundle.json'), join(seed, '10-feeding.json'));
+    cpSync(join(EXAMPLES, 'Appointment-ExampleAppointmentCabinet.json'), join(seed, '20-appointment.json'));
+    const database = join(scratch, 'cli-db');
+    const first = run(['--seed', seed, '--database', database, '--generated', GENERATED]);
+    const url = await first.listening;
+    expect(first.output()).toContain('app suivi-sante: secret secret-suivi, OID 2.999.1.2.3');
+    expect(first.errors()).toContain('seed: 10-feeding.json loaded');
+    const client = new Client(url, 'suivi-sante', 'secret-suivi');
+    const found = await client.get(`/Observation?subject.identifier=${ALICE_SEARCH}&code=29463-7&_sort=-date`);
+    expect(found.body.total).toBe(1);
+    expect((await client.get(`/Appointment?patient.identifier=${ALICE_SEARCH}`)).body.total).toBe(1);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const second = run(['--seed', seed, '--database', database, '--generated', GENERATED]);
+    const url2 = await second.listening;
+    expect(second.errors()).not.toContain('seed:');
+    const again = await new Client(url2, 'suivi-sante', 'secret-suivi').get(`/Observation?subject.identifier=${ALICE_SEARCH}&code=29463-7&_sort=-date`);
+    expect(again.body.total).toBe(1);
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('exits 1 with a clear message on a bad configuration or a refused seed', async () => {
+    const bad = join(scratch, 'bad-config.json');
+    writeFileSync(bad, JSON.stringify({ apps: [{ clientId: 'a', clientSecret: 'b', oid: 'not-an-oid' }] }));
+    const r = run(['--config', bad, '--database', join(scratch, 'bad-db')]);
+    await expect(r.listening).rejects.toThrow(/apps\[0\]\.oid "not-an-oid" is not an OID/);
+    expect(await r.exited).toBe(1);
+  });
+});
