@@ -35,3 +35,28 @@ export interface StructureDefinitionJson {
   snapshot?: { element: ElementDefinitionJson[] };
   differential?: { element: ElementDefinitionJson[] };
 }
+
+/** Splits an element id into segments, keeping slice names (which may contain dots inside brackets) whole. */
+export function idSegments(id: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  let inSlice = false;
+  for (const ch of id) {
+    if (ch === ':') inSlice = true;
+    if (ch === '.' && !inSlice) {
+      out.push(current);
+      current = '';
+      continue;
+    }
+    if (ch === '.' && inSlice) {
+      // a dot after a slice name ends the segment unless the slice name itself holds a dot (rare): treat as end
+      out.push(current);
+      current = '';
+      inSlice = false;
+      continue;
+    }
+    current += ch;
+  }
+  out.push(current);
+  return out;
+}

@@ -1,5 +1,6 @@
 import type { ResourceIndex } from '@mes-fhir/fhir-packages';
-import type { ElementDefinitionJson, StructureDefinitionJson } from './element-definition.js';
+import { idSegments, type ElementDefinitionJson, type StructureDefinitionJson } from './element-definition.js';
+import { generateSnapshot } from './snapshot.js';
 
 export const FHIR_BASE = 'http://hl7.org/fhir/StructureDefinition/';
 
@@ -70,30 +71,6 @@ function fixedOf(def: ElementDefinitionJson): FixedValue | undefined {
   return undefined;
 }
 
-/** Splits an element id into segments, keeping slice names (which may contain dots inside brackets) whole. */
-function idSegments(id: string): string[] {
-  const out: string[] = [];
-  let current = '';
-  let inSlice = false;
-  for (const ch of id) {
-    if (ch === ':') inSlice = true;
-    if (ch === '.' && !inSlice) {
-      out.push(current);
-      current = '';
-      continue;
-    }
-    if (ch === '.' && inSlice) {
-      // a dot after a slice name ends the segment unless the slice name itself holds a dot (rare): treat as end
-      out.push(current);
-      current = '';
-      inSlice = false;
-      continue;
-    }
-    current += ch;
-  }
-  out.push(current);
-  return out;
-}
 
 /** Builds the element tree of a StructureDefinition snapshot. */
 export function buildTree(sd: StructureDefinitionJson): ProfileTree {
@@ -175,6 +152,8 @@ export const isPrimitiveType = (code: string): boolean => /^[a-z]/.test(code) ||
  */
 export class StructureModel {
   private readonly trees = new Map<string, ProfileTree | null>();
+  private readonly generated = new Map<string, ElementDefinitionJson[] | null>();
+  private readonly snapshotIssues = new Map<string, string[]>();
 
   constructor(readonly index: ResourceIndex) {}
 
@@ -183,17 +162,44 @@ export class StructureModel {
     return this.index.resolveOfType<StructureDefinitionJson>(url, 'StructureDefinition');
   }
 
-  /** The element tree of a canonical, or undefined when it is not loaded or has no snapshot. */
+  /**
+   * The element tree of a canonical, or undefined when it is not loaded. A StructureDefinition
+   * with only a differential gets its snapshot generated from its base (see `snapshot`).
+   */
   tree(url: string): ProfileTree | undefined {
     let tree = this.trees.get(url);
     if (tree === undefined) {
       const sd = this.definition(url);
       // Unknown urls are not remembered: inputs may claim any number of them.
       if (!sd) return undefined;
-      tree = sd.snapshot?.element?.length ? buildTree(sd) : null;
+      const element = this.snapshot(url);
+      tree = element?.length ? buildTree(element === sd.snapshot?.element ? sd : { ...sd, snapshot: { element } }) : null;
       this.trees.set(url, tree);
     }
     return tree ?? undefined;
+  }
+
+  /**
+   * The snapshot elements of a canonical: its own, or generated from its differential and its
+   * base's snapshot (itself generated if need be), once. Undefined when it cannot be had.
+   */
+  snapshot(url: string): ElementDefinitionJson[] | undefined {
+    const sd = this.definition(url);
+    if (!sd) return undefined;
+    if (sd.snapshot?.element?.length) return sd.snapshot.element;
+    const known = this.generated.get(url);
+    if (known !== undefined) return known ?? undefined;
+    if (!sd.differential?.element?.length) return undefined;
+    this.generated.set(url, null); // a base cycle ends here
+    const result = generateSnapshot(sd, (u) => this.snapshot(u));
+    this.snapshotIssues.set(url, result.issues);
+    this.generated.set(url, result.element.length ? result.element : null);
+    return result.element.length ? result.element : undefined;
+  }
+
+  /** What could not be placed when a snapshot was generated for this canonical (empty when none). */
+  generationIssues(url: string): string[] {
+    return this.snapshotIssues.get(url) ?? [];
   }
 
   /** The tree of a base FHIR type (`Observation`, `CodeableConcept`). */

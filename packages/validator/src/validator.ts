@@ -50,6 +50,8 @@ interface Walk {
   seen: Set<string>;
   /** Resources of the enclosing Bundle by fullUrl and by Type/id, for reference checks. */
   bundleTargets?: Map<string, Record<string, unknown>>;
+  /** The enclosing Bundle is a document: its references must resolve inside it. */
+  inDocument?: boolean;
   rootResource: unknown;
   /** Location → rank in the order the walk met it, to sort issues in document order. */
   order: Map<string, number>;
@@ -186,12 +188,15 @@ export class Validator {
       else this.report(walk, 'warning', 'not-found', `${location}.meta.profile`, `profile ${claim} is not loaded, so the resource was not checked against it`);
     }
     const previousTargets = walk.bundleTargets;
+    const previousInDocument = walk.inDocument;
     const previousResource = walk.currentResource;
     walk.currentResource = value;
     walk.resourceStack.push(value);
     if (resourceType === 'Bundle') {
       walk.bundleTargets = bundleTargets(value);
+      walk.inDocument = value.type === 'document';
       this.checkFullUrls(value, location, walk);
+      this.checkDuplicateIds(value, location, walk);
     }
     for (const tree of trees) {
       if (tree.sd.type !== resourceType) {
@@ -209,6 +214,7 @@ export class Validator {
       checkDocumentReference(value, location, (severity, code, at, message) => this.report(walk, severity, code, at, message), (attachment) => this.attachmentBytes(attachment, walk));
     }
     walk.bundleTargets = previousTargets;
+    walk.inDocument = previousInDocument;
     walk.currentResource = previousResource;
     walk.resourceStack.pop();
   }
@@ -234,6 +240,25 @@ export class Validator {
       if (m[1] !== resourceType || m[2] !== id) {
         this.report(walk, 'error', 'invalid', `${location}.entry[${i}].fullUrl`, `fullUrl ${entry.fullUrl} does not match the entry's resource ${String(resourceType)}/${id}`);
       }
+    });
+  }
+
+  /**
+   * Two entries may not hold the same resource (type and id), except in a history Bundle or as
+   * distinct versions (meta.versionId), as the Java validator checks.
+   */
+  private checkDuplicateIds(bundle: Record<string, unknown>, location: string, walk: Walk): void {
+    if (!Array.isArray(bundle.entry) || bundle.type === 'history') return;
+    const seen = new Map<string, number>();
+    bundle.entry.forEach((entry, i) => {
+      if (!isObject(entry) || !isObject(entry.resource)) return;
+      const { resourceType, id, meta } = entry.resource;
+      if (typeof resourceType !== 'string' || typeof id !== 'string') return;
+      const version = isObject(meta) && typeof meta.versionId === 'string' ? meta.versionId : '';
+      const key = `${resourceType}/${id}|${version}`;
+      const first = seen.get(key);
+      if (first === undefined) seen.set(key, i);
+      else this.report(walk, 'error', 'invalid', `${location}.entry[${i}].resource.id`, `duplicate resource ${resourceType}/${id} in the Bundle (also entry[${first}])`);
     });
   }
 
@@ -358,6 +383,7 @@ export class Validator {
       }
     }
     const code = type.code === SYSTEM_STRING ? fhirTypeOf(node) : type.code;
+    for (const def of typeSlice ? [node, typeSlice] : [node]) checkLimits(value, def, (message) => this.report(walk, 'error', 'value', location, message));
     if (isPrimitiveType(code)) {
       const problem = this.primitives.get(code)(value);
       if (problem) this.report(walk, 'error', 'value', location, problem);
@@ -386,6 +412,8 @@ export class Validator {
     const slice = typeSlice ?? node;
     if (definition && slice.sliceName && slice.children.length > 0) this.walkObject(value, slice.children, location, walk, depth, objectHost);
     if (code === 'Quantity' || typeTree?.sd.type === 'Quantity') this.checkUcum(value, location, walk);
+    // DocumentReference attachments get the fuller document check (size, hash, CDA header)
+    if (code === 'Attachment' && !/^DocumentReference\.content/.test(at.path)) checkAttachmentSize(value, (message) => this.report(walk, 'error', 'value', location, message));
     if (code === 'Reference') this.checkReference(value, type, location, walk);
   }
 
@@ -430,6 +458,10 @@ export class Validator {
     if (typeFromText && !/^[a-z]+:/.test(reference) && this.model.typeTree(typeFromText)?.sd.kind !== 'resource') {
       this.report(walk, 'error', 'value', `${location}.reference`, `"${typeFromText}" is not a resource type`);
       return;
+    }
+    // In a document, every reference resolves inside the Bundle (relative and urn: ones at least).
+    if (walk.inDocument && !target && !/^https?:/.test(reference)) {
+      this.report(walk, 'error', 'not-found', `${location}.reference`, `"${reference.slice(0, 100)}" is not in the document Bundle: a document's references resolve inside it`);
     }
     const targetType = (target && typeof target.resourceType === 'string' ? target.resourceType : undefined) ?? typeFromText;
     if (targetType && allowedTypes.size && !allowedTypes.has(targetType) && !allowedTypes.has('Resource')) {
@@ -628,6 +660,46 @@ function sortInDocumentOrder(issues: ValidationIssue[], order: Map<string, numbe
     .map((issue, i) => ({ issue, i, r: rank(issue.location) }))
     .sort((a, b) => a.r - b.r || a.i - b.i)
     .map((x) => x.issue);
+}
+
+/** minValue/maxValue (numbers, dates, Quantities of the same unit) and maxLength of an element. */
+function checkLimits(value: unknown, node: ElementNode, report: (message: string) => void): void {
+  const def = node.def as Record<string, unknown>;
+  if (typeof def.maxLength === 'number' && typeof value === 'string' && [...value].length > def.maxLength) {
+    report(`${[...value].length} characters, more than the maximum length ${def.maxLength}`);
+  }
+  for (const [key, limit] of Object.entries(def)) {
+    const isMin = key.startsWith('minValue');
+    if (!isMin && !key.startsWith('maxValue')) continue;
+    const compared = compareLimit(value, limit);
+    if (compared === undefined) continue;
+    if (isMin ? compared < 0 : compared > 0) report(`value ${JSON.stringify(value)} is ${isMin ? 'below the minimum' : 'above the maximum'} ${JSON.stringify(limit)}`);
+  }
+}
+
+/** value compared with a limit: negative below, positive above; undefined when not comparable. */
+function compareLimit(value: unknown, limit: unknown): number | undefined {
+  if (typeof value === 'number' && typeof limit === 'number') return value - limit;
+  if (typeof value === 'string' && typeof limit === 'string' && /^\d{4}/.test(value) && /^\d{4}/.test(limit)) {
+    // dates and times at the same precision compare as text; otherwise as instants when both parse
+    if (value.length === limit.length) return value < limit ? -1 : value > limit ? 1 : 0;
+    const a = Date.parse(value);
+    const b = Date.parse(limit);
+    return Number.isNaN(a) || Number.isNaN(b) ? undefined : a - b;
+  }
+  if (typeof value === 'string' && typeof limit === 'string' && /^\d{2}:\d{2}/.test(value) && /^\d{2}:\d{2}/.test(limit)) return value < limit ? -1 : value > limit ? 1 : 0;
+  if (isObject(value) && isObject(limit) && typeof value.value === 'number' && typeof limit.value === 'number') {
+    if ((limit.code !== undefined && value.code !== limit.code) || (limit.system !== undefined && value.system !== limit.system)) return undefined;
+    return value.value - limit.value;
+  }
+  return undefined;
+}
+
+/** Attachment.size is the size of the data it carries (base64-decoded). */
+function checkAttachmentSize(value: Record<string, unknown>, report: (message: string) => void): void {
+  if (typeof value.data !== 'string' || typeof value.size !== 'number') return;
+  const bytes = attachedBytes({ data: value.data });
+  if (bytes && bytes.length !== value.size) report(`Attachment.size ${value.size} does not match the size of its data (${bytes.length} bytes)`);
 }
 
 function bundleTargets(bundle: Record<string, unknown>): Map<string, Record<string, unknown>> {
