@@ -5,6 +5,7 @@ import { EXIT_USAGE, UsageError, type CliIo } from './io.js';
 import { VALIDATE_USAGE, validateCommand } from './validate-command.js';
 import { SANDBOX_USAGE, sandboxCommand } from './sandbox-command.js';
 import { SNAPSHOT_USAGE, snapshotCommand } from './snapshot-command.js';
+import { CONVERT_USAGE, convertCommand } from './convert-command.js';
 import { EXPAND_USAGE, expandCommand, VALIDATE_CODE_USAGE, validateCodeCommand } from './terminology-commands.js';
 
 const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => Promise<number>; usage: string; summary: string }> = {
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => Promise<num
   expand: { run: expandCommand, usage: EXPAND_USAGE, summary: 'expand a value set offline' },
   'validate-code': { run: validateCodeCommand, usage: VALIDATE_CODE_USAGE, summary: 'check a code against a value set or code system' },
   diff: { run: diffCommand, usage: DIFF_USAGE, summary: 'what changed between two versions of profiles, and whom it breaks' },
+  convert: { run: convertCommand, usage: CONVERT_USAGE, summary: 'convert a resource between FHIR JSON and FHIR XML' },
   snapshot: { run: snapshotCommand, usage: SNAPSHOT_USAGE, summary: 'generate the snapshot of a StructureDefinition from its differential' },
   sandbox: { run: (args, io) => sandboxCommand(args, io), usage: SANDBOX_USAGE, summary: 'a local test server that answers like Mon espace santé (Mesures, Agenda, Documents)' },
   'fhir-package': { run: fhirPackageCommand, usage: FHIR_PACKAGE_USAGE, summary: 'our profiles as a FHIR package: install into the FHIR cache, or write a .tgz' },

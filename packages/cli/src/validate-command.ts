@@ -9,9 +9,10 @@ import { loadProject, PROJECT_OPTIONS, PROJECT_OPTIONS_USAGE } from './project-o
 export const VALIDATE_USAGE = `Usage: mes-fhir validate <file|folder|->... [--profile <url>] [--load <file|folder>]...
                         [--cda <file>]... [--format text|json] [--fail-on error|warning]
 
-Validates FHIR R4 JSON or NDJSON resources offline against their base definition, the profiles
-they claim in meta.profile (an MES canonical resolves to our profile that requires it) and
---profile. Folders are read recursively (*.json, *.ndjson); "-" reads standard input.
+Validates FHIR R4 resources offline (JSON, NDJSON or XML) against their base definition, the
+profiles they claim in meta.profile (an MES canonical resolves to our profile that requires it)
+and --profile. Folders are read recursively (*.json, *.ndjson, *.xml); "-" reads standard input
+(XML when it starts with "<"). XML issues are located as for JSON (Observation.valueQuantity).
 
   --profile <url>    also validate against this profile
   --load <path>      add StructureDefinitions, ValueSets and CodeSystems from JSON files (repeatable)
@@ -32,6 +33,8 @@ interface Input {
   /** The parsed resource, or the reason it could not be parsed. */
   resource?: unknown;
   parseError?: string;
+  /** FHIR XML, read once the definitions are loaded. */
+  xml?: string;
 }
 
 async function readStdin(): Promise<string> {
@@ -64,7 +67,7 @@ async function collectFiles(path: string): Promise<string[]> {
   for (const entry of (await readdir(path, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
     const full = join(path, entry.name);
     if (entry.isDirectory()) out.push(...(await collectFiles(full)));
-    else if (/\.(ndjson|json)$/.test(entry.name)) out.push(full);
+    else if (/\.(ndjson|json|xml)$/.test(entry.name)) out.push(full);
   }
   return out;
 }
@@ -113,8 +116,16 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   try {
     cdaFiles = await Promise.all((values.cda as string[]).map(async (f) => ({ name: basename(f), bytes: new Uint8Array(await readFile(resolve(f))) })));
     for (const p of positionals) {
-      if (p === '-') inputs.push(...parseText(await readStdin(), 'stdin'));
-      else for (const file of await collectFiles(resolve(p))) inputs.push(...parseText(await readFile(file, 'utf8'), relative(process.cwd(), file) || file));
+      if (p === '-') {
+        const text = await readStdin();
+        inputs.push(...(text.trimStart().startsWith('<') ? [{ label: 'stdin', xml: text }] : parseText(text, 'stdin')));
+      } else {
+        for (const file of await collectFiles(resolve(p))) {
+          const label = relative(process.cwd(), file) || file;
+          const text = await readFile(file, 'utf8');
+          inputs.push(...(file.endsWith('.xml') ? [{ label, xml: text }] : parseText(text, label)));
+        }
+      }
     }
   } catch (e) {
     io.stderr.write(`mes-fhir validate: cannot read input: ${(e as Error).message}\n`);
@@ -139,9 +150,12 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   const showProgress = inputs.length >= 1000;
   const started = performance.now();
   inputs.forEach((input, i) => {
+    const options = { profile: values.profile as string | undefined, resolveAttachment: cdaFiles.length ? (a: { url?: string }) => attachmentFile(cdaFiles, a.url) : undefined };
     const outcome: OperationOutcome = input.parseError
       ? { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'structure', details: { text: input.parseError } }] }
-      : validator.validate(input.resource, { profile: values.profile as string | undefined, resolveAttachment: cdaFiles.length ? (a) => attachmentFile(cdaFiles, a.url) : undefined });
+      : input.xml !== undefined
+        ? validator.validateXml(input.xml, options)
+        : validator.validate(input.resource, options);
     const errors = outcome.issue.filter((x) => x.severity === 'error' || x.severity === 'fatal').length;
     const warnings = outcome.issue.filter((x) => x.severity === 'warning').length;
     counts.errors += errors;

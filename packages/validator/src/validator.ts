@@ -12,6 +12,7 @@ import {
 } from '@mes-fhir/profile-model';
 import { Terminology, UCUM_SYSTEM, validateUcum, type CodeValidation } from '@mes-fhir/terminology';
 import { attachedBytes } from '@mes-fhir/cda';
+import { FhirXml } from '@mes-fhir/xml';
 import { checkDocumentReference, type AttachmentResolver } from './documents.js';
 import { planInvariants, runInvariants, type InvariantPlan } from './invariants.js';
 import { toOperationOutcome, type IssueCode, type IssueSeverity, type OperationOutcome, type ValidationIssue } from './outcome.js';
@@ -88,6 +89,7 @@ export class Validator {
   private readonly sliceMatchers = new WeakMap<ElementNode, Array<{ slice: ElementNode; values: DiscriminatorValue[] }>>();
   private readonly codeResults = new Map<string, CodeValidation>();
   private mesCanonicals?: Map<string, string>;
+  private xmlConverter?: FhirXml;
 
   constructor(
     readonly index: ResourceIndex,
@@ -129,6 +131,22 @@ export class Validator {
   /** Validates one resource; never throws. */
   validate(resource: unknown, options: ValidateOptions = {}): OperationOutcome {
     return toOperationOutcome(this.validateToIssues(resource, options));
+  }
+
+  /** FHIR XML ↔ JSON with the loaded definitions (`@mes-fhir/xml`). */
+  get xml(): FhirXml {
+    return (this.xmlConverter ??= new FhirXml(this.model));
+  }
+
+  /**
+   * Validates a resource written in FHIR XML: read into JSON with the loaded definitions, then
+   * validated as JSON, so that locations read the same (`Observation.valueQuantity.code`).
+   * Never throws: XML that cannot be read is one fatal issue.
+   */
+  validateXml(text: string, options: ValidateOptions = {}): OperationOutcome {
+    const read = this.xml.fromXml(text);
+    if (!read.ok) return toOperationOutcome([{ severity: 'fatal', code: 'structure', location: '', message: read.error }]);
+    return this.validate(read.resource, options);
   }
 
   validateToIssues(resource: unknown, options: ValidateOptions = {}): ValidationIssue[] {

@@ -1,0 +1,1 @@
+export { FhirXml, extractXhtml, type FromXmlResult } from './xml.js';
