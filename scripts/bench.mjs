@@ -2,6 +2,9 @@
 /**
  * npm run bench: speed of @mes-fhir/terminology and @mes-fhir/validator, measured in one run
  * against named baselines (JSON.parse as the floor, @medplum/core validateResource as the peer).
+ * Also: floor/validator ratios (body-weight Observation, feeding Bundle), the cost of the first
+ * validation (plan compilation), the `fhir` package's validator (FHIR.js) as a second peer, and
+ * the CLI on a generated NDJSON file of BENCH_CLI_LINES lines (default 1,000,000) with its peak RSS.
  * Then the sandbox: feeding Bundles accepted per second over HTTP by concurrent clients
  * (autocannon, loopback, bounded in time), against the validator alone on the same Bundle, and
  * the stored Observations counted against the acknowledged ones.
@@ -16,7 +19,8 @@ import { Terminology } from '@mes-fhir/terminology';
 import { Validator, isValid } from '@mes-fhir/validator';
 import { startSandbox } from '@mes-fhir/sandbox';
 import autocannon from 'autocannon';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -141,6 +145,30 @@ const medplum = time(() => all.map(medplumOk));
 // Medplum against the base Observation only (no profile): its raw speed, for reference.
 const medplumBase = time(() => all.map((t) => { try { validateResource(JSON.parse(t)); return true; } catch { return false; } }));
 
+// ---- the fhir package (FHIR.js), base R4 validation ---------------------------------------------
+const { Fhir } = (await import('fhir')).default;
+const fhirJs = new Fhir();
+const fhirJsOk = (text) => {
+  try {
+    return fhirJs.validate(JSON.parse(text)).valid;
+  } catch {
+    return false;
+  }
+};
+const fhirJsRun = time(() => all.map(fhirJsOk));
+
+// ---- first validation: a fresh validator compiles its plan for the profile ----------------------
+const fresh = new Validator(validator.index);
+const first = time(() => fresh.validate(JSON.parse(valid[0]), { profile: PROFILE }));
+const second = time(() => fresh.validate(JSON.parse(valid[1]), { profile: PROFILE }));
+
+// ---- feeding Bundle: floor and validator -------------------------------------------------------------
+const FEEDING_PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-feeding';
+const feedingText = readFileSync(join(ROOT, 'generated', 'fhir', 'example', 'Bundle-ExampleFeedingBundle.json'), 'utf8');
+const B = Math.max(200, Math.floor(N / 10));
+const feedingFloor = time(() => { for (let i = 0; i < B * 20; i++) JSON.parse(feedingText); });
+const feedingOurs = time(() => { for (let i = 0; i < B; i++) validator.validate(JSON.parse(feedingText), { profile: FEEDING_PROFILE }); });
+
 // ---- report -------------------------------------------------------------------------------------
 const total = all.length;
 const tFloor = rate(total, floor.ms);
@@ -151,22 +179,69 @@ log(`  JSON.parse (floor)                      ${fmt(tFloor).padStart(10)}`);
 log(`  @mes-fhir/validator, profile            ${fmt(tOurs).padStart(10)}   floor is ${fmt(tFloor / tOurs)}× faster`);
 log(`  @medplum/core validateResource, profile ${fmt(tMedplum).padStart(10)}   floor is ${fmt(tFloor / tMedplum)}× faster`);
 log(`  @medplum/core validateResource, base R4 ${fmt(rate(total, medplumBase.ms)).padStart(10)}   (no profile: for reference only)`);
+log(`  fhir (FHIR.js) validate, base R4        ${fmt(rate(total, fhirJsRun.ms)).padStart(10)}   floor is ${fmt(tFloor / rate(total, fhirJsRun.ms))}× faster (no profile)`);
+log();
+const tFeedingFloor = rate(B * 20, feedingFloor.ms);
+const tFeedingOurs = rate(B, feedingOurs.ms);
+log(`floor/validator (body-weight Observation): ${(tFloor / tOurs).toFixed(2)}`);
+log(`floor/validator (feeding Bundle): ${(tFeedingFloor / tFeedingOurs).toFixed(2)}   (JSON.parse ${fmt(tFeedingFloor)}/s, validator ${fmt(tFeedingOurs)}/s)`);
+log(`first validation (plan compilation) ${first.ms.toFixed(1)} ms, next ${second.ms.toFixed(2)} ms`);
 log();
 const acceptedOurs = ours.result.slice(0, N).filter(Boolean).length;
 const acceptedMedplum = medplum.result.slice(0, N).filter(Boolean).length;
 log(`valid resources accepted: validator ${acceptedOurs}/${N}, medplum ${acceptedMedplum}/${N}`);
 if (medplumFirstRefusal) log(`  medplum refuses valid resources with: ${medplumFirstRefusal}`);
-log('errors caught (validator / medplum):');
+log(`  fhir (FHIR.js) accepts ${fhirJsRun.result.slice(0, N).filter(Boolean).length}/${N}`);
+log('errors caught (validator / medplum / fhir.js):');
 let missedOurs = 0;
 for (const kind of kinds) {
   const idx = invalid.map((x, i) => (x.kind === kind ? i : -1)).filter((i) => i >= 0);
   const caughtOurs = idx.filter((i) => !ours.result[N + i]).length;
   const caughtMedplum = idx.filter((i) => !medplum.result[N + i]).length;
+  const caughtFhirJs = idx.filter((i) => !fhirJsRun.result[N + i]).length;
   missedOurs += idx.length - caughtOurs;
-  log(`  ${kind.padEnd(28)} ${String(caughtOurs).padStart(5)}/${idx.length}   ${String(caughtMedplum).padStart(5)}/${idx.length}`);
+  log(`  ${kind.padEnd(28)} ${String(caughtOurs).padStart(5)}/${idx.length}   ${String(caughtMedplum).padStart(5)}/${idx.length}   ${String(caughtFhirJs).padStart(5)}/${idx.length}`);
 }
 log(`missed errors: validator ${missedOurs}`);
 log();
+
+// ---- the CLI on a large NDJSON file -----------------------------------------------------------------
+{
+  const LINES = Number(process.env.BENCH_CLI_LINES ?? 1_000_000);
+  const dir = mkdtempSync(join(tmpdir(), 'mes-bench-cli-'));
+  const file = join(dir, 'weights.ndjson');
+  const out = createWriteStream(file);
+  let injected = 0;
+  for (let i = 0; i < LINES; i++) {
+    const r = weight(i);
+    if (i % 10 === 9) {
+      ERRORS[kinds[i % kinds.length]](r);
+      injected++;
+    }
+    if (!out.write(`${JSON.stringify(r)}\n`)) await new Promise((done) => out.once('drain', done));
+  }
+  await new Promise((done) => out.end(done));
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(ROOT, 'packages', 'cli', 'bin', 'mes-fhir.js'), 'validate', file, '--format', 'json', '--project', join(ROOT, 'fsh'), '--generated', join(ROOT, 'generated', 'fhir')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let invalidSeen = 0;
+  let rest = '';
+  child.stdout.on('data', (d) => {
+    const text = rest + d.toString();
+    const lines = text.split('\n');
+    rest = lines.pop();
+    for (const l of lines) if (l.includes('"severity":"error"') || l.includes('"severity":"fatal"')) invalidSeen++;
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d.toString()));
+  const code = await new Promise((done) => child.on('close', done));
+  const seconds = (performance.now() - started) / 1000;
+  const summary = stderr.trim().split('\n').at(-1);
+  const rss = /peak RSS (\d+) MiB/.exec(summary)?.[1];
+  log(`cli: ${LINES} NDJSON lines in ${seconds.toFixed(1)} s (${fmt(LINES / seconds)} lines/s, startup included), peak RSS ${rss ?? '?'} MiB, exit ${code}`);
+  log(`cli: injected errors ${injected}, resources reported invalid ${invalidSeen}${invalidSeen === injected ? ' (none missed)' : ' (MISMATCH)'}`);
+  log();
+  rmSync(dir, { recursive: true, force: true });
+}
 
 // ---- sandbox: feeding Bundles over HTTP -------------------------------------------------------
 {

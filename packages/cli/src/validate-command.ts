@@ -1,8 +1,13 @@
+import { createReadStream } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ResourceLayer } from '@mes-fhir/fhir-packages';
-import { Validator, isValid, type OperationOutcome } from '@mes-fhir/validator';
+import { Validator } from '@mes-fhir/validator';
+import { availableParallelism } from 'node:os';
+import { checkInput, type Checked, type Input } from './validate-core.js';
+import { ValidationPool } from './validate-pool.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io.js';
 import { loadProject, PROJECT_OPTIONS, PROJECT_OPTIONS_USAGE } from './project-options.js';
 
@@ -23,40 +28,96 @@ and --profile. Folders are read recursively (*.json, *.ndjson, *.xml); "-" reads
   --format text      issues per resource and a summary (default)
   --format json      one OperationOutcome per resource, as NDJSON, in input order
   --fail-on <level>  exit 1 on errors (default) or also on warnings
+  --workers <n|auto> worker threads that validate in parallel (auto: one per core, up to 4, when
+                     the NDJSON input is over 20 MB; else 1). Output keeps the input order.
+
+NDJSON files and standard input are streamed: memory stays flat whatever their size. Past 1,000
+resources a progress line with the rate goes to standard error every 2 s, and the summary gives
+the rate and the peak memory (RSS).
 ${PROJECT_OPTIONS_USAGE}
 
 Exit codes: 0 valid, 1 invalid, 2 usage or I/O error.
 `;
 
-interface Input {
-  label: string;
-  /** The parsed resource, or the reason it could not be parsed. */
-  resource?: unknown;
-  parseError?: string;
-  /** FHIR XML, read once the definitions are loaded. */
-  xml?: string;
-}
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** JSON (one resource) or NDJSON (one per line). */
+/** JSON (one resource) or NDJSON (one per line), from a text already in memory. */
 function parseText(text: string, label: string): Input[] {
   try {
     return [{ label, resource: JSON.parse(text) }];
   } catch (wholeError) {
     const lines = text.split('\n').filter((l) => l.trim());
     if (lines.length <= 1) return [{ label, parseError: `not valid JSON: ${(wholeError as Error).message}` }];
-    return lines.map((line, i) => {
-      try {
-        return { label: `${label}:${i + 1}`, resource: JSON.parse(line) };
-      } catch (e) {
-        return { label: `${label}:${i + 1}`, parseError: `not valid JSON: ${(e as Error).message}` };
-      }
-    });
+    return lines.map((line, i) => parseLine(line, `${label}:${i + 1}`));
+  }
+}
+
+/** An NDJSON line, parsed where it is validated (in a worker when there are workers). */
+function parseLine(line: string, label: string): Input {
+  return { label, json: line };
+}
+
+/** The lines of a stream, numbered from 1, blank ones skipped: NDJSON in constant memory. */
+async function* ndjsonInputs(stream: NodeJS.ReadableStream, label: string, firstLines: string[] = []): AsyncGenerator<Input> {
+  let n = 0;
+  for (const line of firstLines) {
+    n++;
+    if (line.trim()) yield parseLine(line, `${label}:${n}`);
+  }
+  for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
+    n++;
+    if (line.trim()) yield parseLine(line, `${label}:${n}`);
+  }
+}
+
+/**
+ * Standard input: XML when it starts with "<", NDJSON (streamed) when its first line is a whole
+ * JSON value, else one JSON resource over several lines.
+ */
+async function* stdinInputs(): AsyncGenerator<Input> {
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity })[Symbol.asyncIterator]();
+  let first = await lines.next();
+  while (!first.done && !first.value.trim()) first = await lines.next();
+  if (first.done) return;
+  const head = first.value;
+  if (head.trimStart().startsWith('<')) {
+    const rest: string[] = [head];
+    for (let l = await lines.next(); !l.done; l = await lines.next()) rest.push(l.value);
+    yield { label: 'stdin', xml: rest.join('\n') };
+    return;
+  }
+  let headIsJson = true;
+  try {
+    JSON.parse(head);
+  } catch {
+    headIsJson = false;
+  }
+  if (headIsJson) {
+    yield parseLine(head, 'stdin:1');
+    let n = 1;
+    for (let l = await lines.next(); !l.done; l = await lines.next()) {
+      n++;
+      if (l.value.trim()) yield parseLine(l.value, `stdin:${n}`);
+    }
+    return;
+  }
+  const rest: string[] = [head];
+  for (let l = await lines.next(); !l.done; l = await lines.next()) rest.push(l.value);
+  yield* parseText(rest.join('\n'), 'stdin');
+}
+
+/** Every input, lazily: .ndjson files are streamed line by line, so memory stays flat. */
+async function* readInputs(paths: string[], files: Map<string, string[]>): AsyncGenerator<Input> {
+  for (const p of paths) {
+    if (p === '-') {
+      yield* stdinInputs();
+      continue;
+    }
+    for (const file of files.get(p)!) {
+      const label = relative(process.cwd(), file) || file;
+      if (file.endsWith('.ndjson')) yield* ndjsonInputs(createReadStream(file), label);
+      else if (file.endsWith('.xml')) yield { label, xml: await readFile(file, 'utf8') };
+      else yield* parseText(await readFile(file, 'utf8'), label);
+    }
   }
 }
 
@@ -99,6 +160,7 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
         cda: { type: 'string', multiple: true, default: [] },
         format: { type: 'string', default: 'text' },
         'fail-on': { type: 'string', default: 'error' },
+        workers: { type: 'string', default: 'auto' },
       },
       strict: true,
       allowPositionals: true,
@@ -110,23 +172,14 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   if (positionals.length === 0) throw new UsageError('give at least one file, folder or -');
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError('--format is text or json');
   if (values['fail-on'] !== 'error' && values['fail-on'] !== 'warning') throw new UsageError('--fail-on is error or warning');
+  if (values.workers !== 'auto' && !/^[1-9][0-9]?$/.test(values.workers as string)) throw new UsageError('--workers is auto or a number of threads (1 to 99)');
 
-  const inputs: Input[] = [];
+  // Files are listed (and missing ones reported) before anything is loaded; their content is read as it is validated.
+  const files = new Map<string, string[]>();
   let cdaFiles: Array<{ name: string; bytes: Uint8Array }>;
   try {
     cdaFiles = await Promise.all((values.cda as string[]).map(async (f) => ({ name: basename(f), bytes: new Uint8Array(await readFile(resolve(f))) })));
-    for (const p of positionals) {
-      if (p === '-') {
-        const text = await readStdin();
-        inputs.push(...(text.trimStart().startsWith('<') ? [{ label: 'stdin', xml: text }] : parseText(text, 'stdin')));
-      } else {
-        for (const file of await collectFiles(resolve(p))) {
-          const label = relative(process.cwd(), file) || file;
-          const text = await readFile(file, 'utf8');
-          inputs.push(...(file.endsWith('.xml') ? [{ label, xml: text }] : parseText(text, label)));
-        }
-      }
-    }
+    for (const p of positionals) if (p !== '-') files.set(p, await collectFiles(resolve(p)));
   } catch (e) {
     io.stderr.write(`mes-fhir validate: cannot read input: ${(e as Error).message}\n`);
     return EXIT_USAGE;
@@ -147,34 +200,96 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   }
 
   const counts = { valid: 0, invalid: 0, errors: 0, warnings: 0 };
-  const showProgress = inputs.length >= 1000;
   const started = performance.now();
-  inputs.forEach((input, i) => {
-    const options = { profile: values.profile as string | undefined, resolveAttachment: cdaFiles.length ? (a: { url?: string }) => attachmentFile(cdaFiles, a.url) : undefined };
-    const outcome: OperationOutcome = input.parseError
-      ? { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'structure', details: { text: input.parseError } }] }
-      : input.xml !== undefined
-        ? validator.validateXml(input.xml, options)
-        : validator.validate(input.resource, options);
-    const errors = outcome.issue.filter((x) => x.severity === 'error' || x.severity === 'fatal').length;
-    const warnings = outcome.issue.filter((x) => x.severity === 'warning').length;
-    counts.errors += errors;
-    counts.warnings += warnings;
-    const failed = !isValid(outcome) || (values['fail-on'] === 'warning' && warnings > 0);
-    if (failed) counts.invalid++;
+  const progress = progressLine(io, started);
+  const options = { profile: values.profile as string | undefined, resolveAttachment: cdaFiles.length ? (a: { url?: string }) => attachmentFile(cdaFiles, a.url) : undefined };
+  const settings = { format: values.format as 'text' | 'json', failOn: values['fail-on'] as 'error' | 'warning' };
+  let total = 0;
+  const record = async (checked: Checked) => {
+    total++;
+    counts.errors += checked.errors;
+    counts.warnings += checked.warnings;
+    if (checked.failed) counts.invalid++;
     else counts.valid++;
-    if (values.format === 'json') io.stdout.write(`${JSON.stringify(outcome)}\n`);
-    else {
-      io.stdout.write(`${failed ? 'INVALID' : 'valid  '} ${input.label} (${errors} errors, ${warnings} warnings)\n`);
-      for (const issue of outcome.issue) {
-        if (issue.severity === 'information') continue;
-        io.stdout.write(`  ${issue.severity.padEnd(7)} ${(issue.expression?.[0] ?? '').padEnd(40)} ${issue.details.text}\n`);
+    await write(io.stdout, checked.text);
+    progress.tick(total);
+  };
+  const workerCount = await chooseWorkers(values.workers as string, files);
+  let pool: ValidationPool | undefined;
+  try {
+    if (workerCount > 1) {
+      const extraLayers = await loadLayers(values.load as string[]);
+      pool = await ValidationPool.start(workerCount, {
+        project: values.project as string | undefined,
+        generated: values.generated as string | undefined,
+        extraLayers,
+        profile: options.profile,
+        cdaFiles,
+        settings,
+        env: { ...io.env },
+      });
+      // batches go out round robin and are printed in input order; at most 2 per worker wait
+      const pending: Array<Promise<Checked[]>> = [];
+      let batch: Input[] = [];
+      const flush = async (limit: number) => {
+        while (pending.length > limit) for (const checked of await pending.shift()!) await record(checked);
+      };
+      for await (const input of readInputs(positionals, files)) {
+        batch.push(input);
+        if (batch.length < 256) continue;
+        pending.push(pool.submit(batch));
+        batch = [];
+        await flush(pool.size * 2);
       }
+      if (batch.length) pending.push(pool.submit(batch));
+      await flush(0);
+    } else {
+      for await (const input of readInputs(positionals, files)) await record(checkInput(validator, input, options, settings));
     }
-    if (showProgress && (i + 1) % 1000 === 0) io.stderr.write(`validated ${i + 1}/${inputs.length}\n`);
-  });
+  } catch (e) {
+    io.stderr.write(`mes-fhir validate: cannot read input: ${(e as Error).message}\n`);
+    return EXIT_USAGE;
+  } finally {
+    await pool?.close();
+  }
+  progress.done(total);
   const seconds = (performance.now() - started) / 1000;
-  const summary = `${inputs.length} resources: ${counts.valid} valid, ${counts.invalid} invalid; ${counts.errors} errors, ${counts.warnings} warnings (${seconds.toFixed(1)}s)\n`;
+  const rate = seconds > 0 ? `, ${Math.round(total / seconds)}/s` : '';
+  const rss = total >= 1000 ? `, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB` : '';
+  const summary = `${total} resources: ${counts.valid} valid, ${counts.invalid} invalid; ${counts.errors} errors, ${counts.warnings} warnings (${seconds.toFixed(1)}s${total >= 1000 ? rate : ''}${rss})\n`;
   (values.format === 'json' ? io.stderr : io.stdout).write(summary);
   return counts.invalid > 0 ? EXIT_FAILURE : EXIT_OK;
+}
+
+/** Writes, waiting when the stream asks to (a slow reader of millions of lines must not fill memory). */
+async function write(out: CliIo['stdout'], text: string): Promise<void> {
+  const stream = out as { write(text: string): unknown; once?: (event: string, fn: () => void) => unknown };
+  if (stream.write(text) === false && typeof stream.once === 'function') await new Promise<void>((done) => stream.once!('drain', done));
+}
+
+/** A line on standard error every 2 s once past 1,000 resources: how many, and the rate. */
+function progressLine(io: CliIo, started: number): { tick(n: number): void; done(n: number): void } {
+  let last = started;
+  let shown = false;
+  return {
+    tick(n) {
+      if (n < 1000 || (n & 255) !== 0) return;
+      const now = performance.now();
+      if (now - last < 2000) return;
+      last = now;
+      shown = true;
+      io.stderr.write(`validated ${n} resources (${Math.round(n / ((now - started) / 1000))}/s)\n`);
+    },
+    done(n) {
+      if (shown) io.stderr.write(`validated ${n} resources\n`);
+    },
+  };
+}
+
+/** Worker threads for this input: as asked, or (auto) one per core up to 4 when the NDJSON input is over 20 MB. */
+async function chooseWorkers(option: string, files: Map<string, string[]>): Promise<number> {
+  if (option !== 'auto') return Number(option);
+  let bytes = 0;
+  for (const list of files.values()) for (const f of list) if (f.endsWith('.ndjson')) bytes += (await stat(f)).size;
+  return bytes > 20 * 1024 * 1024 ? Math.min(availableParallelism(), 4) : 1;
 }

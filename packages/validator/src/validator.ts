@@ -133,6 +133,14 @@ export class Validator {
     return toOperationOutcome(this.validateToIssues(resource, options));
   }
 
+  /**
+   * Validates every resource of an iterable or async iterable (a stream of NDJSON lines parsed,
+   * a database cursor…), one at a time and in order: memory does not grow with the input.
+   */
+  async *validateAll(resources: AsyncIterable<unknown> | Iterable<unknown>, options: ValidateOptions = {}): AsyncGenerator<OperationOutcome> {
+    for await (const resource of resources) yield this.validate(resource, options);
+  }
+
   /** FHIR XML ↔ JSON with the loaded definitions (`@mes-fhir/xml`). */
   get xml(): FhirXml {
     return (this.xmlConverter ??= new FhirXml(this.model));
