@@ -8,7 +8,7 @@ export interface InvariantGroup {
   /** FHIRPath selecting the elements the constraints sit on (`Observation.value.ofType(Quantity)`). */
   path: string;
   select: (resource: unknown) => FhirPathNode[];
-  constraints: Array<Constraint & { run: (node: FhirPathNode, env: Record<string, unknown>) => unknown[] }>;
+  constraints: Array<Constraint & { run: (node: FhirPathNode, env: Record<string, unknown>) => unknown[]; native?: (value: unknown) => boolean | undefined }>;
 }
 
 export interface InvariantPlan {
@@ -23,6 +23,94 @@ export interface InvariantPlan {
  * references that carry only an identifier, where the rule does not apply.
  */
 const NATIVE = new Set(['ele-1', 'ref-1']);
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Marks JSON outside what the native code decides (nulls, two choice values…): the library decides. */
+class Unsure extends Error {}
+const list = (v: unknown): unknown[] => {
+  if (v === undefined) return [];
+  if (v === null || (Array.isArray(v) && v.some((x) => x === null || x === undefined))) throw new Unsure();
+  return Array.isArray(v) ? v : [v];
+};
+const objects = (v: unknown): Json[] => list(v).map((x) => (isObject(x) ? x : (() => { throw new Unsure(); })()));
+/** A primitive or its `_name` companion: FHIRPath sees the element when either is there. */
+const present = (o: Json, name: string) => list(o[name]).length > 0 || list(o[`_${name}`]).length > 0;
+const contained = (r: unknown): Json[] => (isObject(r) ? objects(r.contained) : []);
+
+/** ext-1: an extension has a value or nested extensions, not both. */
+function ext1(e: unknown): boolean {
+  if (!isObject(e)) throw new Unsure();
+  const choices = new Set(Object.keys(e).filter((k) => /^_?value[A-Z]/.test(k)).map((k) => k.replace(/^_/, '')));
+  if (choices.size > 1) throw new Unsure(); // FHIRPath picks one of several values; the structure check reports it
+  const [choice] = [...choices];
+  return (list(e.extension).length > 0) !== (choice !== undefined && present(e, choice));
+}
+
+/**
+ * Constraints every resource carries, implemented natively with the meaning of their R4
+ * FHIRPath (used only when the snapshot's expression is exactly this one). On JSON they do not
+ * decide (nulls, several values of one choice), the fhirpath library evaluates instead. A
+ * property-based test (invariants.test.ts) checks each against the library on generated resources.
+ */
+export const NATIVE_CONSTRAINTS: Record<string, { expression: string; holds: (value: unknown) => boolean | undefined }> = {
+  'ext-1': { expression: 'extension.exists() != value.exists()', holds: decided(ext1) },
+  'dom-2': { expression: 'contained.contained.empty()', holds: decided((r) => contained(r).every((c) => list(c.contained).length === 0)) },
+  'dom-4': {
+    expression: 'contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()',
+    holds: decided((r) => contained(r).every((c) => objects(c.meta).every((m) => !present(m, 'versionId') && !present(m, 'lastUpdated')))),
+  },
+  'dom-5': { expression: 'contained.meta.security.empty()', holds: decided((r) => contained(r).every((c) => objects(c.meta).every((m) => list(m.security).length === 0))) },
+  'dom-6': { expression: 'text.`div`.exists()', holds: decided((r) => isObject(r) && objects(r.text).some((t) => present(t, 'div'))) },
+};
+
+/** The verdict, or undefined where the native code does not decide. */
+function decided(test: (value: unknown) => boolean): (value: unknown) => boolean | undefined {
+  return (value) => {
+    try {
+      return test(value);
+    } catch (e) {
+      if (e instanceof Unsure) return undefined;
+      throw e;
+    }
+  };
+}
+
+function nativeOf(c: Constraint): ((value: unknown) => boolean | undefined) | undefined {
+  const native = NATIVE_CONSTRAINTS[c.key];
+  return native && c.expression === native.expression ? native.holds : undefined;
+}
+
+/**
+ * The nodes a plain dotted path (`Observation.code.coding.extension`) selects in JSON, with
+ * FHIRPath's locations (`Observation.code.coding[0].extension[1]`); undefined when the path meets
+ * what only FHIRPath resolves (a choice, a primitive's extensions, a resource inside), so that the
+ * caller falls back to the library.
+ */
+export function selectPlain(resource: unknown, path: string): Array<{ value: unknown; location: string }> | undefined {
+  const [root, ...steps] = path.split('.');
+  if (!isObject(resource) || resource.resourceType !== root || !/^[A-Za-z]+(\.[A-Za-z]+)*$/.test(path)) return undefined;
+  let current: Array<{ value: Json; location: string }> = [{ value: resource, location: root! }];
+  for (const step of steps) {
+    const next: Array<{ value: Json; location: string }> = [];
+    for (const { value, location } of current) {
+      if (`_${step}` in value) return undefined;
+      const v = value[step];
+      if (v === undefined) {
+        if (Object.keys(value).some((k) => k.startsWith(step) && /^[A-Z]/.test(k.charAt(step.length)))) return undefined;
+        continue;
+      }
+      const list = Array.isArray(v) ? v : [v];
+      for (const [i, item] of list.entries()) {
+        if (item === null || item === undefined) continue;
+        if (!isObject(item) || typeof item.resourceType === 'string') return undefined;
+        next.push({ value: item, location: Array.isArray(v) ? `${location}.${step}[${i}]` : `${location}.${step}` });
+      }
+    }
+    current = next;
+  }
+  return current;
+}
 
 const compiledExpressions = new Map<string, (node: FhirPathNode, env: Record<string, unknown>) => unknown[]>();
 const compiledSelectors = new Map<string, (resource: unknown) => FhirPathNode[]>();
@@ -62,15 +150,17 @@ export function planInvariants(model: StructureModel, tree: ProfileTree): Invari
     const id = `${path}|${c.key}`;
     if (seen.has(id)) return;
     seen.add(id);
+    const native = nativeOf(c);
     let run;
     try {
-      run = compileExpression(c.expression);
+      const library = compileExpression(c.expression);
+      run = native ? (node: FhirPathNode, env: Record<string, unknown>) => { const verdict = native(dataOf(node)); return verdict === undefined ? library(node, env) : [verdict]; } : library;
       if (!groups.has(path)) groups.set(path, { path, select: compileSelector(path), constraints: [] });
     } catch (e) {
       notRunnable.push({ key: c.key, path, reason: (e as Error).message.split('\n')[0] ?? 'cannot compile' });
       return;
     }
-    groups.get(path)!.constraints.push({ ...c, run });
+    groups.get(path)!.constraints.push({ ...c, run, ...(native ? { native } : {}) });
   };
   for (const node of tree.byId.values()) {
     const path = node.path.replace(/\[x\]/g, '');
@@ -93,10 +183,24 @@ export interface InvariantFailure {
   error?: string;
 }
 
+/** The JSON behind a fhirpath node (or the value itself). */
+function dataOf(node: unknown): unknown {
+  return isObject(node) && 'data' in node && 'path' in node ? (node as { data: unknown }).data : node;
+}
+
 /** Runs a plan on one resource. `env` carries %resource and %rootResource. */
 export function runInvariants(plan: InvariantPlan, resource: unknown, env: Record<string, unknown>): InvariantFailure[] {
   const failures: InvariantFailure[] = [];
   for (const group of plan.groups) {
+    // Groups of native constraints on a plain path (ext-1 on every extension) skip the library entirely.
+    if (group.constraints.every((c) => c.native)) {
+      const selected = selectPlain(resource, group.path);
+      const verdicts = selected?.map(({ value, location }) => ({ location, results: group.constraints.map((c) => c.native!(value)) }));
+      if (verdicts && verdicts.every((v) => v.results.every((r) => r !== undefined))) {
+        for (const { location, results } of verdicts) results.forEach((ok, i) => ok || failures.push({ constraint: group.constraints[i]!, location }));
+        continue;
+      }
+    }
     let nodes: FhirPathNode[];
     try {
       nodes = group.select(resource);
