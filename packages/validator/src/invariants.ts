@@ -7,6 +7,8 @@ type FhirPathNode = { fullPropertyName?: () => string };
 export interface InvariantGroup {
   /** FHIRPath selecting the elements the constraints sit on (`Observation.value.ofType(Quantity)`). */
   path: string;
+  /** The path's steps when it is plain and crosses no choice element: selected without the library. */
+  plain?: string[];
   select: (resource: unknown) => FhirPathNode[];
   constraints: Array<Constraint & { run: (node: FhirPathNode, env: Record<string, unknown>) => unknown[]; native?: (value: unknown) => boolean | undefined }>;
 }
@@ -88,25 +90,45 @@ function nativeOf(c: Constraint): ((value: unknown) => boolean | undefined) | un
  * caller falls back to the library.
  */
 export function selectPlain(resource: unknown, path: string): Array<{ value: unknown; location: string }> | undefined {
-  const [root, ...steps] = path.split('.');
-  if (!isObject(resource) || resource.resourceType !== root || !/^[A-Za-z]+(\.[A-Za-z]+)*$/.test(path)) return undefined;
+  const steps = plainSteps(path);
+  return steps ? selectSteps(resource, steps, true) : undefined;
+}
+
+/** The steps of a plain dotted path, or undefined (ofType, functions…): checked once per path. */
+function plainSteps(path: string): string[] | undefined {
+  return /^[A-Za-z]+(\.[A-Za-z]+)*$/.test(path) ? path.split('.') : undefined;
+}
+
+/**
+ * `choicesPossible`: whether a missing step may be a choice written with its type
+ * (`value` → `valueQuantity`); plans know it from the definitions and skip that check.
+ */
+function selectSteps(resource: unknown, [root, ...steps]: string[], choicesPossible: boolean): Array<{ value: unknown; location: string }> | undefined {
+  if (!isObject(resource) || resource.resourceType !== root) return undefined;
   let current: Array<{ value: Json; location: string }> = [{ value: resource, location: root! }];
   for (const step of steps) {
     const next: Array<{ value: Json; location: string }> = [];
     for (const { value, location } of current) {
-      if (`_${step}` in value) return undefined;
       const v = value[step];
+      if (value[`_${step}`] !== undefined) return undefined;
       if (v === undefined) {
-        if (Object.keys(value).some((k) => k.startsWith(step) && /^[A-Z]/.test(k.charAt(step.length)))) return undefined;
+        if (choicesPossible && Object.keys(value).some((k) => k.startsWith(step) && /^[A-Z]/.test(k.charAt(step.length)))) return undefined;
         continue;
       }
-      const list = Array.isArray(v) ? v : [v];
-      for (const [i, item] of list.entries()) {
-        if (item === null || item === undefined) continue;
-        if (!isObject(item) || typeof item.resourceType === 'string') return undefined;
-        next.push({ value: item, location: Array.isArray(v) ? `${location}.${step}[${i}]` : `${location}.${step}` });
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          const item = v[i];
+          if (item === null || item === undefined) continue;
+          if (!isObject(item) || typeof item.resourceType === 'string') return undefined;
+          next.push({ value: item, location: `${location}.${step}[${i}]` });
+        }
+      } else {
+        if (v === null) continue;
+        if (!isObject(v) || typeof v.resourceType === 'string') return undefined;
+        next.push({ value: v, location: `${location}.${step}` });
       }
     }
+    if (next.length === 0) return [];
     current = next;
   }
   return current;
@@ -145,7 +167,7 @@ export function planInvariants(model: StructureModel, tree: ProfileTree): Invari
   const groups = new Map<string, InvariantGroup>();
   const seen = new Set<string>();
   const notRunnable: InvariantPlan['notRunnable'] = [];
-  const add = (path: string, c: Constraint) => {
+  const add = (path: string, c: Constraint, crossesChoice: boolean) => {
     if (!c.expression || NATIVE.has(c.key)) return;
     const id = `${path}|${c.key}`;
     if (seen.has(id)) return;
@@ -155,7 +177,10 @@ export function planInvariants(model: StructureModel, tree: ProfileTree): Invari
     try {
       const library = compileExpression(c.expression);
       run = native ? (node: FhirPathNode, env: Record<string, unknown>) => { const verdict = native(dataOf(node)); return verdict === undefined ? library(node, env) : [verdict]; } : library;
-      if (!groups.has(path)) groups.set(path, { path, select: compileSelector(path), constraints: [] });
+      if (!groups.has(path)) {
+        const steps = crossesChoice ? undefined : plainSteps(path);
+        groups.set(path, { path, select: compileSelector(path), constraints: [], ...(steps ? { plain: steps } : {}) });
+      }
     } catch (e) {
       notRunnable.push({ key: c.key, path, reason: (e as Error).message.split('\n')[0] ?? 'cannot compile' });
       return;
@@ -164,14 +189,15 @@ export function planInvariants(model: StructureModel, tree: ProfileTree): Invari
   };
   for (const node of tree.byId.values()) {
     const path = node.path.replace(/\[x\]/g, '');
-    for (const c of node.constraints) add(path, c);
+    const crossesChoice = node.path.includes('[x]');
+    for (const c of node.constraints) add(path, c, crossesChoice);
     if (node.children.length || node.path === tree.root.path) continue;
     for (const t of node.types) {
       if (isPrimitiveType(t.code) || t.code === 'Resource' || t.code === 'BackboneElement' || t.code === 'Element') continue;
       const typeTree = model.typeTree(t.code);
       if (!typeTree || typeTree.sd.kind !== 'complex-type') continue;
       const typedPath = node.name.endsWith('[x]') && node.types.length > 1 ? `${path}.ofType(${t.code})` : path;
-      for (const c of typeTree.root.constraints) add(typedPath, c);
+      for (const c of typeTree.root.constraints) add(typedPath, c, crossesChoice);
     }
   }
   return { groups: [...groups.values()], notRunnable };
@@ -193,8 +219,8 @@ export function runInvariants(plan: InvariantPlan, resource: unknown, env: Recor
   const failures: InvariantFailure[] = [];
   for (const group of plan.groups) {
     // Groups of native constraints on a plain path (ext-1 on every extension) skip the library entirely.
-    if (group.constraints.every((c) => c.native)) {
-      const selected = selectPlain(resource, group.path);
+    if (group.plain && group.constraints.every((c) => c.native)) {
+      const selected = selectSteps(resource, group.plain, false);
       const verdicts = selected?.map(({ value, location }) => ({ location, results: group.constraints.map((c) => c.native!(value)) }));
       if (verdicts && verdicts.every((v) => v.results.every((r) => r !== undefined))) {
         for (const { location, results } of verdicts) results.forEach((ok, i) => ok || failures.push({ constraint: group.constraints[i]!, location }));

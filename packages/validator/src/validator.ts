@@ -689,14 +689,28 @@ function sortInDocumentOrder(issues: ValidationIssue[], order: Map<string, numbe
 }
 
 /** minValue/maxValue (numbers, dates, Quantities of the same unit) and maxLength of an element. */
+interface Limits {
+  maxLength?: number;
+  bounds: Array<{ isMin: boolean; limit: unknown }>;
+}
+/** Each element's limits, read once (most elements have none: checking them must cost nothing). */
+const limitsOf = new WeakMap<ElementNode, Limits | null>();
+
 function checkLimits(value: unknown, node: ElementNode, report: (message: string) => void): void {
-  const def = node.def as Record<string, unknown>;
-  if (typeof def.maxLength === 'number' && typeof value === 'string' && [...value].length > def.maxLength) {
-    report(`${[...value].length} characters, more than the maximum length ${def.maxLength}`);
+  let limits = limitsOf.get(node);
+  if (limits === undefined) {
+    const def = node.def as Record<string, unknown>;
+    const bounds = Object.entries(def)
+      .filter(([key]) => key.startsWith('minValue') || key.startsWith('maxValue'))
+      .map(([key, limit]) => ({ isMin: key.startsWith('minValue'), limit }));
+    limits = typeof def.maxLength === 'number' || bounds.length ? { maxLength: typeof def.maxLength === 'number' ? def.maxLength : undefined, bounds } : null;
+    limitsOf.set(node, limits);
   }
-  for (const [key, limit] of Object.entries(def)) {
-    const isMin = key.startsWith('minValue');
-    if (!isMin && !key.startsWith('maxValue')) continue;
+  if (!limits) return;
+  if (limits.maxLength !== undefined && typeof value === 'string' && [...value].length > limits.maxLength) {
+    report(`${[...value].length} characters, more than the maximum length ${limits.maxLength}`);
+  }
+  for (const { isMin, limit } of limits.bounds) {
     const compared = compareLimit(value, limit);
     if (compared === undefined) continue;
     if (isMin ? compared < 0 : compared > 0) report(`value ${JSON.stringify(value)} is ${isMin ? 'below the minimum' : 'above the maximum'} ${JSON.stringify(limit)}`);
