@@ -54,8 +54,6 @@ interface Walk {
   /** The enclosing Bundle is a document: its references must resolve inside it. */
   inDocument?: boolean;
   rootResource: unknown;
-  /** Location → rank in the order the walk met it, to sort issues in document order. */
-  order: Map<string, number>;
   /** The resource being walked (for contained references). */
   currentResource?: unknown;
   /** The resources being walked, outermost first: a contained resource's `#id` resolves in its container. */
@@ -158,7 +156,7 @@ export class Validator {
   }
 
   validateToIssues(resource: unknown, options: ValidateOptions = {}): ValidationIssue[] {
-    const walk: Walk = { issues: [], seen: new Set(), rootResource: resource, order: new Map(), resourceStack: [], resolveAttachment: options.resolveAttachment };
+    const walk: Walk = { issues: [], seen: new Set(), rootResource: resource, resourceStack: [], resolveAttachment: options.resolveAttachment };
     try {
       const explicit: string[] = [];
       if (options.profile) {
@@ -172,7 +170,10 @@ export class Validator {
       // A bug of ours must still give an answer, and say so.
       this.report(walk, 'fatal', 'processing', '', `internal validator error: ${(e as Error)?.message ?? String(e)}`);
     }
-    return sortInDocumentOrder(walk.issues, walk.order);
+    // Issues are sorted in document order; the order is read only when there is something to sort.
+    if (walk.issues.length < 2) return walk.issues;
+    const rootType = isObject(resource) && typeof resource.resourceType === 'string' ? resource.resourceType : 'Resource';
+    return sortInDocumentOrder(walk.issues, documentOrder(resource, rootType));
   }
 
   // -------------------------------------------------------------------------
@@ -317,12 +318,10 @@ export class Validator {
     const counts = new Map<ElementNode, number>();
     const present = new Map<ElementNode, string[]>();
     let hasContent = false;
-    if (!walk.order.has(location)) walk.order.set(location, walk.order.size);
     for (const key of Object.keys(obj)) {
       const value = obj[key];
       if (isResource && key === 'resourceType') continue;
       const at = `${location}.${key}`;
-      if (!walk.order.has(at)) walk.order.set(at, walk.order.size);
       if (key.startsWith('_')) {
         const base = byName.get(key.slice(1));
         if (!base || !isPrimitiveType(base.type.code)) {
@@ -671,6 +670,19 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
  * Issues sorted by where their location first appears in the resource (a location the walk did
  * not meet, such as `Observation.value` from FHIRPath, takes the rank of its nearest parent).
  */
+/** Every location of a JSON resource (properties and array items) → its rank in document order. */
+function documentOrder(resource: unknown, root: string): Map<string, number> {
+  const order = new Map<string, number>();
+  const visit = (value: unknown, at: string, depth: number) => {
+    if (depth > MAX_DEPTH) return;
+    if (!order.has(at)) order.set(at, order.size);
+    if (Array.isArray(value)) value.forEach((item, i) => visit(item, `${at}[${i}]`, depth + 1));
+    else if (isObject(value)) for (const key of Object.keys(value)) if (key !== 'resourceType') visit(value[key], `${at}.${key}`, depth + 1);
+  };
+  visit(resource, root, 0);
+  return order;
+}
+
 function sortInDocumentOrder(issues: ValidationIssue[], order: Map<string, number>): ValidationIssue[] {
   const rank = (location: string): number => {
     for (let l = location; l; l = l.replace(/(\.[^.[\]]+|\[\d+\])$/, '')) {
