@@ -50,7 +50,7 @@ export async function snapshotCommand(args: string[], io: CliIo): Promise<number
   const { index } = await loadProject(values as { project?: string; generated?: string }, io, [{ label: 'snapshot-input', dir: '', files }]);
   const model = new StructureModel(index);
   const { snapshot: _existing, ...withoutSnapshot } = sd;
-  // Regenerate even when the file carries a snapshot: the model reads the file through the index.
+  // A file that already has a snapshot is left as it is: the model would hand that snapshot back.
   const element = sd.snapshot?.element?.length ? undefined : model.snapshot(sd.url);
   const issues = sd.snapshot?.element?.length ? ['the StructureDefinition already has a snapshot: nothing generated'] : model.generationIssues(sd.url);
   if (!element?.length) {

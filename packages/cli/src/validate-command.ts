@@ -186,8 +186,9 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   }
 
   let validator: Validator;
+  let extraLayers: ResourceLayer[];
   try {
-    const extraLayers = await loadLayers(values.load as string[]);
+    extraLayers = await loadLayers(values.load as string[]);
     const { index } = await loadProject(values as { project?: string; generated?: string }, io, extraLayers);
     validator = new Validator(index, ['generated', ...extraLayers.map((l) => l.label)]);
   } catch (e) {
@@ -218,7 +219,6 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   let pool: ValidationPool | undefined;
   try {
     if (workerCount > 1) {
-      const extraLayers = await loadLayers(values.load as string[]);
       pool = await ValidationPool.start(workerCount, {
         project: values.project as string | undefined,
         generated: values.generated as string | undefined,

@@ -41,17 +41,7 @@ export function generateSnapshot(sd: StructureDefinitionJson, source: SnapshotSo
   // A profile on a type keeps the type's paths; rebasing only matters for a logical model's root.
   const els: ElementDefinitionJson[] = base.map((e) => rebase(clone(e), baseRoot, root, baseRoot, root));
   const idOf = (e: ElementDefinitionJson) => e.id ?? e.path;
-  /**
-   * Each element as it was before this profile's differential touched it: a new slice starts from
-   * the sliced element as the base defines it, not as this profile has already constrained it.
-   */
-  const pristine = new Map<string, ElementDefinitionJson>();
-  const remember = (list: ElementDefinitionJson[]) => {
-    for (const e of list) pristine.set(idOf(e), clone(e));
-  };
-  remember(els);
-  /** Choices constrained by their type name → the types named. */
-  const renamedChoices = new Map<string, Set<string>>();
+  /** Choices constrained by their type name (valueQuantity) → the type slices so made. */
   const renamedSlices = new Map<string, string[]>();
   /** Ids written with a choice's type name (Observation.valueQuantity) → the type slice's id. */
   const aliases = new Map<string, string>();
@@ -106,7 +96,6 @@ export function generateSnapshot(sd: StructureDefinitionJson, source: SnapshotSo
       children = typeSnapshot.slice(1).map(clone);
     }
     const unrolled = children.map((c) => rebase(c, fromId, parentId, fromPath, parent.path));
-    remember(unrolled);
     els.splice(i + 1, 0, ...unrolled);
     return unrolled.length > 0;
   };
@@ -149,7 +138,6 @@ export function generateSnapshot(sd: StructureDefinitionJson, source: SnapshotSo
       }
       const at = subtreeEnd(s);
       const added = copy.map((c) => rebase(c, slicedId, id, sliced.path, sliced.path));
-      remember(added);
       els.splice(at, 0, ...added);
       return at;
     }
@@ -169,11 +157,10 @@ export function generateSnapshot(sd: StructureDefinitionJson, source: SnapshotSo
       aliases.set(id, sliceId);
       const at = ensure(sliceId);
       if (at >= 0) {
-        const codes = renamedChoices.get(idOf(choice)) ?? new Set<string>();
-        for (const t of els[at]!.type ?? []) codes.add(t.code);
-        renamedChoices.set(idOf(choice), codes);
+        const slices = [...(renamedSlices.get(idOf(choice)) ?? []), sliceId];
+        renamedSlices.set(idOf(choice), slices);
+        const codes = new Set(slices.flatMap((id) => (els[find(id)]?.type ?? []).map((t) => t.code)));
         choice.type = (choice.type ?? []).filter((t) => codes.has(t.code));
-        renamedSlices.set(idOf(choice), [...(renamedSlices.get(idOf(choice)) ?? []), sliceId]);
         choice.slicing = { discriminator: [{ type: 'type', path: '$this' }], ordered: false, rules: 'closed' };
       }
       return at;

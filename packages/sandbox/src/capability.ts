@@ -31,13 +31,16 @@ export function capabilityStatement(validator: Validator, base: string, version:
       .filter((sd) => sd.type === type && sd.derivation === 'constraint')
       .map((sd) => sd.url)
       .sort();
-  const resource = (type: string, interactions: string[], params: string[] = [], extra: Record<string, unknown> = {}) => ({
-    type,
-    ...(profilesOf(type).length ? { supportedProfile: profilesOf(type) } : {}),
-    interaction: interactions.map((code) => ({ code })),
-    ...(params.length ? { searchParam: searchParams(params) } : {}),
-    ...extra,
-  });
+  const resource = (type: string, interactions: string[], params: string[] = [], extra: Record<string, unknown> = {}) => {
+    const supported = profilesOf(type);
+    return {
+      type,
+      ...(supported.length ? { supportedProfile: supported } : {}),
+      interaction: interactions.map((code) => ({ code })),
+      ...(params.length ? { searchParam: searchParams(params) } : {}),
+      ...extra,
+    };
+  };
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',

@@ -80,10 +80,6 @@ export function feedingRuleIssues(bundle: Json, app: SandboxApp): OutcomeIssue[]
   return issues;
 }
 
-export interface TransactionResult {
-  bundle: Json;
-}
-
 /**
  * POST of a feeding Bundle: MES rules, profile validation, then every entry stored in one SQL
  * transaction (all or nothing). The Device is created only if the app has none with the
@@ -192,7 +188,7 @@ async function computeBmi(tx: Queryable, owner: string, patientId: string, trigg
   await storeObservation(tx, owner, patientId, bmi);
 }
 
-/** `GET Observation?…`: the MES search (subject.identifier and code, a period or the last one). */
+/** The parameters `GET Observation` accepts (any other is refused with 400). */
 export const OBSERVATION_SEARCH_PARAMETERS = ['subject.identifier', 'code', 'date', '_sort', '_count', '_offset', '_include'];
 
 /**

@@ -43,11 +43,10 @@ export async function applyPairings(db: Database, config: SandboxConfig): Promis
   }
 }
 
-/** A seed file: the request that loads it (method, path, body) and the app that sends it. */
+/** A seed file: the POST that loads it (path, body) and the app that sends it. */
 export interface SeedRequest {
   file: string;
   digest: string;
-  method: 'POST';
   path: string;
   body: Json;
   clientId: string;
@@ -97,7 +96,7 @@ export async function seedRequests(db: Database, folder: string, apps: SandboxAp
     const digest = createHash('sha256').update(text).digest('hex');
     const done = await db.query('SELECT 1 FROM settings WHERE key = $1', [`seed:${name}:${digest}`]);
     if (done.rows.length) continue;
-    requests.push({ file: name, digest, method: 'POST', path: body.resourceType === 'Bundle' ? '/' : `/${body.resourceType}`, body, clientId: app.clientId });
+    requests.push({ file: name, digest, path: body.resourceType === 'Bundle' ? '/' : `/${body.resourceType}`, body, clientId: app.clientId });
   }
   return requests;
 }

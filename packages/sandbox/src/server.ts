@@ -96,7 +96,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 async function loadSeed(url: string, tokens: TokenService, app: SandboxApp, r: SeedRequest): Promise<void> {
   const { access_token } = await tokens.issue(app);
   const res = await fetch(`${url}${r.path}`, {
-    method: r.method,
+    method: 'POST',
     headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/fhir+json' },
     body: JSON.stringify(r.body),
   });
