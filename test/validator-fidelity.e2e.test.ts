@@ -1,8 +1,9 @@
 /**
  * Families of errors the HL7 Java validator reports that ours missed (issue "validator fidelity"):
  * Bundle rules (duplicate resources, fullUrl against the resource, references inside documents),
- * minValue/maxValue/maxLength, Attachment.size against its data, and profiles given with only a
- * differential. Each family has cases that must fail for the right reason and cases that must pass.
+ * minValue/maxValue/maxLength, Attachment.size against its data, slicing by type and by profile,
+ * markdown and string warnings, SearchParameter and CapabilityStatement rules, extension contexts,
+ * and profiles given with only a differential. Each family has cases that must fail for the right reason and cases that must pass.
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -98,5 +99,117 @@ describe('Attachment.size', () => {
     const photo = (size: number) => patient('p1', { photo: [{ contentType: 'text/plain', data: 'SGVsbG8=', size }] });
     expect(errors(photo(5))).toEqual([]);
     expect(errors(photo(6))).toEqual(['Patient.photo[0]: Attachment.size 6 does not match the size of its data (5 bytes)']);
+  });
+});
+
+describe('slicing by type and by profile', () => {
+  const TYPED = 'https://example.org/fhir/StructureDefinition/typed-components';
+  const COLLECTION = 'https://example.org/fhir/StructureDefinition/patient-collection';
+  const component = (value: Record<string, unknown>) => ({ code: { text: 'c' }, ...value });
+
+  it('sorts components by the type of their value (a choice named by its type)', () => {
+    expect(errors(observation({ component: [component({ valueQuantity: { value: 1 } }), component({ valueString: 'n' })] }), TYPED)).toEqual([]);
+    expect(errors(observation({ component: [component({ valueString: 'n' })] }), TYPED)).toEqual([
+      'Observation.component: Observation.component:measured: minimum required = 1, but only found 0',
+    ]);
+    expect(errors(observation({ component: [component({ valueQuantity: { value: 1 } }), component({ valueString: 'a' }), component({ valueString: 'b' })] }), TYPED)).toEqual([
+      'Observation.component: Observation.component:note: maximum allowed = 1, but found 2',
+    ]);
+    // a boolean value fits no slice, which an open slicing allows
+    expect(errors(observation({ component: [component({ valueBoolean: true })] }), TYPED)).toEqual([
+      'Observation.component: Observation.component:measured: minimum required = 1, but only found 0',
+    ]);
+  });
+
+  it('matches a Bundle entry to a slice by the profile of its resource, a subtype of Resource', () => {
+    const bundle = (...resources: unknown[]) => ({ resourceType: 'Bundle', type: 'collection', entry: resources.map((resource) => ({ resource })) });
+    expect(errors(bundle(patient('a', { name: [{ family: 'Martin' }] }), observation({ id: 'o' })), COLLECTION)).toEqual([]);
+    const missing = 'Bundle.entry: Bundle.entry:named: minimum required = 1, but only found 0';
+    // a Patient without a name does not meet the slice's profile; an Observation is not even a Patient
+    expect(errors(bundle(patient('a')), COLLECTION)).toEqual([missing]);
+    expect(errors(bundle(observation({ id: 'o' })), COLLECTION)).toEqual([missing]);
+  });
+});
+
+describe('markdown and strings', () => {
+  const warnings = (resource: unknown) =>
+    validator
+      .validateToIssues(resource)
+      .filter((i) => i.severity === 'warning' && i.key !== 'dom-6')
+      .map((i) => `${i.location}: ${i.message}`);
+
+  it('warns on HTML inside markdown and on strings padded with whitespace, as the Java validator does by default', () => {
+    const note = (text: string) => observation({ note: [{ text }] });
+    expect(warnings(note('**2** tablets, < 3 a day'))).toEqual([]);
+    expect(warnings(note('take <b>two</b>'))).toEqual([
+      'Observation.note[0].text: the markdown embeds what looks like an HTML tag (<b>), which presentation layers will escape: check that this is intended',
+    ]);
+    expect(errors(note('take <b>two</b>'))).toEqual([]);
+    expect(warnings(patient('p', { name: [{ family: 'Martin ' }] }))).toEqual(['Patient.name[0].family: the value should not start or finish with whitespace']);
+  });
+});
+
+describe('internal rules of conformance resources', () => {
+  const derived = (extra: Record<string, unknown>) => ({
+    resourceType: 'SearchParameter',
+    url: 'https://example.org/fhir/SearchParameter/child-code',
+    name: 'ChildCode',
+    status: 'draft',
+    description: 'Derived',
+    code: 'child-code',
+    derivedFrom: 'https://example.org/fhir/SearchParameter/parent-code',
+    base: ['Observation'],
+    type: 'token',
+    expression: 'Observation.code',
+    ...extra,
+  });
+
+  it('checks a derived SearchParameter against the one it derives from, and its FHIRPath', () => {
+    expect(errors(derived({}))).toEqual([]);
+    expect(errors(derived({ type: 'string' }))).toEqual(['SearchParameter.type: type string differs from the type of the parameter it derives from (token)']);
+    expect(errors(derived({ base: ['Patient'], expression: 'Patient.name' }))).toEqual([
+      'SearchParameter.base[0]: base Patient is not a base of the parameter it derives from (Observation, Condition)',
+    ]);
+    expect(errors(derived({ expression: 'Observation.code.where(' }))[0]).toMatch(/^SearchParameter\.expression: the expression is not valid FHIRPath: /);
+    const unknownParent = validator.validateToIssues(derived({ derivedFrom: 'https://example.org/fhir/SearchParameter/nowhere' }));
+    expect(unknownParent.filter((i) => i.severity === 'error')).toEqual([]);
+    expect(unknownParent.some((i) => i.severity === 'warning' && i.location === 'SearchParameter.derivedFrom')).toBe(true);
+  });
+
+  it('checks the type a CapabilityStatement gives a search parameter against its definition', () => {
+    const capability = (type: string) => ({
+      resourceType: 'CapabilityStatement',
+      status: 'draft',
+      date: '2026-11-25',
+      kind: 'instance',
+      implementation: { description: 'test server' },
+      fhirVersion: '4.0.1',
+      format: ['json'],
+      rest: [{ mode: 'server', resource: [{ type: 'Observation', searchParam: [{ name: 'parent-code', definition: 'https://example.org/fhir/SearchParameter/parent-code', type }] }] }],
+    });
+    expect(errors(capability('token'))).toEqual([]);
+    expect(errors(capability('string'))).toEqual([
+      'CapabilityStatement.rest[0].resource[0].searchParam[0].type: search parameter https://example.org/fhir/SearchParameter/parent-code has type token, not string',
+    ]);
+  });
+});
+
+describe('extension contexts', () => {
+  const note = (id: string) => ({ url: `https://example.org/fhir/StructureDefinition/${id}`, valueString: 'n' });
+
+  it('accepts a data type context on the types derived from it, and a choice element named with [x]', () => {
+    const age = { resourceType: 'Condition', subject: { reference: 'Patient/p' }, onsetAge: { value: 40, unit: 'a', system: 'http://unitsofmeasure.org', code: 'a', extension: [note('quantity-note')] } };
+    expect(errors(age)).toEqual([]);
+    expect(errors(observation({ valueQuantity: { value: 1, extension: [note('value-note')] } }))).toEqual([]);
+    expect(errors(observation({ extension: [note('quantity-note')] }))).toEqual([
+      'Observation.extension[0]: extension https://example.org/fhir/StructureDefinition/quantity-note is not allowed on Observation (its contexts: Quantity)',
+    ]);
+  });
+
+  it('reads the FHIR versions a context is marked for: an R5-only context does not apply to R4', () => {
+    expect(errors(observation({ extension: [note('versioned-note')] }))).toEqual([]);
+    expect(errors(patient('p', { extension: [note('versioned-note')] }))).toEqual([
+      'Patient.extension[0]: extension https://example.org/fhir/StructureDefinition/versioned-note is not allowed on Patient (its contexts: Observation)',
+    ]);
   });
 });

@@ -13,6 +13,7 @@ import {
 import { Terminology, UCUM_SYSTEM, validateUcum, type CodeValidation } from '@mes-fhir/terminology';
 import { attachedBytes } from '@mes-fhir/cda';
 import { FhirXml } from '@mes-fhir/xml';
+import { checkCapabilityStatement, checkSearchParameter } from './conformance.js';
 import { checkDocumentReference, type AttachmentResolver } from './documents.js';
 import { planInvariants, runInvariants, type InvariantPlan } from './invariants.js';
 import { toOperationOutcome, type IssueCode, type IssueSeverity, type OperationOutcome, type ValidationIssue } from './outcome.js';
@@ -237,6 +238,10 @@ export class Validator {
         else this.report(walk, f.constraint.severity, 'invariant', at, `${f.constraint.key}: ${f.constraint.human}`, f.constraint.key);
       }
     }
+    if (resourceType === 'SearchParameter' || resourceType === 'CapabilityStatement') {
+      const check = resourceType === 'SearchParameter' ? checkSearchParameter : checkCapabilityStatement;
+      check(value, location, (url) => this.findSearchParameter(url, walk), (severity, code, at, message) => this.report(walk, severity, code, at, message));
+    }
     if (resourceType === 'DocumentReference') {
       checkDocumentReference(value, location, (severity, code, at, message) => this.report(walk, severity, code, at, message), (attachment) => this.attachmentBytes(attachment, walk));
     }
@@ -244,6 +249,15 @@ export class Validator {
     walk.inDocument = previousInDocument;
     walk.currentResource = previousResource;
     walk.resourceStack.pop();
+  }
+
+  /** A SearchParameter by canonical: the loaded definitions, else an entry of the enclosing Bundle. */
+  private findSearchParameter(url: string, walk: Walk): Record<string, unknown> | undefined {
+    const canonical = url.split('|')[0]!;
+    const loaded = this.index.resolveOfType<Record<string, unknown>>(canonical, 'SearchParameter');
+    if (loaded) return loaded;
+    for (const target of walk.bundleTargets?.values() ?? []) if (target.resourceType === 'SearchParameter' && target.url === canonical) return target;
+    return undefined;
   }
 
   /**
@@ -412,6 +426,7 @@ export class Validator {
     if (isPrimitiveType(code)) {
       const problem = this.primitives.get(code)(value);
       if (problem) this.report(walk, 'error', 'value', location, problem);
+      else if ((code === 'string' || code === 'markdown') && typeof value === 'string') this.checkText(value, code, location, walk);
       // Resource ids are `id`s, whatever type the R4 snapshot writes for them (as the Java validator checks)
       else if (node.path.split('.').length === 2 && node.name === 'id' && node.parent === node.tree.root && node.tree.sd.kind === 'resource' && typeof value === 'string' && !RESOURCE_ID.test(value)) {
         this.report(walk, 'error', 'value', location, `invalid resource id "${value.slice(0, 80)}": 1 to 64 letters, digits, '-' or '.'`);
@@ -440,6 +455,16 @@ export class Validator {
     // DocumentReference attachments get the fuller document check (size, hash, CDA header)
     if (code === 'Attachment' && !/^DocumentReference\.content/.test(at.path)) checkAttachmentSize(value, (message) => this.report(walk, 'error', 'value', location, message));
     if (code === 'Reference') this.checkReference(value, type, location, walk);
+  }
+
+  /**
+   * Warnings the Java validator gives on text by default: a string that starts or ends with
+   * whitespace, and markdown that embeds what looks like an HTML tag (presentation layers escape it).
+   */
+  private checkText(value: string, code: string, location: string, walk: Walk): void {
+    if (code === 'string' && /^\s|\s$/.test(value)) this.report(walk, 'warning', 'value', location, 'the value should not start or finish with whitespace');
+    const tag = code === 'markdown' ? /<\/?[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?\/?>/.exec(value) : null;
+    if (tag) this.report(walk, 'warning', 'value', location, `the markdown embeds what looks like an HTML tag (${tag[0].slice(0, 40)}), which presentation layers will escape: check that this is intended`);
   }
 
   /** Profiles an entry/contained resource must meet: the element's type profiles (one of them). */
@@ -559,7 +584,7 @@ export class Validator {
     return m;
   }
 
-  private sliceFor(item: unknown, sliced: ElementNode): ElementNode | undefined {
+  private sliceFor(item: unknown, sliced: ElementNode, walk: Walk): ElementNode | undefined {
     const discriminators = sliced.slicing?.discriminator ?? [];
     for (const { slice, values } of this.matchersOf(sliced)) {
       let ok = discriminators.length > 0;
@@ -570,13 +595,12 @@ export class Validator {
           // accepts any request.method), unless it is the only discriminator.
           if (expected ? !valuesAt(item, d.path).some((v) => matchesPattern(v, expected.value)) : discriminators.length === 1) ok = false;
         } else if (d.type === 'type') {
-          const found = valuesAt(item, d.path);
+          // The item's type at the path: a resource's resourceType, a choice's type suffix, a resolved reference's target
           const typeCodes = this.sliceElementAt(slice, d.path)?.types.map((t) => t.code) ?? slice.types.map((t) => t.code);
-          if (!found.some((v) => isObject(v) && typeof v.resourceType === 'string' && typeCodes.includes(v.resourceType))) ok = false;
+          if (!this.typedValuesAt(item, d.path, walk).some((v) => v.type !== undefined && typeCodes.some((code) => this.isTypeOrSubtype(v.type!, code)))) ok = false;
         } else if (d.type === 'profile') {
-          const profiles = (this.sliceElementAt(slice, d.path) ?? slice).types.flatMap((t) => t.profiles);
-          const found = valuesAt(item, d.path);
-          if (!found.some((v) => profiles.some((p) => !this.validateToIssues(v, { profile: p }).some((i) => i.severity === 'error')))) ok = false;
+          const profiles = (this.sliceElementAt(slice, d.path) ?? slice).types.flatMap((t) => (d.path.endsWith('resolve()') ? t.targetProfiles : t.profiles));
+          if (!this.typedValuesAt(item, d.path, walk).some((v) => profiles.some((p) => this.conformsTo(v.value, v.type, p)))) ok = false;
         } else if (d.type === 'exists') {
           // `extension('url')` paths name the extension of that url (FrCore's e-mail type, say)
           const ext = /^extension\('([^']+)'\)$/.exec(d.path)?.[1];
@@ -589,6 +613,84 @@ export class Validator {
       if (ok) return slice;
     }
     return undefined;
+  }
+
+  /**
+   * The values at a discriminator path with their FHIR type where the JSON tells it: a resource's
+   * resourceType, a choice's type suffix (`valueQuantity` → Quantity); `resolve()` follows a
+   * reference into the enclosing Bundle or the contained resources.
+   */
+  private typedValuesAt(item: unknown, path: string, walk: Walk): Array<{ value: unknown; type?: string }> {
+    let current: Array<{ value: unknown; type?: string }> = [{ value: item, type: isObject(item) && typeof item.resourceType === 'string' ? item.resourceType : undefined }];
+    for (const step of path.split('.')) {
+      if (step === '$this') continue;
+      const next: Array<{ value: unknown; type?: string }> = [];
+      for (const { value } of current) {
+        if (!isObject(value)) continue;
+        if (step === 'resolve()') {
+          const target = typeof value.reference === 'string' ? this.resolveLocal(value.reference, walk) : undefined;
+          if (target) next.push({ value: target, type: typeof target.resourceType === 'string' ? target.resourceType : undefined });
+          continue;
+        }
+        for (const key of Object.keys(value)) {
+          const choiceType = key.length > step.length && key.startsWith(step) && /^[A-Z]/.test(key.slice(step.length)) ? key.slice(step.length) : undefined;
+          if (key !== step && !choiceType) continue;
+          for (const v of Array.isArray(value[key]) ? (value[key] as unknown[]) : [value[key]]) {
+            if (v === null || v === undefined) continue;
+            const type = isObject(v) && typeof v.resourceType === 'string' ? v.resourceType : choiceType && (this.model.typeTree(lowerFirst(choiceType))?.sd.kind === 'primitive-type' ? lowerFirst(choiceType) : choiceType);
+            next.push({ value: v, type });
+          }
+        }
+      }
+      current = next;
+    }
+    return current;
+  }
+
+  /** A reference resolved where the validator can see: the enclosing Bundle, or the contained resources (`#id`). */
+  private resolveLocal(reference: string, walk: Walk): Record<string, unknown> | undefined {
+    if (reference.startsWith('#')) {
+      for (const r of walk.resourceStack) {
+        const found = isObject(r) && Array.isArray(r.contained) ? r.contained.find((c) => isObject(c) && c.id === reference.slice(1)) : undefined;
+        if (isObject(found)) return found;
+      }
+      return undefined;
+    }
+    return walk.bundleTargets?.get(reference);
+  }
+
+  /** A type and the types it derives from (Age, Quantity, Element). */
+  private typeAndAncestors(type: string): string[] {
+    const out = [type];
+    let sd = this.model.typeTree(type)?.sd;
+    for (let i = 0; sd?.baseDefinition && i < 10; i++) {
+      sd = this.model.tree(sd.baseDefinition)?.sd;
+      if (sd) out.push(sd.type);
+    }
+    return out;
+  }
+
+  /** `type` is `expected` or derives from it (Age is a Quantity, Patient a DomainResource). */
+  private isTypeOrSubtype(type: string, expected: string): boolean {
+    if (type === expected || expected === 'Resource' || expected === 'Element') return true;
+    let sd = this.model.typeTree(type)?.sd;
+    for (let i = 0; sd && i < 10; i++) {
+      if (sd.type === expected) return true;
+      sd = sd.baseDefinition ? this.model.tree(sd.baseDefinition)?.sd : undefined;
+    }
+    return false;
+  }
+
+  /** Whether a value (a resource or a data type) meets a profile: its type first, then no error against it. */
+  private conformsTo(value: unknown, type: string | undefined, profile: string): boolean {
+    const tree = this.model.tree(this.resolveProfile(profile) ?? profile);
+    if (!tree) return false;
+    if (type && !this.isTypeOrSubtype(type, tree.sd.type)) return false;
+    if (tree.sd.kind === 'resource') return !this.validateToIssues(value, { profile: tree.sd.url }).some((i) => i.severity === 'error');
+    if (!isObject(value)) return false;
+    const walk: Walk = { issues: [], seen: new Set(), rootResource: value, resourceStack: [] };
+    this.walkValue(value, tree.root, { code: tree.sd.type, profiles: [tree.sd.url], targetProfiles: [] } as TypeRef, tree.sd.type, walk, 0, { path: tree.sd.type, type: tree.sd.type });
+    return !walk.issues.some((i) => i.severity === 'error');
   }
 
   /** The extension slice below a slice that is the extension of a given url. */
@@ -613,7 +715,7 @@ export class Validator {
     let lastIndex = -1;
     let sawUnmatched = false;
     items.forEach((item, i) => {
-      const slice = this.sliceFor(item, sliced);
+      const slice = this.sliceFor(item, sliced, walk);
       if (!slice) {
         sawUnmatched = true;
         if (rules === 'closed') this.report(walk, 'error', 'structure', locations[i]!, `this element matches none of the slices of ${sliced.path} (${sliced.slices.map((s) => s.sliceName).join(', ')}), and the slicing is closed`);
@@ -652,12 +754,19 @@ export class Validator {
       this.report(walk, 'error', 'structure', location, `the extension ${url} could not be found, so it is not allowed here${modifier ? ' (a modifier extension that is not understood cannot be accepted)' : ''}`);
       return undefined;
     }
-    // The element the extension sits on: its path in the resource and its data type.
+    // The element the extension sits on: its path in the resource and its data type (and the types it derives from).
     const hostPath = at.path.split('.').slice(0, -1).join('.');
-    const allowed = new Set(['Element', 'Resource', 'DomainResource', 'BackboneElement', hostPath, at.type]);
+    const allowed = new Set(['Element', 'Base', 'Resource', 'DomainResource', 'BackboneElement', hostPath, ...this.typeAndAncestors(at.type)]);
     if (at.typePath) allowed.add(at.typePath.split('.').slice(0, -1).join('.'));
-    const contexts = (tree.sd as { context?: Array<{ type: string; expression: string }> }).context ?? [];
-    if (contexts.length && !contexts.some((c) => c.type !== 'element' || allowed.has(c.expression))) {
+    const contexts = applicableContexts((tree.sd as { context?: ExtensionContext[] }).context ?? []);
+    const fits = (c: ExtensionContext) => {
+      if (c.type !== 'element') return true;
+      const expression = c.expression.replace(/\[x\]/g, '');
+      // R5's CanonicalResource, which R4 extension packs name: the R4 resources that have a url
+      if (expression === 'CanonicalResource') return hostPath === at.type && Boolean(this.model.typeTree(at.type)?.byId.get(`${at.type}.url`));
+      return allowed.has(expression);
+    };
+    if (contexts.length && !contexts.some(fits)) {
       this.report(walk, 'error', 'structure', location, `extension ${url} is not allowed on ${hostPath} (its contexts: ${contexts.map((c) => c.expression).join(', ')})`);
     }
     return tree;
@@ -665,6 +774,35 @@ export class Validator {
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+interface ExtensionContext {
+  type: string;
+  expression: string;
+  extension?: Array<{ url: string; extension?: Array<{ url: string; valueCode?: string }> }>;
+}
+const VERSION_SPECIFIC_USE = 'http://hl7.org/fhir/StructureDefinition/version-specific-use';
+
+/**
+ * The contexts of an extension that apply to FHIR R4: the cross-version extension packs mark
+ * contexts with the FHIR versions they belong to (version-specific-use, startFhirVersion/endFhirVersion).
+ * When none is marked for R4, all are kept.
+ */
+function applicableContexts(contexts: ExtensionContext[]): ExtensionContext[] {
+  const forR4 = contexts.filter((c) => {
+    const use = c.extension?.find((e) => e.url === VERSION_SPECIFIC_USE)?.extension ?? [];
+    const start = use.find((e) => e.url === 'startFhirVersion')?.valueCode;
+    const end = use.find((e) => e.url === 'endFhirVersion')?.valueCode;
+    return (!start || compareVersions(start, '4.0') <= 0) && (!end || compareVersions(end, '4.0') >= 0);
+  });
+  return forR4.length ? forR4 : contexts;
+}
+
+function compareVersions(a: string, b: string): number {
+  const x = a.split('.').map(Number);
+  const y = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  return 0;
+}
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
 /**
  * Issues sorted by where their location first appears in the resource (a location the walk did
