@@ -6,6 +6,9 @@ import type { WorkerSetup } from './validate-worker.js';
  * Worker threads that validate batches in parallel; results come back in submission order
  * through the promises `submit` returns (the caller awaits them in order, which bounds memory).
  */
+/** Old-generation heap of each worker thread (MiB): three times what a loaded validator needs. */
+const WORKER_HEAP_MB = 384;
+
 export class ValidationPool {
   private next = 0;
   private seq = 0;
@@ -27,7 +30,10 @@ export class ValidationPool {
   }
 
   static async start(count: number, setup: WorkerSetup): Promise<ValidationPool> {
-    const workers = Array.from({ length: count }, () => new Worker(new URL('./validate-worker.js', import.meta.url), { workerData: setup }));
+    // A loaded validator holds ~120 MB; without a limit each thread's heap grows lazily far past that
+    // when validation is fast, and the process passes 1 GiB. The limit makes the garbage collector keep up.
+    const resourceLimits = { maxOldGenerationSizeMb: WORKER_HEAP_MB };
+    const workers = Array.from({ length: count }, () => new Worker(new URL('./validate-worker.js', import.meta.url), { workerData: setup, resourceLimits }));
     await Promise.all(
       workers.map(
         (w) =>

@@ -1,4 +1,5 @@
 import fhirpath from 'fhirpath';
+import { childOf, compileFast, isType, itemPath, type FastInvariant } from './fastpath.js';
 import r4Model from 'fhirpath/fhir-context/r4/index.js';
 import { fhirpathForEvaluation, isPrimitiveType, type Constraint, type ProfileTree, type StructureModel } from '@mes-fhir/profile-model';
 
@@ -7,10 +8,10 @@ type FhirPathNode = { fullPropertyName?: () => string };
 export interface InvariantGroup {
   /** FHIRPath selecting the elements the constraints sit on (`Observation.value.ofType(Quantity)`). */
   path: string;
-  /** The path's steps when it is plain and crosses no choice element: selected without the library. */
+  /** The path's steps (names, `ofType(T)`) when it is plain: selected without the library. */
   plain?: string[];
   select: (resource: unknown) => FhirPathNode[];
-  constraints: Array<Constraint & { run: (node: FhirPathNode, env: Record<string, unknown>) => unknown[]; native?: (value: unknown) => boolean | undefined }>;
+  constraints: Array<Constraint & { run: (node: FhirPathNode, env: Record<string, unknown>) => unknown[]; fast?: FastInvariant }>;
 }
 
 export interface InvariantPlan {
@@ -84,54 +85,70 @@ function nativeOf(c: Constraint): ((value: unknown) => boolean | undefined) | un
 }
 
 /**
- * The nodes a plain dotted path (`Observation.code.coding.extension`) selects in JSON, with
- * FHIRPath's locations (`Observation.code.coding[0].extension[1]`); undefined when the path meets
- * what only FHIRPath resolves (a choice, a primitive's extensions, a resource inside), so that the
- * caller falls back to the library.
+ * The nodes a plain dotted path (`Observation.code.coding.extension`, `Observation.value.ofType(Quantity)`)
+ * selects in JSON, with FHIRPath's locations (`Observation.code.coding[0].extension[1]`,
+ * `Observation.value`) and the type the JSON tells; undefined when the path meets what only
+ * FHIRPath resolves (a primitive's extensions, a resource inside, a type known only from the
+ * definitions), so that the caller falls back to the library.
  */
-export function selectPlain(resource: unknown, path: string): Array<{ value: unknown; location: string }> | undefined {
+export function selectPlain(resource: unknown, path: string): Array<{ value: unknown; type?: string; location: string }> | undefined {
   const steps = plainSteps(path);
-  return steps ? selectSteps(resource, steps, true) : undefined;
+  return steps ? selectSteps(resource, steps) : undefined;
 }
 
-/** The steps of a plain dotted path, or undefined (ofType, functions…): checked once per path. */
+/** The steps of a plain dotted path, or undefined (functions other than ofType…): checked once per path. */
 function plainSteps(path: string): string[] | undefined {
-  return /^[A-Za-z]+(\.[A-Za-z]+)*$/.test(path) ? path.split('.') : undefined;
+  return /^[A-Za-z]+(\.([A-Za-z]+|ofType\([A-Za-z]+\)))*$/.test(path) ? path.split('.') : undefined;
 }
 
-/**
- * `choicesPossible`: whether a missing step may be a choice written with its type
- * (`value` → `valueQuantity`); plans know it from the definitions and skip that check.
- */
-function selectSteps(resource: unknown, [root, ...steps]: string[], choicesPossible: boolean): Array<{ value: unknown; location: string }> | undefined {
+/** A selected node: its JSON, FHIR type, FHIRPath location and the R4 model path its children hang from. */
+type Selected = { value: unknown; type?: string; location: string; path?: string };
+
+function selectSteps(resource: unknown, [root, ...steps]: string[]): Selected[] | undefined {
   if (!isObject(resource) || resource.resourceType !== root) return undefined;
-  let current: Array<{ value: Json; location: string }> = [{ value: resource, location: root! }];
+  let current: Selected[] = [{ value: resource, type: root, location: root!, path: root }];
   for (const step of steps) {
-    const next: Array<{ value: Json; location: string }> = [];
-    for (const { value, location } of current) {
-      const v = value[step];
-      if (value[`_${step}`] !== undefined) return undefined;
-      if (v === undefined) {
-        if (choicesPossible && Object.keys(value).some((k) => k.startsWith(step) && /^[A-Z]/.test(k.charAt(step.length)))) return undefined;
-        continue;
+    const next: Selected[] = [];
+    if (step.startsWith('ofType(')) {
+      const wanted = step.slice(7, -1);
+      for (const item of current) {
+        const is = isType(item.type, wanted);
+        if (is === undefined) return undefined;
+        if (is) next.push(item);
       }
-      if (Array.isArray(v)) {
-        for (let i = 0; i < v.length; i++) {
-          const item = v[i];
-          if (item === null || item === undefined) continue;
-          if (!isObject(item) || typeof item.resourceType === 'string') return undefined;
-          next.push({ value: item, location: `${location}.${step}[${i}]` });
+    } else {
+      for (const { value, location, path } of current) {
+        // below a primitive are its id and extensions, in the `_name` companion the library reads
+        if (!isObject(value) || path === undefined) return undefined;
+        const child = childOf(path, step);
+        if (child.choices) {
+          for (const choice of child.choices) {
+            const v = value[choice.key];
+            if (value[choice.companion] !== undefined || Array.isArray(v)) return undefined;
+            if (v !== undefined && !collect(v, child.path, choice.type, `${location}.${step}`, next)) return undefined;
+          }
+          continue;
         }
-      } else {
-        if (v === null) continue;
-        if (!isObject(v) || typeof v.resourceType === 'string') return undefined;
-        next.push({ value: v, location: `${location}.${step}` });
+        if (child.type === undefined || value[child.companion] !== undefined) return undefined;
+        if (value[step] !== undefined && !collect(value[step], child.path, child.type, `${location}.${step}`, next)) return undefined;
       }
     }
     if (next.length === 0) return [];
     current = next;
   }
   return current;
+}
+
+/** Adds the items of a JSON value to a selection; false where the library must decide (resources inside). */
+function collect(v: unknown, path: string, type: string, location: string, into: Selected[]): boolean {
+  const items = Array.isArray(v) ? v : [v];
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (item === null || item === undefined) continue;
+    if (isObject(item) && typeof item.resourceType === 'string') return false;
+    into.push({ value: item, type, location: Array.isArray(v) ? `${location}[${i}]` : location, path: itemPath(path, type, item) });
+  }
+  return true;
 }
 
 const compiledExpressions = new Map<string, (node: FhirPathNode, env: Record<string, unknown>) => unknown[]>();
@@ -167,37 +184,44 @@ export function planInvariants(model: StructureModel, tree: ProfileTree): Invari
   const groups = new Map<string, InvariantGroup>();
   const seen = new Set<string>();
   const notRunnable: InvariantPlan['notRunnable'] = [];
-  const add = (path: string, c: Constraint, crossesChoice: boolean) => {
+  const add = (path: string, c: Constraint) => {
     if (!c.expression || NATIVE.has(c.key)) return;
     const id = `${path}|${c.key}`;
     if (seen.has(id)) return;
     seen.add(id);
     const native = nativeOf(c);
+    // every constraint tries native code first (the ones every resource carries, else the compiled
+    // FHIRPath subset); where that does not decide, the library evaluates
+    const fast: FastInvariant | undefined = native ? (value) => native(value) : compileFast(fhirpathForEvaluation(c.expression));
     let run;
     try {
       const library = compileExpression(c.expression);
-      run = native ? (node: FhirPathNode, env: Record<string, unknown>) => { const verdict = native(dataOf(node)); return verdict === undefined ? library(node, env) : [verdict]; } : library;
+      run = fast
+        ? (node: FhirPathNode, env: Record<string, unknown>) => {
+            const verdict = fast(dataOf(node), modelPathOf(node), env);
+            return verdict === undefined ? library(node, env) : [verdict];
+          }
+        : library;
       if (!groups.has(path)) {
-        const steps = crossesChoice ? undefined : plainSteps(path);
+        const steps = plainSteps(path);
         groups.set(path, { path, select: compileSelector(path), constraints: [], ...(steps ? { plain: steps } : {}) });
       }
     } catch (e) {
       notRunnable.push({ key: c.key, path, reason: (e as Error).message.split('\n')[0] ?? 'cannot compile' });
       return;
     }
-    groups.get(path)!.constraints.push({ ...c, run, ...(native ? { native } : {}) });
+    groups.get(path)!.constraints.push({ ...c, run, ...(fast ? { fast } : {}) });
   };
   for (const node of tree.byId.values()) {
     const path = node.path.replace(/\[x\]/g, '');
-    const crossesChoice = node.path.includes('[x]');
-    for (const c of node.constraints) add(path, c, crossesChoice);
+    for (const c of node.constraints) add(path, c);
     if (node.children.length || node.path === tree.root.path) continue;
     for (const t of node.types) {
       if (isPrimitiveType(t.code) || t.code === 'Resource' || t.code === 'BackboneElement' || t.code === 'Element') continue;
       const typeTree = model.typeTree(t.code);
       if (!typeTree || typeTree.sd.kind !== 'complex-type') continue;
       const typedPath = node.name.endsWith('[x]') && node.types.length > 1 ? `${path}.ofType(${t.code})` : path;
-      for (const c of typeTree.root.constraints) add(typedPath, c, crossesChoice);
+      for (const c of typeTree.root.constraints) add(typedPath, c);
     }
   }
   return { groups: [...groups.values()], notRunnable };
@@ -209,6 +233,12 @@ export interface InvariantFailure {
   error?: string;
 }
 
+/** Where the library says a node is defined (`Observation.component`, `Quantity`, `dateTime`). */
+function modelPathOf(node: unknown): string | undefined {
+  const p = isObject(node) && 'data' in node ? (node as { path?: unknown }).path : undefined;
+  return typeof p === 'string' ? p : undefined;
+}
+
 /** The JSON behind a fhirpath node (or the value itself). */
 function dataOf(node: unknown): unknown {
   return isObject(node) && 'data' in node && 'path' in node ? (node as { data: unknown }).data : node;
@@ -218,10 +248,10 @@ function dataOf(node: unknown): unknown {
 export function runInvariants(plan: InvariantPlan, resource: unknown, env: Record<string, unknown>): InvariantFailure[] {
   const failures: InvariantFailure[] = [];
   for (const group of plan.groups) {
-    // Groups of native constraints on a plain path (ext-1 on every extension) skip the library entirely.
-    if (group.plain && group.constraints.every((c) => c.native)) {
-      const selected = selectSteps(resource, group.plain, false);
-      const verdicts = selected?.map(({ value, location }) => ({ location, results: group.constraints.map((c) => c.native!(value)) }));
+    // Groups whose constraints all have native code, on a plain path, skip the library entirely.
+    if (group.plain && group.constraints.every((c) => c.fast)) {
+      const selected = selectSteps(resource, group.plain);
+      const verdicts = selected?.map(({ value, path, location }) => ({ location, results: group.constraints.map((c) => c.fast!(value, path, env)) }));
       if (verdicts && verdicts.every((v) => v.results.every((r) => r !== undefined))) {
         for (const { location, results } of verdicts) results.forEach((ok, i) => ok || failures.push({ constraint: group.constraints[i]!, location }));
         continue;

@@ -71,7 +71,9 @@ interface Host {
 }
 
 interface Lookup {
-  byName: Map<string, { child: ElementNode; type: TypeRef }>;
+  byName: Map<string, { child: ElementNode; type: TypeRef; index: number }>;
+  /** Each child's name without `[x]` (the FHIRPath name) and its JSON names, in the children's order. */
+  names: Array<{ fhirName: string; jsonNames: string[] }>;
 }
 
 /**
@@ -87,6 +89,7 @@ export class Validator {
   private readonly lookups = new WeakMap<ElementNode[], Lookup>();
   private readonly sliceMatchers = new WeakMap<ElementNode, Array<{ slice: ElementNode; values: DiscriminatorValue[] }>>();
   private readonly codeResults = new Map<string, CodeValidation>();
+  private readonly baseTypes = new Map<string, ProfileTree | null>();
   private mesCanonicals?: Map<string, string>;
   private xmlConverter?: FhirXml;
 
@@ -196,7 +199,7 @@ export class Validator {
       this.report(walk, 'error', 'required', location, 'resourceType is missing or not a string');
       return;
     }
-    const base = this.model.typeTree(resourceType);
+    const base = this.baseType(resourceType);
     if (!base || base.sd.kind !== 'resource' || !/^[A-Z][A-Za-z]+$/.test(resourceType)) {
       this.report(walk, 'error', 'structure', location, `unknown resource type "${resourceType.slice(0, 100)}"`);
       return;
@@ -315,11 +318,25 @@ export class Validator {
   private lookup(children: ElementNode[]): Lookup {
     let l = this.lookups.get(children);
     if (!l) {
-      l = { byName: new Map() };
-      for (const child of children) for (const v of jsonNames(child)) l.byName.set(v.name, { child, type: v.type });
+      l = { byName: new Map(), names: [] };
+      children.forEach((child, index) => {
+        const names = jsonNames(child);
+        for (const v of names) l!.byName.set(v.name, { child, type: v.type, index });
+        l!.names.push({ fhirName: child.name.replace('[x]', ''), jsonNames: names.map((n) => n.name) });
+      });
       this.lookups.set(children, l);
     }
     return l;
+  }
+
+  /** A base type's tree by code, memoised (the model builds a canonical per call). */
+  private baseType(code: string): ProfileTree | undefined {
+    let tree = this.baseTypes.get(code);
+    if (tree === undefined) {
+      tree = this.model.typeTree(code) ?? null;
+      this.baseTypes.set(code, tree);
+    }
+    return tree ?? undefined;
   }
 
   /** Checks an object's properties against the children that apply to it, then their cardinalities. */
@@ -328,15 +345,16 @@ export class Validator {
       this.report(walk, 'error', 'structure', location, `nesting deeper than ${MAX_DEPTH} levels is not followed`);
       return;
     }
-    const { byName } = this.lookup(children);
-    const counts = new Map<ElementNode, number>();
-    const present = new Map<ElementNode, string[]>();
+    const { byName, names } = this.lookup(children);
+    // items seen per child (by index), counted without a map per object
+    const counts: number[] = new Array(children.length).fill(0);
     let hasContent = false;
-    for (const key of Object.keys(obj)) {
+    for (const key in obj) {
+      if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
       const value = obj[key];
       if (isResource && key === 'resourceType') continue;
       const at = `${location}.${key}`;
-      if (key.startsWith('_')) {
+      if (key.charCodeAt(0) === 95 /* _ */) {
         const base = byName.get(key.slice(1));
         if (!base || !isPrimitiveType(base.type.code)) {
           this.report(walk, 'error', 'structure', at, `unknown property "${key}"`);
@@ -352,53 +370,57 @@ export class Validator {
         continue;
       }
       if (key !== 'id') hasContent = true;
-      const { child, type } = entry;
+      const { child, type, index } = entry;
       if (value === null) {
         this.report(walk, 'error', 'structure', at, 'null is not allowed in FHIR JSON');
         continue;
       }
       let items: unknown[];
+      const isArray = Array.isArray(value);
       if (child.isArray) {
-        if (!Array.isArray(value)) {
+        if (!isArray) {
           this.report(walk, 'error', 'structure', at, `"${key}" must be an array`);
           items = [value];
         } else {
           if (value.length === 0) this.report(walk, 'error', 'structure', at, 'arrays must not be empty');
           items = value;
         }
-      } else if (Array.isArray(value)) {
+      } else if (isArray) {
         this.report(walk, 'error', 'structure', at, `"${key}" must be a single value, not an array`);
         items = value;
       } else items = [value];
-      counts.set(child, (counts.get(child) ?? 0) + items.length);
-      const names = present.get(child) ?? [];
-      names.push(key);
-      present.set(child, names);
-      const itemLocations = items.map((_, i) => (child.isArray && Array.isArray(value) ? `${at}[${i}]` : at));
-      const childHost: Host = { path: `${host.path}.${child.name.replace('[x]', '')}`, type: host.type, typePath: `${host.typePath ?? host.path}.${child.name.replace('[x]', '')}` };
+      counts[index]! += items.length;
+      const fhirName = names[index]!.fhirName;
+      const childHost: Host = { path: `${host.path}.${fhirName}`, type: host.type, typePath: `${host.typePath ?? host.path}.${fhirName}` };
+      const indexed = child.isArray && isArray;
+      const itemLocations = indexed ? items.map((_, i) => `${at}[${i}]`) : items.map(() => at);
       // In a primitive array, null stands for an item whose content is only in the `_key` companion.
-      const companion = obj[`_${key}`];
-      items.forEach((item, i) => {
-        if (item === null && Array.isArray(value) && isPrimitiveType(type.code) && Array.isArray(companion) && isObject(companion[i])) return;
+      const companion = indexed ? obj[`_${key}`] : undefined;
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i];
+        if (item === null && indexed && isPrimitiveType(type.code) && Array.isArray(companion) && isObject(companion[i])) continue;
         this.walkValue(item, child, type, itemLocations[i]!, walk, depth + 1, childHost);
-      });
+      }
       if (child.slices.length && child.slicing && !child.name.endsWith('[x]')) this.checkSlices(items, itemLocations, child, at, walk, depth + 1, childHost);
     }
     if (!isResource && !hasContent) this.report(walk, 'error', 'invariant', location, 'ele-1: All FHIR elements must have a @value or children', 'ele-1');
-    for (const child of children) {
-      const n = counts.get(child) ?? 0;
-      const names = present.get(child);
-      if (names && names.length > 1) this.report(walk, 'error', 'structure', `${location}.${names[1]}`, `only one of ${names.join(', ')} is allowed (${child.name})`);
+    for (let c = 0; c < children.length; c++) {
+      const child = children[c]!;
+      const n = counts[c]!;
+      if (n >= child.min && n <= child.max && names[c]!.jsonNames.length === 1) continue;
+      const jsonNamesOfChild = names[c]!.jsonNames;
+      const present = Object.keys(obj).filter((k) => jsonNamesOfChild.includes(k) && obj[k] !== null);
+      if (present.length > 1) this.report(walk, 'error', 'structure', `${location}.${present[1]}`, `only one of ${present.join(', ')} is allowed (${child.name})`);
       if (n < child.min) this.report(walk, 'error', 'required', `${location}.${child.name.replace('[x]', '')}`, `${child.path}: minimum required = ${child.min}, but only found ${n}`);
       if (n > child.max) {
-        const at = `${location}.${names?.[0] ?? child.name}`;
+        const at = `${location}.${present[0] ?? child.name}`;
         this.report(walk, 'error', 'structure', at, child.max === 0 ? `${child.path} is not allowed in this profile` : `${child.path}: maximum allowed = ${child.max}, but found ${n}`);
       }
     }
   }
 
   private walkPrimitiveExtension(value: unknown, child: ElementNode, at: string, walk: Walk, depth: number, host: Host): void {
-    const elementChildren = this.model.typeTree('Element')?.root.children ?? [];
+    const elementChildren = this.baseType('Element')?.root.children ?? [];
     const items = Array.isArray(value) ? value : [value];
     if (Array.isArray(value) !== child.isArray) this.report(walk, 'error', 'structure', at, child.isArray ? `"${at}" must be an array` : `"${at}" must not be an array`);
     items.forEach((item, i) => {
@@ -412,7 +434,8 @@ export class Validator {
   /** `at` is the element's place: its FHIR path (Observation.code) and the type of its parent. */
   private walkValue(value: unknown, node: ElementNode, type: TypeRef, location: string, walk: Walk, depth: number, at: Host): void {
     const typeSlice = node.name.endsWith('[x]') ? node.slices.find((s) => s.types.length === 1 && s.types[0]!.code === type.code) : undefined;
-    for (const def of typeSlice ? [node, typeSlice] : [node]) {
+    const defs = typeSlice ? [node, typeSlice] : [node];
+    for (const def of defs) {
       if (def.fixed) {
         const ok = def.fixed.kind === 'fixed' ? deepEqual(value, def.fixed.value) : matchesPattern(value, def.fixed.value);
         if (!ok) this.report(walk, 'error', 'value', location, `value must ${def.fixed.kind === 'fixed' ? 'be exactly' : 'match'} ${JSON.stringify(def.fixed.value)}`);
@@ -422,18 +445,18 @@ export class Validator {
       }
     }
     const code = type.code === SYSTEM_STRING ? fhirTypeOf(node) : type.code;
-    for (const def of typeSlice ? [node, typeSlice] : [node]) checkLimits(value, def, (message) => this.report(walk, 'error', 'value', location, message));
+    for (const def of defs) checkLimits(value, def, (message) => this.report(walk, 'error', 'value', location, message));
     if (isPrimitiveType(code)) {
       const problem = this.primitives.get(code)(value);
       if (problem) this.report(walk, 'error', 'value', location, problem);
       else if ((code === 'string' || code === 'markdown') && typeof value === 'string') this.checkText(value, code, location, walk);
       // Resource ids are `id`s, whatever type the R4 snapshot writes for them (as the Java validator checks)
-      else if (node.path.split('.').length === 2 && node.name === 'id' && node.parent === node.tree.root && node.tree.sd.kind === 'resource' && typeof value === 'string' && !RESOURCE_ID.test(value)) {
+      else if (node.name === 'id' && node.parent === node.tree.root && node.path.split('.').length === 2 && node.tree.sd.kind === 'resource' && typeof value === 'string' && !RESOURCE_ID.test(value)) {
         this.report(walk, 'error', 'value', location, `invalid resource id "${value.slice(0, 80)}": 1 to 64 letters, digits, '-' or '.'`);
       }
       return;
     }
-    const typeTree = code === 'Resource' ? undefined : this.model.typeTree(code);
+    const typeTree = code === 'Resource' ? undefined : this.baseType(code);
     if (code === 'Resource' || typeTree?.sd.kind === 'resource') {
       this.validateResource(value, location, this.profilesOf(value, type, location, walk), walk, depth + 1);
       return;
@@ -505,7 +528,7 @@ export class Validator {
     const allowedTypes = new Set(type.targetProfiles.map((p) => this.model.definition(p)?.type ?? (p.startsWith(FHIR_BASE) ? p.slice(FHIR_BASE.length) : undefined)).filter(Boolean) as string[]);
     const target = walk.bundleTargets?.get(reference);
     const typeFromText = /(?:^|\/)([A-Z][A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(\/_history\/[^/]+)?$/.exec(reference)?.[1];
-    if (typeFromText && !/^[a-z]+:/.test(reference) && this.model.typeTree(typeFromText)?.sd.kind !== 'resource') {
+    if (typeFromText && !/^[a-z]+:/.test(reference) && this.baseType(typeFromText)?.sd.kind !== 'resource') {
       this.report(walk, 'error', 'value', `${location}.reference`, `"${typeFromText}" is not a resource type`);
       return;
     }

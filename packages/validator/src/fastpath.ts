@@ -1,0 +1,440 @@
+import fhirpath from 'fhirpath';
+import r4Model from 'fhirpath/fhir-context/r4/index.js';
+
+/**
+ * A compiler of the FHIRPath that invariants mostly use (navigation, choices, exists/empty/not,
+ * hasValue, matches, where, is/ofType, boolean logic, comparisons with an empty side) into plain
+ * closures over the JSON, so that the common case never enters the fhirpath interpreter.
+ *
+ * It decides only where it is sure to agree with the fhirpath library: on anything else (a
+ * primitive's `_name` extensions, nulls, a comparison of two values, a function it does not know,
+ * reached at run time) it gives up with `undefined` and the caller asks the library. A
+ * property-based test (invariants.test.ts) compares both on generated resources.
+ */
+
+/**
+ * A JSON value with its FHIR type and the path of its definition in the R4 model (`Observation.component`,
+ * or the type's name for a data type or a resource), from which its children are looked up.
+ */
+interface Item {
+  v: unknown;
+  t?: string;
+  p?: string;
+}
+type Coll = Item[];
+interface Ctx {
+  self: Coll;
+  env: FastEnv;
+}
+type Fn = (focus: Coll, ctx: Ctx) => Coll;
+export interface FastEnv {
+  resource?: unknown;
+  rootResource?: unknown;
+}
+/**
+ * true: the invariant holds; false: it fails; undefined: not decided here. `path`: where the value
+ * is defined in the R4 model (`Observation`, `Observation.component`, `Quantity`).
+ */
+export type FastInvariant = (value: unknown, path: string | undefined, env: FastEnv) => boolean | undefined;
+
+interface AstNode {
+  type: string;
+  text?: string;
+  children?: AstNode[];
+}
+
+class Unsure extends Error {}
+const UNSURE = new Unsure();
+const unsure = (): never => {
+  throw UNSURE;
+};
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const model = r4Model as unknown as {
+  choiceTypePaths: Record<string, string[]>;
+  pathsDefinedElsewhere: Record<string, string>;
+  path2Type: Record<string, string>;
+  type2Parent: Record<string, string>;
+};
+const PRIMITIVE_SUFFIXES = new Set('Base64Binary Boolean Canonical Code Date DateTime Decimal Id Instant Integer Markdown Oid PositiveInt String Time UnsignedInt Uri Url Uuid'.split(' '));
+/** The FHIR type a choice suffix names (`DateTime` → dateTime, `Quantity` → Quantity). */
+export const typeOfSuffix = (suffix: string) => (PRIMITIVE_SUFFIXES.has(suffix) ? suffix.charAt(0).toLowerCase() + suffix.slice(1) : suffix);
+
+/** A child element in the R4 model: its path and type, or the types of a choice (`Observation.value`). */
+export interface ModelChild {
+  path: string;
+  type?: string;
+  /** For a choice: its JSON names with their types (`valueQuantity` → Quantity), and their `_` companions. */
+  choices?: Array<{ key: string; companion: string; type: string }>;
+  /** `_name`, the companion of a primitive element. */
+  companion: string;
+}
+const children = new Map<string, Map<string, ModelChild>>();
+
+/** A child element in the R4 model (memoised: the walk asks for the same few thousand, again and again). */
+export function childOf(parentPath: string, name: string): ModelChild {
+  let byName = children.get(parentPath);
+  if (!byName) children.set(parentPath, (byName = new Map()));
+  let child = byName.get(name);
+  if (!child) {
+    const path = `${parentPath}.${name}`;
+    const choices = model.choiceTypePaths[path];
+    child = choices
+      ? { path, companion: `_${name}`, choices: choices.map((suffix) => ({ key: `${name}${suffix}`, companion: `_${name}${suffix}`, type: typeOfSuffix(suffix) })) }
+      : { path, companion: `_${name}`, type: model.path2Type[path] };
+    byName.set(name, child);
+  }
+  return child;
+}
+
+/**
+ * The model path an item's own children hang from: a backbone element keeps its path (or the one
+ * its content is defined at), a data type or a resource restarts at its name.
+ */
+export function itemPath(path: string, type: string | undefined, value: unknown): string | undefined {
+  if (type === 'BackboneElement' || type === 'Element') return model.pathsDefinedElsewhere[path] ?? path;
+  if (type === 'Resource') return isObject(value) && typeof value.resourceType === 'string' ? value.resourceType : undefined;
+  return type;
+}
+
+/** The start item of an evaluation at a model path (`Observation`, `Observation.component`, `Period`). */
+function startItem(value: unknown, path: string | undefined): Item {
+  if (path === undefined) path = isObject(value) && typeof value.resourceType === 'string' ? value.resourceType : undefined;
+  if (path === undefined) return { v: value };
+  if (!path.includes('.')) return { v: value, t: path, p: path };
+  const type = model.path2Type[path];
+  return { v: value, t: type, p: itemPath(path, type, value) };
+}
+const DATE_LIKE = /^\d{4}(-\d{2})?(-\d{2})?(T|$)|^\d{2}:\d{2}/;
+
+const compiled = new Map<string, FastInvariant | null>();
+
+/** The closure of an invariant's FHIRPath, or undefined when its syntax is outside the subset. */
+export function compileFast(expression: string): FastInvariant | undefined {
+  if (compiled.has(expression)) return compiled.get(expression) ?? undefined;
+  let result: FastInvariant | null = null;
+  try {
+    const fn = compileNode(fhirpath.parse(expression) as AstNode);
+    result = (value, path, env) => {
+      // a node with no JSON value (a primitive known only by its `_name` extensions): the library reads it
+      if (value === undefined) return undefined;
+      const start: Coll = [startItem(value, path)];
+      try {
+        const out = fn(start, { self: start, env });
+        return out.length === 1 && out[0]!.v === true;
+      } catch (e) {
+        if (e instanceof Unsure) return undefined;
+        throw e;
+      }
+    };
+  } catch {
+    result = null;
+  }
+  compiled.set(expression, result);
+  return result ?? undefined;
+}
+
+function compileNode(node: AstNode): Fn {
+  const kids = node.children ?? [];
+  switch (node.type) {
+    case 'EntireExpression':
+    case 'TermExpression':
+    case 'ParenthesizedTerm':
+      return compileNode(kids[0]!);
+    case 'InvocationTerm':
+      return compileInvocation(kids[0]!, (focus) => focus);
+    case 'InvocationExpression': {
+      const left = compileNode(kids[0]!);
+      return compileInvocation(kids[1]!, left);
+    }
+    case 'ExternalConstantTerm': {
+      const name = identifierOf(kids[0]!);
+      if (name === 'resource' || name === 'rootResource') {
+        return (_focus, ctx) => {
+          const r = name === 'resource' ? ctx.env.resource : ctx.env.rootResource;
+          return r === undefined ? [] : [startItem(r, undefined)];
+        };
+      }
+      if (name === 'ucum') return () => [{ v: 'http://unitsofmeasure.org', t: 'string' }];
+      return unsure;
+    }
+    case 'LiteralTerm':
+      return compileLiteral(kids[0]!);
+    case 'AndExpression':
+    case 'OrExpression':
+    case 'ImpliesExpression':
+      return compileLogic(node.type === 'ImpliesExpression' ? 'implies' : node.text!, compileNode(kids[0]!), compileNode(kids[1]!));
+    case 'EqualityExpression':
+      return compileEquality(node.text!, compileNode(kids[0]!), compileNode(kids[1]!));
+    case 'InequalityExpression': {
+      const [left, right] = [compileNode(kids[0]!), compileNode(kids[1]!)];
+      const op = node.text!;
+      return (focus, ctx) => {
+        const a = left(focus, ctx);
+        const b = right(focus, ctx);
+        if (a.length === 0 || b.length === 0) return [];
+        // numbers compare as numbers; dates, times and quantities are left to the library
+        if (a.length === 1 && b.length === 1 && typeof a[0]!.v === 'number' && typeof b[0]!.v === 'number') {
+          const [x, y] = [a[0]!.v as number, b[0]!.v as number];
+          return [bool(op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y)];
+        }
+        return unsure();
+      };
+    }
+    case 'TypeExpression': {
+      if (node.text !== 'is') return unsure;
+      const operand = compileNode(kids[0]!);
+      const typeName = typeNameOf(kids[1]!);
+      return (focus, ctx) => {
+        const items = operand(focus, ctx);
+        if (items.length === 0) return [];
+        const is = items.length === 1 ? isType(items[0]!.t, typeName) : undefined;
+        return is === undefined ? unsure() : [bool(is)];
+      };
+    }
+    default:
+      return unsure;
+  }
+}
+
+function compileInvocation(node: AstNode, input: Fn): Fn {
+  if (node.type === 'ThisInvocation') return (_focus, ctx) => ctx.self;
+  if (node.type === 'MemberInvocation') {
+    const name = identifierOf(node.children![0]!);
+    return (focus, ctx) => member(input(focus, ctx), name);
+  }
+  if (node.type === 'FunctionInvocation') {
+    const functn = node.children![0]!;
+    const name = identifierOf(functn.children![0]!);
+    const params = (functn.children![1]?.children ?? []).map(compileNode);
+    const paramNodes = functn.children![1]?.children ?? [];
+    return compileFunction(name, params, paramNodes, input);
+  }
+  return unsure;
+}
+
+function compileFunction(name: string, params: Fn[], paramNodes: AstNode[], input: Fn): Fn {
+  const arity = params.length;
+  switch (`${name}/${arity}`) {
+    case 'exists/0':
+      return (focus, ctx) => [bool(input(focus, ctx).length > 0)];
+    case 'exists/1': {
+      const where = filterBy(params[0]!);
+      return (focus, ctx) => [bool(where(input(focus, ctx), ctx).length > 0)];
+    }
+    case 'empty/0':
+      return (focus, ctx) => [bool(input(focus, ctx).length === 0)];
+    case 'not/0':
+      return (focus, ctx) => {
+        const b = truth(input(focus, ctx));
+        return b === undefined ? [] : [bool(!b)];
+      };
+    case 'hasValue/0':
+      return (focus, ctx) => {
+        const items = input(focus, ctx);
+        return [bool(items.length === 1 && isPrimitive(items[0]!.v))];
+      };
+    case 'count/0':
+      return (focus, ctx) => [{ v: input(focus, ctx).length, t: 'integer' }];
+    case 'where/1': {
+      const where = filterBy(params[0]!);
+      return (focus, ctx) => where(input(focus, ctx), ctx);
+    }
+    case 'matches/1': {
+      const pattern = stringLiteralOf(paramNodes[0]!);
+      if (pattern === undefined) return unsure;
+      let regex: RegExp;
+      try {
+        regex = new RegExp(pattern, 'us');
+      } catch {
+        return unsure;
+      }
+      return (focus, ctx) => {
+        const items = input(focus, ctx);
+        if (items.length === 0) return [];
+        if (items.length > 1 || typeof items[0]!.v !== 'string') return unsure();
+        return [bool(regex.test(items[0]!.v))];
+      };
+    }
+    case 'length/0':
+      return (focus, ctx) => {
+        const items = input(focus, ctx);
+        if (items.length === 0) return [];
+        if (items.length > 1 || typeof items[0]!.v !== 'string') return unsure();
+        return [{ v: items[0]!.v.length, t: 'integer' }];
+      };
+    case 'toString/0':
+      return (focus, ctx) => {
+        const items = input(focus, ctx);
+        if (items.length === 0) return [];
+        // strings and the date/time types the JSON spells as the library prints them
+        const t = items[0]!.t;
+        if (items.length > 1 || typeof items[0]!.v !== 'string' || !(t === 'string' || t === 'code' || t === 'dateTime' || t === 'date' || t === 'uri')) return unsure();
+        return [{ v: items[0]!.v, t: 'string' }];
+      };
+    case 'ofType/1': {
+      const typeName = typeNameOf(paramNodes[0]!);
+      return (focus, ctx) => {
+        const items = input(focus, ctx);
+        return items.filter((i) => isType(i.t, typeName) ?? unsure());
+      };
+    }
+    case 'trace/1':
+    case 'trace/2':
+      return input;
+    default:
+      // reached only when evaluated: `where(coding.intersect(…))` on no item never gets here
+      return unsure;
+  }
+}
+
+/** `where(criteria)`: the items for which the criteria is true ($this is each item). */
+function filterBy(criteria: Fn): (items: Coll, ctx: Ctx) => Coll {
+  return (items, ctx) =>
+    items.filter((item) => {
+      const self = [item];
+      return truth(criteria(self, { self, env: ctx.env })) === true;
+    });
+}
+
+/** Navigation to a child, by the R4 model: arrays flattened, a choice found by its typed names; what only the library reads gives up. */
+function member(items: Coll, name: string): Coll {
+  const out: Coll = [];
+  for (const { v, p } of items) {
+    if (!isObject(v)) {
+      // a primitive's id and extensions live in its `_name` companion, which the closure does not see
+      if (v !== undefined) unsure();
+      continue;
+    }
+    if (v.resourceType === name) {
+      out.push({ v, t: name, p: name });
+      continue;
+    }
+    if (p === undefined) return unsure();
+    const child = childOf(p, name);
+    if (child.choices) {
+      for (const choice of child.choices) {
+        if (v[choice.companion] !== undefined) unsure();
+        const value = v[choice.key];
+        if (value !== undefined) push(out, value, child.path, choice.type);
+      }
+      continue;
+    }
+    if (v[child.companion] !== undefined) unsure();
+    // an element the model does not know: the library knows it no better, but reports it its own way
+    if (child.type === undefined) return unsure();
+    const value = v[name];
+    if (value !== undefined) push(out, value, child.path, child.type);
+  }
+  return out;
+}
+
+function push(out: Coll, value: unknown, path: string, type: string): void {
+  for (const x of Array.isArray(value) ? value : [value]) {
+    // null, and `{}` (no value, no children: the library's reading of it is its own)
+    if (x === null || x === undefined || (isObject(x) && isEmptyObject(x))) unsure();
+    const t = type === 'Resource' && isObject(x) && typeof x.resourceType === 'string' ? x.resourceType : type;
+    out.push({ v: x, t, p: itemPath(path, type, x) });
+  }
+}
+
+function compileLogic(op: string, left: Fn, right: Fn): Fn {
+  return (focus, ctx) => {
+    const a = truth(left(focus, ctx));
+    if (op === 'and' && a === false) return [bool(false)];
+    if (op === 'or' && a === true) return [bool(true)];
+    if (op === 'implies' && a === false) return [bool(true)];
+    const b = truth(right(focus, ctx));
+    let r: boolean | undefined;
+    if (op === 'and') r = b === false ? false : a === true && b === true ? true : undefined;
+    else if (op === 'or') r = b === true ? true : a === false && b === false ? false : undefined;
+    else if (op === 'xor') r = a === undefined || b === undefined ? undefined : a !== b;
+    else if (op === 'implies') r = a === true ? b : b === true ? true : undefined;
+    else return unsure();
+    return r === undefined ? [] : [bool(r)];
+  };
+}
+
+function compileEquality(op: string, left: Fn, right: Fn): Fn {
+  if (op !== '=' && op !== '!=') return unsure;
+  return (focus, ctx) => {
+    const a = left(focus, ctx);
+    const b = right(focus, ctx);
+    if (a.length === 0 || b.length === 0) return [];
+    let equal = a.length === b.length;
+    for (let i = 0; equal && i < a.length; i++) {
+      const [x, y] = [a[i]!.v, b[i]!.v];
+      // dates compare by instant and precision in FHIRPath, objects member by member: the library decides
+      if (!isPrimitive(x) || !isPrimitive(y) || (typeof x === 'string' && DATE_LIKE.test(x)) || (typeof y === 'string' && DATE_LIKE.test(y))) return unsure();
+      equal = x === y;
+    }
+    return [bool(op === '=' ? equal : !equal)];
+  };
+}
+
+function compileLiteral(node: AstNode): Fn {
+  const text = node.text ?? '';
+  switch (node.type) {
+    case 'BooleanLiteral':
+      return () => [bool(text === 'true')];
+    case 'StringLiteral': {
+      const s = stringLiteralOf(node);
+      return s === undefined ? unsure : () => [{ v: s, t: 'string' }];
+    }
+    case 'NumberLiteral': {
+      const n = Number(text);
+      return /^\d+$/.test(text) ? () => [{ v: n, t: 'integer' }] : unsure;
+    }
+    case 'NullLiteral':
+      return () => [];
+    default:
+      return unsure;
+  }
+}
+
+/** FHIRPath's boolean reading of a collection: empty, or a single boolean; else the library decides. */
+function truth(items: Coll): boolean | undefined {
+  if (items.length === 0) return undefined;
+  if (items.length === 1 && typeof items[0]!.v === 'boolean') return items[0]!.v;
+  return unsure();
+}
+
+const TRUE: Item = { v: true, t: 'boolean' };
+const FALSE: Item = { v: false, t: 'boolean' };
+const bool = (b: boolean): Item => (b ? TRUE : FALSE);
+function isEmptyObject(o: Record<string, unknown>): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+const isPrimitive = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
+function identifierOf(node: AstNode): string {
+  const text = node.text ?? '';
+  return text.startsWith('`') ? text.slice(1, -1) : text;
+}
+
+/** `dateTime`, `FHIR.Quantity` (a type specifier, or the single identifier of a parameter); System types never match here. */
+function typeNameOf(node: AstNode): string {
+  let n: AstNode | undefined = node;
+  while (n && n.text === undefined && n.children?.length === 1) n = n.children[0];
+  const text = (n?.text ?? '').replace(/`/g, '');
+  if (text.startsWith('System.')) return '\u0000';
+  return text.startsWith('FHIR.') ? text.slice(5) : text;
+}
+
+/** Whether an item of type `t` is a `typeName`, by the R4 type hierarchy (a code is a string, an Age a Quantity). */
+export function isType(t: string | undefined, typeName: string): boolean | undefined {
+  if (t === undefined) return undefined;
+  for (let type: string | undefined = t, i = 0; type && i < 10; type = model.type2Parent[type], i++) if (type === typeName) return true;
+  return false;
+}
+
+/** A string literal's value when it has no escape sequence (found anywhere below the node). */
+function stringLiteralOf(node: AstNode): string | undefined {
+  if (node.type === 'StringLiteral') {
+    const text = node.text ?? '';
+    return text.includes('\\') ? undefined : text.slice(1, -1);
+  }
+  return node.children?.length === 1 ? stringLiteralOf(node.children[0]!) : undefined;
+}
