@@ -75,6 +75,15 @@ const ON_OBSERVATION = [
   'value.ofType(Quantity).exists() xor value.ofType(string).exists() xor value.empty()',
   'effective is dateTime implies effective.toString().length() >= 10',
   'text.`div`.exists()',
+  'component.all(value.exists() or dataAbsentReason.exists())',
+  // qty-3 reached on every value[x], primitives included (they have no children without a `_` companion)
+  'value.all(code.empty() or system.exists())',
+  "code.coding.select(system & '|' & code).isDistinct()",
+  "code.coding.system contains 'http://loinc.org'",
+  "'final' in status",
+  "subject.reference.exists() implies subject.reference.contains('Patient/')",
+  "%resource.status = 'final' implies (('Device/' + subject.reference) != 'Device/#p')",
+  'contained.where(id = %resource.subject.reference.substring(1)).exists() or subject.reference.empty()',
 ];
 const ON_TYPES: Array<[string, string, fc.Arbitrary<unknown>]> = [
   ['Period', 'start.hasValue().not() or end.hasValue().not() or (start <= end)', period],

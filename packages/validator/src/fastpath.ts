@@ -20,6 +20,8 @@ interface Item {
   v: unknown;
   t?: string;
   p?: string;
+  /** A primitive whose `_name` companion (its id and extensions) was not seen: only the library may read it. */
+  raw?: boolean;
 }
 type Coll = Item[];
 interface Ctx {
@@ -35,7 +37,7 @@ export interface FastEnv {
  * true: the invariant holds; false: it fails; undefined: not decided here. `path`: where the value
  * is defined in the R4 model (`Observation`, `Observation.component`, `Quantity`).
  */
-export type FastInvariant = (value: unknown, path: string | undefined, env: FastEnv) => boolean | undefined;
+export type FastInvariant = (value: unknown, path: string | undefined, env: FastEnv, companionChecked?: boolean) => boolean | undefined;
 
 interface AstNode {
   type: string;
@@ -116,10 +118,12 @@ export function compileFast(expression: string): FastInvariant | undefined {
   let result: FastInvariant | null = null;
   try {
     const fn = compileNode(fhirpath.parse(expression) as AstNode);
-    result = (value, path, env) => {
+    result = (value, path, env, companionChecked = false) => {
       // a node with no JSON value (a primitive known only by its `_name` extensions): the library reads it
       if (value === undefined) return undefined;
-      const start: Coll = [startItem(value, path)];
+      const first = startItem(value, path);
+      if (!companionChecked) first.raw = true;
+      const start: Coll = [first];
       try {
         const out = fn(start, { self: start, env });
         return out.length === 1 && out[0]!.v === true;
@@ -149,7 +153,9 @@ function compileNode(node: AstNode): Fn {
       return compileInvocation(kids[1]!, left);
     }
     case 'ExternalConstantTerm': {
-      const name = identifierOf(kids[0]!);
+      let constant: AstNode | undefined = kids[0];
+      while (constant && constant.text === undefined && constant.children?.length === 1) constant = constant.children[0];
+      const name = constant ? identifierOf(constant) : '';
       if (name === 'resource' || name === 'rootResource') {
         return (_focus, ctx) => {
           const r = name === 'resource' ? ctx.env.resource : ctx.env.rootResource;
@@ -180,6 +186,31 @@ function compileNode(node: AstNode): Fn {
           return [bool(op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y)];
         }
         return unsure();
+      };
+    }
+    case 'MembershipExpression': {
+      const [left, right] = [compileNode(kids[0]!), compileNode(kids[1]!)];
+      const contains = node.text === 'contains';
+      return (focus, ctx) => {
+        const [collection, element] = contains ? [left(focus, ctx), right(focus, ctx)] : [right(focus, ctx), left(focus, ctx)];
+        if (element.length === 0) return [];
+        if (element.length > 1) return unsure();
+        const wanted = element[0]!.v;
+        return [bool(collection.some((item) => sameValue(item.v, wanted)))];
+      };
+    }
+    case 'AdditiveExpression': {
+      const [left, right] = [compileNode(kids[0]!), compileNode(kids[1]!)];
+      const op = node.text;
+      if (op !== '&' && op !== '+') return unsure;
+      return (focus, ctx) => {
+        const a = left(focus, ctx);
+        const b = right(focus, ctx);
+        // `+` on strings only (numbers and quantities add with FHIRPath's decimal rules): empty with an empty side; `&` reads empty as ''
+        if (op === '+' && (a.length === 0 || b.length === 0)) return [];
+        const x = a.length === 0 ? '' : a.length === 1 && typeof a[0]!.v === 'string' ? a[0]!.v : unsure();
+        const y = b.length === 0 ? '' : b.length === 1 && typeof b[0]!.v === 'string' ? b[0]!.v : unsure();
+        return [{ v: x + y, t: 'string' }];
       };
     }
     case 'TypeExpression': {
@@ -280,6 +311,30 @@ function compileFunction(name: string, params: Fn[], paramNodes: AstNode[], inpu
         return items.filter((i) => isType(i.t, typeName) ?? unsure());
       };
     }
+    case 'all/1': {
+      const criteria = params[0]!;
+      return (focus, ctx) => [bool(input(focus, ctx).every((item) => truth(criteria([item], { self: [item], env: ctx.env })) === true))];
+    }
+    case 'select/1': {
+      const projection = params[0]!;
+      return (focus, ctx) => input(focus, ctx).flatMap((item) => projection([item], { self: [item], env: ctx.env }));
+    }
+    case 'contains/1': {
+      const param = params[0]!;
+      return (focus, ctx) => {
+        const items = input(focus, ctx);
+        const sub = param(focus, ctx);
+        if (items.length === 0 || sub.length === 0) return [];
+        if (items.length > 1 || sub.length > 1 || typeof items[0]!.v !== 'string' || typeof sub[0]!.v !== 'string') return unsure();
+        return [bool(items[0]!.v.includes(sub[0]!.v))];
+      };
+    }
+    case 'isDistinct/0':
+      return (focus, ctx) => {
+        const items = input(focus, ctx);
+        if (!items.every((i) => isPrimitive(i.v) && !(typeof i.v === 'string' && DATE_LIKE.test(i.v)))) return unsure();
+        return [bool(new Set(items.map((i) => `${typeof i.v}:${String(i.v)}`)).size === items.length)];
+      };
     case 'trace/1':
     case 'trace/2':
       return input;
@@ -301,10 +356,10 @@ function filterBy(criteria: Fn): (items: Coll, ctx: Ctx) => Coll {
 /** Navigation to a child, by the R4 model: arrays flattened, a choice found by its typed names; what only the library reads gives up. */
 function member(items: Coll, name: string): Coll {
   const out: Coll = [];
-  for (const { v, p } of items) {
+  for (const { v, p, raw } of items) {
     if (!isObject(v)) {
-      // a primitive's id and extensions live in its `_name` companion, which the closure does not see
-      if (v !== undefined) unsure();
+      // a primitive's id and extensions live in its `_name` companion: known absent, it has no children
+      if (raw) unsure();
       continue;
     }
     if (v.resourceType === name) {
@@ -332,8 +387,7 @@ function member(items: Coll, name: string): Coll {
 
 function push(out: Coll, value: unknown, path: string, type: string): void {
   for (const x of Array.isArray(value) ? value : [value]) {
-    // null, and `{}` (no value, no children: the library's reading of it is its own)
-    if (x === null || x === undefined || (isObject(x) && isEmptyObject(x))) unsure();
+    if (x === null || x === undefined) unsure();
     const t = type === 'Resource' && isObject(x) && typeof x.resourceType === 'string' ? x.resourceType : type;
     out.push({ v: x, t, p: itemPath(path, type, x) });
   }
@@ -403,9 +457,10 @@ function truth(items: Coll): boolean | undefined {
 const TRUE: Item = { v: true, t: 'boolean' };
 const FALSE: Item = { v: false, t: 'boolean' };
 const bool = (b: boolean): Item => (b ? TRUE : FALSE);
-function isEmptyObject(o: Record<string, unknown>): boolean {
-  for (const _ in o) return false;
-  return true;
+/** FHIRPath equality of two JSON primitives where it is plain (dates and objects are the library's). */
+function sameValue(x: unknown, y: unknown): boolean {
+  if (!isPrimitive(x) || !isPrimitive(y) || (typeof x === 'string' && DATE_LIKE.test(x)) || (typeof y === 'string' && DATE_LIKE.test(y))) return unsure();
+  return x === y;
 }
 const isPrimitive = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 

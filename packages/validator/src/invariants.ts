@@ -10,6 +10,10 @@ export interface InvariantGroup {
   path: string;
   /** The path's steps (names, `ofType(T)`) when it is plain: selected without the library. */
   plain?: string[];
+  /** Every constraint of the group has native code (`fast`). */
+  allFast?: boolean;
+  /** Keys of the resource one of which must be present for the path to select anything (its first step, its `_` companion, its choice names). */
+  requires?: string[];
   select: (resource: unknown) => FhirPathNode[];
   constraints: Array<Constraint & { run: (node: FhirPathNode, env: Record<string, unknown>) => unknown[]; fast?: FastInvariant }>;
 }
@@ -99,6 +103,13 @@ export function selectPlain(resource: unknown, path: string): Array<{ value: unk
 /** The steps of a plain dotted path, or undefined (functions other than ofType…): checked once per path. */
 function plainSteps(path: string): string[] | undefined {
   return /^[A-Za-z]+(\.([A-Za-z]+|ofType\([A-Za-z]+\)))*$/.test(path) ? path.split('.') : undefined;
+}
+
+/** The keys of a resource that the first step of a plain path reads (undefined: the path starts at the resource itself). */
+function firstKeys([root, first]: string[]): string[] | undefined {
+  if (!first || first.startsWith('ofType(')) return undefined;
+  const child = childOf(root!, first);
+  return child.choices ? child.choices.flatMap((c) => [c.key, c.companion]) : [first, child.companion];
 }
 
 /** A selected node: its JSON, FHIR type, FHIRPath location and the R4 model path its children hang from. */
@@ -204,7 +215,7 @@ export function planInvariants(model: StructureModel, tree: ProfileTree): Invari
         : library;
       if (!groups.has(path)) {
         const steps = plainSteps(path);
-        groups.set(path, { path, select: compileSelector(path), constraints: [], ...(steps ? { plain: steps } : {}) });
+        groups.set(path, { path, select: compileSelector(path), constraints: [], ...(steps ? { plain: steps, requires: firstKeys(steps) } : {}) });
       }
     } catch (e) {
       notRunnable.push({ key: c.key, path, reason: (e as Error).message.split('\n')[0] ?? 'cannot compile' });
@@ -224,6 +235,7 @@ export function planInvariants(model: StructureModel, tree: ProfileTree): Invari
       for (const c of typeTree.root.constraints) add(typedPath, c);
     }
   }
+  for (const group of groups.values()) group.allFast = group.constraints.every((c) => c.fast);
   return { groups: [...groups.values()], notRunnable };
 }
 
@@ -248,13 +260,28 @@ function dataOf(node: unknown): unknown {
 export function runInvariants(plan: InvariantPlan, resource: unknown, env: Record<string, unknown>): InvariantFailure[] {
   const failures: InvariantFailure[] = [];
   for (const group of plan.groups) {
+    // A path whose first element is absent selects nothing (most groups of a profile, on most resources).
+    if (group.requires && isObject(resource) && !group.requires.some((key) => resource[key] !== undefined)) continue;
     // Groups whose constraints all have native code, on a plain path, skip the library entirely.
-    if (group.plain && group.constraints.every((c) => c.fast)) {
+    if (group.plain && group.allFast) {
       const selected = selectSteps(resource, group.plain);
-      const verdicts = selected?.map(({ value, path, location }) => ({ location, results: group.constraints.map((c) => c.fast!(value, path, env)) }));
-      if (verdicts && verdicts.every((v) => v.results.every((r) => r !== undefined))) {
-        for (const { location, results } of verdicts) results.forEach((ok, i) => ok || failures.push({ constraint: group.constraints[i]!, location }));
-        continue;
+      if (selected) {
+        const found: InvariantFailure[] = [];
+        let decided = true;
+        check: for (const { value, path, location } of selected) {
+          for (const c of group.constraints) {
+            const ok = c.fast!(value, path, env, true);
+            if (ok === undefined) {
+              decided = false;
+              break check;
+            }
+            if (!ok) found.push({ constraint: c, location });
+          }
+        }
+        if (decided) {
+          failures.push(...found);
+          continue;
+        }
       }
     }
     let nodes: FhirPathNode[];

@@ -26,10 +26,16 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/** Discriminator paths split once (a handful per profile, read for every sliced item). */
+const pathSteps = new Map<string, string[]>();
+
 /** Values found at a dotted path below a value (arrays flattened). */
 export function valuesAt(item: unknown, path: string): unknown[] {
+  if (path === '$this') return [item];
+  let steps = pathSteps.get(path);
+  if (!steps) pathSteps.set(path, (steps = path.split('.')));
   let current: unknown[] = [item];
-  for (const part of path.split('.')) {
+  for (const part of steps) {
     if (part === '$this') continue;
     const next: unknown[] = [];
     for (const v of current) {

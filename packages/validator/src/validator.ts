@@ -62,11 +62,29 @@ interface Walk {
   resolveAttachment?: AttachmentResolver;
 }
 
+/** The checks of one element's values with one type, worked out once (see `valuePlan`). */
+interface ValuePlan {
+  typeSlice?: ElementNode;
+  checks: Array<(value: unknown, location: string, walk: Walk) => void>;
+  /** The FHIR type (an element typed System.String: its fhir-type extension). */
+  code: string;
+  primitive?: (value: unknown) => string | undefined;
+  text?: 'string' | 'markdown';
+  /** The id of a resource (checked as an `id`, whatever type the snapshot writes). */
+  resourceId: boolean;
+  /** The value is a resource (contained, a Bundle entry). */
+  resource: boolean;
+  /** A Quantity or a type derived from it: its UCUM code is checked. */
+  quantity: boolean;
+  /** The children of an object value (not of an extension, whose definition its url chooses), once known. */
+  children?: ElementNode[];
+}
+
 /** Where an object sits in the resource: its FHIR element path and type (for extension contexts). */
 interface Host {
   path: string;
   type: string;
-  /** The path from the nearest enclosing data type (`Address.line` inside Organization.address), for data-type contexts. */
+  /** The path from the nearest enclosing data type (`Address.line` inside Organization.address), for data-type contexts; undefined: the same as `path`. */
   typePath?: string;
 }
 
@@ -88,8 +106,12 @@ export class Validator {
   private readonly invariantPlans = new Map<string, InvariantPlan>();
   private readonly lookups = new WeakMap<ElementNode[], Lookup>();
   private readonly sliceMatchers = new WeakMap<ElementNode, Array<{ slice: ElementNode; values: DiscriminatorValue[] }>>();
-  private readonly codeResults = new Map<string, CodeValidation>();
+  private readonly codeResults = new Map<string, Map<string, CodeValidation>>();
   private readonly baseTypes = new Map<string, ProfileTree | null>();
+  private readonly resolvedProfiles = new Map<string, string | undefined>();
+  private readonly valuePlans = new WeakMap<ElementNode, Map<TypeRef, ValuePlan>>();
+  /** During one validation: whether a resource met a profile (slicing, references and entries ask again and again). */
+  private conformance?: WeakMap<object, Map<string, boolean>>;
   private mesCanonicals?: Map<string, string>;
   private xmlConverter?: FhirXml;
 
@@ -124,10 +146,14 @@ export class Validator {
         if (mes && !this.mesCanonicals.has(mes)) this.mesCanonicals.set(mes, e.url);
       }
     }
+    if (this.resolvedProfiles.has(canonical)) return this.resolvedProfiles.get(canonical);
     const url = canonical.split('|')[0]!;
-    if (this.model.tree(url)) return url;
     const mapped = this.mesCanonicals.get(url);
-    return mapped && this.model.tree(mapped) ? mapped : undefined;
+    const resolved = this.model.tree(url) ? url : mapped && this.model.tree(mapped) ? mapped : undefined;
+    // every resource claims its profile: resolved once per canonical (bounded against hostile claims)
+    if (this.resolvedProfiles.size >= 1000) this.resolvedProfiles.clear();
+    this.resolvedProfiles.set(canonical, resolved);
+    return resolved;
   }
 
   /** Validates one resource; never throws. */
@@ -160,6 +186,30 @@ export class Validator {
   }
 
   validateToIssues(resource: unknown, options: ValidateOptions = {}): ValidationIssue[] {
+    const outermost = !this.conformance;
+    if (outermost) this.conformance = new WeakMap();
+    try {
+      return this.issuesOf(resource, options);
+    } finally {
+      if (outermost) this.conformance = undefined;
+    }
+  }
+
+  /** Whether a resource meets a profile (no error against it), asked once per validation. */
+  private meets(resource: unknown, profile: string): boolean {
+    if (!isObject(resource)) return !this.validateToIssues(resource, { profile }).some((i) => i.severity === 'error');
+    const cache = (this.conformance ??= new WeakMap());
+    let byProfile = cache.get(resource);
+    if (!byProfile) cache.set(resource, (byProfile = new Map()));
+    let ok = byProfile.get(profile);
+    if (ok === undefined) {
+      ok = !this.validateToIssues(resource, { profile }).some((i) => i.severity === 'error');
+      byProfile.set(profile, ok);
+    }
+    return ok;
+  }
+
+  private issuesOf(resource: unknown, options: ValidateOptions): ValidationIssue[] {
     const walk: Walk = { issues: [], seen: new Set(), rootResource: resource, resourceStack: [], resolveAttachment: options.resolveAttachment };
     try {
       const explicit: string[] = [];
@@ -177,7 +227,7 @@ export class Validator {
     // Issues are sorted in document order; the order is read only when there is something to sort.
     if (walk.issues.length < 2) return walk.issues;
     const rootType = isObject(resource) && typeof resource.resourceType === 'string' ? resource.resourceType : 'Resource';
-    return sortInDocumentOrder(walk.issues, documentOrder(resource, rootType));
+    return sortInDocumentOrder(walk.issues, resource, rootType);
   }
 
   // -------------------------------------------------------------------------
@@ -229,7 +279,11 @@ export class Validator {
       this.checkFullUrls(value, location, walk);
       this.checkDuplicateIds(value, location, walk);
     }
+    // A profile's snapshot carries every element, constraint and invariant of the base definition
+    // (a profile can only narrow it): when one applies, walking the base as well would only repeat it.
+    const profiled = trees.some((t) => t !== base && t.sd.type === resourceType && t.sd.derivation === 'constraint' && !this.model.generationIssues(t.sd.url).length);
     for (const tree of trees) {
+      if (tree === base && profiled) continue;
       if (tree.sd.type !== resourceType) {
         this.report(walk, 'error', 'structure', location, `profile ${tree.sd.url} is for ${tree.sd.type}, not ${resourceType}`);
         continue;
@@ -349,8 +403,9 @@ export class Validator {
     // items seen per child (by index), counted without a map per object
     const counts: number[] = new Array(children.length).fill(0);
     let hasContent = false;
-    for (const key in obj) {
-      if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
+    const keys = Object.keys(obj);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k]!;
       const value = obj[key];
       if (isResource && key === 'resourceType') continue;
       const at = `${location}.${key}`;
@@ -375,33 +430,32 @@ export class Validator {
         this.report(walk, 'error', 'structure', at, 'null is not allowed in FHIR JSON');
         continue;
       }
-      let items: unknown[];
       const isArray = Array.isArray(value);
-      if (child.isArray) {
-        if (!isArray) {
-          this.report(walk, 'error', 'structure', at, `"${key}" must be an array`);
-          items = [value];
-        } else {
-          if (value.length === 0) this.report(walk, 'error', 'structure', at, 'arrays must not be empty');
-          items = value;
-        }
-      } else if (isArray) {
-        this.report(walk, 'error', 'structure', at, `"${key}" must be a single value, not an array`);
-        items = value;
-      } else items = [value];
-      counts[index]! += items.length;
+      if (child.isArray && !isArray) this.report(walk, 'error', 'structure', at, `"${key}" must be an array`);
+      else if (child.isArray && Array.isArray(value) && value.length === 0) this.report(walk, 'error', 'structure', at, 'arrays must not be empty');
+      else if (!child.isArray && isArray) this.report(walk, 'error', 'structure', at, `"${key}" must be a single value, not an array`);
       const fhirName = names[index]!.fhirName;
-      const childHost: Host = { path: `${host.path}.${fhirName}`, type: host.type, typePath: `${host.typePath ?? host.path}.${fhirName}` };
-      const indexed = child.isArray && isArray;
-      const itemLocations = indexed ? items.map((_, i) => `${at}[${i}]`) : items.map(() => at);
+      // typePath stays undefined while it equals the path (outside data types): one string less per property
+      const childHost: Host = { path: `${host.path}.${fhirName}`, type: host.type, typePath: host.typePath === undefined ? undefined : `${host.typePath}.${fhirName}` };
+      const sliced = child.slices.length > 0 && Boolean(child.slicing) && !child.name.endsWith('[x]');
+      if (!isArray) {
+        // the common case: one value, at the element's own location
+        counts[index]! += 1;
+        this.walkValue(value, child, type, at, walk, depth + 1, childHost);
+        if (sliced) this.checkSlices([value], [at], child, at, walk, depth + 1, childHost);
+        continue;
+      }
+      counts[index]! += value.length;
+      const indexed = child.isArray;
+      const itemLocations = indexed ? value.map((_, i) => `${at}[${i}]`) : value.map(() => at);
       // In a primitive array, null stands for an item whose content is only in the `_key` companion.
       const companion = indexed ? obj[`_${key}`] : undefined;
-      for (let i = 0; i < items.length; i++) {
-        const item = items[i];
+      for (let i = 0; i < value.length; i++) {
+        const item = value[i];
         if (item === null && indexed && isPrimitiveType(type.code) && Array.isArray(companion) && isObject(companion[i])) continue;
         this.walkValue(item, child, type, itemLocations[i]!, walk, depth + 1, childHost);
       }
-      if (child.slices.length && child.slicing && !child.name.endsWith('[x]')) this.checkSlices(items, itemLocations, child, at, walk, depth + 1, childHost);
+      if (sliced) this.checkSlices(value, itemLocations, child, at, walk, depth + 1, childHost);
     }
     if (!isResource && !hasContent) this.report(walk, 'error', 'invariant', location, 'ele-1: All FHIR elements must have a @value or children', 'ele-1');
     for (let c = 0; c < children.length; c++) {
@@ -430,34 +484,70 @@ export class Validator {
     });
   }
 
+  /**
+   * What checking a value of an element with a given type takes, worked out once per element and
+   * type (the compiled part of the walk): its type slice, the fixed/pattern, binding and limit
+   * checks that apply, and its type's primitive check.
+   */
+  private valuePlan(node: ElementNode, type: TypeRef): ValuePlan {
+    let byType = this.valuePlans.get(node);
+    if (!byType) this.valuePlans.set(node, (byType = new Map()));
+    let plan = byType.get(type);
+    if (plan) return plan;
+    const typeSlice = node.name.endsWith('[x]') ? node.slices.find((s) => s.types.length === 1 && s.types[0]!.code === type.code) : undefined;
+    const defs = typeSlice ? [node, typeSlice] : [node];
+    const checks: ValuePlan['checks'] = [];
+    for (const def of defs) {
+      const fixed = def.fixed;
+      if (fixed) {
+        const expected = JSON.stringify(fixed.value);
+        checks.push((value, location, walk) => {
+          const ok = fixed.kind === 'fixed' ? deepEqual(value, fixed.value) : matchesPattern(value, fixed.value);
+          if (!ok) this.report(walk, 'error', 'value', location, `value must ${fixed.kind === 'fixed' ? 'be exactly' : 'match'} ${expected}`);
+        });
+      }
+      const binding = def.binding;
+      if (binding && (binding.strength === 'required' || binding.strength === 'extensible') && binding.valueSet) {
+        const valueSet = binding.valueSet;
+        checks.push((value, location, walk) => this.checkBinding(value, type.code, binding.strength, valueSet, location, walk));
+      }
+    }
+    for (const def of defs) {
+      if (hasLimits(def)) checks.push((value, location, walk) => checkLimits(value, def, (message) => this.report(walk, 'error', 'value', location, message)));
+    }
+    const code = type.code === SYSTEM_STRING ? fhirTypeOf(node) : type.code;
+    const primitive = isPrimitiveType(code) ? this.primitives.get(code) : undefined;
+    plan = {
+      typeSlice,
+      checks,
+      code,
+      primitive,
+      text: code === 'string' || code === 'markdown' ? code : undefined,
+      resourceId: node.name === 'id' && node.parent === node.tree.root && node.path.split('.').length === 2 && node.tree.sd.kind === 'resource',
+      resource: code === 'Resource' || this.baseType(code)?.sd.kind === 'resource',
+      quantity: code === 'Quantity' || this.baseType(code)?.sd.type === 'Quantity',
+    };
+    byType.set(type, plan);
+    return plan;
+  }
+
   /** One value of an element: fixed/pattern, binding, then its type's content. */
   /** `at` is the element's place: its FHIR path (Observation.code) and the type of its parent. */
   private walkValue(value: unknown, node: ElementNode, type: TypeRef, location: string, walk: Walk, depth: number, at: Host): void {
-    const typeSlice = node.name.endsWith('[x]') ? node.slices.find((s) => s.types.length === 1 && s.types[0]!.code === type.code) : undefined;
-    const defs = typeSlice ? [node, typeSlice] : [node];
-    for (const def of defs) {
-      if (def.fixed) {
-        const ok = def.fixed.kind === 'fixed' ? deepEqual(value, def.fixed.value) : matchesPattern(value, def.fixed.value);
-        if (!ok) this.report(walk, 'error', 'value', location, `value must ${def.fixed.kind === 'fixed' ? 'be exactly' : 'match'} ${JSON.stringify(def.fixed.value)}`);
-      }
-      if (def.binding && (def.binding.strength === 'required' || def.binding.strength === 'extensible') && def.binding.valueSet) {
-        this.checkBinding(value, type.code, def.binding.strength, def.binding.valueSet, location, walk);
-      }
-    }
-    const code = type.code === SYSTEM_STRING ? fhirTypeOf(node) : type.code;
-    for (const def of defs) checkLimits(value, def, (message) => this.report(walk, 'error', 'value', location, message));
-    if (isPrimitiveType(code)) {
-      const problem = this.primitives.get(code)(value);
+    const plan = this.valuePlan(node, type);
+    for (const check of plan.checks) check(value, location, walk);
+    const { code, typeSlice } = plan;
+    if (plan.primitive) {
+      const problem = plan.primitive(value);
       if (problem) this.report(walk, 'error', 'value', location, problem);
-      else if ((code === 'string' || code === 'markdown') && typeof value === 'string') this.checkText(value, code, location, walk);
+      else if (plan.text && typeof value === 'string') this.checkText(value, plan.text, location, walk);
       // Resource ids are `id`s, whatever type the R4 snapshot writes for them (as the Java validator checks)
-      else if (node.name === 'id' && node.parent === node.tree.root && node.path.split('.').length === 2 && node.tree.sd.kind === 'resource' && typeof value === 'string' && !RESOURCE_ID.test(value)) {
+      else if (plan.resourceId && typeof value === 'string' && !RESOURCE_ID.test(value)) {
         this.report(walk, 'error', 'value', location, `invalid resource id "${value.slice(0, 80)}": 1 to 64 letters, digits, '-' or '.'`);
       }
       return;
     }
-    const typeTree = code === 'Resource' ? undefined : this.baseType(code);
-    if (code === 'Resource' || typeTree?.sd.kind === 'resource') {
+    if (plan.resource) {
       this.validateResource(value, location, this.profilesOf(value, type, location, walk), walk, depth + 1);
       return;
     }
@@ -466,7 +556,7 @@ export class Validator {
       return;
     }
     const definition = code === 'Extension' ? this.extensionDefinition(value, type, node, location, walk, at) : undefined;
-    const children = definition ? definition.root.children : this.model.childrenFor(typeSlice ?? node, type);
+    const children = definition ? definition.root.children : (plan.children ??= this.model.childrenFor(typeSlice ?? node, type));
     // inside a data type, paths restart at its name (Address.line); backbone elements keep the resource's path
     const objectHost: Host = { path: at.path, type: code, typePath: code === 'BackboneElement' || code === 'Element' ? at.typePath : code };
     this.walkObject(value, children, location, walk, depth, objectHost);
@@ -474,7 +564,7 @@ export class Validator {
     // value of its moment-of-measurement slice): the slice's own children are checked too.
     const slice = typeSlice ?? node;
     if (definition && slice.sliceName && slice.children.length > 0) this.walkObject(value, slice.children, location, walk, depth, objectHost);
-    if (code === 'Quantity' || typeTree?.sd.type === 'Quantity') this.checkUcum(value, location, walk);
+    if (plan.quantity) this.checkUcum(value, location, walk);
     // DocumentReference attachments get the fuller document check (size, hash, CDA header)
     if (code === 'Attachment' && !/^DocumentReference\.content/.test(at.path)) checkAttachmentSize(value, (message) => this.report(walk, 'error', 'value', location, message));
     if (code === 'Reference') this.checkReference(value, type, location, walk);
@@ -497,7 +587,7 @@ export class Validator {
     // "only A or B": the resource meets one of them. Claims in meta.profile are validated anyway.
     const claims = isObject(value) && isObject(value.meta) && Array.isArray(value.meta.profile) ? value.meta.profile.map((c) => (typeof c === 'string' ? this.resolveProfile(c) : undefined)) : [];
     if (claims.some((c) => c && allowed.includes(c))) return [];
-    const fitting = allowed.find((p) => !this.validateToIssues(value, { profile: p }).some((i) => i.severity === 'error'));
+    const fitting = allowed.find((p) => this.meets(value, p));
     if (fitting) return [fitting];
     this.report(walk, 'error', 'structure', location, `the resource conforms to none of the allowed profiles: ${allowed.join(', ')}`);
     return [];
@@ -543,7 +633,7 @@ export class Validator {
     }
     if (target && type.targetProfiles.length) {
       const loaded = type.targetProfiles.filter((p) => !p.startsWith(FHIR_BASE) && this.model.tree(p));
-      if (loaded.length && !loaded.some((p) => !this.validateToIssues(target, { profile: p }).some((i) => i.severity === 'error'))) {
+      if (loaded.length && !loaded.some((p) => this.meets(target, p))) {
         this.report(walk, 'error', 'structure', `${location}.reference`, `the referenced ${targetType} does not conform to ${loaded.join(' or ')}`);
       }
     }
@@ -552,11 +642,16 @@ export class Validator {
   // ---- bindings -----------------------------------------------------------
 
   private validateCodeCached(system: string | undefined, code: string, valueSet: string, display?: string): CodeValidation {
-    const key = `${valueSet}|${system ?? ''}|${code}|${display ?? ''}`;
-    let result = this.codeResults.get(key);
+    // by value set first: the key of a code within it stays short
+    let inValueSet = this.codeResults.get(valueSet);
+    if (!inValueSet) this.codeResults.set(valueSet, (inValueSet = new Map()));
+    const key = `${system ?? ''}|${code}|${display ?? ''}`;
+    let result = inValueSet.get(key);
     if (!result) {
       result = this.terminology.validateCode({ system, code, valueSet, display });
-      this.codeResults.set(key, result);
+      // bounded: a server validating free-text displays for months must not grow without end
+      if (inValueSet.size >= 10_000) inValueSet.clear();
+      inValueSet.set(key, result);
     }
     return result;
   }
@@ -709,7 +804,7 @@ export class Validator {
     const tree = this.model.tree(this.resolveProfile(profile) ?? profile);
     if (!tree) return false;
     if (type && !this.isTypeOrSubtype(type, tree.sd.type)) return false;
-    if (tree.sd.kind === 'resource') return !this.validateToIssues(value, { profile: tree.sd.url }).some((i) => i.severity === 'error');
+    if (tree.sd.kind === 'resource') return this.meets(value, tree.sd.url);
     if (!isObject(value)) return false;
     const walk: Walk = { issues: [], seen: new Set(), rootResource: value, resourceStack: [] };
     this.walkValue(value, tree.root, { code: tree.sd.type, profiles: [tree.sd.url], targetProfiles: [] } as TypeRef, tree.sd.type, walk, 0, { path: tree.sd.type, type: tree.sd.type });
@@ -828,36 +923,46 @@ function compareVersions(a: string, b: string): number {
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
 /**
- * Issues sorted by where their location first appears in the resource (a location the walk did
- * not meet, such as `Observation.value` from FHIRPath, takes the rank of its nearest parent).
+ * Where a location sits in the resource, as the positions of its keys and array indexes from the
+ * root (document order compares them lexicographically, a parent before its children). A location
+ * the resource does not have, such as `Observation.value` from FHIRPath for `valueQuantity` or a
+ * missing element, takes the position of its nearest parent; undefined: not in the resource.
  */
-/** Every location of a JSON resource (properties and array items) → its rank in document order. */
-function documentOrder(resource: unknown, root: string): Map<string, number> {
-  const order = new Map<string, number>();
-  const visit = (value: unknown, at: string, depth: number) => {
-    if (depth > MAX_DEPTH) return;
-    if (!order.has(at)) order.set(at, order.size);
-    if (Array.isArray(value)) value.forEach((item, i) => visit(item, `${at}[${i}]`, depth + 1));
-    else if (isObject(value)) for (const key of Object.keys(value)) if (key !== 'resourceType') visit(value[key], `${at}.${key}`, depth + 1);
-  };
-  visit(resource, root, 0);
-  return order;
+function documentPosition(resource: unknown, root: string, location: string): number[] | undefined {
+  if (location !== root && !location.startsWith(`${root}.`) && !location.startsWith(`${root}[`)) return undefined;
+  const position: number[] = [];
+  let current = resource;
+  for (const m of location.slice(root.length).matchAll(/\.([^.[\]]+)|\[(\d+)\]/g)) {
+    if (m[1] !== undefined) {
+      if (!isObject(current)) break;
+      const name = m[1];
+      const keys = Object.keys(current).filter((k) => k !== 'resourceType');
+      let index = keys.indexOf(name);
+      // FHIRPath names a choice without its type (Observation.effective): its JSON name has it
+      if (index < 0) index = keys.findIndex((k) => k.length > name.length && k.startsWith(name) && /^[A-Z][A-Za-z]*$/.test(k.slice(name.length)));
+      if (index < 0) break;
+      position.push(index);
+      current = current[keys[index]!];
+    } else {
+      const i = Number(m[2]);
+      if (!Array.isArray(current) || i >= current.length) break;
+      position.push(i);
+      current = current[i];
+    }
+  }
+  return position;
 }
 
-function sortInDocumentOrder(issues: ValidationIssue[], order: Map<string, number>): ValidationIssue[] {
-  const rank = (location: string): number => {
-    for (let l = location; l; l = l.replace(/(\.[^.[\]]+|\[\d+\])$/, '')) {
-      const r = order.get(l);
-      if (r !== undefined) return r;
-      // FHIRPath names a choice without its type (Observation.effective): match effectiveDateTime
-      for (const [seen, n] of order) if (seen.length > l.length && seen.startsWith(l) && /^[A-Z][A-Za-z]*$/.test(seen.slice(l.length))) return n;
-      if (!/(\.[^.[\]]+|\[\d+\])$/.test(l)) break;
-    }
-    return order.size;
+/** Issues in document order (stable: issues at one place keep the order they were found in). */
+function sortInDocumentOrder(issues: ValidationIssue[], resource: unknown, root: string): ValidationIssue[] {
+  const compare = (a: number[] | undefined, b: number[] | undefined): number => {
+    if (!a || !b) return a ? -1 : b ? 1 : 0;
+    for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+    return a.length - b.length;
   };
   return issues
-    .map((issue, i) => ({ issue, i, r: rank(issue.location) }))
-    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .map((issue, i) => ({ issue, i, p: documentPosition(resource, root, issue.location) }))
+    .sort((a, b) => compare(a.p, b.p) || a.i - b.i)
     .map((x) => x.issue);
 }
 
@@ -869,7 +974,7 @@ interface Limits {
 /** Each element's limits, read once (most elements have none: checking them must cost nothing). */
 const limitsOf = new WeakMap<ElementNode, Limits | null>();
 
-function checkLimits(value: unknown, node: ElementNode, report: (message: string) => void): void {
+function limitsOfNode(node: ElementNode): Limits | null {
   let limits = limitsOf.get(node);
   if (limits === undefined) {
     const def = node.def as Record<string, unknown>;
@@ -879,6 +984,13 @@ function checkLimits(value: unknown, node: ElementNode, report: (message: string
     limits = typeof def.maxLength === 'number' || bounds.length ? { maxLength: typeof def.maxLength === 'number' ? def.maxLength : undefined, bounds } : null;
     limitsOf.set(node, limits);
   }
+  return limits;
+}
+
+const hasLimits = (node: ElementNode) => limitsOfNode(node) !== null;
+
+function checkLimits(value: unknown, node: ElementNode, report: (message: string) => void): void {
+  const limits = limitsOfNode(node);
   if (!limits) return;
   if (limits.maxLength !== undefined && typeof value === 'string' && [...value].length > limits.maxLength) {
     report(`${[...value].length} characters, more than the maximum length ${limits.maxLength}`);
