@@ -1,7 +1,7 @@
 import fhirpath from 'fhirpath';
-import { childOf, compileFast, isType, itemPath, type FastInvariant } from './fastpath.js';
 import r4Model from 'fhirpath/fhir-context/r4/index.js';
 import { fhirpathForEvaluation, isPrimitiveType, type Constraint, type ProfileTree, type StructureModel } from '@mes-fhir/profile-model';
+import { childOf, compileFast, isType, itemPath, type FastInvariant } from './fastpath.js';
 
 type FhirPathNode = { fullPropertyName?: () => string };
 
@@ -10,7 +10,7 @@ export interface InvariantGroup {
   path: string;
   /** The path's steps (names, `ofType(T)`) when it is plain: selected without the library. */
   plain?: string[];
-  /** Every constraint of the group has native code (`fast`). */
+  /** Every constraint of the group has a closure (`fast`: native, or compiled from its FHIRPath). */
   allFast?: boolean;
   /** Keys of the resource one of which must be present for the path to select anything (its first step, its `_` companion, its choice names). */
   requires?: string[];
@@ -262,7 +262,8 @@ export function runInvariants(plan: InvariantPlan, resource: unknown, env: Recor
   for (const group of plan.groups) {
     // A path whose first element is absent selects nothing (most groups of a profile, on most resources).
     if (group.requires && isObject(resource) && !group.requires.some((key) => resource[key] !== undefined)) continue;
-    // Groups whose constraints all have native code, on a plain path, skip the library entirely.
+    // Groups whose constraints all have closures, on a plain path, skip the library entirely
+    // (unless a closure cannot decide on this resource: then the whole group goes to the library).
     if (group.plain && group.allFast) {
       const selected = selectSteps(resource, group.plain);
       if (selected) {
