@@ -152,13 +152,15 @@ function selectSteps(resource: unknown, [root, ...steps]: string[]): Selected[] 
 
 /** Adds the items of a JSON value to a selection; false where the library must decide (resources inside). */
 function collect(v: unknown, path: string, type: string, location: string, into: Selected[]): boolean {
-  const items = Array.isArray(v) ? v : [v];
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i];
-    if (item === null || item === undefined) continue;
-    if (isObject(item) && typeof item.resourceType === 'string') return false;
-    into.push({ value: item, type, location: Array.isArray(v) ? `${location}[${i}]` : location, path: itemPath(path, type, item) });
-  }
+  if (!Array.isArray(v)) return collectItem(v, path, type, location, into);
+  for (let i = 0; i < v.length; i++) if (!collectItem(v[i], path, type, `${location}[${i}]`, into)) return false;
+  return true;
+}
+
+function collectItem(item: unknown, path: string, type: string, location: string, into: Selected[]): boolean {
+  if (item === null || item === undefined) return true;
+  if (isObject(item) && typeof item.resourceType === 'string') return false;
+  into.push({ value: item, type, location, path: itemPath(path, type, item) });
   return true;
 }
 

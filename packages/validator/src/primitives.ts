@@ -67,10 +67,11 @@ export class PrimitiveChecks {
 
 /** The regexes accept 2026-02-30; a calendar does not. */
 function realDate(v: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(v);
-  if (!m) return true;
-  const [, y, mo, d] = m.map(Number) as [number, number, number, number];
-  return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  // the format is already checked: YYYY-MM-DD at the start, or a shorter date with no day to check
+  if (v.length < 10 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) return true;
+  const d = Number(v.slice(8, 10));
+  if (!(d > 28)) return true; // every month has 28 days (and NaN is not a day to judge here)
+  return d <= new Date(Date.UTC(Number(v.slice(0, 4)), Number(v.slice(5, 7)), 0)).getUTCDate();
 }
 
 /** Narrative: a div in the XHTML namespace (the Java validator refuses others). */

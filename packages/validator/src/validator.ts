@@ -435,8 +435,9 @@ export class Validator {
       else if (child.isArray && Array.isArray(value) && value.length === 0) this.report(walk, 'error', 'structure', at, 'arrays must not be empty');
       else if (!child.isArray && isArray) this.report(walk, 'error', 'structure', at, `"${key}" must be a single value, not an array`);
       const fhirName = names[index]!.fhirName;
-      // typePath stays undefined while it equals the path (outside data types): one string less per property
-      const childHost: Host = { path: `${host.path}.${fhirName}`, type: host.type, typePath: host.typePath === undefined ? undefined : `${host.typePath}.${fhirName}` };
+      // Primitive values never read their host (only objects, extensions and attachments do): no host for them.
+      // typePath stays undefined while it equals the path (outside data types): one string less per property.
+      const childHost: Host = isPrimitiveType(type.code) ? host : { path: `${host.path}.${fhirName}`, type: host.type, typePath: host.typePath === undefined ? undefined : `${host.typePath}.${fhirName}` };
       const sliced = child.slices.length > 0 && Boolean(child.slicing) && !child.name.endsWith('[x]');
       if (!isArray) {
         // the common case: one value, at the element's own location
