@@ -417,12 +417,7 @@ function compileEquality(op: string, left: Fn, right: Fn): Fn {
     const b = right(focus, ctx);
     if (a.length === 0 || b.length === 0) return [];
     let equal = a.length === b.length;
-    for (let i = 0; equal && i < a.length; i++) {
-      const [x, y] = [a[i]!.v, b[i]!.v];
-      // dates compare by instant and precision in FHIRPath, objects member by member: the library decides
-      if (!isPrimitive(x) || !isPrimitive(y) || (typeof x === 'string' && DATE_LIKE.test(x)) || (typeof y === 'string' && DATE_LIKE.test(y))) return unsure();
-      equal = x === y;
-    }
+    for (let i = 0; equal && i < a.length; i++) equal = sameValue(a[i]!.v, b[i]!.v);
     return [bool(op === '=' ? equal : !equal)];
   };
 }
@@ -457,7 +452,10 @@ function truth(items: Coll): boolean | undefined {
 const TRUE: Item = { v: true, t: 'boolean' };
 const FALSE: Item = { v: false, t: 'boolean' };
 const bool = (b: boolean): Item => (b ? TRUE : FALSE);
-/** FHIRPath equality of two JSON primitives where it is plain (dates and objects are the library's). */
+/**
+ * FHIRPath equality of two JSON primitives where it is plain: dates compare by instant and precision,
+ * objects member by member, and both are left to the library.
+ */
 function sameValue(x: unknown, y: unknown): boolean {
   if (!isPrimitive(x) || !isPrimitive(y) || (typeof x === 'string' && DATE_LIKE.test(x)) || (typeof y === 'string' && DATE_LIKE.test(y))) return unsure();
   return x === y;

@@ -31,62 +31,7 @@ export interface InvariantPlan {
  */
 const NATIVE = new Set(['ele-1', 'ref-1']);
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-/** Marks JSON outside what the native code decides (nulls, two choice values…): the library decides. */
-class Unsure extends Error {}
-const list = (v: unknown): unknown[] => {
-  if (v === undefined) return [];
-  if (v === null || (Array.isArray(v) && v.some((x) => x === null || x === undefined))) throw new Unsure();
-  return Array.isArray(v) ? v : [v];
-};
-const objects = (v: unknown): Json[] => list(v).map((x) => (isObject(x) ? x : (() => { throw new Unsure(); })()));
-/** A primitive or its `_name` companion: FHIRPath sees the element when either is there. */
-const present = (o: Json, name: string) => list(o[name]).length > 0 || list(o[`_${name}`]).length > 0;
-const contained = (r: unknown): Json[] => (isObject(r) ? objects(r.contained) : []);
-
-/** ext-1: an extension has a value or nested extensions, not both. */
-function ext1(e: unknown): boolean {
-  if (!isObject(e)) throw new Unsure();
-  const choices = new Set(Object.keys(e).filter((k) => /^_?value[A-Z]/.test(k)).map((k) => k.replace(/^_/, '')));
-  if (choices.size > 1) throw new Unsure(); // FHIRPath picks one of several values; the structure check reports it
-  const [choice] = [...choices];
-  return (list(e.extension).length > 0) !== (choice !== undefined && present(e, choice));
-}
-
-/**
- * Constraints every resource carries, implemented natively with the meaning of their R4
- * FHIRPath (used only when the snapshot's expression is exactly this one). On JSON they do not
- * decide (nulls, several values of one choice), the fhirpath library evaluates instead. A
- * property-based test (invariants.test.ts) checks each against the library on generated resources.
- */
-export const NATIVE_CONSTRAINTS: Record<string, { expression: string; holds: (value: unknown) => boolean | undefined }> = {
-  'ext-1': { expression: 'extension.exists() != value.exists()', holds: decided(ext1) },
-  'dom-2': { expression: 'contained.contained.empty()', holds: decided((r) => contained(r).every((c) => list(c.contained).length === 0)) },
-  'dom-4': {
-    expression: 'contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()',
-    holds: decided((r) => contained(r).every((c) => objects(c.meta).every((m) => !present(m, 'versionId') && !present(m, 'lastUpdated')))),
-  },
-  'dom-5': { expression: 'contained.meta.security.empty()', holds: decided((r) => contained(r).every((c) => objects(c.meta).every((m) => list(m.security).length === 0))) },
-  'dom-6': { expression: 'text.`div`.exists()', holds: decided((r) => isObject(r) && objects(r.text).some((t) => present(t, 'div'))) },
-};
-
-/** The verdict, or undefined where the native code does not decide. */
-function decided(test: (value: unknown) => boolean): (value: unknown) => boolean | undefined {
-  return (value) => {
-    try {
-      return test(value);
-    } catch (e) {
-      if (e instanceof Unsure) return undefined;
-      throw e;
-    }
-  };
-}
-
-function nativeOf(c: Constraint): ((value: unknown) => boolean | undefined) | undefined {
-  const native = NATIVE_CONSTRAINTS[c.key];
-  return native && c.expression === native.expression ? native.holds : undefined;
-}
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * The nodes a plain dotted path (`Observation.code.coding.extension`, `Observation.value.ofType(Quantity)`)
@@ -202,10 +147,8 @@ export function planInvariants(model: StructureModel, tree: ProfileTree): Invari
     const id = `${path}|${c.key}`;
     if (seen.has(id)) return;
     seen.add(id);
-    const native = nativeOf(c);
-    // every constraint tries native code first (the ones every resource carries, else the compiled
-    // FHIRPath subset); where that does not decide, the library evaluates
-    const fast: FastInvariant | undefined = native ? (value) => native(value) : compileFast(fhirpathForEvaluation(c.expression));
+    // every constraint tries its closure compiled from the FHIRPath first; where that does not decide, the library evaluates
+    const fast: FastInvariant | undefined = compileFast(fhirpathForEvaluation(c.expression));
     let run;
     try {
       const library = compileExpression(c.expression);

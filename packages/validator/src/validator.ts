@@ -15,6 +15,7 @@ import { attachedBytes } from '@mes-fhir/cda';
 import { FhirXml } from '@mes-fhir/xml';
 import { checkCapabilityStatement, checkSearchParameter } from './conformance.js';
 import { checkDocumentReference, type AttachmentResolver } from './documents.js';
+import { typeOfSuffix } from './fastpath.js';
 import { planInvariants, runInvariants, type InvariantPlan } from './invariants.js';
 import { toOperationOutcome, type IssueCode, type IssueSeverity, type OperationOutcome, type ValidationIssue } from './outcome.js';
 import { deepEqual, isObject, matchesPattern, valuesAt } from './patterns.js';
@@ -109,6 +110,7 @@ export class Validator {
   private readonly codeResults = new Map<string, Map<string, CodeValidation>>();
   private readonly baseTypes = new Map<string, ProfileTree | null>();
   private readonly resolvedProfiles = new Map<string, string | undefined>();
+  private readonly ancestors = new Map<string, string[]>();
   private readonly valuePlans = new WeakMap<ElementNode, Map<TypeRef, ValuePlan>>();
   /** During one validation: whether a resource met a profile (slicing, references and entries ask again and again). */
   private conformance?: WeakMap<object, Map<string, boolean>>;
@@ -514,7 +516,8 @@ export class Validator {
       }
     }
     for (const def of defs) {
-      if (hasLimits(def)) checks.push((value, location, walk) => checkLimits(value, def, (message) => this.report(walk, 'error', 'value', location, message)));
+      const limits = readLimits(def);
+      if (limits) checks.push((value, location, walk) => checkLimits(value, limits, (message) => this.report(walk, 'error', 'value', location, message)));
     }
     const code = type.code === SYSTEM_STRING ? fhirTypeOf(node) : type.code;
     const primitive = isPrimitiveType(code) ? this.primitives.get(code) : undefined;
@@ -756,7 +759,7 @@ export class Validator {
           if (key !== step && !choiceType) continue;
           for (const v of Array.isArray(value[key]) ? (value[key] as unknown[]) : [value[key]]) {
             if (v === null || v === undefined) continue;
-            const type = isObject(v) && typeof v.resourceType === 'string' ? v.resourceType : choiceType && (this.model.typeTree(lowerFirst(choiceType))?.sd.kind === 'primitive-type' ? lowerFirst(choiceType) : choiceType);
+            const type = isObject(v) && typeof v.resourceType === 'string' ? v.resourceType : choiceType && typeOfSuffix(choiceType);
             next.push({ value: v, type });
           }
         }
@@ -778,26 +781,24 @@ export class Validator {
     return walk.bundleTargets?.get(reference);
   }
 
-  /** A type and the types it derives from (Age, Quantity, Element). */
+  /** A type and the types it derives from (Age, Quantity, Element), memoised: extension contexts and slicing ask often. */
   private typeAndAncestors(type: string): string[] {
-    const out = [type];
-    let sd = this.model.typeTree(type)?.sd;
-    for (let i = 0; sd?.baseDefinition && i < 10; i++) {
-      sd = this.model.tree(sd.baseDefinition)?.sd;
-      if (sd) out.push(sd.type);
+    let out = this.ancestors.get(type);
+    if (!out) {
+      out = [type];
+      let sd = this.baseType(type)?.sd;
+      for (let i = 0; sd?.baseDefinition && i < 10; i++) {
+        sd = this.model.tree(sd.baseDefinition)?.sd;
+        if (sd) out.push(sd.type);
+      }
+      this.ancestors.set(type, out);
     }
     return out;
   }
 
   /** `type` is `expected` or derives from it (Age is a Quantity, Patient a DomainResource). */
   private isTypeOrSubtype(type: string, expected: string): boolean {
-    if (type === expected || expected === 'Resource' || expected === 'Element') return true;
-    let sd = this.model.typeTree(type)?.sd;
-    for (let i = 0; sd && i < 10; i++) {
-      if (sd.type === expected) return true;
-      sd = sd.baseDefinition ? this.model.tree(sd.baseDefinition)?.sd : undefined;
-    }
-    return false;
+    return expected === 'Resource' || expected === 'Element' || this.typeAndAncestors(type).includes(expected);
   }
 
   /** Whether a value (a resource or a data type) meets a profile: its type first, then no error against it. */
@@ -882,7 +883,7 @@ export class Validator {
       if (c.type !== 'element') return true;
       const expression = c.expression.replace(/\[x\]/g, '');
       // R5's CanonicalResource, which R4 extension packs name: the R4 resources that have a url
-      if (expression === 'CanonicalResource') return hostPath === at.type && Boolean(this.model.typeTree(at.type)?.byId.get(`${at.type}.url`));
+      if (expression === 'CanonicalResource') return hostPath === at.type && Boolean(this.baseType(at.type)?.byId.get(`${at.type}.url`));
       return allowed.has(expression);
     };
     if (contexts.length && !contexts.some(fits)) {
@@ -921,7 +922,6 @@ function compareVersions(a: string, b: string): number {
   for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
   return 0;
 }
-const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
 /**
  * Where a location sits in the resource, as the positions of its keys and array indexes from the
@@ -972,27 +972,16 @@ interface Limits {
   maxLength?: number;
   bounds: Array<{ isMin: boolean; limit: unknown }>;
 }
-/** Each element's limits, read once (most elements have none: checking them must cost nothing). */
-const limitsOf = new WeakMap<ElementNode, Limits | null>();
-
-function limitsOfNode(node: ElementNode): Limits | null {
-  let limits = limitsOf.get(node);
-  if (limits === undefined) {
-    const def = node.def as Record<string, unknown>;
-    const bounds = Object.entries(def)
-      .filter(([key]) => key.startsWith('minValue') || key.startsWith('maxValue'))
-      .map(([key, limit]) => ({ isMin: key.startsWith('minValue'), limit }));
-    limits = typeof def.maxLength === 'number' || bounds.length ? { maxLength: typeof def.maxLength === 'number' ? def.maxLength : undefined, bounds } : null;
-    limitsOf.set(node, limits);
-  }
-  return limits;
+/** An element's limits, or null when it has none (read once per element, by its value plan). */
+function readLimits(node: ElementNode): Limits | null {
+  const def = node.def as Record<string, unknown>;
+  const bounds = Object.entries(def)
+    .filter(([key]) => key.startsWith('minValue') || key.startsWith('maxValue'))
+    .map(([key, limit]) => ({ isMin: key.startsWith('minValue'), limit }));
+  return typeof def.maxLength === 'number' || bounds.length ? { maxLength: typeof def.maxLength === 'number' ? def.maxLength : undefined, bounds } : null;
 }
 
-const hasLimits = (node: ElementNode) => limitsOfNode(node) !== null;
-
-function checkLimits(value: unknown, node: ElementNode, report: (message: string) => void): void {
-  const limits = limitsOfNode(node);
-  if (!limits) return;
+function checkLimits(value: unknown, limits: Limits, report: (message: string) => void): void {
   if (limits.maxLength !== undefined && typeof value === 'string' && [...value].length > limits.maxLength) {
     report(`${[...value].length} characters, more than the maximum length ${limits.maxLength}`);
   }
