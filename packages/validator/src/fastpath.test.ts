@@ -3,7 +3,7 @@ import fhirpath from 'fhirpath';
 import r4Model from 'fhirpath/fhir-context/r4/index.js';
 import { describe, expect, it } from 'vitest';
 import { compileFast } from './fastpath.js';
-import { selectPlain } from './invariants.js';
+import { planOf, runInvariants, selectPlain } from './invariants.js';
 
 /** What the fhirpath library says of an expression on a value: the reference the compiled closure must equal. */
 function byLibrary(value: unknown, expression: string, type: string, env: Record<string, unknown>): boolean {
@@ -147,5 +147,38 @@ describe('selectPlain across choices', () => {
       }),
       { numRuns: 1000, seed: 20261125 },
     );
+  });
+});
+
+describe('the selection tree of a plan', () => {
+  const rule = (key: string, expression: string) => ({ key, severity: 'error' as const, human: key, expression });
+  const placed = [
+    { path: 'Observation', constraint: rule('obs-6', 'dataAbsentReason.empty() or value.empty()') },
+    { path: 'Observation', constraint: rule('mes-source-oid', "meta.source.empty() or meta.source.matches('^urn:oid:[0-2]([.](0|[1-9][0-9]*))+$')") },
+    { path: 'Observation.effective', constraint: rule('len', 'toString().length() >= 10') },
+    { path: 'Observation.value.ofType(Quantity)', constraint: rule('qty-3', 'code.empty() or system.exists()') },
+    { path: 'Observation.code.coding', constraint: rule('sys', "system.exists() and code != ''") },
+    { path: 'Observation.component', constraint: rule('cmp', 'value.exists() or dataAbsentReason.exists()') },
+    { path: 'Observation.component.value.ofType(Period)', constraint: rule('per-1', 'start.hasValue().not() or end.hasValue().not() or (start <= end)') },
+    { path: 'Observation.referenceRange.low', constraint: rule('pos', 'value.empty() or value >= 0') },
+    { path: 'Observation.subject.identifier', constraint: rule('oid', "system.matches('^urn:oid:[0-2]([.](0|[1-9][0-9]*))+$')") },
+  ];
+  const tree = planOf(placed);
+  const library = planOf(placed, { libraryOnly: true });
+
+  it('finds the failures the library finds, at the same locations and in the same order', () => {
+    expect(tree.selection).toBeDefined();
+    expect(library.selection).toBeUndefined();
+    const failures = (plan: typeof tree, o: unknown) => runInvariants(plan, o, { resource: o, rootResource: o }).map((f) => `${f.constraint.key}@${f.location}${f.error ? ' error' : ''}`);
+    let failing = 0;
+    fc.assert(
+      fc.property(observation.map(asParsed), (o) => {
+        const expected = failures(library, o);
+        if (expected.length) failing++;
+        expect(failures(tree, o)).toEqual(expected);
+      }),
+      { numRuns: 600, seed: 20261125 },
+    );
+    expect(failing).toBeGreaterThan(100);
   });
 });

@@ -37,7 +37,21 @@ export interface FastEnv {
  * true: the invariant holds; false: it fails; undefined: not decided here. `path`: where the value
  * is defined in the R4 model (`Observation`, `Observation.component`, `Quantity`).
  */
-export type FastInvariant = (value: unknown, path: string | undefined, env: FastEnv, companionChecked?: boolean) => boolean | undefined;
+export type FastInvariant = ((value: unknown, path: string | undefined, env: FastEnv, companionChecked?: boolean) => boolean | undefined) & {
+  /** The same on a start already made (`startOf`), shared by the constraints of one element: fewer objects per value. */
+  from: (start: FastStart) => boolean | undefined;
+};
+/** Where an evaluation starts: the value as a collection, and the context ($this, %resource). */
+export interface FastStart {
+  focus: Coll;
+  ctx: Ctx;
+}
+
+/** The start of evaluations on a value whose `_name` companion was checked (see FastInvariant). */
+export function startOf(value: unknown, path: string | undefined, env: FastEnv): FastStart {
+  const focus: Coll = [startItem(value, path)];
+  return { focus, ctx: { self: focus, env } };
+}
 
 interface AstNode {
   type: string;
@@ -71,6 +85,31 @@ export interface ModelChild {
   choices?: Array<{ key: string; companion: string; type: string }>;
   /** `_name`, the companion of a primitive element. */
   companion: string;
+  /** A choice's JSON names (`valueQuantity`, `_valueString`…) to their choice. */
+  byKey?: Map<string, { key: string; companion: string; type: string }>;
+}
+
+/**
+ * The one value of a choice in an object, found by reading the object's own keys (cheaper than
+ * asking for each of a choice's dozens of names): null when there is none, undefined when only the
+ * library can say (a `_` companion, an array, two values).
+ */
+export function choiceIn(v: Record<string, unknown>, child: ModelChild): { value: unknown; type: string } | null | undefined {
+  const stem = child.companion.slice(1);
+  const byKey = child.byKey!;
+  let found: { value: unknown; type: string } | null = null;
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const at = key.charCodeAt(0) === 95 ? 1 : 0;
+    if (key.length <= stem.length + at || !key.startsWith(stem, at)) continue;
+    const choice = byKey.get(key);
+    if (!choice) continue;
+    const value = v[key];
+    if (at === 1 || found || Array.isArray(value)) return undefined;
+    if (value !== undefined) found = { value, type: choice.type };
+  }
+  return found;
 }
 const children = new Map<string, Map<string, ModelChild>>();
 
@@ -82,9 +121,11 @@ export function childOf(parentPath: string, name: string): ModelChild {
   if (!child) {
     const path = `${parentPath}.${name}`;
     const choices = model.choiceTypePaths[path];
-    child = choices
-      ? { path, companion: `_${name}`, choices: choices.map((suffix) => ({ key: `${name}${suffix}`, companion: `_${name}${suffix}`, type: typeOfSuffix(suffix) })) }
-      : { path, companion: `_${name}`, type: model.path2Type[path] };
+    if (choices) {
+      const list = choices.map((suffix) => ({ key: `${name}${suffix}`, companion: `_${name}${suffix}`, type: typeOfSuffix(suffix) }));
+      const byKey = new Map(list.flatMap((c) => [[c.key, c] as const, [c.companion, c] as const]));
+      child = { path, companion: `_${name}`, choices: list, byKey };
+    } else child = { path, companion: `_${name}`, type: model.path2Type[path] };
     byName.set(name, child);
   }
   return child;
@@ -118,20 +159,26 @@ export function compileFast(expression: string): FastInvariant | undefined {
   let result: FastInvariant | null = null;
   try {
     const fn = compileNode(fhirpath.parse(expression) as AstNode);
-    result = (value, path, env, companionChecked = false) => {
-      // a node with no JSON value (a primitive known only by its `_name` extensions): the library reads it
-      if (value === undefined) return undefined;
-      const first = startItem(value, path);
-      if (!companionChecked) first.raw = true;
-      const start: Coll = [first];
+    const from = (start: FastStart) => {
       try {
-        const out = fn(start, { self: start, env });
+        const out = fn(start.focus, start.ctx);
         return out.length === 1 && out[0]!.v === true;
       } catch (e) {
         if (e instanceof Unsure) return undefined;
         throw e;
       }
     };
+    result = Object.assign(
+      (value: unknown, path: string | undefined, env: FastEnv, companionChecked = false) => {
+        // a node with no JSON value (a primitive known only by its `_name` extensions): the library reads it
+        if (value === undefined) return undefined;
+        const first = startItem(value, path);
+        if (!companionChecked) first.raw = true;
+        const focus: Coll = [first];
+        return from({ focus, ctx: { self: focus, env } });
+      },
+      { from },
+    );
   } catch {
     result = null;
   }
@@ -179,11 +226,11 @@ function compileNode(node: AstNode): Fn {
       return (focus, ctx) => {
         const a = left(focus, ctx);
         const b = right(focus, ctx);
-        if (a.length === 0 || b.length === 0) return [];
+        if (a.length === 0 || b.length === 0) return EMPTY;
         // numbers compare as numbers; dates, times and quantities are left to the library
         if (a.length === 1 && b.length === 1 && typeof a[0]!.v === 'number' && typeof b[0]!.v === 'number') {
           const [x, y] = [a[0]!.v as number, b[0]!.v as number];
-          return [bool(op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y)];
+          return boolColl(op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y);
         }
         return unsure();
       };
@@ -193,10 +240,10 @@ function compileNode(node: AstNode): Fn {
       const contains = node.text === 'contains';
       return (focus, ctx) => {
         const [collection, element] = contains ? [left(focus, ctx), right(focus, ctx)] : [right(focus, ctx), left(focus, ctx)];
-        if (element.length === 0) return [];
+        if (element.length === 0) return EMPTY;
         if (element.length > 1) return unsure();
         const wanted = element[0]!.v;
-        return [bool(collection.some((item) => sameValue(item.v, wanted)))];
+        return boolColl(collection.some((item) => sameValue(item.v, wanted)));
       };
     }
     case 'AdditiveExpression': {
@@ -207,7 +254,7 @@ function compileNode(node: AstNode): Fn {
         const a = left(focus, ctx);
         const b = right(focus, ctx);
         // `+` on strings only (numbers and quantities add with FHIRPath's decimal rules): empty with an empty side; `&` reads empty as ''
-        if (op === '+' && (a.length === 0 || b.length === 0)) return [];
+        if (op === '+' && (a.length === 0 || b.length === 0)) return EMPTY;
         const x = a.length === 0 ? '' : a.length === 1 && typeof a[0]!.v === 'string' ? a[0]!.v : unsure();
         const y = b.length === 0 ? '' : b.length === 1 && typeof b[0]!.v === 'string' ? b[0]!.v : unsure();
         return [{ v: x + y, t: 'string' }];
@@ -219,9 +266,9 @@ function compileNode(node: AstNode): Fn {
       const typeName = typeNameOf(kids[1]!);
       return (focus, ctx) => {
         const items = operand(focus, ctx);
-        if (items.length === 0) return [];
+        if (items.length === 0) return EMPTY;
         const is = items.length === 1 ? isType(items[0]!.t, typeName) : undefined;
-        return is === undefined ? unsure() : [bool(is)];
+        return is === undefined ? unsure() : boolColl(is);
       };
     }
     default:
@@ -233,7 +280,8 @@ function compileInvocation(node: AstNode, input: Fn): Fn {
   if (node.type === 'ThisInvocation') return (_focus, ctx) => ctx.self;
   if (node.type === 'MemberInvocation') {
     const name = identifierOf(node.children![0]!);
-    return (focus, ctx) => member(input(focus, ctx), name);
+    const site: ChildCache = { name };
+    return (focus, ctx) => member(input(focus, ctx), site);
   }
   if (node.type === 'FunctionInvocation') {
     const functn = node.children![0]!;
@@ -249,22 +297,22 @@ function compileFunction(name: string, params: Fn[], paramNodes: AstNode[], inpu
   const arity = params.length;
   switch (`${name}/${arity}`) {
     case 'exists/0':
-      return (focus, ctx) => [bool(input(focus, ctx).length > 0)];
+      return (focus, ctx) => boolColl(input(focus, ctx).length > 0);
     case 'exists/1': {
       const where = filterBy(params[0]!);
-      return (focus, ctx) => [bool(where(input(focus, ctx), ctx).length > 0)];
+      return (focus, ctx) => boolColl(where(input(focus, ctx), ctx).length > 0);
     }
     case 'empty/0':
-      return (focus, ctx) => [bool(input(focus, ctx).length === 0)];
+      return (focus, ctx) => boolColl(input(focus, ctx).length === 0);
     case 'not/0':
       return (focus, ctx) => {
         const b = truth(input(focus, ctx));
-        return b === undefined ? [] : [bool(!b)];
+        return b === undefined ? EMPTY : boolColl(!b);
       };
     case 'hasValue/0':
       return (focus, ctx) => {
         const items = input(focus, ctx);
-        return [bool(items.length === 1 && isPrimitive(items[0]!.v))];
+        return boolColl(items.length === 1 && isPrimitive(items[0]!.v));
       };
     case 'count/0':
       return (focus, ctx) => [{ v: input(focus, ctx).length, t: 'integer' }];
@@ -283,22 +331,22 @@ function compileFunction(name: string, params: Fn[], paramNodes: AstNode[], inpu
       }
       return (focus, ctx) => {
         const items = input(focus, ctx);
-        if (items.length === 0) return [];
+        if (items.length === 0) return EMPTY;
         if (items.length > 1 || typeof items[0]!.v !== 'string') return unsure();
-        return [bool(regex.test(items[0]!.v))];
+        return boolColl(regex.test(items[0]!.v));
       };
     }
     case 'length/0':
       return (focus, ctx) => {
         const items = input(focus, ctx);
-        if (items.length === 0) return [];
+        if (items.length === 0) return EMPTY;
         if (items.length > 1 || typeof items[0]!.v !== 'string') return unsure();
         return [{ v: items[0]!.v.length, t: 'integer' }];
       };
     case 'toString/0':
       return (focus, ctx) => {
         const items = input(focus, ctx);
-        if (items.length === 0) return [];
+        if (items.length === 0) return EMPTY;
         // strings and the date/time types the JSON spells as the library prints them
         const t = items[0]!.t;
         if (items.length > 1 || typeof items[0]!.v !== 'string' || !(t === 'string' || t === 'code' || t === 'dateTime' || t === 'date' || t === 'uri')) return unsure();
@@ -313,7 +361,7 @@ function compileFunction(name: string, params: Fn[], paramNodes: AstNode[], inpu
     }
     case 'all/1': {
       const criteria = params[0]!;
-      return (focus, ctx) => [bool(input(focus, ctx).every((item) => truth(criteria([item], { self: [item], env: ctx.env })) === true))];
+      return (focus, ctx) => boolColl(input(focus, ctx).every((item) => truth(criteria([item], { self: [item], env: ctx.env })) === true));
     }
     case 'select/1': {
       const projection = params[0]!;
@@ -324,16 +372,16 @@ function compileFunction(name: string, params: Fn[], paramNodes: AstNode[], inpu
       return (focus, ctx) => {
         const items = input(focus, ctx);
         const sub = param(focus, ctx);
-        if (items.length === 0 || sub.length === 0) return [];
+        if (items.length === 0 || sub.length === 0) return EMPTY;
         if (items.length > 1 || sub.length > 1 || typeof items[0]!.v !== 'string' || typeof sub[0]!.v !== 'string') return unsure();
-        return [bool(items[0]!.v.includes(sub[0]!.v))];
+        return boolColl(items[0]!.v.includes(sub[0]!.v));
       };
     }
     case 'isDistinct/0':
       return (focus, ctx) => {
         const items = input(focus, ctx);
         if (!items.every((i) => isPrimitive(i.v) && !(typeof i.v === 'string' && DATE_LIKE.test(i.v)))) return unsure();
-        return [bool(new Set(items.map((i) => `${typeof i.v}:${String(i.v)}`)).size === items.length)];
+        return boolColl(new Set(items.map((i) => `${typeof i.v}:${String(i.v)}`)).size === items.length);
       };
     case 'trace/1':
     case 'trace/2':
@@ -353,8 +401,26 @@ function filterBy(criteria: Fn): (items: Coll, ctx: Ctx) => Coll {
     });
 }
 
+/**
+ * The child of one name, as one navigation step asks for it: it remembers the last parent path it
+ * looked up, the same on almost every call of that step.
+ */
+export interface ChildCache {
+  name: string;
+  parent?: string;
+  child?: ModelChild;
+}
+export function cachedChildOf(site: ChildCache, parentPath: string): ModelChild {
+  if (site.parent !== parentPath) {
+    site.child = childOf(parentPath, site.name);
+    site.parent = parentPath;
+  }
+  return site.child!;
+}
+
 /** Navigation to a child, by the R4 model: arrays flattened, a choice found by its typed names; what only the library reads gives up. */
-function member(items: Coll, name: string): Coll {
+function member(items: Coll, site: ChildCache): Coll {
+  const name = site.name;
   const out: Coll = [];
   for (const { v, p, raw } of items) {
     if (!isObject(v)) {
@@ -367,13 +433,11 @@ function member(items: Coll, name: string): Coll {
       continue;
     }
     if (p === undefined) return unsure();
-    const child = childOf(p, name);
+    const child = cachedChildOf(site, p);
     if (child.choices) {
-      for (const choice of child.choices) {
-        if (v[choice.companion] !== undefined) unsure();
-        const value = v[choice.key];
-        if (value !== undefined) push(out, value, child.path, choice.type);
-      }
+      const found = choiceIn(v, child);
+      if (found === undefined) unsure();
+      if (found) push(out, found.value, child.path, found.type);
       continue;
     }
     if (v[child.companion] !== undefined) unsure();
@@ -386,19 +450,22 @@ function member(items: Coll, name: string): Coll {
 }
 
 function push(out: Coll, value: unknown, path: string, type: string): void {
-  for (const x of Array.isArray(value) ? value : [value]) {
-    if (x === null || x === undefined) unsure();
-    const t = type === 'Resource' && isObject(x) && typeof x.resourceType === 'string' ? x.resourceType : type;
-    out.push({ v: x, t, p: itemPath(path, type, x) });
-  }
+  if (!Array.isArray(value)) pushItem(out, value, path, type);
+  else for (let i = 0; i < value.length; i++) pushItem(out, value[i], path, type);
+}
+
+function pushItem(out: Coll, x: unknown, path: string, type: string): void {
+  if (x === null || x === undefined) unsure();
+  const t = type === 'Resource' && isObject(x) && typeof x.resourceType === 'string' ? x.resourceType : type;
+  out.push({ v: x, t, p: itemPath(path, type, x) });
 }
 
 function compileLogic(op: string, left: Fn, right: Fn): Fn {
   return (focus, ctx) => {
     const a = truth(left(focus, ctx));
-    if (op === 'and' && a === false) return [bool(false)];
-    if (op === 'or' && a === true) return [bool(true)];
-    if (op === 'implies' && a === false) return [bool(true)];
+    if (op === 'and' && a === false) return boolColl(false);
+    if (op === 'or' && a === true) return boolColl(true);
+    if (op === 'implies' && a === false) return boolColl(true);
     const b = truth(right(focus, ctx));
     let r: boolean | undefined;
     if (op === 'and') r = b === false ? false : a === true && b === true ? true : undefined;
@@ -406,7 +473,7 @@ function compileLogic(op: string, left: Fn, right: Fn): Fn {
     else if (op === 'xor') r = a === undefined || b === undefined ? undefined : a !== b;
     else if (op === 'implies') r = a === true ? b : b === true ? true : undefined;
     else return unsure();
-    return r === undefined ? [] : [bool(r)];
+    return r === undefined ? EMPTY : boolColl(r);
   };
 }
 
@@ -415,10 +482,10 @@ function compileEquality(op: string, left: Fn, right: Fn): Fn {
   return (focus, ctx) => {
     const a = left(focus, ctx);
     const b = right(focus, ctx);
-    if (a.length === 0 || b.length === 0) return [];
+    if (a.length === 0 || b.length === 0) return EMPTY;
     let equal = a.length === b.length;
     for (let i = 0; equal && i < a.length; i++) equal = sameValue(a[i]!.v, b[i]!.v);
-    return [bool(op === '=' ? equal : !equal)];
+    return boolColl(op === '=' ? equal : !equal);
   };
 }
 
@@ -426,7 +493,7 @@ function compileLiteral(node: AstNode): Fn {
   const text = node.text ?? '';
   switch (node.type) {
     case 'BooleanLiteral':
-      return () => [bool(text === 'true')];
+      return () => boolColl(text === 'true');
     case 'StringLiteral': {
       const s = stringLiteralOf(node);
       return s === undefined ? unsure : () => [{ v: s, t: 'string' }];
@@ -436,7 +503,7 @@ function compileLiteral(node: AstNode): Fn {
       return /^\d+$/.test(text) ? () => [{ v: n, t: 'integer' }] : unsure;
     }
     case 'NullLiteral':
-      return () => [];
+      return () => EMPTY;
     default:
       return unsure;
   }
@@ -452,6 +519,11 @@ function truth(items: Coll): boolean | undefined {
 const TRUE: Item = { v: true, t: 'boolean' };
 const FALSE: Item = { v: false, t: 'boolean' };
 const bool = (b: boolean): Item => (b ? TRUE : FALSE);
+// Shared results: no closure changes a collection it is given (each builds a new one), so these are never written to.
+const TRUE_COLL: Coll = [TRUE];
+const FALSE_COLL: Coll = [FALSE];
+const EMPTY: Coll = [];
+const boolColl = (b: boolean): Coll => (b ? TRUE_COLL : FALSE_COLL);
 /**
  * FHIRPath equality of two JSON primitives where it is plain: dates compare by instant and precision,
  * objects member by member, and both are left to the library.

@@ -3,7 +3,7 @@ import fhirpath from 'fhirpath';
 import r4Model from 'fhirpath/fhir-context/r4/index.js';
 import { describe, expect, it } from 'vitest';
 import { compileFast } from './fastpath.js';
-import { selectPlain } from './invariants.js';
+import { extensionHoldsExt1, selectPlain } from './invariants.js';
 
 /** The R4 invariants every resource and extension carries (their published FHIRPath). */
 const EVERYWHERE: Record<string, string> = {
@@ -75,6 +75,15 @@ describe('the invariants every resource carries: compiled closures give exactly 
         const verdict = fast('ext-1')(e, 'Extension', {});
         // undefined: the closure leaves this JSON to the library (nulls, `_value` companions)
         if (verdict !== undefined) expect(verdict).toBe(byLibrary(e, EVERYWHERE['ext-1']!, 'Extension'));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('ext-1 as the walk checks it on every extension (closure, else the library): the library\'s verdict', () => {
+    fc.assert(
+      fc.property(extension.map(asParsed), (e) => {
+        expect(extensionHoldsExt1(e)).toBe(byLibrary(e, EVERYWHERE['ext-1']!, 'Extension'));
       }),
       { numRuns: 2000 },
     );

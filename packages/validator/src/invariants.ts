@@ -1,7 +1,7 @@
 import fhirpath from 'fhirpath';
 import r4Model from 'fhirpath/fhir-context/r4/index.js';
 import { fhirpathForEvaluation, isPrimitiveType, type Constraint, type ProfileTree, type StructureModel } from '@mes-fhir/profile-model';
-import { childOf, compileFast, isType, itemPath, type FastInvariant } from './fastpath.js';
+import { cachedChildOf, childOf, choiceIn, compileFast, startOf, type ChildCache, isType, itemPath, type FastInvariant } from './fastpath.js';
 
 type FhirPathNode = { fullPropertyName?: () => string };
 
@@ -12,6 +12,8 @@ export interface InvariantGroup {
   plain?: string[];
   /** Every constraint of the group has a closure (`fast`: native, or compiled from its FHIRPath). */
   allFast?: boolean;
+  /** Selected and checked by the plan's selection tree. */
+  inSelection?: boolean;
   /** Keys of the resource one of which must be present for the path to select anything (its first step, its `_` companion, its choice names). */
   requires?: string[];
   select: (resource: unknown) => FhirPathNode[];
@@ -20,6 +22,8 @@ export interface InvariantGroup {
 
 export interface InvariantPlan {
   groups: InvariantGroup[];
+  /** The plain, all-closure groups as one tree of steps from the resource: shared prefixes are selected once. */
+  selection?: SelectionNode;
   /** Constraints whose FHIRPath the fhirpath library cannot compile. */
   notRunnable: Array<{ key: string; path: string; reason: string }>;
 }
@@ -30,6 +34,29 @@ export interface InvariantPlan {
  * references that carry only an identifier, where the rule does not apply.
  */
 const NATIVE = new Set(['ele-1', 'ref-1']);
+
+/**
+ * ext-1 as R4 writes it: the walk checks it on every extension it meets (it visits each one
+ * anyway), so that no invariant group has to select the extensions of every element again.
+ */
+export const EXT_1 = { key: 'ext-1', expression: 'extension.exists() != value.exists()', human: 'Must have either extensions or value[x], not both' };
+const walkedByTheValidator = (c: Constraint) => NATIVE.has(c.key) || (c.key === EXT_1.key && c.expression === EXT_1.expression);
+
+/**
+ * ext-1 on one extension's JSON: the closure compiled from its FHIRPath, else the fhirpath library
+ * (on what the closure does not decide: nulls, a value known only by its `_value` companion…).
+ */
+export function extensionHoldsExt1(extension: unknown): boolean {
+  const verdict = ext1Fast(extension, 'Extension', {}, true);
+  if (verdict !== undefined) return verdict;
+  const result = ext1Library(extension);
+  return result.length === 1 && result[0] === true;
+}
+const ext1Fast = compileFast(EXT_1.expression)!;
+const ext1Library = (() => {
+  const compiled = fhirpath.compile({ base: 'Extension', expression: EXT_1.expression } as unknown as string, r4Model);
+  return (extension: unknown) => compiled(extension as object) as unknown[];
+})();
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -139,16 +166,37 @@ function compileSelector(path: string) {
  * expand (qty-3 on a Quantity, ref-1 on a Reference…). Compiled once per profile.
  */
 export function planInvariants(model: StructureModel, tree: ProfileTree): InvariantPlan {
+  const placed: Array<{ path: string; constraint: Constraint }> = [];
+  for (const node of tree.byId.values()) {
+    const path = node.path.replace(/\[x\]/g, '');
+    for (const constraint of node.constraints) placed.push({ path, constraint });
+    if (node.children.length || node.path === tree.root.path) continue;
+    for (const t of node.types) {
+      if (isPrimitiveType(t.code) || t.code === 'Resource' || t.code === 'BackboneElement' || t.code === 'Element') continue;
+      const typeTree = model.typeTree(t.code);
+      if (!typeTree || typeTree.sd.kind !== 'complex-type') continue;
+      const typedPath = node.name.endsWith('[x]') && node.types.length > 1 ? `${path}.ofType(${t.code})` : path;
+      for (const constraint of typeTree.root.constraints) placed.push({ path: typedPath, constraint });
+    }
+  }
+  return planOf(placed);
+}
+
+/**
+ * The plan of constraints placed on paths: grouped by path, each compiled for the library and,
+ * unless `libraryOnly` (the reference the tests compare with), into a closure.
+ */
+export function planOf(placed: Array<{ path: string; constraint: Constraint }>, { libraryOnly = false } = {}): InvariantPlan {
   const groups = new Map<string, InvariantGroup>();
   const seen = new Set<string>();
   const notRunnable: InvariantPlan['notRunnable'] = [];
-  const add = (path: string, c: Constraint) => {
-    if (!c.expression || NATIVE.has(c.key)) return;
+  for (const { path, constraint: c } of placed) {
+    if (!c.expression || walkedByTheValidator(c)) continue;
     const id = `${path}|${c.key}`;
-    if (seen.has(id)) return;
+    if (seen.has(id)) continue;
     seen.add(id);
     // every constraint tries its closure compiled from the FHIRPath first; where that does not decide, the library evaluates
-    const fast: FastInvariant | undefined = compileFast(fhirpathForEvaluation(c.expression));
+    const fast: FastInvariant | undefined = libraryOnly ? undefined : compileFast(fhirpathForEvaluation(c.expression));
     let run;
     try {
       const library = compileExpression(c.expression);
@@ -164,24 +212,136 @@ export function planInvariants(model: StructureModel, tree: ProfileTree): Invari
       }
     } catch (e) {
       notRunnable.push({ key: c.key, path, reason: (e as Error).message.split('\n')[0] ?? 'cannot compile' });
-      return;
+      continue;
     }
     groups.get(path)!.constraints.push({ ...c, run, ...(fast ? { fast } : {}) });
-  };
-  for (const node of tree.byId.values()) {
-    const path = node.path.replace(/\[x\]/g, '');
-    for (const c of node.constraints) add(path, c);
-    if (node.children.length || node.path === tree.root.path) continue;
-    for (const t of node.types) {
-      if (isPrimitiveType(t.code) || t.code === 'Resource' || t.code === 'BackboneElement' || t.code === 'Element') continue;
-      const typeTree = model.typeTree(t.code);
-      if (!typeTree || typeTree.sd.kind !== 'complex-type') continue;
-      const typedPath = node.name.endsWith('[x]') && node.types.length > 1 ? `${path}.ofType(${t.code})` : path;
-      for (const c of typeTree.root.constraints) add(typedPath, c);
-    }
   }
   for (const group of groups.values()) group.allFast = group.constraints.every((c) => c.fast);
-  return { groups: [...groups.values()], notRunnable };
+  const list = [...groups.values()];
+  return { groups: list, selection: selectionTree(list), notRunnable };
+}
+
+/**
+ * A step of the selection tree: the groups whose path ends here (by their index in the plan) and
+ * the steps below. `within` lists every group at or below the step, which go to the library
+ * together when the JSON there is something only FHIRPath resolves.
+ */
+interface SelectionNode {
+  step: string;
+  /** The step's child in the R4 model, for the last parent path seen. */
+  site: ChildCache;
+  ofType?: string;
+  groups: number[];
+  children: SelectionNode[];
+  within: number[];
+}
+
+function selectionTree(groups: InvariantGroup[]): SelectionNode | undefined {
+  let root: SelectionNode | undefined;
+  groups.forEach((group, index) => {
+    if (!group.plain || !group.allFast) return;
+    const [first, ...steps] = group.plain;
+    root ??= { step: first!, site: { name: first! }, groups: [], children: [], within: [] };
+    if (root.step !== first) return; // a path from another type: stays with the library
+    let node = root;
+    node.within.push(index);
+    for (const step of steps) {
+      let next = node.children.find((c) => c.step === step);
+      if (!next) {
+        next = { step, site: { name: step }, groups: [], children: [], within: [], ...(step.startsWith('ofType(') ? { ofType: step.slice(7, -1) } : {}) };
+        node.children.push(next);
+      }
+      node = next;
+      node.within.push(index);
+    }
+    node.groups.push(index);
+    group.inSelection = true;
+  });
+  return root;
+}
+
+/** A location built only when a constraint fails: its parent, its FHIRPath name and its index in an array (-1: none). */
+interface Location {
+  parent?: Location;
+  name: string;
+  index: number;
+}
+function locationText(at: Location): string {
+  const own = at.index >= 0 ? `${at.name}[${at.index}]` : at.name;
+  return at.parent ? `${locationText(at.parent)}.${own}` : own;
+}
+
+/** One run of the selection tree over a resource: failures per group, and the groups the library must take. */
+interface SelectionRun {
+  groups: InvariantGroup[];
+  env: Record<string, unknown>;
+  found: Array<Array<{ constraint: Constraint; at: Location }> | undefined>;
+  library: Set<number>;
+}
+
+function toLibrary(run: SelectionRun, node: SelectionNode): void {
+  for (const g of node.within) run.library.add(g);
+}
+
+/** Checks the groups at a step on one selected value, then descends (the same selection as `selectSteps`). */
+function visit(run: SelectionRun, node: SelectionNode, value: unknown, type: string | undefined, path: string | undefined, at: Location): void {
+  // one start for the constraints of every group here (the value is known, its companion checked)
+  const start = node.groups.length && value !== undefined ? startOf(value, path, run.env) : undefined;
+  for (const g of node.groups) {
+    if (run.library.has(g)) continue;
+    for (const c of run.groups[g]!.constraints) {
+      const ok = start ? c.fast!.from(start) : undefined;
+      if (ok === undefined) {
+        run.library.add(g);
+        break;
+      }
+      if (!ok) (run.found[g] ??= []).push({ constraint: c, at });
+    }
+  }
+  for (const child of node.children) {
+    if (child.ofType !== undefined) {
+      const is = isType(type, child.ofType);
+      if (is === undefined) toLibrary(run, child);
+      else if (is) visit(run, child, value, type, path, at);
+      continue;
+    }
+    // below a primitive are its id and extensions, in the `_name` companion the library reads
+    if (!isObject(value) || path === undefined) {
+      toLibrary(run, child);
+      continue;
+    }
+    const step = child.step;
+    const model = cachedChildOf(child.site, path);
+    if (model.choices) {
+      const found = choiceIn(value, model);
+      if (found === undefined) toLibrary(run, child);
+      else if (found) descend(run, child, found.value, model.path, found.type, at, step);
+      continue;
+    }
+    if (model.type === undefined || value[model.companion] !== undefined) {
+      toLibrary(run, child);
+      continue;
+    }
+    const v = value[step];
+    if (v !== undefined) descend(run, child, v, model.path, model.type, at, step);
+  }
+}
+
+function descend(run: SelectionRun, node: SelectionNode, v: unknown, path: string, type: string, parent: Location, name: string): void {
+  if (!Array.isArray(v)) {
+    descendItem(run, node, v, path, type, { parent, name, index: -1 });
+    return;
+  }
+  for (let i = 0; i < v.length; i++) descendItem(run, node, v[i], path, type, { parent, name, index: i });
+}
+
+function descendItem(run: SelectionRun, node: SelectionNode, item: unknown, path: string, type: string, at: Location): void {
+  if (item === null || item === undefined) return;
+  if (isObject(item) && typeof item.resourceType === 'string') {
+    toLibrary(run, node);
+    return;
+  }
+  visit(run, node, item, type, itemPath(path, type, item), at);
 }
 
 export interface InvariantFailure {
@@ -204,32 +364,22 @@ function dataOf(node: unknown): unknown {
 /** Runs a plan on one resource. `env` carries %resource and %rootResource. */
 export function runInvariants(plan: InvariantPlan, resource: unknown, env: Record<string, unknown>): InvariantFailure[] {
   const failures: InvariantFailure[] = [];
-  for (const group of plan.groups) {
+  // The plain groups with closures: one walk of the selection tree; what it cannot decide goes to the library below.
+  let run: SelectionRun | undefined;
+  const tree = plan.selection;
+  if (tree) {
+    run = { groups: plan.groups, env, found: [], library: new Set() };
+    if (isObject(resource) && resource.resourceType === tree.step) visit(run, tree, resource, tree.step, tree.step, { name: tree.step, index: -1 });
+    else toLibrary(run, tree);
+  }
+  for (let g = 0; g < plan.groups.length; g++) {
+    const group = plan.groups[g]!;
+    if (run && group.inSelection && !run.library.has(g)) {
+      for (const f of run.found[g] ?? []) failures.push({ constraint: f.constraint, location: locationText(f.at) });
+      continue;
+    }
     // A path whose first element is absent selects nothing (most groups of a profile, on most resources).
     if (group.requires && isObject(resource) && !group.requires.some((key) => resource[key] !== undefined)) continue;
-    // Groups whose constraints all have closures, on a plain path, skip the library entirely
-    // (unless a closure cannot decide on this resource: then the whole group goes to the library).
-    if (group.plain && group.allFast) {
-      const selected = selectSteps(resource, group.plain);
-      if (selected) {
-        const found: InvariantFailure[] = [];
-        let decided = true;
-        check: for (const { value, path, location } of selected) {
-          for (const c of group.constraints) {
-            const ok = c.fast!(value, path, env, true);
-            if (ok === undefined) {
-              decided = false;
-              break check;
-            }
-            if (!ok) found.push({ constraint: c, location });
-          }
-        }
-        if (decided) {
-          failures.push(...found);
-          continue;
-        }
-      }
-    }
     let nodes: FhirPathNode[];
     try {
       nodes = group.select(resource);

@@ -16,7 +16,7 @@ import { FhirXml } from '@mes-fhir/xml';
 import { checkCapabilityStatement, checkSearchParameter } from './conformance.js';
 import { checkDocumentReference, type AttachmentResolver } from './documents.js';
 import { typeOfSuffix } from './fastpath.js';
-import { planInvariants, runInvariants, type InvariantPlan } from './invariants.js';
+import { EXT_1, extensionHoldsExt1, planInvariants, runInvariants, type InvariantPlan } from './invariants.js';
 import { toOperationOutcome, type IssueCode, type IssueSeverity, type OperationOutcome, type ValidationIssue } from './outcome.js';
 import { deepEqual, isObject, matchesPattern, valuesAt } from './patterns.js';
 import { PrimitiveChecks } from './primitives.js';
@@ -65,6 +65,7 @@ interface Walk {
 
 /** The checks of one element's values with one type, worked out once (see `valuePlan`). */
 interface ValuePlan {
+  type: TypeRef;
   typeSlice?: ElementNode;
   checks: Array<(value: unknown, location: string, walk: Walk) => void>;
   /** The FHIR type (an element typed System.String: its fhir-type extension). */
@@ -89,10 +90,29 @@ interface Host {
   typePath?: string;
 }
 
+/** What the walk needs of one JSON name of a child, worked out once per set of children. */
+interface LookupEntry {
+  child: ElementNode;
+  type: TypeRef;
+  index: number;
+  /** The child's type is a primitive: no host object, a `_name` companion may carry its extensions. */
+  primitive: boolean;
+  /** The child is sliced (not a choice's type slices): its items are matched to slices. */
+  sliced: boolean;
+  /** The check of one value with this type, once known (see `valuePlan`). */
+  plan?: ValuePlan;
+}
+
 interface Lookup {
-  byName: Map<string, { child: ElementNode; type: TypeRef; index: number }>;
+  byName: Map<string, LookupEntry>;
   /** Each child's name without `[x]` (the FHIRPath name) and its JSON names, in the children's order. */
   names: Array<{ fhirName: string; jsonNames: string[] }>;
+  /**
+   * The children whose count can break a rule on a well-formed object: a minimum, a maximum of 0, a
+   * finite maximum on an array, or a choice (two of its names). Others break one only when given an
+   * array where a single value goes, which the walk notes.
+   */
+  counted: number[];
 }
 
 /**
@@ -106,12 +126,16 @@ export class Validator {
   private readonly primitives: PrimitiveChecks;
   private readonly invariantPlans = new Map<string, InvariantPlan>();
   private readonly lookups = new WeakMap<ElementNode[], Lookup>();
-  private readonly sliceMatchers = new WeakMap<ElementNode, Array<{ slice: ElementNode; values: DiscriminatorValue[] }>>();
+  private readonly sliceMatchers = new WeakMap<ElementNode, Array<{ slice: ElementNode; values: Array<{ value: unknown; steps: string[] } | undefined> }>>();
   private readonly codeResults = new Map<string, Map<string, CodeValidation>>();
   private readonly baseTypes = new Map<string, ProfileTree | null>();
   private readonly resolvedProfiles = new Map<string, string | undefined>();
   private readonly ancestors = new Map<string, string[]>();
   private readonly valuePlans = new WeakMap<ElementNode, Map<TypeRef, ValuePlan>>();
+  private readonly targetTypes = new WeakMap<TypeRef, Set<string>>();
+  private readonly profileRootTypes = new WeakMap<ProfileTree, TypeRef>();
+  /** Per-object child counts, reused: a walk takes one per object it is inside of, and gives it back zeroed. */
+  private readonly countBuffers: Int32Array[] = [];
   /** During one validation: whether a resource met a profile (slicing, references and entries ask again and again). */
   private conformance?: WeakMap<object, Map<string, boolean>>;
   private mesCanonicals?: Map<string, string>;
@@ -374,11 +398,13 @@ export class Validator {
   private lookup(children: ElementNode[]): Lookup {
     let l = this.lookups.get(children);
     if (!l) {
-      l = { byName: new Map(), names: [] };
+      l = { byName: new Map(), names: [], counted: [] };
       children.forEach((child, index) => {
         const names = jsonNames(child);
-        for (const v of names) l!.byName.set(v.name, { child, type: v.type, index });
+        const sliced = child.slices.length > 0 && Boolean(child.slicing) && !child.name.endsWith('[x]');
+        for (const v of names) l!.byName.set(v.name, { child, type: v.type, index, primitive: isPrimitiveType(v.type.code), sliced });
         l!.names.push({ fhirName: child.name.replace('[x]', ''), jsonNames: names.map((n) => n.name) });
+        if (child.min > 0 || child.max === 0 || (child.isArray && child.max !== Infinity) || names.length > 1) l!.counted.push(index);
       });
       this.lookups.set(children, l);
     }
@@ -401,10 +427,13 @@ export class Validator {
       this.report(walk, 'error', 'structure', location, `nesting deeper than ${MAX_DEPTH} levels is not followed`);
       return;
     }
-    const { byName, names } = this.lookup(children);
-    // items seen per child (by index), counted without a map per object
-    const counts: number[] = new Array(children.length).fill(0);
+    // items seen per child (by index), in a buffer reused across objects (given back zeroed)
+    let counts = this.countBuffers.pop();
+    if (!counts || counts.length < children.length) counts = new Int32Array(Math.max(64, children.length));
+    const { byName, names, counted } = this.lookup(children);
     let hasContent = false;
+    // an array where a single value goes: every count is checked at the end
+    let arrayOnSingle = false;
     const keys = Object.keys(obj);
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k]!;
@@ -413,7 +442,7 @@ export class Validator {
       const at = `${location}.${key}`;
       if (key.charCodeAt(0) === 95 /* _ */) {
         const base = byName.get(key.slice(1));
-        if (!base || !isPrimitiveType(base.type.code)) {
+        if (!base || !base.primitive) {
           this.report(walk, 'error', 'structure', at, `unknown property "${key}"`);
           continue;
         }
@@ -427,44 +456,53 @@ export class Validator {
         continue;
       }
       if (key !== 'id') hasContent = true;
-      const { child, type, index } = entry;
+      const { child, index } = entry;
       if (value === null) {
         this.report(walk, 'error', 'structure', at, 'null is not allowed in FHIR JSON');
         continue;
       }
       const isArray = Array.isArray(value);
       if (child.isArray && !isArray) this.report(walk, 'error', 'structure', at, `"${key}" must be an array`);
-      else if (child.isArray && Array.isArray(value) && value.length === 0) this.report(walk, 'error', 'structure', at, 'arrays must not be empty');
-      else if (!child.isArray && isArray) this.report(walk, 'error', 'structure', at, `"${key}" must be a single value, not an array`);
-      const fhirName = names[index]!.fhirName;
+      else if (child.isArray && isArray && value.length === 0) this.report(walk, 'error', 'structure', at, 'arrays must not be empty');
+      else if (!child.isArray && isArray) {
+        this.report(walk, 'error', 'structure', at, `"${key}" must be a single value, not an array`);
+        arrayOnSingle = true;
+      }
       // Primitive values never read their host (only objects, extensions and attachments do): no host for them.
       // typePath stays undefined while it equals the path (outside data types): one string less per property.
-      const childHost: Host = isPrimitiveType(type.code) ? host : { path: `${host.path}.${fhirName}`, type: host.type, typePath: host.typePath === undefined ? undefined : `${host.typePath}.${fhirName}` };
-      const sliced = child.slices.length > 0 && Boolean(child.slicing) && !child.name.endsWith('[x]');
+      let childHost = host;
+      if (!entry.primitive) {
+        const fhirName = names[index]!.fhirName;
+        childHost = { path: `${host.path}.${fhirName}`, type: host.type, typePath: host.typePath === undefined ? undefined : `${host.typePath}.${fhirName}` };
+      }
+      const plan = (entry.plan ??= this.valuePlan(child, entry.type));
       if (!isArray) {
         // the common case: one value, at the element's own location
         counts[index]! += 1;
-        this.walkValue(value, child, type, at, walk, depth + 1, childHost);
-        if (sliced) this.checkSlices([value], [at], child, at, walk, depth + 1, childHost);
+        this.walkValue(value, child, plan, at, walk, depth + 1, childHost);
+        if (entry.sliced) this.checkSlices([value], [at], child, at, walk, depth + 1, childHost);
         continue;
       }
       counts[index]! += value.length;
       const indexed = child.isArray;
-      const itemLocations = indexed ? value.map((_, i) => `${at}[${i}]`) : value.map(() => at);
       // In a primitive array, null stands for an item whose content is only in the `_key` companion.
-      const companion = indexed ? obj[`_${key}`] : undefined;
+      const companion = indexed && entry.primitive ? obj[`_${key}`] : undefined;
+      const itemLocations = entry.sliced ? (indexed ? value.map((_, i) => `${at}[${i}]`) : value.map(() => at)) : undefined;
       for (let i = 0; i < value.length; i++) {
         const item = value[i];
-        if (item === null && indexed && isPrimitiveType(type.code) && Array.isArray(companion) && isObject(companion[i])) continue;
-        this.walkValue(item, child, type, itemLocations[i]!, walk, depth + 1, childHost);
+        if (item === null && companion !== undefined && Array.isArray(companion) && isObject(companion[i])) continue;
+        this.walkValue(item, child, plan, itemLocations ? itemLocations[i]! : indexed ? `${at}[${i}]` : at, walk, depth + 1, childHost);
       }
-      if (sliced) this.checkSlices(value, itemLocations, child, at, walk, depth + 1, childHost);
+      if (itemLocations) this.checkSlices(value, itemLocations, child, at, walk, depth + 1, childHost);
     }
     if (!isResource && !hasContent) this.report(walk, 'error', 'invariant', location, 'ele-1: All FHIR elements must have a @value or children', 'ele-1');
-    for (let c = 0; c < children.length; c++) {
+    const checkAll = arrayOnSingle;
+    for (let i = 0, end = checkAll ? children.length : counted.length; i < end; i++) {
+      const c = checkAll ? i : counted[i]!;
       const child = children[c]!;
       const n = counts[c]!;
-      if (n >= child.min && n <= child.max && names[c]!.jsonNames.length === 1) continue;
+      // one value of a choice cannot be two of its names: the names present are looked at only past one
+      if (n >= child.min && n <= child.max && (n <= 1 || names[c]!.jsonNames.length === 1)) continue;
       const jsonNamesOfChild = names[c]!.jsonNames;
       const present = Object.keys(obj).filter((k) => jsonNamesOfChild.includes(k) && obj[k] !== null);
       if (present.length > 1) this.report(walk, 'error', 'structure', `${location}.${present[1]}`, `only one of ${present.join(', ')} is allowed (${child.name})`);
@@ -474,6 +512,8 @@ export class Validator {
         this.report(walk, 'error', 'structure', at, child.max === 0 ? `${child.path} is not allowed in this profile` : `${child.path}: maximum allowed = ${child.max}, but found ${n}`);
       }
     }
+    for (let c = 0; c < children.length; c++) counts[c] = 0;
+    this.countBuffers.push(counts);
   }
 
   private walkPrimitiveExtension(value: unknown, child: ElementNode, at: string, walk: Walk, depth: number, host: Host): void {
@@ -522,6 +562,7 @@ export class Validator {
     const code = type.code === SYSTEM_STRING ? fhirTypeOf(node) : type.code;
     const primitive = isPrimitiveType(code) ? this.primitives.get(code) : undefined;
     plan = {
+      type,
       typeSlice,
       checks,
       code,
@@ -537,8 +578,8 @@ export class Validator {
 
   /** One value of an element: fixed/pattern, binding, then its type's content. */
   /** `at` is the element's place: its FHIR path (Observation.code) and the type of its parent. */
-  private walkValue(value: unknown, node: ElementNode, type: TypeRef, location: string, walk: Walk, depth: number, at: Host): void {
-    const plan = this.valuePlan(node, type);
+  private walkValue(value: unknown, node: ElementNode, plan: ValuePlan, location: string, walk: Walk, depth: number, at: Host): void {
+    const type = plan.type;
     for (const check of plan.checks) check(value, location, walk);
     const { code, typeSlice } = plan;
     if (plan.primitive) {
@@ -559,7 +600,11 @@ export class Validator {
       this.report(walk, 'error', 'structure', location, `${code} must be a JSON object`);
       return;
     }
-    const definition = code === 'Extension' ? this.extensionDefinition(value, type, node, location, walk, at) : undefined;
+    let definition: ProfileTree | undefined;
+    if (code === 'Extension') {
+      definition = this.extensionDefinition(value, type, node, location, walk, at);
+      if (!extensionHoldsExt1(value)) this.report(walk, 'error', 'invariant', location, `${EXT_1.key}: ${EXT_1.human}`, EXT_1.key);
+    }
     const children = definition ? definition.root.children : (plan.children ??= this.model.childrenFor(typeSlice ?? node, type));
     // inside a data type, paths restart at its name (Address.line); backbone elements keep the resource's path
     const objectHost: Host = { path: at.path, type: code, typePath: code === 'BackboneElement' || code === 'Element' ? at.typePath : code };
@@ -603,6 +648,16 @@ export class Validator {
     if (!check.valid) this.report(walk, 'error', 'code-invalid', `${location}.code`, check.message ?? `"${q.code}" is not a valid UCUM code`);
   }
 
+  /** The resource types a Reference's target profiles allow, worked out once per type. */
+  private targetTypesOf(type: TypeRef): Set<string> {
+    let types = this.targetTypes.get(type);
+    if (!types) {
+      types = new Set(type.targetProfiles.map((p) => this.model.definition(p)?.type ?? (p.startsWith(FHIR_BASE) ? p.slice(FHIR_BASE.length) : undefined)).filter(Boolean) as string[]);
+      this.targetTypes.set(type, types);
+    }
+    return types;
+  }
+
   private checkReference(ref: Record<string, unknown>, type: TypeRef, location: string, walk: Walk): void {
     const reference = ref.reference;
     if (typeof reference !== 'string') return;
@@ -619,7 +674,7 @@ export class Validator {
       this.report(walk, 'error', 'value', `${location}.reference`, `"${reference.slice(0, 100)}" is not a valid reference`);
       return;
     }
-    const allowedTypes = new Set(type.targetProfiles.map((p) => this.model.definition(p)?.type ?? (p.startsWith(FHIR_BASE) ? p.slice(FHIR_BASE.length) : undefined)).filter(Boolean) as string[]);
+    const allowedTypes = this.targetTypesOf(type);
     const target = walk.bundleTargets?.get(reference);
     const typeFromText = /(?:^|\/)([A-Z][A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(\/_history\/[^/]+)?$/.exec(reference)?.[1];
     if (typeFromText && !/^[a-z]+:/.test(reference) && this.baseType(typeFromText)?.sd.kind !== 'resource') {
@@ -697,10 +752,21 @@ export class Validator {
 
   // ---- slicing and extensions ------------------------------------------------
 
+  /** Per slice, the value each discriminator expects (by the discriminator's index; undefined: none), with its path's steps. */
   private matchersOf(sliced: ElementNode) {
     let m = this.sliceMatchers.get(sliced);
     if (!m) {
-      m = sliced.slices.map((slice) => ({ slice, values: discriminatorValues(this.model, sliced, slice) }));
+      const discriminators = sliced.slicing?.discriminator ?? [];
+      m = sliced.slices.map((slice) => {
+        const values = discriminatorValues(this.model, sliced, slice);
+        return {
+          slice,
+          values: discriminators.map((d) => {
+            const expected = values.find((v) => v.path === d.path);
+            return expected ? { value: expected.value, steps: d.path.split('.').filter((step) => step !== '$this') } : undefined;
+          }),
+        };
+      });
       this.sliceMatchers.set(sliced, m);
     }
     return m;
@@ -710,12 +776,13 @@ export class Validator {
     const discriminators = sliced.slicing?.discriminator ?? [];
     for (const { slice, values } of this.matchersOf(sliced)) {
       let ok = discriminators.length > 0;
-      for (const d of discriminators) {
+      for (let k = 0; k < discriminators.length; k++) {
+        const d = discriminators[k]!;
         if (d.type === 'value' || d.type === 'pattern') {
-          const expected = values.find((v) => v.path === d.path);
+          const expected = values[k];
           // A slice that sets no value at this path is not restricted by it (MHD's Documents slice
           // accepts any request.method), unless it is the only discriminator.
-          if (expected ? !valuesAt(item, d.path).some((v) => matchesPattern(v, expected.value)) : discriminators.length === 1) ok = false;
+          if (expected ? !someValueAt(item, expected.steps, 0, expected.value) : discriminators.length === 1) ok = false;
         } else if (d.type === 'type') {
           // The item's type at the path: a resource's resourceType, a choice's type suffix, a resolved reference's target
           const typeCodes = this.sliceElementAt(slice, d.path)?.types.map((t) => t.code) ?? slice.types.map((t) => t.code);
@@ -809,7 +876,10 @@ export class Validator {
     if (tree.sd.kind === 'resource') return this.meets(value, tree.sd.url);
     if (!isObject(value)) return false;
     const walk: Walk = { issues: [], seen: new Set(), rootResource: value, resourceStack: [] };
-    this.walkValue(value, tree.root, { code: tree.sd.type, profiles: [tree.sd.url], targetProfiles: [] } as TypeRef, tree.sd.type, walk, 0, { path: tree.sd.type, type: tree.sd.type });
+    // one TypeRef per profile: value plans are memoised by it
+    let rootType = this.profileRootTypes.get(tree);
+    if (!rootType) this.profileRootTypes.set(tree, (rootType = { code: tree.sd.type, profiles: [tree.sd.url], targetProfiles: [] } as unknown as TypeRef));
+    this.walkValue(value, tree.root, this.valuePlan(tree.root, rootType), tree.sd.type, walk, 0, { path: tree.sd.type, type: tree.sd.type });
     return !walk.issues.some((i) => i.severity === 'error');
   }
 
@@ -848,7 +918,7 @@ export class Validator {
       counts.set(slice, (counts.get(slice) ?? 0) + 1);
       // the item is also checked against the slice's own definition
       const type = slice.types[0] ?? sliced.types[0]!;
-      this.walkValue(item, slice, type, locations[i]!, walk, depth, host);
+      this.walkValue(item, slice, this.valuePlan(slice, type), locations[i]!, walk, depth, host);
     });
     for (const slice of sliced.slices) {
       const n = counts.get(slice) ?? 0;
@@ -1015,6 +1085,18 @@ function checkAttachmentSize(value: Record<string, unknown>, report: (message: s
   if (typeof value.data !== 'string' || typeof value.size !== 'number') return;
   const bytes = attachedBytes({ data: value.data });
   if (bytes && bytes.length !== value.size) report(`Attachment.size ${value.size} does not match the size of its data (${bytes.length} bytes)`);
+}
+
+/** Some value at the steps of a path below a value (arrays flattened, nulls skipped) matches a pattern: `valuesAt` without the lists. */
+function someValueAt(value: unknown, steps: string[], from: number, pattern: unknown): boolean {
+  if (from === steps.length) return matchesPattern(value, pattern);
+  if (!isObject(value) || !Object.prototype.hasOwnProperty.call(value, steps[from]!)) return false;
+  const x = value[steps[from]!];
+  if (Array.isArray(x)) {
+    for (let i = 0; i < x.length; i++) if (x[i] !== undefined && x[i] !== null && someValueAt(x[i], steps, from + 1, pattern)) return true;
+    return false;
+  }
+  return x !== undefined && x !== null && someValueAt(x, steps, from + 1, pattern);
 }
 
 function bundleTargets(bundle: Record<string, unknown>): Map<string, Record<string, unknown>> {
