@@ -1003,23 +1003,41 @@ function documentPosition(resource: unknown, root: string, location: string): nu
   if (location !== root && !location.startsWith(`${root}.`) && !location.startsWith(`${root}[`)) return undefined;
   const position: number[] = [];
   let current = resource;
-  for (const m of location.slice(root.length).matchAll(/\.([^.[\]]+)|\[(\d+)\]/g)) {
-    if (m[1] !== undefined) {
-      if (!isObject(current)) break;
-      const name = m[1];
-      const keys = Object.keys(current).filter((k) => k !== 'resourceType');
-      let index = keys.indexOf(name);
-      // FHIRPath names a choice without its type (Observation.effective): its JSON name has it
-      if (index < 0) index = keys.findIndex((k) => k.length > name.length && k.startsWith(name) && /^[A-Z][A-Za-z]*$/.test(k.slice(name.length)));
-      if (index < 0) break;
+  // read step by step: `.name` or `[index]` (every issue of an invalid resource is placed so)
+  for (let i = root.length; i < location.length; ) {
+    if (location.charCodeAt(i) === 91 /* [ */) {
+      const close = location.indexOf(']', i);
+      const index = close < 0 ? NaN : Number(location.slice(i + 1, close));
+      if (!Array.isArray(current) || !(index < current.length)) break;
       position.push(index);
-      current = current[keys[index]!];
-    } else {
-      const i = Number(m[2]);
-      if (!Array.isArray(current) || i >= current.length) break;
-      position.push(i);
-      current = current[i];
+      current = current[index];
+      i = close + 1;
+      continue;
     }
+    let end = i + 1;
+    while (end < location.length && location.charCodeAt(end) !== 46 && location.charCodeAt(end) !== 91) end++;
+    const name = location.slice(i + 1, end);
+    i = end;
+    if (!isObject(current)) break;
+    const keys = Object.keys(current);
+    // the key's position among the keys (resourceType aside)
+    let found: { key: string; n: number } | undefined;
+    let choice: { key: string; n: number } | undefined;
+    for (let k = 0, n = 0; k < keys.length; k++) {
+      const key = keys[k]!;
+      if (key === 'resourceType') continue;
+      if (key === name) {
+        found = { key, n };
+        break;
+      }
+      // FHIRPath names a choice without its type (Observation.effective): its JSON name has it
+      if (!choice && key.length > name.length && key.startsWith(name) && /^[A-Z][A-Za-z]*$/.test(key.slice(name.length))) choice = { key, n };
+      n++;
+    }
+    const at = found ?? choice;
+    if (!at) break;
+    position.push(at.n);
+    current = current[at.key];
   }
   return position;
 }
