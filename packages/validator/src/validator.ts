@@ -133,6 +133,7 @@ export class Validator {
   private readonly ancestors = new Map<string, string[]>();
   private readonly valuePlans = new WeakMap<ElementNode, Map<TypeRef, ValuePlan>>();
   private readonly targetTypes = new WeakMap<TypeRef, Set<string>>();
+  private readonly primitiveSliceIndexes = new WeakMap<ElementNode, { steps: string[]; first: Map<unknown, number> } | null>();
   private readonly profileRootTypes = new WeakMap<ProfileTree, TypeRef>();
   /** Per-object child counts, reused: a walk takes one per object it is inside of, and gives it back zeroed. */
   private readonly countBuffers: Int32Array[] = [];
@@ -772,9 +773,46 @@ export class Validator {
     return m;
   }
 
+  /**
+   * A slicing by one value at one path where every slice expects a primitive there (extensions by
+   * url, meta.profile by canonical): each value to the first slice that expects it, once per slicing.
+   */
+  private primitiveSliceIndex(sliced: ElementNode): { steps: string[]; first: Map<unknown, number> } | null {
+    let index = this.primitiveSliceIndexes.get(sliced);
+    if (index === undefined) {
+      index = null;
+      const discriminators = sliced.slicing?.discriminator ?? [];
+      const matchers = this.matchersOf(sliced);
+      const expected = matchers.map((m) => m.values[0]);
+      const primitive = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+      if (discriminators.length === 1 && (discriminators[0]!.type === 'value' || discriminators[0]!.type === 'pattern') && expected.every((e) => e && primitive(e.value))) {
+        const first = new Map<unknown, number>();
+        expected.forEach((e, i) => {
+          if (!first.has(e!.value)) first.set(e!.value, i);
+        });
+        index = { steps: expected[0]?.steps ?? [], first };
+      }
+      this.primitiveSliceIndexes.set(sliced, index);
+    }
+    return index;
+  }
+
   private sliceFor(item: unknown, sliced: ElementNode, walk: Walk): ElementNode | undefined {
+    const i = this.sliceIndexFor(item, sliced, walk);
+    return i < 0 ? undefined : sliced.slices[i];
+  }
+
+  /** The index of the first slice an item fits, or -1. */
+  private sliceIndexFor(item: unknown, sliced: ElementNode, walk: Walk): number {
+    const byValue = this.primitiveSliceIndex(sliced);
+    if (byValue) {
+      const i = firstSliceAt(item, byValue.steps, 0, byValue.first);
+      return i === Infinity ? -1 : i;
+    }
     const discriminators = sliced.slicing?.discriminator ?? [];
-    for (const { slice, values } of this.matchersOf(sliced)) {
+    const matchers = this.matchersOf(sliced);
+    for (let m = 0; m < matchers.length; m++) {
+      const { slice, values } = matchers[m]!;
       let ok = discriminators.length > 0;
       for (let k = 0; k < discriminators.length; k++) {
         const d = discriminators[k]!;
@@ -799,9 +837,9 @@ export class Validator {
         } else ok = false;
         if (!ok) break;
       }
-      if (ok) return slice;
+      if (ok) return m;
     }
-    return undefined;
+    return -1;
   }
 
   /**
@@ -901,31 +939,33 @@ export class Validator {
 
   private checkSlices(items: unknown[], locations: string[], sliced: ElementNode, at: string, walk: Walk, depth: number, host: Host): void {
     const rules = sliced.slicing!.rules;
-    const counts = new Map<ElementNode, number>();
+    const counts: number[] = new Array(sliced.slices.length).fill(0);
     let lastIndex = -1;
     let sawUnmatched = false;
-    items.forEach((item, i) => {
-      const slice = this.sliceFor(item, sliced, walk);
-      if (!slice) {
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      const sliceIndex = this.sliceIndexFor(item, sliced, walk);
+      if (sliceIndex < 0) {
         sawUnmatched = true;
         if (rules === 'closed') this.report(walk, 'error', 'structure', locations[i]!, `this element matches none of the slices of ${sliced.path} (${sliced.slices.map((s) => s.sliceName).join(', ')}), and the slicing is closed`);
-        return;
+        continue;
       }
-      const sliceIndex = sliced.slices.indexOf(slice);
+      const slice = sliced.slices[sliceIndex]!;
       if (sliced.slicing!.ordered && sliceIndex < lastIndex) this.report(walk, 'error', 'structure', locations[i]!, `slice ${slice.sliceName} is out of order (the slicing of ${sliced.path} is ordered)`);
       if (rules === 'openAtEnd' && sawUnmatched) this.report(walk, 'error', 'structure', locations[i]!, `elements outside the slices of ${sliced.path} must come last (openAtEnd)`);
       lastIndex = Math.max(lastIndex, sliceIndex);
-      counts.set(slice, (counts.get(slice) ?? 0) + 1);
+      counts[sliceIndex]! += 1;
       // the item is also checked against the slice's own definition
       const type = slice.types[0] ?? sliced.types[0]!;
       this.walkValue(item, slice, this.valuePlan(slice, type), locations[i]!, walk, depth, host);
-    });
-    for (const slice of sliced.slices) {
-      const n = counts.get(slice) ?? 0;
+    }
+    sliced.slices.forEach((slice, i) => {
+      const n = counts[i]!;
       if (n < slice.min) this.report(walk, 'error', 'required', at, `${sliced.path}:${slice.sliceName}: minimum required = ${slice.min}, but only found ${n}`);
       if (n > slice.max) this.report(walk, 'error', 'structure', at, `${sliced.path}:${slice.sliceName}: maximum allowed = ${slice.max}, but found ${n}`);
-    }
+    });
   }
+
 
   /**
    * The definition an extension value is checked against: the profile its element names, else the
@@ -1103,6 +1143,17 @@ function checkAttachmentSize(value: Record<string, unknown>, report: (message: s
   if (typeof value.data !== 'string' || typeof value.size !== 'number') return;
   const bytes = attachedBytes({ data: value.data });
   if (bytes && bytes.length !== value.size) report(`Attachment.size ${value.size} does not match the size of its data (${bytes.length} bytes)`);
+}
+
+/** The smallest slice index of the values at the steps of a path (arrays flattened, nulls skipped); Infinity: none. */
+function firstSliceAt(value: unknown, steps: string[], from: number, first: Map<unknown, number>): number {
+  if (from === steps.length) return first.get(value) ?? Infinity;
+  if (!isObject(value) || !Object.prototype.hasOwnProperty.call(value, steps[from]!)) return Infinity;
+  const x = value[steps[from]!];
+  if (!Array.isArray(x)) return x === undefined || x === null ? Infinity : firstSliceAt(x, steps, from + 1, first);
+  let min = Infinity;
+  for (let i = 0; i < x.length; i++) if (x[i] !== undefined && x[i] !== null) min = Math.min(min, firstSliceAt(x[i], steps, from + 1, first));
+  return min;
 }
 
 /** Some value at the steps of a path below a value (arrays flattened, nulls skipped) matches a pattern: `valuesAt` without the lists. */
