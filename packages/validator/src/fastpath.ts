@@ -79,6 +79,8 @@ export const typeOfSuffix = (suffix: string) => (PRIMITIVE_SUFFIXES.has(suffix) 
 
 /** A child element in the R4 model: its path and type, or the types of a choice (`Observation.value`). */
 export interface ModelChild {
+  /** Its name (`value` for `value[x]`). */
+  name: string;
   path: string;
   type?: string;
   /** For a choice: its JSON names with their types (`valueQuantity` → Quantity), and their `_` companions. */
@@ -95,7 +97,7 @@ export interface ModelChild {
  * library can say (a `_` companion, an array, two values).
  */
 export function choiceIn(v: Record<string, unknown>, child: ModelChild): { value: unknown; type: string } | null | undefined {
-  const stem = child.companion.slice(1);
+  const stem = child.name;
   const byKey = child.byKey!;
   let found: { value: unknown; type: string } | null = null;
   const keys = Object.keys(v);
@@ -124,8 +126,8 @@ export function childOf(parentPath: string, name: string): ModelChild {
     if (choices) {
       const list = choices.map((suffix) => ({ key: `${name}${suffix}`, companion: `_${name}${suffix}`, type: typeOfSuffix(suffix) }));
       const byKey = new Map(list.flatMap((c) => [[c.key, c] as const, [c.companion, c] as const]));
-      child = { path, companion: `_${name}`, choices: list, byKey };
-    } else child = { path, companion: `_${name}`, type: model.path2Type[path] };
+      child = { name, path, companion: `_${name}`, choices: list, byKey };
+    } else child = { name, path, companion: `_${name}`, type: model.path2Type[path] };
     byName.set(name, child);
   }
   return child;

@@ -69,7 +69,12 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  */
 export function selectPlain(resource: unknown, path: string): Array<{ value: unknown; type?: string; location: string }> | undefined {
   const steps = plainSteps(path);
-  return steps ? selectSteps(resource, steps) : undefined;
+  const tree = steps && selectionTree([steps]);
+  if (!tree) return undefined;
+  // the selection the invariant plans use, collecting what it selects instead of checking it
+  const run: SelectionRun = { groups: [], env: {}, found: [], library: new Set(), selected: [] };
+  visitResource(run, tree, resource);
+  return run.library.size ? undefined : run.selected!.map((s) => ({ value: s.value, type: s.type, location: locationText(s.at) }));
 }
 
 /** The steps of a plain dotted path, or undefined (functions other than ofType…): checked once per path. */
@@ -82,58 +87,6 @@ function firstKeys([root, first]: string[]): string[] | undefined {
   if (!first || first.startsWith('ofType(')) return undefined;
   const child = childOf(root!, first);
   return child.choices ? child.choices.flatMap((c) => [c.key, c.companion]) : [first, child.companion];
-}
-
-/** A selected node: its JSON, FHIR type, FHIRPath location and the R4 model path its children hang from. */
-type Selected = { value: unknown; type?: string; location: string; path?: string };
-
-function selectSteps(resource: unknown, [root, ...steps]: string[]): Selected[] | undefined {
-  if (!isObject(resource) || resource.resourceType !== root) return undefined;
-  let current: Selected[] = [{ value: resource, type: root, location: root!, path: root }];
-  for (const step of steps) {
-    const next: Selected[] = [];
-    if (step.startsWith('ofType(')) {
-      const wanted = step.slice(7, -1);
-      for (const item of current) {
-        const is = isType(item.type, wanted);
-        if (is === undefined) return undefined;
-        if (is) next.push(item);
-      }
-    } else {
-      for (const { value, location, path } of current) {
-        // below a primitive are its id and extensions, in the `_name` companion the library reads
-        if (!isObject(value) || path === undefined) return undefined;
-        const child = childOf(path, step);
-        if (child.choices) {
-          for (const choice of child.choices) {
-            const v = value[choice.key];
-            if (value[choice.companion] !== undefined || Array.isArray(v)) return undefined;
-            if (v !== undefined && !collect(v, child.path, choice.type, `${location}.${step}`, next)) return undefined;
-          }
-          continue;
-        }
-        if (child.type === undefined || value[child.companion] !== undefined) return undefined;
-        if (value[step] !== undefined && !collect(value[step], child.path, child.type, `${location}.${step}`, next)) return undefined;
-      }
-    }
-    if (next.length === 0) return [];
-    current = next;
-  }
-  return current;
-}
-
-/** Adds the items of a JSON value to a selection; false where the library must decide (resources inside). */
-function collect(v: unknown, path: string, type: string, location: string, into: Selected[]): boolean {
-  if (!Array.isArray(v)) return collectItem(v, path, type, location, into);
-  for (let i = 0; i < v.length; i++) if (!collectItem(v[i], path, type, `${location}[${i}]`, into)) return false;
-  return true;
-}
-
-function collectItem(item: unknown, path: string, type: string, location: string, into: Selected[]): boolean {
-  if (item === null || item === undefined) return true;
-  if (isObject(item) && typeof item.resourceType === 'string') return false;
-  into.push({ value: item, type, location, path: itemPath(path, type, item) });
-  return true;
 }
 
 const compiledExpressions = new Map<string, (node: FhirPathNode, env: Record<string, unknown>) => unknown[]>();
@@ -218,7 +171,10 @@ export function planOf(placed: Array<{ path: string; constraint: Constraint }>, 
   }
   for (const group of groups.values()) group.allFast = group.constraints.every((c) => c.fast);
   const list = [...groups.values()];
-  return { groups: list, selection: selectionTree(list), notRunnable };
+  const selection = selectionTree(list.map((g) => (g.plain && g.allFast ? g.plain : undefined)));
+  // groups of another root type than the tree's stay with the library
+  if (selection) for (const g of selection.within) list[g]!.inSelection = true;
+  return { groups: list, selection, notRunnable };
 }
 
 /**
@@ -236,11 +192,11 @@ interface SelectionNode {
   within: number[];
 }
 
-function selectionTree(groups: InvariantGroup[]): SelectionNode | undefined {
+function selectionTree(paths: Array<string[] | undefined>): SelectionNode | undefined {
   let root: SelectionNode | undefined;
-  groups.forEach((group, index) => {
-    if (!group.plain || !group.allFast) return;
-    const [first, ...steps] = group.plain;
+  paths.forEach((plain, index) => {
+    if (!plain) return;
+    const [first, ...steps] = plain;
     root ??= { step: first!, site: { name: first! }, groups: [], children: [], within: [] };
     if (root.step !== first) return; // a path from another type: stays with the library
     let node = root;
@@ -255,7 +211,6 @@ function selectionTree(groups: InvariantGroup[]): SelectionNode | undefined {
       node.within.push(index);
     }
     node.groups.push(index);
-    group.inSelection = true;
   });
   return root;
 }
@@ -277,18 +232,27 @@ interface SelectionRun {
   env: Record<string, unknown>;
   found: Array<Array<{ constraint: Constraint; at: Location }> | undefined>;
   library: Set<number>;
+  /** `selectPlain`: what the groups' paths select, instead of checking constraints there. */
+  selected?: Array<{ value: unknown; type: string | undefined; at: Location }>;
+}
+
+/** A run of the selection tree from a resource; a resource of another type is the library's. */
+function visitResource(run: SelectionRun, tree: SelectionNode, resource: unknown): void {
+  if (isObject(resource) && resource.resourceType === tree.step) visit(run, tree, resource, tree.step, tree.step, { name: tree.step, index: -1 });
+  else toLibrary(run, tree);
 }
 
 function toLibrary(run: SelectionRun, node: SelectionNode): void {
   for (const g of node.within) run.library.add(g);
 }
 
-/** Checks the groups at a step on one selected value, then descends (the same selection as `selectSteps`). */
+/** Checks the groups at a step on one selected value, then descends. */
 function visit(run: SelectionRun, node: SelectionNode, value: unknown, type: string | undefined, path: string | undefined, at: Location): void {
   // one start for the constraints of every group here (the value is known, its companion checked)
-  const start = node.groups.length && value !== undefined ? startOf(value, path, run.env) : undefined;
+  if (run.selected && node.groups.length) run.selected.push({ value, type, at });
+  const start = node.groups.length && value !== undefined && !run.selected ? startOf(value, path, run.env) : undefined;
   for (const g of node.groups) {
-    if (run.library.has(g)) continue;
+    if (run.library.has(g) || run.selected) continue;
     for (const c of run.groups[g]!.constraints) {
       const ok = start ? c.fast!.from(start) : undefined;
       if (ok === undefined) {
@@ -369,8 +333,7 @@ export function runInvariants(plan: InvariantPlan, resource: unknown, env: Recor
   const tree = plan.selection;
   if (tree) {
     run = { groups: plan.groups, env, found: [], library: new Set() };
-    if (isObject(resource) && resource.resourceType === tree.step) visit(run, tree, resource, tree.step, tree.step, { name: tree.step, index: -1 });
-    else toLibrary(run, tree);
+    visitResource(run, tree, resource);
   }
   for (let g = 0; g < plan.groups.length; g++) {
     const group = plan.groups[g]!;

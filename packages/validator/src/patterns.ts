@@ -49,4 +49,14 @@ export function valuesAt(item: unknown, path: string): unknown[] {
   return current;
 }
 
+/** Whether a test holds for some value at a path's steps below a value: `valuesAt` without the lists (slicing asks for every item). */
+export function someValueAt(value: unknown, steps: string[], test: (v: unknown) => boolean, from = 0): boolean {
+  if (from === steps.length) return test(value);
+  if (!isObject(value) || !Object.prototype.hasOwnProperty.call(value, steps[from]!)) return false;
+  const x = value[steps[from]!];
+  if (!Array.isArray(x)) return x !== undefined && x !== null && someValueAt(x, steps, test, from + 1);
+  for (let i = 0; i < x.length; i++) if (x[i] !== undefined && x[i] !== null && someValueAt(x[i], steps, test, from + 1)) return true;
+  return false;
+}
+
 export { isObject };

@@ -18,7 +18,7 @@ import { checkDocumentReference, type AttachmentResolver } from './documents.js'
 import { typeOfSuffix } from './fastpath.js';
 import { EXT_1, extensionHoldsExt1, planInvariants, runInvariants, type InvariantPlan } from './invariants.js';
 import { toOperationOutcome, type IssueCode, type IssueSeverity, type OperationOutcome, type ValidationIssue } from './outcome.js';
-import { deepEqual, isObject, matchesPattern, valuesAt } from './patterns.js';
+import { deepEqual, isObject, matchesPattern, someValueAt, valuesAt } from './patterns.js';
 import { PrimitiveChecks } from './primitives.js';
 
 export interface ValidateOptions {
@@ -797,17 +797,17 @@ export class Validator {
     return index;
   }
 
-  private sliceFor(item: unknown, sliced: ElementNode, walk: Walk): ElementNode | undefined {
-    const i = this.sliceIndexFor(item, sliced, walk);
-    return i < 0 ? undefined : sliced.slices[i];
-  }
-
   /** The index of the first slice an item fits, or -1. */
   private sliceIndexFor(item: unknown, sliced: ElementNode, walk: Walk): number {
     const byValue = this.primitiveSliceIndex(sliced);
     if (byValue) {
-      const i = firstSliceAt(item, byValue.steps, 0, byValue.first);
-      return i === Infinity ? -1 : i;
+      let first = -1;
+      someValueAt(item, byValue.steps, (v) => {
+        const i = byValue.first.get(v);
+        if (i !== undefined && (first < 0 || i < first)) first = i;
+        return false;
+      });
+      return first;
     }
     const discriminators = sliced.slicing?.discriminator ?? [];
     const matchers = this.matchersOf(sliced);
@@ -820,7 +820,7 @@ export class Validator {
           const expected = values[k];
           // A slice that sets no value at this path is not restricted by it (MHD's Documents slice
           // accepts any request.method), unless it is the only discriminator.
-          if (expected ? !someValueAt(item, expected.steps, 0, expected.value) : discriminators.length === 1) ok = false;
+          if (expected ? !someValueAt(item, expected.steps, (v) => matchesPattern(v, expected.value)) : discriminators.length === 1) ok = false;
         } else if (d.type === 'type') {
           // The item's type at the path: a resource's resourceType, a choice's type suffix, a resolved reference's target
           const typeCodes = this.sliceElementAt(slice, d.path)?.types.map((t) => t.code) ?? slice.types.map((t) => t.code);
@@ -1143,29 +1143,6 @@ function checkAttachmentSize(value: Record<string, unknown>, report: (message: s
   if (typeof value.data !== 'string' || typeof value.size !== 'number') return;
   const bytes = attachedBytes({ data: value.data });
   if (bytes && bytes.length !== value.size) report(`Attachment.size ${value.size} does not match the size of its data (${bytes.length} bytes)`);
-}
-
-/** The smallest slice index of the values at the steps of a path (arrays flattened, nulls skipped); Infinity: none. */
-function firstSliceAt(value: unknown, steps: string[], from: number, first: Map<unknown, number>): number {
-  if (from === steps.length) return first.get(value) ?? Infinity;
-  if (!isObject(value) || !Object.prototype.hasOwnProperty.call(value, steps[from]!)) return Infinity;
-  const x = value[steps[from]!];
-  if (!Array.isArray(x)) return x === undefined || x === null ? Infinity : firstSliceAt(x, steps, from + 1, first);
-  let min = Infinity;
-  for (let i = 0; i < x.length; i++) if (x[i] !== undefined && x[i] !== null) min = Math.min(min, firstSliceAt(x[i], steps, from + 1, first));
-  return min;
-}
-
-/** Some value at the steps of a path below a value (arrays flattened, nulls skipped) matches a pattern: `valuesAt` without the lists. */
-function someValueAt(value: unknown, steps: string[], from: number, pattern: unknown): boolean {
-  if (from === steps.length) return matchesPattern(value, pattern);
-  if (!isObject(value) || !Object.prototype.hasOwnProperty.call(value, steps[from]!)) return false;
-  const x = value[steps[from]!];
-  if (Array.isArray(x)) {
-    for (let i = 0; i < x.length; i++) if (x[i] !== undefined && x[i] !== null && someValueAt(x[i], steps, from + 1, pattern)) return true;
-    return false;
-  }
-  return x !== undefined && x !== null && someValueAt(x, steps, from + 1, pattern);
 }
 
 function bundleTargets(bundle: Record<string, unknown>): Map<string, Record<string, unknown>> {
