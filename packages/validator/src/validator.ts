@@ -5,7 +5,6 @@ import {
   isPrimitiveType,
   jsonNames,
   requiredMetaProfile,
-  type DiscriminatorValue,
   type ElementNode,
   type ProfileTree,
   type TypeRef,
