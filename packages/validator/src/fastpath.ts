@@ -47,6 +47,27 @@ export interface FastStart {
   ctx: Ctx;
 }
 
+/**
+ * A FastInvariant that asks a native verdict first (native-invariants.ts) on the start value and
+ * its type, then the closure compiled from the FHIRPath, if any; undefined still means the library.
+ */
+export function withNative(native: (value: unknown, type: string | undefined) => boolean | undefined, closure: FastInvariant | undefined): FastInvariant {
+  const from = (start: FastStart) => {
+    const first = start.focus[0]!;
+    const verdict = native(first.v, first.t);
+    return verdict !== undefined ? verdict : closure?.from(start);
+  };
+  return Object.assign(
+    (value: unknown, path: string | undefined, env: FastEnv, companionChecked = false) => {
+      if (value === undefined) return undefined;
+      const first = startItem(value, path);
+      const verdict = native(first.v, first.t);
+      return verdict !== undefined ? verdict : closure?.(value, path, env, companionChecked);
+    },
+    { from },
+  );
+}
+
 /** The start of evaluations on a value whose `_name` companion was checked (see FastInvariant). */
 export function startOf(value: unknown, path: string | undefined, env: FastEnv): FastStart {
   const focus: Coll = [startItem(value, path)];

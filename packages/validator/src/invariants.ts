@@ -1,7 +1,8 @@
 import fhirpath from 'fhirpath';
 import r4Model from 'fhirpath/fhir-context/r4/index.js';
 import { fhirpathForEvaluation, isPrimitiveType, type Constraint, type ProfileTree, type StructureModel } from '@mes-fhir/profile-model';
-import { cachedChildOf, childOf, choiceIn, compileFast, startOf, type ChildCache, isType, itemPath, type FastInvariant } from './fastpath.js';
+import { cachedChildOf, childOf, choiceIn, compileFast, startOf, type ChildCache, isType, itemPath, type FastInvariant, withNative } from './fastpath.js';
+import { nativeInvariant } from './native-invariants.js';
 
 type FhirPathNode = { fullPropertyName?: () => string };
 
@@ -149,7 +150,10 @@ export function planOf(placed: Array<{ path: string; constraint: Constraint }>, 
     if (seen.has(id)) continue;
     seen.add(id);
     // every constraint tries its closure compiled from the FHIRPath first; where that does not decide, the library evaluates
-    const fast: FastInvariant | undefined = libraryOnly ? undefined : compileFast(fhirpathForEvaluation(c.expression));
+    // (the R4 rules every measure carries decide their common case natively, before the closure)
+    const closure = libraryOnly ? undefined : compileFast(fhirpathForEvaluation(c.expression));
+    const native = libraryOnly ? undefined : nativeInvariant(c);
+    const fast: FastInvariant | undefined = native ? withNative(native, closure) : closure;
     let run;
     try {
       const library = compileExpression(c.expression);

@@ -1,0 +1,124 @@
+import { childOf } from './fastpath.js';
+
+/**
+ * Hand-written verdicts for the R4 invariants that every MES resource meets on every validation:
+ * the DomainResource rules (dom-2…dom-6), those of the Observation and vital-signs profiles that
+ * all eleven measures inherit (obs-6, obs-7, vs-1, vs-2), and qty-3 on each Quantity.
+ *
+ * Each decides only the shapes that apps actually send (no contained resources, no components, a
+ * plain value) and answers `undefined` on anything else, which then goes to the closure compiled
+ * from the FHIRPath and, failing that, to the fhirpath library. A native is used only where the
+ * constraint's key and expression are exactly the ones below, so a profile that rewrites a rule
+ * keeps its own expression. native-invariants.test.ts checks each one against the fhirpath
+ * library on generated resources.
+ */
+export type NativeVerdict = (value: unknown, type: string | undefined) => boolean | undefined;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Neither the key nor its `_` companion: FHIRPath sees nothing there. */
+const absent = (o: Record<string, unknown>, key: string, companion: string) => o[key] === undefined && o[companion] === undefined;
+
+/** An array of objects that each lack `key` and its companion (the common contained resources); false when unsure. */
+const itemsLack = (list: unknown, key: string, companion: string) => Array.isArray(list) && list.every((item) => isObject(item) && absent(item, key, companion));
+
+/** A non-empty array of objects: a collection FHIRPath sees as non-empty. */
+const someObjects = (list: unknown) => Array.isArray(list) && list.length > 0 && list.every(isObject);
+
+/** A value FHIRPath surely sees as present: a non-empty string, a finite number, a boolean, an object with content. */
+const surelyPresent = (v: unknown) =>
+  (typeof v === 'string' && v.length > 0) || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean' || (isObject(v) && Object.keys(v).length > 0);
+
+const noContained = (r: Record<string, unknown>) => absent(r, 'contained', '_contained');
+
+/** Whether an Observation has a value[x]: true, false, or undefined (a `_value…` companion, an odd value). */
+function observationValueExists(r: Record<string, unknown>): boolean | undefined {
+  const byKey = childOf('Observation', 'value').byKey!;
+  let exists = false;
+  for (const key of Object.keys(r)) {
+    const choice = byKey.get(key);
+    if (!choice) continue;
+    if (key !== choice.key || !surelyPresent(r[key])) return undefined;
+    exists = true;
+  }
+  return exists;
+}
+
+const onResource = (decide: (r: Record<string, unknown>) => boolean | undefined): NativeVerdict => (value) => (isObject(value) ? decide(value) : undefined);
+
+export const NATIVE_INVARIANTS: Record<string, { expression: string; decide: NativeVerdict }> = {
+  'dom-2': {
+    expression: 'contained.contained.empty()',
+    decide: onResource((r) => (noContained(r) || itemsLack(r.contained, 'contained', '_contained') ? true : undefined)),
+  },
+  'dom-3': {
+    expression:
+      "contained.where((('#'+id in (%resource.descendants().reference | %resource.descendants().as(canonical) | %resource.descendants().as(uri) | %resource.descendants().as(url))) or descendants().where(reference = '#').exists() or descendants().where(as(canonical) = '#').exists() or descendants().where(as(canonical) = '#').exists()).not()).trace('unmatched', id).empty()",
+    decide: onResource((r) => (noContained(r) ? true : undefined)),
+  },
+  'dom-4': {
+    expression: 'contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()',
+    decide: onResource((r) => (noContained(r) || itemsLack(r.contained, 'meta', '_meta') ? true : undefined)),
+  },
+  'dom-5': {
+    expression: 'contained.meta.security.empty()',
+    decide: onResource((r) => (noContained(r) || itemsLack(r.contained, 'meta', '_meta') ? true : undefined)),
+  },
+  'dom-6': {
+    expression: 'text.`div`.exists()',
+    decide: onResource((r) => {
+      if (absent(r, 'text', '_text')) return false;
+      const text = r.text;
+      if (!isObject(text)) return undefined;
+      if (typeof text.div === 'string' && text.div.length > 0) return true;
+      return absent(text, 'div', '_div') ? false : undefined;
+    }),
+  },
+  'obs-6': {
+    expression: 'dataAbsentReason.empty() or value.empty()',
+    decide: onResource((r) => {
+      if (absent(r, 'dataAbsentReason', '_dataAbsentReason')) return true;
+      return observationValueExists(r) === false ? true : undefined;
+    }),
+  },
+  'obs-7': {
+    expression: 'value.empty() or component.code.where(coding.intersect(%resource.code.coding).exists()).empty()',
+    decide: onResource((r) => (absent(r, 'component', '_component') ? true : undefined)),
+  },
+  'vs-1': {
+    expression: '$this is dateTime implies $this.toString().length() >= 10',
+    decide: (value, type) => {
+      if (type === 'Period') return true;
+      return type === 'dateTime' && typeof value === 'string' && DATE_TIME.test(value) ? value.length >= 10 : undefined;
+    },
+  },
+  'vs-2': {
+    expression: '(component.empty() and hasMember.empty()) implies (dataAbsentReason.exists() or value.exists())',
+    decide: onResource((r) => {
+      if (someObjects(r.component) || someObjects(r.hasMember)) return true;
+      if (!absent(r, 'component', '_component') || !absent(r, 'hasMember', '_hasMember')) return undefined;
+      const value = observationValueExists(r);
+      if (value) return true;
+      if (!absent(r, 'dataAbsentReason', '_dataAbsentReason')) return surelyPresent(r.dataAbsentReason) ? true : undefined;
+      return value === false ? false : undefined;
+    }),
+  },
+  'qty-3': {
+    expression: 'code.empty() or system.exists()',
+    decide: (q) => {
+      if (!isObject(q)) return undefined;
+      if (absent(q, 'code', '_code')) return true;
+      if (typeof q.system === 'string' && q.system.length > 0) return true;
+      return absent(q, 'system', '_system') && typeof q.code === 'string' && q.code.length > 0 ? false : undefined;
+    },
+  },
+};
+
+/** A dateTime as R4 writes it (the regex of its definition): the only strings vs-1 is decided on here. */
+const DATE_TIME = /^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$/;
+
+/** The native verdict of a constraint, when its key and expression are exactly those above. */
+export function nativeInvariant(constraint: { key: string; expression?: string }): NativeVerdict | undefined {
+  const native = NATIVE_INVARIANTS[constraint.key];
+  return native && native.expression === constraint.expression ? native.decide : undefined;
+}
