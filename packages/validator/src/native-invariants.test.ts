@@ -81,6 +81,17 @@ const observation = fc
         component: components,
         hasMember: fc.oneof(fc.constant([]), fc.constant([{ reference: 'Observation/1' }])),
         code: codeableConcept,
+        meta: fc.oneof(
+          fc.constant({}),
+          fc.record({ source: fc.constantFrom('urn:oid:1.2.250.1.213', 'urn:oid:vendor', 'urn:oid:3.1', '', 'https://example.org') }),
+          fc.record({ source: fc.constant('urn:oid:1.2.3'), _source: primitiveExtra }),
+          fc.constant(null),
+        ),
+        subject: fc.oneof(
+          fc.constant({ reference: 'Patient/1' }),
+          fc.record({ identifier: fc.oneof(fc.constant({}), fc.constant(null), fc.record({ system: fc.constantFrom('urn:oid:1.2.250.1.213.1.4.8', 'urn:oid:01.2', 'http://x', ''), value: fc.constant('IDPE') }, { requiredKeys: [] })) }),
+          fc.record({ identifier: fc.record({ system: fc.constant('urn:oid:1.2.3'), _system: primitiveExtra }) }),
+        ),
       },
       { requiredKeys: [] },
     ),
@@ -101,6 +112,8 @@ const PLACES: Record<string, string> = {
   'vs-2': 'Observation',
   'vs-1': 'Observation.effective',
   'qty-3': 'Observation.value.ofType(Quantity)',
+  'mes-source-oid': 'Observation',
+  'mes-subject-oid': 'Observation',
 };
 
 /** The type the walk passes with a selected value (a choice's type, from its JSON name). */

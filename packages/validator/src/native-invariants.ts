@@ -3,7 +3,8 @@ import { childOf } from './fastpath.js';
 /**
  * Hand-written verdicts for the R4 invariants that every MES resource meets on every validation:
  * the DomainResource rules (dom-2…dom-6), those of the Observation and vital-signs profiles that
- * all eleven measures inherit (obs-6, obs-7, vs-1, vs-2), and qty-3 on each Quantity.
+ * all eleven measures inherit (obs-6, obs-7, vs-1, vs-2), qty-3 on each Quantity, and our own two
+ * rules on every MES resource (mes-source-oid, mes-subject-oid, fsh/input/fsh/common/invariants.fsh).
  *
  * Each decides only the shapes that apps actually send (no contained resources, no components, a
  * plain value) and answers `undefined` on anything else, which then goes to the closure compiled
@@ -103,6 +104,29 @@ export const NATIVE_INVARIANTS: Record<string, { expression: string; decide: Nat
       return value === false ? false : undefined;
     }),
   },
+  'mes-source-oid': {
+    expression: "meta.source.empty() or meta.source.matches('^urn:oid:[0-2]([.](0|[1-9][0-9]*))+$')",
+    decide: onResource((r) => {
+      if (absent(r, 'meta', '_meta')) return true;
+      const meta = r.meta;
+      if (!isObject(meta)) return undefined;
+      if (absent(meta, 'source', '_source')) return true;
+      return meta._source === undefined && typeof meta.source === 'string' && meta.source.length > 0 ? OID_URN.test(meta.source) : undefined;
+    }),
+  },
+  'mes-subject-oid': {
+    expression: "subject.identifier.system.matches('^urn:oid:[0-2]([.](0|[1-9][0-9]*))+$')",
+    decide: onResource((r) => {
+      if (absent(r, 'subject', '_subject')) return false;
+      const subject = r.subject;
+      if (!isObject(subject)) return undefined;
+      if (absent(subject, 'identifier', '_identifier')) return false;
+      const identifier = subject.identifier;
+      if (!isObject(identifier)) return undefined;
+      if (absent(identifier, 'system', '_system')) return false;
+      return identifier._system === undefined && typeof identifier.system === 'string' && identifier.system.length > 0 ? OID_URN.test(identifier.system) : undefined;
+    }),
+  },
   'qty-3': {
     expression: 'code.empty() or system.exists()',
     decide: (q) => {
@@ -113,6 +137,9 @@ export const NATIVE_INVARIANTS: Record<string, { expression: string; decide: Nat
     },
   },
 };
+
+/** The regular expression of both MES rules: an OID as a URN. */
+const OID_URN = /^urn:oid:[0-2]([.](0|[1-9][0-9]*))+$/;
 
 /** A dateTime as R4 writes it (the regex of its definition): the only strings vs-1 is decided on here. */
 const DATE_TIME = /^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$/;

@@ -42,13 +42,12 @@ export function toOperationOutcome(issues: ValidationIssue[]): OperationOutcome 
   }
   return {
     resourceType: 'OperationOutcome',
-    issue: issues.map((i) => ({
-      severity: i.severity,
-      code: i.code,
-      details: { text: i.message },
-      ...(i.location ? { expression: [i.location] } : {}),
-      ...(i.key ? { diagnostics: i.key } : {}),
-    })),
+    issue: issues.map((i) => {
+      const issue: OperationOutcome['issue'][number] = { severity: i.severity, code: i.code, details: { text: i.message } };
+      if (i.location) issue.expression = [i.location];
+      if (i.key) issue.diagnostics = i.key;
+      return issue;
+    }),
   };
 }
 

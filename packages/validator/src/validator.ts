@@ -48,8 +48,8 @@ function fhirTypeOf(node: ElementNode): string {
 const REFERENCE_FORMAT = /^(#.*|urn:uuid:[0-9a-fA-F-]{36}|urn:oid:[0-2](\.(0|[1-9][0-9]*))+|([A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(\/_history\/[A-Za-z0-9\-.]{1,64})?|[a-z][a-z0-9+.-]*:.+)$/;
 
 interface Walk {
+  /** Issues as found; the same issue found twice (by the base walk and a slice's) is dropped at the end (`distinct`). */
   issues: ValidationIssue[];
-  seen: Set<string>;
   /** Resources of the enclosing Bundle by fullUrl and by Type/id, for reference checks. */
   bundleTargets?: Map<string, Record<string, unknown>>;
   /** The enclosing Bundle is a document: its references must resolve inside it. */
@@ -87,6 +87,9 @@ interface Host {
   type: string;
   /** The path from the nearest enclosing data type (`Address.line` inside Organization.address), for data-type contexts; undefined: the same as `path`. */
   typePath?: string;
+  /** Memo keys: the host this one was made under (a child's), and the host of an object value here by its type. */
+  parent?: Host;
+  inner?: Host;
 }
 
 /** What the walk needs of one JSON name of a child, worked out once per set of children. */
@@ -100,10 +103,17 @@ interface LookupEntry {
   sliced: boolean;
   /** The check of one value with this type, once known (see `valuePlan`). */
   plan?: ValuePlan;
+  /** The host of its last values, for the parent host it was made under (see Host.parent). */
+  host?: Host;
+  /** The JSON name, and its `_name` companion (kept: a name built per property would be hashed per lookup). */
+  name: string;
+  companion: string;
 }
 
 interface Lookup {
   byName: Map<string, LookupEntry>;
+  /** The same entries by `_name`, the companion that carries a primitive's id and extensions. */
+  byCompanion: Map<string, LookupEntry>;
   /** Each child's name without `[x]` (the FHIRPath name) and its JSON names, in the children's order. */
   names: Array<{ fhirName: string; jsonNames: string[] }>;
   /**
@@ -126,8 +136,12 @@ export class Validator {
   private readonly invariantPlans = new Map<string, InvariantPlan>();
   private readonly lookups = new WeakMap<ElementNode[], Lookup>();
   private readonly sliceMatchers = new WeakMap<ElementNode, Array<{ slice: ElementNode; values: Array<{ value: unknown; steps: string[] } | undefined> }>>();
-  private readonly codeResults = new Map<string, Map<string, CodeValidation>>();
+  /** value set → system → code → display → result; `size` counts the results of one value set. */
+  private readonly codeResults = new Map<string, { size: number; bySystem: Map<string, Map<string, Map<string, CodeValidation>>> }>();
   private readonly baseTypes = new Map<string, ProfileTree | null>();
+  private readonly resourceHosts = new Map<string, Host>();
+  /** Extension url → why it may not sit at a host ('' when it may), per host (hosts are memoised; others are let go). */
+  private readonly contextVerdicts = new WeakMap<Host, Map<string, string>>();
   private readonly resolvedProfiles = new Map<string, string | undefined>();
   private readonly ancestors = new Map<string, string[]>();
   private readonly valuePlans = new WeakMap<ElementNode, Map<TypeRef, ValuePlan>>();
@@ -236,7 +250,7 @@ export class Validator {
   }
 
   private issuesOf(resource: unknown, options: ValidateOptions): ValidationIssue[] {
-    const walk: Walk = { issues: [], seen: new Set(), rootResource: resource, resourceStack: [], resolveAttachment: options.resolveAttachment };
+    const walk: Walk = { issues: [], rootResource: resource, resourceStack: [], resolveAttachment: options.resolveAttachment, bundleTargets: undefined, inDocument: undefined, currentResource: undefined };
     try {
       const explicit: string[] = [];
       if (options.profile) {
@@ -253,16 +267,14 @@ export class Validator {
     // Issues are sorted in document order; the order is read only when there is something to sort.
     if (walk.issues.length < 2) return walk.issues;
     const rootType = isObject(resource) && typeof resource.resourceType === 'string' ? resource.resourceType : 'Resource';
-    return sortInDocumentOrder(walk.issues, resource, rootType);
+    return sortInDocumentOrder(distinct(walk.issues), resource, rootType);
   }
 
   // -------------------------------------------------------------------------
 
   private report(walk: Walk, severity: IssueSeverity, code: IssueCode, location: string, message: string, key?: string): void {
-    const id = `${severity}|${location}|${key ?? message}`;
-    if (walk.seen.has(id)) return;
-    walk.seen.add(id);
-    walk.issues.push({ severity, code, location, message, ...(key ? { key } : {}) });
+    // one shape for every issue (key undefined when none): code that reads issues sees a single map
+    walk.issues.push({ severity, code, location, message, key: key || undefined });
   }
 
   private validateResource(value: unknown, location: string, profiles: string[], walk: Walk, depth: number): void {
@@ -314,7 +326,7 @@ export class Validator {
         this.report(walk, 'error', 'structure', location, `profile ${tree.sd.url} is for ${tree.sd.type}, not ${resourceType}`);
         continue;
       }
-      this.walkObject(value, tree.root.children, location, walk, depth, { path: resourceType, type: resourceType }, true);
+      this.walkObject(value, tree.root.children, location, walk, depth, this.resourceHost(resourceType), true);
       for (const f of runInvariants(this.invariantsOf(tree), value, { resource: value, rootResource: walk.rootResource })) {
         const at = location === resourceType ? f.location : f.location.replace(/^[A-Za-z]+/, location);
         if (f.error) this.report(walk, 'warning', 'processing', at, `${f.constraint.key} could not be evaluated: ${f.error}`, f.constraint.key);
@@ -398,17 +410,28 @@ export class Validator {
   private lookup(children: ElementNode[]): Lookup {
     let l = this.lookups.get(children);
     if (!l) {
-      l = { byName: new Map(), names: [], counted: [] };
+      l = { byName: new Map(), byCompanion: new Map(), names: [], counted: [] };
       children.forEach((child, index) => {
         const names = jsonNames(child);
         const sliced = child.slices.length > 0 && Boolean(child.slicing) && !child.name.endsWith('[x]');
-        for (const v of names) l!.byName.set(v.name, { child, type: v.type, index, primitive: isPrimitiveType(v.type.code), sliced });
+        for (const v of names) {
+          const entry: LookupEntry = { child, type: v.type, index, primitive: isPrimitiveType(v.type.code), sliced, name: v.name, companion: `_${v.name}` };
+          l!.byName.set(v.name, entry);
+          l!.byCompanion.set(entry.companion, entry);
+        }
         l!.names.push({ fhirName: child.name.replace('[x]', ''), jsonNames: names.map((n) => n.name) });
         if (child.min > 0 || child.max === 0 || (child.isArray && child.max !== Infinity) || names.length > 1) l!.counted.push(index);
       });
       this.lookups.set(children, l);
     }
     return l;
+  }
+
+  /** The host of a resource's own elements, one per type (the root of the memoised hosts). */
+  private resourceHost(resourceType: string): Host {
+    let host = this.resourceHosts.get(resourceType);
+    if (!host) this.resourceHosts.set(resourceType, (host = { path: resourceType, type: resourceType }));
+    return host;
   }
 
   /** A base type's tree by code, memoised (the model builds a canonical per call). */
@@ -430,7 +453,7 @@ export class Validator {
     // items seen per child (by index), in a buffer reused across objects (given back zeroed)
     let counts = this.countBuffers.pop();
     if (!counts || counts.length < children.length) counts = new Int32Array(Math.max(64, children.length));
-    const { byName, names, counted } = this.lookup(children);
+    const { byName, byCompanion, names, counted } = this.lookup(children);
     let hasContent = false;
     // an array where a single value goes: every count is checked at the end
     let arrayOnSingle = false;
@@ -441,13 +464,13 @@ export class Validator {
       if (isResource && key === 'resourceType') continue;
       const at = `${location}.${key}`;
       if (key.charCodeAt(0) === 95 /* _ */) {
-        const base = byName.get(key.slice(1));
+        const base = byCompanion.get(key);
         if (!base || !base.primitive) {
           this.report(walk, 'error', 'structure', at, `unknown property "${key}"`);
           continue;
         }
         hasContent = true;
-        this.walkPrimitiveExtension(value, base.child, at, walk, depth, { path: `${host.path}.${key.slice(1)}`, type: base.type.code, typePath: `${host.typePath ?? host.path}.${key.slice(1)}` });
+        this.walkPrimitiveExtension(value, base.child, at, walk, depth, { path: `${host.path}.${base.name}`, type: base.type.code, typePath: `${host.typePath ?? host.path}.${base.name}` });
         continue;
       }
       const entry = byName.get(key);
@@ -472,8 +495,13 @@ export class Validator {
       // typePath stays undefined while it equals the path (outside data types): one string less per property.
       let childHost = host;
       if (!entry.primitive) {
-        const fhirName = names[index]!.fhirName;
-        childHost = { path: `${host.path}.${fhirName}`, type: host.type, typePath: host.typePath === undefined ? undefined : `${host.typePath}.${fhirName}` };
+        // hosts are memoised by their parent host (itself memoised): the same place gets the same object, no strings built
+        let memo = entry.host;
+        if (memo === undefined || memo.parent !== host) {
+          const fhirName = names[index]!.fhirName;
+          memo = entry.host = { path: `${host.path}.${fhirName}`, type: host.type, typePath: host.typePath === undefined ? undefined : `${host.typePath}.${fhirName}`, parent: host };
+        }
+        childHost = memo;
       }
       const plan = (entry.plan ??= this.valuePlan(child, entry.type));
       if (!isArray) {
@@ -486,7 +514,7 @@ export class Validator {
       counts[index]! += value.length;
       const indexed = child.isArray;
       // In a primitive array, null stands for an item whose content is only in the `_key` companion.
-      const companion = indexed && entry.primitive ? obj[`_${key}`] : undefined;
+      const companion = indexed && entry.primitive ? obj[entry.companion] : undefined;
       const itemLocations = entry.sliced ? (indexed ? value.map((_, i) => `${at}[${i}]`) : value.map(() => at)) : undefined;
       for (let i = 0; i < value.length; i++) {
         const item = value[i];
@@ -607,7 +635,8 @@ export class Validator {
     }
     const children = definition ? definition.root.children : (plan.children ??= this.model.childrenFor(typeSlice ?? node, type));
     // inside a data type, paths restart at its name (Address.line); backbone elements keep the resource's path
-    const objectHost: Host = { path: at.path, type: code, typePath: code === 'BackboneElement' || code === 'Element' ? at.typePath : code };
+    let objectHost = at.inner;
+    if (objectHost === undefined || objectHost.type !== code) objectHost = at.inner = { path: at.path, type: code, typePath: code === 'BackboneElement' || code === 'Element' ? at.typePath : code };
     this.walkObject(value, children, location, walk, depth, objectHost);
     // A profile may also constrain an extension where it uses it (the ANS glucose profile binds the
     // value of its moment-of-measurement slice): the slice's own children are checked too.
@@ -701,16 +730,25 @@ export class Validator {
   // ---- bindings -----------------------------------------------------------
 
   private validateCodeCached(system: string | undefined, code: string, valueSet: string, display?: string): CodeValidation {
-    // by value set first: the key of a code within it stays short
+    // nested maps rather than one joined key: the resource's own strings are looked up, none is built
     let inValueSet = this.codeResults.get(valueSet);
-    if (!inValueSet) this.codeResults.set(valueSet, (inValueSet = new Map()));
-    const key = `${system ?? ''}|${code}|${display ?? ''}`;
-    let result = inValueSet.get(key);
+    if (!inValueSet) this.codeResults.set(valueSet, (inValueSet = { size: 0, bySystem: new Map() }));
+    let byCode = inValueSet.bySystem.get(system ?? '');
+    if (!byCode) inValueSet.bySystem.set(system ?? '', (byCode = new Map()));
+    let byDisplay = byCode.get(code);
+    if (!byDisplay) byCode.set(code, (byDisplay = new Map()));
+    let result = byDisplay.get(display ?? '');
     if (!result) {
       result = this.terminology.validateCode({ system, code, valueSet, display });
       // bounded: a server validating free-text displays for months must not grow without end
-      if (inValueSet.size >= 10_000) inValueSet.clear();
-      inValueSet.set(key, result);
+      if (inValueSet.size >= 10_000) {
+        inValueSet.bySystem.clear();
+        inValueSet.size = 0;
+        inValueSet.bySystem.set(system ?? '', (byCode = new Map()));
+        byCode.set(code, (byDisplay = new Map()));
+      }
+      inValueSet.size++;
+      byDisplay.set(display ?? '', result);
     }
     return result;
   }
@@ -912,7 +950,7 @@ export class Validator {
     if (type && !this.isTypeOrSubtype(type, tree.sd.type)) return false;
     if (tree.sd.kind === 'resource') return this.meets(value, tree.sd.url);
     if (!isObject(value)) return false;
-    const walk: Walk = { issues: [], seen: new Set(), rootResource: value, resourceStack: [] };
+    const walk: Walk = { issues: [], rootResource: value, resourceStack: [], resolveAttachment: undefined, bundleTargets: undefined, inDocument: undefined, currentResource: undefined };
     // one TypeRef per profile: value plans are memoised by it
     let rootType = this.profileRootTypes.get(tree);
     if (!rootType) this.profileRootTypes.set(tree, (rootType = { code: tree.sd.type, profiles: [tree.sd.url], targetProfiles: [] } as unknown as TypeRef));
@@ -983,6 +1021,17 @@ export class Validator {
       this.report(walk, 'error', 'structure', location, `the extension ${url} could not be found, so it is not allowed here${modifier ? ' (a modifier extension that is not understood cannot be accepted)' : ''}`);
       return undefined;
     }
+    // whether the extension may sit here: the same for every value at the same (memoised) host
+    let verdicts = this.contextVerdicts.get(at);
+    if (!verdicts) this.contextVerdicts.set(at, (verdicts = new Map()));
+    let refusal = verdicts.get(url);
+    if (refusal === undefined) verdicts.set(url, (refusal = this.contextRefusal(tree, url, at)));
+    if (refusal) this.report(walk, 'error', 'structure', location, refusal);
+    return tree;
+  }
+
+  /** Why an extension may not sit at a host ('' when it may): its contexts against the host's path and type. */
+  private contextRefusal(tree: ProfileTree, url: string, at: Host): string {
     // The element the extension sits on: its path in the resource and its data type (and the types it derives from).
     const hostPath = at.path.split('.').slice(0, -1).join('.');
     const allowed = new Set(['Element', 'Base', 'Resource', 'DomainResource', 'BackboneElement', hostPath, ...this.typeAndAncestors(at.type)]);
@@ -995,10 +1044,8 @@ export class Validator {
       if (expression === 'CanonicalResource') return hostPath === at.type && Boolean(this.baseType(at.type)?.byId.get(`${at.type}.url`));
       return allowed.has(expression);
     };
-    if (contexts.length && !contexts.some(fits)) {
-      this.report(walk, 'error', 'structure', location, `extension ${url} is not allowed on ${hostPath} (its contexts: ${contexts.map((c) => c.expression).join(', ')})`);
-    }
-    return tree;
+    if (contexts.length && !contexts.some(fits)) return `extension ${url} is not allowed on ${hostPath} (its contexts: ${contexts.map((c) => c.expression).join(', ')})`;
+    return '';
   }
 }
 
@@ -1079,6 +1126,20 @@ function documentPosition(resource: unknown, root: string, location: string): nu
     current = current[at.key];
   }
   return position;
+}
+
+/**
+ * Each issue once (same severity, location and key or message), in the order first found: dropped
+ * here rather than on each report, which most validations (one warning or none) never need.
+ */
+function distinct(issues: ValidationIssue[]): ValidationIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const id = `${i.severity}|${i.location}|${i.key ?? i.message}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
 }
 
 /** Issues in document order (stable: issues at one place keep the order they were found in). */
