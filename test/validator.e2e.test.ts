@@ -58,6 +58,16 @@ describe('examples', () => {
 describe('structure', () => {
   const weight = () => example('Observation-ExampleBodyWeight.json');
   it('unknown property', () => expect(has(errors({ ...weight(), poids: 1 }), 'structure', 'Observation.poids')).toBe(true));
+  it('reads own properties only, as JSON has them: what an object inherits is not part of the resource', () => {
+    const r = weight();
+    const status = r.status;
+    delete r.status;
+    const inheriting = Object.assign(Object.create({ poids: 1, status }), r);
+    const found = errors(inheriting);
+    expect(has(found, 'structure', 'Observation.poids')).toBe(false);
+    expect(has(found, 'required', 'Observation.status')).toBe(true);
+    expect(errors({ ...inheriting, status })).toEqual([]);
+  });
   it('single value where an array is required', () => {
     const r = weight();
     r.category = r.category[0];

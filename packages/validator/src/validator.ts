@@ -457,10 +457,13 @@ export class Validator {
     let hasContent = false;
     // an array where a single value goes: every count is checked at the end
     let arrayOnSingle = false;
-    const keys = Object.keys(obj);
-    for (let k = 0; k < keys.length; k++) {
-      const key = keys[k]!;
-      const value = obj[key];
+    // for…in rather than Object.keys: V8 reads each value through the object's enum cache (no keys
+    // array, no generic lookup by name). It also lists inherited names, which only objects of another
+    // prototype than JSON's can have: those are read through a copy of their own properties.
+    const proto = Object.getPrototypeOf(obj);
+    const own = proto === Object.prototype || proto === null ? obj : { ...obj };
+    for (const key in own) {
+      const value = own[key];
       if (isResource && key === 'resourceType') continue;
       const at = `${location}.${key}`;
       if (key.charCodeAt(0) === 95 /* _ */) {
