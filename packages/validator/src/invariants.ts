@@ -1,8 +1,8 @@
 import fhirpath from 'fhirpath';
 import r4Model from 'fhirpath/fhir-context/r4/index.js';
 import { fhirpathForEvaluation, isPrimitiveType, type Constraint, type ProfileTree, type StructureModel } from '@mes-fhir/profile-model';
-import { cachedChildOf, childOf, choiceIn, compileFast, startOf, type ChildCache, isType, itemPath, type FastInvariant, withNative } from './fastpath.js';
-import { nativeInvariant } from './native-invariants.js';
+import { cachedChildOf, childOf, choiceIn, compileFast, startOf, type ChildCache, isType, itemPath, type FastInvariant, type FastStart, withNative } from './fastpath.js';
+import { nativeInvariant, type NativeVerdict } from './native-invariants.js';
 
 type FhirPathNode = { fullPropertyName?: () => string };
 
@@ -18,7 +18,11 @@ export interface InvariantGroup {
   /** Keys of the resource one of which must be present for the path to select anything (its first step, its `_` companion, its choice names). */
   requires?: string[];
   select: (resource: unknown) => FhirPathNode[];
-  constraints: Array<Constraint & { run: (node: FhirPathNode, env: Record<string, unknown>) => unknown[]; fast?: FastInvariant }>;
+  /**
+   * `fast`: the native verdict, else the closure, as one FastInvariant; the selection tree asks
+   * `native` on the value it holds and `closure` from a start it shares, without the combination's layers.
+   */
+  constraints: Array<Constraint & { run: (node: FhirPathNode, env: Record<string, unknown>) => unknown[]; fast?: FastInvariant; native?: NativeVerdict; closure?: FastInvariant }>;
 }
 
 export interface InvariantPlan {
@@ -171,7 +175,7 @@ export function planOf(placed: Array<{ path: string; constraint: Constraint }>, 
       notRunnable.push({ key: c.key, path, reason: (e as Error).message.split('\n')[0] ?? 'cannot compile' });
       continue;
     }
-    groups.get(path)!.constraints.push({ ...c, run, ...(fast ? { fast } : {}) });
+    groups.get(path)!.constraints.push({ ...c, run, ...(fast ? { fast } : {}), ...(native ? { native } : {}), ...(closure ? { closure } : {}) });
   }
   for (const group of groups.values()) group.allFast = group.constraints.every((c) => c.fast);
   const list = [...groups.values()];
@@ -252,13 +256,17 @@ function toLibrary(run: SelectionRun, node: SelectionNode): void {
 
 /** Checks the groups at a step on one selected value, then descends. */
 function visit(run: SelectionRun, node: SelectionNode, value: unknown, type: string | undefined, path: string | undefined, at: Location): void {
-  // one start for the constraints of every group here (the value is known, its companion checked)
   if (run.selected && node.groups.length) run.selected.push({ value, type, at });
-  const start = node.groups.length && value !== undefined && !run.selected ? startOf(value, path, run.env) : undefined;
+  // one start for the closures of every group here (the value is known, its companion checked), made when one needs it
+  let start: FastStart | undefined;
   for (const g of node.groups) {
     if (run.library.has(g) || run.selected) continue;
     for (const c of run.groups[g]!.constraints) {
-      const ok = start ? c.fast!.from(start) : undefined;
+      let ok: boolean | undefined;
+      if (value !== undefined) {
+        if (c.native !== undefined) ok = c.native(value, type);
+        if (ok === undefined && c.closure !== undefined) ok = c.closure.from((start ??= startOf(value, path, run.env)));
+      }
       if (ok === undefined) {
         run.library.add(g);
         break;

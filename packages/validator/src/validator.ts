@@ -979,7 +979,10 @@ export class Validator {
 
   private checkSlices(items: unknown[], locations: string[], sliced: ElementNode, at: string, walk: Walk, depth: number, host: Host): void {
     const rules = sliced.slicing!.rules;
-    const counts: number[] = new Array(sliced.slices.length).fill(0);
+    // items per slice, in a pooled buffer (given back zeroed)
+    const slices = sliced.slices;
+    let counts = this.countBuffers.pop();
+    if (!counts || counts.length < slices.length) counts = new Int32Array(Math.max(64, slices.length));
     let lastIndex = -1;
     let sawUnmatched = false;
     for (let i = 0; i < items.length; i++) {
@@ -999,11 +1002,14 @@ export class Validator {
       const type = slice.types[0] ?? sliced.types[0]!;
       this.walkValue(item, slice, this.valuePlan(slice, type), locations[i]!, walk, depth, host);
     }
-    sliced.slices.forEach((slice, i) => {
+    for (let i = 0; i < slices.length; i++) {
+      const slice = slices[i]!;
       const n = counts[i]!;
+      counts[i] = 0;
       if (n < slice.min) this.report(walk, 'error', 'required', at, `${sliced.path}:${slice.sliceName}: minimum required = ${slice.min}, but only found ${n}`);
       if (n > slice.max) this.report(walk, 'error', 'structure', at, `${sliced.path}:${slice.sliceName}: maximum allowed = ${slice.max}, but found ${n}`);
-    });
+    }
+    this.countBuffers.push(counts);
   }
 
 
