@@ -77,9 +77,9 @@ export function selectPlain(resource: unknown, path: string): Array<{ value: unk
   const tree = steps && selectionTree([steps]);
   if (!tree) return undefined;
   // the selection the invariant plans use, collecting what it selects instead of checking it
-  const run: SelectionRun = { groups: [], env: {}, found: [], library: new Set(), selected: [] };
+  const run: SelectionRun = { groups: [], env: {}, found: [], library: undefined, selected: [] };
   visitResource(run, tree, resource);
-  return run.library.size ? undefined : run.selected!.map((s) => ({ value: s.value, type: s.type, location: locationText(s.at) }));
+  return run.library ? undefined : run.selected!.map((s) => ({ value: s.value, type: s.type, location: locationText(s.at) }));
 }
 
 /** The steps of a plain dotted path, or undefined (functions other than ofType…): checked once per path. */
@@ -239,7 +239,8 @@ interface SelectionRun {
   groups: InvariantGroup[];
   env: Record<string, unknown>;
   found: Array<Array<{ constraint: Constraint; at: Location }> | undefined>;
-  library: Set<number>;
+  /** Made on the first group that needs it (most runs need none). */
+  library: Set<number> | undefined;
   /** `selectPlain`: what the groups' paths select, instead of checking constraints there. */
   selected?: Array<{ value: unknown; type: string | undefined; at: Location }>;
 }
@@ -251,7 +252,7 @@ function visitResource(run: SelectionRun, tree: SelectionNode, resource: unknown
 }
 
 function toLibrary(run: SelectionRun, node: SelectionNode): void {
-  for (const g of node.within) run.library.add(g);
+  for (const g of node.within) (run.library ??= new Set()).add(g);
 }
 
 /** Checks the groups at a step on one selected value, then descends. */
@@ -260,7 +261,7 @@ function visit(run: SelectionRun, node: SelectionNode, value: unknown, type: str
   // one start for the closures of every group here (the value is known, its companion checked), made when one needs it
   let start: FastStart | undefined;
   for (const g of node.groups) {
-    if (run.library.has(g) || run.selected) continue;
+    if (run.library?.has(g) || run.selected) continue;
     for (const c of run.groups[g]!.constraints) {
       let ok: boolean | undefined;
       if (value !== undefined) {
@@ -268,7 +269,7 @@ function visit(run: SelectionRun, node: SelectionNode, value: unknown, type: str
         if (ok === undefined && c.closure !== undefined) ok = c.closure.from((start ??= startOf(value, path, run.env)));
       }
       if (ok === undefined) {
-        run.library.add(g);
+        (run.library ??= new Set()).add(g);
         break;
       }
       if (!ok) (run.found[g] ??= []).push({ constraint: c, at });
@@ -344,12 +345,12 @@ export function runInvariants(plan: InvariantPlan, resource: unknown, env: Recor
   let run: SelectionRun | undefined;
   const tree = plan.selection;
   if (tree) {
-    run = { groups: plan.groups, env, found: [], library: new Set() };
+    run = { groups: plan.groups, env, found: [], library: undefined };
     visitResource(run, tree, resource);
   }
   for (let g = 0; g < plan.groups.length; g++) {
     const group = plan.groups[g]!;
-    if (run && group.inSelection && !run.library.has(g)) {
+    if (run && group.inSelection && !run.library?.has(g)) {
       for (const f of run.found[g] ?? []) failures.push({ constraint: f.constraint, location: locationText(f.at) });
       continue;
     }

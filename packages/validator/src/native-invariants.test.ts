@@ -64,7 +64,7 @@ const value = fc.oneof(
   fc.constant({}),
 );
 const effective = fc.oneof(
-  fc.record({ effectiveDateTime: fc.constantFrom('2026', '2026-03', '2026-03-04', '2026-03-04T10:00:00+01:00', '2026-02-30T25:61:00', 'hier', '') }),
+  fc.record({ effectiveDateTime: fc.constantFrom('2026', '2026-03', '2026-03-04', '2026-03-04T10:00:00+01:00', '2026-02-30T25:61:00', 'hier', 'pas une date du tout', '') }),
   fc.record({ effectiveDateTime: fc.constant('2026-03-04'), _effectiveDateTime: primitiveExtra }),
   fc.record({ effectivePeriod: fc.record({ start: fc.constant('2026-03-04') }, { requiredKeys: [] }) }),
   fc.record({ effectiveInstant: fc.constant('2026-03-04T10:00:00Z') }),

@@ -90,7 +90,10 @@ export const NATIVE_INVARIANTS: Record<string, { expression: string; decide: Nat
     expression: '$this is dateTime implies $this.toString().length() >= 10',
     decide: (value, type) => {
       if (type === 'Period') return true;
-      return type === 'dateTime' && typeof value === 'string' && DATE_TIME.test(value) ? value.length >= 10 : undefined;
+      if (type !== 'dateTime' || typeof value !== 'string') return undefined;
+      // ten characters or more hold whether or not the library reads the string as a dateTime (when it does not, the rule does not apply)
+      if (value.length >= 10) return true;
+      return DATE_TIME.test(value) ? false : undefined;
     },
   },
   'vs-2': {

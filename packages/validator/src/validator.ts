@@ -50,6 +50,8 @@ const REFERENCE_FORMAT = /^(#.*|urn:uuid:[0-9a-fA-F-]{36}|urn:oid:[0-2](\.(0|[1-
 interface Walk {
   /** Issues as found; the same issue found twice (by the base walk and a slice's) is dropped at the end (`distinct`). */
   issues: ValidationIssue[];
+  /** Above 0 inside a slice's walk of items the element's own walk has already checked. */
+  again: number;
   /** Resources of the enclosing Bundle by fullUrl and by Type/id, for reference checks. */
   bundleTargets?: Map<string, Record<string, unknown>>;
   /** The enclosing Bundle is a document: its references must resolve inside it. */
@@ -250,7 +252,7 @@ export class Validator {
   }
 
   private issuesOf(resource: unknown, options: ValidateOptions): ValidationIssue[] {
-    const walk: Walk = { issues: [], rootResource: resource, resourceStack: [], resolveAttachment: options.resolveAttachment, bundleTargets: undefined, inDocument: undefined, currentResource: undefined };
+    const walk: Walk = { issues: [], again: 0, rootResource: resource, resourceStack: [], resolveAttachment: options.resolveAttachment, bundleTargets: undefined, inDocument: undefined, currentResource: undefined };
     try {
       const explicit: string[] = [];
       if (options.profile) {
@@ -614,6 +616,8 @@ export class Validator {
     for (const check of plan.checks) check(value, location, walk);
     const { code, typeSlice } = plan;
     if (plan.primitive) {
+      // a slice's walk meets values the element's walk has checked as the same type: only its own rules (above) are new
+      if (walk.again > 0) return;
       const problem = plan.primitive(value);
       if (problem) this.report(walk, 'error', 'value', location, problem);
       else if (plan.text && typeof value === 'string') this.checkText(value, plan.text, location, walk);
@@ -953,7 +957,7 @@ export class Validator {
     if (type && !this.isTypeOrSubtype(type, tree.sd.type)) return false;
     if (tree.sd.kind === 'resource') return this.meets(value, tree.sd.url);
     if (!isObject(value)) return false;
-    const walk: Walk = { issues: [], rootResource: value, resourceStack: [], resolveAttachment: undefined, bundleTargets: undefined, inDocument: undefined, currentResource: undefined };
+    const walk: Walk = { issues: [], again: 0, rootResource: value, resourceStack: [], resolveAttachment: undefined, bundleTargets: undefined, inDocument: undefined, currentResource: undefined };
     // one TypeRef per profile: value plans are memoised by it
     let rootType = this.profileRootTypes.get(tree);
     if (!rootType) this.profileRootTypes.set(tree, (rootType = { code: tree.sd.type, profiles: [tree.sd.url], targetProfiles: [] } as unknown as TypeRef));
@@ -1000,7 +1004,9 @@ export class Validator {
       counts[sliceIndex]! += 1;
       // the item is also checked against the slice's own definition
       const type = slice.types[0] ?? sliced.types[0]!;
+      walk.again++;
       this.walkValue(item, slice, this.valuePlan(slice, type), locations[i]!, walk, depth, host);
+      walk.again--;
     }
     for (let i = 0; i < slices.length; i++) {
       const slice = slices[i]!;
