@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import fhirpath from 'fhirpath';
 import r4Model from 'fhirpath/fhir-context/r4/index.js';
 import { describe, expect, it } from 'vitest';
+import { planOf, runInvariants } from './invariants.js';
 import { NATIVE_INVARIANTS } from './native-invariants.js';
 
 /** As the validator receives it: parsed JSON (fast-check may build objects without a prototype, which JSON never gives). */
@@ -151,4 +152,22 @@ describe('native invariants give exactly the verdict of fhirpath on the original
     // and they leave the others to the closure and the library
     expect(undecided).toBeGreaterThan(0);
   });
+});
+
+it('through a validation plan (selection tree, natives, closures): the failures of a plan that asks only the library', () => {
+  const placed = Object.entries(NATIVE_INVARIANTS).map(([key, { expression }]) => ({ path: PLACES[key]!, constraint: { key, severity: 'error' as const, human: key, expression } }));
+  const withNatives = planOf(placed);
+  const libraryOnly = planOf(placed, { libraryOnly: true });
+  const failures = (plan: typeof withNatives, o: Record<string, unknown>) =>
+    runInvariants(plan, o, { resource: o, rootResource: o }).map((f) => `${f.constraint.key}@${f.location}${f.error ? ' error' : ''}`);
+  let failing = 0;
+  fc.assert(
+    fc.property(observation, (o) => {
+      const expected = failures(libraryOnly, o);
+      if (expected.length) failing++;
+      expect(failures(withNatives, o)).toEqual(expected);
+    }),
+    { numRuns: 1500 },
+  );
+  expect(failing).toBeGreaterThan(300);
 });
