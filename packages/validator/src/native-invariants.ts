@@ -109,26 +109,11 @@ export const NATIVE_INVARIANTS: Record<string, { expression: string; decide: Nat
   },
   'mes-source-oid': {
     expression: "meta.source.empty() or meta.source.matches('^urn:oid:[0-2]([.](0|[1-9][0-9]*))+$')",
-    decide: onResource((r) => {
-      if (absent(r, 'meta', '_meta')) return true;
-      const meta = r.meta;
-      if (!isObject(meta)) return undefined;
-      if (absent(meta, 'source', '_source')) return true;
-      return meta._source === undefined && typeof meta.source === 'string' && meta.source.length > 0 ? OID_URN.test(meta.source) : undefined;
-    }),
+    decide: onResource((r) => oidAt(r, META_SOURCE, true)),
   },
   'mes-subject-oid': {
     expression: "subject.identifier.system.matches('^urn:oid:[0-2]([.](0|[1-9][0-9]*))+$')",
-    decide: onResource((r) => {
-      if (absent(r, 'subject', '_subject')) return false;
-      const subject = r.subject;
-      if (!isObject(subject)) return undefined;
-      if (absent(subject, 'identifier', '_identifier')) return false;
-      const identifier = subject.identifier;
-      if (!isObject(identifier)) return undefined;
-      if (absent(identifier, 'system', '_system')) return false;
-      return identifier._system === undefined && typeof identifier.system === 'string' && identifier.system.length > 0 ? OID_URN.test(identifier.system) : undefined;
-    }),
+    decide: onResource((r) => oidAt(r, SUBJECT_SYSTEM, false)),
   },
   'qty-3': {
     expression: 'code.empty() or system.exists()',
@@ -143,6 +128,33 @@ export const NATIVE_INVARIANTS: Record<string, { expression: string; decide: Nat
 
 /** The regular expression of both MES rules: an OID as a URN. */
 const OID_URN = /^urn:oid:[0-2]([.](0|[1-9][0-9]*))+$/;
+
+/**
+ * Both MES rules along a path of single values (names with their companions): `whenAbsent` where a
+ * step is missing, the regex on the string at its end, undefined on anything else (an array, a
+ * companion, an empty string).
+ */
+const META_SOURCE: Array<[string, string]> = [
+  ['meta', '_meta'],
+  ['source', '_source'],
+];
+const SUBJECT_SYSTEM: Array<[string, string]> = [
+  ['subject', '_subject'],
+  ['identifier', '_identifier'],
+  ['system', '_system'],
+];
+function oidAt(resource: Record<string, unknown>, path: Array<[string, string]>, whenAbsent: boolean): boolean | undefined {
+  let holder = resource;
+  for (let i = 0; i < path.length; i++) {
+    const [key, companion] = path[i]!;
+    if (absent(holder, key, companion)) return whenAbsent;
+    const value = holder[key];
+    if (i === path.length - 1) return holder[companion] === undefined && typeof value === 'string' && value.length > 0 ? OID_URN.test(value) : undefined;
+    if (!isObject(value)) return undefined;
+    holder = value;
+  }
+  return undefined;
+}
 
 /** A dateTime as R4 writes it (the regex of its definition): the only strings vs-1 is decided on here. */
 const DATE_TIME = /^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$/;
