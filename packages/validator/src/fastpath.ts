@@ -37,7 +37,8 @@ export interface FastEnv {
  * true: the invariant holds; false: it fails; undefined: not decided here. `path`: where the value
  * is defined in the R4 model (`Observation`, `Observation.component`, `Quantity`).
  */
-export type FastInvariant = ((value: unknown, path: string | undefined, env: FastEnv, companionChecked?: boolean) => boolean | undefined) & {
+export type FastCheck = (value: unknown, path: string | undefined, env: FastEnv, companionChecked?: boolean) => boolean | undefined;
+export type FastInvariant = FastCheck & {
   /** The same on a start already made (`startOf`), shared by the constraints of one element: fewer objects per value. */
   from: (start: FastStart) => boolean | undefined;
 };
@@ -48,24 +49,16 @@ export interface FastStart {
 }
 
 /**
- * A FastInvariant that asks a native verdict first (native-invariants.ts) on the start value and
- * its type, then the closure compiled from the FHIRPath, if any; undefined still means the library.
+ * A check that asks a native verdict first (native-invariants.ts) on the value and its type at a
+ * model path, then the closure compiled from the FHIRPath, if any; undefined still means the
+ * library. (The selection tree asks both itself, on the type it already knows.)
  */
-export function withNative(native: (value: unknown, type: string | undefined) => boolean | undefined, closure: FastInvariant | undefined): FastInvariant {
-  const from = (start: FastStart) => {
-    const first = start.focus[0]!;
-    const verdict = native(first.v, first.t);
-    return verdict !== undefined ? verdict : closure?.from(start);
+export function withNative(native: (value: unknown, type: string | undefined) => boolean | undefined, closure: FastInvariant | undefined): FastCheck {
+  return (value, path, env, companionChecked = false) => {
+    if (value === undefined) return undefined;
+    const verdict = native(value, startItem(value, path).t);
+    return verdict !== undefined ? verdict : closure?.(value, path, env, companionChecked);
   };
-  return Object.assign(
-    (value: unknown, path: string | undefined, env: FastEnv, companionChecked = false) => {
-      if (value === undefined) return undefined;
-      const first = startItem(value, path);
-      const verdict = native(first.v, first.t);
-      return verdict !== undefined ? verdict : closure?.(value, path, env, companionChecked);
-    },
-    { from },
-  );
 }
 
 /** The start of evaluations on a value whose `_name` companion was checked (see FastInvariant). */

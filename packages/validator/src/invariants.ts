@@ -1,7 +1,7 @@
 import fhirpath from 'fhirpath';
 import r4Model from 'fhirpath/fhir-context/r4/index.js';
 import { fhirpathForEvaluation, isPrimitiveType, type Constraint, type ProfileTree, type StructureModel } from '@mes-fhir/profile-model';
-import { cachedChildOf, childOf, choiceIn, compileFast, startOf, type ChildCache, isType, itemPath, type FastInvariant, type FastStart, withNative } from './fastpath.js';
+import { cachedChildOf, childOf, choiceIn, compileFast, startOf, type ChildCache, isType, itemPath, type FastCheck, type FastInvariant, type FastStart, withNative } from './fastpath.js';
 import { nativeInvariant, type NativeVerdict } from './native-invariants.js';
 
 type FhirPathNode = { fullPropertyName?: () => string };
@@ -11,7 +11,7 @@ export interface InvariantGroup {
   path: string;
   /** The path's steps (names, `ofType(T)`) when it is plain: selected without the library. */
   plain?: string[];
-  /** Every constraint of the group has a closure (`fast`: native, or compiled from its FHIRPath). */
+  /** Every constraint of the group has a native verdict or a closure compiled from its FHIRPath. */
   allFast?: boolean;
   /** Selected and checked by the plan's selection tree. */
   inSelection?: boolean;
@@ -19,10 +19,11 @@ export interface InvariantGroup {
   requires?: string[];
   select: (resource: unknown) => FhirPathNode[];
   /**
-   * `fast`: the native verdict, else the closure, as one FastInvariant; the selection tree asks
-   * `native` on the value it holds and `closure` from a start it shares, without the combination's layers.
+   * `native`: the hand-written verdict of an R4 or MES rule on its common shapes; `closure`: the
+   * FHIRPath compiled to JSON. The selection tree asks the native on the value it holds, then the
+   * closure from a start it shares; `run` (the library's nodes) asks both, then the library.
    */
-  constraints: Array<Constraint & { run: (node: FhirPathNode, env: Record<string, unknown>) => unknown[]; fast?: FastInvariant; native?: NativeVerdict; closure?: FastInvariant }>;
+  constraints: Array<Constraint & { run: (node: FhirPathNode, env: Record<string, unknown>) => unknown[]; native?: NativeVerdict; closure?: FastInvariant }>;
 }
 
 export interface InvariantPlan {
@@ -157,7 +158,7 @@ export function planOf(placed: Array<{ path: string; constraint: Constraint }>, 
     // (the R4 rules every measure carries decide their common case natively, before the closure)
     const closure = libraryOnly ? undefined : compileFast(fhirpathForEvaluation(c.expression));
     const native = libraryOnly ? undefined : nativeInvariant(c);
-    const fast: FastInvariant | undefined = native ? withNative(native, closure) : closure;
+    const fast: FastCheck | undefined = native ? withNative(native, closure) : closure;
     let run;
     try {
       const library = compileExpression(c.expression);
@@ -175,9 +176,9 @@ export function planOf(placed: Array<{ path: string; constraint: Constraint }>, 
       notRunnable.push({ key: c.key, path, reason: (e as Error).message.split('\n')[0] ?? 'cannot compile' });
       continue;
     }
-    groups.get(path)!.constraints.push({ ...c, run, ...(fast ? { fast } : {}), ...(native ? { native } : {}), ...(closure ? { closure } : {}) });
+    groups.get(path)!.constraints.push({ ...c, run, ...(native ? { native } : {}), ...(closure ? { closure } : {}) });
   }
-  for (const group of groups.values()) group.allFast = group.constraints.every((c) => c.fast);
+  for (const group of groups.values()) group.allFast = group.constraints.every((c) => c.native || c.closure);
   const list = [...groups.values()];
   const selection = selectionTree(list.map((g) => (g.plain && g.allFast ? g.plain : undefined)));
   // groups of another root type than the tree's stay with the library

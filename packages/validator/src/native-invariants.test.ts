@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import fhirpath from 'fhirpath';
 import r4Model from 'fhirpath/fhir-context/r4/index.js';
 import { describe, expect, it } from 'vitest';
+import { typeOfSuffix } from './fastpath.js';
 import { planOf, runInvariants } from './invariants.js';
 import { NATIVE_INVARIANTS } from './native-invariants.js';
 
@@ -121,7 +122,7 @@ const PLACES: Record<string, string> = {
 const typeOf = (node: Node, resource: Record<string, unknown>) => {
   if (node.data === resource) return 'Observation';
   const key = Object.keys(resource).find((k) => resource[k] === node.data && k.startsWith('effective'));
-  return key ? key.charAt(9).toLowerCase() + key.slice(10) : node.path;
+  return key ? typeOfSuffix(key.slice('effective'.length)) : node.path;
 };
 
 describe('native invariants give exactly the verdict of fhirpath on the original expression', () => {

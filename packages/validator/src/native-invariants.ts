@@ -32,9 +32,12 @@ const surelyPresent = (v: unknown) =>
 
 const noContained = (r: Record<string, unknown>) => absent(r, 'contained', '_contained');
 
+/** Observation's value[x] names (`valueQuantity`, `_valueString`…), read from the R4 model on first use. */
+let observationValues: Map<string, { key: string }> | undefined;
+
 /** Whether an Observation has a value[x]: true, false, or undefined (a `_value…` companion, an odd value). */
 function observationValueExists(r: Record<string, unknown>): boolean | undefined {
-  const byKey = childOf('Observation', 'value').byKey!;
+  const byKey = (observationValues ??= childOf('Observation', 'value').byKey!);
   let exists = false;
   for (const key of Object.keys(r)) {
     const choice = byKey.get(key);
