@@ -355,3 +355,62 @@ describe('extension contexts', () => {
     expect(has(errors({ resourceType: 'Patient', name: [{ family: 'Dupont', extension: [birthTime] }] }), 'structure', 'Patient.name[0].extension[0]')).toBe(true);
   });
 });
+
+describe('values found clean are not walked again (CleanValue): verdicts unchanged', () => {
+  const weight = () => example('Observation-ExampleBodyWeight.json');
+  it('a value changed in place after it was found clean is checked again', () => {
+    const r = weight();
+    expect(errors(r)).toEqual([]);
+    r.code.coding[0].code = '29463-8';
+    r.category[0].coding[0].poids = 1;
+    const found = errors(r);
+    expect(has(found, 'structure', 'Observation.category[0].coding[0].poids')).toBe(true);
+    expect(found.some((i) => i.location.startsWith('Observation.code'))).toBe(true);
+  });
+
+  it('one validator over a stream of repeated and changed blocks gives, resource by resource, what a fresh validator gives', () => {
+    // Blocks that repeat (as in a device's feed) and their faulty or context-dependent variants:
+    // a reference inside an extension, nulls, unknown names, wrong codes, a Bundle-dependent reference.
+    const base = weight();
+    const variants: Array<(r: Record<string, any>) => void> = [
+      () => {},
+      (r) => (r.code.coding[0].code = '29463-8'),
+      (r) => (r.code.coding[0].display = ' Body weight'),
+      (r) => (r.category[0].coding[0].code = 'laboratory'),
+      (r) => (r.category = [r.category[0], r.category[0]]),
+      (r) => (r.category[0].coding.push(null)),
+      (r) => (r.valueQuantity = { ...r.valueQuantity, code: 'lb' }),
+      (r) => (r.subject = { reference: 'Patient/p1' }),
+      (r) => (r.subject = { reference: '#p1' }),
+      // the same reference, resolved in one resource and not in the other: its verdict is not the value's alone
+      (r) => {
+        r.contained = [{ resourceType: 'Device', id: 'd1', status: 'active' }];
+        r.device = { reference: '#d1' };
+      },
+      (r) => (r.device = { reference: '#d1' }),
+      (r) => (r.extension = [{ url: 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/mesures-reason-for-measurement', valueString: 'Suivi' }]),
+      (r) => (r.extension = [{ url: 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/mesures-reason-for-measurement', valueReference: { reference: '#x' } }]),
+      (r) => (r.code.extension = [{ url: 'http://example.org/unknown', valueString: 'x' }]),
+      (r) => (r.status = 'done'),
+      (r) => (r.status = ['final']),
+    ];
+    let seed = 7;
+    const next = () => Math.floor(((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32) * variants.length);
+    const stream = Array.from({ length: 90 }, (_, i) => {
+      const r = clone(base);
+      r.id = `s-${i}`;
+      variants[next()]!(r);
+      if (i % 4 === 0) variants[next()]!(r);
+      return r;
+    });
+    const long = new Validator(validator.index);
+    let valid = 0;
+    for (const r of stream) {
+      const expected = new Validator(validator.index).validateToIssues(clone(r));
+      expect(long.validateToIssues(r), JSON.stringify(r)).toEqual(expected);
+      if (!expected.some((i) => i.severity === 'error')) valid++;
+    }
+    expect(valid).toBeGreaterThan(10);
+    expect(valid).toBeLessThan(80);
+  }, 120_000);
+});

@@ -19,6 +19,7 @@ import { EXT_1, extensionHoldsExt1, planInvariants, runInvariants, type Invarian
 import { toOperationOutcome, type IssueCode, type IssueSeverity, type OperationOutcome, type ValidationIssue } from './outcome.js';
 import { deepEqual, isObject, matchesPattern, someValueAt, valuesAt } from './patterns.js';
 import { PrimitiveChecks } from './primitives.js';
+import { CleanValue } from './clean-values.js';
 
 export interface ValidateOptions {
   /** Validate against this profile too (canonical; an MES canonical resolves to our profile). */
@@ -52,6 +53,8 @@ interface Walk {
   issues: ValidationIssue[];
   /** Above 0 inside a slice's walk of items the element's own walk has already checked. */
   again: number;
+  /** Counts the checks that read more than a value and its place (references, resources, discriminator paths): see CleanValue. */
+  contextual: number;
   /** Resources of the enclosing Bundle by fullUrl and by Type/id, for reference checks. */
   bundleTargets?: Map<string, Record<string, unknown>>;
   /** The enclosing Bundle is a document: its references must resolve inside it. */
@@ -79,8 +82,8 @@ interface ValuePlan {
   resource: boolean;
   /** A Quantity or a type derived from it: its UCUM code is checked. */
   quantity: boolean;
-  /** The children of an object value (not of an extension, whose definition its url chooses), once known. */
-  children?: ElementNode[];
+  /** The lookup of an object value's children (not of an extension, whose definition its url chooses), once known. */
+  lookup?: Lookup;
 }
 
 /** Where an object sits in the resource: its FHIR element path and type (for extension contexts). */
@@ -110,9 +113,12 @@ interface LookupEntry {
   /** The JSON name, and its `_name` companion (kept: a name built per property would be hashed per lookup). */
   name: string;
   companion: string;
+  /** The last value of an object child found clean here, whose walk a value equal to it skips. */
+  clean?: CleanValue;
 }
 
 interface Lookup {
+  children: ElementNode[];
   byName: Map<string, LookupEntry>;
   /** The same entries by `_name`, the companion that carries a primitive's id and extensions. */
   byCompanion: Map<string, LookupEntry>;
@@ -154,6 +160,8 @@ export class Validator {
   private readonly countBuffers: Int32Array[] = [];
   /** During one validation: whether a resource met a profile (slicing, references and entries ask again and again). */
   private conformance?: WeakMap<object, Map<string, boolean>>;
+  /** Validations under way (1 outside, more while a profile check validates a resource again). */
+  private nesting = 0;
   private mesCanonicals?: Map<string, string>;
   private xmlConverter?: FhirXml;
 
@@ -228,12 +236,12 @@ export class Validator {
   }
 
   validateToIssues(resource: unknown, options: ValidateOptions = {}): ValidationIssue[] {
-    const outermost = !this.conformance;
-    if (outermost) this.conformance = new WeakMap();
+    this.nesting++;
     try {
       return this.issuesOf(resource, options);
     } finally {
-      if (outermost) this.conformance = undefined;
+      // the conformance memo lives for one outermost validation (made only if a check asks: see meets)
+      if (--this.nesting === 0) this.conformance = undefined;
     }
   }
 
@@ -252,7 +260,7 @@ export class Validator {
   }
 
   private issuesOf(resource: unknown, options: ValidateOptions): ValidationIssue[] {
-    const walk: Walk = { issues: [], again: 0, rootResource: resource, resourceStack: [], resolveAttachment: options.resolveAttachment, bundleTargets: undefined, inDocument: undefined, currentResource: undefined };
+    const walk: Walk = { issues: [], again: 0, contextual: 0, rootResource: resource, resourceStack: [], resolveAttachment: options.resolveAttachment, bundleTargets: undefined, inDocument: undefined, currentResource: undefined };
     try {
       const explicit: string[] = [];
       if (options.profile) {
@@ -328,7 +336,7 @@ export class Validator {
         this.report(walk, 'error', 'structure', location, `profile ${tree.sd.url} is for ${tree.sd.type}, not ${resourceType}`);
         continue;
       }
-      this.walkObject(value, tree.root.children, location, walk, depth, this.resourceHost(resourceType), true);
+      this.walkObject(value, this.lookup(tree.root.children), location, walk, depth, this.resourceHost(resourceType), true);
       for (const f of runInvariants(this.invariantsOf(tree), value, { resource: value, rootResource: walk.rootResource })) {
         const at = location === resourceType ? f.location : f.location.replace(/^[A-Za-z]+/, location);
         if (f.error) this.report(walk, 'warning', 'processing', at, `${f.constraint.key} could not be evaluated: ${f.error}`, f.constraint.key);
@@ -412,7 +420,7 @@ export class Validator {
   private lookup(children: ElementNode[]): Lookup {
     let l = this.lookups.get(children);
     if (!l) {
-      l = { byName: new Map(), byCompanion: new Map(), names: [], counted: [] };
+      l = { children, byName: new Map(), byCompanion: new Map(), names: [], counted: [] };
       children.forEach((child, index) => {
         const names = jsonNames(child);
         const sliced = child.slices.length > 0 && Boolean(child.slicing) && !child.name.endsWith('[x]');
@@ -447,15 +455,15 @@ export class Validator {
   }
 
   /** Checks an object's properties against the children that apply to it, then their cardinalities. */
-  private walkObject(obj: Record<string, unknown>, children: ElementNode[], location: string, walk: Walk, depth: number, host: Host, isResource = false): void {
+  private walkObject(obj: Record<string, unknown>, lookup: Lookup, location: string, walk: Walk, depth: number, host: Host, isResource = false): void {
     if (depth > MAX_DEPTH) {
       this.report(walk, 'error', 'structure', location, `nesting deeper than ${MAX_DEPTH} levels is not followed`);
       return;
     }
+    const { children, byName, byCompanion, names, counted } = lookup;
     // items seen per child (by index), in a buffer reused across objects (given back zeroed)
     let counts = this.countBuffers.pop();
     if (!counts || counts.length < children.length) counts = new Int32Array(Math.max(64, children.length));
-    const { byName, byCompanion, names, counted } = this.lookup(children);
     let hasContent = false;
     // an array where a single value goes: every count is checked at the end
     let arrayOnSingle = false;
@@ -508,25 +516,39 @@ export class Validator {
         }
         childHost = memo;
       }
+      // a value equal to the last found clean here needs only counting (see CleanValue); not a primitive
+      // array, whose null items are clean or not by its `_name` companion
+      let clean: CleanValue | undefined;
+      if (walk.again === 0 && !(entry.primitive && isArray)) {
+        clean = entry.clean ??= new CleanValue();
+        if (clean.matches(value, childHost, depth)) {
+          counts[index]! += isArray ? value.length : 1;
+          continue;
+        }
+        if (clean.off) clean = undefined;
+      }
+      const issuesBefore = walk.issues.length;
+      const contextualBefore = walk.contextual;
       const plan = (entry.plan ??= this.valuePlan(child, entry.type));
       if (!isArray) {
         // the common case: one value, at the element's own location
         counts[index]! += 1;
         this.walkValue(value, child, plan, at, walk, depth + 1, childHost);
         if (entry.sliced) this.checkSlices([value], [at], child, at, walk, depth + 1, childHost);
-        continue;
+      } else {
+        counts[index]! += value.length;
+        const indexed = child.isArray;
+        // In a primitive array, null stands for an item whose content is only in the `_key` companion.
+        const companion = indexed && entry.primitive ? obj[entry.companion] : undefined;
+        const itemLocations = entry.sliced ? (indexed ? value.map((_, i) => `${at}[${i}]`) : value.map(() => at)) : undefined;
+        for (let i = 0; i < value.length; i++) {
+          const item = value[i];
+          if (item === null && companion !== undefined && Array.isArray(companion) && isObject(companion[i])) continue;
+          this.walkValue(item, child, plan, itemLocations ? itemLocations[i]! : indexed ? `${at}[${i}]` : at, walk, depth + 1, childHost);
+        }
+        if (itemLocations) this.checkSlices(value, itemLocations, child, at, walk, depth + 1, childHost);
       }
-      counts[index]! += value.length;
-      const indexed = child.isArray;
-      // In a primitive array, null stands for an item whose content is only in the `_key` companion.
-      const companion = indexed && entry.primitive ? obj[entry.companion] : undefined;
-      const itemLocations = entry.sliced ? (indexed ? value.map((_, i) => `${at}[${i}]`) : value.map(() => at)) : undefined;
-      for (let i = 0; i < value.length; i++) {
-        const item = value[i];
-        if (item === null && companion !== undefined && Array.isArray(companion) && isObject(companion[i])) continue;
-        this.walkValue(item, child, plan, itemLocations ? itemLocations[i]! : indexed ? `${at}[${i}]` : at, walk, depth + 1, childHost);
-      }
-      if (itemLocations) this.checkSlices(value, itemLocations, child, at, walk, depth + 1, childHost);
+      if (clean !== undefined && walk.issues.length === issuesBefore && walk.contextual === contextualBefore) clean.remember(value, childHost, depth);
     }
     if (!isResource && !hasContent) this.report(walk, 'error', 'invariant', location, 'ele-1: All FHIR elements must have a @value or children', 'ele-1');
     const checkAll = arrayOnSingle;
@@ -550,7 +572,7 @@ export class Validator {
   }
 
   private walkPrimitiveExtension(value: unknown, child: ElementNode, at: string, walk: Walk, depth: number, host: Host): void {
-    const elementChildren = this.baseType('Element')?.root.children ?? [];
+    const elementChildren = this.lookup(this.baseType('Element')?.root.children ?? []);
     const items = Array.isArray(value) ? value : [value];
     if (Array.isArray(value) !== child.isArray) this.report(walk, 'error', 'structure', at, child.isArray ? `"${at}" must be an array` : `"${at}" must not be an array`);
     items.forEach((item, i) => {
@@ -628,6 +650,7 @@ export class Validator {
       return;
     }
     if (plan.resource) {
+      walk.contextual++;
       this.validateResource(value, location, this.profilesOf(value, type, location, walk), walk, depth + 1);
       return;
     }
@@ -640,19 +663,22 @@ export class Validator {
       definition = this.extensionDefinition(value, type, node, location, walk, at);
       if (!extensionHoldsExt1(value)) this.report(walk, 'error', 'invariant', location, `${EXT_1.key}: ${EXT_1.human}`, EXT_1.key);
     }
-    const children = definition ? definition.root.children : (plan.children ??= this.model.childrenFor(typeSlice ?? node, type));
+    const lookup = definition ? this.lookup(definition.root.children) : (plan.lookup ??= this.lookup(this.model.childrenFor(typeSlice ?? node, type)));
     // inside a data type, paths restart at its name (Address.line); backbone elements keep the resource's path
     let objectHost = at.inner;
     if (objectHost === undefined || objectHost.type !== code) objectHost = at.inner = { path: at.path, type: code, typePath: code === 'BackboneElement' || code === 'Element' ? at.typePath : code };
-    this.walkObject(value, children, location, walk, depth, objectHost);
+    this.walkObject(value, lookup, location, walk, depth, objectHost);
     // A profile may also constrain an extension where it uses it (the ANS glucose profile binds the
     // value of its moment-of-measurement slice): the slice's own children are checked too.
     const slice = typeSlice ?? node;
-    if (definition && slice.sliceName && slice.children.length > 0) this.walkObject(value, slice.children, location, walk, depth, objectHost);
+    if (definition && slice.sliceName && slice.children.length > 0) this.walkObject(value, this.lookup(slice.children), location, walk, depth, objectHost);
     if (plan.quantity) this.checkUcum(value, location, walk);
     // DocumentReference attachments get the fuller document check (size, hash, CDA header)
     if (code === 'Attachment' && !/^DocumentReference\.content/.test(at.path)) checkAttachmentSize(value, (message) => this.report(walk, 'error', 'value', location, message));
-    if (code === 'Reference') this.checkReference(value, type, location, walk);
+    if (code === 'Reference') {
+      walk.contextual++;
+      this.checkReference(value, type, location, walk);
+    }
   }
 
   /**
@@ -892,6 +918,8 @@ export class Validator {
    * reference into the enclosing Bundle or the contained resources.
    */
   private typedValuesAt(item: unknown, path: string, walk: Walk): Array<{ value: unknown; type?: string }> {
+    // resolve() reads the enclosing resources, and profile checks validate what they find
+    walk.contextual++;
     let current: Array<{ value: unknown; type?: string }> = [{ value: item, type: isObject(item) && typeof item.resourceType === 'string' ? item.resourceType : undefined }];
     for (const step of path.split('.')) {
       if (step === '$this') continue;
@@ -957,7 +985,7 @@ export class Validator {
     if (type && !this.isTypeOrSubtype(type, tree.sd.type)) return false;
     if (tree.sd.kind === 'resource') return this.meets(value, tree.sd.url);
     if (!isObject(value)) return false;
-    const walk: Walk = { issues: [], again: 0, rootResource: value, resourceStack: [], resolveAttachment: undefined, bundleTargets: undefined, inDocument: undefined, currentResource: undefined };
+    const walk: Walk = { issues: [], again: 0, contextual: 0, rootResource: value, resourceStack: [], resolveAttachment: undefined, bundleTargets: undefined, inDocument: undefined, currentResource: undefined };
     // one TypeRef per profile: value plans are memoised by it
     let rootType = this.profileRootTypes.get(tree);
     if (!rootType) this.profileRootTypes.set(tree, (rootType = { code: tree.sd.type, profiles: [tree.sd.url], targetProfiles: [] } as unknown as TypeRef));

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { CleanValue, sameJson } from './clean-values.js';
+
+const code = () => ({ coding: [{ system: 'http://loinc.org', code: '29463-7', display: 'Body weight' }], text: 'Poids' });
+
+describe('sameJson: the same JSON as a remembered copy', () => {
+  it('ignores the order of names, not their values, number or array order', () => {
+    expect(sameJson({ text: 'Poids', coding: code().coding }, code())).toBe(true);
+    expect(sameJson({ ...code(), id: 'x' }, code())).toBe(false);
+    expect(sameJson({ coding: code().coding }, code())).toBe(false);
+    expect(sameJson([1, 2], [2, 1])).toBe(false);
+    expect(sameJson([1, 2], [1, 2, 3])).toBe(false);
+  });
+  it('tells apart what JSON tells apart: -0, a string for a number, null for a value, an array for an object', () => {
+    expect(sameJson(-0, 0)).toBe(false);
+    expect(sameJson('1', 1)).toBe(false);
+    expect(sameJson(null, {})).toBe(false);
+    expect(sameJson([], {})).toBe(false);
+    expect(sameJson({}, [])).toBe(false);
+  });
+  it('never takes an object of another prototype than JSON gives for a remembered one', () => {
+    expect(sameJson(Object.assign(Object.create({ extra: 1 }), code()), code())).toBe(false);
+    expect(sameJson(new Date(0), {})).toBe(false);
+  });
+});
+
+describe('CleanValue', () => {
+  it('matches a value equal to the one remembered, at the same host and depth only', () => {
+    const host = {};
+    const clean = new CleanValue();
+    expect(clean.matches(code(), host, 1)).toBe(false);
+    clean.remember(code(), host, 1);
+    expect(clean.matches(code(), host, 1)).toBe(true);
+    expect(clean.matches(code(), {}, 1)).toBe(false);
+    expect(clean.matches(code(), host, 2)).toBe(false);
+  });
+  it('keeps a copy: a value changed after it was found clean is not taken for it', () => {
+    const host = {};
+    const value = code();
+    const clean = new CleanValue();
+    clean.remember(value, host, 0);
+    value.coding[0]!.code = '29463-8';
+    expect(clean.matches(value, host, 0)).toBe(false);
+    expect(clean.matches(code(), host, 0)).toBe(true);
+  });
+  it('remembers only plain JSON (no undefined, NaN, function or class instance inside)', () => {
+    const host = {};
+    for (const odd of [{ a: undefined }, { a: Number.NaN }, { a: () => 1 }, { a: new Date(0) }, [1, undefined]]) {
+      const clean = new CleanValue();
+      clean.remember(odd, host, 0);
+      expect(clean.matches(odd, host, 0)).toBe(false);
+    }
+  });
+  it('stops at a place whose values keep changing', () => {
+    const host = {};
+    const clean = new CleanValue();
+    for (let i = 0; i < 40 && !clean.off; i++) {
+      clean.matches({ value: i }, host, 0);
+      clean.remember({ value: i }, host, 0);
+    }
+    expect(clean.off).toBe(true);
+    const steady = new CleanValue();
+    steady.remember(code(), host, 0);
+    for (let i = 0; i < 40; i++) expect(steady.matches(code(), host, 0)).toBe(true);
+    expect(steady.off).toBe(false);
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * Verdicts reused for repeated values. Apps send the same blocks again and again (a measure's
+ * `category` and `code`, its extensions): at one place of a profile, a value equal to the last one
+ * found without any issue has none either, so its walk (slices, bindings, extension definitions)
+ * is skipped. The validator remembers a value only when its walk read nothing but the value and
+ * the place: no issue at all, no reference or resource (their verdicts depend on the enclosing
+ * Bundle or resource), not inside a slice's second walk.
+ */
+
+/** The last value found clean at one place (a child of one set of children), and under which host and depth. */
+export class CleanValue {
+  private value: unknown = NOT_JSON;
+  private host: unknown;
+  private depth = -1;
+  /** Misses since the last hit: a place whose values always differ stops remembering them. */
+  private misses = 0;
+  /** No longer used at this place (its values do not repeat). */
+  off = false;
+
+  /** Whether the value equals the one remembered, at the same host and depth. */
+  matches(value: unknown, host: unknown, depth: number): boolean {
+    if (this.off) return false;
+    if (this.value !== NOT_JSON && host === this.host && depth === this.depth && sameJson(value, this.value)) {
+      this.misses = 0;
+      return true;
+    }
+    if (++this.misses > MAX_MISSES) this.off = true;
+    return false;
+  }
+
+  /** Keeps a copy of a value found clean (a copy: the caller may change the value afterwards). */
+  remember(value: unknown, host: unknown, depth: number): void {
+    const copy = jsonCopy(value, 0);
+    if (copy === NOT_JSON) return;
+    this.value = copy;
+    this.host = host;
+    this.depth = depth;
+  }
+}
+
+const MAX_MISSES = 16;
+const MAX_DEPTH = 64;
+const NOT_JSON = Symbol('not JSON');
+const hasOwn = Object.prototype.hasOwnProperty;
+
+const isPlainObject = (v: object): boolean => {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+
+/** A deep copy of plain JSON data (strings, finite numbers, booleans, null, arrays, plain objects), else NOT_JSON. */
+function jsonCopy(v: unknown, depth: number): unknown {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : NOT_JSON;
+  if (typeof v !== 'object' || depth > MAX_DEPTH) return NOT_JSON;
+  if (Array.isArray(v)) {
+    const out: unknown[] = [];
+    for (let i = 0; i < v.length; i++) {
+      const item = jsonCopy(v[i], depth + 1);
+      if (item === NOT_JSON) return NOT_JSON;
+      out.push(item);
+    }
+    return out;
+  }
+  if (!isPlainObject(v)) return NOT_JSON;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(v)) {
+    const item = jsonCopy((v as Record<string, unknown>)[key], depth + 1);
+    if (item === NOT_JSON) return NOT_JSON;
+    out[key] = item;
+  }
+  return out;
+}
+
+/** Whether a value is the same JSON as a copy made by jsonCopy (same names and values; the order of names aside). */
+export function sameJson(value: unknown, copy: unknown): boolean {
+  if (typeof copy !== 'object' || copy === null) return typeof value === 'number' ? Object.is(value, copy) : value === copy;
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(copy)) {
+    if (!Array.isArray(value) || value.length !== copy.length) return false;
+    for (let i = 0; i < copy.length; i++) if (!sameJson(value[i], copy[i])) return false;
+    return true;
+  }
+  if (Array.isArray(value) || !isPlainObject(value)) return false;
+  const c = copy as Record<string, unknown>;
+  const v = value as Record<string, unknown>;
+  let names = 0;
+  for (const key in v) {
+    if (!hasOwn.call(c, key) || !sameJson(v[key], c[key])) return false;
+    names++;
+  }
+  for (const _ in c) names--;
+  return names === 0;
+}
