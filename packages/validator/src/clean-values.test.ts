@@ -51,6 +51,14 @@ describe('CleanValue', () => {
       expect(clean.matches(odd, host, 0)).toBe(false);
     }
   });
+  it('keeps only small values: a long text or a large block is walked each time', () => {
+    const host = {};
+    for (const big of [{ data: 'x'.repeat(5000) }, { coding: Array.from({ length: 400 }, (_, i) => ({ code: String(i) })) }]) {
+      const clean = new CleanValue();
+      clean.remember(big, host, 0);
+      expect(clean.matches(structuredClone(big), host, 0)).toBe(false);
+    }
+  });
   it('stops at a place whose values keep changing', () => {
     const host = {};
     const clean = new CleanValue();

@@ -30,7 +30,7 @@ export class CleanValue {
 
   /** Keeps a copy of a value found clean (a copy: the caller may change the value afterwards). */
   remember(value: unknown, host: unknown, depth: number): void {
-    const copy = jsonCopy(value, 0);
+    const copy = jsonCopy(value, 0, { nodes: MAX_NODES });
     if (copy === NOT_JSON) return;
     this.value = copy;
     this.host = host;
@@ -40,6 +40,9 @@ export class CleanValue {
 
 const MAX_MISSES = 16;
 const MAX_DEPTH = 64;
+/** Only small values are kept (a copy per place of each profile stays small): at most this many values and characters. */
+const MAX_NODES = 256;
+const MAX_STRING = 1024;
 const NOT_JSON = Symbol('not JSON');
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -48,15 +51,17 @@ const isPlainObject = (v: object): boolean => {
   return proto === Object.prototype || proto === null;
 };
 
-/** A deep copy of plain JSON data (strings, finite numbers, booleans, null, arrays, plain objects), else NOT_JSON. */
-function jsonCopy(v: unknown, depth: number): unknown {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+/** A deep copy of small plain JSON data (strings, finite numbers, booleans, null, arrays, plain objects), else NOT_JSON. */
+function jsonCopy(v: unknown, depth: number, budget: { nodes: number }): unknown {
+  if (--budget.nodes < 0) return NOT_JSON;
+  if (typeof v === 'string') return v.length <= MAX_STRING ? v : NOT_JSON;
+  if (v === null || typeof v === 'boolean') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? v : NOT_JSON;
   if (typeof v !== 'object' || depth > MAX_DEPTH) return NOT_JSON;
   if (Array.isArray(v)) {
     const out: unknown[] = [];
     for (let i = 0; i < v.length; i++) {
-      const item = jsonCopy(v[i], depth + 1);
+      const item = jsonCopy(v[i], depth + 1, budget);
       if (item === NOT_JSON) return NOT_JSON;
       out.push(item);
     }
@@ -65,7 +70,7 @@ function jsonCopy(v: unknown, depth: number): unknown {
   if (!isPlainObject(v)) return NOT_JSON;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(v)) {
-    const item = jsonCopy((v as Record<string, unknown>)[key], depth + 1);
+    const item = jsonCopy((v as Record<string, unknown>)[key], depth + 1, budget);
     if (item === NOT_JSON) return NOT_JSON;
     out[key] = item;
   }

@@ -1148,34 +1148,43 @@ function documentPosition(resource: unknown, root: string, location: string): nu
     const name = location.slice(i + 1, end);
     i = end;
     if (!isObject(current)) break;
-    const keys = Object.keys(current);
     // the key's position among the keys (resourceType aside)
-    let found: { key: string; n: number } | undefined;
-    let choice: { key: string; n: number } | undefined;
-    for (let k = 0, n = 0; k < keys.length; k++) {
-      const key = keys[k]!;
+    let foundAt = -1;
+    let choiceKey: string | undefined;
+    let choiceAt = -1;
+    let n = 0;
+    for (const key of Object.keys(current)) {
       if (key === 'resourceType') continue;
       if (key === name) {
-        found = { key, n };
+        foundAt = n;
         break;
       }
       // FHIRPath names a choice without its type (Observation.effective): its JSON name has it
-      if (!choice && key.length > name.length && key.startsWith(name) && /^[A-Z][A-Za-z]*$/.test(key.slice(name.length))) choice = { key, n };
+      if (choiceKey === undefined && key.length > name.length && key.startsWith(name) && /^[A-Z][A-Za-z]*$/.test(key.slice(name.length))) {
+        choiceKey = key;
+        choiceAt = n;
+      }
       n++;
     }
-    const at = found ?? choice;
-    if (!at) break;
-    position.push(at.n);
-    current = current[at.key];
+    if (foundAt < 0 && choiceKey === undefined) break;
+    position.push(foundAt >= 0 ? foundAt : choiceAt);
+    current = current[foundAt >= 0 ? name : choiceKey!];
   }
   return position;
 }
 
 /**
  * Each issue once (same severity, location and key or message), in the order first found: dropped
- * here rather than on each report, which most validations (one warning or none) never need.
+ * here rather than on each report, which most validations (one warning or none) never need. A few
+ * issues (the common case) are compared pairwise; many, through a set of their identities.
  */
 function distinct(issues: ValidationIssue[]): ValidationIssue[] {
+  const same = (a: ValidationIssue, b: ValidationIssue) => a.severity === b.severity && a.location === b.location && (a.key ?? a.message) === (b.key ?? b.message);
+  if (issues.length <= 16) {
+    const kept: ValidationIssue[] = [];
+    for (const issue of issues) if (!kept.some((k) => same(k, issue))) kept.push(issue);
+    return kept;
+  }
   const seen = new Set<string>();
   return issues.filter((i) => {
     const id = `${i.severity}|${i.location}|${i.key ?? i.message}`;
@@ -1187,15 +1196,14 @@ function distinct(issues: ValidationIssue[]): ValidationIssue[] {
 
 /** Issues in document order (stable: issues at one place keep the order they were found in). */
 function sortInDocumentOrder(issues: ValidationIssue[], resource: unknown, root: string): ValidationIssue[] {
+  const positions = issues.map((issue) => documentPosition(resource, root, issue.location));
   const compare = (a: number[] | undefined, b: number[] | undefined): number => {
     if (!a || !b) return a ? -1 : b ? 1 : 0;
     for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
     return a.length - b.length;
   };
-  return issues
-    .map((issue, i) => ({ issue, i, p: documentPosition(resource, root, issue.location) }))
-    .sort((a, b) => compare(a.p, b.p) || a.i - b.i)
-    .map((x) => x.issue);
+  const order = issues.map((_, i) => i).sort((a, b) => compare(positions[a], positions[b]) || a - b);
+  return order.map((i) => issues[i]!);
 }
 
 /** minValue/maxValue (numbers, dates, Quantities of the same unit) and maxLength of an element. */
