@@ -72,4 +72,19 @@ describe('CleanValue', () => {
     for (let i = 0; i < 40; i++) expect(steady.matches(code(), host, 0)).toBe(true);
     expect(steady.off).toBe(false);
   });
+  it('stops at a place whose values seldom repeat, not at one whose values mostly do', () => {
+    const host = {};
+    let seed = 1;
+    const random = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+    const run = (valueOf: () => unknown) => {
+      const clean = new CleanValue();
+      for (let i = 0; i < 300 && !clean.off; i++) {
+        const value = valueOf();
+        if (!clean.matches(value, host, 0)) clean.remember(value, host, 0);
+      }
+      return clean.off;
+    };
+    expect(run(() => ({ source: Math.floor(random() * 7) }))).toBe(true);
+    expect(run(() => ({ source: random() < 0.9 ? 0 : Math.floor(random() * 7) }))).toBe(false);
+  });
 });

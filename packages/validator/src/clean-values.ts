@@ -12,7 +12,8 @@ export class CleanValue {
   private value: unknown = NOT_JSON;
   private host: unknown;
   private depth = -1;
-  /** Misses since the last hit: a place whose values always differ stops remembering them. */
+  /** Hits and misses so far: a place whose values seldom repeat stops remembering them (a copy per miss would cost more than the hits save). */
+  private hits = 0;
   private misses = 0;
   /** No longer used at this place (its values do not repeat). */
   off = false;
@@ -21,10 +22,10 @@ export class CleanValue {
   matches(value: unknown, host: unknown, depth: number): boolean {
     if (this.off) return false;
     if (this.value !== NOT_JSON && host === this.host && depth === this.depth && sameJson(value, this.value)) {
-      this.misses = 0;
+      this.hits++;
       return true;
     }
-    if (++this.misses > MAX_MISSES) this.off = true;
+    if (++this.misses > MIN_MISSES && this.misses > MISSES_PER_HIT * this.hits) this.off = true;
     return false;
   }
 
@@ -38,7 +39,9 @@ export class CleanValue {
   }
 }
 
-const MAX_MISSES = 16;
+/** A place stops after this many misses, unless it hits at least once per MISSES_PER_HIT misses. */
+const MIN_MISSES = 16;
+const MISSES_PER_HIT = 3;
 const MAX_DEPTH = 64;
 /** Only small values are kept (a copy per place of each profile stays small): at most this many values and characters. */
 const MAX_NODES = 256;

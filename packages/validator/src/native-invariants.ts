@@ -30,7 +30,11 @@ const someObjects = (list: unknown) => Array.isArray(list) && list.length > 0 &&
 const surelyPresent = (v: unknown) =>
   (typeof v === 'string' && v.length > 0) || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean' || (isObject(v) && Object.keys(v).length > 0);
 
-const noContained = (r: Record<string, unknown>) => absent(r, 'contained', '_contained');
+// named reads (not by a key variable) for the names every resource is asked about: V8 caches them per object shape
+const noContained = (r: Record<string, unknown>) => r.contained === undefined && r._contained === undefined;
+const noComponent = (r: Record<string, unknown>) => r.component === undefined && r._component === undefined;
+const noHasMember = (r: Record<string, unknown>) => r.hasMember === undefined && r._hasMember === undefined;
+const noDataAbsentReason = (r: Record<string, unknown>) => r.dataAbsentReason === undefined && r._dataAbsentReason === undefined;
 
 /** Observation's value[x] names (`valueQuantity`, `_valueString`…), read from the R4 model on first use. */
 let observationValues: Map<string, { key: string }> | undefined;
@@ -39,7 +43,11 @@ let observationValues: Map<string, { key: string }> | undefined;
 function observationValueExists(r: Record<string, unknown>): boolean | undefined {
   const byKey = (observationValues ??= childOf('Observation', 'value').byKey!);
   let exists = false;
-  for (const key of Object.keys(r)) {
+  for (const key in r) {
+    // value[x] names and their companions start with `v` or `_`: others are not looked up
+    const first = key.charCodeAt(0);
+    if (first !== 118 /* v */ && first !== 95 /* _ */) continue;
+    if (!Object.prototype.hasOwnProperty.call(r, key)) continue;
     const choice = byKey.get(key);
     if (!choice) continue;
     if (key !== choice.key || !surelyPresent(r[key])) return undefined;
@@ -71,7 +79,7 @@ export const NATIVE_INVARIANTS: Record<string, { expression: string; decide: Nat
   'dom-6': {
     expression: 'text.`div`.exists()',
     decide: onResource((r) => {
-      if (absent(r, 'text', '_text')) return false;
+      if (r.text === undefined && r._text === undefined) return false;
       const text = r.text;
       if (!isObject(text)) return undefined;
       if (typeof text.div === 'string' && text.div.length > 0) return true;
@@ -81,13 +89,13 @@ export const NATIVE_INVARIANTS: Record<string, { expression: string; decide: Nat
   'obs-6': {
     expression: 'dataAbsentReason.empty() or value.empty()',
     decide: onResource((r) => {
-      if (absent(r, 'dataAbsentReason', '_dataAbsentReason')) return true;
+      if (noDataAbsentReason(r)) return true;
       return observationValueExists(r) === false ? true : undefined;
     }),
   },
   'obs-7': {
     expression: 'value.empty() or component.code.where(coding.intersect(%resource.code.coding).exists()).empty()',
-    decide: onResource((r) => (absent(r, 'component', '_component') ? true : undefined)),
+    decide: onResource((r) => (noComponent(r) ? true : undefined)),
   },
   'vs-1': {
     expression: '$this is dateTime implies $this.toString().length() >= 10',
@@ -103,20 +111,20 @@ export const NATIVE_INVARIANTS: Record<string, { expression: string; decide: Nat
     expression: '(component.empty() and hasMember.empty()) implies (dataAbsentReason.exists() or value.exists())',
     decide: onResource((r) => {
       if (someObjects(r.component) || someObjects(r.hasMember)) return true;
-      if (!absent(r, 'component', '_component') || !absent(r, 'hasMember', '_hasMember')) return undefined;
+      if (!noComponent(r) || !noHasMember(r)) return undefined;
       const value = observationValueExists(r);
       if (value) return true;
-      if (!absent(r, 'dataAbsentReason', '_dataAbsentReason')) return surelyPresent(r.dataAbsentReason) ? true : undefined;
+      if (!noDataAbsentReason(r)) return surelyPresent(r.dataAbsentReason) ? true : undefined;
       return value === false ? false : undefined;
     }),
   },
   'mes-source-oid': {
     expression: "meta.source.empty() or meta.source.matches('^urn:oid:[0-2]([.](0|[1-9][0-9]*))+$')",
-    decide: onResource((r) => oidAt(r, META_SOURCE, true)),
+    decide: onResource((r) => oidAt(r, META_SOURCE, true, lastSource)),
   },
   'mes-subject-oid': {
     expression: "subject.identifier.system.matches('^urn:oid:[0-2]([.](0|[1-9][0-9]*))+$')",
-    decide: onResource((r) => oidAt(r, SUBJECT_SYSTEM, false)),
+    decide: onResource((r) => oidAt(r, SUBJECT_SYSTEM, false, lastSubjectSystem)),
   },
   'qty-3': {
     expression: 'code.empty() or system.exists()',
@@ -131,6 +139,18 @@ export const NATIVE_INVARIANTS: Record<string, { expression: string; decide: Nat
 
 /** The regular expression of both MES rules: an OID as a URN. */
 const OID_URN = /^urn:oid:[0-2]([.](0|[1-9][0-9]*))+$/;
+/** The last string a rule tested and its verdict: an app's OIDs (its source, its patients' system) repeat from one resource to the next. */
+interface LastOid {
+  value: string;
+  ok: boolean;
+}
+function isOidUrn(value: string, last: LastOid): boolean {
+  if (value !== last.value) {
+    last.ok = OID_URN.test(value);
+    last.value = value;
+  }
+  return last.ok;
+}
 
 /**
  * Both MES rules along a path of single values (names with their companions): `whenAbsent` where a
@@ -146,13 +166,15 @@ const SUBJECT_SYSTEM: Array<[string, string]> = [
   ['identifier', '_identifier'],
   ['system', '_system'],
 ];
-function oidAt(resource: Record<string, unknown>, path: Array<[string, string]>, whenAbsent: boolean): boolean | undefined {
+const lastSource: LastOid = { value: '', ok: false };
+const lastSubjectSystem: LastOid = { value: '', ok: false };
+function oidAt(resource: Record<string, unknown>, path: Array<[string, string]>, whenAbsent: boolean, last: LastOid): boolean | undefined {
   let holder = resource;
   for (let i = 0; i < path.length; i++) {
     const [key, companion] = path[i]!;
     if (absent(holder, key, companion)) return whenAbsent;
     const value = holder[key];
-    if (i === path.length - 1) return holder[companion] === undefined && typeof value === 'string' && value.length > 0 ? OID_URN.test(value) : undefined;
+    if (i === path.length - 1) return holder[companion] === undefined && typeof value === 'string' && value.length > 0 ? isOidUrn(value, last) : undefined;
     if (!isObject(value)) return undefined;
     holder = value;
   }

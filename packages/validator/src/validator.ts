@@ -147,6 +147,7 @@ export class Validator {
   /** value set → system → code → display → result; `size` counts the results of one value set. */
   private readonly codeResults = new Map<string, { size: number; bySystem: Map<string, Map<string, Map<string, CodeValidation>>> }>();
   private readonly baseTypes = new Map<string, ProfileTree | null>();
+  private readonly resourceBases = new Map<string, ProfileTree>();
   private readonly resourceHosts = new Map<string, Host>();
   /** Extension url → why it may not sit at a host ('' when it may), per host (hosts are memoised; others are let go). */
   private readonly contextVerdicts = new WeakMap<Host, Map<string, string>>();
@@ -297,24 +298,21 @@ export class Validator {
       this.report(walk, 'error', 'required', location, 'resourceType is missing or not a string');
       return;
     }
-    const base = this.baseType(resourceType);
-    if (!base || base.sd.kind !== 'resource' || !/^[A-Z][A-Za-z]+$/.test(resourceType)) {
+    const base = this.resourceBase(resourceType);
+    if (!base) {
       this.report(walk, 'error', 'structure', location, `unknown resource type "${resourceType.slice(0, 100)}"`);
       return;
     }
     const trees: ProfileTree[] = [base];
-    const add = (url: string) => {
-      const tree = this.model.tree(url);
-      if (tree && !trees.includes(tree)) trees.push(tree);
-    };
-    profiles.forEach(add);
+    for (const url of profiles) this.addTree(trees, url);
     const meta = value.meta;
-    const claims = isObject(meta) && Array.isArray(meta.profile) ? meta.profile : [];
-    for (const claim of claims) {
-      if (typeof claim !== 'string') continue;
-      const resolved = this.resolveProfile(claim);
-      if (resolved) add(resolved);
-      else this.report(walk, 'warning', 'not-found', `${location}.meta.profile`, `profile ${claim} is not loaded, so the resource was not checked against it`);
+    if (isObject(meta) && Array.isArray(meta.profile)) {
+      for (const claim of meta.profile) {
+        if (typeof claim !== 'string') continue;
+        const resolved = this.resolveProfile(claim);
+        if (resolved) this.addTree(trees, resolved);
+        else this.report(walk, 'warning', 'not-found', `${location}.meta.profile`, `profile ${claim} is not loaded, so the resource was not checked against it`);
+      }
     }
     const previousTargets = walk.bundleTargets;
     const previousInDocument = walk.inDocument;
@@ -329,7 +327,8 @@ export class Validator {
     }
     // A profile's snapshot carries every element, constraint and invariant of the base definition
     // (a profile can only narrow it): when one applies, walking the base as well would only repeat it.
-    const profiled = trees.some((t) => t !== base && t.sd.type === resourceType && t.sd.derivation === 'constraint' && !this.model.generationIssues(t.sd.url).length);
+    let profiled = false;
+    for (let t = 1; t < trees.length && !profiled; t++) profiled = this.constrains(trees[t]!, resourceType);
     for (const tree of trees) {
       if (tree === base && profiled) continue;
       if (tree.sd.type !== resourceType) {
@@ -354,6 +353,28 @@ export class Validator {
     walk.inDocument = previousInDocument;
     walk.currentResource = previousResource;
     walk.resourceStack.pop();
+  }
+
+  /** The base definition of a resource type, or undefined when the name is no resource type (memoised for resource types only). */
+  private resourceBase(resourceType: string): ProfileTree | undefined {
+    let base = this.resourceBases.get(resourceType);
+    if (base === undefined) {
+      const tree = this.baseType(resourceType);
+      if (!tree || tree.sd.kind !== 'resource' || !/^[A-Z][A-Za-z]+$/.test(resourceType)) return undefined;
+      this.resourceBases.set(resourceType, (base = tree));
+    }
+    return base;
+  }
+
+  /** Adds a profile's tree to those a resource is walked against, once. */
+  private addTree(trees: ProfileTree[], url: string): void {
+    const tree = this.model.tree(url);
+    if (tree && !trees.includes(tree)) trees.push(tree);
+  }
+
+  /** Whether a tree is a usable profile of the resource type: walking it covers the base definition. */
+  private constrains(tree: ProfileTree, resourceType: string): boolean {
+    return tree.sd.type === resourceType && tree.sd.derivation === 'constraint' && !this.model.generationIssues(tree.sd.url).length;
   }
 
   /** A SearchParameter by canonical: the loaded definitions, else an entry of the enclosing Bundle. */
