@@ -372,7 +372,28 @@ describe('values found clean are not walked again (CleanValue): verdicts unchang
     // Blocks that repeat (as in a device's feed) and their faulty or context-dependent variants:
     // a reference inside an extension, nulls, unknown names, wrong codes, a Bundle-dependent reference.
     const base = weight();
-    const variants: Array<(r: Record<string, any>) => void> = [
+    type Variant = (r: Record<string, any>) => void;
+    // The same value, clean in one resource and not in the other: its verdict is not the value's alone.
+    const pairs: Array<[Variant, Variant]> = [
+      // a reference resolved in one resource, not in the other
+      [
+        (r) => {
+          r.contained = [{ resourceType: 'Device', id: 'd1', status: 'active' }];
+          r.device = { reference: '#d1' };
+        },
+        (r) => (r.device = { reference: '#d1' }),
+      ],
+      // a primitive array with a null item, carried by its `_profile` companion in one resource, not in the other
+      [
+        (r) => {
+          r.meta.profile = [r.meta.profile[0], null];
+          r.meta._profile = [null, { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }] }];
+        },
+        (r) => (r.meta.profile = [r.meta.profile[0], null]),
+      ],
+    ];
+    const variants: Variant[] = [
+      ...pairs.flat(),
       () => {},
       (r) => (r.code.coding[0].code = '29463-8'),
       (r) => (r.code.coding[0].display = ' Body weight'),
@@ -382,12 +403,6 @@ describe('values found clean are not walked again (CleanValue): verdicts unchang
       (r) => (r.valueQuantity = { ...r.valueQuantity, code: 'lb' }),
       (r) => (r.subject = { reference: 'Patient/p1' }),
       (r) => (r.subject = { reference: '#p1' }),
-      // the same reference, resolved in one resource and not in the other: its verdict is not the value's alone
-      (r) => {
-        r.contained = [{ resourceType: 'Device', id: 'd1', status: 'active' }];
-        r.device = { reference: '#d1' };
-      },
-      (r) => (r.device = { reference: '#d1' }),
       (r) => (r.extension = [{ url: 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/mesures-reason-for-measurement', valueString: 'Suivi' }]),
       (r) => (r.extension = [{ url: 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/mesures-reason-for-measurement', valueReference: { reference: '#x' } }]),
       (r) => (r.code.extension = [{ url: 'http://example.org/unknown', valueString: 'x' }]),
@@ -396,13 +411,25 @@ describe('values found clean are not walked again (CleanValue): verdicts unchang
     ];
     let seed = 7;
     const next = () => Math.floor(((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32) * variants.length);
-    const stream = Array.from({ length: 90 }, (_, i) => {
+    // Each context-dependent pair back to back, first (before the places that hold them stop keeping
+    // values that seldom repeat): the clean one, then the one the same value does not make clean. A new
+    // meta.versionId each, so that the enclosing meta is walked rather than found equal to one found clean.
+    const stream: Array<Record<string, any>> = [];
+    for (const pair of pairs) {
+      for (const variant of pair) {
+        const r = clone(base);
+        r.meta.versionId = `v${stream.length}`;
+        variant(r);
+        stream.push(r);
+      }
+    }
+    for (let i = 0; i < 90; i++) {
       const r = clone(base);
       r.id = `s-${i}`;
       variants[next()]!(r);
       if (i % 4 === 0) variants[next()]!(r);
-      return r;
-    });
+      stream.push(r);
+    }
     const long = new Validator(validator.index);
     let valid = 0;
     for (const r of stream) {

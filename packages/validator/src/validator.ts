@@ -537,10 +537,9 @@ export class Validator {
         }
         childHost = memo;
       }
-      // a value equal to the last found clean here needs only counting (see CleanValue); not a primitive
-      // array, whose null items are clean or not by its `_name` companion
+      // a value equal to the last found clean here needs only counting (see CleanValue)
       let clean: CleanValue | undefined;
-      if (walk.again === 0 && !(entry.primitive && isArray)) {
+      if (walk.again === 0) {
         clean = entry.clean ??= new CleanValue();
         if (clean.matches(value, childHost, depth)) {
           counts[index]! += isArray ? value.length : 1;
@@ -569,7 +568,10 @@ export class Validator {
         }
         if (itemLocations) this.checkSlices(value, itemLocations, child, at, walk, depth + 1, childHost);
       }
-      if (clean !== undefined && walk.issues.length === issuesBefore && walk.contextual === contextualBefore) clean.remember(value, childHost, depth);
+      // not a primitive array with null items: those are clean or not by its `_name` companion, which is not part of the value
+      if (clean !== undefined && walk.issues.length === issuesBefore && walk.contextual === contextualBefore && !(entry.primitive && isArray && value.includes(null))) {
+        clean.remember(value, childHost, depth);
+      }
     }
     if (!isResource && !hasContent) this.report(walk, 'error', 'invariant', location, 'ele-1: All FHIR elements must have a @value or children', 'ele-1');
     const checkAll = arrayOnSingle;
