@@ -496,8 +496,8 @@ export class Validator {
     for (const key in own) {
       const value = own[key];
       if (isResource && key === 'resourceType') continue;
-      const at = `${location}.${key}`;
       if (key.charCodeAt(0) === 95 /* _ */) {
+        const at = `${location}.${key}`;
         const base = byCompanion.get(key);
         if (!base || !base.primitive) {
           this.report(walk, 'error', 'structure', at, `unknown property "${key}"`);
@@ -509,20 +509,21 @@ export class Validator {
       }
       const entry = byName.get(key);
       if (!entry) {
-        this.report(walk, 'error', 'structure', at, `unknown property "${key.length > 100 ? `${key.slice(0, 100)}…` : key}"`);
+        this.report(walk, 'error', 'structure', `${location}.${key}`, `unknown property "${key.length > 100 ? `${key.slice(0, 100)}…` : key}"`);
         continue;
       }
       if (key !== 'id') hasContent = true;
       const { child, index } = entry;
+      // the value's location is written out only where it is used (reports, walks): not for a value found clean before
       if (value === null) {
-        this.report(walk, 'error', 'structure', at, 'null is not allowed in FHIR JSON');
+        this.report(walk, 'error', 'structure', `${location}.${key}`, 'null is not allowed in FHIR JSON');
         continue;
       }
       const isArray = Array.isArray(value);
-      if (child.isArray && !isArray) this.report(walk, 'error', 'structure', at, `"${key}" must be an array`);
-      else if (child.isArray && isArray && value.length === 0) this.report(walk, 'error', 'structure', at, 'arrays must not be empty');
+      if (child.isArray && !isArray) this.report(walk, 'error', 'structure', `${location}.${key}`, `"${key}" must be an array`);
+      else if (child.isArray && isArray && value.length === 0) this.report(walk, 'error', 'structure', `${location}.${key}`, 'arrays must not be empty');
       else if (!child.isArray && isArray) {
-        this.report(walk, 'error', 'structure', at, `"${key}" must be a single value, not an array`);
+        this.report(walk, 'error', 'structure', `${location}.${key}`, `"${key}" must be a single value, not an array`);
         arrayOnSingle = true;
       }
       // Primitive values never read their host (only objects, extensions and attachments do): no host for them.
@@ -547,6 +548,7 @@ export class Validator {
         }
         if (clean.off) clean = undefined;
       }
+      const at = `${location}.${key}`;
       const issuesBefore = walk.issues.length;
       const contextualBefore = walk.contextual;
       const plan = (entry.plan ??= this.valuePlan(child, entry.type));
