@@ -4,7 +4,9 @@
  * found without any issue has none either, so its walk (slices, bindings, extension definitions)
  * is skipped. The validator remembers a value only when its walk read nothing but the value and
  * the place: no issue at all, no reference or resource (their verdicts depend on the enclosing
- * Bundle or resource), not inside a slice's second walk.
+ * Bundle or resource), no discriminator that resolves or checks a profile, no null item of a
+ * primitive array (its `_name` companion makes it clean or not), not inside a slice's second walk.
+ * Only small values are kept, and a place whose values seldom repeat stops keeping them.
  */
 
 /** The last value found clean at one place (a child of one set of children), and under which host and depth. */
