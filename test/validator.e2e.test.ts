@@ -293,6 +293,22 @@ describe('never throws', () => {
     for (let i = 0; i < depth; i++) b = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: b }] };
     return b;
   }
+  it('does not grow with the type names an input makes up (resourceType, a reference\'s type)', () => {
+    const v = new Validator(validator.index);
+    const remembered = () => {
+      const internals = v as unknown as { baseTypes: Map<string, unknown>; ancestors: Map<string, unknown> };
+      return internals.baseTypes.size + internals.ancestors.size;
+    };
+    const made = (i: number) => ({ ...example('Observation-ExampleBodyWeight.json'), subject: { reference: `Made${i}up/x` } });
+    for (let i = 0; i < 50; i++) v.validate(made(i));
+    const before = remembered();
+    for (let i = 50; i < 1050; i++) {
+      v.validate({ resourceType: `Made${i}up` });
+      v.validate(made(i));
+    }
+    expect(remembered()).toBe(before);
+    expect(has(v.validateToIssues({ resourceType: 'Madeup' }), 'structure', 'Madeup')).toBe(true);
+  });
   it.each(hostile.map((h, i) => [i, h] as const))('hostile input #%i gets an OperationOutcome', (_i, input) => {
     const outcome = validator.validate(input);
     expect(outcome.resourceType).toBe('OperationOutcome');

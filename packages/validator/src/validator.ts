@@ -146,7 +146,7 @@ export class Validator {
   private readonly sliceMatchers = new WeakMap<ElementNode, Array<{ slice: ElementNode; values: Array<{ value: unknown; steps: string[] } | undefined> }>>();
   /** value set → system → code → display → result; `size` counts the results of one value set. */
   private readonly codeResults = new Map<string, { size: number; bySystem: Map<string, Map<string, Map<string, CodeValidation>>> }>();
-  private readonly baseTypes = new Map<string, ProfileTree | null>();
+  private readonly baseTypes = new Map<string, ProfileTree>();
   private readonly resourceBases = new Map<string, ProfileTree>();
   private readonly resourceHosts = new Map<string, Host>();
   /** Extension url → why it may not sit at a host ('' when it may), per host (hosts are memoised; others are let go). */
@@ -465,14 +465,17 @@ export class Validator {
     return host;
   }
 
-  /** A base type's tree by code, memoised (the model builds a canonical per call). */
+  /**
+   * A base type's tree by code, memoised (the model builds a canonical per call). Unknown codes are
+   * not remembered: inputs name any number of them (resourceType, a reference's type).
+   */
   private baseType(code: string): ProfileTree | undefined {
     let tree = this.baseTypes.get(code);
     if (tree === undefined) {
-      tree = this.model.typeTree(code) ?? null;
-      this.baseTypes.set(code, tree);
+      tree = this.model.typeTree(code);
+      if (tree) this.baseTypes.set(code, tree);
     }
-    return tree ?? undefined;
+    return tree;
   }
 
   /** Checks an object's properties against the children that apply to it, then their cardinalities. */
@@ -989,11 +992,12 @@ export class Validator {
     if (!out) {
       out = [type];
       let sd = this.baseType(type)?.sd;
+      // an unknown type (named by the input) is not remembered
+      if (sd) this.ancestors.set(type, out);
       for (let i = 0; sd?.baseDefinition && i < 10; i++) {
         sd = this.model.tree(sd.baseDefinition)?.sd;
         if (sd) out.push(sd.type);
       }
-      this.ancestors.set(type, out);
     }
     return out;
   }
