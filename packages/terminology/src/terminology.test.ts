@@ -133,6 +133,10 @@ describe('UCUM', () => {
   it.each(['lb', 'mmHg', 'KG', 'degC', ' kg', 'bpm'])('rejects %s', (unit) => {
     expect(validateUcum(unit).valid).toBe(false);
   });
+  it('proposes valid codes for an invalid one, when asked', () => {
+    expect(validateUcum('lb').suggestions).toContain('[lb_ap]');
+    expect(validateUcum('kg').suggestions).toBeUndefined();
+  });
   it('compares and converts units', () => {
     expect(ucumCommensurable('mg/dL', 'g/L')).toBe(true);
     expect(ucumCommensurable('kg', 'cm')).toBe(false);

@@ -34,16 +34,25 @@ export function validateUcum(code: string): UcumCheck {
   if (code.trim() === '' || code !== code.trim()) {
     check = { valid: false, message: `"${code}" is not a valid UCUM code: empty or surrounded by spaces` };
   } else {
-    const result = ucum.validateUnitString(code, true);
+    // Without suggestions: the library builds its synonym table (tens of ms) on the first request for them.
+    const result = ucum.validateUnitString(code, false);
     // The library also accepts some case-insensitive spellings; UCUM codes in FHIR are the case-sensitive ones.
     if (result.status === 'valid' && result.ucumCode === code) {
       check = { valid: true, name: typeof result.unit?.name === 'string' ? result.unit.name : undefined };
     } else {
-      const suggestions = (result.suggestions ?? []).flatMap((s) => s.units.map((u) => u[0]));
+      const closest = result.ucumCode && result.ucumCode !== code ? result.ucumCode : undefined;
+      let suggestions: string[] | undefined;
       check = {
         valid: false,
-        message: result.ucumCode && result.ucumCode !== code ? `"${code}" is not a valid UCUM code; did you mean "${result.ucumCode}"?` : `"${code}" is not a valid UCUM code`,
-        suggestions: result.ucumCode && result.ucumCode !== code ? [result.ucumCode, ...suggestions] : suggestions,
+        message: closest ? `"${code}" is not a valid UCUM code; did you mean "${closest}"?` : `"${code}" is not a valid UCUM code`,
+        // asked for only by callers that show them (a validation reads the message)
+        get suggestions() {
+          if (!suggestions) {
+            const proposed = (ucum.validateUnitString(code, true).suggestions ?? []).flatMap((s) => s.units.map((u) => u[0]));
+            suggestions = closest ? [closest, ...proposed] : proposed;
+          }
+          return suggestions;
+        },
       };
     }
   }
