@@ -51,6 +51,14 @@ describe('CleanValue', () => {
       expect(clean.matches(odd, host, 0)).toBe(false);
     }
   });
+  it('keeps a `__proto__` name as JSON.parse gives it: a name, not a prototype', () => {
+    const host = {};
+    const clean = new CleanValue();
+    clean.remember(JSON.parse('{"__proto__":{"a":1}}'), host, 0);
+    expect(clean.matches(JSON.parse('{"__proto__":{"a":1}}'), host, 0)).toBe(true);
+    expect(clean.matches(JSON.parse('{}'), host, 0)).toBe(false);
+    expect(clean.matches(JSON.parse('{"__proto__":{"a":2}}'), host, 0)).toBe(false);
+  });
   it('keeps only small values: a long text or a large block is walked each time', () => {
     const host = {};
     for (const big of [{ data: 'x'.repeat(5000) }, { coding: Array.from({ length: 400 }, (_, i) => ({ code: String(i) })) }]) {

@@ -73,7 +73,8 @@ function jsonCopy(v: unknown, depth: number, budget: { nodes: number }): unknown
     return out;
   }
   if (!isPlainObject(v)) return NOT_JSON;
-  const out: Record<string, unknown> = {};
+  // no prototype: a `__proto__` name (JSON.parse makes it an own property) stays a name, not a prototype
+  const out: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(v)) {
     const item = jsonCopy((v as Record<string, unknown>)[key], depth + 1, budget);
     if (item === NOT_JSON) return NOT_JSON;
