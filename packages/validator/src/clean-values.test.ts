@@ -51,13 +51,16 @@ describe('CleanValue', () => {
       expect(clean.matches(odd, host, 0)).toBe(false);
     }
   });
-  it('keeps a `__proto__` name as JSON.parse gives it: a name, not a prototype', () => {
+  it('does not keep a value with a `__proto__` name (JSON.parse makes it a name; a copy would make it a prototype)', () => {
     const host = {};
     const clean = new CleanValue();
+    clean.remember(JSON.parse('{"a":1}'), host, 0);
     clean.remember(JSON.parse('{"__proto__":{"a":1}}'), host, 0);
-    expect(clean.matches(JSON.parse('{"__proto__":{"a":1}}'), host, 0)).toBe(true);
+    // the earlier copy stays: neither `{}` nor the `__proto__` value is taken for it
+    expect(clean.matches(JSON.parse('{"a":1}'), host, 0)).toBe(true);
     expect(clean.matches(JSON.parse('{}'), host, 0)).toBe(false);
-    expect(clean.matches(JSON.parse('{"__proto__":{"a":2}}'), host, 0)).toBe(false);
+    expect(clean.matches(JSON.parse('{"__proto__":{"a":1}}'), host, 0)).toBe(false);
+    expect(clean.matches(JSON.parse('{"b":{"__proto__":{"a":1}}}'), host, 0)).toBe(false);
   });
   it('keeps only small values: a long text or a large block is walked each time', () => {
     const host = {};

@@ -73,9 +73,12 @@ function jsonCopy(v: unknown, depth: number, budget: { nodes: number }): unknown
     return out;
   }
   if (!isPlainObject(v)) return NOT_JSON;
-  // no prototype: a `__proto__` name (JSON.parse makes it an own property) stays a name, not a prototype
-  const out: Record<string, unknown> = Object.create(null);
+  // An object literal, filled in the value's order: the copy gets the hidden class JSON.parse gives the
+  // same names, so comparing reads it fast (an object without prototype is a slow dictionary). A
+  // `__proto__` name (an own property from JSON.parse) would set the copy's prototype: not kept.
+  const out: Record<string, unknown> = {};
   for (const key of Object.keys(v)) {
+    if (key === '__proto__') return NOT_JSON;
     const item = jsonCopy((v as Record<string, unknown>)[key], depth + 1, budget);
     if (item === NOT_JSON) return NOT_JSON;
     out[key] = item;
