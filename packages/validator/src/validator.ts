@@ -303,28 +303,13 @@ export class Validator {
       this.report(walk, 'error', 'structure', location, `unknown resource type "${resourceType.slice(0, 100)}"`);
       return;
     }
-    const trees: ProfileTree[] = [base];
-    for (const url of profiles) this.addTree(trees, url);
-    const meta = value.meta;
-    if (isObject(meta) && Array.isArray(meta.profile)) {
-      for (const claim of meta.profile) {
-        if (typeof claim !== 'string') continue;
-        const resolved = this.resolveProfile(claim);
-        if (resolved) this.addTree(trees, resolved);
-        else this.report(walk, 'warning', 'not-found', `${location}.meta.profile`, `profile ${claim} is not loaded, so the resource was not checked against it`);
-      }
-    }
+    const trees = this.treesOf(value, base, profiles, location, walk);
     const previousTargets = walk.bundleTargets;
     const previousInDocument = walk.inDocument;
     const previousResource = walk.currentResource;
     walk.currentResource = value;
     walk.resourceStack.push(value);
-    if (resourceType === 'Bundle') {
-      walk.bundleTargets = bundleTargets(value);
-      walk.inDocument = value.type === 'document';
-      this.checkFullUrls(value, location, walk);
-      this.checkDuplicateIds(value, location, walk);
-    }
+    if (resourceType === 'Bundle') this.enterBundle(value, location, walk);
     // A profile's snapshot carries every element, constraint and invariant of the base definition
     // (a profile can only narrow it): when one applies, walking the base as well would only repeat it.
     let profiled = false;
@@ -336,12 +321,50 @@ export class Validator {
         continue;
       }
       this.walkObject(value, this.lookup(tree.root.children), location, walk, depth, this.resourceHost(resourceType), true);
-      for (const f of runInvariants(this.invariantsOf(tree), value, { resource: value, rootResource: walk.rootResource })) {
-        const at = location === resourceType ? f.location : f.location.replace(/^[A-Za-z]+/, location);
-        if (f.error) this.report(walk, 'warning', 'processing', at, `${f.constraint.key} could not be evaluated: ${f.error}`, f.constraint.key);
-        else this.report(walk, f.constraint.severity, 'invariant', at, `${f.constraint.key}: ${f.constraint.human}`, f.constraint.key);
+      const failures = runInvariants(this.invariantsOf(tree), value, { resource: value, rootResource: walk.rootResource });
+      if (failures.length > 0) this.reportInvariants(failures, resourceType, location, walk);
+    }
+    if (resourceType === 'SearchParameter' || resourceType === 'CapabilityStatement' || resourceType === 'DocumentReference') this.checkResourceRules(value, resourceType, location, walk);
+    walk.bundleTargets = previousTargets;
+    walk.inDocument = previousInDocument;
+    walk.currentResource = previousResource;
+    walk.resourceStack.pop();
+  }
+
+  /** The trees a resource is walked against: its base definition, the profiles asked for, and those its meta.profile claims. */
+  private treesOf(value: Record<string, unknown>, base: ProfileTree, profiles: string[], location: string, walk: Walk): ProfileTree[] {
+    const trees: ProfileTree[] = [base];
+    for (const url of profiles) this.addTree(trees, url);
+    const meta = value.meta;
+    if (isObject(meta) && Array.isArray(meta.profile)) {
+      for (const claim of meta.profile) {
+        if (typeof claim !== 'string') continue;
+        const resolved = this.resolveProfile(claim);
+        if (resolved) this.addTree(trees, resolved);
+        else this.report(walk, 'warning', 'not-found', `${location}.meta.profile`, `profile ${claim} is not loaded, so the resource was not checked against it`);
       }
     }
+    return trees;
+  }
+
+  /** A Bundle's entries are the targets of its references; its fullUrls and ids are checked once. */
+  private enterBundle(value: Record<string, unknown>, location: string, walk: Walk): void {
+    walk.bundleTargets = bundleTargets(value);
+    walk.inDocument = value.type === 'document';
+    this.checkFullUrls(value, location, walk);
+    this.checkDuplicateIds(value, location, walk);
+  }
+
+  private reportInvariants(failures: ReturnType<typeof runInvariants>, resourceType: string, location: string, walk: Walk): void {
+    for (const f of failures) {
+      const at = location === resourceType ? f.location : f.location.replace(/^[A-Za-z]+/, location);
+      if (f.error) this.report(walk, 'warning', 'processing', at, `${f.constraint.key} could not be evaluated: ${f.error}`, f.constraint.key);
+      else this.report(walk, f.constraint.severity, 'invariant', at, `${f.constraint.key}: ${f.constraint.human}`, f.constraint.key);
+    }
+  }
+
+  /** The rules of a few resource types beyond their definitions (search parameters, documents). */
+  private checkResourceRules(value: Record<string, unknown>, resourceType: string, location: string, walk: Walk): void {
     if (resourceType === 'SearchParameter' || resourceType === 'CapabilityStatement') {
       const check = resourceType === 'SearchParameter' ? checkSearchParameter : checkCapabilityStatement;
       check(value, location, (url) => this.findSearchParameter(url, walk), (severity, code, at, message) => this.report(walk, severity, code, at, message));
@@ -349,10 +372,6 @@ export class Validator {
     if (resourceType === 'DocumentReference') {
       checkDocumentReference(value, location, (severity, code, at, message) => this.report(walk, severity, code, at, message), (attachment) => this.attachmentBytes(attachment, walk));
     }
-    walk.bundleTargets = previousTargets;
-    walk.inDocument = previousInDocument;
-    walk.currentResource = previousResource;
-    walk.resourceStack.pop();
   }
 
   /** The base definition of a resource type, or undefined when the name is no resource type (memoised for resource types only). */
@@ -478,13 +497,18 @@ export class Validator {
     return tree;
   }
 
-  /** Checks an object's properties against the children that apply to it, then their cardinalities. */
+  /**
+   * Checks an object's properties against the children that apply to it, then their cardinalities.
+   * The loop keeps to the common path; what is rare (companions, unknown names, nulls, arrays, a
+   * count out of bounds) is handled in methods of its own: a small function is optimised sooner by
+   * V8, and a first error elsewhere does not throw its optimised code away.
+   */
   private walkObject(obj: Record<string, unknown>, lookup: Lookup, location: string, walk: Walk, depth: number, host: Host, isResource = false): void {
     if (depth > MAX_DEPTH) {
       this.report(walk, 'error', 'structure', location, `nesting deeper than ${MAX_DEPTH} levels is not followed`);
       return;
     }
-    const { children, byName, byCompanion, names, counted } = lookup;
+    const { children, byName, counted } = lookup;
     // items seen per child (by index), in a buffer reused across objects (given back zeroed)
     let counts = this.countBuffers.pop();
     if (!counts || counts.length < children.length) counts = new Int32Array(Math.max(64, children.length));
@@ -500,47 +524,22 @@ export class Validator {
       const value = own[key];
       if (isResource && key === 'resourceType') continue;
       if (key.charCodeAt(0) === 95 /* _ */) {
-        const at = `${location}.${key}`;
-        const base = byCompanion.get(key);
-        if (!base || !base.primitive) {
-          this.report(walk, 'error', 'structure', at, `unknown property "${key}"`);
-          continue;
-        }
-        hasContent = true;
-        this.walkPrimitiveExtension(value, base.child, at, walk, depth, { path: `${host.path}.${base.name}`, type: base.type.code, typePath: `${host.typePath ?? host.path}.${base.name}` });
+        if (this.walkCompanion(key, value, lookup, location, walk, depth, host)) hasContent = true;
         continue;
       }
       const entry = byName.get(key);
-      if (!entry) {
-        this.report(walk, 'error', 'structure', `${location}.${key}`, `unknown property "${key.length > 100 ? `${key.slice(0, 100)}…` : key}"`);
+      if (entry === undefined || value === null) {
+        this.reportNameOrNull(entry, key, location, walk);
         continue;
       }
       if (key !== 'id') hasContent = true;
-      const { child, index } = entry;
-      // the value's location is written out only where it is used (reports, walks): not for a value found clean before
-      if (value === null) {
-        this.report(walk, 'error', 'structure', `${location}.${key}`, 'null is not allowed in FHIR JSON');
-        continue;
-      }
+      const index = entry.index;
       const isArray = Array.isArray(value);
-      if (child.isArray && !isArray) this.report(walk, 'error', 'structure', `${location}.${key}`, `"${key}" must be an array`);
-      else if (child.isArray && isArray && value.length === 0) this.report(walk, 'error', 'structure', `${location}.${key}`, 'arrays must not be empty');
-      else if (!child.isArray && isArray) {
-        this.report(walk, 'error', 'structure', `${location}.${key}`, `"${key}" must be a single value, not an array`);
-        arrayOnSingle = true;
+      if (isArray !== entry.child.isArray || (isArray && value.length === 0)) {
+        if (this.reportArrayShape(entry, key, isArray, location, walk)) arrayOnSingle = true;
       }
       // Primitive values never read their host (only objects, extensions and attachments do): no host for them.
-      // typePath stays undefined while it equals the path (outside data types): one string less per property.
-      let childHost = host;
-      if (!entry.primitive) {
-        // hosts are memoised by their parent host (itself memoised): the same place gets the same object, no strings built
-        let memo = entry.host;
-        if (memo === undefined || memo.parent !== host) {
-          const fhirName = names[index]!.fhirName;
-          memo = entry.host = { path: `${host.path}.${fhirName}`, type: host.type, typePath: host.typePath === undefined ? undefined : `${host.typePath}.${fhirName}`, parent: host };
-        }
-        childHost = memo;
-      }
+      const childHost = entry.primitive ? host : this.childHost(entry, host, lookup);
       // a value equal to the last found clean here needs only counting (see CleanValue)
       let clean: CleanValue | undefined;
       if (walk.again === 0) {
@@ -551,27 +550,19 @@ export class Validator {
         }
         if (clean.off) clean = undefined;
       }
+      // the value's location is written out only here, where it is walked: not for a value found clean before
       const at = `${location}.${key}`;
       const issuesBefore = walk.issues.length;
       const contextualBefore = walk.contextual;
-      const plan = (entry.plan ??= this.valuePlan(child, entry.type));
+      const plan = (entry.plan ??= this.valuePlan(entry.child, entry.type));
       if (!isArray) {
         // the common case: one value, at the element's own location
         counts[index]! += 1;
-        this.walkValue(value, child, plan, at, walk, depth + 1, childHost);
-        if (entry.sliced) this.checkSlices([value], [at], child, at, walk, depth + 1, childHost);
+        this.walkValue(value, entry.child, plan, at, walk, depth + 1, childHost);
+        if (entry.sliced) this.checkSlices([value], [at], entry.child, at, walk, depth + 1, childHost);
       } else {
         counts[index]! += value.length;
-        const indexed = child.isArray;
-        // In a primitive array, null stands for an item whose content is only in the `_key` companion.
-        const companion = indexed && entry.primitive ? obj[entry.companion] : undefined;
-        const itemLocations = entry.sliced ? (indexed ? value.map((_, i) => `${at}[${i}]`) : value.map(() => at)) : undefined;
-        for (let i = 0; i < value.length; i++) {
-          const item = value[i];
-          if (item === null && companion !== undefined && Array.isArray(companion) && isObject(companion[i])) continue;
-          this.walkValue(item, child, plan, itemLocations ? itemLocations[i]! : indexed ? `${at}[${i}]` : at, walk, depth + 1, childHost);
-        }
-        if (itemLocations) this.checkSlices(value, itemLocations, child, at, walk, depth + 1, childHost);
+        this.walkItems(obj, value, entry, plan, at, walk, depth, childHost);
       }
       // not a primitive array with null items: those are clean or not by its `_name` companion, which is not part of the value
       if (clean !== undefined && walk.issues.length === issuesBefore && walk.contextual === contextualBefore && !(entry.primitive && isArray && value.includes(null))) {
@@ -585,18 +576,81 @@ export class Validator {
       const child = children[c]!;
       const n = counts[c]!;
       // one value of a choice cannot be two of its names: the names present are looked at only past one
-      if (n >= child.min && n <= child.max && (n <= 1 || names[c]!.jsonNames.length === 1)) continue;
-      const jsonNamesOfChild = names[c]!.jsonNames;
-      const present = Object.keys(obj).filter((k) => jsonNamesOfChild.includes(k) && obj[k] !== null);
-      if (present.length > 1) this.report(walk, 'error', 'structure', `${location}.${present[1]}`, `only one of ${present.join(', ')} is allowed (${child.name})`);
-      if (n < child.min) this.report(walk, 'error', 'required', `${location}.${child.name.replace('[x]', '')}`, `${child.path}: minimum required = ${child.min}, but only found ${n}`);
-      if (n > child.max) {
-        const at = `${location}.${present[0] ?? child.name}`;
-        this.report(walk, 'error', 'structure', at, child.max === 0 ? `${child.path} is not allowed in this profile` : `${child.path}: maximum allowed = ${child.max}, but found ${n}`);
-      }
+      if (n >= child.min && n <= child.max && (n <= 1 || lookup.names[c]!.jsonNames.length === 1)) continue;
+      this.reportCount(obj, lookup, c, n, location, walk);
     }
     for (let c = 0; c < children.length; c++) counts[c] = 0;
     this.countBuffers.push(counts);
+  }
+
+  /** A `_name` companion (a primitive's id and extensions): whether it gives the object content. */
+  private walkCompanion(key: string, value: unknown, lookup: Lookup, location: string, walk: Walk, depth: number, host: Host): boolean {
+    const at = `${location}.${key}`;
+    const base = lookup.byCompanion.get(key);
+    if (!base || !base.primitive) {
+      this.report(walk, 'error', 'structure', at, `unknown property "${key}"`);
+      return false;
+    }
+    this.walkPrimitiveExtension(value, base.child, at, walk, depth, { path: `${host.path}.${base.name}`, type: base.type.code, typePath: `${host.typePath ?? host.path}.${base.name}` });
+    return true;
+  }
+
+  private reportNameOrNull(entry: LookupEntry | undefined, key: string, location: string, walk: Walk): void {
+    if (!entry) this.report(walk, 'error', 'structure', `${location}.${key}`, `unknown property "${key.length > 100 ? `${key.slice(0, 100)}…` : key}"`);
+    else this.report(walk, 'error', 'structure', `${location}.${key}`, 'null is not allowed in FHIR JSON');
+  }
+
+  /** A single value where an array goes, an empty array, or an array where a single value goes (true: then every count is checked). */
+  private reportArrayShape(entry: LookupEntry, key: string, isArray: boolean, location: string, walk: Walk): boolean {
+    if (!isArray) this.report(walk, 'error', 'structure', `${location}.${key}`, `"${key}" must be an array`);
+    else if (entry.child.isArray) this.report(walk, 'error', 'structure', `${location}.${key}`, 'arrays must not be empty');
+    else {
+      this.report(walk, 'error', 'structure', `${location}.${key}`, `"${key}" must be a single value, not an array`);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * The host of an object child. Hosts are memoised by their parent host (itself memoised): the same
+   * place gets the same object, no strings built. typePath stays undefined while it equals the path
+   * (outside data types): one string less per property.
+   */
+  private childHost(entry: LookupEntry, host: Host, lookup: Lookup): Host {
+    let memo = entry.host;
+    if (memo === undefined || memo.parent !== host) {
+      const fhirName = lookup.names[entry.index]!.fhirName;
+      memo = entry.host = { path: `${host.path}.${fhirName}`, type: host.type, typePath: host.typePath === undefined ? undefined : `${host.typePath}.${fhirName}`, parent: host };
+    }
+    return memo;
+  }
+
+  /** The items of an array value, each at its index (a single value given as an array: at the element's location). */
+  private walkItems(obj: Record<string, unknown>, value: unknown[], entry: LookupEntry, plan: ValuePlan, at: string, walk: Walk, depth: number, childHost: Host): void {
+    const child = entry.child;
+    const indexed = child.isArray;
+    // In a primitive array, null stands for an item whose content is only in the `_key` companion.
+    const companion = indexed && entry.primitive ? obj[entry.companion] : undefined;
+    const itemLocations = entry.sliced ? (indexed ? value.map((_, i) => `${at}[${i}]`) : value.map(() => at)) : undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      if (item === null && companion !== undefined && Array.isArray(companion) && isObject(companion[i])) continue;
+      this.walkValue(item, child, plan, itemLocations ? itemLocations[i]! : indexed ? `${at}[${i}]` : at, walk, depth + 1, childHost);
+    }
+    if (itemLocations) this.checkSlices(value, itemLocations, child, at, walk, depth + 1, childHost);
+  }
+
+  /** A count out of a child's bounds, or two names of one choice. */
+  private reportCount(obj: Record<string, unknown>, lookup: Lookup, c: number, n: number, location: string, walk: Walk): void {
+    const child = lookup.children[c]!;
+    const jsonNamesOfChild = lookup.names[c]!.jsonNames;
+    const present = Object.keys(obj).filter((k) => jsonNamesOfChild.includes(k) && obj[k] !== null);
+    if (present.length > 1) this.report(walk, 'error', 'structure', `${location}.${present[1]}`, `only one of ${present.join(', ')} is allowed (${child.name})`);
+    if (n < child.min) this.report(walk, 'error', 'required', `${location}.${child.name.replace('[x]', '')}`, `${child.path}: minimum required = ${child.min}, but only found ${n}`);
+    if (n > child.max) {
+      const at = `${location}.${present[0] ?? child.name}`;
+      this.report(walk, 'error', 'structure', at, child.max === 0 ? `${child.path} is not allowed in this profile` : `${child.path}: maximum allowed = ${child.max}, but found ${n}`);
+    }
   }
 
   private walkPrimitiveExtension(value: unknown, child: ElementNode, at: string, walk: Walk, depth: number, host: Host): void {
