@@ -26,9 +26,15 @@ const itemsLack = (list: unknown, key: string, companion: string) => Array.isArr
 /** A non-empty array of objects: a collection FHIRPath sees as non-empty. */
 const someObjects = (list: unknown) => Array.isArray(list) && list.length > 0 && list.every(isObject);
 
+/** An object with at least one own name (read without making the list of its names). */
+function hasContent(v: Record<string, unknown>): boolean {
+  for (const key in v) if (Object.prototype.hasOwnProperty.call(v, key)) return true;
+  return false;
+}
+
 /** A value FHIRPath surely sees as present: a non-empty string, a finite number, a boolean, an object with content. */
 const surelyPresent = (v: unknown) =>
-  (typeof v === 'string' && v.length > 0) || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean' || (isObject(v) && Object.keys(v).length > 0);
+  (typeof v === 'string' && v.length > 0) || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean' || (isObject(v) && hasContent(v));
 
 // named reads (not by a key variable) for the names every resource is asked about: V8 caches them per object shape
 const noContained = (r: Record<string, unknown>) => r.contained === undefined && r._contained === undefined;
@@ -112,6 +118,9 @@ export const NATIVE_INVARIANTS: Record<string, { expression: string; decide: Nat
     decide: onResource((r) => {
       if (someObjects(r.component) || someObjects(r.hasMember)) return true;
       if (!noComponent(r) || !noHasMember(r)) return undefined;
+      // a measure's value: one named read (any value[x] surely present makes value.exists() true)
+      const quantity = r.valueQuantity;
+      if (isObject(quantity) && hasContent(quantity)) return true;
       const value = observationValueExists(r);
       if (value) return true;
       if (!noDataAbsentReason(r)) return surelyPresent(r.dataAbsentReason) ? true : undefined;
@@ -120,11 +129,11 @@ export const NATIVE_INVARIANTS: Record<string, { expression: string; decide: Nat
   },
   'mes-source-oid': {
     expression: "meta.source.empty() or meta.source.matches('^urn:oid:[0-2]([.](0|[1-9][0-9]*))+$')",
-    decide: onResource((r) => oidAt(r, META_SOURCE, true, lastSource)),
+    decide: onResource(metaSourceIsOid),
   },
   'mes-subject-oid': {
     expression: "subject.identifier.system.matches('^urn:oid:[0-2]([.](0|[1-9][0-9]*))+$')",
-    decide: onResource((r) => oidAt(r, SUBJECT_SYSTEM, false, lastSubjectSystem)),
+    decide: onResource(subjectSystemIsOid),
   },
   'qty-3': {
     expression: 'code.empty() or system.exists()',
@@ -139,46 +148,52 @@ export const NATIVE_INVARIANTS: Record<string, { expression: string; decide: Nat
 
 /** The regular expression of both MES rules: an OID as a URN. */
 const OID_URN = /^urn:oid:[0-2]([.](0|[1-9][0-9]*))+$/;
-/** The last string a rule tested and its verdict: an app's OIDs (its source, its patients' system) repeat from one resource to the next. */
-interface LastOid {
-  value: string;
-  ok: boolean;
-}
-function isOidUrn(value: string, last: LastOid): boolean {
-  if (value !== last.value) {
-    last.ok = OID_URN.test(value);
-    last.value = value;
-  }
-  return last.ok;
-}
 
 /**
- * Both MES rules along a path of single values (names with their companions): `whenAbsent` where a
- * step is missing, the regex on the string at its end, undefined on anything else (an array, a
- * companion, an empty string).
+ * The verdicts of the regex on the strings met, per rule: an app's OIDs (its sources, its patients'
+ * system) are a handful that repeat from one resource to the next. Bounded against inputs that
+ * bring a new string each time.
  */
-const META_SOURCE: Array<[string, string]> = [
-  ['meta', '_meta'],
-  ['source', '_source'],
-];
-const SUBJECT_SYSTEM: Array<[string, string]> = [
-  ['subject', '_subject'],
-  ['identifier', '_identifier'],
-  ['system', '_system'],
-];
-const lastSource: LastOid = { value: '', ok: false };
-const lastSubjectSystem: LastOid = { value: '', ok: false };
-function oidAt(resource: Record<string, unknown>, path: Array<[string, string]>, whenAbsent: boolean, last: LastOid): boolean | undefined {
-  let holder = resource;
-  for (let i = 0; i < path.length; i++) {
-    const [key, companion] = path[i]!;
-    if (absent(holder, key, companion)) return whenAbsent;
-    const value = holder[key];
-    if (i === path.length - 1) return holder[companion] === undefined && typeof value === 'string' && value.length > 0 ? isOidUrn(value, last) : undefined;
-    if (!isObject(value)) return undefined;
-    holder = value;
+class OidVerdicts {
+  private readonly verdicts = new Map<string, boolean>();
+  isOidUrn(value: string): boolean {
+    let ok = this.verdicts.get(value);
+    if (ok === undefined) {
+      ok = OID_URN.test(value);
+      if (this.verdicts.size >= 256) this.verdicts.clear();
+      this.verdicts.set(value, ok);
+    }
+    return ok;
   }
-  return undefined;
+}
+const sourceVerdicts = new OidVerdicts();
+const subjectSystemVerdicts = new OidVerdicts();
+
+/**
+ * Both MES rules read a path of single values, each name with its `_` companion: where a step is
+ * missing (and its companion too), the rule's verdict for an absent value; the regex on the
+ * string at its end; undefined on anything else (an array, a companion, an empty string). Named
+ * reads: V8 caches them per object shape.
+ */
+function metaSourceIsOid(r: Record<string, unknown>): boolean | undefined {
+  const meta = r.meta;
+  if (meta === undefined) return r._meta === undefined ? true : undefined;
+  if (!isObject(meta)) return undefined;
+  const source = meta.source;
+  if (source === undefined) return meta._source === undefined ? true : undefined;
+  return meta._source === undefined && typeof source === 'string' && source.length > 0 ? sourceVerdicts.isOidUrn(source) : undefined;
+}
+
+function subjectSystemIsOid(r: Record<string, unknown>): boolean | undefined {
+  const subject = r.subject;
+  if (subject === undefined) return r._subject === undefined ? false : undefined;
+  if (!isObject(subject)) return undefined;
+  const identifier = subject.identifier;
+  if (identifier === undefined) return subject._identifier === undefined ? false : undefined;
+  if (!isObject(identifier)) return undefined;
+  const system = identifier.system;
+  if (system === undefined) return identifier._system === undefined ? false : undefined;
+  return identifier._system === undefined && typeof system === 'string' && system.length > 0 ? subjectSystemVerdicts.isOidUrn(system) : undefined;
 }
 
 /** A dateTime as R4 writes it (the regex of its definition): the only strings vs-1 is decided on here. */
