@@ -8,7 +8,8 @@ export function matchesPattern(value: unknown, pattern: unknown): boolean {
   }
   if (isObject(pattern)) {
     if (!isObject(value)) return false;
-    for (const k of Object.keys(pattern)) if (!matchesPattern(value[k], pattern[k])) return false;
+    // for…in: no list of names per call (patterns are plain JSON from the definitions)
+    for (const k in pattern) if (!matchesPattern(value[k], pattern[k])) return false;
     return true;
   }
   return value === pattern;
