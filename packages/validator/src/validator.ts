@@ -1266,11 +1266,18 @@ function documentPosition(resource: unknown, root: string, location: string): nu
  * here rather than on each report, which most validations (one warning or none) never need. A few
  * issues (the common case) are compared pairwise; many, through a set of their identities.
  */
+function sameIssue(a: ValidationIssue, b: ValidationIssue): boolean {
+  return a.severity === b.severity && a.location === b.location && (a.key ?? a.message) === (b.key ?? b.message);
+}
+
 function distinct(issues: ValidationIssue[]): ValidationIssue[] {
-  const same = (a: ValidationIssue, b: ValidationIssue) => a.severity === b.severity && a.location === b.location && (a.key ?? a.message) === (b.key ?? b.message);
   if (issues.length <= 16) {
     const kept: ValidationIssue[] = [];
-    for (const issue of issues) if (!kept.some((k) => same(k, issue))) kept.push(issue);
+    for (let i = 0; i < issues.length; i++) {
+      let seen = false;
+      for (let k = 0; k < kept.length && !seen; k++) seen = sameIssue(kept[k]!, issues[i]!);
+      if (!seen) kept.push(issues[i]!);
+    }
     return kept;
   }
   const seen = new Set<string>();
@@ -1282,16 +1289,42 @@ function distinct(issues: ValidationIssue[]): ValidationIssue[] {
   });
 }
 
-/** Issues in document order (stable: issues at one place keep the order they were found in). */
+/** Document positions compared: an unplaced issue (outside the resource) after every placed one, a place before what is inside it. */
+function comparePositions(a: number[] | undefined, b: number[] | undefined): number {
+  if (!a || !b) return a ? -1 : b ? 1 : 0;
+  const common = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < common; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+/**
+ * Issues in document order (stable: issues at one place keep the order they were found in). An
+ * invalid resource has a few issues: an insertion sort, with no closures or index arrays, costs
+ * less than a general sort; a long list goes through Array.prototype.sort.
+ */
 function sortInDocumentOrder(issues: ValidationIssue[], resource: unknown, root: string): ValidationIssue[] {
-  const positions = issues.map((issue) => documentPosition(resource, root, issue.location));
-  const compare = (a: number[] | undefined, b: number[] | undefined): number => {
-    if (!a || !b) return a ? -1 : b ? 1 : 0;
-    for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-    return a.length - b.length;
-  };
-  const order = issues.map((_, i) => i).sort((a, b) => compare(positions[a], positions[b]) || a - b);
-  return order.map((i) => issues[i]!);
+  const n = issues.length;
+  const positions: Array<number[] | undefined> = new Array(n);
+  for (let i = 0; i < n; i++) positions[i] = documentPosition(resource, root, issues[i]!.location);
+  if (n > 32) {
+    const order = issues.map((_, i) => i).sort((a, b) => comparePositions(positions[a], positions[b]) || a - b);
+    return order.map((i) => issues[i]!);
+  }
+  const sorted = issues.slice();
+  for (let i = 1; i < n; i++) {
+    const issue = sorted[i]!;
+    const position = positions[i];
+    let j = i - 1;
+    // strictly after: issues at one place keep their order
+    while (j >= 0 && comparePositions(positions[j], position) > 0) {
+      sorted[j + 1] = sorted[j]!;
+      positions[j + 1] = positions[j];
+      j--;
+    }
+    sorted[j + 1] = issue;
+    positions[j + 1] = position;
+  }
+  return sorted;
 }
 
 /** minValue/maxValue (numbers, dates, Quantities of the same unit) and maxLength of an element. */
