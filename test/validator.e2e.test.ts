@@ -348,6 +348,22 @@ describe('outcome', () => {
     expect(at('Observation.effective')).toBeGreaterThan(at('Observation.valueQuantity.code'));
   });
 
+  it('puts a long list of issues in document order too', () => {
+    const r: Record<string, unknown> = { ...example('Observation-ExampleBodyWeight.json') };
+    delete r.status;
+    // 40 unknown names after the resource's own: found in this order, then the missing status and dom-6 (on the resource itself)
+    for (let i = 0; i < 40; i++) r[`inconnu${String(i).padStart(2, '0')}`] = i;
+    const issues = validator.validateToIssues(r);
+    expect(issues.length).toBeGreaterThan(32);
+    const unknown = issues.filter((i) => i.message.startsWith('unknown property'));
+    expect(unknown.map((i) => i.location)).toEqual(Array.from({ length: 40 }, (_, i) => `Observation.inconnu${String(i).padStart(2, '0')}`));
+    // issues on the resource itself, or on what it lacks, come before those inside it, in the order found
+    const firstInside = issues.findIndex((i) => i.location.startsWith('Observation.inconnu'));
+    const before = issues.slice(0, firstInside).map((i) => i.location);
+    expect(before).toEqual(expect.arrayContaining(['Observation.status', 'Observation']));
+    expect(before.indexOf('Observation.status')).toBeLessThan(before.indexOf('Observation'));
+  });
+
   it('keeps the issues found at one place in the order they were found, after those of the element around it', () => {
     const r = example('Observation-ExampleBodyWeight.json');
     const issues = validator.validateToIssues({ ...r, valueQuantity: { ...r.valueQuantity, code: 'lb' } });

@@ -1261,15 +1261,16 @@ function documentPosition(resource: unknown, root: string, location: string): nu
   return position;
 }
 
+/** The same issue twice: same severity, location, and key (or message when it has none). */
+function sameIssue(a: ValidationIssue, b: ValidationIssue): boolean {
+  return a.severity === b.severity && a.location === b.location && (a.key ?? a.message) === (b.key ?? b.message);
+}
+
 /**
  * Each issue once (same severity, location and key or message), in the order first found: dropped
  * here rather than on each report, which most validations (one warning or none) never need. A few
  * issues (the common case) are compared pairwise; many, through a set of their identities.
  */
-function sameIssue(a: ValidationIssue, b: ValidationIssue): boolean {
-  return a.severity === b.severity && a.location === b.location && (a.key ?? a.message) === (b.key ?? b.message);
-}
-
 function distinct(issues: ValidationIssue[]): ValidationIssue[] {
   if (issues.length <= 16) {
     const kept: ValidationIssue[] = [];
