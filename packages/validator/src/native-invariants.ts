@@ -175,25 +175,25 @@ const subjectSystemVerdicts = new OidVerdicts();
  * string at its end; undefined on anything else (an array, a companion, an empty string). Named
  * reads: V8 caches them per object shape.
  */
+const absentOr = (value: unknown, companion: unknown, whenAbsent: boolean) => (value === undefined && companion === undefined ? whenAbsent : undefined);
+
+function oidVerdict(value: unknown, companion: unknown, whenAbsent: boolean, verdicts: OidVerdicts): boolean | undefined {
+  if (value === undefined || companion !== undefined) return absentOr(value, companion, whenAbsent);
+  return typeof value === 'string' && value.length > 0 ? verdicts.isOidUrn(value) : undefined;
+}
+
 function metaSourceIsOid(r: Record<string, unknown>): boolean | undefined {
   const meta = r.meta;
-  if (meta === undefined) return r._meta === undefined ? true : undefined;
-  if (!isObject(meta)) return undefined;
-  const source = meta.source;
-  if (source === undefined) return meta._source === undefined ? true : undefined;
-  return meta._source === undefined && typeof source === 'string' && source.length > 0 ? sourceVerdicts.isOidUrn(source) : undefined;
+  if (!isObject(meta)) return absentOr(meta, r._meta, true);
+  return oidVerdict(meta.source, meta._source, true, sourceVerdicts);
 }
 
 function subjectSystemIsOid(r: Record<string, unknown>): boolean | undefined {
   const subject = r.subject;
-  if (subject === undefined) return r._subject === undefined ? false : undefined;
-  if (!isObject(subject)) return undefined;
+  if (!isObject(subject)) return absentOr(subject, r._subject, false);
   const identifier = subject.identifier;
-  if (identifier === undefined) return subject._identifier === undefined ? false : undefined;
-  if (!isObject(identifier)) return undefined;
-  const system = identifier.system;
-  if (system === undefined) return identifier._system === undefined ? false : undefined;
-  return identifier._system === undefined && typeof system === 'string' && system.length > 0 ? subjectSystemVerdicts.isOidUrn(system) : undefined;
+  if (!isObject(identifier)) return absentOr(identifier, subject._identifier, false);
+  return oidVerdict(identifier.system, identifier._system, false, subjectSystemVerdicts);
 }
 
 /** A dateTime as R4 writes it (the regex of its definition): the only strings vs-1 is decided on here. */
