@@ -9,6 +9,8 @@
  * Only small values are kept, and a place whose values seldom repeat stops keeping them.
  */
 
+import { isPlainObject } from './patterns.js';
+
 /** The last value found clean at one place (a child of one set of children), and under which host and depth. */
 export class CleanValue {
   private value: unknown = NOT_JSON;
@@ -50,11 +52,6 @@ const MAX_NODES = 256;
 const MAX_STRING = 1024;
 const NOT_JSON = Symbol('not JSON');
 const hasOwn = Object.prototype.hasOwnProperty;
-
-const isPlainObject = (v: object): boolean => {
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-};
 
 /** A deep copy of small plain JSON data (strings, finite numbers, booleans, null, arrays, plain objects), else NOT_JSON. */
 function jsonCopy(v: unknown, depth: number, budget: { nodes: number }): unknown {

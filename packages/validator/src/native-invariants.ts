@@ -118,9 +118,6 @@ export const NATIVE_INVARIANTS: Record<string, { expression: string; decide: Nat
     decide: onResource((r) => {
       if (someObjects(r.component) || someObjects(r.hasMember)) return true;
       if (!noComponent(r) || !noHasMember(r)) return undefined;
-      // a measure's value: one named read (any value[x] surely present makes value.exists() true)
-      const quantity = r.valueQuantity;
-      if (isObject(quantity) && hasContent(quantity)) return true;
       const value = observationValueExists(r);
       if (value) return true;
       if (!noDataAbsentReason(r)) return surelyPresent(r.dataAbsentReason) ? true : undefined;

@@ -60,4 +60,10 @@ export function someValueAt(value: unknown, steps: string[], test: (v: unknown) 
   return false;
 }
 
-export { isObject };
+/** An object as JSON.parse makes it (or one without prototype): no inherited names to read. */
+const isPlainObject = (v: object): boolean => {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+
+export { isObject, isPlainObject };

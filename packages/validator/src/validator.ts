@@ -17,7 +17,7 @@ import { checkDocumentReference, type AttachmentResolver } from './documents.js'
 import { typeOfSuffix } from './fastpath.js';
 import { EXT_1, extensionHoldsExt1, planInvariants, runInvariants, type InvariantPlan } from './invariants.js';
 import { toOperationOutcome, type IssueCode, type IssueSeverity, type OperationOutcome, type ValidationIssue } from './outcome.js';
-import { deepEqual, isObject, matchesPattern, someValueAt, valuesAt } from './patterns.js';
+import { deepEqual, isObject, isPlainObject, matchesPattern, someValueAt, valuesAt } from './patterns.js';
 import { PrimitiveChecks } from './primitives.js';
 import { CleanValue } from './clean-values.js';
 
@@ -521,8 +521,7 @@ export class Validator {
     // for…in rather than Object.keys: V8 reads each value through the object's enum cache (no keys
     // array, no generic lookup by name). It also lists inherited names, which only objects of another
     // prototype than JSON's can have: those are read through a copy of their own properties.
-    const proto = Object.getPrototypeOf(obj);
-    const own = proto === Object.prototype || proto === null ? obj : { ...obj };
+    const own = isPlainObject(obj) ? obj : { ...obj };
     for (const key in own) {
       const value = own[key];
       if (isResource && key === 'resourceType') continue;
