@@ -116,6 +116,11 @@ describe('structure', () => {
     r.text = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">Poids : 72,5 kg</div>' };
     expect(errors(r)).toEqual([]);
   });
+  it('resource ids: 1 to 64 letters, digits, "-" or "." (checked beside the text rule of their string type)', () => {
+    const idIssues = (id: string) => errors({ resourceType: 'Patient', id }).filter((i) => i.location === 'Patient.id');
+    for (const bad of ['bad-id_1', 'a b', ' lead', 'x'.repeat(65), 'x'.repeat(90), 'é']) expect(idIssues(bad), JSON.stringify(bad)).toHaveLength(1);
+    for (const good of ['x'.repeat(64), 'ok-1.2', 'A', '123']) expect(idIssues(good), good).toEqual([]);
+  });
 });
 
 describe('cardinality, fixed and pattern values', () => {

@@ -727,12 +727,15 @@ export class Validator {
       // a slice's walk meets values the element's walk has checked as the same type: only its own rules (above) are new
       if (walk.again > 0) return;
       const problem = plan.primitive(value);
-      if (problem) this.report(walk, 'error', 'value', location, problem);
-      else if (plan.text && typeof value === 'string') this.checkText(value, plan.text, location, walk);
-      // Resource ids are `id`s, whatever type the R4 snapshot writes for them (as the Java validator checks)
-      else if (plan.resourceId && typeof value === 'string' && !RESOURCE_ID.test(value)) {
-        this.report(walk, 'error', 'value', location, `invalid resource id "${value.slice(0, 80)}": 1 to 64 letters, digits, '-' or '.'`);
+      if (problem) {
+        this.report(walk, 'error', 'value', location, problem);
+        return;
       }
+      // Resource ids are `id`s, whatever type the R4 snapshot writes for them (System.String with
+      // fhir-type string): checked on their own, never behind the text rule of that string type.
+      if (plan.resourceId && typeof value === 'string' && !RESOURCE_ID.test(value)) {
+        this.report(walk, 'error', 'value', location, `invalid resource id "${value.slice(0, 80)}": 1 to 64 letters, digits, '-' or '.'`);
+      } else if (plan.text && typeof value === 'string') this.checkText(value, plan.text, location, walk);
       return;
     }
     if (plan.resource) {
