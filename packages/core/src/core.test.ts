@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { MESSAGE_ID_EXTENSION, isError, isObject, isPlainObject, isValid, messageIdOf, toOperationOutcome, type Issue } from './index.js';
+
+describe('json', () => {
+  it('isObject: objects only, not null or arrays', () => {
+    expect([{}, { a: 1 }, Object.create(null)].every(isObject)).toBe(true);
+    expect([null, [], 'x', 1, undefined, true].some(isObject)).toBe(false);
+  });
+  it('isPlainObject: what JSON.parse makes, not class instances', () => {
+    expect(isPlainObject(JSON.parse('{"a":1}'))).toBe(true);
+    expect(isPlainObject(Object.create(null))).toBe(true);
+    expect(isPlainObject(new Date())).toBe(false);
+    expect(isPlainObject(Object.create({ inherited: 1 }))).toBe(false);
+  });
+});
+
+describe('toOperationOutcome', () => {
+  const issue: Issue = { severity: 'error', code: 'structure', location: 'Patient.x', message: 'unknown property "x"', id: 'unknown-property' };
+
+  it('writes the message in details.text and diagnostics, the location as expression, the id as the HL7 extension', () => {
+    const outcome = toOperationOutcome([issue]);
+    expect(outcome).toEqual({
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'structure', details: { text: issue.message }, diagnostics: issue.message, expression: ['Patient.x'], extension: [{ url: MESSAGE_ID_EXTENSION, valueString: 'unknown-property' }] }],
+    });
+    expect(messageIdOf(outcome.issue[0]!)).toBe('unknown-property');
+    expect(isValid(outcome)).toBe(false);
+  });
+
+  it('leaves out what an issue does not have (no location, no id)', () => {
+    const [only] = toOperationOutcome([{ severity: 'warning', code: 'value', location: '', message: 'm' }]).issue;
+    expect(only).toEqual({ severity: 'warning', code: 'value', details: { text: 'm' }, diagnostics: 'm' });
+    expect(messageIdOf(only!)).toBeUndefined();
+  });
+
+  it('no issue: one informational issue, valid', () => {
+    const outcome = toOperationOutcome([]);
+    expect(outcome.issue).toHaveLength(1);
+    expect(outcome.issue[0]!.severity).toBe('information');
+    expect(isValid(outcome)).toBe(true);
+  });
+
+  it('isError: error and fatal only', () => {
+    expect(['fatal', 'error', 'warning', 'information'].map((severity) => isError({ severity } as Issue))).toEqual([true, true, false, false]);
+  });
+});
+
+describe('fixed and pattern values', () => {
+  it('a pattern matches a value that has at least its properties, arrays containing a match', async () => {
+    const { matchesPattern } = await import('./index.js');
+    const pattern = { coding: [{ system: 'http://loinc.org', code: '29463-7' }] };
+    expect(matchesPattern({ coding: [{ system: 'x', code: 'y' }, { system: 'http://loinc.org', code: '29463-7', display: 'Poids' }], text: 't' }, pattern)).toBe(true);
+    expect(matchesPattern({ coding: [{ system: 'http://loinc.org', code: '8302-2' }] }, pattern)).toBe(false);
+    expect(matchesPattern('kg', 'kg')).toBe(true);
+  });
+  it('a fixed value is exactly equal: no extra property, same order in arrays', async () => {
+    const { deepEqual } = await import('./index.js');
+    expect(deepEqual({ a: [1, 2] }, { a: [1, 2] })).toBe(true);
+    expect(deepEqual({ a: [1, 2] }, { a: [2, 1] })).toBe(false);
+    expect(deepEqual({ a: 1, b: 2 }, { a: 1 })).toBe(false);
+  });
+});

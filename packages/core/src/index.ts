@@ -1,0 +1,4 @@
+export * from './json.js';
+export * from './issue.js';
+export * from './operation-outcome.js';
+export * from './patterns.js';
