@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, mirrorDir } from './helpers/repo.js';
 
 /** The packages a vendor's app installs (codegen is for maintainers: packed, not installed). */
-const APP_PACKAGES = ['definitions', 'fhir-packages', 'cda', 'terminology', 'profile-model', 'profiles', 'xml', 'validator', 'sandbox', 'cli'];
+const APP_PACKAGES = ['core', 'definitions', 'fhir-packages', 'cda', 'terminology', 'profile-model', 'profiles', 'xml', 'validator', 'sandbox', 'cli'];
 
 interface Run {
   code: number | null;

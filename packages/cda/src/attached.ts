@@ -1,6 +1,7 @@
 import { compareWithHeader, type StatedMetadata } from './agreement.js';
 import { base64ToBytes, fromUtf8 } from './base64.js';
 import { readCda } from './read.js';
+import { isObject, stringOf as str, type Issue, type IssueCode } from '@mes-fhir/core';
 
 /**
  * A document described by an MHD DocumentReference, checked against its bytes. The DocumentReference
@@ -9,17 +10,18 @@ import { readCda } from './read.js';
  * Shared by `@mes-fhir/validator` and `checkResource` of `@mes-fhir/profiles`.
  */
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-export interface DocumentFinding {
-  /** Path relative to the DocumentReference (`content[0].attachment.size`, `type`…). */
-  path: string;
-  kind: 'size' | 'document' | 'type' | 'patient' | 'creation' | 'format';
-  message: string;
-}
+/** What a document can disagree on, each with its issue code and message id. */
+const CHECKS = {
+  size: { code: 'value', id: 'document-size' },
+  document: { code: 'structure', id: 'document-not-cda' },
+  type: { code: 'invariant', id: 'document-type' },
+  patient: { code: 'invariant', id: 'document-patient' },
+  creation: { code: 'invariant', id: 'document-creation' },
+  format: { code: 'invariant', id: 'document-format' },
+} as const satisfies Record<string, { code: IssueCode; id: string }>;
+const finding = (kind: keyof typeof CHECKS, location: string, message: string): Issue => ({ severity: 'error', ...CHECKS[kind], location, message });
 
 /**
  * The bytes of an attachment: its inline base64 data, else, for an XML (CDA) document held
@@ -39,23 +41,24 @@ export function attachedBytes(attachment: unknown, elsewhere?: (url: string | un
 /**
  * The content `contentIndex` of a DocumentReference against the bytes of its document: the size,
  * then, when the bytes are XML, a readable CDA R2 whose header agrees with the stated metadata.
- * The SHA-1 hash is left to the caller (Node computes it synchronously, browsers do not).
+ * The SHA-1 hash is left to the caller (Node computes it synchronously, browsers do not). Issue
+ * locations are relative to the DocumentReference (`content[0].attachment.size`, `type`…).
  */
-export function checkAttachedDocument(documentReference: unknown, contentIndex: number, bytes: Uint8Array): DocumentFinding[] {
+export function checkAttachedDocument(documentReference: unknown, contentIndex: number, bytes: Uint8Array): Issue[] {
   const dr = isObject(documentReference) ? documentReference : {};
   const item = Array.isArray(dr.content) && isObject(dr.content[contentIndex]) ? dr.content[contentIndex] : {};
   const attachment = isObject(item.attachment) ? item.attachment : {};
   const at = `content[${contentIndex}]`;
-  const out: DocumentFinding[] = [];
+  const out: Issue[] = [];
   if (typeof attachment.size === 'number' && attachment.size !== bytes.length) {
-    out.push({ path: `${at}.attachment.size`, kind: 'size', message: `size ${attachment.size} does not match the document, which has ${bytes.length} bytes` });
+    out.push(finding('size', `${at}.attachment.size`, `size ${attachment.size} does not match the document, which has ${bytes.length} bytes`));
   }
   const text = fromUtf8(bytes);
   if (!/xml/.test(str(attachment.contentType) ?? '') && !/^\s*(<\?xml|<ClinicalDocument)/.test(text)) return out;
   const read = readCda(text);
   if (!read.ok) {
     const where = typeof attachment.data === 'string' ? `${at}.attachment.data` : `${at}.attachment`;
-    out.push({ path: where, kind: 'document', message: `the attached document is not a readable CDA R2 document: ${read.error}` });
+    out.push(finding('document', where, `the attached document is not a readable CDA R2 document: ${read.error}`));
     return out;
   }
   const codings = isObject(dr.type) && Array.isArray(dr.type.coding) ? dr.type.coding.filter(isObject) : [];
@@ -67,6 +70,6 @@ export function checkAttachedDocument(documentReference: unknown, contentIndex: 
     format: isObject(item.format) ? str(item.format.code) : undefined,
   };
   const PATHS = { type: 'type', patient: 'subject.identifier', creation: `${at}.attachment.creation`, format: `${at}.format` } as const;
-  for (const d of compareWithHeader(stated, read.metadata)) out.push({ path: PATHS[d.field], kind: d.field, message: d.message });
+  for (const d of compareWithHeader(stated, read.metadata)) out.push(finding(d.field, PATHS[d.field], d.message));
   return out;
 }

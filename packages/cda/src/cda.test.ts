@@ -116,11 +116,11 @@ describe('attachedBytes and checkAttachedDocument', () => {
   it('finds nothing when the metadata describe the document, and each disagreement with its path', () => {
     expect(checkAttachedDocument(documentReference({ data, size: bytes.length }), 0, bytes)).toEqual([]);
     const found = checkAttachedDocument(documentReference({ data, size: 3 }, '34133-9'), 0, bytes);
-    expect(found.map((f) => [f.kind, f.path])).toEqual([
-      ['size', 'content[0].attachment.size'],
-      ['type', 'type'],
+    expect(found.map((f) => [f.id, f.location])).toEqual([
+      ['document-size', 'content[0].attachment.size'],
+      ['document-type', 'type'],
     ]);
     const notCda = checkAttachedDocument(documentReference({ data: 'PGh0bWw+', size: 6 }), 0, new TextEncoder().encode('<html>'));
-    expect(notCda).toEqual([{ kind: 'document', path: 'content[0].attachment.data', message: expect.stringMatching(/not a readable CDA R2 document/) }]);
+    expect(notCda).toEqual([{ severity: 'error', code: 'structure', id: 'document-not-cda', location: 'content[0].attachment.data', message: expect.stringMatching(/not a readable CDA R2 document/) }]);
   });
 });

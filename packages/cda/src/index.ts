@@ -4,4 +4,4 @@ export * from './base64.js';
 export { buildCdaLevel1, type CdaHeader, type Level1Body } from './build.js';
 export { readCda, type CdaReadResult } from './read.js';
 export { compareWithHeader, type Disagreement, type StatedMetadata } from './agreement.js';
-export { attachedBytes, checkAttachedDocument, type DocumentFinding } from './attached.js';
+export { attachedBytes, checkAttachedDocument } from './attached.js';

@@ -1,17 +1,12 @@
 import type { z } from 'zod';
+import type { Issue, IssueCode } from '@mes-fhir/core';
 import { mesCanonicals, profiles } from './generated/registry.js';
 import { checkInvariants, type InvariantFailure } from './runtime/invariants.js';
 import type { ProfileEntry } from './runtime/registry-entry.js';
 import { documentIssues } from './document-check.js';
 
-export interface CheckIssue {
-  severity: 'error' | 'warning';
-  /** FHIRPath-like location, e.g. `Observation.valueQuantity.code`. */
-  location: string;
-  message: string;
-  /** The invariant key, for invariant failures. */
-  key?: string;
-}
+/** An issue of `checkResource`: the toolkit's one issue type (`@mes-fhir/core`). */
+export type CheckIssue = Issue;
 
 export interface CheckResult {
   valid: boolean;
@@ -33,6 +28,12 @@ export function profileOf(resource: unknown): ProfileEntry | undefined {
   return undefined;
 }
 
+/** The issue code of a zod issue, as FHIR names the kind of problem; its id is `schema-<zod code>`. */
+function schemaIssue(i: z.core.$ZodIssue, location: string): Issue {
+  const code: IssueCode = i.code === 'too_small' && i.origin === 'array' ? 'required' : i.code === 'invalid_value' || i.code === 'invalid_format' || i.code === 'custom' ? 'value' : 'structure';
+  return { severity: 'error', code, location, message: i.message, id: `schema-${i.code.replace(/_/g, '-')}` };
+}
+
 function locationOf(root: string, path: PropertyKey[]): string {
   return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : `${acc}.${String(p)}`), root);
 }
@@ -44,7 +45,8 @@ function locationOf(root: string, path: PropertyKey[]): string {
 export function checkResource(resource: unknown, profile?: string | ProfileEntry): CheckResult {
   const entry = typeof profile === 'string' ? findProfile(profile) : profile ?? profileOf(resource);
   if (!entry) {
-    return { valid: false, issues: [{ severity: 'error', location: '', message: profile ? `unknown profile ${String(profile)}` : 'no known profile in meta.profile' }] };
+    const message = profile ? `unknown profile ${String(profile)}` : 'no known profile in meta.profile';
+    return { valid: false, issues: [{ severity: 'error', code: 'not-found', location: '', message, id: profile ? 'profile-unknown' : 'profile-not-claimed' }] };
   }
   const issues: CheckIssue[] = [];
   const parsed = (entry.schema as z.ZodType).safeParse(resource);
@@ -52,9 +54,9 @@ export function checkResource(resource: unknown, profile?: string | ProfileEntry
     for (const i of parsed.error.issues) {
       if (i.code === 'unrecognized_keys') {
         // one issue per unknown property, located at the property itself
-        for (const key of i.keys) issues.push({ severity: 'error', location: locationOf(entry.resourceType, [...i.path, key]), message: `unknown property "${key}"` });
+        for (const key of i.keys) issues.push({ severity: 'error', code: 'structure', location: locationOf(entry.resourceType, [...i.path, key]), message: `unknown property "${key}"`, id: 'unknown-property' });
       } else {
-        issues.push({ severity: 'error', location: locationOf(entry.resourceType, i.path), message: i.message });
+        issues.push(schemaIssue(i, locationOf(entry.resourceType, i.path)));
       }
     }
   }
@@ -62,14 +64,16 @@ export function checkResource(resource: unknown, profile?: string | ProfileEntry
   try {
     failures = checkInvariants(resource, entry.invariants);
   } catch (e) {
-    issues.push({ severity: 'error', location: entry.resourceType, message: `invariants could not run: ${(e as Error).message}` });
+    issues.push({ severity: 'error', code: 'processing', location: entry.resourceType, message: `invariants could not run: ${(e as Error).message}`, id: 'invariants-not-run' });
   }
   for (const f of failures) {
     issues.push({
       severity: f.severity,
+      code: f.evaluationError ? 'processing' : 'invariant',
       location: f.location,
-      key: f.key,
       message: f.evaluationError ? `${f.key}: could not be evaluated (${f.evaluationError})` : `${f.key}: ${f.human}`,
+      id: f.evaluationError ? 'invariant-not-evaluated' : 'invariant-failed',
+      key: f.key,
     });
   }
   issues.push(...documentIssues(resource));

@@ -5,12 +5,9 @@
  * validator checks it.
  */
 import { attachedBytes, checkAttachedDocument } from '@mes-fhir/cda';
-import type { CheckIssue } from './check.js';
+import { isObject, type Issue, type Json } from '@mes-fhir/core';
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function checkOne(dr: Json, location: string, binaries: Map<string, Json>, issues: CheckIssue[]): void {
+function checkOne(dr: Json, location: string, binaries: Map<string, Json>, issues: Issue[]): void {
   const content = Array.isArray(dr.content) ? dr.content : [];
   content.forEach((item, i) => {
     if (!isObject(item)) return;
@@ -19,13 +16,13 @@ function checkOne(dr: Json, location: string, binaries: Map<string, Json>, issue
       return typeof data === 'string' ? attachedBytes({ data }) : undefined;
     });
     if (!bytes) return;
-    for (const f of checkAttachedDocument(dr, i, bytes)) issues.push({ severity: 'error', location: `${location}.${f.path}`, message: f.message });
+    for (const f of checkAttachedDocument(dr, i, bytes)) issues.push({ ...f, location: `${location}.${f.location}` });
   });
 }
 
 /** Issues of every DocumentReference in the resource (itself, or the entries of a Bundle). Never throws. */
-export function documentIssues(resource: unknown): CheckIssue[] {
-  const issues: CheckIssue[] = [];
+export function documentIssues(resource: unknown): Issue[] {
+  const issues: Issue[] = [];
   if (!isObject(resource)) return issues;
   if (resource.resourceType === 'DocumentReference') checkOne(resource, 'DocumentReference', new Map(), issues);
   if (resource.resourceType === 'Bundle' && Array.isArray(resource.entry)) {

@@ -24,8 +24,6 @@ export function checkDocumentReference(resource: Record<string, unknown>, locati
       const sha1 = createHash('sha1').update(bytes).digest('base64');
       if (attachment.hash !== sha1) report('error', 'value', `${location}.content[${i}].attachment.hash`, `hash ${attachment.hash} is not the SHA-1 of the document (${sha1})`);
     }
-    for (const f of checkAttachedDocument(resource, i, bytes)) {
-      report('error', f.kind === 'size' ? 'value' : f.kind === 'document' ? 'structure' : 'invariant', `${location}.${f.path}`, f.message);
-    }
+    for (const f of checkAttachedDocument(resource, i, bytes)) report('error', f.code as IssueCode, `${location}.${f.location}`, f.message);
   });
 }

@@ -1,4 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
+import { isObject, type Json } from '@mes-fhir/core';
 import { isPrimitiveType, jsonNames, type ElementNode, type StructureModel, type TypeRef } from '@mes-fhir/profile-model';
 
 const FHIR_NS = 'http://hl7.org/fhir';
@@ -7,13 +8,11 @@ const NUMERIC = new Set(['integer', 'positiveInt', 'unsignedInt', 'decimal', 'in
 /** Nesting deeper than this is refused (hostile input), as the validator does. */
 const MAX_DEPTH = 100;
 
-type Json = Record<string, unknown>;
 /** fast-xml-parser's ordered form: one key (the tag) plus ":@" (attributes) per node. */
 type XmlNode = Record<string, unknown> & { ':@'?: Record<string, string> };
 
 export type FromXmlResult = { ok: true; resource: Json } | { ok: false; error: string };
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const tagOf = (n: XmlNode) => Object.keys(n).find((k) => k !== ':@')!;
 
 function escapeAttribute(text: string): string {

@@ -4,13 +4,12 @@
  */
 import { z } from 'zod';
 import type * as fhir4 from 'fhir/r4.js';
+import { isObject, matchesPattern } from '@mes-fhir/core';
 
 /** A lazily built schema given the static type of the matching @types/fhir interface. */
 export function typed<T>(build: () => z.ZodType): z.ZodType<T> {
   return z.lazy(build) as unknown as z.ZodType<T>;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Any resource: an object with a string resourceType (its own profile is checked separately). */
 export const anyResource = z.custom<fhir4.FhirResource>((v) => isObject(v) && typeof v.resourceType === 'string', {
@@ -20,19 +19,6 @@ export const anyResource = z.custom<fhir4.FhirResource>((v) => isObject(v) && ty
 /** A resource of the given type, not checked further here. */
 export function resourceOf<T extends fhir4.FhirResource>(resourceType: T['resourceType']): z.ZodType<T> {
   return z.custom<T>((v) => isObject(v) && v.resourceType === resourceType, { message: `expected a ${resourceType} resource` });
-}
-
-/** FHIR pattern semantics: every property of the pattern is present with a matching value; arrays contain a match. */
-export function matchesPattern(value: unknown, pattern: unknown): boolean {
-  if (Array.isArray(pattern)) {
-    if (!Array.isArray(value)) return false;
-    return pattern.every((p) => value.some((v) => matchesPattern(v, p)));
-  }
-  if (isObject(pattern)) {
-    if (!isObject(value)) return false;
-    return Object.entries(pattern).every(([k, p]) => matchesPattern(value[k], p));
-  }
-  return value === pattern;
 }
 
 export function pattern(expected: unknown) {
