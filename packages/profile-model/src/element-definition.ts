@@ -1,40 +1,16 @@
-/** The parts of an R4 ElementDefinition the model reads. */
-export interface ElementDefinitionJson {
-  id?: string;
-  path: string;
-  sliceName?: string;
-  min?: number;
-  max?: string;
-  short?: string;
-  definition?: string;
-  base?: { path: string; min: number; max: string };
-  type?: Array<{ code: string; profile?: string[]; targetProfile?: string[]; extension?: unknown[] }>;
-  contentReference?: string;
-  slicing?: { discriminator?: Array<{ type: string; path: string }>; rules?: string; ordered?: boolean; description?: string };
-  binding?: { strength: string; valueSet?: string; description?: string };
-  constraint?: Array<{ key: string; severity: string; human: string; expression?: string; xpath?: string; source?: string }>;
-  mustSupport?: boolean;
-  isModifier?: boolean;
-  isSummary?: boolean;
-  [key: string]: unknown;
-}
+import type * as fhir4 from 'fhir/r4.js';
 
-export interface StructureDefinitionJson {
-  resourceType: 'StructureDefinition';
-  url: string;
-  version?: string;
-  id?: string;
-  name?: string;
-  title?: string;
-  description?: string;
-  type: string;
-  kind: 'primitive-type' | 'complex-type' | 'resource' | 'logical';
-  abstract?: boolean;
-  baseDefinition?: string;
-  derivation?: 'specialization' | 'constraint';
+/**
+ * An R4 ElementDefinition as read from a package: the @types/fhir shape, open to the choice-typed
+ * names it reads by prefix (fixed[x], pattern[x], minValue[x]…).
+ */
+export type ElementDefinitionJson = fhir4.ElementDefinition & Record<string, unknown>;
+
+/** An R4 StructureDefinition as read from a package: the @types/fhir shape, its elements as above. */
+export type StructureDefinitionJson = Omit<fhir4.StructureDefinition, 'snapshot' | 'differential'> & {
   snapshot?: { element: ElementDefinitionJson[] };
   differential?: { element: ElementDefinitionJson[] };
-}
+};
 
 /** Splits an element id into segments, keeping slice names (which may contain dots inside brackets) whole. */
 export function idSegments(id: string): string[] {
