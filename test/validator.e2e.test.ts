@@ -301,8 +301,8 @@ describe('never throws', () => {
   it('does not grow with the type names an input makes up (resourceType, a reference\'s type)', () => {
     const v = new Validator(validator.index);
     const remembered = () => {
-      const internals = v as unknown as { baseTypes: Map<string, unknown>; ancestors: Map<string, unknown> };
-      return internals.baseTypes.size + internals.ancestors.size;
+      const plans = (v as unknown as { plans: { baseTypes: Map<string, unknown>; ancestors: Map<string, unknown> } }).plans;
+      return plans.baseTypes.size + plans.ancestors.size;
     };
     const made = (i: number) => ({ ...example('Observation-ExampleBodyWeight.json'), subject: { reference: `Made${i}up/x` } });
     for (let i = 0; i < 50; i++) v.validate(made(i));
@@ -384,14 +384,17 @@ describe('outcome', () => {
     expect(issues[0]!.location).toBe('Observation');
   });
 
-  it('renders an OperationOutcome with issue codes, expressions and details', () => {
+  it('renders an OperationOutcome with issue codes, expressions, details, diagnostics and message ids', () => {
     const outcome = validator.validate({ ...example('Observation-ExampleBodyWeight.json'), status: 'done' });
     expect(isValid(outcome)).toBe(false);
+    const text = expect.stringContaining('"done" is not in the required value set');
     expect(outcome.issue).toContainEqual({
       severity: 'error',
       code: 'code-invalid',
-      details: { text: expect.stringContaining('"done" is not in the required value set') },
+      details: { text },
+      diagnostics: text,
       expression: ['Observation.status'],
+      extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id', valueString: 'code-not-in-required-value-set' }],
     });
     const ok = validator.validate(example('Observation-ExampleBodyHeight.json'));
     expect(isValid(ok)).toBe(true);

@@ -1,4 +1,4 @@
-import { Validator, isValid, type OperationOutcome, type ValidateOptions } from '@mes-fhir/validator';
+import { Validator, isValid, toOperationOutcome, type OperationOutcome, type ValidateOptions } from '@mes-fhir/validator';
 
 /** One resource to validate, as read: raw JSON (NDJSON lines), parsed JSON, XML, or why it could not be read. */
 export interface Input {
@@ -27,18 +27,10 @@ export interface CheckSettings {
 /** The outcome of one input and its printed form: the same in the main thread and in a worker. */
 export function checkInput(validator: Validator, input: Input, options: ValidateOptions, settings: CheckSettings): Checked {
   let outcome: OperationOutcome;
-  let parseError = input.parseError;
-  let resource = input.resource;
-  if (input.json !== undefined) {
-    try {
-      resource = JSON.parse(input.json);
-    } catch (e) {
-      parseError = `not valid JSON: ${(e as Error).message}`;
-    }
-  }
-  if (parseError) outcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'structure', details: { text: parseError } }] };
+  if (input.parseError) outcome = toOperationOutcome([{ severity: 'error', code: 'structure', location: '', message: input.parseError, id: 'json-unreadable' }]);
+  else if (input.json !== undefined) outcome = validator.validateJson(input.json, options);
   else if (input.xml !== undefined) outcome = validator.validateXml(input.xml, options);
-  else outcome = validator.validate(resource, options);
+  else outcome = validator.validate(input.resource, options);
   const errors = outcome.issue.filter((x) => x.severity === 'error' || x.severity === 'fatal').length;
   const warnings = outcome.issue.filter((x) => x.severity === 'warning').length;
   const failed = !isValid(outcome) || (settings.failOn === 'warning' && warnings > 0);

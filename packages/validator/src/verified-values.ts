@@ -1,20 +1,21 @@
 /**
- * Verdicts reused for repeated values. Apps send the same blocks again and again (a measure's
- * `category` and `code`, its extensions): at one place of a profile, a value equal to the last one
+ * Values already verified at an element, so that repeated ones are not walked again. Apps send the
+ * same blocks again and again (a measure's `category` and `code`, its extensions): at one place of
+ * a profile, a value equal to the last one
  * found without any issue has none either, so its walk (slices, bindings, extension definitions)
  * is skipped. The validator remembers a value only when its walk read nothing but the value and
  * the place: no issue at all, no reference or resource (their verdicts depend on the enclosing
  * Bundle or resource), no discriminator that resolves or checks a profile, no null item of a
- * primitive array (its `_name` companion makes it clean or not), not inside a slice's second walk.
+ * primitive array (its `_name` companion makes it valid or not), not inside a slice's second walk.
  * Only small values are kept, and a place whose values seldom repeat stops keeping them.
  */
 
-import { isPlainObject } from './patterns.js';
+import { isPlainObject } from '@mes-fhir/core';
 
-/** The last value found clean at one place (a child of one set of children), and under which host and depth. */
-export class CleanValue {
+/** The last value found without issue at one element (a child of one set of children), and at which place and depth. */
+export class VerifiedValue {
   private value: unknown = NOT_JSON;
-  private host: unknown;
+  private place: unknown;
   private depth = -1;
   /** Hits and misses so far: a place whose values seldom repeat stops remembering them (a copy per miss would cost more than the hits save). */
   private hits = 0;
@@ -22,10 +23,10 @@ export class CleanValue {
   /** No longer used at this place (its values do not repeat). */
   off = false;
 
-  /** Whether the value equals the one remembered, at the same host and depth. */
-  matches(value: unknown, host: unknown, depth: number): boolean {
+  /** Whether the value equals the one remembered, at the same place and depth. */
+  matches(value: unknown, place: unknown, depth: number): boolean {
     if (this.off) return false;
-    if (this.value !== NOT_JSON && host === this.host && depth === this.depth && sameJson(value, this.value)) {
+    if (this.value !== NOT_JSON && place === this.place && depth === this.depth && sameJson(value, this.value)) {
       this.hits++;
       return true;
     }
@@ -33,12 +34,12 @@ export class CleanValue {
     return false;
   }
 
-  /** Keeps a copy of a value found clean (a copy: the caller may change the value afterwards). */
-  remember(value: unknown, host: unknown, depth: number): void {
+  /** Keeps a copy of a value found without issue (a copy: the caller may change the value afterwards). */
+  remember(value: unknown, place: unknown, depth: number): void {
     const copy = jsonCopy(value, 0, { nodes: MAX_NODES });
     if (copy === NOT_JSON) return;
     this.value = copy;
-    this.host = host;
+    this.place = place;
     this.depth = depth;
   }
 }

@@ -1,4 +1,5 @@
-import { childOf } from './fastpath.js';
+import { isObject } from '@mes-fhir/core';
+import { childOf } from './r4-model.js';
 
 /**
  * Hand-written verdicts for the R4 invariants that every MES resource meets on every validation:
@@ -8,14 +9,12 @@ import { childOf } from './fastpath.js';
  *
  * Each decides only the shapes that apps actually send (no contained resources, no components, a
  * plain value) and answers `undefined` on anything else, which then goes to the closure compiled
- * from the FHIRPath and, failing that, to the fhirpath library. A native is used only where the
+ * from the FHIRPath and, failing that, to the fhirpath library. A coded verdict is used only where the
  * constraint's key and expression are exactly the ones below, so a profile that rewrites a rule
- * keeps its own expression. native-invariants.test.ts checks each one against the fhirpath
+ * keeps its own expression. coded-invariants.test.ts checks each one against the fhirpath
  * library on generated resources.
  */
-export type NativeVerdict = (value: unknown, type: string | undefined) => boolean | undefined;
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export type CodedVerdict = (value: unknown, type: string | undefined) => boolean | undefined;
 
 /** Neither the key nor its `_` companion: FHIRPath sees nothing there. */
 const absent = (o: Record<string, unknown>, key: string, companion: string) => o[key] === undefined && o[companion] === undefined;
@@ -62,9 +61,9 @@ function observationValueExists(r: Record<string, unknown>): boolean | undefined
   return exists;
 }
 
-const onResource = (decide: (r: Record<string, unknown>) => boolean | undefined): NativeVerdict => (value) => (isObject(value) ? decide(value) : undefined);
+const onResource = (decide: (r: Record<string, unknown>) => boolean | undefined): CodedVerdict => (value) => (isObject(value) ? decide(value) : undefined);
 
-export const NATIVE_INVARIANTS: Record<string, { expression: string; decide: NativeVerdict }> = {
+export const CODED_INVARIANTS: Record<string, { expression: string; decide: CodedVerdict }> = {
   'dom-2': {
     expression: 'contained.contained.empty()',
     decide: onResource((r) => (noContained(r) || itemsLack(r.contained, 'contained', '_contained') ? true : undefined)),
@@ -196,8 +195,8 @@ function subjectSystemIsOid(r: Record<string, unknown>): boolean | undefined {
 /** A dateTime as R4 writes it (the regex of its definition): the only strings vs-1 is decided on here. */
 const DATE_TIME = /^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$/;
 
-/** The native verdict of a constraint, when its key and expression are exactly those above. */
-export function nativeInvariant(constraint: { key: string; expression?: string }): NativeVerdict | undefined {
-  const native = NATIVE_INVARIANTS[constraint.key];
-  return native && native.expression === constraint.expression ? native.decide : undefined;
+/** The coded verdict of a constraint, when its key and expression are exactly those above. */
+export function codedInvariant(constraint: { key: string; expression?: string }): CodedVerdict | undefined {
+  const coded = CODED_INVARIANTS[constraint.key];
+  return coded && coded.expression === constraint.expression ? coded.decide : undefined;
 }

@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import fhirpath from 'fhirpath';
 import r4Model from 'fhirpath/fhir-context/r4/index.js';
 import { describe, expect, it } from 'vitest';
-import { typeOfSuffix } from './fastpath.js';
-import { planOf, runInvariants } from './invariants.js';
-import { NATIVE_INVARIANTS } from './native-invariants.js';
+import { typeOfSuffix } from './r4-model.js';
+import { planOf, runInvariants } from './plan.js';
+import { CODED_INVARIANTS } from './coded-invariants.js';
 
 /** As the validator receives it: parsed JSON (fast-check may build objects without a prototype, which JSON never gives). */
 const asParsed = <T>(value: T): T => JSON.parse(JSON.stringify(value));
@@ -128,13 +128,13 @@ const typeOf = (node: Node, resource: Record<string, unknown>) => {
   return key ? typeOfSuffix(key.slice('effective'.length)) : node.path;
 };
 
-describe('native invariants give exactly the verdict of fhirpath on the original expression', () => {
-  it('covers every native with a place to test it', () => {
-    expect(Object.keys(PLACES).sort()).toEqual(Object.keys(NATIVE_INVARIANTS).sort());
+describe('coded invariants give exactly the verdict of fhirpath on the original expression', () => {
+  it('covers every coded verdict with a place to test it', () => {
+    expect(Object.keys(PLACES).sort()).toEqual(Object.keys(CODED_INVARIANTS).sort());
   });
 
   it.each(Object.keys(PLACES))('%s on generated Observations', (key) => {
-    const { expression, decide } = NATIVE_INVARIANTS[key]!;
+    const { expression, decide } = CODED_INVARIANTS[key]!;
     let decided = 0;
     let undecided = 0;
     fc.assert(
@@ -158,18 +158,18 @@ describe('native invariants give exactly the verdict of fhirpath on the original
   });
 });
 
-it('through a validation plan (selection tree, natives, closures): the failures of a plan that asks only the library', () => {
-  const placed = Object.entries(NATIVE_INVARIANTS).map(([key, { expression }]) => ({ path: PLACES[key]!, constraint: { key, severity: 'error' as const, human: key, expression } }));
-  const withNatives = planOf(placed);
+it('through a validation plan (selection tree, coded verdicts, closures): the failures of a plan that asks only the library', () => {
+  const placed = Object.entries(CODED_INVARIANTS).map(([key, { expression }]) => ({ path: PLACES[key]!, constraint: { key, severity: 'error' as const, human: key, expression } }));
+  const withCodedVerdicts = planOf(placed);
   const libraryOnly = planOf(placed, { libraryOnly: true });
-  const failures = (plan: typeof withNatives, o: Record<string, unknown>) =>
+  const failures = (plan: typeof withCodedVerdicts, o: Record<string, unknown>) =>
     runInvariants(plan, o, { resource: o, rootResource: o }).map((f) => `${f.constraint.key}@${f.location}${f.error ? ' error' : ''}`);
   let failing = 0;
   fc.assert(
     fc.property(observation, (o) => {
       const expected = failures(libraryOnly, o);
       if (expected.length) failing++;
-      expect(failures(withNatives, o)).toEqual(expected);
+      expect(failures(withCodedVerdicts, o)).toEqual(expected);
     }),
     { numRuns: 1500 },
   );

@@ -1,5 +1,6 @@
 import fhirpath from 'fhirpath';
-import r4Model from 'fhirpath/fhir-context/r4/index.js';
+import { isObject } from '@mes-fhir/core';
+import { cachedChildOf, choiceIn, isType, itemPath, r4Model, type ChildCache } from './r4-model.js';
 
 /**
  * A compiler of the FHIRPath that invariants mostly use (navigation, choices, exists/empty/not,
@@ -9,7 +10,7 @@ import r4Model from 'fhirpath/fhir-context/r4/index.js';
  * It decides only where it is sure to agree with the fhirpath library: on anything else (a
  * primitive's `_name` extensions, nulls, a comparison of two values, a function it does not know,
  * reached at run time) it gives up with `undefined` and the caller asks the library. A
- * property-based test (invariants.test.ts) compares both on generated resources.
+ * property-based test (fhirpath-compiler.test.ts) compares both on generated resources.
  */
 
 /**
@@ -26,10 +27,10 @@ interface Item {
 type Coll = Item[];
 interface Ctx {
   self: Coll;
-  env: FastEnv;
+  env: EvaluationEnv;
 }
 type Fn = (focus: Coll, ctx: Ctx) => Coll;
-export interface FastEnv {
+export interface EvaluationEnv {
   resource?: unknown;
   rootResource?: unknown;
 }
@@ -37,32 +38,32 @@ export interface FastEnv {
  * true: the invariant holds; false: it fails; undefined: not decided here. `path`: where the value
  * is defined in the R4 model (`Observation`, `Observation.component`, `Quantity`).
  */
-export type FastCheck = (value: unknown, path: string | undefined, env: FastEnv, companionChecked?: boolean) => boolean | undefined;
-export type FastInvariant = FastCheck & {
+export type InvariantCheck = (value: unknown, path: string | undefined, env: EvaluationEnv, companionChecked?: boolean) => boolean | undefined;
+export type CompiledInvariant = InvariantCheck & {
   /** The same on a start already made (`startOf`), shared by the constraints of one element: fewer objects per value. */
-  from: (start: FastStart) => boolean | undefined;
+  from: (start: EvaluationStart) => boolean | undefined;
 };
 /** Where an evaluation starts: the value as a collection, and the context ($this, %resource). */
-export interface FastStart {
+export interface EvaluationStart {
   focus: Coll;
   ctx: Ctx;
 }
 
 /**
- * A check that asks a native verdict first (native-invariants.ts) on the value and its type at a
+ * A check that asks a coded verdict first (coded-invariants.ts) on the value and its type at a
  * model path, then the closure compiled from the FHIRPath, if any; undefined still means the
  * library. (The selection tree asks both itself, on the type it already knows.)
  */
-export function withNative(native: (value: unknown, type: string | undefined) => boolean | undefined, closure: FastInvariant | undefined): FastCheck {
+export function withCodedVerdict(coded: (value: unknown, type: string | undefined) => boolean | undefined, closure: CompiledInvariant | undefined): InvariantCheck {
   return (value, path, env, companionChecked = false) => {
     if (value === undefined) return undefined;
-    const verdict = native(value, startItem(value, path).t);
+    const verdict = coded(value, startItem(value, path).t);
     return verdict !== undefined ? verdict : closure?.(value, path, env, companionChecked);
   };
 }
 
-/** The start of evaluations on a value whose `_name` companion was checked (see FastInvariant). */
-export function startOf(value: unknown, path: string | undefined, env: FastEnv): FastStart {
+/** The start of evaluations on a value whose `_name` companion was checked (see CompiledInvariant). */
+export function startOf(value: unknown, path: string | undefined, env: EvaluationEnv): EvaluationStart {
   const focus: Coll = [startItem(value, path)];
   return { focus, ctx: { self: focus, env } };
 }
@@ -79,103 +80,26 @@ const unsure = (): never => {
   throw UNSURE;
 };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-const model = r4Model as unknown as {
-  choiceTypePaths: Record<string, string[]>;
-  pathsDefinedElsewhere: Record<string, string>;
-  path2Type: Record<string, string>;
-  type2Parent: Record<string, string>;
-};
-const PRIMITIVE_SUFFIXES = new Set('Base64Binary Boolean Canonical Code Date DateTime Decimal Id Instant Integer Markdown Oid PositiveInt String Time UnsignedInt Uri Url Uuid'.split(' '));
-/** The FHIR type a choice suffix names (`DateTime` → dateTime, `Quantity` → Quantity). */
-export const typeOfSuffix = (suffix: string) => (PRIMITIVE_SUFFIXES.has(suffix) ? suffix.charAt(0).toLowerCase() + suffix.slice(1) : suffix);
-
-/** A child element in the R4 model: its path and type, or the types of a choice (`Observation.value`). */
-export interface ModelChild {
-  /** Its name (`value` for `value[x]`). */
-  name: string;
-  path: string;
-  type?: string;
-  /** For a choice: its JSON names with their types (`valueQuantity` → Quantity), and their `_` companions. */
-  choices?: Array<{ key: string; companion: string; type: string }>;
-  /** `_name`, the companion of a primitive element. */
-  companion: string;
-  /** A choice's JSON names (`valueQuantity`, `_valueString`…) to their choice. */
-  byKey?: Map<string, { key: string; companion: string; type: string }>;
-}
-
-/**
- * The one value of a choice in an object, found by reading the object's own keys (cheaper than
- * asking for each of a choice's dozens of names): null when there is none, undefined when only the
- * library can say (a `_` companion, an array, two values).
- */
-export function choiceIn(v: Record<string, unknown>, child: ModelChild): { value: unknown; type: string } | null | undefined {
-  const stem = child.name;
-  const byKey = child.byKey!;
-  let found: { value: unknown; type: string } | null = null;
-  const keys = Object.keys(v);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    const at = key.charCodeAt(0) === 95 ? 1 : 0;
-    if (key.length <= stem.length + at || !key.startsWith(stem, at)) continue;
-    const choice = byKey.get(key);
-    if (!choice) continue;
-    const value = v[key];
-    if (at === 1 || found || Array.isArray(value)) return undefined;
-    if (value !== undefined) found = { value, type: choice.type };
-  }
-  return found;
-}
-const children = new Map<string, Map<string, ModelChild>>();
-
-/** A child element in the R4 model (memoised: the walk asks for the same few thousand, again and again). */
-export function childOf(parentPath: string, name: string): ModelChild {
-  let byName = children.get(parentPath);
-  if (!byName) children.set(parentPath, (byName = new Map()));
-  let child = byName.get(name);
-  if (!child) {
-    const path = `${parentPath}.${name}`;
-    const choices = model.choiceTypePaths[path];
-    if (choices) {
-      const list = choices.map((suffix) => ({ key: `${name}${suffix}`, companion: `_${name}${suffix}`, type: typeOfSuffix(suffix) }));
-      const byKey = new Map(list.flatMap((c) => [[c.key, c] as const, [c.companion, c] as const]));
-      child = { name, path, companion: `_${name}`, choices: list, byKey };
-    } else child = { name, path, companion: `_${name}`, type: model.path2Type[path] };
-    byName.set(name, child);
-  }
-  return child;
-}
-
-/**
- * The model path an item's own children hang from: a backbone element keeps its path (or the one
- * its content is defined at), a data type or a resource restarts at its name.
- */
-export function itemPath(path: string, type: string | undefined, value: unknown): string | undefined {
-  if (type === 'BackboneElement' || type === 'Element') return model.pathsDefinedElsewhere[path] ?? path;
-  if (type === 'Resource') return isObject(value) && typeof value.resourceType === 'string' ? value.resourceType : undefined;
-  return type;
-}
 
 /** The start item of an evaluation at a model path (`Observation`, `Observation.component`, `Period`). */
 function startItem(value: unknown, path: string | undefined): Item {
   if (path === undefined) path = isObject(value) && typeof value.resourceType === 'string' ? value.resourceType : undefined;
   if (path === undefined) return { v: value };
   if (!path.includes('.')) return { v: value, t: path, p: path };
-  const type = model.path2Type[path];
+  const type = r4Model.path2Type[path];
   return { v: value, t: type, p: itemPath(path, type, value) };
 }
 const DATE_LIKE = /^\d{4}(-\d{2})?(-\d{2})?(T|$)|^\d{2}:\d{2}/;
 
-const compiled = new Map<string, FastInvariant | null>();
+const compiled = new Map<string, CompiledInvariant | null>();
 
 /** The closure of an invariant's FHIRPath, or undefined when its syntax is outside the subset. */
-export function compileFast(expression: string): FastInvariant | undefined {
+export function compileFhirPath(expression: string): CompiledInvariant | undefined {
   if (compiled.has(expression)) return compiled.get(expression) ?? undefined;
-  let result: FastInvariant | null = null;
+  let result: CompiledInvariant | null = null;
   try {
     const fn = compileNode(fhirpath.parse(expression) as AstNode);
-    const from = (start: FastStart) => {
+    const from = (start: EvaluationStart) => {
       try {
         const out = fn(start.focus, start.ctx);
         return out.length === 1 && out[0]!.v === true;
@@ -185,7 +109,7 @@ export function compileFast(expression: string): FastInvariant | undefined {
       }
     };
     result = Object.assign(
-      (value: unknown, path: string | undefined, env: FastEnv, companionChecked = false) => {
+      (value: unknown, path: string | undefined, env: EvaluationEnv, companionChecked = false) => {
         // a node with no JSON value (a primitive known only by its `_name` extensions): the library reads it
         if (value === undefined) return undefined;
         const first = startItem(value, path);
@@ -417,23 +341,6 @@ function filterBy(criteria: Fn): (items: Coll, ctx: Ctx) => Coll {
     });
 }
 
-/**
- * The child of one name, as one navigation step asks for it: it remembers the last parent path it
- * looked up, the same on almost every call of that step.
- */
-export interface ChildCache {
-  name: string;
-  parent?: string;
-  child?: ModelChild;
-}
-export function cachedChildOf(site: ChildCache, parentPath: string): ModelChild {
-  if (site.parent !== parentPath) {
-    site.child = childOf(parentPath, site.name);
-    site.parent = parentPath;
-  }
-  return site.child!;
-}
-
 /** Navigation to a child, by the R4 model: arrays flattened, a choice found by its typed names; what only the library reads gives up. */
 function member(items: Coll, site: ChildCache): Coll {
   const name = site.name;
@@ -534,7 +441,6 @@ function truth(items: Coll): boolean | undefined {
 
 const TRUE: Item = { v: true, t: 'boolean' };
 const FALSE: Item = { v: false, t: 'boolean' };
-const bool = (b: boolean): Item => (b ? TRUE : FALSE);
 // Shared results: no closure changes a collection it is given (each builds a new one), so these are never written to.
 const TRUE_COLL: Coll = [TRUE];
 const FALSE_COLL: Coll = [FALSE];
@@ -562,13 +468,6 @@ function typeNameOf(node: AstNode): string {
   const text = (n?.text ?? '').replace(/`/g, '');
   if (text.startsWith('System.')) return '\u0000';
   return text.startsWith('FHIR.') ? text.slice(5) : text;
-}
-
-/** Whether an item of type `t` is a `typeName`, by the R4 type hierarchy (a code is a string, an Age a Quantity). */
-export function isType(t: string | undefined, typeName: string): boolean | undefined {
-  if (t === undefined) return undefined;
-  for (let type: string | undefined = t, i = 0; type && i < 10; type = model.type2Parent[type], i++) if (type === typeName) return true;
-  return false;
 }
 
 /** A string literal's value when it has no escape sequence (found anywhere below the node). */

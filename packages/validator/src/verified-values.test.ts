@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CleanValue, sameJson } from './clean-values.js';
+import { VerifiedValue, sameJson } from './verified-values.js';
 
 const code = () => ({ coding: [{ system: 'http://loinc.org', code: '29463-7', display: 'Body weight' }], text: 'Poids' });
 
@@ -24,10 +24,10 @@ describe('sameJson: the same JSON as a remembered copy', () => {
   });
 });
 
-describe('CleanValue', () => {
+describe('VerifiedValue', () => {
   it('matches a value equal to the one remembered, at the same host and depth only', () => {
     const host = {};
-    const clean = new CleanValue();
+    const clean = new VerifiedValue();
     expect(clean.matches(code(), host, 1)).toBe(false);
     clean.remember(code(), host, 1);
     expect(clean.matches(code(), host, 1)).toBe(true);
@@ -37,7 +37,7 @@ describe('CleanValue', () => {
   it('keeps a copy: a value changed after it was found clean is not taken for it', () => {
     const host = {};
     const value = code();
-    const clean = new CleanValue();
+    const clean = new VerifiedValue();
     clean.remember(value, host, 0);
     value.coding[0]!.code = '29463-8';
     expect(clean.matches(value, host, 0)).toBe(false);
@@ -46,14 +46,14 @@ describe('CleanValue', () => {
   it('remembers only plain JSON (no undefined, NaN, function or class instance inside)', () => {
     const host = {};
     for (const odd of [{ a: undefined }, { a: Number.NaN }, { a: () => 1 }, { a: new Date(0) }, [1, undefined]]) {
-      const clean = new CleanValue();
+      const clean = new VerifiedValue();
       clean.remember(odd, host, 0);
       expect(clean.matches(odd, host, 0)).toBe(false);
     }
   });
   it('does not keep a value with a `__proto__` name (JSON.parse makes it a name; a copy would make it a prototype)', () => {
     const host = {};
-    const clean = new CleanValue();
+    const clean = new VerifiedValue();
     clean.remember(JSON.parse('{"a":1}'), host, 0);
     clean.remember(JSON.parse('{"__proto__":{"a":1}}'), host, 0);
     // the earlier copy stays: neither `{}` nor the `__proto__` value is taken for it
@@ -65,20 +65,20 @@ describe('CleanValue', () => {
   it('keeps only small values: a long text or a large block is walked each time', () => {
     const host = {};
     for (const big of [{ data: 'x'.repeat(5000) }, { coding: Array.from({ length: 400 }, (_, i) => ({ code: String(i) })) }]) {
-      const clean = new CleanValue();
+      const clean = new VerifiedValue();
       clean.remember(big, host, 0);
       expect(clean.matches(structuredClone(big), host, 0)).toBe(false);
     }
   });
   it('stops at a place whose values keep changing', () => {
     const host = {};
-    const clean = new CleanValue();
+    const clean = new VerifiedValue();
     for (let i = 0; i < 40 && !clean.off; i++) {
       clean.matches({ value: i }, host, 0);
       clean.remember({ value: i }, host, 0);
     }
     expect(clean.off).toBe(true);
-    const steady = new CleanValue();
+    const steady = new VerifiedValue();
     steady.remember(code(), host, 0);
     for (let i = 0; i < 40; i++) expect(steady.matches(code(), host, 0)).toBe(true);
     expect(steady.off).toBe(false);
@@ -88,7 +88,7 @@ describe('CleanValue', () => {
     let seed = 1;
     const random = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
     const run = (valueOf: () => unknown) => {
-      const clean = new CleanValue();
+      const clean = new VerifiedValue();
       for (let i = 0; i < 300 && !clean.off; i++) {
         const value = valueOf();
         if (!clean.matches(value, host, 0)) clean.remember(value, host, 0);

@@ -1,14 +1,26 @@
+/**
+ * FHIR primitive values in JSON: the JSON type, numeric ranges, the regular expression the R4
+ * definition of each type declares (read from the loaded package, once), calendar dates, resource
+ * ids and the narrative's XHTML namespace.
+ */
 import type { StructureModel } from '@mes-fhir/profile-model';
+import type { MessageId } from '../messages.js';
 
 const REGEX_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/regex';
 const INT32 = { min: -2147483648, max: 2147483647 };
 
-export type PrimitiveCheck = (value: unknown) => string | undefined;
+/** What is wrong with a primitive value: a message of the catalogue and its arguments. */
+export interface PrimitiveProblem {
+  id: MessageId;
+  args: Array<string | number>;
+}
+export type PrimitiveCheck = (value: unknown) => PrimitiveProblem | undefined;
 
-/**
- * Checks of FHIR primitive values in JSON: the JSON type, numeric ranges, and the regular
- * expression the R4 definition of each type declares (read from the loaded package, once).
- */
+const problem = (id: MessageId, ...args: Array<string | number>): PrimitiveProblem => ({ id, args });
+
+/** A resource id: 1 to 64 letters, digits, '-' or '.' (the R4 `id` type). */
+export const RESOURCE_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
 export class PrimitiveChecks {
   private readonly checks = new Map<string, PrimitiveCheck>();
 
@@ -26,16 +38,16 @@ export class PrimitiveChecks {
   private build(type: string): PrimitiveCheck {
     switch (type) {
       case 'boolean':
-        return (v) => (typeof v === 'boolean' ? undefined : `boolean expected, got ${describe(v)}`);
+        return (v) => (typeof v === 'boolean' ? undefined : problem('primitive-json-type', 'boolean', describe(v)));
       case 'decimal':
-        return (v) => (typeof v === 'number' && Number.isFinite(v) ? undefined : `number expected, got ${describe(v)}`);
+        return (v) => (typeof v === 'number' && Number.isFinite(v) ? undefined : problem('primitive-json-type', 'number', describe(v)));
       case 'integer':
       case 'positiveInt':
       case 'unsignedInt': {
         const min = type === 'positiveInt' ? 1 : type === 'unsignedInt' ? 0 : INT32.min;
         return (v) => {
-          if (typeof v !== 'number' || !Number.isInteger(v)) return `integer expected, got ${describe(v)}`;
-          if (v < min || v > INT32.max) return `${v} is out of range for ${type}`;
+          if (typeof v !== 'number' || !Number.isInteger(v)) return problem('primitive-json-type', 'integer', describe(v));
+          if (v < min || v > INT32.max) return problem('primitive-out-of-range', v, type);
           return undefined;
         };
       }
@@ -43,11 +55,11 @@ export class PrimitiveChecks {
         const regex = this.regexOf(type);
         const calendar = type === 'date' || type === 'dateTime' || type === 'instant';
         return (v) => {
-          if (typeof v !== 'string') return `string expected for ${type}, got ${describe(v)}`;
-          if (v.length === 0) return `empty value for ${type}`;
-          if (v.length > 1_048_576) return `${type} value is longer than 1 MiB`;
-          if (regex && !regex.test(v)) return `"${v.length > 80 ? `${v.slice(0, 80)}…` : v}" is not a valid ${type}`;
-          if (calendar && !realDate(v)) return `"${v}" is not a valid ${type}: no such day`;
+          if (typeof v !== 'string') return problem('primitive-json-type', `string for ${type}`, describe(v));
+          if (v.length === 0) return problem('primitive-empty', type);
+          if (v.length > 1_048_576) return problem('primitive-too-long', type);
+          if (regex && !regex.test(v)) return problem('primitive-format', v, type);
+          if (calendar && !realDate(v)) return problem('date-no-such-day', v, type);
           if (type === 'xhtml') return checkXhtml(v);
           return undefined;
         };
@@ -75,11 +87,11 @@ function realDate(v: string): boolean {
 }
 
 /** Narrative: a div in the XHTML namespace (the Java validator refuses others). */
-function checkXhtml(v: string): string | undefined {
+function checkXhtml(v: string): PrimitiveProblem | undefined {
   const start = /^\s*<div(\s[^>]*)?>/.exec(v);
-  if (!start) return 'the narrative must be a <div> element';
-  if (!/xmlns\s*=\s*["']http:\/\/www\.w3\.org\/1999\/xhtml["']/.test(start[1] ?? '')) return 'the narrative <div> must be in the XHTML namespace (xmlns="http://www.w3.org/1999/xhtml")';
-  if (/<script[\s>]/i.test(v)) return 'the narrative must not contain scripts';
+  if (!start) return problem('narrative-not-div');
+  if (!/xmlns\s*=\s*["']http:\/\/www\.w3\.org\/1999\/xhtml["']/.test(start[1] ?? '')) return problem('narrative-namespace');
+  if (/<script[\s>]/i.test(v)) return problem('narrative-script');
   return undefined;
 }
 

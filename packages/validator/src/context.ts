@@ -1,0 +1,81 @@
+/**
+ * The state of one validation (HL7's ValidationContext and NodeStack in one): the issues found, the
+ * resources being walked, the enclosing Bundle, and the way back into the walk for what a rule must
+ * check again (a nested resource, a value against a profile).
+ */
+import type { Issue, IssueSeverity, Json } from '@mes-fhir/core';
+import { MESSAGES, type MessageArgs, type MessageId } from './messages.js';
+import type { AttachmentResolver } from './resources/document-reference.js';
+
+/** What rules may ask the walk to do again, inside the same validation. */
+export interface Revalidation {
+  /** Whether a resource meets a profile (no error against it); asked once per resource and profile. */
+  meets(resource: unknown, profile: string): boolean;
+  /** Whether a value of a data type (or a resource) meets a profile, its type first. */
+  conformsTo(value: unknown, type: string | undefined, profile: string): boolean;
+}
+
+export class ValidationContext {
+  /** Issues as found; the same issue found twice (by an element's walk and its slice's) is dropped at the end. */
+  readonly issues: Issue[] = [];
+  /**
+   * Above 0 inside a slice's walk of items the element's own walk has already checked: only the
+   * slice's own rules are new there (primitive formats are not checked twice).
+   */
+  sliceRecheck = 0;
+  /**
+   * Counts the checks that read more than a value and its place (references, resources, paths
+   * that resolve): a value whose walk made none may be remembered as verified (see VerifiedValue).
+   */
+  contextReads = 0;
+  /** Resources of the enclosing Bundle by fullUrl and by Type/id, for references. */
+  bundleTargets: Map<string, Json> | undefined = undefined;
+  /** The enclosing Bundle is a document: its references must resolve inside it. */
+  inDocument = false;
+  /** The resources being walked, outermost first: a contained resource's `#id` resolves in its container. */
+  readonly resourceStack: unknown[] = [];
+
+  constructor(
+    /** %rootResource of the invariants. */
+    readonly rootResource: unknown,
+    readonly revalidation: Revalidation,
+    readonly resolveAttachment?: AttachmentResolver,
+  ) {}
+
+  /** Reports a message of the catalogue at a location. */
+  report<K extends MessageId>(id: K, location: string, ...args: MessageArgs<K>): void {
+    const message = MESSAGES[id];
+    // one shape for every issue (key undefined when none): code that reads issues sees a single map
+    this.issues.push({ severity: message.severity, code: message.code, location, message: (message.text as (...a: unknown[]) => string)(...args), id, key: undefined });
+  }
+
+  /** Reports a problem a rule returned as data (a message id and its arguments). */
+  reportProblem(problem: { id: MessageId; args: ReadonlyArray<string | number> }, location: string): void {
+    (this.report as (id: MessageId, location: string, ...args: ReadonlyArray<string | number>) => void)(problem.id, location, ...problem.args);
+  }
+
+  /** Reports an invariant's failure with the constraint's own severity and key. */
+  reportConstraint(severity: IssueSeverity, key: string, location: string, human: string): void {
+    const message = MESSAGES['invariant-failed'];
+    this.issues.push({ severity, code: message.code, location, message: message.text(key, human), id: 'invariant-failed', key });
+  }
+
+  /** Reports a message that stands for an invariant (ele-1, ext-1, ref-1: checked by the walk), with its key. */
+  reportKeyed<K extends MessageId>(key: string, id: K, location: string, ...args: MessageArgs<K>): void {
+    this.report(id, location, ...args);
+    this.issues[this.issues.length - 1]!.key = key;
+  }
+
+  /** Whether an error was reported (a conformance check asks). */
+  hasErrors(): boolean {
+    for (let i = 0; i < this.issues.length; i++) if (this.issues[i]!.severity === 'error' || this.issues[i]!.severity === 'fatal') return true;
+    return false;
+  }
+}
+
+/**
+ * One context that lives as long as the module. Contexts live for one validation; when a full GC
+ * finds none alive, V8 collects the map of their fields and throws away the optimized code of every
+ * function that reads them (see scripts/PERFORMANCE.md). This one keeps the map alive.
+ */
+export const contextShapeKeeper: object = new ValidationContext(undefined, { meets: () => false, conformsTo: () => false });

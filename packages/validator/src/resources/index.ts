@@ -1,0 +1,23 @@
+/**
+ * The rules of resource types beyond their definitions, one file per type: a new one is a file
+ * and a line here.
+ */
+import { bundleRule } from './bundle.js';
+import { capabilityStatementRule } from './capability-statement.js';
+import { documentReferenceRule } from './document-reference.js';
+import type { ResourceRule } from './resource-rule.js';
+import { searchParameterRule } from './search-parameter.js';
+
+export type { ResourceRule } from './resource-rule.js';
+
+const RESOURCE_RULES = new Map<string, ResourceRule>([
+  ['Bundle', bundleRule],
+  ['CapabilityStatement', capabilityStatementRule],
+  ['DocumentReference', documentReferenceRule],
+  ['SearchParameter', searchParameterRule],
+]);
+
+/** The rule of a resource type, if it has one. */
+export function resourceRuleOf(resourceType: string): ResourceRule | undefined {
+  return RESOURCE_RULES.get(resourceType);
+}

@@ -1,0 +1,78 @@
+/**
+ * Bindings: a code, Coding, CodeableConcept or Quantity bound to a value set (required: error,
+ * extensible: warning; a code that cannot be checked offline: a warning saying so).
+ */
+import { isObject, stringOf } from '@mes-fhir/core';
+import type { CodeValidation, Terminology } from '@mes-fhir/terminology';
+import type { ValidationContext } from '../context.js';
+import type { ValueCheck } from '../plans/value-plan.js';
+
+export class BindingRule {
+  /** value set → system → code → display → result; `size` counts the results of one value set. */
+  private readonly results = new Map<string, { size: number; bySystem: Map<string, Map<string, Map<string, CodeValidation>>> }>();
+
+  constructor(private readonly terminology: Terminology) {}
+
+  /** The check of one binding of an element of one type, made once per element. */
+  checkFor(typeCode: string, strength: 'required' | 'extensible', valueSet: string): ValueCheck {
+    return (ctx, value, location) => this.check(ctx, value, typeCode, strength, valueSet, location);
+  }
+
+  check(ctx: ValidationContext, value: unknown, typeCode: string, strength: 'required' | 'extensible', valueSet: string, location: string): void {
+    const codings: Array<{ system?: string; code: string; display?: string }> = [];
+    if (typeCode === 'code' || typeCode === 'string' || typeCode === 'uri') {
+      if (typeof value === 'string') codings.push({ code: value });
+    } else if (typeCode === 'Coding' && isObject(value)) {
+      if (typeof value.code === 'string') codings.push({ system: stringOf(value.system), code: value.code, display: stringOf(value.display) });
+    } else if (typeCode === 'CodeableConcept' && isObject(value)) {
+      for (const c of Array.isArray(value.coding) ? value.coding : []) {
+        if (isObject(c) && typeof c.code === 'string') codings.push({ system: stringOf(c.system), code: c.code, display: stringOf(c.display) });
+      }
+      if (codings.length === 0) {
+        if (strength === 'required') ctx.report('code-missing', location, valueSet);
+        return;
+      }
+    } else if (typeCode === 'Quantity' && isObject(value)) {
+      if (typeof value.code === 'string') codings.push({ system: stringOf(value.system), code: value.code });
+    } else return;
+    if (codings.length === 0) return;
+    const results = codings.map((c) => ({ c, r: this.validateCode(c.system, c.code, valueSet, c.display) }));
+    const valid = results.find((x) => x.r.result === 'valid');
+    if (valid) {
+      if (valid.r.displayMismatch) ctx.report('code-display-mismatch', location, valid.r.message);
+      return;
+    }
+    const unknown = results.find((x) => x.r.result === 'unknown');
+    if (unknown) {
+      ctx.report('code-not-checkable', location, unknown.r.message);
+      return;
+    }
+    const first = results[0]!;
+    const label = first.c.system ? `${first.c.system}#${first.c.code}` : `"${first.c.code}"`;
+    ctx.report(strength === 'required' ? 'code-not-in-required-value-set' : 'code-not-in-extensible-value-set', location, label, valueSet);
+  }
+
+  private validateCode(system: string | undefined, code: string, valueSet: string, display?: string): CodeValidation {
+    // nested maps rather than one joined key: the resource's own strings are looked up, none is built
+    let inValueSet = this.results.get(valueSet);
+    if (!inValueSet) this.results.set(valueSet, (inValueSet = { size: 0, bySystem: new Map() }));
+    let byCode = inValueSet.bySystem.get(system ?? '');
+    if (!byCode) inValueSet.bySystem.set(system ?? '', (byCode = new Map()));
+    let byDisplay = byCode.get(code);
+    if (!byDisplay) byCode.set(code, (byDisplay = new Map()));
+    let result = byDisplay.get(display ?? '');
+    if (!result) {
+      result = this.terminology.validateCode({ system, code, valueSet, display });
+      // bounded: a server validating free-text displays for months must not grow without end
+      if (inValueSet.size >= 10_000) {
+        inValueSet.bySystem.clear();
+        inValueSet.size = 0;
+        inValueSet.bySystem.set(system ?? '', (byCode = new Map()));
+        byCode.set(code, (byDisplay = new Map()));
+      }
+      inValueSet.size++;
+      byDisplay.set(display ?? '', result);
+    }
+    return result;
+  }
+}

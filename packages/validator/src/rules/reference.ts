@@ -1,0 +1,58 @@
+/**
+ * References: the format, the target type the element allows, the target profile when the target
+ * is in the Bundle, local references to contained resources (ref-1), and in a document Bundle,
+ * that every reference resolves inside it.
+ */
+import { isObject, type Json } from '@mes-fhir/core';
+import type { TypeRef } from '@mes-fhir/profile-model';
+import type { ValidationContext } from '../context.js';
+import type { ProfilePlans } from '../plans/profile-plans.js';
+
+const REFERENCE_FORMAT = /^(#.*|urn:uuid:[0-9a-fA-F-]{36}|urn:oid:[0-2](\.(0|[1-9][0-9]*))+|([A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(\/_history\/[A-Za-z0-9\-.]{1,64})?|[a-z][a-z0-9+.-]*:.+)$/;
+const TYPE_AND_ID = /(?:^|\/)([A-Z][A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(\/_history\/[^/]+)?$/;
+
+export function checkReference(ctx: ValidationContext, plans: ProfilePlans, ref: Json, type: TypeRef, location: string): void {
+  const reference = ref.reference;
+  if (typeof reference !== 'string') return;
+  if (reference.startsWith('#')) {
+    // ref-1, checked here: a local reference points to a contained resource of the same resource
+    // (a contained resource may point to a sibling: `#id` resolves in the resource or any container of it)
+    if (reference.length > 1 && !resolveLocal(ctx, reference)) ctx.reportKeyed('ref-1', 'local-reference-unresolved', location);
+    return;
+  }
+  if (!REFERENCE_FORMAT.test(reference)) {
+    ctx.report('reference-format', `${location}.reference`, reference);
+    return;
+  }
+  const allowedTypes = plans.targetTypesOf(type);
+  const target = ctx.bundleTargets?.get(reference);
+  const typeFromText = TYPE_AND_ID.exec(reference)?.[1];
+  if (typeFromText && !/^[a-z]+:/.test(reference) && !plans.isResourceType(typeFromText)) {
+    ctx.report('reference-type-unknown', `${location}.reference`, typeFromText);
+    return;
+  }
+  // In a document, every reference resolves inside the Bundle (relative and urn: ones at least).
+  if (ctx.inDocument && !target && !/^https?:/.test(reference)) ctx.report('reference-outside-document', `${location}.reference`, reference);
+  const targetType = (target && typeof target.resourceType === 'string' ? target.resourceType : undefined) ?? typeFromText;
+  if (targetType && allowedTypes.size && !allowedTypes.has(targetType) && !allowedTypes.has('Resource')) {
+    ctx.report('reference-type-not-allowed', `${location}.reference`, targetType, [...allowedTypes].join(', '));
+    return;
+  }
+  if (target && type.targetProfiles.length) {
+    const loaded = plans.loadedTargetProfiles(type);
+    if (loaded.length && !loaded.some((p) => ctx.revalidation.meets(target, p))) ctx.report('reference-target-profile', `${location}.reference`, String(targetType), loaded.join(' or '));
+  }
+}
+
+/** A reference resolved where the validator can see: the enclosing Bundle, or the contained resources (`#id`) of the resources being walked. */
+export function resolveLocal(ctx: ValidationContext, reference: string): Json | undefined {
+  if (reference.startsWith('#')) {
+    const id = reference.slice(1);
+    for (const r of ctx.resourceStack) {
+      const found = isObject(r) && Array.isArray(r.contained) ? r.contained.find((c) => isObject(c) && c.id === id) : undefined;
+      if (isObject(found)) return found;
+    }
+    return undefined;
+  }
+  return ctx.bundleTargets?.get(reference);
+}
