@@ -264,6 +264,9 @@ describe.each(targets)('sandbox on $name', (target) => {
       expect(res.body.resourceType).toBe('OperationOutcome');
       expect(diagnostics(res.body)[0]).toBe(message);
       expect(res.body.issue[0].expression[0]).toMatch(/^Bundle\.entry\[\d\]/);
+      // the rule's id travels with it, and the profile invariant that states the same rule is not reported again
+      expect(res.body.issue[0].extension).toEqual([{ url: 'http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id', valueString: expect.stringMatching(/^mes-/) }]);
+      expect(diagnostics(res.body).filter((d) => d.includes(message.replace(/ \(.*\)$/, '')))).toHaveLength(1);
     });
 
     it('answers 422 with the validator\'s findings when no MES rule names the fault', async () => {

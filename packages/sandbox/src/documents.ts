@@ -1,7 +1,8 @@
 import type { Validator } from '@mes-fhir/validator';
 import type { Database, Queryable } from './database.js';
 import type { SandboxApp } from './apps.js';
-import { FhirError, instantOf, isObject, type Json } from './fhir.js';
+import { isObject, type Json } from '@mes-fhir/core';
+import { FhirError, instantOf } from './fhir.js';
 import { asSeenBy, checkParameters, paging, searchsetBundle, single, tokenIdentifier, type Query } from './search.js';
 import { store, type StoredResource } from './store.js';
 import { validationIssues } from './validation.js';

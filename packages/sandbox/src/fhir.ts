@@ -1,42 +1,23 @@
-/** OperationOutcome answers and the error type routes throw to produce them. */
+/** The error type routes throw to answer with an OperationOutcome, and the FHIR values routes read (identifiers, instants). */
+import { isObject, toOperationOutcome, type Issue, type IssueCode, type OperationOutcome } from '@mes-fhir/core';
 
-export type Severity = 'fatal' | 'error' | 'warning' | 'information';
-
-export interface OutcomeIssue {
-  severity: Severity;
-  code: string;
-  diagnostics: string;
-  expression?: string[];
+export function outcome(issues: Issue[]): OperationOutcome {
+  return toOperationOutcome(issues);
 }
 
-export interface OperationOutcome {
-  resourceType: 'OperationOutcome';
-  issue: OutcomeIssue[];
-}
-
-export function outcome(issues: OutcomeIssue[]): OperationOutcome {
-  return { resourceType: 'OperationOutcome', issue: issues };
-}
-
-/** A FHIR error answer: HTTP status and the OperationOutcome that explains it. */
+/** A FHIR error answer: HTTP status and the issues of the OperationOutcome that explains it. */
 export class FhirError extends Error {
   constructor(
     readonly status: number,
-    readonly issues: OutcomeIssue[],
+    readonly issues: Issue[],
     readonly headers: Record<string, string> = {},
   ) {
-    super(issues.map((i) => i.diagnostics).join('; '));
+    super(issues.map((i) => i.message).join('; '));
   }
 
-  static of(status: number, code: string, diagnostics: string, expression?: string): FhirError {
-    return new FhirError(status, [{ severity: 'error', code, diagnostics, ...(expression ? { expression: [expression] } : {}) }]);
+  static of(status: number, code: IssueCode, message: string, location = ''): FhirError {
+    return new FhirError(status, [{ severity: 'error', code, location, message }]);
   }
-}
-
-export type Json = Record<string, unknown>;
-
-export function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** `system|value` of an Identifier, the form stored and searched. */

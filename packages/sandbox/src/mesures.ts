@@ -1,6 +1,7 @@
 import type { Validator } from '@mes-fhir/validator';
 import type { Database, Queryable } from './database.js';
-import { FhirError, identifierKey, instantOf, isObject, type Json, type OutcomeIssue } from './fhir.js';
+import { isObject, type Issue, type IssueCode, type Json } from '@mes-fhir/core';
+import { FhirError, identifierKey, instantOf } from './fhir.js';
 import { store, type StoredResource } from './store.js';
 import type { SandboxApp } from './apps.js';
 import { validationIssues } from './validation.js';
@@ -39,12 +40,34 @@ function hasExtension(o: Json, url: string): boolean {
 }
 
 /**
+ * MES's answers to a feeding Bundle that breaks its rules: message id, MES's words (HTTP 422) and,
+ * where a profile invariant states the same rule, its key (the validator's failure of it is then
+ * not repeated).
+ */
+const MES_RULES = {
+  'mes-observation-meta-profile': { code: 'required', text: 'Observation must provide meta.profile value' },
+  'mes-bmi-not-creatable': { code: 'business-rule', text: 'Bmi observation cannot be created', key: 'mes-fb-no-bmi' },
+  'mes-subject-identifier-mandatory': { code: 'required', text: 'Observation.subject.identifier is mandatory' },
+  'mes-value-quantity-missing': { code: 'required', text: 'Observation value quantity not provided' },
+  'mes-device-reference-mandatory': { code: 'required', text: 'Observation.device.reference is mandatory', key: 'mes-fb-device-ref' },
+  'mes-device-not-linked': { code: 'business-rule', text: 'Observation and device not linked by id', key: 'mes-fb-device-link' },
+  'mes-moment-mandatory': { code: 'required', text: 'Observation.extension.moment is mandatory', key: 'mes-glu-moment' },
+  'mes-number-of-days-forbidden': { code: 'business-rule', text: 'Observation.extension.numberOfDays cannot be added', key: 'mes-glu-days' },
+  'mes-source-not-app-oid': { code: 'business-rule', text: 'Observation.meta.source must be urn:oid:<OID> under the OID of the application' },
+  'mes-if-none-exist-invalid': { code: 'business-rule', text: 'Device request must have a valid IfNoneExist attribute', key: 'mes-fb-if-none-exist' },
+  'mes-device-meta-profile': { code: 'required', text: 'Device must provide meta.profile value', key: 'mes-fb-device-profile' },
+} as const satisfies Record<string, { code: IssueCode; text: string; key?: string }>;
+
+/**
  * The rules MES applies to a feeding Bundle, with the messages MES answers (HTTP 422). The
  * validator checks the profiles too; these come first, worded as MES words them.
  */
-export function feedingRuleIssues(bundle: Json, app: SandboxApp): OutcomeIssue[] {
-  const issues: OutcomeIssue[] = [];
-  const add = (diagnostics: string, expression: string, code = 'business-rule') => issues.push({ severity: 'error', code, diagnostics, expression: [expression] });
+export function feedingRuleIssues(bundle: Json, app: SandboxApp): Issue[] {
+  const issues: Issue[] = [];
+  const add = (id: keyof typeof MES_RULES, location: string, detail = '') => {
+    const rule: { code: IssueCode; text: string; key?: string } = MES_RULES[id];
+    issues.push({ severity: 'error', code: rule.code, location, message: rule.text + detail, id, ...(rule.key ? { key: rule.key } : {}) });
+  };
   const entries = (Array.isArray(bundle.entry) ? bundle.entry : []) as Entry[];
   const devices = entries.map((e, i) => ({ e, i })).filter(({ e }) => isObject(e?.resource) && (e.resource as Json).resourceType === 'Device');
   entries.forEach((e, i) => {
@@ -53,28 +76,28 @@ export function feedingRuleIssues(bundle: Json, app: SandboxApp): OutcomeIssue[]
     const at = `Bundle.entry[${i}].resource`;
     const profiles = ((r.meta as Json | undefined)?.profile as unknown[] | undefined) ?? [];
     if (r.resourceType === 'Observation') {
-      if (profiles.length === 0) add('Observation must provide meta.profile value', `${at}.meta.profile`, 'required');
+      if (profiles.length === 0) add('mes-observation-meta-profile', `${at}.meta.profile`);
       const code = observationCode(r);
-      if (code === BMI || profiles.some((p) => typeof p === 'string' && p.startsWith(`${MES_MEASURE_BASE}mes-observation-bmi`))) add('Bmi observation cannot be created', at);
-      if (!isObject((r.subject as Json | undefined)?.identifier)) add('Observation.subject.identifier is mandatory', `${at}.subject.identifier`, 'required');
-      if (code !== BLOOD_PRESSURE && !isObject(r.valueQuantity)) add('Observation value quantity not provided', `${at}.valueQuantity`, 'required');
+      if (code === BMI || profiles.some((p) => typeof p === 'string' && p.startsWith(`${MES_MEASURE_BASE}mes-observation-bmi`))) add('mes-bmi-not-creatable', at);
+      if (!isObject((r.subject as Json | undefined)?.identifier)) add('mes-subject-identifier-mandatory', `${at}.subject.identifier`);
+      if (code !== BLOOD_PRESSURE && !isObject(r.valueQuantity)) add('mes-value-quantity-missing', `${at}.valueQuantity`);
       if (devices.length > 0) {
         const reference = (r.device as Json | undefined)?.reference;
-        if (typeof reference !== 'string') add('Observation.device.reference is mandatory', `${at}.device.reference`, 'required');
-        else if (!devices.some(({ e: d }) => reference === `Device/${(d.resource as Json).id}` || reference === d.fullUrl)) add('Observation and device not linked by id', `${at}.device.reference`);
+        if (typeof reference !== 'string') add('mes-device-reference-mandatory', `${at}.device.reference`);
+        else if (!devices.some(({ e: d }) => reference === `Device/${(d.resource as Json).id}` || reference === d.fullUrl)) add('mes-device-not-linked', `${at}.device.reference`);
       }
-      if (code && GLUCOSE_WITH_MOMENT.has(code) && !hasExtension(r, MOMENT)) add('Observation.extension.moment is mandatory', `${at}.extension`, 'required');
-      if (code && GLUCOSE_WITHOUT_DAYS.has(code) && hasExtension(r, NUMBER_OF_DAYS)) add('Observation.extension.numberOfDays cannot be added', `${at}.extension`);
+      if (code && GLUCOSE_WITH_MOMENT.has(code) && !hasExtension(r, MOMENT)) add('mes-moment-mandatory', `${at}.extension`);
+      if (code && GLUCOSE_WITHOUT_DAYS.has(code) && hasExtension(r, NUMBER_OF_DAYS)) add('mes-number-of-days-forbidden', `${at}.extension`);
       const source = (r.meta as Json | undefined)?.source;
       if (typeof source === 'string' && !(source === `urn:oid:${app.oid}` || source.startsWith(`urn:oid:${app.oid}.`))) {
-        add(`Observation.meta.source must be urn:oid:<OID> under the OID of the application (${app.oid})`, `${at}.meta.source`);
+        add('mes-source-not-app-oid', `${at}.meta.source`, ` (${app.oid})`);
       }
     } else if (r.resourceType === 'Device') {
       const ifNoneExist = e.request?.ifNoneExist;
       const match = typeof ifNoneExist === 'string' ? IF_NONE_EXIST.exec(ifNoneExist) : null;
       const named = match && Array.isArray(r.identifier) && r.identifier.some((id) => identifierKey(id) === match[1]);
-      if (!named) add('Device request must have a valid IfNoneExist attribute', `Bundle.entry[${i}].request.ifNoneExist`);
-      if (profiles.length === 0) add('Device must provide meta.profile value', `${at}.meta.profile`, 'required');
+      if (!named) add('mes-if-none-exist-invalid', `Bundle.entry[${i}].request.ifNoneExist`);
+      if (profiles.length === 0) add('mes-device-meta-profile', `${at}.meta.profile`);
     }
   });
   return issues;

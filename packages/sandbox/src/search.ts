@@ -1,4 +1,5 @@
-import { FhirError, isObject, type Json } from './fhir.js';
+import { isObject, type Json } from '@mes-fhir/core';
+import { FhirError } from './fhir.js';
 import type { StoredResource } from './store.js';
 
 export type Query = Record<string, string | string[] | undefined>;

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkApps, type SandboxApp } from './apps.js';
 import type { Database } from './database.js';
-import { isObject, type Json } from './fhir.js';
+import { isObject, type Json } from '@mes-fhir/core';
 import { store } from './store.js';
 
 /** `sandbox.json`: the registered apps and, optionally, pairings with fixed idPe (for seeds and examples). */

@@ -2,7 +2,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Validator } from '@mes-fhir/validator';
 import { DEMO_APP, type SandboxApp } from './apps.js';
 import { openDatabase, type Database } from './database.js';
-import { FhirError, isObject, outcome, type Json } from './fhir.js';
+import { isObject, type Json } from '@mes-fhir/core';
+import { FhirError, outcome } from './fhir.js';
 import { TokenService } from './tokens.js';
 import { acceptFeedingBundle, searchObservations } from './mesures.js';
 import { createAppointment, searchAppointments, updateAppointment } from './agenda.js';
@@ -144,19 +145,19 @@ export async function buildServer(db: Database, validator: Validator, tokens: To
       for (const [k, v] of Object.entries(error.headers)) reply.header(k, v);
       return send(reply, error.status, outcome(error.issues));
     }
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, 413, outcome([{ severity: 'error', code: 'too-long', diagnostics: `The body exceeds ${server.initialConfig.bodyLimit} bytes` }]));
-    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return send(reply, 415, outcome([{ severity: 'error', code: 'not-supported', diagnostics: 'Send application/fhir+json (or application/x-www-form-urlencoded to /oauth/token)' }]));
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return send(reply, error.statusCode, outcome([{ severity: 'error', code: 'invalid', diagnostics: error.message }]));
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, 413, outcome([{ severity: 'error', code: 'too-long', location: '', message: `The body exceeds ${server.initialConfig.bodyLimit} bytes` }]));
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return send(reply, 415, outcome([{ severity: 'error', code: 'not-supported', location: '', message: 'Send application/fhir+json (or application/x-www-form-urlencoded to /oauth/token)' }]));
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return send(reply, error.statusCode, outcome([{ severity: 'error', code: 'invalid', location: '', message: error.message }]));
     process.stderr.write(`mes-fhir sandbox: ${error.stack ?? error.message}\n`);
-    return send(reply, 500, outcome([{ severity: 'fatal', code: 'exception', diagnostics: 'Internal error of the sandbox (see its console)' }]));
+    return send(reply, 500, outcome([{ severity: 'fatal', code: 'exception', location: '', message: 'Internal error of the sandbox (see its console)' }]));
   });
-  server.setNotFoundHandler((req, reply) => send(reply, 404, outcome([{ severity: 'error', code: 'not-supported', diagnostics: `No route for ${req.method} ${req.url.split('?')[0]}` }])));
+  server.setNotFoundHandler((req, reply) => send(reply, 404, outcome([{ severity: 'error', code: 'not-supported', location: '', message: `No route for ${req.method} ${req.url.split('?')[0]}` }])));
 
   /** Every FHIR call needs a valid bearer token (401 otherwise, with WWW-Authenticate as RFC 6750 says). */
   const authenticate = async (req: FastifyRequest) => {
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    const refuse = (why: string) => new FhirError(401, [{ severity: 'error', code: 'login', diagnostics: why }], { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${why}"` });
+    const refuse = (why: string) => new FhirError(401, [{ severity: 'error', code: 'login', location: '', message: why }], { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${why}"` });
     if (!token) throw refuse('an access token is required (Authorization: Bearer <token>)');
     const checked = await tokens.verify(token);
     if ('error' in checked) throw refuse(checked.error);

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Queryable } from './database.js';
-import type { Json } from './fhir.js';
+import type { Json } from '@mes-fhir/core';
 
 /** A stored resource row, as the routes need it. */
 export interface StoredResource {

@@ -1,19 +1,12 @@
 import type { Validator } from '@mes-fhir/validator';
-import type { OutcomeIssue } from './fhir.js';
+import { isError, type Issue } from '@mes-fhir/core';
 
 /**
- * The validator's errors for a resource against a profile, as answer issues. An error that
- * repeats a rule already reported in MES's words (the profiles quote them) is left out.
+ * The validator's errors for a resource against a profile. An invariant's failure that repeats a
+ * rule already reported in MES's words (`already`, issues that carry that invariant's key) is left
+ * out: one problem, one issue.
  */
-export function validationIssues(validator: Validator, resource: unknown, profile: string, already: OutcomeIssue[] = []): OutcomeIssue[] {
-  return validator
-    .validateToIssues(resource, { profile })
-    .filter((i) => i.severity === 'error' || i.severity === 'fatal')
-    .filter((i) => !already.some((a) => i.message.includes(a.diagnostics)))
-    .map((i) => ({
-      severity: i.severity,
-      code: i.code,
-      diagnostics: i.message,
-      ...(i.location ? { expression: [i.location] } : {}),
-    }));
+export function validationIssues(validator: Validator, resource: unknown, profile: string, already: Issue[] = []): Issue[] {
+  const reported = new Set(already.map((a) => a.key).filter(Boolean));
+  return validator.validateToIssues(resource, { profile }).filter((i) => isError(i) && !(i.key && reported.has(i.key)));
 }
