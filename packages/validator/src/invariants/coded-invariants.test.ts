@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import fhirpath from 'fhirpath';
 import r4Model from 'fhirpath/fhir-context/r4/index.js';
@@ -174,4 +175,27 @@ it('through a validation plan (selection tree, coded verdicts, closures): the fa
     { numRuns: 1500 },
   );
   expect(failing).toBeGreaterThan(300);
+});
+
+describe('each coded verdict stands for the expression the definitions carry', () => {
+  // A coded verdict is used only where a constraint's expression is exactly its own: if R4, FrCore,
+  // the ANS packages or our FSH rewrote a rule, the verdict would silently stop being used (or, if
+  // its text were copied wrong, never be). Each must match a constraint the definitions carry.
+  it('every coded key and expression is a constraint of the loaded definitions, and of our FSH for our own rules', async () => {
+    const { loadProjectIndex } = await import('@mes-fhir/fhir-packages');
+    const { index } = await loadProjectIndex({ logger: {} });
+    const carried = new Map<string, Set<string>>();
+    for (const entry of index.list('StructureDefinition')) {
+      const sd = index.read<{ snapshot?: { element: Array<{ constraint?: Array<{ key: string; expression?: string }> }> } }>(entry);
+      for (const element of sd.snapshot?.element ?? []) {
+        for (const c of element.constraint ?? []) if (c.expression) (carried.get(c.key) ?? carried.set(c.key, new Set()).get(c.key)!).add(c.expression);
+      }
+    }
+    for (const [key, { expression }] of Object.entries(CODED_INVARIANTS)) expect([...(carried.get(key) ?? [])], key).toContain(expression);
+    const fsh = readFileSync(new URL('../../../../fsh/input/fsh/common/invariants.fsh', import.meta.url), 'utf8');
+    for (const key of ['mes-source-oid', 'mes-subject-oid']) {
+      const written = new RegExp(`Invariant: ${key}\\n(?:.*\\n)*?Expression: "(.*)"`).exec(fsh)?.[1];
+      expect(written, key).toBe(CODED_INVARIANTS[key]!.expression);
+    }
+  });
 });

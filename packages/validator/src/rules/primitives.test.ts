@@ -1,0 +1,36 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Validator } from '../validator.js';
+import { issuesOf, validatorWith } from './rule-harness.test-support.js';
+
+let validator: Validator;
+beforeAll(async () => {
+  validator = await validatorWith([]);
+});
+
+const patient = (more: Record<string, unknown>) => issuesOf(validator, { resourceType: 'Patient', ...more });
+
+describe('primitive values', () => {
+  it('accepts well-formed values of each JSON type', () => {
+    expect(patient({ id: 'p-1.2', active: true, birthDate: '2024-02-29', multipleBirthInteger: 2, name: [{ family: 'Martin' }] })).toEqual([]);
+  });
+  it('refuses the wrong JSON type, a number out of range, an empty string', () => {
+    expect(patient({ active: 'yes' })).toEqual(['primitive-json-type@Patient.active']);
+    expect(patient({ multipleBirthInteger: 3_000_000_000 })).toEqual(['primitive-out-of-range@Patient.multipleBirthInteger']);
+    expect(patient({ name: [{ family: '' }] })).toEqual(['primitive-empty@Patient.name[0].family']);
+  });
+  it('refuses a value outside its type\'s format, and a day no calendar has', () => {
+    expect(patient({ birthDate: '1er mai' })).toEqual(['primitive-format@Patient.birthDate']);
+    expect(patient({ birthDate: '2026-02-30' })).toEqual(['date-no-such-day@Patient.birthDate']);
+  });
+  it('resource ids: 1 to 64 letters, digits, "-" or "."', () => {
+    for (const bad of ['bad_id', 'a b', 'x'.repeat(65)]) expect(patient({ id: bad }), bad).toEqual(['resource-id-invalid@Patient.id']);
+    expect(patient({ id: 'x'.repeat(64) })).toEqual([]);
+  });
+  it('narratives: one div in the XHTML namespace, no script', () => {
+    const text = (div: string) => patient({ text: { status: 'generated', div } });
+    expect(text('<div xmlns="http://www.w3.org/1999/xhtml">Martin</div>')).toEqual([]);
+    expect(text('<p>Martin</p>')).toEqual(['narrative-not-div@Patient.text.div']);
+    expect(text('<div>Martin</div>')).toEqual(['narrative-namespace@Patient.text.div']);
+    expect(text('<div xmlns="http://www.w3.org/1999/xhtml"><script>x()</script></div>')).toEqual(['narrative-script@Patient.text.div']);
+  });
+});

@@ -1,0 +1,47 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Validator } from '../validator.js';
+import { issuesOf, profile, validatorWith } from './rule-harness.test-support.js';
+
+let validator: Validator;
+const LOINC_WEIGHT = { coding: [{ system: 'http://loinc.org', code: '29463-7' }] };
+beforeAll(async () => {
+  validator = await validatorWith([
+    profile('ValueObservation', 'Observation', [
+      { id: 'Observation.status', fixedCode: 'final' },
+      { id: 'Observation.code', patternCodeableConcept: LOINC_WEIGHT },
+      { id: 'Observation.value[x]', type: [{ code: 'integer' }], minValueInteger: 0, maxValueInteger: 10 },
+    ]),
+  ]);
+});
+
+const observation = (more: Record<string, unknown> = {}) => ({ resourceType: 'Observation', status: 'final', code: { ...LOINC_WEIGHT, text: 'Poids' }, valueInteger: 5, ...more });
+
+describe('fixed values, patterns and limits', () => {
+  it('accepts a value that meets them', () => {
+    expect(issuesOf(validator, observation(), 'ValueObservation')).toEqual([]);
+  });
+  it('refuses a value other than the fixed one', () => {
+    expect(issuesOf(validator, observation({ status: 'amended' }), 'ValueObservation')).toEqual(['fixed-value@Observation.status']);
+  });
+  it('refuses a value that lacks the pattern (more than it is fine)', () => {
+    expect(issuesOf(validator, observation({ code: { coding: [{ system: 'http://loinc.org', code: '8302-2' }] } }), 'ValueObservation')).toEqual(['pattern-value@Observation.code']);
+  });
+  it('refuses a value outside minValue/maxValue', () => {
+    expect(issuesOf(validator, observation({ valueInteger: 11 }), 'ValueObservation')).toEqual(['above-max-value@Observation.valueInteger']);
+    expect(issuesOf(validator, observation({ valueInteger: -1 }), 'ValueObservation')).toEqual(['below-min-value@Observation.valueInteger']);
+  });
+});
+
+describe('what a value states about itself', () => {
+  it('Attachment.size is the size of the data', () => {
+    // (the MIME type's binding cannot be checked offline: a warning the test leaves aside)
+    const photo = (size: number) => issuesOf(validator, { resourceType: 'Patient', photo: [{ contentType: 'image/png', data: 'AAAA', size }] }).filter((i) => !i.startsWith('code-not-checkable'));
+    expect(photo(5)).toEqual(['attachment-size@Patient.photo[0]']);
+    expect(photo(3)).toEqual([]);
+  });
+  it('a UCUM code is a valid UCUM expression', () => {
+    const weight = (code: string) => ({ resourceType: 'Observation', status: 'final', code: { text: 'Poids' }, valueQuantity: { value: 72, unit: code, system: 'http://unitsofmeasure.org', code } });
+    expect(issuesOf(validator, weight('kgg'))).toEqual(['ucum-invalid@Observation.valueQuantity.code']);
+    expect(issuesOf(validator, weight('kg'))).toEqual([]);
+  });
+});
