@@ -15,7 +15,7 @@ import pg from 'pg';
 import { ResourceIndex, projectLayers } from '@mes-fhir/fhir-packages';
 import { Validator } from '@mes-fhir/validator';
 import { bloodGlucose, bodyHeight, bodyWeight, feedingBundle, phdDevice, appointment } from '@mes-fhir/profiles';
-import { readConfig, startSandbox, openDatabase, type Sandbox } from '@mes-fhir/sandbox';
+import { readConfig, startSandbox, type Sandbox } from '@mes-fhir/sandbox';
 import { REPO_ROOT, loadRepoIndex } from './helpers/repo.js';
 
 const GENERATED = join(REPO_ROOT, 'generated', 'fhir');

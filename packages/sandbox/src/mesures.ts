@@ -10,7 +10,6 @@ import { all, asSeenBy, checkParameters, dateBounds, paging, searchsetBundle, si
 
 export const MES_MEASURE_BASE = 'https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/';
 export const FEEDING_PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-feeding';
-const PHD_DEVICE = 'http://hl7.org/fhir/uv/phd/StructureDefinition/PhdDevice';
 const LOINC = 'http://loinc.org';
 const UCUM = 'http://unitsofmeasure.org';
 const EXT = 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/';
