@@ -28,7 +28,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const N = Number(process.env.BENCH_N ?? 10_000);
 const PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-observation-bodyweight';
 const log = (line = '') => process.stdout.write(`${line}\n`);
-const rate = (count, ms) => (count / (ms / 1000));
+const rate = (count, ms) => count / (ms / 1000);
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(2));
 
 function time(fn) {
@@ -39,7 +39,7 @@ function time(fn) {
 
 // ---- deterministic data ------------------------------------------------------------------
 let seed = 20261124;
-const random = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+const random = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 const pick = (list) => list[Math.floor(random() * list.length)];
 const pad = (n) => String(n).padStart(2, '0');
 
@@ -48,15 +48,21 @@ function weight(i) {
   const obs = {
     resourceType: 'Observation',
     id: `w-${i}`,
-    meta: { profile: ['https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/mes-observation-bodyweight'], source: `urn:oid:2.999.1.2.3.${1 + (i % 7)}` },
+    meta: {
+      profile: ['https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/mes-observation-bodyweight'],
+      source: `urn:oid:2.999.1.2.3.${1 + (i % 7)}`,
+    },
     status: pick(['final', 'final', 'final', 'amended']),
     category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }],
     code: { coding: [{ system: 'http://loinc.org', code: '29463-7', display: 'Body weight' }], text: 'Poids' },
-    subject: { identifier: { system: 'urn:oid:2.999.1.2.3', value: `IDPE-${(i * 2654435761 >>> 0).toString(16).toUpperCase()}` } },
+    subject: { identifier: { system: 'urn:oid:2.999.1.2.3', value: `IDPE-${((i * 2654435761) >>> 0).toString(16).toUpperCase()}` } },
     effectiveDateTime: `2026-${pad(1 + (i % 12))}-${pad(day)}T${pad(6 + (i % 14))}:${pad(i % 60)}:00+01:00`,
     valueQuantity: { value: Math.round((3 + random() * 150) * 10) / 10, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' },
   };
-  if (i % 5 === 0) obs.extension = [{ url: 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/mesures-reason-for-measurement', valueString: 'Suivi de poids' }];
+  if (i % 5 === 0)
+    obs.extension = [
+      { url: 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/mesures-reason-for-measurement', valueString: 'Suivi de poids' },
+    ];
   if (i % 3 === 0) obs.device = { reference: `Device/${i.toString(16).padStart(8, '0')}-3c4b-4e0f-9a7b-2d6c1e5f4a90` };
   return obs;
 }
@@ -71,7 +77,10 @@ const ERRORS = {
   'missing subject.identifier': (r) => delete r.subject.identifier,
   'wrong LOINC code': (r) => (r.code.coding[0].code = '29463-8'),
   'no MES canonical': (r) => (r.meta.profile = ['https://example.org/other']),
-  'value as string': (r) => { r.valueString = `${r.valueQuantity.value} kg`; delete r.valueQuantity; },
+  'value as string': (r) => {
+    r.valueString = `${r.valueQuantity.value} kg`;
+    delete r.valueQuantity;
+  },
   'meta.source not an OID': (r) => (r.meta.source = 'urn:oid:vendor'),
 };
 const kinds = Object.keys(ERRORS);
@@ -89,7 +98,11 @@ const all = [...valid, ...invalid.map((x) => x.text)];
 // machine, so its median over fresh processes says more. The same steps as the main run: the floor,
 // then the validator loaded, its plan compiled on one resource, and one timed pass over the texts.
 if (process.env.BENCH_FIRST_PASS_ONLY) {
-  const floorOnly = time(() => { let n = 0; for (const t of all) n += JSON.parse(t) ? 1 : 0; return n; });
+  const floorOnly = time(() => {
+    let n = 0;
+    for (const t of all) n += JSON.parse(t) ? 1 : 0;
+    return n;
+  });
   const v = await Validator.load({ projectDir: join(ROOT, 'fsh'), generatedDir: join(ROOT, 'generated', 'fhir') });
   v.validate(JSON.parse(valid[0]), { profile: PROFILE });
   const pass = time(() => all.map((t) => isValid(v.validate(JSON.parse(t), { profile: PROFILE }))));
@@ -103,7 +116,10 @@ if (process.env.BENCH_FIRST_PASS_ONLY) {
 async function firstPassInFreshProcesses(runs) {
   const ratios = [];
   for (let i = 0; i < runs; i++) {
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], { env: { ...process.env, BENCH_FIRST_PASS_ONLY: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+      env: { ...process.env, BENCH_FIRST_PASS_ONLY: '1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d.toString()));
     const code = await new Promise((done) => child.on('close', done));
@@ -133,7 +149,11 @@ log();
   }
   const loadMs = performance.now() - start;
   log(`terminology: loaded packages and expanded ${expanded}/${urls.length} value sets in ${(loadMs / 1000).toFixed(2)} s`);
-  log(`terminology: not expandable offline: ${Object.entries(reasons).map(([r, n]) => `${n} ${r}`).join(', ')}`);
+  log(
+    `terminology: not expandable offline: ${Object.entries(reasons)
+      .map(([r, n]) => `${n} ${r}`)
+      .join(', ')}`,
+  );
   const checks = [
     { system: 'http://unitsofmeasure.org', code: 'kg', valueSet: 'http://hl7.org/fhir/ValueSet/ucum-bodyweight' },
     { system: 'http://hl7.org/fhir/observation-status', code: 'final', valueSet: 'http://hl7.org/fhir/ValueSet/observation-status' },
@@ -141,13 +161,21 @@ log();
     { system: 'http://unitsofmeasure.org', code: 'lb', valueSet: 'http://hl7.org/fhir/ValueSet/ucum-bodyweight' },
   ];
   const M = 200_000;
-  const codes = time(() => { let ok = 0; for (let i = 0; i < M; i++) if (terminology.validateCode(checks[i & 3]).result === 'valid') ok++; return ok; });
+  const codes = time(() => {
+    let ok = 0;
+    for (let i = 0; i < M; i++) if (terminology.validateCode(checks[i & 3]).result === 'valid') ok++;
+    return ok;
+  });
   log(`terminology: validate-code ${fmt(rate(M, codes.ms))} codes/s (expanded value sets, ${codes.result} valid of ${M})`);
   log();
 }
 
 // ---- floor: JSON.parse ----------------------------------------------------------------------
-const floor = time(() => { let n = 0; for (const t of all) n += JSON.parse(t) ? 1 : 0; return n; });
+const floor = time(() => {
+  let n = 0;
+  for (const t of all) n += JSON.parse(t) ? 1 : 0;
+  return n;
+});
 
 // ---- this validator -------------------------------------------------------------------------
 const validator = await Validator.load({ projectDir: join(ROOT, 'fsh'), generatedDir: join(ROOT, 'generated', 'fhir') });
@@ -155,7 +183,11 @@ validator.validate(JSON.parse(valid[0]), { profile: PROFILE }); // compile the p
 const ours = time(() => all.map((t) => isValid(validator.validate(JSON.parse(t), { profile: PROFILE }))));
 // A second pass of both on the same texts: the steady state of a long-running service, once the JIT
 // has seen valid and invalid resources (the line above includes the warm-up, and stays the reference).
-const floorWarm = time(() => { let n = 0; for (const t of all) n += JSON.parse(t) ? 1 : 0; return n; });
+const floorWarm = time(() => {
+  let n = 0;
+  for (const t of all) n += JSON.parse(t) ? 1 : 0;
+  return n;
+});
 const oursWarm = time(() => all.map((t) => isValid(validator.validate(JSON.parse(t), { profile: PROFILE }))));
 const warmVerdictsDiffer = oursWarm.result.filter((ok, i) => ok !== ours.result[i]).length;
 
@@ -180,7 +212,16 @@ try {
 }
 const medplum = time(() => all.map(medplumOk));
 // Medplum against the base Observation only (no profile): its raw speed, for reference.
-const medplumBase = time(() => all.map((t) => { try { validateResource(JSON.parse(t)); return true; } catch { return false; } }));
+const medplumBase = time(() =>
+  all.map((t) => {
+    try {
+      validateResource(JSON.parse(t));
+      return true;
+    } catch {
+      return false;
+    }
+  }),
+);
 
 // ---- the fhir package (FHIR.js), base R4 validation ---------------------------------------------
 const { Fhir } = (await import('fhir')).default;
@@ -207,8 +248,12 @@ const second = time(() => fresh.validate(JSON.parse(valid[1]), { profile: PROFIL
 const FEEDING_PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-feeding';
 const feedingText = readFileSync(join(ROOT, 'generated', 'fhir', 'example', 'Bundle-ExampleFeedingBundle.json'), 'utf8');
 const B = Math.max(200, Math.floor(N / 10));
-const feedingFloor = time(() => { for (let i = 0; i < B * 20; i++) JSON.parse(feedingText); });
-const feedingOurs = time(() => { for (let i = 0; i < B; i++) validator.validate(JSON.parse(feedingText), { profile: FEEDING_PROFILE }); });
+const feedingFloor = time(() => {
+  for (let i = 0; i < B * 20; i++) JSON.parse(feedingText);
+});
+const feedingOurs = time(() => {
+  for (let i = 0; i < B; i++) validator.validate(JSON.parse(feedingText), { profile: FEEDING_PROFILE });
+});
 
 // ---- report -------------------------------------------------------------------------------------
 const total = all.length;
@@ -220,13 +265,20 @@ log(`  JSON.parse (floor)                      ${fmt(tFloor).padStart(10)}`);
 log(`  @mes-fhir/validator, profile            ${fmt(tOurs).padStart(10)}   floor is ${fmt(tFloor / tOurs)}× faster`);
 log(`  @medplum/core validateResource, profile ${fmt(tMedplum).padStart(10)}   floor is ${fmt(tFloor / tMedplum)}× faster`);
 log(`  @medplum/core validateResource, base R4 ${fmt(rate(total, medplumBase.ms)).padStart(10)}   (no profile: for reference only)`);
-log(`  fhir (FHIR.js) validate, base R4        ${fmt(rate(total, fhirJsRun.ms)).padStart(10)}   floor is ${fmt(tFloor / rate(total, fhirJsRun.ms))}× faster (no profile)`);
+log(
+  `  fhir (FHIR.js) validate, base R4        ${fmt(rate(total, fhirJsRun.ms)).padStart(10)}   floor is ${fmt(tFloor / rate(total, fhirJsRun.ms))}× faster (no profile)`,
+);
 log();
 const tFeedingFloor = rate(B * 20, feedingFloor.ms);
 const tFeedingOurs = rate(B, feedingOurs.ms);
 log(`floor/validator (body-weight Observation): ${(tFloor / tOurs).toFixed(2)}`);
-if (freshFirstPass) log(`floor/validator (body-weight Observation, first pass, median of ${FRESH_RUNS} fresh processes): ${freshFirstPass.median.toFixed(2)}   (each: ${freshFirstPass.ratios.map((r) => r.toFixed(2)).join(', ')})`);
-log(`floor/validator (body-weight Observation, second pass): ${(floorWarm.ms > 0 ? oursWarm.ms / floorWarm.ms : 0).toFixed(2)}   (JSON.parse ${fmt(rate(total, floorWarm.ms))}/s, validator ${fmt(rate(total, oursWarm.ms))}/s, verdicts differing from the first pass: ${warmVerdictsDiffer})`);
+if (freshFirstPass)
+  log(
+    `floor/validator (body-weight Observation, first pass, median of ${FRESH_RUNS} fresh processes): ${freshFirstPass.median.toFixed(2)}   (each: ${freshFirstPass.ratios.map((r) => r.toFixed(2)).join(', ')})`,
+  );
+log(
+  `floor/validator (body-weight Observation, second pass): ${(floorWarm.ms > 0 ? oursWarm.ms / floorWarm.ms : 0).toFixed(2)}   (JSON.parse ${fmt(rate(total, floorWarm.ms))}/s, validator ${fmt(rate(total, oursWarm.ms))}/s, verdicts differing from the first pass: ${warmVerdictsDiffer})`,
+);
 log(`floor/validator (feeding Bundle): ${(tFeedingFloor / tFeedingOurs).toFixed(2)}   (JSON.parse ${fmt(tFeedingFloor)}/s, validator ${fmt(tFeedingOurs)}/s)`);
 log(`first validation (plan compilation) ${first.ms.toFixed(1)} ms, next ${second.ms.toFixed(2)} ms`);
 log();
@@ -243,7 +295,9 @@ for (const kind of kinds) {
   const caughtMedplum = idx.filter((i) => !medplum.result[N + i]).length;
   const caughtFhirJs = idx.filter((i) => !fhirJsRun.result[N + i]).length;
   missedOurs += idx.length - caughtOurs;
-  log(`  ${kind.padEnd(28)} ${String(caughtOurs).padStart(5)}/${idx.length}   ${String(caughtMedplum).padStart(5)}/${idx.length}   ${String(caughtFhirJs).padStart(5)}/${idx.length}`);
+  log(
+    `  ${kind.padEnd(28)} ${String(caughtOurs).padStart(5)}/${idx.length}   ${String(caughtMedplum).padStart(5)}/${idx.length}   ${String(caughtFhirJs).padStart(5)}/${idx.length}`,
+  );
 }
 log(`missed errors: validator ${missedOurs}`);
 log();
@@ -265,7 +319,21 @@ log();
   }
   await new Promise((done) => out.end(done));
   const started = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'packages', 'cli', 'bin', 'mes-fhir.js'), 'validate', file, '--format', 'json', '--project', join(ROOT, 'fsh'), '--generated', join(ROOT, 'generated', 'fhir')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'packages', 'cli', 'bin', 'mes-fhir.js'),
+      'validate',
+      file,
+      '--format',
+      'json',
+      '--project',
+      join(ROOT, 'fsh'),
+      '--generated',
+      join(ROOT, 'generated', 'fhir'),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let invalidSeen = 0;
   let rest = '';
   child.stdout.on('data', (d) => {
@@ -305,12 +373,16 @@ log();
     const FEEDING = 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-feeding';
     // Baseline: the validator alone on the same Bundle (what every accepted request costs at least).
     const M = 2000;
-    const alone = time(() => { for (let i = 0; i < M; i++) validator.validate(JSON.parse(bundleText), { profile: FEEDING }); });
-    const token = await (await fetch(`${sandbox.url}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: `grant_type=client_credentials&client_id=${app.clientId}&client_secret=${app.clientSecret}`,
-    })).json();
+    const alone = time(() => {
+      for (let i = 0; i < M; i++) validator.validate(JSON.parse(bundleText), { profile: FEEDING });
+    });
+    const token = await (
+      await fetch(`${sandbox.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `grant_type=client_credentials&client_id=${app.clientId}&client_secret=${app.clientSecret}`,
+      })
+    ).json();
     const result = await autocannon({
       url: `${sandbox.url}/`,
       connections: CONNECTIONS,
@@ -321,13 +393,17 @@ log();
       body: bundleText,
     });
     const acknowledged = result['2xx'];
-    const search = await (await fetch(`${sandbox.url}/Observation?subject.identifier=urn:oid:2.999.1.2.3|IDPE-7F3A92C4&code=29463-7&_sort=-date&_count=1`, {
-      headers: { authorization: `Bearer ${token.access_token}` },
-    })).json();
+    const search = await (
+      await fetch(`${sandbox.url}/Observation?subject.identifier=urn:oid:2.999.1.2.3|IDPE-7F3A92C4&code=29463-7&_sort=-date&_count=1`, {
+        headers: { authorization: `Bearer ${token.access_token}` },
+      })
+    ).json();
     const seconds = (new Date(result.finish).getTime() - new Date(result.start).getTime()) / 1000;
     const perSecond = acknowledged / seconds;
     const aloneRate = rate(M, alone.ms);
-    log(`sandbox (PGlite, ${CONNECTIONS} connections, ${REQUESTS} requests in ${seconds.toFixed(1)} s, loopback): ${fmt(perSecond)} feeding Bundles/s accepted, latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`);
+    log(
+      `sandbox (PGlite, ${CONNECTIONS} connections, ${REQUESTS} requests in ${seconds.toFixed(1)} s, loopback): ${fmt(perSecond)} feeding Bundles/s accepted, latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`,
+    );
     log(`sandbox baseline: validator alone on the same Bundle ${fmt(aloneRate)}/s; ratio validator-alone/sandbox: ${(aloneRate / perSecond).toFixed(2)}`);
     log(`sandbox: acknowledged ${acknowledged}, stored Observations ${search.total}${search.total === acknowledged ? ' (nothing lost)' : ' (MISMATCH)'}`);
   } finally {

@@ -73,7 +73,11 @@ describe('Agenda builders', () => {
     const a = appointment(facts);
     expect(checkResource(a, APPOINTMENT).valid).toBe(true);
     expect(errorsOf(a, APPOINTMENT)).toEqual([]);
-    const b = appointment({ ...facts, mode: 'in-person', location: { name: 'Cabinet', address: { line: ['1 place Bellecour'], postalCode: '69002', city: 'Lyon' } } });
+    const b = appointment({
+      ...facts,
+      mode: 'in-person',
+      location: { name: 'Cabinet', address: { line: ['1 place Bellecour'], postalCode: '69002', city: 'Lyon' } },
+    });
     expect(errorsOf(b, APPOINTMENT)).toEqual([]);
     expect(b.appointmentType.coding?.[0]?.code).toBe('AMB');
   });

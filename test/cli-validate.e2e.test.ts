@@ -44,7 +44,10 @@ describe('mes-fhir validate', () => {
     await writeFile(join(folder, 'b.json'), JSON.stringify(weight));
     const out = await runCli(['validate', folder, '--format', 'json']);
     expect(out.code).toBe(1);
-    const outcomes = out.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const outcomes = out.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(outcomes).toHaveLength(3);
     expect(outcomes.every((o) => o.resourceType === 'OperationOutcome')).toBe(true);
     expect(outcomes[1].issue).toContainEqual(expect.objectContaining({ severity: 'error', expression: ['Observation.effectiveDateTime'] }));
@@ -54,7 +57,9 @@ describe('mes-fhir validate', () => {
   it('reads standard input', async () => {
     const out = await runCli(['validate', '-', '--format', 'json'], {}, REPO_ROOT, JSON.stringify({ resourceType: 'Observation' }));
     expect(out.code).toBe(1);
-    expect(JSON.parse(out.stdout).issue.some((i: { details: { text: string } }) => /Observation\.status: minimum required = 1/.test(i.details.text))).toBe(true);
+    expect(JSON.parse(out.stdout).issue.some((i: { details: { text: string } }) => /Observation\.status: minimum required = 1/.test(i.details.text))).toBe(
+      true,
+    );
   });
 
   it('--load adds definitions and --profile validates against them', async () => {

@@ -38,7 +38,10 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'mes-fhir-e2e-'));
   cache = join(work, 'empty-cache');
   firstOut = join(work, 'out1');
-  first = await runCli(['codegen', '--out', firstOut, '--ts-out', join(firstOut, 'ts'), '--docs-out', join(firstOut, 'docs')], { FHIR_PACKAGE_MIRROR: mirrorDir(), FHIR_PACKAGE_CACHE: cache });
+  first = await runCli(['codegen', '--out', firstOut, '--ts-out', join(firstOut, 'ts'), '--docs-out', join(firstOut, 'docs')], {
+    FHIR_PACKAGE_MIRROR: mirrorDir(),
+    FHIR_PACKAGE_CACHE: cache,
+  });
   if (first.code === 0) manifest = JSON.parse(await readFile(join(firstOut, 'fhir', 'manifest.json'), 'utf8')) as Manifest;
 });
 afterAll(() => rm(work, { recursive: true, force: true }));
@@ -55,9 +58,7 @@ describe('codegen from an empty cache with the mirror', () => {
 
   it('filled the given cache in the layout SUSHI reads', async () => {
     const entries = (await readdir(cache)).sort();
-    expect(entries).toEqual(
-      expect.arrayContaining(['ans.fhir.fr.mesures#3.2.0', 'hl7.fhir.fr.core#2.1.0', 'hl7.fhir.r4.core#4.0.1']),
-    );
+    expect(entries).toEqual(expect.arrayContaining(['ans.fhir.fr.mesures#3.2.0', 'hl7.fhir.fr.core#2.1.0', 'hl7.fhir.r4.core#4.0.1']));
   });
 
   it('warns about the optional packages the mirror lacks, and uses the pinned PHD package for the one ANS asks', () => {
@@ -70,8 +71,16 @@ describe('codegen from an empty cache with the mirror', () => {
     const byMes = new Map(manifest.profiles.map((p) => [p.mesCanonical, p]));
     for (const [mesId] of MEASURES) expect(byMes.get(MES + mesId), mesId).toBeDefined();
     const bundles = manifest.profiles.filter((p) => p.type === 'Bundle').map((p) => p.id);
-    expect(bundles.sort()).toEqual(['mes-bundle-appointment-searchset', 'mes-bundle-document-searchset', 'mes-bundle-feeding', 'mes-bundle-provide-document', 'mes-bundle-searchset']);
-    expect(manifest.profiles.map((p) => p.id)).toEqual(expect.arrayContaining(['mes-appointment', 'mes-documentreference', 'mes-documentreference-comprehensive']));
+    expect(bundles.sort()).toEqual([
+      'mes-bundle-appointment-searchset',
+      'mes-bundle-document-searchset',
+      'mes-bundle-feeding',
+      'mes-bundle-provide-document',
+      'mes-bundle-searchset',
+    ]);
+    expect(manifest.profiles.map((p) => p.id)).toEqual(
+      expect.arrayContaining(['mes-appointment', 'mes-documentreference', 'mes-documentreference-comprehensive']),
+    );
     for (const p of manifest.profiles) {
       const sd = JSON.parse(await readFile(join(firstOut, 'fhir', p.file), 'utf8')) as FhirResource & { snapshot?: { element: unknown[] } };
       expect(sd.snapshot?.element.length, p.id).toBeGreaterThan(10);
@@ -106,20 +115,26 @@ describe('codegen from an empty cache with the mirror', () => {
     const mesCanonicals = new Set(manifest.profiles.map((p) => p.mesCanonical).filter(Boolean));
     const observations = manifest.examples.filter((e) => e.resourceType === 'Observation');
     // at least one example per measure profile
-    for (const [mesId] of MEASURES) expect(observations.some((e) => e.claims.includes(MES + mesId)), mesId).toBe(true);
+    for (const [mesId] of MEASURES)
+      expect(
+        observations.some((e) => e.claims.includes(MES + mesId)),
+        mesId,
+      ).toBe(true);
     for (const e of observations) expect(e.claims.every((c) => mesCanonicals.has(c))).toBe(true);
-    expect(manifest.examples.filter((e) => e.resourceType === 'Bundle').map((e) => e.id).sort()).toEqual([
-      'ExampleAppointmentSearchResult',
-      'ExampleDocumentSearchResult',
-      'ExampleFeedingBundle',
-      'ExampleProvideDocumentBundle',
-      'ExampleSearchResult',
-    ]);
+    expect(
+      manifest.examples
+        .filter((e) => e.resourceType === 'Bundle')
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(['ExampleAppointmentSearchResult', 'ExampleDocumentSearchResult', 'ExampleFeedingBundle', 'ExampleProvideDocumentBundle', 'ExampleSearchResult']);
   });
 
   it('is deterministic: a second run (warm cache) writes byte-identical files', async () => {
     const secondOut = join(work, 'out2');
-    const second = await runCli(['codegen', '--out', secondOut, '--ts-out', join(secondOut, 'ts'), '--docs-out', join(secondOut, 'docs'), '--quiet'], { FHIR_PACKAGE_MIRROR: mirrorDir(), FHIR_PACKAGE_CACHE: cache });
+    const second = await runCli(['codegen', '--out', secondOut, '--ts-out', join(secondOut, 'ts'), '--docs-out', join(secondOut, 'docs'), '--quiet'], {
+      FHIR_PACKAGE_MIRROR: mirrorDir(),
+      FHIR_PACKAGE_CACHE: cache,
+    });
     expect(second.code).toBe(0);
     expect(second.stdout).toBe('');
     const [a, b] = await Promise.all([snapshotTree(firstOut), snapshotTree(secondOut)]);
@@ -155,7 +170,9 @@ describe('codegen from an empty cache with the mirror', () => {
     expect(weight).toMatch(/## Invariants[\s\S]*mes-source-oid/);
     // the feeding Bundle's page lists what PhdDevice requires of its Device
     const feeding = await readFile(join(firstOut, 'docs', 'profils', 'mes-bundle-feeding.mdx'), 'utf8');
-    expect(feeding).toMatch(/## Profil PhdDevice exigé[\s\S]*identifier:systemIdIdentifier\.system` \| 1\.\.1 \| `"urn:oid:1\.2\.840\.10004\.1\.1\.1\.0\.0\.1\.0\.0\.1\.2680"`/);
+    expect(feeding).toMatch(
+      /## Profil PhdDevice exigé[\s\S]*identifier:systemIdIdentifier\.system` \| 1\.\.1 \| `"urn:oid:1\.2\.840\.10004\.1\.1\.1\.0\.0\.1\.0\.0\.1\.2680"`/,
+    );
     expect(feeding).toMatch(/`specialization\.version` \| 1\.\.1/);
   });
 });
@@ -168,7 +185,10 @@ describe('codegen failures leave the previous output untouched', () => {
     const out = join(work, 'out-kept');
     await cp(firstOut, out, { recursive: true });
     const before = await snapshotTree(out);
-    const result = await runCli(['codegen', '--project', project, '--out', out, '--ts-out', join(out, 'ts'), '--docs-out', join(out, 'docs')], { FHIR_PACKAGE_MIRROR: mirrorDir(), FHIR_PACKAGE_CACHE: cache });
+    const result = await runCli(['codegen', '--project', project, '--out', out, '--ts-out', join(out, 'ts'), '--docs-out', join(out, 'docs')], {
+      FHIR_PACKAGE_MIRROR: mirrorDir(),
+      FHIR_PACKAGE_CACHE: cache,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/codegen failed at step "sushi"/);
     expect(result.stderr).toMatch(/broken\.fsh:4: error: /);
@@ -182,7 +202,10 @@ describe('codegen failures leave the previous output untouched', () => {
     await cp(mirrorDir(), partialMirror, { recursive: true, filter: (src) => !src.endsWith('hl7.fhir.fr.core-2.1.0.tgz') });
     const emptyCache = join(work, 'another-empty-cache');
     const out = join(work, 'out-missing');
-    const result = await runCli(['codegen', '--out', out, '--ts-out', join(out, 'ts'), '--docs-out', join(out, 'docs')], { FHIR_PACKAGE_MIRROR: partialMirror, FHIR_PACKAGE_CACHE: emptyCache });
+    const result = await runCli(['codegen', '--out', out, '--ts-out', join(out, 'ts'), '--docs-out', join(out, 'docs')], {
+      FHIR_PACKAGE_MIRROR: partialMirror,
+      FHIR_PACKAGE_CACHE: emptyCache,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/codegen failed at step "packages"/);
     expect(result.stderr).toContain('hl7.fhir.fr.core#2.1.0 was not found');

@@ -33,7 +33,8 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
   });
 }
 
-const versionOf = async (name: string) => (JSON.parse(await readFile(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+const versionOf = async (name: string) =>
+  (JSON.parse(await readFile(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 
 let work: string;
 let app: string;
@@ -47,7 +48,11 @@ beforeAll(async () => {
   app = join(work, 'vendor-app');
   await mkdir(tarballs);
   // npm scripts of the packages (the definitions' prepack) must not inherit this repository's npm environment
-  const npmEnv = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('npm_')).map((k) => [k, undefined]));
+  const npmEnv = Object.fromEntries(
+    Object.keys(process.env)
+      .filter((k) => k.startsWith('npm_'))
+      .map((k) => [k, undefined]),
+  );
   for (const dir of await readdir(join(REPO_ROOT, 'packages'))) {
     const packed = await run('npm', ['pack', '--silent', '--pack-destination', tarballs, '-w', `packages/${dir}`], REPO_ROOT, npmEnv);
     if (packed.code !== 0) throw new Error(`npm pack packages/${dir} failed:\n${packed.stderr}`);
@@ -60,7 +65,15 @@ beforeAll(async () => {
   const specs = APP_PACKAGES.map((p) => join(tarballs, `mes-fhir-${p}-0.1.0.tgz`));
   install = await run(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', ...specs, `typescript@${await versionOf('typescript')}`, `esbuild@${await versionOf('esbuild')}`],
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      ...specs,
+      `typescript@${await versionOf('typescript')}`,
+      `esbuild@${await versionOf('esbuild')}`,
+    ],
     app,
     npmEnv,
   );
@@ -69,7 +82,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  console.log(`consumer timings: ${Object.entries(timings).map(([k, s]) => `${k} ${s.toFixed(1)}s`).join('; ')}`);
+  console.log(
+    `consumer timings: ${Object.entries(timings)
+      .map(([k, s]) => `${k} ${s.toFixed(1)}s`)
+      .join('; ')}`,
+  );
   await rm(work, { recursive: true, force: true });
 });
 
@@ -97,7 +114,10 @@ describe('the packed packages installed in a project outside the repository', ()
     expect(tsc.code).toBe(0);
     const out = await run(process.execPath, [join('out', 'app.js')], app);
     expect(out.stderr).toBe('');
-    const [measure, document] = out.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const [measure, document] = out.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(measure).toEqual({ valid: true, issues: [], unit: 'kg', bundleType: 'transaction', entries: 2 });
     expect(document).toEqual({ document: true });
   });
@@ -105,7 +125,9 @@ describe('the packed packages installed in a project outside the repository', ()
   it('npx mes-fhir validate installs the FHIR packages on first use (one progress line), accepts a valid payload and rejects an invalid one', async () => {
     const first = await run('npx', ['mes-fhir', 'validate', 'ok.json'], app, fhirEnv);
     timings['first validation (empty FHIR cache)'] = first.seconds;
-    expect(first.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^installing FHIR packages from mirror into the FHIR package cache: .*hl7\.fhir\.r4\.core#4\.0\.1.* \(\d+\.\d+s\)$/)]);
+    expect(first.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^installing FHIR packages from mirror into the FHIR package cache: .*hl7\.fhir\.r4\.core#4\.0\.1.* \(\d+\.\d+s\)$/),
+    ]);
     expect(first.stdout).toMatch(/^valid {3}ok\.json/m);
     expect(first.code).toBe(0);
 
@@ -126,7 +148,11 @@ describe('the packed packages installed in a project outside the repository', ()
   });
 
   it('esbuild bundles @mes-fhir/profiles for the browser, without Node built-ins', async () => {
-    const out = await run(join(app, 'node_modules', '.bin', 'esbuild'), ['app.ts', '--bundle', '--platform=browser', '--format=esm', '--log-level=error', '--outfile=out/browser.js'], app);
+    const out = await run(
+      join(app, 'node_modules', '.bin', 'esbuild'),
+      ['app.ts', '--bundle', '--platform=browser', '--format=esm', '--log-level=error', '--outfile=out/browser.js'],
+      app,
+    );
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     const bundle = await readFile(join(app, 'out', 'browser.js'), 'utf8');
@@ -135,7 +161,12 @@ describe('the packed packages installed in a project outside the repository', ()
 
   it('npx mes-fhir sandbox starts with the bundled definitions, answers, and stops on Ctrl+C', async () => {
     // Own process group, signalled as a whole as Ctrl+C in a terminal does (npx does not forward SIGTERM).
-    const child = spawn('npx', ['mes-fhir', 'sandbox', '--port', '0'], { cwd: app, env: { ...process.env, ...fhirEnv }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('npx', ['mes-fhir', 'sandbox', '--port', '0'], {
+      cwd: app,
+      env: { ...process.env, ...fhirEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let out = '';
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -157,7 +188,11 @@ describe('the packed packages installed in a project outside the repository', ()
         body: 'grant_type=client_credentials&client_id=demo-app&client_secret=demo-secret',
       });
       const { access_token } = (await token.json()) as { access_token: string };
-      const pairing = await fetch(`${url}/pairing`, { method: 'POST', headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/fhir+json' }, body: '{"patient": "alice"}' });
+      const pairing = await fetch(`${url}/pairing`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/fhir+json' },
+        body: '{"patient": "alice"}',
+      });
       expect(pairing.status).toBe(201);
     } finally {
       process.kill(-child.pid!, 'SIGINT');

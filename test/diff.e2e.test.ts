@@ -19,7 +19,9 @@ describe('mes-fhir diff', () => {
     expect(out.stderr).toBe('');
     expect(out.code).toBe(1);
     // a few known changes of FrCore 2.2.0
-    expect(out.stdout).toMatch(/^https:\/\/hl7\.fr\/ig\/fhir\/core\/StructureDefinition\/fr-core-patient: \d+ breaking for senders, \d+ breaking for receivers, \d+ compatible$/m);
+    expect(out.stdout).toMatch(
+      /^https:\/\/hl7\.fr\/ig\/fhir\/core\/StructureDefinition\/fr-core-patient: \d+ breaking for senders, \d+ breaking for receivers, \d+ compatible$/m,
+    );
     expect(out.stdout).toContain('[receivers] Patient.extension:nationality max: 1 → *');
     expect(out.stdout).toContain('[senders] Patient.identifier:INS-C.use min: 0 → 1');
     expect(out.stdout).toMatch(/\[senders\] https:\/\/hl7\.fr\/ig\/fhir\/core\/StructureDefinition\/fr-core-use-period profile-removed/);
@@ -30,7 +32,10 @@ describe('mes-fhir diff', () => {
 
   it('--format json gives every change with its impact', async () => {
     const out = await runCli(['diff', 'hl7.fhir.fr.core#2.1.0', 'hl7.fhir.fr.core#2.2.0', '--format', 'json'], env());
-    const diffs = JSON.parse(out.stdout) as Array<{ url: string; changes: Array<{ element: string; kind: string; impact: string; before?: string; after?: string }> }>;
+    const diffs = JSON.parse(out.stdout) as Array<{
+      url: string;
+      changes: Array<{ element: string; kind: string; impact: string; before?: string; after?: string }>;
+    }>;
     const patient = diffs.find((d) => d.url.endsWith('/fr-core-patient'))!;
     expect(patient.changes).toContainEqual({ element: 'Patient.extension:nationality', kind: 'max', impact: 'receivers', before: '1', after: '*' });
   });
@@ -57,7 +62,10 @@ describe('codegen prints what changed in the profiles', () => {
     const profiles = join(project, 'input', 'fsh', 'mesures', 'profiles.fsh');
     const text = await readFile(profiles, 'utf8');
     // the body weight now allows one note at most
-    await writeFile(profiles, text.replace(/(Id: mes-observation-bodyweight\n[\s\S]*?\* insert MesMeasure\(mes-observation-bodyweight\)\n)/, '$1* note 0..1\n'));
+    await writeFile(
+      profiles,
+      text.replace(/(Id: mes-observation-bodyweight\n[\s\S]*?\* insert MesMeasure\(mes-observation-bodyweight\)\n)/, '$1* note 0..1\n'),
+    );
     const out = join(work, 'out');
     await cp(join(REPO_ROOT, 'generated'), out, { recursive: true });
     const run = await runCli(['codegen', '--project', project, '--out', out, '--ts-out', join(work, 'ts'), '--docs-out', join(work, 'docs')], env());

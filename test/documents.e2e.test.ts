@@ -93,7 +93,8 @@ describe('official PDSm and MHD examples of the profiles ours derive from', () =
     for (const p of packages.packages.filter((x) => x.name === 'ans.fhir.fr.pdsm' || x.name === 'ihe.iti.mhd')) {
       const dir = join(p.dir, 'example');
       if (!existsSync(dir)) continue;
-      for (const f of readdirSync(dir).filter((n) => /^(DocumentReference|Bundle|List)-.*\.json$/.test(n) && !OUT_OF_SCOPE.test(n))) out.push([f, join(dir, f)]);
+      for (const f of readdirSync(dir).filter((n) => /^(DocumentReference|Bundle|List)-.*\.json$/.test(n) && !OUT_OF_SCOPE.test(n)))
+        out.push([f, join(dir, f)]);
     }
     return out;
   };
@@ -110,7 +111,11 @@ describe('official PDSm and MHD examples of the profiles ours derive from', () =
       const found = errors(JSON.parse(readFileSync(path, 'utf8'))).map((i) => i.message);
       const expected = FAULTY[file] ?? [];
       expect(found.length, `${file}: ${found.join(' | ')}`).toBe(expected.length);
-      for (const re of expected) expect(found.some((m) => re.test(m)), `${file}: ${re}`).toBe(true);
+      for (const re of expected)
+        expect(
+          found.some((m) => re.test(m)),
+          `${file}: ${re}`,
+        ).toBe(true);
     }
   });
 });
@@ -120,7 +125,12 @@ describe('builders: CDA R2 → DocumentReference → validator', () => {
     const dr = await documentReference({ cda: level1, patient });
     expect(dr.type.coding[0]).toMatchObject({ system: 'http://loinc.org', code: '11488-4' });
     expect(dr.content[0]!.format).toMatchObject({ code: 'urn:ihe:iti:xds-sd:pdf:2008' });
-    expect(dr.content[0]!.attachment).toMatchObject({ contentType: 'text/xml', title: 'Compte rendu de téléconsultation', creation: '2026-03-20T09:00:00+01:00', size: new TextEncoder().encode(level1).length });
+    expect(dr.content[0]!.attachment).toMatchObject({
+      contentType: 'text/xml',
+      title: 'Compte rendu de téléconsultation',
+      creation: '2026-03-20T09:00:00+01:00',
+      size: new TextEncoder().encode(level1).length,
+    });
     expect(dr.author[0]).toMatchObject({ type: 'Device', identifier: { system: 'urn:oid:2.999.1.2.3.7', value: 'APP-SUIVI' } });
     expect(errors(dr, PUBLISH)).toEqual([]);
     expect(checkResource(dr, PUBLISH).valid).toBe(true);
@@ -128,14 +138,21 @@ describe('builders: CDA R2 → DocumentReference → validator', () => {
 
   it('a level-3 document needs its format code, then publishes', async () => {
     await expect(documentReference({ cda: level3, patient })).rejects.toThrow(/level-3 CDA document needs its format code/);
-    const dr = await documentReference({ cda: level3, patient, format: { system: 'urn:oid:1.2.250.1.213.1.1.4.2.282', code: 'urn:example:questionnaire:1.0' } });
+    const dr = await documentReference({
+      cda: level3,
+      patient,
+      format: { system: 'urn:oid:1.2.250.1.213.1.1.4.2.282', code: 'urn:example:questionnaire:1.0' },
+    });
     expect(dr.masterIdentifier).toEqual({ system: 'urn:oid:2.999.1.2.3.9.3', value: 'Q-2026-0042' });
     expect(dr.securityLabel?.[0]?.coding?.[0]?.code).toBe('R');
     expect(errors(dr, PUBLISH)).toEqual([]);
   });
 
   it('a lot of two documents (ITI-65) validates, each CDA checked through its Binary', async () => {
-    const bundle = await lot([lotDocument(level1), { ...lotDocument(level3), format: { system: 'urn:oid:1.2.250.1.213.1.1.4.2.282', code: 'urn:example:questionnaire:1.0' } }]);
+    const bundle = await lot([
+      lotDocument(level1),
+      { ...lotDocument(level3), format: { system: 'urn:oid:1.2.250.1.213.1.1.4.2.282', code: 'urn:example:questionnaire:1.0' } },
+    ]);
     expect(bundle.entry!.map((e) => e.resource!.resourceType)).toEqual(['List', 'DocumentReference', 'DocumentReference', 'Binary', 'Binary']);
     expect(errors(bundle, LOT)).toEqual([]);
     expect(checkResource(bundle, LOT).issues.filter((i) => i.severity === 'error')).toEqual([]);
@@ -143,7 +160,11 @@ describe('builders: CDA R2 → DocumentReference → validator', () => {
     const swapped = clone(bundle);
     const [b1, b2] = [swapped.entry![3]!.resource as { data: string }, swapped.entry![4]!.resource as { data: string }];
     [b1.data, b2.data] = [b2.data, b1.data];
-    expect(errors(swapped, LOT).map((i) => i.message).join('\n')).toMatch(/does not match the CDA document's code/);
+    expect(
+      errors(swapped, LOT)
+        .map((i) => i.message)
+        .join('\n'),
+    ).toMatch(/does not match the CDA document's code/);
   });
 
   it('a document that is not a CDA is refused by the builder with the reason', async () => {
@@ -156,8 +177,15 @@ describe('each MES rule of a published document, caught', () => {
   beforeAll(() => {
     dr = example('DocumentReference-ExampleDocumentReference.json');
   });
-  const messages = (r: unknown) => errors(r, PUBLISH).map((i) => `${i.location}: ${i.message}`).join('\n');
-  const zod = (r: unknown) => checkResource(r, PUBLISH).issues.filter((i) => i.severity === 'error').map((i) => `${i.location}: ${i.message}`).join('\n');
+  const messages = (r: unknown) =>
+    errors(r, PUBLISH)
+      .map((i) => `${i.location}: ${i.message}`)
+      .join('\n');
+  const zod = (r: unknown) =>
+    checkResource(r, PUBLISH)
+      .issues.filter((i) => i.severity === 'error')
+      .map((i) => `${i.location}: ${i.message}`)
+      .join('\n');
 
   it('content type other than text/xml (a CDA)', () => {
     const r = clone(dr);
@@ -188,10 +216,26 @@ describe('each MES rule of a published document, caught', () => {
   });
 
   it.each([
-    ['type', (r: any) => (r.type.coding[0].code = '34133-9'), /DocumentReference\.type: the document type .*34133-9 does not match the CDA document's code .*11488-4/],
-    ['patient', (r: any) => (r.subject.identifier.value = 'IDPE-OTHER'), /subject\.identifier: the patient .*IDPE-OTHER is not the patient of the CDA document/],
-    ['creation time', (r: any) => (r.content[0].attachment.creation = '2026-03-19T10:15:00+01:00'), /attachment\.creation: creation .* is not the CDA document's effectiveTime/],
-    ['format', (r: any) => (r.content[0].format.code = 'urn:ihe:iti:xds-sd:pdf:2008'), /format urn:ihe:iti:xds-sd:pdf:2008 does not match the CDA body \(text\/plain\)/],
+    [
+      'type',
+      (r: any) => (r.type.coding[0].code = '34133-9'),
+      /DocumentReference\.type: the document type .*34133-9 does not match the CDA document's code .*11488-4/,
+    ],
+    [
+      'patient',
+      (r: any) => (r.subject.identifier.value = 'IDPE-OTHER'),
+      /subject\.identifier: the patient .*IDPE-OTHER is not the patient of the CDA document/,
+    ],
+    [
+      'creation time',
+      (r: any) => (r.content[0].attachment.creation = '2026-03-19T10:15:00+01:00'),
+      /attachment\.creation: creation .* is not the CDA document's effectiveTime/,
+    ],
+    [
+      'format',
+      (r: any) => (r.content[0].format.code = 'urn:ihe:iti:xds-sd:pdf:2008'),
+      /format urn:ihe:iti:xds-sd:pdf:2008 does not match the CDA body \(text\/plain\)/,
+    ],
   ])('%s that disagrees with the CDA header', (_label, mutate, message) => {
     const r = clone(dr);
     mutate(r);
@@ -220,7 +264,9 @@ describe('invalid Documents fixtures', () => {
   it.each(fixtures.map((f) => [f.description, f] as const))('%s: rejected where expected, by the validator and checkResource', (_d, fixture) => {
     const found = errors(fixture.resource, fixture.profile);
     for (const e of fixture.expect) {
-      const match = found.some((i) => (!e.location || i.location === e.location) && (!e.key || i.key === e.key) && (!e.messageIncludes || i.message.includes(e.messageIncludes)));
+      const match = found.some(
+        (i) => (!e.location || i.location === e.location) && (!e.key || i.key === e.key) && (!e.messageIncludes || i.message.includes(e.messageIncludes)),
+      );
       expect(match, `${JSON.stringify(e)} in ${JSON.stringify(found.map((i) => [i.location, i.key, i.message]))}`).toBe(true);
     }
     expect(checkResource(fixture.resource, fixture.profile).valid).toBe(false);

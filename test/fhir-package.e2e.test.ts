@@ -52,8 +52,19 @@ afterAll(() => rm(work, { recursive: true, force: true }));
 describe('generated/fhir is a FHIR package', () => {
   it('has a package.json naming the package, its canonical, FHIR version and dependencies', async () => {
     const manifest = JSON.parse(await readFile(join(GENERATED, 'package.json'), 'utf8'));
-    expect(manifest).toMatchObject({ name: 'mes-fhir.profiles', version: '0.1.0', canonical: 'https://mes-fhir.org/fhir', fhirVersions: ['4.0.1'], type: 'fhir.ig' });
-    expect(manifest.dependencies).toMatchObject({ 'hl7.fhir.r4.core': '4.0.1', 'hl7.fhir.fr.core': '2.1.0', 'ans.fhir.fr.mesures': '3.2.0', 'ans.fhir.fr.gap': '3.0.0' });
+    expect(manifest).toMatchObject({
+      name: 'mes-fhir.profiles',
+      version: '0.1.0',
+      canonical: 'https://mes-fhir.org/fhir',
+      fhirVersions: ['4.0.1'],
+      type: 'fhir.ig',
+    });
+    expect(manifest.dependencies).toMatchObject({
+      'hl7.fhir.r4.core': '4.0.1',
+      'hl7.fhir.fr.core': '2.1.0',
+      'ans.fhir.fr.mesures': '3.2.0',
+      'ans.fhir.fr.gap': '3.0.0',
+    });
   });
 
   it('has an .index.json in the package folder and in example/ that lists every resource file', async () => {
@@ -69,7 +80,9 @@ describe('generated/fhir is a FHIR package', () => {
     const definitions = [...ours.profiles, ...ours.extensions, ...ours.valueSets, ...ours.codeSystems].map((e) => e.file).sort();
     expect(index['index-version']).toBe(1);
     expect(index.files.map((f: { filename: string }) => f.filename)).toEqual(definitions);
-    expect(index.files).toContainEqual(expect.objectContaining({ resourceType: 'StructureDefinition', url: MES_WEIGHT, kind: 'resource', type: 'Observation' }));
+    expect(index.files).toContainEqual(
+      expect.objectContaining({ resourceType: 'StructureDefinition', url: MES_WEIGHT, kind: 'resource', type: 'Observation' }),
+    );
     expect(exampleIndex.files.map((f: { filename: string }) => `example/${f.filename}`)).toEqual(ours.examples.map((e) => e.file).sort());
   });
 
@@ -79,7 +92,14 @@ describe('generated/fhir is a FHIR package', () => {
     expect(out.code).toBe(0);
     const entries: string[] = [];
     await listTar({ file, onReadEntry: (e) => entries.push(e.path) });
-    expect(entries).toEqual(expect.arrayContaining(['package/package.json', 'package/.index.json', 'package/StructureDefinition-mes-observation-bodyweight.json', 'package/example/.index.json']));
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        'package/package.json',
+        'package/.index.json',
+        'package/StructureDefinition-mes-observation-bodyweight.json',
+        'package/example/.index.json',
+      ]),
+    );
     expect(entries.every((e) => e.startsWith('package/'))).toBe(true);
   });
 });

@@ -38,7 +38,14 @@ const example = (name: string) => JSON.parse(readFileSync(join(GENERATED, 'examp
 const patient = { oid: '2.999.1.2.3', idPe: 'IDPE-TEST' };
 const effective = '2026-03-20T08:00:00+01:00';
 const scale = () =>
-  phdDevice({ identifierOid: '2.999.1.2.3.2', serial: 'BX-1', systemId: '001b2cfffe3d4e5f', kind: 'weight-scale', manufacturer: 'Balances Exemple SAS', model: 'BX-200' });
+  phdDevice({
+    identifierOid: '2.999.1.2.3.2',
+    serial: 'BX-1',
+    systemId: '001b2cfffe3d4e5f',
+    kind: 'weight-scale',
+    manufacturer: 'Balances Exemple SAS',
+    model: 'BX-200',
+  });
 
 beforeAll(async () => {
   const { packages } = await loadRepoIndex();
@@ -74,14 +81,29 @@ describe('glycaemia: the NOS value sets of the ANS extensions', () => {
       const e = validator.terminology.expand(url);
       return e.ok ? e.concepts.map((c) => `${c.system.split('/').pop()}#${c.code}`).sort() : e.message;
     };
-    expect(codes(J157)).toEqual(['TRE-A04-Loinc#16915-1', 'TRE-A04-Loinc#53049-3', 'TRE-A04-Loinc#88365-2', 'TRE-A04-Loinc#LA11865-5', 'TRE-A04-Loinc#LA46-8', 'TRE-R313-CISP2#A05']);
-    expect(codes(J164)).toEqual(['TRE-R308-TAASIP#GEN-092', 'TRE-R308-TAASIP#GEN-275', 'TRE-R308-TAASIP#GEN-276', 'TRE-R308-TAASIP#GEN-277', 'TRE-R308-TAASIP#GEN-278']);
+    expect(codes(J157)).toEqual([
+      'TRE-A04-Loinc#16915-1',
+      'TRE-A04-Loinc#53049-3',
+      'TRE-A04-Loinc#88365-2',
+      'TRE-A04-Loinc#LA11865-5',
+      'TRE-A04-Loinc#LA46-8',
+      'TRE-R313-CISP2#A05',
+    ]);
+    expect(codes(J164)).toEqual([
+      'TRE-R308-TAASIP#GEN-092',
+      'TRE-R308-TAASIP#GEN-275',
+      'TRE-R308-TAASIP#GEN-276',
+      'TRE-R308-TAASIP#GEN-277',
+      'TRE-R308-TAASIP#GEN-278',
+    ]);
   });
 
   it('a moment coded in the old working code system is refused, naming JDV_J157', () => {
     const r = example('Observation-ExampleBloodGlucose.json');
     r.extension[0].valueCodeableConcept = { coding: [{ system: 'https://mes-fhir.org/fhir/CodeSystem/mes-glucose-moment', code: 'fasting' }] };
-    expect(errors(r)).toEqual([expect.objectContaining({ code: 'code-invalid', location: 'Observation.extension[0].valueCodeableConcept', message: expect.stringContaining(J157) })]);
+    expect(errors(r)).toEqual([
+      expect.objectContaining({ code: 'code-invalid', location: 'Observation.extension[0].valueCodeableConcept', message: expect.stringContaining(J157) }),
+    ]);
     expect(checkResource(r).valid).toBe(false);
   });
 
@@ -125,9 +147,15 @@ describe('the Device of a feeding Bundle: PhdDevice', () => {
   it('a Device without its system id is refused, in the Bundle too', () => {
     const device = scale();
     device.identifier = device.identifier!.slice(0, 1);
-    expect(errors(device, PHD_DEVICE)).toEqual([expect.objectContaining({ location: 'Device.identifier', message: expect.stringMatching(/systemIdIdentifier: minimum required = 1/) })]);
+    expect(errors(device, PHD_DEVICE)).toEqual([
+      expect.objectContaining({ location: 'Device.identifier', message: expect.stringMatching(/systemIdIdentifier: minimum required = 1/) }),
+    ]);
     const bundle = feedingBundle(bodyWeight({ patient, effective, kg: 70.2 }), device);
-    expect(errors(bundle, FEEDING).map((i) => i.message).join('\n')).toMatch(/systemIdIdentifier: minimum required = 1/);
+    expect(
+      errors(bundle, FEEDING)
+        .map((i) => i.message)
+        .join('\n'),
+    ).toMatch(/systemIdIdentifier: minimum required = 1/);
   });
 
   it('a Device without the version of its specialization is refused', () => {

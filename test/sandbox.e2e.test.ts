@@ -154,7 +154,11 @@ describe.each(targets)('sandbox on $name', (target) => {
 
     it('gives tokens for client credentials (form or Basic) and refuses wrong ones', async () => {
       const form = (body: Record<string, string>, headers: Record<string, string> = {}) =>
-        fetch(`${sandbox.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(body) });
+        fetch(`${sandbox.url}/oauth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+          body: new URLSearchParams(body),
+        });
       const ok = await form({ grant_type: 'client_credentials' }, { authorization: `Basic ${Buffer.from('suivi-sante:secret-suivi').toString('base64')}` });
       expect(ok.status).toBe(200);
       expect(await ok.json()).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
@@ -189,7 +193,11 @@ describe.each(targets)('sandbox on $name', (target) => {
         .sign(new Uint8Array(Buffer.from(rows[0]!.value, 'base64')));
       for (const auth of [undefined, 'Bearer not-a-token', `Bearer ${expired}`, 'Basic abc']) {
         for (const [method, path] of routes) {
-          const res = await fetch(`${sandbox.url}${path}`, { method, headers: { ...(auth ? { authorization: auth } : {}), 'content-type': 'application/fhir+json' }, body: method === 'GET' ? undefined : '{}' });
+          const res = await fetch(`${sandbox.url}${path}`, {
+            method,
+            headers: { ...(auth ? { authorization: auth } : {}), 'content-type': 'application/fhir+json' },
+            body: method === 'GET' ? undefined : '{}',
+          });
           expect(res.status, `${method} ${path} with ${auth}`).toBe(401);
           expect(res.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
         }
@@ -240,9 +248,27 @@ describe.each(targets)('sandbox on $name', (target) => {
       ['no device.reference', (b) => delete b.entry[0].resource.device, 'Observation.device.reference is mandatory'],
       ['device not the Bundle one', (b) => (b.entry[0].resource.device.reference = 'Device/another'), 'Observation and device not linked by id'],
       ['no value', (b) => delete b.entry[0].resource.valueQuantity, 'Observation value quantity not provided'],
-      ['a BMI', (b) => (b.entry[0].resource = { ...example('Observation-ExampleBmi.json'), subject: { identifier: { system: 'urn:oid:2.999.1.2.3', value: 'IDPE-7F3A92C4' } }, device: { reference: `Device/${b.entry[1].resource.id}` } }), 'Bmi observation cannot be created'],
+      [
+        'a BMI',
+        (b) =>
+          (b.entry[0].resource = {
+            ...example('Observation-ExampleBmi.json'),
+            subject: { identifier: { system: 'urn:oid:2.999.1.2.3', value: 'IDPE-7F3A92C4' } },
+            device: { reference: `Device/${b.entry[1].resource.id}` },
+          }),
+        'Bmi observation cannot be created',
+      ],
       ['no subject.identifier', (b) => (b.entry[0].resource.subject = { display: 'Alice' }), 'Observation.subject.identifier is mandatory'],
-      ['blood glucose without moment', (b) => (b.entry[0].resource = { ...example('Observation-ExampleBloodGlucose.json'), extension: undefined, device: { reference: `Device/${b.entry[1].resource.id}` } }), 'Observation.extension.moment is mandatory'],
+      [
+        'blood glucose without moment',
+        (b) =>
+          (b.entry[0].resource = {
+            ...example('Observation-ExampleBloodGlucose.json'),
+            extension: undefined,
+            device: { reference: `Device/${b.entry[1].resource.id}` },
+          }),
+        'Observation.extension.moment is mandatory',
+      ],
       [
         'HbA1c with a number of days',
         (b) => {
@@ -252,11 +278,19 @@ describe.each(targets)('sandbox on $name', (target) => {
         'Observation.extension.numberOfDays cannot be added',
       ],
       ['no ifNoneExist', (b) => delete b.entry[1].request.ifNoneExist, 'Device request must have a valid IfNoneExist attribute'],
-      ['ifNoneExist naming another device', (b) => (b.entry[1].request.ifNoneExist = 'identifier=urn:oid:2.999.1.2.3.2|OTHER'), 'Device request must have a valid IfNoneExist attribute'],
+      [
+        'ifNoneExist naming another device',
+        (b) => (b.entry[1].request.ifNoneExist = 'identifier=urn:oid:2.999.1.2.3.2|OTHER'),
+        'Device request must have a valid IfNoneExist attribute',
+      ],
       ['Device without meta.profile', (b) => delete b.entry[1].resource.meta, 'Device must provide meta.profile value'],
-      ['meta.source outside the app OID', (b) => (b.entry[0].resource.meta.source = 'urn:oid:1.2.3.4'), 'Observation.meta.source must be urn:oid:<OID> under the OID of the application (2.999.1.2.3)'],
+      [
+        'meta.source outside the app OID',
+        (b) => (b.entry[0].resource.meta.source = 'urn:oid:1.2.3.4'),
+        'Observation.meta.source must be urn:oid:<OID> under the OID of the application (2.999.1.2.3)',
+      ],
     ];
-    it.each(rules)('answers 422 with MES\'s message: %s', async (_name, mutate, message) => {
+    it.each(rules)("answers 422 with MES's message: %s", async (_name, mutate, message) => {
       const bundle = example('Bundle-ExampleFeedingBundle.json');
       mutate(bundle);
       const res = await app.post('/', bundle);
@@ -265,11 +299,13 @@ describe.each(targets)('sandbox on $name', (target) => {
       expect(diagnostics(res.body)[0]).toBe(message);
       expect(res.body.issue[0].expression[0]).toMatch(/^Bundle\.entry\[\d\]/);
       // the rule's id travels with it, and the profile invariant that states the same rule is not reported again
-      expect(res.body.issue[0].extension).toEqual([{ url: 'http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id', valueString: expect.stringMatching(/^mes-/) }]);
+      expect(res.body.issue[0].extension).toEqual([
+        { url: 'http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id', valueString: expect.stringMatching(/^mes-/) },
+      ]);
       expect(diagnostics(res.body).filter((d) => d.includes(message.replace(/ \(.*\)$/, '')))).toHaveLength(1);
     });
 
-    it('answers 422 with the validator\'s findings when no MES rule names the fault', async () => {
+    it("answers 422 with the validator's findings when no MES rule names the fault", async () => {
       const bundle = example('Bundle-ExampleFeedingBundle.json');
       bundle.entry[0].resource.valueQuantity.code = 'lb';
       const res = await app.post('/', bundle);
@@ -278,7 +314,14 @@ describe.each(targets)('sandbox on $name', (target) => {
     });
 
     it('stores nothing of a Bundle refused for one bad entry (the valid Device is not created)', async () => {
-      const device = phdDevice({ identifierOid: '2.999.1.2.3.2', serial: 'ATOMIC-1', systemId: '0011223344556677', kind: 'weight-scale', manufacturer: 'Acme', model: 'S1' });
+      const device = phdDevice({
+        identifierOid: '2.999.1.2.3.2',
+        serial: 'ATOMIC-1',
+        systemId: '0011223344556677',
+        kind: 'weight-scale',
+        manufacturer: 'Acme',
+        model: 'S1',
+      });
       const bad = feedingBundle(bodyWeight({ patient: ALICE, effective: '2026-03-20T08:00:00+01:00', kg: 70, device }), device);
       delete (bad.entry![0]!.resource as any).valueQuantity;
       expect((await app.post('/', bad)).status).toBe(422);
@@ -291,8 +334,12 @@ describe.each(targets)('sandbox on $name', (target) => {
       const before = await sandbox.db.query<{ n: string }>('SELECT count(*) AS n FROM resources');
       await expect(
         sandbox.db.transaction(async (tx) => {
-          await tx.query("INSERT INTO resources (type, id, version, last_updated, owner_client, content) VALUES ('Observation', 'rollback-1', 1, now(), 'x', '{}')");
-          await tx.query("INSERT INTO resources (type, id, version, last_updated, owner_client, content) VALUES ('Observation', 'rollback-1', 1, now(), 'x', '{}')");
+          await tx.query(
+            "INSERT INTO resources (type, id, version, last_updated, owner_client, content) VALUES ('Observation', 'rollback-1', 1, now(), 'x', '{}')",
+          );
+          await tx.query(
+            "INSERT INTO resources (type, id, version, last_updated, owner_client, content) VALUES ('Observation', 'rollback-1', 1, now(), 'x', '{}')",
+          );
         }),
       ).rejects.toThrow();
       const after = await sandbox.db.query<{ n: string }>('SELECT count(*) AS n FROM resources');
@@ -326,7 +373,14 @@ describe.each(targets)('sandbox on $name', (target) => {
         const pairing = (await app.post('/pairing', { patient: 'dora' })).body;
         patient = { oid: pairing.oid, idPe: pairing.idPe };
         search = pairing.searchValue;
-        const device = phdDevice({ identifierOid: '2.999.1.2.3.2', serial: 'GLU-1', systemId: '00:11:22:33:44:55:66:78', kind: 'glucose-monitor', manufacturer: 'Acme', model: 'G1' });
+        const device = phdDevice({
+          identifierOid: '2.999.1.2.3.2',
+          serial: 'GLU-1',
+          systemId: '00:11:22:33:44:55:66:78',
+          kind: 'glucose-monitor',
+          manufacturer: 'Acme',
+          model: 'G1',
+        });
         for (let day = 1; day <= 5; day++) {
           const measure = bloodGlucose({ patient, effective: `2026-02-0${day}T07:30:00+01:00`, mgPerDl: 90 + day, moment: 'fasting', device });
           expect((await app.post('/', feedingBundle(measure, device))).status).toBe(200);
@@ -334,7 +388,8 @@ describe.each(targets)('sandbox on $name', (target) => {
       });
 
       it('pages a period with _count and _offset, with self, previous and next links', async () => {
-        const page = (offset: number) => app.get(`/Observation?subject.identifier=${search}&code=2345-7&date=ge2026-02-01&date=le2026-02-05&_count=2${offset ? `&_offset=${offset}` : ''}`);
+        const page = (offset: number) =>
+          app.get(`/Observation?subject.identifier=${search}&code=2345-7&date=ge2026-02-01&date=le2026-02-05&_count=2${offset ? `&_offset=${offset}` : ''}`);
         const first = await page(0);
         expect(first.status).toBe(200);
         expect(first.body.total).toBe(5);
@@ -353,7 +408,9 @@ describe.each(targets)('sandbox on $name', (target) => {
       it('narrows by date and returns the last measure with its device included once', async () => {
         const period = await app.get(`/Observation?subject.identifier=${search}&code=2345-7&date=ge2026-02-02&date=le2026-02-03`);
         expect(period.body.total).toBe(2);
-        const lastOne = await app.get(`/Observation?subject.identifier=${search}&code=http://loinc.org|2345-7&_sort=-date&_count=3&_include=Observation:device`);
+        const lastOne = await app.get(
+          `/Observation?subject.identifier=${search}&code=http://loinc.org|2345-7&_sort=-date&_count=3&_include=Observation:device`,
+        );
         expect(lastOne.body.entry.filter((e: any) => e.search.mode === 'match')).toHaveLength(3);
         const included = lastOne.body.entry.filter((e: any) => e.search.mode === 'include');
         expect(included).toHaveLength(1);
@@ -369,7 +426,7 @@ describe.each(targets)('sandbox on $name', (target) => {
         ['_count above 100', `?subject.identifier=${ALICE_SEARCH}&code=2345-7&_sort=-date&_count=101`, 400],
         ['unknown parameter', `?subject.identifier=${ALICE_SEARCH}&code=2345-7&_sort=-date&patient=1`, 400],
         ['bad date', `?subject.identifier=${ALICE_SEARCH}&code=2345-7&date=ge2026-13-45T99&date=le2026`, 400],
-        ['another app\'s patient', `?subject.identifier=urn:oid:2.999.7.7|IDPE-X&code=2345-7&_sort=-date`, 403],
+        ["another app's patient", `?subject.identifier=urn:oid:2.999.7.7|IDPE-X&code=2345-7&_sort=-date`, 403],
       ])('refuses %s', async (_name, query, status) => {
         const res = await app.get(`/Observation${query}`);
         expect(res.status).toBe(status);
@@ -390,7 +447,10 @@ describe.each(targets)('sandbox on $name', (target) => {
       // Another app's own pairing with the same person sees the record under its own idPe.
       const bob = (await other.post('/pairing', { patient: 'bob' })).body;
       const bobOwn = (await app.post('/pairing', { patient: 'bob' })).body;
-      const posted2 = await app.post('/', feedingBundle(bodyWeight({ patient: { oid: bobOwn.oid, idPe: bobOwn.idPe }, effective: '2026-04-01T10:00:00+02:00', kg: 80 })));
+      const posted2 = await app.post(
+        '/',
+        feedingBundle(bodyWeight({ patient: { oid: bobOwn.oid, idPe: bobOwn.idPe }, effective: '2026-04-01T10:00:00+02:00', kg: 80 })),
+      );
       const seen = await other.get(`/${posted2.body.entry[0].response.location.split('/_history')[0]}`);
       expect(seen.status).toBe(200);
       expect(seen.body.subject.identifier).toEqual({ system: 'urn:oid:2.999.7.7', value: bob.idPe });
@@ -502,11 +562,22 @@ describe.each(targets)('sandbox on $name', (target) => {
       const token = await app.login();
       const routes = ['/', '/Appointment', '/DocumentReference', '/pairing'];
       await fc.assert(
-        fc.asyncProperty(fc.constantFrom(...routes), fc.oneof(fc.jsonValue(), fc.record({ resourceType: fc.constantFrom('Bundle', 'Appointment', 'DocumentReference'), type: fc.string(), entry: fc.array(fc.jsonValue()) })), async (route, body) => {
-          const res = await fetch(`${sandbox.url}${route}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
-          expect(res.status).toBeGreaterThanOrEqual(200);
-          expect(res.status).toBeLessThan(500);
-        }),
+        fc.asyncProperty(
+          fc.constantFrom(...routes),
+          fc.oneof(
+            fc.jsonValue(),
+            fc.record({ resourceType: fc.constantFrom('Bundle', 'Appointment', 'DocumentReference'), type: fc.string(), entry: fc.array(fc.jsonValue()) }),
+          ),
+          async (route, body) => {
+            const res = await fetch(`${sandbox.url}${route}`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
+              body: JSON.stringify(body),
+            });
+            expect(res.status).toBeGreaterThanOrEqual(200);
+            expect(res.status).toBeLessThan(500);
+          },
+        ),
         { numRuns: 150 },
       );
     });

@@ -18,7 +18,16 @@ const SHOTS = join(REPO_ROOT, 'test-output', 'site');
 // Without chromium (a developer machine), these tests are skipped; CI installs it and never skips.
 const canRun = existsSync(CHROMIUM) || process.env.CI === 'true';
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.txt': 'text/plain' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain',
+};
 
 /** A static server for the built site (Docusaurus pages are `<route>.html` or `<route>/index.html`). */
 function serve(root: string): Promise<Server> {
@@ -167,7 +176,9 @@ describe.skipIf(!canRun)('implementation-guide site', () => {
     await page.getByRole('tab', { name: 'Tous les éléments' }).click();
     await expect(shown.locator('tr').count()).resolves.toBeGreaterThan(50);
     // no table wider than the article: the last column is not cut off
-    const overflow = await page.evaluate(() => [...document.querySelectorAll('.element-table table')].some((t) => t.scrollWidth > (t.closest('article') as HTMLElement).clientWidth + 1));
+    const overflow = await page.evaluate(() =>
+      [...document.querySelectorAll('.element-table table')].some((t) => t.scrollWidth > (t.closest('article') as HTMLElement).clientWidth + 1),
+    );
     expect(overflow).toBe(false);
     await page.screenshot({ path: join(SHOTS, '07-profile-tabs.png') });
     await page.close();

@@ -25,7 +25,10 @@ beforeAll(async () => {
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const unversioned = (url: string) => url.split('|')[0]!;
-const sortedKeys = (v: unknown) => JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
+const sortedKeys = (v: unknown) =>
+  JSON.stringify(v, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x,
+  );
 
 /** What the comparison looks at in an element (versions of canonicals aside: `|4.0.1` pins the same thing). */
 function facets(e: ElementDefinitionJson): Record<string, string> {
@@ -34,7 +37,10 @@ function facets(e: ElementDefinitionJson): Record<string, string> {
     types: JSON.stringify((e.type ?? []).map((t) => [t.code, (t.profile ?? []).map(unversioned).sort(), (t.targetProfile ?? []).map(unversioned).sort()])),
     'fixed/pattern': sortedKeys(Object.entries(e).filter(([k]) => /^(fixed|pattern)[A-Z]/.test(k))),
     binding: e.binding ? `${e.binding.strength} ${unversioned(e.binding.valueSet ?? '')}` : '',
-    constraints: (e.constraint ?? []).map((c) => c.key).sort().join(','),
+    constraints: (e.constraint ?? [])
+      .map((c) => c.key)
+      .sort()
+      .join(','),
     slicing: e.slicing ? `${(e.slicing.discriminator ?? []).map((d) => `${d.type}:${d.path}`).join(',')} ${e.slicing.rules}` : '',
   };
 }
@@ -68,7 +74,8 @@ function compareFolder(label: string, dir: string, index: ResourceIndex): { prof
       const a = facets(expected);
       const b = facets(mine);
       for (const facet of Object.keys(a)) {
-        if (a[facet] !== b[facet]) result.differences.push({ pkg: label, profile: sd.id ?? sd.url, element: id, facet, expected: a[facet]!, generated: b[facet]! });
+        if (a[facet] !== b[facet])
+          result.differences.push({ pkg: label, profile: sd.id ?? sd.url, element: id, facet, expected: a[facet]!, generated: b[facet]! });
       }
     }
   }
@@ -129,7 +136,9 @@ describe('snapshot generation against SUSHI', () => {
       const differences = r.differences.filter((d) => !beforeCoreCorrection(d));
       all.push(...differences);
       checks.push({ label: f.label, differences, issues: r.issues });
-      summary.push(`${f.label}: ${r.profiles} profiles, ${r.elements} elements compared, ${differences.length} differences, ${r.issues.length} differential elements not placed`);
+      summary.push(
+        `${f.label}: ${r.profiles} profiles, ${r.elements} elements compared, ${differences.length} differences, ${r.issues.length} differential elements not placed`,
+      );
     }
     mkdirSync(OUTPUT, { recursive: true });
     writeFileSync(
@@ -139,7 +148,9 @@ describe('snapshot generation against SUSHI', () => {
     for (const { label, differences, issues } of checks) {
       if (CEILING[label] === undefined) {
         // ours and the packages SUSHI compiled: no difference at all, every differential element placed
-        expect(differences, `${label}\n${differences.map((d) => `${d.profile} ${d.element} ${d.facet}: ${d.expected} ≠ ${d.generated}`).join('\n')}`).toEqual([]);
+        expect(differences, `${label}\n${differences.map((d) => `${d.profile} ${d.element} ${d.facet}: ${d.expected} ≠ ${d.generated}`).join('\n')}`).toEqual(
+          [],
+        );
         expect(issues).toEqual([]);
       } else {
         expect(differences.length, label).toBeLessThanOrEqual(CEILING[label]!);
@@ -167,15 +178,24 @@ describe('the validator on profiles without a snapshot', () => {
       writeFileSync(join(dir, file), JSON.stringify(sd));
     }
     withSnapshots = new Validator(new ResourceIndex(projectLayers(packages, GENERATED)));
-    differentialOnly = new Validator(new ResourceIndex([{ label: 'differential-only', dir }, ...projectLayers(packages, GENERATED)]), ['generated', 'differential-only']);
+    differentialOnly = new Validator(new ResourceIndex([{ label: 'differential-only', dir }, ...projectLayers(packages, GENERATED)]), [
+      'generated',
+      'differential-only',
+    ]);
   });
 
   const examples = readdirSync(join(GENERATED, 'example')).filter((f) => f.startsWith('Observation-') || f.startsWith('Appointment-'));
-  it.each(examples)('gives %s the same verdict and issues with the generated snapshot as with SUSHI\'s', (file) => {
+  it.each(examples)("gives %s the same verdict and issues with the generated snapshot as with SUSHI's", (file) => {
     const resource = JSON.parse(readFileSync(join(GENERATED, 'example', file), 'utf8'));
-    const profile = ours.map((f) => f.slice('StructureDefinition-'.length, -'.json'.length)).find((id) => file.startsWith('Observation-') ? resource.meta?.profile?.[0]?.endsWith(`/${id}`) : id === 'mes-appointment')!;
+    const profile = ours
+      .map((f) => f.slice('StructureDefinition-'.length, -'.json'.length))
+      .find((id) => (file.startsWith('Observation-') ? resource.meta?.profile?.[0]?.endsWith(`/${id}`) : id === 'mes-appointment'))!;
     expect(profile).toBeDefined();
-    const strip = (issues: ReturnType<Validator['validateToIssues']>) => issues.filter((i) => i.severity === 'error').map((i) => `${i.location} ${i.message.replaceAll(DIFF_BASE, 'https://mes-fhir.org/fhir/StructureDefinition/')}`).sort();
+    const strip = (issues: ReturnType<Validator['validateToIssues']>) =>
+      issues
+        .filter((i) => i.severity === 'error')
+        .map((i) => `${i.location} ${i.message.replaceAll(DIFF_BASE, 'https://mes-fhir.org/fhir/StructureDefinition/')}`)
+        .sort();
     const broken = structuredClone(resource);
     broken.status = 'done';
     delete broken.subject;

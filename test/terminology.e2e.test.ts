@@ -33,7 +33,11 @@ describe('expansions against what the packages ship', () => {
   it('expands an R4 value set built from an import and explicit concepts exactly as R4 ships it', () => {
     const t = r4Only();
     const url = 'http://hl7.org/fhir/ValueSet/yesnodontknow';
-    expect(ourCodes(t, url).map((c) => c.code).sort()).toEqual(shippedCodes(t, url));
+    expect(
+      ourCodes(t, url)
+        .map((c) => c.code)
+        .sort(),
+    ).toEqual(shippedCodes(t, url));
   });
 
   it('expands the filtered R4 value set "inactive" (descendent-of on v3 ActMood) to what R4 ships, plus only the codes retired since', () => {
@@ -66,9 +70,24 @@ describe('validate-code on MES bindings', () => {
     ['http://hl7.org/fhir/ValueSet/ucum-bodytemp', 'http://unitsofmeasure.org', 'Cel', 'valid'],
     ['http://hl7.org/fhir/ValueSet/observation-status', 'http://hl7.org/fhir/observation-status', 'final', 'valid'],
     ['http://hl7.org/fhir/ValueSet/observation-status', 'http://hl7.org/fhir/observation-status', 'done', 'invalid'],
-    ['https://mos.esante.gouv.fr/NOS/JDV_J164-GlucoseNumberOfDays-ENS/FHIR/JDV-J164-GlucoseNumberOfDays-ENS', 'https://mos.esante.gouv.fr/NOS/TRE_R308-TAASIP/FHIR/TRE-R308-TAASIP', 'GEN-276', 'valid'],
-    ['https://mos.esante.gouv.fr/NOS/JDV_J164-GlucoseNumberOfDays-ENS/FHIR/JDV-J164-GlucoseNumberOfDays-ENS', 'https://mos.esante.gouv.fr/NOS/TRE_R308-TAASIP/FHIR/TRE-R308-TAASIP', 'GEN-999', 'invalid'],
-    ['https://mos.esante.gouv.fr/NOS/JDV_J157-MomentGlucose-ENS/FHIR/JDV-J157-MomentGlucose-ENS', 'https://mos.esante.gouv.fr/NOS/TRE_A04-Loinc/FHIR/TRE-A04-Loinc', '53049-3', 'valid'],
+    [
+      'https://mos.esante.gouv.fr/NOS/JDV_J164-GlucoseNumberOfDays-ENS/FHIR/JDV-J164-GlucoseNumberOfDays-ENS',
+      'https://mos.esante.gouv.fr/NOS/TRE_R308-TAASIP/FHIR/TRE-R308-TAASIP',
+      'GEN-276',
+      'valid',
+    ],
+    [
+      'https://mos.esante.gouv.fr/NOS/JDV_J164-GlucoseNumberOfDays-ENS/FHIR/JDV-J164-GlucoseNumberOfDays-ENS',
+      'https://mos.esante.gouv.fr/NOS/TRE_R308-TAASIP/FHIR/TRE-R308-TAASIP',
+      'GEN-999',
+      'invalid',
+    ],
+    [
+      'https://mos.esante.gouv.fr/NOS/JDV_J157-MomentGlucose-ENS/FHIR/JDV-J157-MomentGlucose-ENS',
+      'https://mos.esante.gouv.fr/NOS/TRE_A04-Loinc/FHIR/TRE-A04-Loinc',
+      '53049-3',
+      'valid',
+    ],
     // membership is by system and code: the same LOINC code under http://loinc.org is not in the JDV
     ['https://mos.esante.gouv.fr/NOS/JDV_J157-MomentGlucose-ENS/FHIR/JDV-J157-MomentGlucose-ENS', 'http://loinc.org', '53049-3', 'invalid'],
     ['http://hl7.org/fhir/ValueSet/ucum-units', 'http://unitsofmeasure.org', 'mg/dL', 'valid'],
@@ -83,12 +102,21 @@ describe('CLI', () => {
     const text = await runCli(['expand', 'http://hl7.org/fhir/ValueSet/observation-status']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^http:\/\/hl7.org\/fhir\/observation-status\s+final\s+Final$/m);
-    const json = await runCli(['expand', 'https://mos.esante.gouv.fr/NOS/JDV_J164-GlucoseNumberOfDays-ENS/FHIR/JDV-J164-GlucoseNumberOfDays-ENS', '--format', 'json']);
+    const json = await runCli([
+      'expand',
+      'https://mos.esante.gouv.fr/NOS/JDV_J164-GlucoseNumberOfDays-ENS/FHIR/JDV-J164-GlucoseNumberOfDays-ENS',
+      '--format',
+      'json',
+    ]);
     expect(json.code).toBe(0);
     const vs = JSON.parse(json.stdout);
     expect(vs.resourceType).toBe('ValueSet');
     expect(vs.expansion.total).toBe(5);
-    expect(vs.expansion.contains[0]).toMatchObject({ system: 'https://mos.esante.gouv.fr/NOS/TRE_R308-TAASIP/FHIR/TRE-R308-TAASIP', code: 'GEN-275', display: '7j' });
+    expect(vs.expansion.contains[0]).toMatchObject({
+      system: 'https://mos.esante.gouv.fr/NOS/TRE_R308-TAASIP/FHIR/TRE-R308-TAASIP',
+      code: 'GEN-275',
+      display: '7j',
+    });
   });
 
   it('expand explains a value set that cannot be expanded offline, exit 1', async () => {
@@ -98,7 +126,15 @@ describe('CLI', () => {
   });
 
   it('validate-code exits 0 for a valid code, 1 for an invalid one, and prints why', async () => {
-    const ok = await runCli(['validate-code', '--system', 'http://unitsofmeasure.org', '--code', 'kg', '--valueset', 'http://hl7.org/fhir/ValueSet/ucum-bodyweight']);
+    const ok = await runCli([
+      'validate-code',
+      '--system',
+      'http://unitsofmeasure.org',
+      '--code',
+      'kg',
+      '--valueset',
+      'http://hl7.org/fhir/ValueSet/ucum-bodyweight',
+    ]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^valid: /);
     const bad = await runCli(['validate-code', '--system', 'http://unitsofmeasure.org', '--code', 'lbs']);

@@ -15,7 +15,8 @@ import { CLI, REPO_ROOT, loadRepoIndex, runCli } from './helpers/repo.js';
 const scratch = mkdtempSync(join(tmpdir(), 'mes-scale-test-'));
 const weight = JSON.parse(readFileSync(join(REPO_ROOT, 'generated', 'fhir', 'example', 'Observation-ExampleBodyWeight.json'), 'utf8'));
 /** Line i: every 7th has an unknown status, every 11th is not JSON. */
-const line = (i: number) => (i % 11 === 10 ? '{"resourceType": "Observation",' : JSON.stringify({ ...weight, id: `w${i}`, status: i % 7 === 6 ? 'done' : 'final' }));
+const line = (i: number) =>
+  i % 11 === 10 ? '{"resourceType": "Observation",' : JSON.stringify({ ...weight, id: `w${i}`, status: i % 7 === 6 ? 'done' : 'final' });
 const LINES = 3000;
 const expectedInvalid = Array.from({ length: LINES }, (_, i) => i % 7 === 6 || i % 11 === 10).filter(Boolean).length;
 let file: string;
@@ -33,12 +34,17 @@ describe('mes-fhir validate on NDJSON', () => {
     expect(one.code).toBe(1);
     expect(two.code).toBe(1);
     expect(two.stdout).toBe(one.stdout);
-    const outcomes = one.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const outcomes = one.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(outcomes).toHaveLength(LINES);
     expect(outcomes.filter((o) => !isValid(o))).toHaveLength(expectedInvalid);
     expect(isValid(outcomes[6])).toBe(false);
     expect(outcomes[10].issue[0].details.text).toMatch(/^not valid JSON/);
-    expect(one.stderr).toMatch(new RegExp(`^${LINES} resources: ${LINES - expectedInvalid} valid, ${expectedInvalid} invalid; .* \\(\\d+\\.\\ds, \\d+/s, peak RSS \\d+ MiB\\)$`, 'm'));
+    expect(one.stderr).toMatch(
+      new RegExp(`^${LINES} resources: ${LINES - expectedInvalid} valid, ${expectedInvalid} invalid; .* \\(\\d+\\.\\ds, \\d+/s, peak RSS \\d+ MiB\\)$`, 'm'),
+    );
   });
 
   it('streams NDJSON from standard input', async () => {

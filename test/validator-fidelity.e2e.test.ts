@@ -18,7 +18,10 @@ let validator: Validator;
 
 beforeAll(async () => {
   const { packages } = await loadRepoIndex();
-  validator = new Validator(new ResourceIndex([{ label: 'fixtures', dir: FIXTURES }, ...projectLayers(packages, join(REPO_ROOT, 'generated', 'fhir'))]), ['generated', 'fixtures']);
+  validator = new Validator(new ResourceIndex([{ label: 'fixtures', dir: FIXTURES }, ...projectLayers(packages, join(REPO_ROOT, 'generated', 'fhir'))]), [
+    'generated',
+    'fixtures',
+  ]);
 });
 
 const errors = (resource: unknown, profile?: string) =>
@@ -40,7 +43,9 @@ describe('Bundle rules', () => {
         { fullUrl: 'urn:uuid:2b8a7f1e-0c4d-4a55-9e43-5d2f1c0b9a11', resource: b },
       ],
     });
-    expect(errors(bundle('collection', patient('p1'), patient('p1')))).toEqual(['Bundle.entry[1].resource.id: duplicate resource Patient/p1 in the Bundle (also entry[0])']);
+    expect(errors(bundle('collection', patient('p1'), patient('p1')))).toEqual([
+      'Bundle.entry[1].resource.id: duplicate resource Patient/p1 in the Bundle (also entry[0])',
+    ]);
     expect(errors(bundle('collection', patient('p1'), patient('p2')))).toEqual([]);
     expect(errors(bundle('collection', patient('p1', { meta: { versionId: '1' } }), patient('p1', { meta: { versionId: '2' } })))).toEqual([]);
     expect(errors(bundle('history', patient('p1'), patient('p1')))).not.toContainEqual(expect.stringContaining('duplicate'));
@@ -48,7 +53,7 @@ describe('Bundle rules', () => {
 
   it('refuses a RESTful fullUrl that names another resource', () => {
     const bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ fullUrl: 'http://example.org/fhir/Patient/other', resource: patient('p1') }] };
-    expect(errors(bundle)).toEqual(['Bundle.entry[0].fullUrl: fullUrl http://example.org/fhir/Patient/other does not match the entry\'s resource Patient/p1']);
+    expect(errors(bundle)).toEqual(["Bundle.entry[0].fullUrl: fullUrl http://example.org/fhir/Patient/other does not match the entry's resource Patient/p1"]);
   });
 
   it('requires the references of a document to resolve inside it', () => {
@@ -60,14 +65,24 @@ describe('Bundle rules', () => {
       entry: [
         {
           fullUrl: 'urn:uuid:9d3a5c1e-7b2f-4e8a-9c1d-2e3f4a5b6c7d',
-          resource: { resourceType: 'Composition', status: 'final', type: { text: 'Note' }, date: '2026-03-18', author: [{ display: 'Dr X' }], title: 'Note', subject: { reference: subject } },
+          resource: {
+            resourceType: 'Composition',
+            status: 'final',
+            type: { text: 'Note' },
+            date: '2026-03-18',
+            author: [{ display: 'Dr X' }],
+            title: 'Note',
+            subject: { reference: subject },
+          },
         },
         { fullUrl: 'urn:uuid:4f6e8a2b-1c3d-4e5f-9a7b-8c9d0e1f2a3b', resource: patient('p1') },
       ],
     });
     expect(errors(document('Patient/p1'))).toEqual([]);
     expect(errors(document('urn:uuid:4f6e8a2b-1c3d-4e5f-9a7b-8c9d0e1f2a3b'))).toEqual([]);
-    expect(errors(document('Patient/p2'))).toEqual(['Bundle.entry[0].resource.subject.reference: "Patient/p2" is not in the document Bundle: a document\'s references resolve inside it']);
+    expect(errors(document('Patient/p2'))).toEqual([
+      'Bundle.entry[0].resource.subject.reference: "Patient/p2" is not in the document Bundle: a document\'s references resolve inside it',
+    ]);
   });
 });
 
@@ -88,7 +103,9 @@ describe('limits of a profile (minValue, maxValue, maxLength)', () => {
   it('checks a Quantity bound in the same unit, and restricts a choice named by its type', () => {
     const q = (value: number) => observation({ valueQuantity: { value, system: 'http://unitsofmeasure.org', code: 'kg', unit: 'kg' } });
     expect(errors(q(80), QUANTITY_LIMIT)).toEqual([]);
-    expect(errors(q(301), QUANTITY_LIMIT)).toEqual(['Observation.valueQuantity: value {"value":301,"system":"http://unitsofmeasure.org","code":"kg","unit":"kg"} is above the maximum {"value":300,"system":"http://unitsofmeasure.org","code":"kg"}']);
+    expect(errors(q(301), QUANTITY_LIMIT)).toEqual([
+      'Observation.valueQuantity: value {"value":301,"system":"http://unitsofmeasure.org","code":"kg","unit":"kg"} is above the maximum {"value":300,"system":"http://unitsofmeasure.org","code":"kg"}',
+    ]);
     // LIMITS names valueInteger: value[x] is closed to integer there
     expect(errors(observation({ valueString: 'seven' }), LIMITS).join('\n')).toMatch(/valueString/);
   });
@@ -112,9 +129,9 @@ describe('slicing by type and by profile', () => {
     expect(errors(observation({ component: [component({ valueString: 'n' })] }), TYPED)).toEqual([
       'Observation.component: Observation.component:measured: minimum required = 1, but only found 0',
     ]);
-    expect(errors(observation({ component: [component({ valueQuantity: { value: 1 } }), component({ valueString: 'a' }), component({ valueString: 'b' })] }), TYPED)).toEqual([
-      'Observation.component: Observation.component:note: maximum allowed = 1, but found 2',
-    ]);
+    expect(
+      errors(observation({ component: [component({ valueQuantity: { value: 1 } }), component({ valueString: 'a' }), component({ valueString: 'b' })] }), TYPED),
+    ).toEqual(['Observation.component: Observation.component:note: maximum allowed = 1, but found 2']);
     // a boolean value fits no slice, which an open slicing allows
     expect(errors(observation({ component: [component({ valueBoolean: true })] }), TYPED)).toEqual([
       'Observation.component: Observation.component:measured: minimum required = 1, but only found 0',
@@ -185,7 +202,12 @@ describe('internal rules of conformance resources', () => {
       implementation: { description: 'test server' },
       fhirVersion: '4.0.1',
       format: ['json'],
-      rest: [{ mode: 'server', resource: [{ type: 'Observation', searchParam: [{ name: 'parent-code', definition: 'https://example.org/fhir/SearchParameter/parent-code', type }] }] }],
+      rest: [
+        {
+          mode: 'server',
+          resource: [{ type: 'Observation', searchParam: [{ name: 'parent-code', definition: 'https://example.org/fhir/SearchParameter/parent-code', type }] }],
+        },
+      ],
     });
     expect(errors(capability('token'))).toEqual([]);
     expect(errors(capability('string'))).toEqual([
@@ -198,7 +220,11 @@ describe('extension contexts', () => {
   const note = (id: string) => ({ url: `https://example.org/fhir/StructureDefinition/${id}`, valueString: 'n' });
 
   it('accepts a data type context on the types derived from it, and a choice element named with [x]', () => {
-    const age = { resourceType: 'Condition', subject: { reference: 'Patient/p' }, onsetAge: { value: 40, unit: 'a', system: 'http://unitsofmeasure.org', code: 'a', extension: [note('quantity-note')] } };
+    const age = {
+      resourceType: 'Condition',
+      subject: { reference: 'Patient/p' },
+      onsetAge: { value: 40, unit: 'a', system: 'http://unitsofmeasure.org', code: 'a', extension: [note('quantity-note')] },
+    };
     expect(errors(age)).toEqual([]);
     expect(errors(observation({ valueQuantity: { value: 1, extension: [note('value-note')] } }))).toEqual([]);
     expect(errors(observation({ extension: [note('quantity-note')] }))).toEqual([

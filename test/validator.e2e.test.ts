@@ -25,7 +25,9 @@ beforeAll(async () => {
 });
 
 describe('examples', () => {
-  const own = readdirSync(join(GENERATED, 'example')).filter((f) => !f.startsWith('.')).map((f) => [f, join(GENERATED, 'example', f)] as const);
+  const own = readdirSync(join(GENERATED, 'example'))
+    .filter((f) => !f.startsWith('.'))
+    .map((f) => [f, join(GENERATED, 'example', f)] as const);
   it.each(own)('generated example %s has no error', (_f, file) => {
     expect(errors(read(file))).toEqual([]);
   });
@@ -130,7 +132,10 @@ describe('cardinality, fixed and pattern values', () => {
     expect(has(errors(r), 'required', 'Observation.subject.identifier')).toBe(true);
   });
   it('an element the profile forbids (blood pressure value[x])', () => {
-    const r = { ...example('Observation-ExampleBloodPressure.json'), valueQuantity: { value: 1, unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } };
+    const r = {
+      ...example('Observation-ExampleBloodPressure.json'),
+      valueQuantity: { value: 1, unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' },
+    };
     expect(has(errors(r), 'structure', 'Observation.valueQuantity')).toBe(true);
   });
   it('a fixed value', () => {
@@ -158,7 +163,11 @@ describe('slicing', () => {
   });
   it('closed slicing (a third entry in the feeding Bundle)', () => {
     const r = example('Bundle-ExampleFeedingBundle.json');
-    r.entry.push({ fullUrl: 'urn:uuid:00000000-0000-4000-8000-000000000000', resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } });
+    r.entry.push({
+      fullUrl: 'urn:uuid:00000000-0000-4000-8000-000000000000',
+      resource: { resourceType: 'Patient' },
+      request: { method: 'POST', url: 'Patient' },
+    });
     expect(has(errors(r, FEEDING), 'structure', 'Bundle.entry[2]')).toBe(true);
     expect(has(errors(r), 'structure', 'Bundle.entry[2]')).toBe(false); // base Bundle: any entry
   });
@@ -298,7 +307,7 @@ describe('never throws', () => {
     for (let i = 0; i < depth; i++) b = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: b }] };
     return b;
   }
-  it('does not grow with the type names an input makes up (resourceType, a reference\'s type)', () => {
+  it("does not grow with the type names an input makes up (resourceType, a reference's type)", () => {
     const v = new Validator(validator.index);
     const remembered = () => {
       const plans = (v as unknown as { plans: { baseTypes: Map<string, unknown>; ancestors: Map<string, unknown> } }).plans;
@@ -324,7 +333,12 @@ describe('never throws', () => {
     const weight = example('Observation-ExampleBodyWeight.json');
     const paths = ['status', 'code', 'subject', 'valueQuantity', 'meta', 'category', 'effectiveDateTime', 'extension', 'component', 'resourceType'];
     const mutated = fc.record({ key: fc.constantFrom(...paths), value: fc.jsonValue() }).map(({ key, value }) => ({ ...clone(weight), [key]: value }));
-    const arbitrary = fc.oneof(fc.anything(), fc.jsonValue(), mutated, fc.record({ resourceType: fc.constantFrom('Observation', 'Bundle', 'Device', 'Patient'), id: fc.string() }, { requiredKeys: [] }));
+    const arbitrary = fc.oneof(
+      fc.anything(),
+      fc.jsonValue(),
+      mutated,
+      fc.record({ resourceType: fc.constantFrom('Observation', 'Bundle', 'Device', 'Patient'), id: fc.string() }, { requiredKeys: [] }),
+    );
     let count = 0;
     fc.assert(
       fc.property(arbitrary, (input) => {
@@ -407,7 +421,9 @@ describe('extension contexts', () => {
     expect(errors({ resourceType: 'Patient', birthDate: '1980-05-02', _birthDate: { extension: [birthTime] } })).toEqual([]);
   });
   it('refuses it elsewhere (Patient.name)', () => {
-    expect(has(errors({ resourceType: 'Patient', name: [{ family: 'Dupont', extension: [birthTime] }] }), 'structure', 'Patient.name[0].extension[0]')).toBe(true);
+    expect(has(errors({ resourceType: 'Patient', name: [{ family: 'Dupont', extension: [birthTime] }] }), 'structure', 'Patient.name[0].extension[0]')).toBe(
+      true,
+    );
   });
 });
 
@@ -454,12 +470,16 @@ describe('values found clean are not walked again (CleanValue): verdicts unchang
       (r) => (r.code.coding[0].display = ' Body weight'),
       (r) => (r.category[0].coding[0].code = 'laboratory'),
       (r) => (r.category = [r.category[0], r.category[0]]),
-      (r) => (r.category[0].coding.push(null)),
+      (r) => r.category[0].coding.push(null),
       (r) => (r.valueQuantity = { ...r.valueQuantity, code: 'lb' }),
       (r) => (r.subject = { reference: 'Patient/p1' }),
       (r) => (r.subject = { reference: '#p1' }),
-      (r) => (r.extension = [{ url: 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/mesures-reason-for-measurement', valueString: 'Suivi' }]),
-      (r) => (r.extension = [{ url: 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/mesures-reason-for-measurement', valueReference: { reference: '#x' } }]),
+      (r) =>
+        (r.extension = [{ url: 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/mesures-reason-for-measurement', valueString: 'Suivi' }]),
+      (r) =>
+        (r.extension = [
+          { url: 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/mesures-reason-for-measurement', valueReference: { reference: '#x' } },
+        ]),
       (r) => (r.code.extension = [{ url: 'http://example.org/unknown', valueString: 'x' }]),
       (r) => (r.status = 'done'),
       (r) => (r.status = ['final']),

@@ -30,14 +30,21 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const jsonFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('.') && f !== 'package.json' && f !== 'manifest.json').map((f) => join(dir, f)) : []);
+const jsonFiles = (dir: string) =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.json') && !f.startsWith('.') && f !== 'package.json' && f !== 'manifest.json')
+        .map((f) => join(dir, f))
+    : [];
 
 describe('JSON → XML → JSON', () => {
   it('is lossless on every example and conformance resource of ours and of the packages (R4 core aside: its 4,000 resources are for the benchmark of time, not of fidelity)', () => {
     const files = [
       ...jsonFiles(GENERATED),
       ...jsonFiles(join(GENERATED, 'example')),
-      ...packages.packages.filter((p) => p.name !== 'hl7.fhir.r4.core' && p.name !== 'hl7.fhir.uv.extensions.r4').flatMap((p) => [...jsonFiles(p.dir), ...jsonFiles(join(p.dir, 'example'))]),
+      ...packages.packages
+        .filter((p) => p.name !== 'hl7.fhir.r4.core' && p.name !== 'hl7.fhir.uv.extensions.r4')
+        .flatMap((p) => [...jsonFiles(p.dir), ...jsonFiles(join(p.dir, 'example'))]),
     ];
     const lossy: string[] = [];
     for (const file of files) {
@@ -54,7 +61,12 @@ describe('JSON → XML → JSON', () => {
 
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sortKeys(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, x]) => [k, sortKeys(x)]),
+    );
   return v;
 }
 
@@ -71,7 +83,13 @@ describe('XML → JSON', () => {
       birthDate: '1980-05-17',
       contained: [{ resourceType: 'Organization', id: 'org', name: 'Cabinet & Co' }],
       extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace', valueAddress: { city: 'Lyon' } }],
-      name: [{ family: 'Martin', given: ['Alice', null], _given: [null, { id: 'g2', extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }] }] }],
+      name: [
+        {
+          family: 'Martin',
+          given: ['Alice', null],
+          _given: [null, { id: 'g2', extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }] }],
+        },
+      ],
       managingOrganization: { reference: '#org' },
     });
     expect(p.text.div).toBe('<div xmlns="http://www.w3.org/1999/xhtml"><p>Alice <b>Martin</b></p><div>née en 1980</div></div>');
@@ -79,17 +97,32 @@ describe('XML → JSON', () => {
   });
 
   it('refuses what is not FHIR XML, with a reason, and never throws', () => {
-    expect(xml.fromXml('<Patient><id value="x"/></Patient>')).toEqual({ ok: false, error: 'the resource is not in the FHIR namespace (xmlns="http://hl7.org/fhir")' });
-    expect(xml.fromXml('<!DOCTYPE x [<!ENTITY a "aaaa">]><Patient xmlns="http://hl7.org/fhir"/>')).toEqual({ ok: false, error: 'DOCTYPE declarations are not allowed in FHIR XML' });
+    expect(xml.fromXml('<Patient><id value="x"/></Patient>')).toEqual({
+      ok: false,
+      error: 'the resource is not in the FHIR namespace (xmlns="http://hl7.org/fhir")',
+    });
+    expect(xml.fromXml('<!DOCTYPE x [<!ENTITY a "aaaa">]><Patient xmlns="http://hl7.org/fhir"/>')).toEqual({
+      ok: false,
+      error: 'DOCTYPE declarations are not allowed in FHIR XML',
+    });
     expect(xml.fromXml('{"resourceType": "Patient"}').ok).toBe(false);
     const deep = `<Patient xmlns="http://hl7.org/fhir"><contained>${'<Basic><extension url="u">'.repeat(200)}${'</extension></Basic>'.repeat(200)}</contained></Patient>`;
     expect(xml.fromXml(deep).ok).toBe(false);
     const valid = xml.toXml(JSON.parse(readFileSync(join(GENERATED, 'example', 'Bundle-ExampleFeedingBundle.json'), 'utf8')));
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.nat(valid.length).chain((cut) => fc.tuple(fc.constant(cut), fc.string())).map(([cut, s]) => valid.slice(0, cut) + s + valid.slice(cut + s.length))), (text) => {
-        const outcome = validator.validateXml(text);
-        expect(outcome.resourceType).toBe('OperationOutcome');
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc
+            .nat(valid.length)
+            .chain((cut) => fc.tuple(fc.constant(cut), fc.string()))
+            .map(([cut, s]) => valid.slice(0, cut) + s + valid.slice(cut + s.length)),
+        ),
+        (text) => {
+          const outcome = validator.validateXml(text);
+          expect(outcome.resourceType).toBe('OperationOutcome');
+        },
+      ),
       { numRuns: 300 },
     );
   });

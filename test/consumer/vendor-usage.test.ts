@@ -21,7 +21,17 @@ describe('a vendor sending a weighing to Mon espace santé', () => {
 
   it('builds, checks and wraps a weight', () => {
     expect(checkResource(weight).valid).toBe(true);
-    const bundle: MesBundleFeeding = feedingBundle(weight, phdDevice({ identifierOid: '2.999.1.2.3.2', serial: 'BX-1', systemId: '00-1B-2C-FF-FE-3D-4E-5F', kind: 'weight-scale', manufacturer: 'Balances Exemple SAS', model: 'BX-200' }));
+    const bundle: MesBundleFeeding = feedingBundle(
+      weight,
+      phdDevice({
+        identifierOid: '2.999.1.2.3.2',
+        serial: 'BX-1',
+        systemId: '00-1B-2C-FF-FE-3D-4E-5F',
+        kind: 'weight-scale',
+        manufacturer: 'Balances Exemple SAS',
+        model: 'BX-200',
+      }),
+    );
     expect(checkResource(bundle, 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-feeding').issues.filter((i) => i.severity === 'error')).toEqual([]);
   });
 
@@ -29,7 +39,9 @@ describe('a vendor sending a weighing to Mon espace santé', () => {
     expectTypeOf(weight.valueQuantity.code).toEqualTypeOf<'kg'>();
     expectTypeOf(weight.valueQuantity.system).toEqualTypeOf<'http://unitsofmeasure.org'>();
     expectTypeOf<MesObservationBodyWeight['effectiveDateTime']>().toEqualTypeOf<string>();
-    expectTypeOf<MesObservationBodyWeight['status']>().toEqualTypeOf<'registered' | 'preliminary' | 'final' | 'amended' | 'corrected' | 'cancelled' | 'entered-in-error' | 'unknown'>();
+    expectTypeOf<MesObservationBodyWeight['status']>().toEqualTypeOf<
+      'registered' | 'preliminary' | 'final' | 'amended' | 'corrected' | 'cancelled' | 'entered-in-error' | 'unknown'
+    >();
     expectTypeOf<MesObservationBloodPressure_SystolicBP['valueQuantity']['code']>().toEqualTypeOf<'mm[Hg]'>();
     // value[x] is restricted to Quantity: the other choices are gone from the type
     expectTypeOf<MesObservationBodyWeight>().not.toHaveProperty('valueString');

@@ -38,8 +38,8 @@ export default function Essayer() {
       <main className="container margin-vert--lg">
         <h1>Essayer un contenu</h1>
         <p>
-          Collez ou déposez une ressource FHIR (JSON). La vérification se fait dans votre navigateur avec{' '}
-          <code>@mes-fhir/profiles</code> (schéma, invariants, document CDA joint) : rien n'est envoyé.
+          Collez ou déposez une ressource FHIR (JSON). La vérification se fait dans votre navigateur avec <code>@mes-fhir/profiles</code> (schéma, invariants,
+          document CDA joint) : rien n'est envoyé.
         </p>
         <label htmlFor="essayer-profil">Profil : </label>
         <select id="essayer-profil" value={profile} onChange={(e) => setProfile(e.target.value)}>

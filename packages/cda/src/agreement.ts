@@ -50,7 +50,10 @@ export function compareWithHeader(stated: StatedMetadata, cda: CdaMetadata): Dis
     const body = cda.body.kind === 'nonXMLBody' ? cda.body.mediaType : 'structured';
     out.push({ field: 'format', message: `format ${stated.format} does not match the CDA body (${body}), which is ${expected}` });
   } else if (stated.format && cda.level === 3 && stated.format.startsWith('urn:ihe:iti:xds-sd:')) {
-    out.push({ field: 'format', message: `format ${stated.format} is for unstructured (level 1) documents, but the CDA document has a structured body (level 3)` });
+    out.push({
+      field: 'format',
+      message: `format ${stated.format} is for unstructured (level 1) documents, but the CDA document has a structured body (level 3)`,
+    });
   }
   return out;
 }

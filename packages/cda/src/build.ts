@@ -41,7 +41,9 @@ const ii = (tag: string, id: InstanceId) => `<${tag}${attrs({ root: id.root, ext
 /** recordTarget/patientRole/patient: written only when something is known of the person. */
 function patientLines(p: CdaHeader['patient']): string[] {
   const inner = [
-    ...(p.family || p.given ? [`        <name>${p.given ? `<given>${esc(p.given)}</given>` : ''}${p.family ? `<family>${esc(p.family)}</family>` : ''}</name>`] : []),
+    ...(p.family || p.given
+      ? [`        <name>${p.given ? `<given>${esc(p.given)}</given>` : ''}${p.family ? `<family>${esc(p.family)}</family>` : ''}</name>`]
+      : []),
     ...(p.gender ? [`        <administrativeGenderCode code="${p.gender}" codeSystem="2.16.840.1.113883.5.1"/>`] : []),
     ...(p.birthDate ? [`        <birthTime value="${toTs(p.birthDate)}"/>`] : []),
   ];
@@ -81,7 +83,9 @@ export function buildCdaLevel1(header: CdaHeader, body: Level1Body): string {
     '    <assignedAuthor>',
     `      ${ii('id', author.id)}`,
     ...(author.person
-      ? [`      <assignedPerson><name>${author.person.given ? `<given>${esc(author.person.given)}</given>` : ''}<family>${esc(author.person.family)}</family></name></assignedPerson>`]
+      ? [
+          `      <assignedPerson><name>${author.person.given ? `<given>${esc(author.person.given)}</given>` : ''}<family>${esc(author.person.family)}</family></name></assignedPerson>`,
+        ]
       : []),
     ...(author.device
       ? [

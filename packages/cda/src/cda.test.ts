@@ -1,6 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { attachedBytes, base64ToBytes, buildCdaLevel1, bytesToBase64, checkAttachedDocument, fromUtf8, readCda, tsToFhir, toTs, xdsFormatCode, type CdaHeader } from './index.js';
+import {
+  attachedBytes,
+  base64ToBytes,
+  buildCdaLevel1,
+  bytesToBase64,
+  checkAttachedDocument,
+  fromUtf8,
+  readCda,
+  tsToFhir,
+  toTs,
+  xdsFormatCode,
+  type CdaHeader,
+} from './index.js';
 
 const header: CdaHeader = {
   id: { root: '2.999.1.2.3.9.1' },
@@ -103,7 +115,9 @@ describe('attachedBytes and checkAttachedDocument', () => {
   const documentReference = (attachment: Record<string, unknown>, code = '11488-4') => ({
     type: { coding: [{ system: 'http://loinc.org', code }] },
     subject: { identifier: { system: 'urn:oid:2.999.1.2.3', value: 'IDPE-7F3A92C4' } },
-    content: [{ attachment: { contentType: 'text/xml', creation: '2026-03-18T10:15:00+01:00', ...attachment }, format: { code: 'urn:ihe:iti:xds-sd:text:2008' } }],
+    content: [
+      { attachment: { contentType: 'text/xml', creation: '2026-03-18T10:15:00+01:00', ...attachment }, format: { code: 'urn:ihe:iti:xds-sd:text:2008' } },
+    ],
   });
 
   it('reads inline base64, fetches only XML documents held elsewhere, and skips what is not base64', () => {
@@ -121,6 +135,14 @@ describe('attachedBytes and checkAttachedDocument', () => {
       ['document-type', 'type'],
     ]);
     const notCda = checkAttachedDocument(documentReference({ data: 'PGh0bWw+', size: 6 }), 0, new TextEncoder().encode('<html>'));
-    expect(notCda).toEqual([{ severity: 'error', code: 'structure', id: 'document-not-cda', location: 'content[0].attachment.data', message: expect.stringMatching(/not a readable CDA R2 document/) }]);
+    expect(notCda).toEqual([
+      {
+        severity: 'error',
+        code: 'structure',
+        id: 'document-not-cda',
+        location: 'content[0].attachment.data',
+        message: expect.stringMatching(/not a readable CDA R2 document/),
+      },
+    ]);
   });
 });

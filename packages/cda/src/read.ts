@@ -21,7 +21,10 @@ const parser = new XMLParser({
 
 const all = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
 const asNode = (v: unknown): Node | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Node) : undefined);
-const list = (v: unknown): Node[] => all(v).map(asNode).filter((n): n is Node => Boolean(n));
+const list = (v: unknown): Node[] =>
+  all(v)
+    .map(asNode)
+    .filter((n): n is Node => Boolean(n));
 const first = (v: unknown): Node | undefined => list(v)[0];
 const attr = (n: Node | undefined, name: string): string | undefined => {
   const v = n?.[`@${name}`];
@@ -92,7 +95,9 @@ export function readCda(xml: string): CdaReadResult {
         };
       }),
       custodian: custodianOrg ? { ids: ids(custodianOrg.id), name: textOf(custodianOrg.name) } : undefined,
-      body: structured ? { kind: 'structuredBody', sections: list(structured.component).filter((c) => c.section !== undefined).length } : { kind: 'nonXMLBody', mediaType: attr(asNode(nonXml!.text), 'mediaType') ?? 'text/plain' },
+      body: structured
+        ? { kind: 'structuredBody', sections: list(structured.component).filter((c) => c.section !== undefined).length }
+        : { kind: 'nonXMLBody', mediaType: attr(asNode(nonXml!.text), 'mediaType') ?? 'text/plain' },
     };
     return { ok: true, metadata };
   } catch (e) {

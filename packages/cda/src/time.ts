@@ -19,7 +19,10 @@ export function tsToFhir(ts: string | undefined): string | undefined {
 export function toTs(value: Date | string): string {
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw new RangeError('invalid Date');
-    return `${value.toISOString().replace(/\.\d{3}Z$/, '').replace(/[-:T]/g, '')}+0000`;
+    return `${value
+      .toISOString()
+      .replace(/\.\d{3}Z$/, '')
+      .replace(/[-:T]/g, '')}+0000`;
   }
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:\d{2})?)?$/.exec(value.trim());
   if (!m) throw new RangeError(`"${value}" is not an ISO 8601 date or date-time`);

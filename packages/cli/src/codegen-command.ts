@@ -61,7 +61,14 @@ export async function codegenCommand(args: string[], io: CliIo): Promise<number>
   };
   const started = performance.now();
   try {
-    await runCodegen({ projectDir: resolve(values.project), outDir: resolve(values.out), typescriptDir: resolve(values['ts-out']), docsDir: resolve(values['docs-out']), env: io.env, log });
+    await runCodegen({
+      projectDir: resolve(values.project),
+      outDir: resolve(values.out),
+      typescriptDir: resolve(values['ts-out']),
+      docsDir: resolve(values['docs-out']),
+      env: io.env,
+      log,
+    });
   } catch (e) {
     if (e instanceof CodegenError) {
       io.stderr.write(`codegen failed at step "${e.step}": ${e.message}\n`);

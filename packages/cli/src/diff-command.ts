@@ -24,11 +24,15 @@ Exit codes: 0 nothing breaking, 1 something breaking, 2 usage or I/O error.
 
 const LABEL: Record<Impact, string> = { senders: 'breaking for senders', receivers: 'breaking for receivers', compatible: 'compatible' };
 
-
 export async function diffCommand(args: string[], io: CliIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { format: { type: 'string', default: 'text' }, all: { type: 'boolean', default: false } }, strict: true, allowPositionals: true });
+    parsed = parseArgs({
+      args,
+      options: { format: { type: 'string', default: 'text' }, all: { type: 'boolean', default: false } },
+      strict: true,
+      allowPositionals: true,
+    });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -51,11 +55,15 @@ export async function diffCommand(args: string[], io: CliIo): Promise<number> {
         io.stdout.write(`${d.url}: ${countsText(d.counts)}\n`);
         for (const c of d.changes) {
           if (c.impact === 'compatible' && !values.all) continue;
-          const change = c.before !== undefined && c.after !== undefined ? `${c.before} → ${c.after}` : c.after !== undefined ? `+ ${c.after}` : `- ${c.before ?? ''}`;
+          const change =
+            c.before !== undefined && c.after !== undefined ? `${c.before} → ${c.after}` : c.after !== undefined ? `+ ${c.after}` : `- ${c.before ?? ''}`;
           io.stdout.write(`  [${c.impact}] ${c.element} ${c.kind}: ${change}\n`);
         }
       }
-      const total = diffs.reduce((n, d) => ({ senders: n.senders + d.counts.senders, receivers: n.receivers + d.counts.receivers }), { senders: 0, receivers: 0 });
+      const total = diffs.reduce((n, d) => ({ senders: n.senders + d.counts.senders, receivers: n.receivers + d.counts.receivers }), {
+        senders: 0,
+        receivers: 0,
+      });
       io.stdout.write(`${diffs.length} profiles changed: ${total.senders} ${LABEL.senders}, ${total.receivers} ${LABEL.receivers}\n`);
     }
     return isBreaking(diffs) ? EXIT_FAILURE : EXIT_OK;

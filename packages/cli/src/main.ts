@@ -16,8 +16,16 @@ const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => Promise<num
   diff: { run: diffCommand, usage: DIFF_USAGE, summary: 'what changed between two versions of profiles, and whom it breaks' },
   convert: { run: convertCommand, usage: CONVERT_USAGE, summary: 'convert a resource between FHIR JSON and FHIR XML' },
   snapshot: { run: snapshotCommand, usage: SNAPSHOT_USAGE, summary: 'generate the snapshot of a StructureDefinition from its differential' },
-  sandbox: { run: (args, io) => sandboxCommand(args, io), usage: SANDBOX_USAGE, summary: 'a local test server that answers like Mon espace santé (Mesures, Agenda, Documents)' },
-  'fhir-package': { run: fhirPackageCommand, usage: FHIR_PACKAGE_USAGE, summary: 'our profiles as a FHIR package: install into the FHIR cache, or write a .tgz' },
+  sandbox: {
+    run: (args, io) => sandboxCommand(args, io),
+    usage: SANDBOX_USAGE,
+    summary: 'a local test server that answers like Mon espace santé (Mesures, Agenda, Documents)',
+  },
+  'fhir-package': {
+    run: fhirPackageCommand,
+    usage: FHIR_PACKAGE_USAGE,
+    summary: 'our profiles as a FHIR package: install into the FHIR cache, or write a .tgz',
+  },
 };
 
 const USAGE = `Usage: mes-fhir <command> [options]

@@ -39,11 +39,7 @@ function installProgress(io: CliIo): { logger: PackageLogger; finish(): void } {
 }
 
 /** Loads the definitions and their package set for a command, installing missing packages. */
-export async function loadProject(
-  values: { project?: string; generated?: string },
-  io: CliIo,
-  extraLayers: ResourceLayer[] = [],
-): Promise<ProjectIndex> {
+export async function loadProject(values: { project?: string; generated?: string }, io: CliIo, extraLayers: ResourceLayer[] = []): Promise<ProjectIndex> {
   const progress = installProgress(io);
   try {
     return await loadProjectIndex({ projectDir: values.project, generatedDir: values.generated, extraLayers, env: io.env, logger: progress.logger });

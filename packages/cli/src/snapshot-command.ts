@@ -30,7 +30,12 @@ async function readDefinition(file: string): Promise<StructureDefinitionJson> {
 export async function snapshotCommand(args: string[], io: CliIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { ...PROJECT_OPTIONS, out: { type: 'string' }, load: { type: 'string', multiple: true, default: [] } }, strict: true, allowPositionals: true });
+    parsed = parseArgs({
+      args,
+      options: { ...PROJECT_OPTIONS, out: { type: 'string' }, load: { type: 'string', multiple: true, default: [] } },
+      strict: true,
+      allowPositionals: true,
+    });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

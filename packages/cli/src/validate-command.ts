@@ -39,7 +39,6 @@ ${PROJECT_OPTIONS_USAGE}
 Exit codes: 0 valid, 1 invalid, 2 usage or I/O error.
 `;
 
-
 /** JSON (one resource) or NDJSON (one per line), from a text already in memory. */
 function parseText(text: string, label: string): Input[] {
   try {
@@ -203,7 +202,10 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   const counts = { valid: 0, invalid: 0, errors: 0, warnings: 0 };
   const started = performance.now();
   const progress = progressLine(io, started);
-  const options = { profile: values.profile as string | undefined, resolveAttachment: cdaFiles.length ? (a: { url?: string }) => attachmentFile(cdaFiles, a.url) : undefined };
+  const options = {
+    profile: values.profile as string | undefined,
+    resolveAttachment: cdaFiles.length ? (a: { url?: string }) => attachmentFile(cdaFiles, a.url) : undefined,
+  };
   const settings = { format: values.format as 'text' | 'json', failOn: values['fail-on'] as 'error' | 'warning' };
   let total = 0;
   const record = async (checked: Checked) => {

@@ -27,7 +27,8 @@ export interface CheckSettings {
 /** The outcome of one input and its printed form: the same in the main thread and in a worker. */
 export function checkInput(validator: Validator, input: Input, options: ValidateOptions, settings: CheckSettings): Checked {
   let outcome: OperationOutcome;
-  if (input.parseError) outcome = toOperationOutcome([{ severity: 'error', code: 'structure', location: '', message: input.parseError, id: 'json-unreadable' }]);
+  if (input.parseError)
+    outcome = toOperationOutcome([{ severity: 'error', code: 'structure', location: '', message: input.parseError, id: 'json-unreadable' }]);
   else if (input.json !== undefined) outcome = validator.validateJson(input.json, options);
   else if (input.xml !== undefined) outcome = validator.validateXml(input.xml, options);
   else outcome = validator.validate(input.resource, options);

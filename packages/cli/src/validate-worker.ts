@@ -20,7 +20,8 @@ export interface WorkerSetup {
 const setup = workerData as WorkerSetup;
 const { index } = await loadProjectIndex({ projectDir: setup.project, generatedDir: setup.generated, extraLayers: setup.extraLayers, env: setup.env });
 const validator = new Validator(index, ['generated', ...setup.extraLayers.map((l) => l.label)]);
-const attachment = (url: string | undefined) => (setup.cdaFiles.length === 1 ? setup.cdaFiles[0]!.bytes : url ? setup.cdaFiles.find((f) => url.endsWith(f.name))?.bytes : undefined);
+const attachment = (url: string | undefined) =>
+  setup.cdaFiles.length === 1 ? setup.cdaFiles[0]!.bytes : url ? setup.cdaFiles.find((f) => url.endsWith(f.name))?.bytes : undefined;
 const options = { profile: setup.profile, resolveAttachment: setup.cdaFiles.length ? (a: { url?: string }) => attachment(a.url) : undefined };
 
 parentPort!.on('message', (batch: { seq: number; inputs: Input[] }) => {

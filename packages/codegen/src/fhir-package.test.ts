@@ -32,7 +32,10 @@ describe('buildDotIndex', () => {
   it('lists each file with its type, id, url, version and, for StructureDefinitions, kind and type; sorted by file name', () => {
     const index = buildDotIndex([
       { fileName: 'ValueSet-v.json', json: { resourceType: 'ValueSet', id: 'v', url: 'https://x/v', version: '1.0.0' } },
-      { fileName: 'StructureDefinition-p.json', json: { resourceType: 'StructureDefinition', id: 'p', url: 'https://x/p', kind: 'resource', type: 'Observation' } },
+      {
+        fileName: 'StructureDefinition-p.json',
+        json: { resourceType: 'StructureDefinition', id: 'p', url: 'https://x/p', kind: 'resource', type: 'Observation' },
+      },
       { fileName: 'Observation-o.json', json: { resourceType: 'Observation', id: 'o' } },
     ]);
     expect(index).toEqual({
@@ -54,7 +57,13 @@ describe('readFhirPackageConfig', () => {
     const dir = await mkdtemp(join(tmpdir(), 'fhir-package-config-'));
     try {
       await writeFile(join(dir, 'ok.yaml'), 'name: x.profiles\ntitle: X\nlicense: MIT\n');
-      expect(await readFhirPackageConfig(join(dir, 'ok.yaml'))).toEqual({ name: 'x.profiles', title: 'X', license: 'MIT', description: undefined, author: undefined });
+      expect(await readFhirPackageConfig(join(dir, 'ok.yaml'))).toEqual({
+        name: 'x.profiles',
+        title: 'X',
+        license: 'MIT',
+        description: undefined,
+        author: undefined,
+      });
       await writeFile(join(dir, 'log.yaml'), 'name: x.profiles\nchangelog:\n  since: "1.0"\n  baseline: old.tgz\n');
       expect((await readFhirPackageConfig(join(dir, 'log.yaml'))).changelog).toEqual({ since: '1.0', baseline: 'old.tgz' });
       await writeFile(join(dir, 'badlog.yaml'), 'name: x.profiles\nchangelog:\n  since: "1.0"\n');

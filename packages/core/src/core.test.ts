@@ -21,7 +21,16 @@ describe('toOperationOutcome', () => {
     const outcome = toOperationOutcome([issue]);
     expect(outcome).toEqual({
       resourceType: 'OperationOutcome',
-      issue: [{ severity: 'error', code: 'structure', details: { text: issue.message }, diagnostics: issue.message, expression: ['Patient.x'], extension: [{ url: MESSAGE_ID_EXTENSION, valueString: 'unknown-property' }] }],
+      issue: [
+        {
+          severity: 'error',
+          code: 'structure',
+          details: { text: issue.message },
+          diagnostics: issue.message,
+          expression: ['Patient.x'],
+          extension: [{ url: MESSAGE_ID_EXTENSION, valueString: 'unknown-property' }],
+        },
+      ],
     });
     expect(messageIdOf(outcome.issue[0]!)).toBe('unknown-property');
     expect(isValid(outcome)).toBe(false);
@@ -49,7 +58,18 @@ describe('fixed and pattern values', () => {
   it('a pattern matches a value that has at least its properties, arrays containing a match', async () => {
     const { matchesPattern } = await import('./index.js');
     const pattern = { coding: [{ system: 'http://loinc.org', code: '29463-7' }] };
-    expect(matchesPattern({ coding: [{ system: 'x', code: 'y' }, { system: 'http://loinc.org', code: '29463-7', display: 'Poids' }], text: 't' }, pattern)).toBe(true);
+    expect(
+      matchesPattern(
+        {
+          coding: [
+            { system: 'x', code: 'y' },
+            { system: 'http://loinc.org', code: '29463-7', display: 'Poids' },
+          ],
+          text: 't',
+        },
+        pattern,
+      ),
+    ).toBe(true);
     expect(matchesPattern({ coding: [{ system: 'http://loinc.org', code: '8302-2' }] }, pattern)).toBe(false);
     expect(matchesPattern('kg', 'kg')).toBe(true);
   });

@@ -31,7 +31,10 @@ const NO_ISSUE = 'No issues detected during validation';
  */
 export function toOperationOutcome(issues: readonly Issue[]): OperationOutcome {
   if (issues.length === 0) {
-    return { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational', details: { text: NO_ISSUE }, diagnostics: NO_ISSUE }] };
+    return {
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'information', code: 'informational', details: { text: NO_ISSUE }, diagnostics: NO_ISSUE }],
+    };
   }
   const out: OutcomeIssue[] = [];
   for (let i = 0; i < issues.length; i++) out.push(outcomeIssue(issues[i]!));
@@ -43,7 +46,9 @@ function outcomeIssue({ severity, code, location, message, id }: Issue): Outcome
   const details = { text: message };
   if (id) {
     const extension = [{ url: MESSAGE_ID_EXTENSION, valueString: id }];
-    return location ? { extension, severity, code, details, diagnostics: message, expression: [location] } : { extension, severity, code, details, diagnostics: message };
+    return location
+      ? { extension, severity, code, details, diagnostics: message, expression: [location] }
+      : { extension, severity, code, details, diagnostics: message };
   }
   return location ? { severity, code, details, diagnostics: message, expression: [location] } : { severity, code, details, diagnostics: message };
 }

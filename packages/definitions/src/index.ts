@@ -19,7 +19,9 @@ const CANDIDATES = [new URL('../fhir/', import.meta.url), new URL('../../../gene
 /** Thrown when neither the bundled copy nor the repository's generated output is present. */
 export class DefinitionsNotFoundError extends Error {
   constructor(readonly placesLooked: string[]) {
-    super(`the mes-fhir definitions were not found (a FHIR package folder with package.json). Places looked:\n${placesLooked.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `the mes-fhir definitions were not found (a FHIR package folder with package.json). Places looked:\n${placesLooked.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'DefinitionsNotFoundError';
   }
 }

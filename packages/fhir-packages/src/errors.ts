@@ -5,10 +5,7 @@ export class PackageNotFoundError extends Error {
     readonly version: string,
     readonly placesLooked: string[],
   ) {
-    super(
-      `FHIR package ${packageName}#${version} was not found. Places looked:\n` +
-        placesLooked.map((p) => `  - ${p}`).join('\n'),
-    );
+    super(`FHIR package ${packageName}#${version} was not found. Places looked:\n` + placesLooked.map((p) => `  - ${p}`).join('\n'));
     this.name = 'PackageNotFoundError';
   }
 }

@@ -38,10 +38,7 @@ describe('installPackages', () => {
     await makeTarball('b.dep', '2.0.0');
     const result = await installPackages([{ name: 'a.core', version: '1.0.0' }], { cacheDir: cache, mirror });
     expect(result.offline).toBe(true);
-    expect(result.packages.map((p) => `${p.name}#${p.version}:${p.origin}:${p.required}`)).toEqual([
-      'a.core#1.0.0:mirror:true',
-      'b.dep#2.0.0:mirror:false',
-    ]);
+    expect(result.packages.map((p) => `${p.name}#${p.version}:${p.origin}:${p.required}`)).toEqual(['a.core#1.0.0:mirror:true', 'b.dep#2.0.0:mirror:false']);
     expect(existsSync(join(cachedPackageDir(cache, { name: 'b.dep', version: '2.0.0' }), 'StructureDefinition-b.dep.json'))).toBe(true);
     // no scratch folders left behind
     expect((await readdir(cache)).sort()).toEqual(['a.core#1.0.0', 'b.dep#2.0.0']);
@@ -95,9 +92,7 @@ describe('installPackages', () => {
 
   it('rejects a tarball whose package.json names another package', async () => {
     await makeTarball('a.core', '1.0.0', {}, 'not.a.core');
-    await expect(installPackages([{ name: 'a.core', version: '1.0.0' }], { cacheDir: cache, mirror })).rejects.toBeInstanceOf(
-      InvalidPackageError,
-    );
+    await expect(installPackages([{ name: 'a.core', version: '1.0.0' }], { cacheDir: cache, mirror })).rejects.toBeInstanceOf(InvalidPackageError);
     expect(existsSync(join(cache, 'a.core#1.0.0'))).toBe(false);
   });
 

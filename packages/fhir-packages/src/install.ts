@@ -98,16 +98,9 @@ export async function installPackages(roots: PackageRef[], options: InstallOptio
   };
 }
 
-async function ensurePackage(
-  wanted: Pending,
-  cacheDir: string,
-  sources: PackageSource[],
-  log: PackageLogger,
-): Promise<InstalledPackage | undefined> {
+async function ensurePackage(wanted: Pending, cacheDir: string, sources: PackageSource[], log: PackageLogger): Promise<InstalledPackage | undefined> {
   const places: string[] = [];
-  const version = isExactVersion(wanted.version)
-    ? wanted.version
-    : await resolveLooseVersion(wanted, cacheDir, sources);
+  const version = isExactVersion(wanted.version) ? wanted.version : await resolveLooseVersion(wanted, cacheDir, sources);
   if (version) {
     const ref = { name: wanted.name, version };
     const cached = await readCachedManifest(cacheDir, ref);

@@ -16,7 +16,10 @@ let folder: string;
 async function makeFolder(dir: string, name: string, version: string, dependencies: Record<string, string> = {}) {
   await mkdir(join(dir, 'example'), { recursive: true });
   await writeFile(join(dir, 'package.json'), JSON.stringify({ name, version, dependencies }));
-  await writeFile(join(dir, 'StructureDefinition-p.json'), JSON.stringify({ resourceType: 'StructureDefinition', id: 'p', url: `http://example.org/${name}/p` }));
+  await writeFile(
+    join(dir, 'StructureDefinition-p.json'),
+    JSON.stringify({ resourceType: 'StructureDefinition', id: 'p', url: `http://example.org/${name}/p` }),
+  );
   await writeFile(join(dir, 'example', 'Observation-o.json'), JSON.stringify({ resourceType: 'Observation', id: 'o' }));
 }
 
@@ -68,13 +71,19 @@ describe('installFolderPackage', () => {
   });
 
   it('fails clearly on a folder without package.json', async () => {
-    await expect(installFolderPackage(join(root, 'nowhere'), { cacheDir: join(root, 'cache') })).rejects.toThrow(/package\.json: cannot be read as a FHIR package manifest/);
+    await expect(installFolderPackage(join(root, 'nowhere'), { cacheDir: join(root, 'cache') })).rejects.toThrow(
+      /package\.json: cannot be read as a FHIR package manifest/,
+    );
   });
 });
 
 describe('chooseSource', () => {
   it('takes a named project or folder, else ./generated/fhir when it is a codegen output, else the bundled definitions', async () => {
-    expect(chooseSource({ projectDir: 'fsh', cwd: root })).toEqual({ kind: 'project', projectDir: join(root, 'fsh'), generatedDir: join(root, 'generated', 'fhir') });
+    expect(chooseSource({ projectDir: 'fsh', cwd: root })).toEqual({
+      kind: 'project',
+      projectDir: join(root, 'fsh'),
+      generatedDir: join(root, 'generated', 'fhir'),
+    });
     expect(chooseSource({ generatedDir: 'defs', cwd: root })).toEqual({ kind: 'generated', generatedDir: join(root, 'defs') });
     expect(chooseSource({ cwd: root }).kind).toBe('bundled');
     const local = join(root, 'generated', 'fhir');

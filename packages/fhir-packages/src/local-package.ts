@@ -15,7 +15,10 @@ export async function readFolderManifest(dir: string): Promise<PackageManifest> 
   try {
     manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as PackageManifest;
   } catch (e) {
-    throw new ProjectConfigError(join(dir, 'package.json'), `cannot be read as a FHIR package manifest (${(e as Error).message}); "mes-fhir codegen" writes it`);
+    throw new ProjectConfigError(
+      join(dir, 'package.json'),
+      `cannot be read as a FHIR package manifest (${(e as Error).message}); "mes-fhir codegen" writes it`,
+    );
   }
   if (typeof manifest.name !== 'string' || typeof manifest.version !== 'string') {
     throw new ProjectConfigError(join(dir, 'package.json'), 'a FHIR package manifest needs a name and a version');

@@ -27,9 +27,7 @@ export interface ProjectIndexOptions extends InstallOptions {
 
 /** Where the definitions of a loaded package set came from. */
 export type DefinitionsSource =
-  | { kind: 'project'; projectDir: string; generatedDir: string }
-  | { kind: 'generated'; generatedDir: string }
-  | { kind: 'bundled'; generatedDir: string };
+  { kind: 'project'; projectDir: string; generatedDir: string } | { kind: 'generated'; generatedDir: string } | { kind: 'bundled'; generatedDir: string };
 
 export interface ProjectIndex {
   index: ResourceIndex;

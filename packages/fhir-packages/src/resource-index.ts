@@ -104,7 +104,7 @@ export class ResourceIndex {
     const [url = '', version] = canonical.split('|');
     const candidates = this.byUrl.get(url);
     if (!candidates) return undefined;
-    return version ? candidates.find((c) => c.version === version) ?? candidates[0] : candidates[0];
+    return version ? (candidates.find((c) => c.version === version) ?? candidates[0]) : candidates[0];
   }
 
   /** Finds the entry of a given resource type for a canonical (a CodeSystem and a ValueSet may share a url). */

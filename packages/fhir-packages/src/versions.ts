@@ -10,8 +10,7 @@ export function isExactVersion(requested: string): boolean {
 export function pickVersion(requested: string, available: string[]): string | undefined {
   if (isExactVersion(requested)) return available.includes(requested) ? requested : undefined;
   const releases = available.filter((v) => /^\d+\.\d+\.\d+$/.test(v));
-  const candidates =
-    requested === 'latest' ? releases : releases.filter((v) => v.startsWith(requested.slice(0, -1)));
+  const candidates = requested === 'latest' ? releases : releases.filter((v) => v.startsWith(requested.slice(0, -1)));
   return candidates.sort(compareVersions).at(-1);
 }
 

@@ -62,13 +62,27 @@ function compareElements(a: ElementNode, b: ElementNode, out: ElementChange[]): 
   const [ta, tb] = [typeCodes(a), typeCodes(b)];
   const [ua, ub] = [unversioned(ta), unversioned(tb)];
   const removed = ua.filter((t) => !ub.includes(t));
-  if (list(ta) !== list(tb)) out.push({ element: id, kind: 'type', impact: sameUnversioned(ta, tb) ? 'compatible' : removed.length ? 'senders' : 'receivers', before: list(ta), after: list(tb) });
+  if (list(ta) !== list(tb))
+    out.push({
+      element: id,
+      kind: 'type',
+      impact: sameUnversioned(ta, tb) ? 'compatible' : removed.length ? 'senders' : 'receivers',
+      before: list(ta),
+      after: list(tb),
+    });
 
   const [pa, pb] = [targets(a), targets(b)];
   // No target profile means "any": adding the first one narrows, removing the last one widens.
   const [va, vb] = [unversioned(pa), unversioned(pb)];
   const narrowed = (va.length === 0 && vb.length > 0) || va.some((p) => vb.length > 0 && !vb.includes(p));
-  if (list(pa) !== list(pb)) out.push({ element: id, kind: 'target-profile', impact: sameUnversioned(pa, pb) ? 'compatible' : narrowed ? 'senders' : 'receivers', before: list(pa), after: list(pb) });
+  if (list(pa) !== list(pb))
+    out.push({
+      element: id,
+      kind: 'target-profile',
+      impact: sameUnversioned(pa, pb) ? 'compatible' : narrowed ? 'senders' : 'receivers',
+      before: list(pa),
+      after: list(pb),
+    });
 
   const [fa, fb] = [fixedText(a), fixedText(b)];
   if (fa !== fb) {
@@ -92,21 +106,46 @@ function compareElements(a: ElementNode, b: ElementNode, out: ElementChange[]): 
   const cb = new Map(b.constraints.map((c) => [c.key, c]));
   for (const [key, c] of cb) {
     const old = ca.get(key);
-    if (!old) out.push({ element: id, kind: 'constraint', impact: c.severity === 'error' ? 'senders' : 'compatible', after: `${key}: ${c.expression ?? c.human}` });
+    if (!old)
+      out.push({ element: id, kind: 'constraint', impact: c.severity === 'error' ? 'senders' : 'compatible', after: `${key}: ${c.expression ?? c.human}` });
     else if ((old.expression ?? '') !== (c.expression ?? '') || old.severity !== c.severity) {
-      out.push({ element: id, kind: 'constraint', impact: c.severity === 'error' ? 'senders' : 'compatible', before: `${key} (${old.severity}): ${old.expression ?? ''}`, after: `${key} (${c.severity}): ${c.expression ?? ''}` });
+      out.push({
+        element: id,
+        kind: 'constraint',
+        impact: c.severity === 'error' ? 'senders' : 'compatible',
+        before: `${key} (${old.severity}): ${old.expression ?? ''}`,
+        after: `${key} (${c.severity}): ${c.expression ?? ''}`,
+      });
     }
   }
-  for (const [key, c] of ca) if (!cb.has(key)) out.push({ element: id, kind: 'constraint', impact: c.severity === 'error' ? 'receivers' : 'compatible', before: `${key}: ${c.expression ?? c.human}` });
+  for (const [key, c] of ca)
+    if (!cb.has(key))
+      out.push({ element: id, kind: 'constraint', impact: c.severity === 'error' ? 'receivers' : 'compatible', before: `${key}: ${c.expression ?? c.human}` });
 
-  const sl = (n: ElementNode) => (n.slicing ? `${n.slicing.rules} by ${n.slicing.discriminator.map((d) => `${d.type}:${d.path}`).join(', ')}${n.slicing.ordered ? ', ordered' : ''}` : undefined);
+  const sl = (n: ElementNode) =>
+    n.slicing
+      ? `${n.slicing.rules} by ${n.slicing.discriminator.map((d) => `${d.type}:${d.path}`).join(', ')}${n.slicing.ordered ? ', ordered' : ''}`
+      : undefined;
   const [la, lb] = [sl(a), sl(b)];
   if (la !== lb) {
     const closedNow = b.slicing?.rules === 'closed' && a.slicing?.rules !== 'closed';
     const openedNow = a.slicing?.rules === 'closed' && b.slicing?.rules !== 'closed';
-    out.push({ element: id, kind: 'slicing', impact: closedNow || (a.slicing && b.slicing && !openedNow) ? 'senders' : openedNow ? 'receivers' : 'compatible', before: la, after: lb });
+    out.push({
+      element: id,
+      kind: 'slicing',
+      impact: closedNow || (a.slicing && b.slicing && !openedNow) ? 'senders' : openedNow ? 'receivers' : 'compatible',
+      before: la,
+      after: lb,
+    });
   }
-  if (Boolean(a.def.mustSupport) !== Boolean(b.def.mustSupport)) out.push({ element: id, kind: 'must-support', impact: 'compatible', before: String(Boolean(a.def.mustSupport)), after: String(Boolean(b.def.mustSupport)) });
+  if (Boolean(a.def.mustSupport) !== Boolean(b.def.mustSupport))
+    out.push({
+      element: id,
+      kind: 'must-support',
+      impact: 'compatible',
+      before: String(Boolean(a.def.mustSupport)),
+      after: String(Boolean(b.def.mustSupport)),
+    });
 }
 
 /** The differences between two versions of one profile (both with snapshots). */
@@ -115,10 +154,17 @@ export function diffProfile(before: ProfileTree, after: ProfileTree): ElementCha
   for (const [id, b] of after.byId) {
     const a = before.byId.get(id);
     if (a) compareElements(a, b, out);
-    else out.push({ element: id, kind: 'element-added', impact: b.min > 0 && (!b.parent || b.parent.min > 0 || b.parent === after.root) ? 'senders' : 'compatible', after: `${b.min}..${card(b.max)}` });
+    else
+      out.push({
+        element: id,
+        kind: 'element-added',
+        impact: b.min > 0 && (!b.parent || b.parent.min > 0 || b.parent === after.root) ? 'senders' : 'compatible',
+        after: `${b.min}..${card(b.max)}`,
+      });
   }
   for (const [id, a] of before.byId) {
-    if (!after.byId.has(id)) out.push({ element: id, kind: 'element-removed', impact: a.min > 0 ? 'receivers' : 'compatible', before: `${a.min}..${card(a.max)}` });
+    if (!after.byId.has(id))
+      out.push({ element: id, kind: 'element-removed', impact: a.min > 0 ? 'receivers' : 'compatible', before: `${a.min}..${card(a.max)}` });
   }
   return out;
 }
@@ -150,11 +196,15 @@ export function diffProfiles(before: StructureDefinitionJson[], after: Structure
 }
 
 /** The counts of one profile's changes, as `mes-fhir diff` and codegen print them. */
-export const countsText = (c: Record<Impact, number>): string => `${c.senders} breaking for senders, ${c.receivers} breaking for receivers, ${c.compatible} compatible`;
+export const countsText = (c: Record<Impact, number>): string =>
+  `${c.senders} breaking for senders, ${c.receivers} breaking for receivers, ${c.compatible} compatible`;
 
 /** The profiles (constraint StructureDefinitions) among resources: what a diff compares. */
 export const constraintProfiles = (resources: unknown[]): StructureDefinitionJson[] =>
-  resources.filter((r): r is StructureDefinitionJson => (r as StructureDefinitionJson)?.resourceType === 'StructureDefinition' && (r as StructureDefinitionJson).derivation === 'constraint');
+  resources.filter(
+    (r): r is StructureDefinitionJson =>
+      (r as StructureDefinitionJson)?.resourceType === 'StructureDefinition' && (r as StructureDefinitionJson).derivation === 'constraint',
+  );
 
 /** Whether a diff holds a change that can break senders or receivers. */
 export const isBreaking = (diffs: ProfileDiff[]): boolean => diffs.some((d) => d.counts.senders > 0 || d.counts.receivers > 0);

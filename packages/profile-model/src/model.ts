@@ -71,7 +71,6 @@ function fixedOf(def: ElementDefinitionJson): FixedValue | undefined {
   return undefined;
 }
 
-
 /** Builds the element tree of a StructureDefinition snapshot. */
 export function buildTree(sd: StructureDefinitionJson): ProfileTree {
   const elements = sd.snapshot?.element;
@@ -138,7 +137,10 @@ export function buildTree(sd: StructureDefinitionJson): ProfileTree {
 
 /** The JSON property names an element takes (`value[x]` → valueQuantity, valueString…). */
 export function jsonNames(node: ElementNode): Array<{ name: string; type: TypeRef }> {
-  if (!node.name.endsWith('[x]')) return node.types.length ? node.types.map((t) => ({ name: node.name, type: t })).slice(0, 1) : [{ name: node.name, type: { code: 'BackboneElement', profiles: [], targetProfiles: [] } }];
+  if (!node.name.endsWith('[x]'))
+    return node.types.length
+      ? node.types.map((t) => ({ name: node.name, type: t })).slice(0, 1)
+      : [{ name: node.name, type: { code: 'BackboneElement', profiles: [], targetProfiles: [] } }];
   const stem = node.name.slice(0, -3);
   return node.types.map((t) => ({ name: stem + t.code.charAt(0).toUpperCase() + t.code.slice(1), type: t }));
 }

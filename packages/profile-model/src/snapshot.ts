@@ -191,7 +191,6 @@ export function generateSnapshot(sd: StructureDefinitionJson, source: SnapshotSo
   return { element: els, issues };
 }
 
-
 /** The id a differential element stands for (from its path and slice name when it has no id). */
 function differentialId(d: ElementDefinitionJson): string {
   if (d.id) return d.id;
@@ -212,7 +211,8 @@ function merge(target: ElementDefinitionJson, d: ElementDefinitionJson): void {
     if (POSITIONAL.has(key) || value === undefined) continue;
     if (APPENDED.has(key) && Array.isArray(value)) {
       const existing = (target[key] as unknown[] | undefined) ?? [];
-      const keyOf = (v: unknown) => (key === 'constraint' ? (v as { key: string }).key : key === 'mapping' ? JSON.stringify(v) : String(typeof v === 'object' ? JSON.stringify(v) : v));
+      const keyOf = (v: unknown) =>
+        key === 'constraint' ? (v as { key: string }).key : key === 'mapping' ? JSON.stringify(v) : String(typeof v === 'object' ? JSON.stringify(v) : v);
       const seen = new Set(existing.map(keyOf));
       target[key] = [...existing, ...value.filter((v) => !seen.has(keyOf(v)))];
       continue;

@@ -88,7 +88,12 @@ function quantity(value: number, code: string, unit: string = code) {
 const loinc = <C extends string>(code: C, display: string) => ({ coding: [{ system: LOINC, code, display }] });
 
 export function bodyWeight(f: MeasureFacts & { kg: number }): MesObservationBodyWeight {
-  return { resourceType: 'Observation', ...common('mes-observation-bodyweight', f), code: loinc('29463-7', 'Body weight'), valueQuantity: quantity(f.kg, 'kg') };
+  return {
+    resourceType: 'Observation',
+    ...common('mes-observation-bodyweight', f),
+    code: loinc('29463-7', 'Body weight'),
+    valueQuantity: quantity(f.kg, 'kg'),
+  };
 }
 
 export function bodyHeight(f: MeasureFacts & { cm: number }): MesObservationBodyHeight {
@@ -97,7 +102,12 @@ export function bodyHeight(f: MeasureFacts & { cm: number }): MesObservationBody
 
 /** BMI as MES returns it in searches. MES computes BMI itself and refuses its creation (422). */
 export function bmi(f: MeasureFacts & { kgPerM2: number }): MesObservationBmi {
-  return { resourceType: 'Observation', ...common('mes-observation-bmi', f), code: loinc('39156-5', 'Body mass index (BMI) [Ratio]'), valueQuantity: quantity(f.kgPerM2, 'kg/m2') };
+  return {
+    resourceType: 'Observation',
+    ...common('mes-observation-bmi', f),
+    code: loinc('39156-5', 'Body mass index (BMI) [Ratio]'),
+    valueQuantity: quantity(f.kgPerM2, 'kg/m2'),
+  };
 }
 
 export function bloodPressure(f: MeasureFacts & { systolic: number; diastolic: number }): MesObservationBloodPressure {
@@ -114,11 +124,21 @@ export function bloodPressure(f: MeasureFacts & { systolic: number; diastolic: n
 }
 
 export function bodyTemperature(f: MeasureFacts & { celsius: number }): MesObservationBodyTemperature {
-  return { resourceType: 'Observation', ...common('mes-observation-bodytemperature', f), code: loinc('8310-5', 'Body temperature'), valueQuantity: quantity(f.celsius, 'Cel', '°C') };
+  return {
+    resourceType: 'Observation',
+    ...common('mes-observation-bodytemperature', f),
+    code: loinc('8310-5', 'Body temperature'),
+    valueQuantity: quantity(f.celsius, 'Cel', '°C'),
+  };
 }
 
 export function heartRate(f: MeasureFacts & { bpm: number }): MesObservationHeartRate {
-  return { resourceType: 'Observation', ...common('mes-observation-heartrate', f), code: loinc('8867-4', 'Heart rate'), valueQuantity: quantity(f.bpm, '/min') };
+  return {
+    resourceType: 'Observation',
+    ...common('mes-observation-heartrate', f),
+    code: loinc('8867-4', 'Heart rate'),
+    valueQuantity: quantity(f.bpm, '/min'),
+  };
 }
 
 /** NOS terminologies (ANS) whose codes the glycaemia extensions and kinds use. */
@@ -168,7 +188,12 @@ export function bloodGlucose(f: MeasureFacts & { mgPerDl: number; moment: Glucos
 
 /** HbA1c (LOINC 4548-4) in %; neither moment nor number of days. */
 export function hba1c(f: MeasureFacts & { percent: number }): MesObservationGlucose {
-  return { resourceType: 'Observation', ...common('mes-observation-glucose', f), code: loinc('4548-4', 'Hemoglobin A1c/Hemoglobin.total in Blood'), valueQuantity: quantity(f.percent, '%') };
+  return {
+    resourceType: 'Observation',
+    ...common('mes-observation-glucose', f),
+    code: loinc('4548-4', 'Hemoglobin A1c/Hemoglobin.total in Blood'),
+    valueQuantity: quantity(f.percent, '%'),
+  };
 }
 
 const GLUCOSE_AVERAGES = {
@@ -194,15 +219,30 @@ export function glucoseAverage(f: MeasureFacts & { kind: keyof typeof GLUCOSE_AV
 
 /** Pain level 0–10 (LOINC 72514-3), unit "1" labelled Level as the ANS profile fixes. */
 export function painSeverity(f: MeasureFacts & { score: number }): MesObservationPainSeverity {
-  return { resourceType: 'Observation', ...common('mes-observation-painseverity', f), code: loinc('72514-3', 'Pain severity - 0-10 verbal numeric rating [Score] - Reported'), valueQuantity: quantity(f.score, '1', 'Level') };
+  return {
+    resourceType: 'Observation',
+    ...common('mes-observation-painseverity', f),
+    code: loinc('72514-3', 'Pain severity - 0-10 verbal numeric rating [Score] - Reported'),
+    valueQuantity: quantity(f.score, '1', 'Level'),
+  };
 }
 
 export function stepsByDay(f: MeasureFacts & { steps: number }): MesObservationStepsByDay {
-  return { resourceType: 'Observation', ...common('mes-observation-stepsbyday', f), code: loinc('41950-7', 'Number of steps in 24 hour Measured'), valueQuantity: quantity(f.steps, '1/(24.h)', 'steps/day') };
+  return {
+    resourceType: 'Observation',
+    ...common('mes-observation-stepsbyday', f),
+    code: loinc('41950-7', 'Number of steps in 24 hour Measured'),
+    valueQuantity: quantity(f.steps, '1/(24.h)', 'steps/day'),
+  };
 }
 
 export function waistCircumference(f: MeasureFacts & { cm: number }): MesObservationWaistCircumference {
-  return { resourceType: 'Observation', ...common('mes-observation-waistcircumference', f), code: loinc('8280-0', 'Waist Circumference at umbilicus by Tape measure'), valueQuantity: quantity(f.cm, 'cm') };
+  return {
+    resourceType: 'Observation',
+    ...common('mes-observation-waistcircumference', f),
+    code: loinc('8280-0', 'Waist Circumference at umbilicus by Tape measure'),
+    valueQuantity: quantity(f.cm, 'cm'),
+  };
 }
 
 export function headCircumference(f: MeasureFacts & { cm: number }): MesObservationHeadCircumference {
@@ -210,7 +250,12 @@ export function headCircumference(f: MeasureFacts & { cm: number }): MesObservat
     resourceType: 'Observation',
     ...common('mes-observation-headcircumference', f),
     // R4's head circumference profile requires its own code 9843-4 beside LOINC 8287-5.
-    code: { coding: [{ system: LOINC, code: '8287-5', display: 'Head Occipital-frontal circumference by Tape measure' }, { system: LOINC, code: '9843-4', display: 'Head Occipital-frontal circumference' }] },
+    code: {
+      coding: [
+        { system: LOINC, code: '8287-5', display: 'Head Occipital-frontal circumference by Tape measure' },
+        { system: LOINC, code: '9843-4', display: 'Head Occipital-frontal circumference' },
+      ],
+    },
     valueQuantity: quantity(f.cm, 'cm'),
   };
 }

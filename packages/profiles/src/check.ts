@@ -30,7 +30,12 @@ export function profileOf(resource: unknown): ProfileEntry | undefined {
 
 /** The issue code of a zod issue, as FHIR names the kind of problem; its id is `schema-<zod code>`. */
 function schemaIssue(i: z.core.$ZodIssue, location: string): Issue {
-  const code: IssueCode = i.code === 'too_small' && i.origin === 'array' ? 'required' : i.code === 'invalid_value' || i.code === 'invalid_format' || i.code === 'custom' ? 'value' : 'structure';
+  const code: IssueCode =
+    i.code === 'too_small' && i.origin === 'array'
+      ? 'required'
+      : i.code === 'invalid_value' || i.code === 'invalid_format' || i.code === 'custom'
+        ? 'value'
+        : 'structure';
   return { severity: 'error', code, location, message: i.message, id: `schema-${i.code.replace(/_/g, '-')}` };
 }
 
@@ -43,7 +48,7 @@ function locationOf(root: string, path: PropertyKey[]): string {
  * FHIRPath invariants, and a DocumentReference against the CDA R2 it carries. Never throws on any input.
  */
 export function checkResource(resource: unknown, profile?: string | ProfileEntry): CheckResult {
-  const entry = typeof profile === 'string' ? findProfile(profile) : profile ?? profileOf(resource);
+  const entry = typeof profile === 'string' ? findProfile(profile) : (profile ?? profileOf(resource));
   if (!entry) {
     const message = profile ? `unknown profile ${String(profile)}` : 'no known profile in meta.profile';
     return { valid: false, issues: [{ severity: 'error', code: 'not-found', location: '', message, id: profile ? 'profile-unknown' : 'profile-not-claimed' }] };
@@ -54,7 +59,14 @@ export function checkResource(resource: unknown, profile?: string | ProfileEntry
     for (const i of parsed.error.issues) {
       if (i.code === 'unrecognized_keys') {
         // one issue per unknown property, located at the property itself
-        for (const key of i.keys) issues.push({ severity: 'error', code: 'structure', location: locationOf(entry.resourceType, [...i.path, key]), message: `unknown property "${key}"`, id: 'unknown-property' });
+        for (const key of i.keys)
+          issues.push({
+            severity: 'error',
+            code: 'structure',
+            location: locationOf(entry.resourceType, [...i.path, key]),
+            message: `unknown property "${key}"`,
+            id: 'unknown-property',
+          });
       } else {
         issues.push(schemaIssue(i, locationOf(entry.resourceType, i.path)));
       }
@@ -64,7 +76,13 @@ export function checkResource(resource: unknown, profile?: string | ProfileEntry
   try {
     failures = checkInvariants(resource, entry.invariants);
   } catch (e) {
-    issues.push({ severity: 'error', code: 'processing', location: entry.resourceType, message: `invariants could not run: ${(e as Error).message}`, id: 'invariants-not-run' });
+    issues.push({
+      severity: 'error',
+      code: 'processing',
+      location: entry.resourceType,
+      message: `invariants could not run: ${(e as Error).message}`,
+      id: 'invariants-not-run',
+    });
   }
   for (const f of failures) {
     issues.push({

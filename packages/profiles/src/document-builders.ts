@@ -37,7 +37,11 @@ function authorOf(cda: CdaMetadata): fhir4.Reference {
   const author = cda.authors[0];
   const id = author?.ids[0];
   if (!author || !id) throw new DocumentBuildError('the CDA document has no author/assignedAuthor/id: give `author`');
-  return { type: author.device ? 'Device' : 'Practitioner', identifier: identifierOf(id), ...(author.device || author.name ? { display: author.device ?? author.name } : {}) };
+  return {
+    type: author.device ? 'Device' : 'Practitioner',
+    identifier: identifierOf(id),
+    ...(author.device || author.name ? { display: author.device ?? author.name } : {}),
+  };
 }
 
 /** A CDA read for publication: its metadata, bytes, base64, size and SHA-1 (base64), and its format. */
@@ -50,7 +54,8 @@ async function prepare(cdaText: string, format?: fhir4.Coding) {
   if (!cda.title) throw new DocumentBuildError('the CDA document has no title');
   const xds = xdsFormatCode(cda);
   const chosen = format ?? (xds ? { system: NOS_IHE_FORMAT_CODE, code: xds, display: FORMAT_DISPLAYS[xds] } : undefined);
-  if (!chosen?.system || !chosen.code) throw new DocumentBuildError('a level-3 CDA document needs its format code (`format`): it depends on the CI-SIS document model');
+  if (!chosen?.system || !chosen.code)
+    throw new DocumentBuildError('a level-3 CDA document needs its format code (`format`): it depends on the CI-SIS document model');
   const bytes = utf8(cdaText);
   const sha1 = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-1', bytes));
   return {
@@ -69,7 +74,18 @@ const typeOf = (t: NonNullable<CdaMetadata['type']>) => ({
   coding: [{ system: codeSystemUri(t.codeSystem) ?? 'http://loinc.org', code: t.code, ...(t.displayName ? { display: t.displayName } : {}) }],
 });
 const securityLabelOf = (cda: CdaMetadata): fhir4.CodeableConcept[] =>
-  cda.confidentiality ? [{ coding: [{ system: codeSystemUri(cda.confidentiality.codeSystem) ?? 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: cda.confidentiality.code }] }] : [];
+  cda.confidentiality
+    ? [
+        {
+          coding: [
+            {
+              system: codeSystemUri(cda.confidentiality.codeSystem) ?? 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality',
+              code: cda.confidentiality.code,
+            },
+          ],
+        },
+      ]
+    : [];
 
 /**
  * The DocumentReference that publishes a CDA R2 document to MES (profile mes-documentreference):
@@ -189,17 +205,36 @@ export async function provideDocumentBundle(f: {
       author: [{ reference: '#author' }],
       authenticator: { reference: '#authenticator' },
       ...(d.description ? { description: d.description } : {}),
-      securityLabel: securityLabelOf(doc.cda).length ? securityLabelOf(doc.cda) : [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'N' }] }],
+      securityLabel: securityLabelOf(doc.cda).length
+        ? securityLabelOf(doc.cda)
+        : [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'N' }] }],
       content: [
         {
-          attachment: { contentType: 'text/xml', language: doc.cda.language ?? 'fr-FR', url: `urn:uuid:${binaryId}`, size: doc.size, hash: doc.hash, title: doc.title, creation: doc.effectiveTime },
+          attachment: {
+            contentType: 'text/xml',
+            language: doc.cda.language ?? 'fr-FR',
+            url: `urn:uuid:${binaryId}`,
+            size: doc.size,
+            hash: doc.hash,
+            title: doc.title,
+            creation: doc.effectiveTime,
+          },
           format: doc.format,
         },
       ],
-      context: { period: { start: doc.effectiveTime }, facilityType: { coding: [d.facilityType] }, practiceSetting: { coding: [d.practiceSetting] }, sourcePatientInfo: { reference: '#patient' } },
+      context: {
+        period: { start: doc.effectiveTime },
+        facilityType: { coding: [d.facilityType] },
+        practiceSetting: { coding: [d.practiceSetting] },
+        sourcePatientInfo: { reference: '#patient' },
+      },
     };
     entries.push({ fullUrl: `urn:uuid:${drId}`, resource: document, request: { method: 'POST', url: 'DocumentReference' } });
-    binaries.push({ fullUrl: `urn:uuid:${binaryId}`, resource: { resourceType: 'Binary', id: binaryId, contentType: 'text/xml', data: doc.base64 }, request: { method: 'POST', url: 'Binary' } });
+    binaries.push({
+      fullUrl: `urn:uuid:${binaryId}`,
+      resource: { resourceType: 'Binary', id: binaryId, contentType: 'text/xml', data: doc.base64 },
+      request: { method: 'POST', url: 'Binary' },
+    });
     items.push({ item: { reference: `urn:uuid:${drId}` } });
   }
   const listId = randomUUID();

@@ -27,9 +27,11 @@ export function documentIssues(resource: unknown): Issue[] {
   if (resource.resourceType === 'DocumentReference') checkOne(resource, 'DocumentReference', new Map(), issues);
   if (resource.resourceType === 'Bundle' && Array.isArray(resource.entry)) {
     const binaries = new Map<string, Json>();
-    for (const e of resource.entry) if (isObject(e) && typeof e.fullUrl === 'string' && isObject(e.resource) && e.resource.resourceType === 'Binary') binaries.set(e.fullUrl, e.resource);
+    for (const e of resource.entry)
+      if (isObject(e) && typeof e.fullUrl === 'string' && isObject(e.resource) && e.resource.resourceType === 'Binary') binaries.set(e.fullUrl, e.resource);
     resource.entry.forEach((e, i) => {
-      if (isObject(e) && isObject(e.resource) && e.resource.resourceType === 'DocumentReference') checkOne(e.resource, `Bundle.entry[${i}].resource`, binaries, issues);
+      if (isObject(e) && isObject(e.resource) && e.resource.resourceType === 'DocumentReference')
+        checkOne(e.resource, `Bundle.entry[${i}].resource`, binaries, issues);
     });
   }
   return issues;

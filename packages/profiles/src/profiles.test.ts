@@ -8,7 +8,9 @@ import { mesCanonicals, profiles } from './generated/registry.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../generated/fhir/example/', import.meta.url));
 // the folder's .index.json lists the examples; it is not one
-const examples = readdirSync(EXAMPLES).filter((f) => !f.startsWith('.')).map((f) => ({ file: f, json: JSON.parse(readFileSync(join(EXAMPLES, f), 'utf8')) as Record<string, any> }));
+const examples = readdirSync(EXAMPLES)
+  .filter((f) => !f.startsWith('.'))
+  .map((f) => ({ file: f, json: JSON.parse(readFileSync(join(EXAMPLES, f), 'utf8')) as Record<string, any> }));
 const MES = 'https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/';
 const OURS = 'https://mes-fhir.org/fhir/StructureDefinition/';
 const FEEDING = 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-feeding';
@@ -79,7 +81,9 @@ describe.each(measureExamples)('%s: mutations of the example are rejected at the
     const q = isBp ? r.component[0].valueQuantity : r.valueQuantity;
     q.code = 'lb';
     const locations = errors(r).map((i) => i.location);
-    expect(locations).toContain(isBp ? 'Observation.component[0].valueQuantity.code' : mesId === 'mes-observation-glucose' ? 'Observation' : 'Observation.valueQuantity.code');
+    expect(locations).toContain(
+      isBp ? 'Observation.component[0].valueQuantity.code' : mesId === 'mes-observation-glucose' ? 'Observation' : 'Observation.valueQuantity.code',
+    );
   });
 
   it('an unknown property', () => {
@@ -113,7 +117,11 @@ describe('MES-specific rules', () => {
   it('blood pressure without its diastolic component is refused', () => {
     const r = clone(bp);
     r.component = r.component.filter((c: any) => c.code.coding[0].code !== '8462-4');
-    expect(errors(r).map((i) => i.message).join('\n')).toMatch(/DiastolicBP/);
+    expect(
+      errors(r)
+        .map((i) => i.message)
+        .join('\n'),
+    ).toMatch(/DiastolicBP/);
   });
 
   it('blood glucose without its moment is refused (mes-glu-moment)', () => {
@@ -124,7 +132,12 @@ describe('MES-specific rules', () => {
 
   it('HbA1c with a number of days is refused (mes-glu-days)', () => {
     const r = clone(hba1c);
-    r.extension = [{ url: 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/mesures-number-of-days', valueCodeableConcept: { coding: [{ ...builders.GLUCOSE_NUMBER_OF_DAYS[14] }] } }];
+    r.extension = [
+      {
+        url: 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/mesures-number-of-days',
+        valueCodeableConcept: { coding: [{ ...builders.GLUCOSE_NUMBER_OF_DAYS[14] }] },
+      },
+    ];
     expect(errors(r).map((i) => i.key)).toContain('mes-glu-days');
   });
 
@@ -159,7 +172,14 @@ describe('builders', () => {
   });
 
   it('feedingBundle links the device, sets fullUrl, request and ifNoneExist', () => {
-    const device = builders.phdDevice({ identifierOid: '2.999.1.2.3.2', serial: 'SN-1', systemId: '001B2CFFFE3D4E5F', kind: 'weight-scale', manufacturer: 'Balances Exemple SAS', model: 'BX-200' });
+    const device = builders.phdDevice({
+      identifierOid: '2.999.1.2.3.2',
+      serial: 'SN-1',
+      systemId: '001B2CFFFE3D4E5F',
+      kind: 'weight-scale',
+      manufacturer: 'Balances Exemple SAS',
+      model: 'BX-200',
+    });
     const bundle = builders.feedingBundle(outputs.bodyWeight, device);
     expect(errors(bundle, FEEDING)).toEqual([]);
     const [obsEntry, deviceEntry] = bundle.entry!;
@@ -169,7 +189,14 @@ describe('builders', () => {
   });
 
   it('the feeding Bundle rules catch a device that is not linked, and a BMI', () => {
-    const device = builders.phdDevice({ identifierOid: '2.999.1.2.3.2', serial: 'SN-1', systemId: '001B2CFFFE3D4E5F', kind: 'weight-scale', manufacturer: 'Balances Exemple SAS', model: 'BX-200' });
+    const device = builders.phdDevice({
+      identifierOid: '2.999.1.2.3.2',
+      serial: 'SN-1',
+      systemId: '001B2CFFFE3D4E5F',
+      kind: 'weight-scale',
+      manufacturer: 'Balances Exemple SAS',
+      model: 'BX-200',
+    });
     const bundle = builders.feedingBundle(outputs.bodyWeight, device);
     (bundle.entry![0]!.resource as { device?: { reference?: string } }).device = { reference: 'Device/another' };
     expect(errors(bundle, FEEDING).map((i) => i.key)).toContain('mes-fb-device-link');

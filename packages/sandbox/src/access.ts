@@ -20,6 +20,12 @@ export async function readVisible(db: Database, app: SandboxApp, type: string, i
  */
 export async function pairedPatient(db: Queryable, app: SandboxApp, system: string, value: string, expression?: string): Promise<string> {
   const patientId = await store.patientOf(db, app.clientId, system, value);
-  if (!patientId) throw FhirError.of(403, 'forbidden', `No patient paired with this application is identified by ${system}|${value} (idPe mismatch or no consent)`, expression);
+  if (!patientId)
+    throw FhirError.of(
+      403,
+      'forbidden',
+      `No patient paired with this application is identified by ${system}|${value} (idPe mismatch or no consent)`,
+      expression,
+    );
   return patientId;
 }

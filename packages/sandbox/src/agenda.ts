@@ -28,7 +28,8 @@ async function checkAppointment(db: Database, validator: Validator, app: Sandbox
   const issues = validationIssues(validator, body, APPOINTMENT_PROFILE);
   if (issues.length) throw new FhirError(422, issues);
   const who = patientIdentifier(body);
-  if (!who) throw FhirError.of(422, 'required', 'The Appointment must have a Patient participant identified by urn:oid:<OID>|<idPe>', 'Appointment.participant');
+  if (!who)
+    throw FhirError.of(422, 'required', 'The Appointment must have a Patient participant identified by urn:oid:<OID>|<idPe>', 'Appointment.participant');
   return { appointment: body, patientId: await pairedPatient(db, app, who.system, who.value, 'Appointment.participant.actor.identifier') };
 }
 
@@ -44,7 +45,8 @@ export async function createAppointment(db: Database, validator: Validator, app:
 
 /** PUT: a new version of an appointment of one of the app's patients (404 for any other). */
 export async function updateAppointment(db: Database, validator: Validator, app: SandboxApp, id: string, body: unknown): Promise<StoredResource> {
-  if (isObject(body) && body.id !== id) throw FhirError.of(400, 'invalid', `The Appointment's id (${String(body.id)}) must be the id of the URL (${id})`, 'Appointment.id');
+  if (isObject(body) && body.id !== id)
+    throw FhirError.of(400, 'invalid', `The Appointment's id (${String(body.id)}) must be the id of the URL (${id})`, 'Appointment.id');
   const current = await readVisible(db, app, 'Appointment', id);
   const { appointment, patientId } = await checkAppointment(db, validator, app, body);
   return store.update(db, current, indexed(app, patientId, appointment));
@@ -59,6 +61,15 @@ export async function searchAppointments(db: Database, app: SandboxApp, query: Q
   const { count, page } = paging(query);
   const patientId = await pairedPatient(db, app, who.system, who.value);
   const pairing = { oid: who.system.slice('urn:oid:'.length), idPe: who.value };
-  const found = await store.search(db, { type: 'Appointment', patientId, statuses: status ? status.split(',') : undefined, from, to, descending: false, limit: count, offset: page * count });
+  const found = await store.search(db, {
+    type: 'Appointment',
+    patientId,
+    statuses: status ? status.split(',') : undefined,
+    from,
+    to,
+    descending: false,
+    limit: count,
+    offset: page * count,
+  });
   return searchsetBundle({ base, path: 'Appointment', query, total: found.total, count, page, matches: found.rows.map((r) => asSeenBy(r, pairing)) });
 }

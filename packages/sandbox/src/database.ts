@@ -58,12 +58,12 @@ async function openPostgres(url: string): Promise<Database> {
   const u = new URL(url);
   return {
     description: `PostgreSQL ${u.host}${u.pathname}`,
-    query: async <T,>(sql: string, params?: unknown[]) => (await pool.query(sql, params)) as unknown as { rows: T[] },
+    query: async <T>(sql: string, params?: unknown[]) => (await pool.query(sql, params)) as unknown as { rows: T[] },
     async transaction(work) {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await work({ query: async <T,>(sql: string, params?: unknown[]) => (await client.query(sql, params)) as unknown as { rows: T[] } });
+        const result = await work({ query: async <T>(sql: string, params?: unknown[]) => (await client.query(sql, params)) as unknown as { rows: T[] } });
         await client.query('COMMIT');
         return result;
       } catch (e) {
@@ -93,7 +93,9 @@ export function migrationFiles(): Array<{ version: number; name: string; sql: st
 
 /** Applies the migrations not yet recorded in schema_migrations, each in its own transaction. */
 async function migrate(db: Database): Promise<void> {
-  await db.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+  await db.query(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+  );
   const done = new Set((await db.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
   for (const m of migrationFiles()) {
     if (done.has(m.version)) continue;

@@ -112,7 +112,9 @@ export async function acceptProvideBundle(db: Database, validator: Validator, ap
       link: [{ relation: 'self', url: base }],
       entry: entries.map((e) => {
         const s = stored.get(e)!;
-        return { response: { status: '201 Created', location: `${s.type}/${s.id}/_history/${s.version}`, etag: `W/"${s.version}"`, lastModified: s.lastUpdated } };
+        return {
+          response: { status: '201 Created', location: `${s.type}/${s.id}/_history/${s.version}`, etag: `W/"${s.version}"`, lastModified: s.lastUpdated },
+        };
       }),
     };
   });
@@ -145,7 +147,15 @@ export async function searchDocuments(db: Database, app: SandboxApp, query: Quer
     limit: count,
     offset: page * count,
   });
-  return searchsetBundle({ base, path: 'DocumentReference', query, total: found.total, count, page, matches: found.rows.map((r) => withAbsoluteUrls(asSeenBy(r, pairing), base)) });
+  return searchsetBundle({
+    base,
+    path: 'DocumentReference',
+    query,
+    total: found.total,
+    count,
+    page,
+    matches: found.rows.map((r) => withAbsoluteUrls(asSeenBy(r, pairing), base)),
+  });
 }
 
 /** ITI-68: the document bytes of a Binary of one of the app's patients. */

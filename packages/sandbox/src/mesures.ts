@@ -77,13 +77,15 @@ export function feedingRuleIssues(bundle: Json, app: SandboxApp): Issue[] {
     if (r.resourceType === 'Observation') {
       if (profiles.length === 0) add('mes-observation-meta-profile', `${at}.meta.profile`);
       const code = observationCode(r);
-      if (code === BMI || profiles.some((p) => typeof p === 'string' && p.startsWith(`${MES_MEASURE_BASE}mes-observation-bmi`))) add('mes-bmi-not-creatable', at);
+      if (code === BMI || profiles.some((p) => typeof p === 'string' && p.startsWith(`${MES_MEASURE_BASE}mes-observation-bmi`)))
+        add('mes-bmi-not-creatable', at);
       if (!isObject((r.subject as Json | undefined)?.identifier)) add('mes-subject-identifier-mandatory', `${at}.subject.identifier`);
       if (code !== BLOOD_PRESSURE && !isObject(r.valueQuantity)) add('mes-value-quantity-missing', `${at}.valueQuantity`);
       if (devices.length > 0) {
         const reference = (r.device as Json | undefined)?.reference;
         if (typeof reference !== 'string') add('mes-device-reference-mandatory', `${at}.device.reference`);
-        else if (!devices.some(({ e: d }) => reference === `Device/${(d.resource as Json).id}` || reference === d.fullUrl)) add('mes-device-not-linked', `${at}.device.reference`);
+        else if (!devices.some(({ e: d }) => reference === `Device/${(d.resource as Json).id}` || reference === d.fullUrl))
+          add('mes-device-not-linked', `${at}.device.reference`);
       }
       if (code && GLUCOSE_WITH_MOMENT.has(code) && !hasExtension(r, MOMENT)) add('mes-moment-mandatory', `${at}.extension`);
       if (code && GLUCOSE_WITHOUT_DAYS.has(code) && hasExtension(r, NUMBER_OF_DAYS)) add('mes-number-of-days-forbidden', `${at}.extension`);
@@ -114,7 +116,11 @@ export async function acceptFeedingBundle(db: Database, validator: Validator, ap
 
   const entries = bundle.entry as Entry[];
   const observationEntries = entries.filter((e) => (e.resource as Json).resourceType === 'Observation');
-  const patientId = await patientFor(db, app, observationEntries.map((e) => e.resource as Json));
+  const patientId = await patientFor(
+    db,
+    app,
+    observationEntries.map((e) => e.resource as Json),
+  );
 
   return db.transaction(async (tx) => {
     const responses = new Map<Entry, { status: string; stored: StoredResource }>();
@@ -145,7 +151,12 @@ export async function acceptFeedingBundle(db: Database, validator: Validator, ap
       entry: entries.map((e) => {
         const { status, stored } = responses.get(e)!;
         return {
-          response: { status, location: `${stored.type}/${stored.id}/_history/${stored.version}`, etag: `W/"${stored.version}"`, lastModified: stored.lastUpdated },
+          response: {
+            status,
+            location: `${stored.type}/${stored.id}/_history/${stored.version}`,
+            etag: `W/"${stored.version}"`,
+            lastModified: stored.lastUpdated,
+          },
         };
       }),
       link: [{ relation: 'self', url: base }],
@@ -222,13 +233,17 @@ export async function searchObservations(db: Database, app: SandboxApp, query: Q
   const subject = tokenIdentifier(query, 'subject.identifier');
   const codeParam = single(query, 'code');
   if (!codeParam) throw FhirError.of(400, 'required', 'Parameter code=<LOINC code> is required');
-  const codes = codeParam.split(',').map((c) => c.slice(c.indexOf('|') + 1)).filter(Boolean);
+  const codes = codeParam
+    .split(',')
+    .map((c) => c.slice(c.indexOf('|') + 1))
+    .filter(Boolean);
   const dates = all(query, 'date');
   const { from, to } = dateBounds(dates);
   const sort = single(query, '_sort');
   if (sort !== undefined && sort !== 'date' && sort !== '-date') throw FhirError.of(400, 'not-supported', '_sort supports date and -date');
   if (dates.length && (!from || !to)) throw FhirError.of(400, 'invalid', 'A period needs both bounds: date=ge<start>&date=le<end>');
-  if (!dates.length && sort !== '-date') throw FhirError.of(400, 'required', 'Give a period (date=ge<start>&date=le<end>) or ask for the last measures (_sort=-date&_count=1)');
+  if (!dates.length && sort !== '-date')
+    throw FhirError.of(400, 'required', 'Give a period (date=ge<start>&date=le<end>) or ask for the last measures (_sort=-date&_count=1)');
   const include = single(query, '_include');
   if (include !== undefined && include !== 'Observation:device') throw FhirError.of(400, 'not-supported', '_include supports Observation:device');
   const { count, page } = paging(query);

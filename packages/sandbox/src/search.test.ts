@@ -26,7 +26,8 @@ describe('parameters and paging', () => {
     expect(() => paging({ _count: '1e3' })).toThrow(FhirError);
   });
   it('links previous and next pages only when they exist', () => {
-    const bundle = (page: number) => searchsetBundle({ base: 'http://s', path: 'Observation', query: { code: '1', _offset: String(page) }, total: 5, count: 2, page, matches: [] });
+    const bundle = (page: number) =>
+      searchsetBundle({ base: 'http://s', path: 'Observation', query: { code: '1', _offset: String(page) }, total: 5, count: 2, page, matches: [] });
     const relations = (page: number) => (bundle(page).link as Array<{ relation: string; url: string }>).map((l) => `${l.relation} ${l.url}`);
     expect(relations(0)).toEqual(['self http://s/Observation?code=1', 'next http://s/Observation?code=1&_offset=1']);
     expect(relations(2)).toEqual(['self http://s/Observation?code=1&_offset=2', 'previous http://s/Observation?code=1&_offset=1']);
@@ -37,7 +38,12 @@ describe('checkApps', () => {
   it('names the faulty entry', () => {
     expect(() => checkApps({}, 'f.json')).toThrow('f.json: expected {"apps": [ … ]} with at least one app');
     expect(() => checkApps({ apps: [{ clientId: 'a', clientSecret: 's' }] }, 'f.json')).toThrow('f.json: apps[0].oid must be a non-empty string');
-    const twice = { apps: [{ clientId: 'a', clientSecret: 's', oid: '1.2.3' }, { clientId: 'b', clientSecret: 's', oid: '1.2.3' }] };
+    const twice = {
+      apps: [
+        { clientId: 'a', clientSecret: 's', oid: '1.2.3' },
+        { clientId: 'b', clientSecret: 's', oid: '1.2.3' },
+      ],
+    };
     expect(() => checkApps(twice, 'f.json')).toThrow('f.json: apps[1].oid 1.2.3 is already the OID of app "a"');
   });
 });

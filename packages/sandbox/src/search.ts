@@ -12,7 +12,11 @@ export const DEFAULT_COUNT = 50;
 export function checkParameters(query: Query, allowed: string[]): void {
   const unknown = Object.keys(query).filter((k) => !allowed.includes(k));
   if (unknown.length) {
-    throw FhirError.of(400, 'not-supported', `Unknown search parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u.slice(0, 64)}"`).join(', ')}; supported: ${allowed.join(', ')}`);
+    throw FhirError.of(
+      400,
+      'not-supported',
+      `Unknown search parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u.slice(0, 64)}"`).join(', ')}; supported: ${allowed.join(', ')}`,
+    );
   }
 }
 

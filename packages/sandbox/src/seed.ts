@@ -78,7 +78,9 @@ function patientSystem(r: Json): string | undefined {
 export async function seedRequests(db: Database, folder: string, apps: SandboxApp[]): Promise<SeedRequest[]> {
   if (!existsSync(folder)) throw new Error(`seed folder ${folder} does not exist`);
   const requests: SeedRequest[] = [];
-  for (const name of readdirSync(folder).filter((f) => f.endsWith('.json') && f !== CONFIG_FILE).sort()) {
+  for (const name of readdirSync(folder)
+    .filter((f) => f.endsWith('.json') && f !== CONFIG_FILE)
+    .sort()) {
     const file = join(folder, name);
     const text = readFileSync(file, 'utf8');
     let body: unknown;

@@ -67,7 +67,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const seeded: string[] = [];
     try {
       for (const r of requests) {
-        await loadSeed(url, tokens, config.apps.find((a) => a.clientId === r.clientId)!, r);
+        await loadSeed(
+          url,
+          tokens,
+          config.apps.find((a) => a.clientId === r.clientId)!,
+          r,
+        );
         await markSeeded(db, r);
         seeded.push(r.file);
         options.onSeed?.(r.file);
@@ -114,13 +119,19 @@ function deeperThan(value: unknown, limit: number): boolean {
   while (stack.length) {
     const [v, depth] = stack.pop()!;
     if (depth > limit) return true;
-    if (typeof v === 'object' && v !== null) for (const child of Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    if (typeof v === 'object' && v !== null)
+      for (const child of Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
   }
   return false;
 }
 
 /** The routes of the sandbox on a Fastify instance (not listening yet). */
-export async function buildServer(db: Database, validator: Validator, tokens: TokenService, options: Pick<SandboxOptions, 'bodyLimit' | 'version'> = {}): Promise<FastifyInstance> {
+export async function buildServer(
+  db: Database,
+  validator: Validator,
+  tokens: TokenService,
+  options: Pick<SandboxOptions, 'bodyLimit' | 'version'> = {},
+): Promise<FastifyInstance> {
   const server = Fastify({ bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024, logger: false });
 
   const parseJson = (_req: FastifyRequest, body: string, done: (err: Error | null, value?: unknown) => void) => {
@@ -135,7 +146,9 @@ export async function buildServer(db: Database, validator: Validator, tokens: To
   };
   server.removeAllContentTypeParsers();
   server.addContentTypeParser(['application/fhir+json', 'application/json'], { parseAs: 'string' }, parseJson);
-  server.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
+  server.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
 
   const base = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
   const send = (reply: FastifyReply, status: number, body: unknown) => reply.code(status).type(FHIR_JSON).send(body);
@@ -145,19 +158,42 @@ export async function buildServer(db: Database, validator: Validator, tokens: To
       for (const [k, v] of Object.entries(error.headers)) reply.header(k, v);
       return send(reply, error.status, outcome(error.issues));
     }
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, 413, outcome([{ severity: 'error', code: 'too-long', location: '', message: `The body exceeds ${server.initialConfig.bodyLimit} bytes` }]));
-    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return send(reply, 415, outcome([{ severity: 'error', code: 'not-supported', location: '', message: 'Send application/fhir+json (or application/x-www-form-urlencoded to /oauth/token)' }]));
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return send(reply, error.statusCode, outcome([{ severity: 'error', code: 'invalid', location: '', message: error.message }]));
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return send(
+        reply,
+        413,
+        outcome([{ severity: 'error', code: 'too-long', location: '', message: `The body exceeds ${server.initialConfig.bodyLimit} bytes` }]),
+      );
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+      return send(
+        reply,
+        415,
+        outcome([
+          {
+            severity: 'error',
+            code: 'not-supported',
+            location: '',
+            message: 'Send application/fhir+json (or application/x-www-form-urlencoded to /oauth/token)',
+          },
+        ]),
+      );
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
+      return send(reply, error.statusCode, outcome([{ severity: 'error', code: 'invalid', location: '', message: error.message }]));
     process.stderr.write(`mes-fhir sandbox: ${error.stack ?? error.message}\n`);
     return send(reply, 500, outcome([{ severity: 'fatal', code: 'exception', location: '', message: 'Internal error of the sandbox (see its console)' }]));
   });
-  server.setNotFoundHandler((req, reply) => send(reply, 404, outcome([{ severity: 'error', code: 'not-supported', location: '', message: `No route for ${req.method} ${req.url.split('?')[0]}` }])));
+  server.setNotFoundHandler((req, reply) =>
+    send(reply, 404, outcome([{ severity: 'error', code: 'not-supported', location: '', message: `No route for ${req.method} ${req.url.split('?')[0]}` }])),
+  );
 
   /** Every FHIR call needs a valid bearer token (401 otherwise, with WWW-Authenticate as RFC 6750 says). */
   const authenticate = async (req: FastifyRequest) => {
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    const refuse = (why: string) => new FhirError(401, [{ severity: 'error', code: 'login', location: '', message: why }], { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${why}"` });
+    const refuse = (why: string) =>
+      new FhirError(401, [{ severity: 'error', code: 'login', location: '', message: why }], {
+        'WWW-Authenticate': `Bearer error="invalid_token", error_description="${why}"`,
+      });
     if (!token) throw refuse('an access token is required (Authorization: Bearer <token>)');
     const checked = await tokens.verify(token);
     if ('error' in checked) throw refuse(checked.error);
@@ -170,9 +206,14 @@ export async function buildServer(db: Database, validator: Validator, tokens: To
     let { client_id: id, client_secret: secret } = form;
     const basic = req.headers.authorization?.startsWith('Basic ') ? Buffer.from(req.headers.authorization.slice(6), 'base64').toString() : undefined;
     if (basic?.includes(':')) [id, secret] = [decodeURIComponent(basic.slice(0, basic.indexOf(':'))), decodeURIComponent(basic.slice(basic.indexOf(':') + 1))];
-    if (form.grant_type !== 'client_credentials') return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials' });
+    if (form.grant_type !== 'client_credentials')
+      return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials' });
     const app = id && secret ? tokens.authenticate(id, secret) : undefined;
-    if (!app) return reply.code(401).header('WWW-Authenticate', 'Basic realm="mes-fhir sandbox"').send({ error: 'invalid_client', error_description: 'unknown client or wrong secret' });
+    if (!app)
+      return reply
+        .code(401)
+        .header('WWW-Authenticate', 'Basic realm="mes-fhir sandbox"')
+        .send({ error: 'invalid_client', error_description: 'unknown client or wrong secret' });
     return reply.header('Cache-Control', 'no-store').send(await tokens.issue(app));
   });
 
@@ -184,7 +225,8 @@ export async function buildServer(db: Database, validator: Validator, tokens: To
     fhir.post('/pairing', async (req, reply) => {
       const body = (isObject(req.body) ? req.body : {}) as Json;
       const label = body.patient;
-      if (typeof label !== 'string' || !/^[\p{L}\p{N} ._'-]{1,64}$/u.test(label)) throw FhirError.of(400, 'invalid', 'Give {"patient": "<test patient name>"} (letters, digits, space . _ \' -, at most 64)');
+      if (typeof label !== 'string' || !/^[\p{L}\p{N} ._'-]{1,64}$/u.test(label))
+        throw FhirError.of(400, 'invalid', 'Give {"patient": "<test patient name>"} (letters, digits, space . _ \' -, at most 64)');
       const app = appOf(req);
       const p = await store.pair(db, app.clientId, app.oid, label);
       return reply.code(p.created ? 201 : 200).send({
@@ -195,14 +237,18 @@ export async function buildServer(db: Database, validator: Validator, tokens: To
         searchValue: `urn:oid:${p.oid}|${p.idPe}`,
       });
     });
-    fhir.get('/pairing', async (req) => ({ pairings: (await store.pairings(db, appOf(req).clientId)).map((p) => ({ ...p, searchValue: `urn:oid:${p.oid}|${p.idPe}` })) }));
+    fhir.get('/pairing', async (req) => ({
+      pairings: (await store.pairings(db, appOf(req).clientId)).map((p) => ({ ...p, searchValue: `urn:oid:${p.oid}|${p.idPe}` })),
+    }));
 
     fhir.post('/', async (req, reply) => {
       const bundle = req.body;
       if (!isObject(bundle) || bundle.resourceType !== 'Bundle') throw FhirError.of(400, 'invalid', 'POST [base] takes a transaction Bundle');
       const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
       const isDocuments = entries.some((e) => isObject(e) && isObject(e.resource) && e.resource.resourceType === 'DocumentReference');
-      const response = isDocuments ? await acceptProvideBundle(db, validator, appOf(req), bundle, base(req)) : await acceptFeedingBundle(db, validator, appOf(req), bundle, base(req));
+      const response = isDocuments
+        ? await acceptProvideBundle(db, validator, appOf(req), bundle, base(req))
+        : await acceptFeedingBundle(db, validator, appOf(req), bundle, base(req));
       return send(reply, 200, response);
     });
 
@@ -210,7 +256,11 @@ export async function buildServer(db: Database, validator: Validator, tokens: To
       fhir.get<{ Params: { id: string } }>(`/${type}/:id`, async (req, reply) => {
         const r = await readVisible(db, appOf(req), type, req.params.id);
         const pairing = r.patientId ? await store.idPeOf(db, appOf(req).clientId, r.patientId) : undefined;
-        return send(reply.header('ETag', `W/"${r.version}"`).header('Last-Modified', new Date(r.lastUpdated).toUTCString()), 200, present(asSeenBy(r, pairing), req));
+        return send(
+          reply.header('ETag', `W/"${r.version}"`).header('Last-Modified', new Date(r.lastUpdated).toUTCString()),
+          200,
+          present(asSeenBy(r, pairing), req),
+        );
       });
     read('Observation');
     read('Device');
@@ -224,7 +274,9 @@ export async function buildServer(db: Database, validator: Validator, tokens: To
     const created = (reply: FastifyReply, r: { type: string; id: string; version: number; content: Json }, status: number, req: FastifyRequest) =>
       send(reply.header('Location', `${base(req)}/${r.type}/${r.id}/_history/${r.version}`).header('ETag', `W/"${r.version}"`), status, r.content);
     fhir.post('/Appointment', async (req, reply) => created(reply, await createAppointment(db, validator, appOf(req), req.body), 201, req));
-    fhir.put<{ Params: { id: string } }>('/Appointment/:id', async (req, reply) => created(reply, await updateAppointment(db, validator, appOf(req), req.params.id, req.body), 200, req));
+    fhir.put<{ Params: { id: string } }>('/Appointment/:id', async (req, reply) =>
+      created(reply, await updateAppointment(db, validator, appOf(req), req.params.id, req.body), 200, req),
+    );
     fhir.post('/DocumentReference', async (req, reply) => {
       const r = await publishDocument(db, validator, appOf(req), req.body);
       return created(reply, { ...r, content: withAbsoluteUrls(structuredClone(r.content), base(req)) }, 201, req);

@@ -69,7 +69,9 @@ export const store = {
       [clientId, patient.id, oid, idPe],
     );
     if (inserted.rows[0]) return { patient: label, oid, idPe: inserted.rows[0].id_pe, created: true };
-    const existing = (await db.query<{ id_pe: string; oid: string }>('SELECT id_pe, oid FROM pairings WHERE client_id = $1 AND patient_id = $2', [clientId, patient.id])).rows[0]!;
+    const existing = (
+      await db.query<{ id_pe: string; oid: string }>('SELECT id_pe, oid FROM pairings WHERE client_id = $1 AND patient_id = $2', [clientId, patient.id])
+    ).rows[0]!;
     return { patient: label, oid: existing.oid, idPe: existing.id_pe, created: false };
   },
 
@@ -100,7 +102,10 @@ export const store = {
 
   /** The idPe under which the app knows a patient (to write it into resources it reads). */
   async idPeOf(db: Queryable, clientId: string, patientId: string): Promise<{ oid: string; idPe: string } | undefined> {
-    const { rows } = await db.query<{ oid: string; id_pe: string }>('SELECT oid, id_pe FROM pairings WHERE client_id = $1 AND patient_id = $2', [clientId, patientId]);
+    const { rows } = await db.query<{ oid: string; id_pe: string }>('SELECT oid, id_pe FROM pairings WHERE client_id = $1 AND patient_id = $2', [
+      clientId,
+      patientId,
+    ]);
     return rows[0] && { oid: rows[0].oid, idPe: rows[0].id_pe };
   },
 
@@ -134,11 +139,10 @@ export const store = {
 
   /** The app's resource of this type carrying `system|value` among its identifiers. */
   async findByIdentifier(db: Queryable, type: string, owner: string, identifier: string): Promise<StoredResource | undefined> {
-    const { rows } = await db.query<Row>('SELECT * FROM resources WHERE type = $1 AND owner_client = $2 AND $3 = ANY (identifiers) ORDER BY last_updated LIMIT 1', [
-      type,
-      owner,
-      identifier,
-    ]);
+    const { rows } = await db.query<Row>(
+      'SELECT * FROM resources WHERE type = $1 AND owner_client = $2 AND $3 = ANY (identifiers) ORDER BY last_updated LIMIT 1',
+      [type, owner, identifier],
+    );
     return rows[0] && fromRow(rows[0]);
   },
 
@@ -149,7 +153,17 @@ export const store = {
 
   async search(
     db: Queryable,
-    q: { type: string; patientId: string; codes?: string[]; statuses?: string[]; from?: string; to?: string; descending: boolean; limit: number; offset: number },
+    q: {
+      type: string;
+      patientId: string;
+      codes?: string[];
+      statuses?: string[];
+      from?: string;
+      to?: string;
+      descending: boolean;
+      limit: number;
+      offset: number;
+    },
   ): Promise<{ total: number; rows: StoredResource[] }> {
     const where = ['type = $1', 'patient_id = $2'];
     const params: unknown[] = [q.type, q.patientId];
@@ -183,7 +197,10 @@ export const store = {
   },
 
   async readBinary(db: Queryable, id: string): Promise<{ patientId: string; contentType: string; data: Uint8Array } | undefined> {
-    const { rows } = await db.query<{ patient_id: string; content_type: string; data: Uint8Array }>('SELECT patient_id, content_type, data FROM binaries WHERE id = $1', [id]);
+    const { rows } = await db.query<{ patient_id: string; content_type: string; data: Uint8Array }>(
+      'SELECT patient_id, content_type, data FROM binaries WHERE id = $1',
+      [id],
+    );
     return rows[0] && { patientId: rows[0].patient_id, contentType: rows[0].content_type, data: rows[0].data };
   },
 };

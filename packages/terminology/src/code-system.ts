@@ -26,7 +26,11 @@ export class CodeSystemView {
         info.display ??= c.display;
         info.definition ??= c.definition;
         for (const p of c.property ?? []) {
-          const value = p.valueCode ?? p.valueString ?? p.valueCoding?.code ?? (p.valueBoolean !== undefined ? String(p.valueBoolean) : p.valueInteger !== undefined ? String(p.valueInteger) : undefined);
+          const value =
+            p.valueCode ??
+            p.valueString ??
+            p.valueCoding?.code ??
+            (p.valueBoolean !== undefined ? String(p.valueBoolean) : p.valueInteger !== undefined ? String(p.valueInteger) : undefined);
           if (value === undefined) continue;
           const values = info.properties.get(p.code) ?? [];
           values.push(value);
@@ -138,7 +142,7 @@ export class CodeSystemView {
       }
       case 'exists': {
         const want = f.value !== 'false';
-        return new Set(all.filter((c) => (this.values(c, f.property).length > 0) === want));
+        return new Set(all.filter((c) => this.values(c, f.property).length > 0 === want));
       }
       default:
         return `filter operator "${f.op}" is not supported`;

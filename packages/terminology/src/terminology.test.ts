@@ -31,10 +31,26 @@ const resources = [
     ],
   },
   { resourceType: 'CodeSystem', url: 'http://example.org/cs/fragment', content: 'fragment', concept: [{ code: 'a' }] },
-  { resourceType: 'ValueSet', url: 'http://example.org/vs/polygons', compose: { include: [{ system: CS, filter: [{ property: 'concept', op: 'is-a', value: 'polygon' }] }] } },
-  { resourceType: 'ValueSet', url: 'http://example.org/vs/strict-polygons', compose: { include: [{ system: CS, filter: [{ property: 'concept', op: 'descendent-of', value: 'polygon' }] }] } },
-  { resourceType: 'ValueSet', url: 'http://example.org/vs/four-sides', compose: { include: [{ system: CS, filter: [{ property: 'sides', op: '=', value: '4' }] }] } },
-  { resourceType: 'ValueSet', url: 'http://example.org/vs/regex', compose: { include: [{ system: CS, filter: [{ property: 'code', op: 'regex', value: '.*angle' }] }] } },
+  {
+    resourceType: 'ValueSet',
+    url: 'http://example.org/vs/polygons',
+    compose: { include: [{ system: CS, filter: [{ property: 'concept', op: 'is-a', value: 'polygon' }] }] },
+  },
+  {
+    resourceType: 'ValueSet',
+    url: 'http://example.org/vs/strict-polygons',
+    compose: { include: [{ system: CS, filter: [{ property: 'concept', op: 'descendent-of', value: 'polygon' }] }] },
+  },
+  {
+    resourceType: 'ValueSet',
+    url: 'http://example.org/vs/four-sides',
+    compose: { include: [{ system: CS, filter: [{ property: 'sides', op: '=', value: '4' }] }] },
+  },
+  {
+    resourceType: 'ValueSet',
+    url: 'http://example.org/vs/regex',
+    compose: { include: [{ system: CS, filter: [{ property: 'code', op: 'regex', value: '.*angle' }] }] },
+  },
   {
     resourceType: 'ValueSet',
     url: 'http://example.org/vs/imported-minus-square',
@@ -44,8 +60,16 @@ const resources = [
   { resourceType: 'ValueSet', url: 'http://example.org/vs/cycle-b', compose: { include: [{ valueSet: ['http://example.org/vs/cycle-a'] }] } },
   { resourceType: 'ValueSet', url: 'http://example.org/vs/missing-import', compose: { include: [{ valueSet: ['http://example.org/vs/nowhere'] }] } },
   { resourceType: 'ValueSet', url: 'http://example.org/vs/all-loinc', compose: { include: [{ system: 'http://loinc.org' }] } },
-  { resourceType: 'ValueSet', url: 'http://example.org/vs/some-loinc', compose: { include: [{ system: 'http://loinc.org', concept: [{ code: '29463-7', display: 'Body weight' }] }] } },
-  { resourceType: 'ValueSet', url: 'http://example.org/vs/bad-filter', compose: { include: [{ system: CS, filter: [{ property: 'concept', op: 'child-of', value: 'polygon' }] }] } },
+  {
+    resourceType: 'ValueSet',
+    url: 'http://example.org/vs/some-loinc',
+    compose: { include: [{ system: 'http://loinc.org', concept: [{ code: '29463-7', display: 'Body weight' }] }] },
+  },
+  {
+    resourceType: 'ValueSet',
+    url: 'http://example.org/vs/bad-filter',
+    compose: { include: [{ system: CS, filter: [{ property: 'concept', op: 'child-of', value: 'polygon' }] }] },
+  },
 ];
 
 beforeAll(async () => {

@@ -13,13 +13,7 @@ export interface Concept {
 }
 
 /** Why a value set cannot be enumerated offline. */
-export type ExpansionFailure =
-  | 'not-found'
-  | 'external-system'
-  | 'incomplete-code-system'
-  | 'unsupported-filter'
-  | 'cycle'
-  | 'too-large';
+export type ExpansionFailure = 'not-found' | 'external-system' | 'incomplete-code-system' | 'unsupported-filter' | 'cycle' | 'too-large';
 
 export type Expansion =
   | { ok: true; url: string; concepts: Concept[]; contains(system: string, code: string): Concept | undefined }
@@ -152,13 +146,14 @@ export class Terminology {
       const system = include.system;
       if (include.concept?.length) {
         const cs = this.codeSystem(system);
-        result = new Map(
-          include.concept.map((c) => [key(system, c.code), { system, code: c.code, display: c.display ?? cs?.get(c.code)?.display }]),
-        );
+        result = new Map(include.concept.map((c) => [key(system, c.code), { system, code: c.code, display: c.display ?? cs?.get(c.code)?.display }]));
       } else {
         const cs = this.codeSystem(system);
         if (!cs) {
-          throw new ExpansionError('external-system', `code system ${system} is not loaded (external terminology such as LOINC or SNOMED CT cannot be enumerated offline)`);
+          throw new ExpansionError(
+            'external-system',
+            `code system ${system} is not loaded (external terminology such as LOINC or SNOMED CT cannot be enumerated offline)`,
+          );
         }
         if (!cs.isComplete) {
           throw new ExpansionError('incomplete-code-system', `code system ${system} is loaded with content "${cs.resource.content}", not every code`);
@@ -170,7 +165,9 @@ export class Terminology {
           codes = new Set([...codes].filter((c) => matched.has(c)));
         }
         result = new Map(
-          [...codes].sort().map((code) => [key(system, code), { system, code, display: cs.get(code)?.display, ...(cs.isInactive(code) ? { inactive: true } : {}) }]),
+          [...codes]
+            .sort()
+            .map((code) => [key(system, code), { system, code, display: cs.get(code)?.display, ...(cs.isInactive(code) ? { inactive: true } : {}) }]),
         );
       }
     }
@@ -205,12 +202,16 @@ export class Terminology {
       }
       if (member === false) return { result: 'invalid', message: `${label} is not in value set ${valueSet}` };
       if (member !== true) return { result: 'unknown', message: `cannot validate ${label} against ${valueSet}: ${member.unknown}` };
-      return system ? this.checkDisplay(system, code, params.display, `${label} is in value set ${valueSet}`) : { result: 'valid', message: `${label} is in value set ${valueSet}` };
+      return system
+        ? this.checkDisplay(system, code, params.display, `${label} is in value set ${valueSet}`)
+        : { result: 'valid', message: `${label} is in value set ${valueSet}` };
     }
     if (!system) return { result: 'invalid', message: `no system given for code "${code}"` };
     if (system === UCUM_SYSTEM) {
       const check = validateUcum(code);
-      return check.valid ? { result: 'valid', message: `${code} is a valid UCUM unit (${check.name ?? code})`, display: check.name } : { result: 'invalid', message: check.message ?? `"${code}" is not a valid UCUM code` };
+      return check.valid
+        ? { result: 'valid', message: `${code} is a valid UCUM unit (${check.name ?? code})`, display: check.name }
+        : { result: 'invalid', message: check.message ?? `"${code}" is not a valid UCUM code` };
     }
     const cs = this.codeSystem(system);
     if (!cs) return { result: 'unknown', message: `code system ${system} is not available offline, so ${label} cannot be validated` };
@@ -225,7 +226,12 @@ export class Terminology {
   private checkDisplay(system: string, code: string, display: string | undefined, okMessage: string): CodeValidation {
     const expected = this.codeSystem(system)?.get(code)?.display;
     if (display !== undefined && expected !== undefined && display.trim().toLowerCase() !== expected.trim().toLowerCase()) {
-      return { result: 'valid', display: expected, displayMismatch: true, message: `wrong display "${display}" for ${system}#${code}: the code system says "${expected}"` };
+      return {
+        result: 'valid',
+        display: expected,
+        displayMismatch: true,
+        message: `wrong display "${display}" for ${system}#${code}: the code system says "${expected}"`,
+      };
     }
     return { result: 'valid', message: okMessage, display: expected };
   }
@@ -235,7 +241,8 @@ export class Terminology {
     if (stack.includes(url)) return { unknown: `value set ${url} includes itself` };
     const vs = this.valueSet(url);
     if (!vs) return { unknown: `value set ${url} is not in the loaded packages` };
-    if (!vs.compose) return vs.expansion?.contains ? flattenContains(vs.expansion.contains).has(key(system, code)) : { unknown: `value set ${url} has no content` };
+    if (!vs.compose)
+      return vs.expansion?.contains ? flattenContains(vs.expansion.contains).has(key(system, code)) : { unknown: `value set ${url} has no content` };
     const inner = [...stack, url];
     const included = anyOf((vs.compose.include ?? []).map((inc) => this.includeMembership(inc, system, code, inner)));
     if (included !== true) return included;

@@ -3,7 +3,10 @@ import { createRequire } from 'node:module';
 export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
 
 interface UcumUtils {
-  validateUnitString(unit: string, suggest?: boolean): {
+  validateUnitString(
+    unit: string,
+    suggest?: boolean,
+  ): {
     status: 'valid' | 'invalid' | 'error';
     ucumCode: string | null;
     unit?: { name?: string };

@@ -46,7 +46,14 @@ export class ValidationContext {
   report<K extends MessageId>(id: K, location: string, ...args: MessageArgs<K>): void {
     const message = MESSAGES[id];
     // one shape for every issue (key undefined when none): code that reads issues sees a single map
-    this.issues.push({ severity: message.severity, code: message.code, location, message: (message.text as (...a: unknown[]) => string)(...args), id, key: undefined });
+    this.issues.push({
+      severity: message.severity,
+      code: message.code,
+      location,
+      message: (message.text as (...a: unknown[]) => string)(...args),
+      id,
+      key: undefined,
+    });
   }
 
   /** Reports a problem a rule returned as data (a message id and its arguments). */

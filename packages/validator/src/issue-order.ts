@@ -15,7 +15,7 @@ function documentPosition(resource: unknown, root: string, location: string): nu
   const position: number[] = [];
   let current = resource;
   // read step by step: `.name` or `[index]` (every issue of an invalid resource is placed so)
-  for (let i = root.length; i < location.length; ) {
+  for (let i = root.length; i < location.length;) {
     if (location.charCodeAt(i) === 91 /* [ */) {
       const close = location.indexOf(']', i);
       const index = close < 0 ? NaN : Number(location.slice(i + 1, close));

@@ -19,8 +19,16 @@ export const MESSAGES = {
   'xml-unreadable': { severity: 'fatal', code: 'structure', text: (why: string) => why },
   'json-unreadable': { severity: 'error', code: 'structure', text: (why: string) => `not valid JSON: ${why}` },
   'profile-not-loaded': { severity: 'error', code: 'not-found', text: (url: string) => `profile ${url} is not loaded` },
-  'profile-claim-not-loaded': { severity: 'warning', code: 'not-found', text: (url: string) => `profile ${url} is not loaded, so the resource was not checked against it` },
-  'profile-wrong-type': { severity: 'error', code: 'structure', text: (url: string, profileType: string, resourceType: string) => `profile ${url} is for ${profileType}, not ${resourceType}` },
+  'profile-claim-not-loaded': {
+    severity: 'warning',
+    code: 'not-found',
+    text: (url: string) => `profile ${url} is not loaded, so the resource was not checked against it`,
+  },
+  'profile-wrong-type': {
+    severity: 'error',
+    code: 'structure',
+    text: (url: string, profileType: string, resourceType: string) => `profile ${url} is for ${profileType}, not ${resourceType}`,
+  },
 
   // --- structure (the walk)
   'resource-not-object': { severity: 'error', code: 'structure', text: (what: string) => `a resource must be a JSON object, not ${what}` },
@@ -38,8 +46,16 @@ export const MESSAGES = {
 
   // --- cardinality
   'choice-twice': { severity: 'error', code: 'structure', text: (names: string, choice: string) => `only one of ${names} is allowed (${choice})` },
-  'cardinality-min': { severity: 'error', code: 'required', text: (path: string, min: number, found: number) => `${path}: minimum required = ${min}, but only found ${found}` },
-  'cardinality-max': { severity: 'error', code: 'structure', text: (path: string, max: number, found: number) => `${path}: maximum allowed = ${max}, but found ${found}` },
+  'cardinality-min': {
+    severity: 'error',
+    code: 'required',
+    text: (path: string, min: number, found: number) => `${path}: minimum required = ${min}, but only found ${found}`,
+  },
+  'cardinality-max': {
+    severity: 'error',
+    code: 'structure',
+    text: (path: string, max: number, found: number) => `${path}: maximum allowed = ${max}, but found ${found}`,
+  },
   'element-forbidden': { severity: 'error', code: 'structure', text: (path: string) => `${path} is not allowed in this profile` },
 
   // --- primitive values
@@ -49,14 +65,27 @@ export const MESSAGES = {
   'primitive-too-long': { severity: 'error', code: 'value', text: (type: string) => `${type} value is longer than 1 MiB` },
   'primitive-format': { severity: 'error', code: 'value', text: (value: string, type: string) => `"${clip(value, 80)}" is not a valid ${type}` },
   'date-no-such-day': { severity: 'error', code: 'value', text: (value: string, type: string) => `"${value}" is not a valid ${type}: no such day` },
-  'resource-id-invalid': { severity: 'error', code: 'value', text: (id: string) => `invalid resource id "${id.slice(0, 80)}": 1 to 64 letters, digits, '-' or '.'` },
+  'resource-id-invalid': {
+    severity: 'error',
+    code: 'value',
+    text: (id: string) => `invalid resource id "${id.slice(0, 80)}": 1 to 64 letters, digits, '-' or '.'`,
+  },
   'narrative-not-div': { severity: 'error', code: 'value', text: () => 'the narrative must be a <div> element' },
-  'narrative-namespace': { severity: 'error', code: 'value', text: () => 'the narrative <div> must be in the XHTML namespace (xmlns="http://www.w3.org/1999/xhtml")' },
+  'narrative-namespace': {
+    severity: 'error',
+    code: 'value',
+    text: () => 'the narrative <div> must be in the XHTML namespace (xmlns="http://www.w3.org/1999/xhtml")',
+  },
   'narrative-script': { severity: 'error', code: 'value', text: () => 'the narrative must not contain scripts' },
 
   // --- text (warnings the Java validator gives by default)
   'string-padded': { severity: 'warning', code: 'value', text: () => 'the value should not start or finish with whitespace' },
-  'markdown-html': { severity: 'warning', code: 'value', text: (tag: string) => `the markdown embeds what looks like an HTML tag (${tag.slice(0, 40)}), which presentation layers will escape: check that this is intended` },
+  'markdown-html': {
+    severity: 'warning',
+    code: 'value',
+    text: (tag: string) =>
+      `the markdown embeds what looks like an HTML tag (${tag.slice(0, 40)}), which presentation layers will escape: check that this is intended`,
+  },
 
   // --- fixed values, patterns, limits
   'fixed-value': { severity: 'error', code: 'value', text: (expected: string) => `value must be exactly ${expected}` },
@@ -64,13 +93,25 @@ export const MESSAGES = {
   'max-length': { severity: 'error', code: 'value', text: (length: number, max: number) => `${length} characters, more than the maximum length ${max}` },
   'below-min-value': { severity: 'error', code: 'value', text: (value: string, limit: string) => `value ${value} is below the minimum ${limit}` },
   'above-max-value': { severity: 'error', code: 'value', text: (value: string, limit: string) => `value ${value} is above the maximum ${limit}` },
-  'attachment-size': { severity: 'error', code: 'value', text: (size: number, actual: number) => `Attachment.size ${size} does not match the size of its data (${actual} bytes)` },
+  'attachment-size': {
+    severity: 'error',
+    code: 'value',
+    text: (size: number, actual: number) => `Attachment.size ${size} does not match the size of its data (${actual} bytes)`,
+  },
   'ucum-invalid': { severity: 'error', code: 'code-invalid', text: (why: string) => why },
 
   // --- bindings
   'code-missing': { severity: 'error', code: 'code-invalid', text: (valueSet: string) => `no code provided, and a code from ${valueSet} is required` },
-  'code-not-in-required-value-set': { severity: 'error', code: 'code-invalid', text: (code: string, valueSet: string) => `${code} is not in the required value set ${valueSet}` },
-  'code-not-in-extensible-value-set': { severity: 'warning', code: 'code-invalid', text: (code: string, valueSet: string) => `${code} is not in the extensible value set ${valueSet}` },
+  'code-not-in-required-value-set': {
+    severity: 'error',
+    code: 'code-invalid',
+    text: (code: string, valueSet: string) => `${code} is not in the required value set ${valueSet}`,
+  },
+  'code-not-in-extensible-value-set': {
+    severity: 'warning',
+    code: 'code-invalid',
+    text: (code: string, valueSet: string) => `${code} is not in the extensible value set ${valueSet}`,
+  },
   'code-display-mismatch': { severity: 'warning', code: 'code-invalid', text: (why: string) => why },
   'code-not-checkable': { severity: 'warning', code: 'not-supported', text: (why: string) => why },
 
@@ -78,21 +119,62 @@ export const MESSAGES = {
   'local-reference-unresolved': { severity: 'error', code: 'invariant', text: () => 'ref-1: SHALL have a contained resource if a local reference is provided' },
   'reference-format': { severity: 'error', code: 'value', text: (reference: string) => `"${reference.slice(0, 100)}" is not a valid reference` },
   'reference-type-unknown': { severity: 'error', code: 'value', text: (type: string) => `"${type}" is not a resource type` },
-  'reference-outside-document': { severity: 'error', code: 'not-found', text: (reference: string) => `"${reference.slice(0, 100)}" is not in the document Bundle: a document's references resolve inside it` },
-  'reference-type-not-allowed': { severity: 'error', code: 'structure', text: (type: string, allowed: string) => `a reference to ${type} is not allowed here (allowed: ${allowed})` },
-  'reference-target-profile': { severity: 'error', code: 'structure', text: (type: string, profiles: string) => `the referenced ${type} does not conform to ${profiles}` },
-  'resource-matches-no-profile': { severity: 'error', code: 'structure', text: (profiles: string) => `the resource conforms to none of the allowed profiles: ${profiles}` },
+  'reference-outside-document': {
+    severity: 'error',
+    code: 'not-found',
+    text: (reference: string) => `"${reference.slice(0, 100)}" is not in the document Bundle: a document's references resolve inside it`,
+  },
+  'reference-type-not-allowed': {
+    severity: 'error',
+    code: 'structure',
+    text: (type: string, allowed: string) => `a reference to ${type} is not allowed here (allowed: ${allowed})`,
+  },
+  'reference-target-profile': {
+    severity: 'error',
+    code: 'structure',
+    text: (type: string, profiles: string) => `the referenced ${type} does not conform to ${profiles}`,
+  },
+  'resource-matches-no-profile': {
+    severity: 'error',
+    code: 'structure',
+    text: (profiles: string) => `the resource conforms to none of the allowed profiles: ${profiles}`,
+  },
 
   // --- slicing
-  'slice-none-closed': { severity: 'error', code: 'structure', text: (path: string, slices: string) => `this element matches none of the slices of ${path} (${slices}), and the slicing is closed` },
-  'slice-out-of-order': { severity: 'error', code: 'structure', text: (slice: string, path: string) => `slice ${slice} is out of order (the slicing of ${path} is ordered)` },
+  'slice-none-closed': {
+    severity: 'error',
+    code: 'structure',
+    text: (path: string, slices: string) => `this element matches none of the slices of ${path} (${slices}), and the slicing is closed`,
+  },
+  'slice-out-of-order': {
+    severity: 'error',
+    code: 'structure',
+    text: (slice: string, path: string) => `slice ${slice} is out of order (the slicing of ${path} is ordered)`,
+  },
   'slice-open-at-end': { severity: 'error', code: 'structure', text: (path: string) => `elements outside the slices of ${path} must come last (openAtEnd)` },
-  'slice-min': { severity: 'error', code: 'required', text: (slice: string, min: number, found: number) => `${slice}: minimum required = ${min}, but only found ${found}` },
-  'slice-max': { severity: 'error', code: 'structure', text: (slice: string, max: number, found: number) => `${slice}: maximum allowed = ${max}, but found ${found}` },
+  'slice-min': {
+    severity: 'error',
+    code: 'required',
+    text: (slice: string, min: number, found: number) => `${slice}: minimum required = ${min}, but only found ${found}`,
+  },
+  'slice-max': {
+    severity: 'error',
+    code: 'structure',
+    text: (slice: string, max: number, found: number) => `${slice}: maximum allowed = ${max}, but found ${found}`,
+  },
 
   // --- extensions
-  'extension-unknown': { severity: 'error', code: 'structure', text: (url: string, modifier: boolean) => `the extension ${url} could not be found, so it is not allowed here${modifier ? ' (a modifier extension that is not understood cannot be accepted)' : ''}` },
-  'extension-context': { severity: 'error', code: 'structure', text: (url: string, at: string, contexts: string) => `extension ${url} is not allowed on ${at} (its contexts: ${contexts})` },
+  'extension-unknown': {
+    severity: 'error',
+    code: 'structure',
+    text: (url: string, modifier: boolean) =>
+      `the extension ${url} could not be found, so it is not allowed here${modifier ? ' (a modifier extension that is not understood cannot be accepted)' : ''}`,
+  },
+  'extension-context': {
+    severity: 'error',
+    code: 'structure',
+    text: (url: string, at: string, contexts: string) => `extension ${url} is not allowed on ${at} (its contexts: ${contexts})`,
+  },
   'extension-value-and-children': { severity: 'error', code: 'invariant', text: () => 'ext-1: Must have either extensions or value[x], not both' },
 
   // --- invariants (severity: the constraint's)
@@ -100,16 +182,44 @@ export const MESSAGES = {
   'invariant-not-evaluated': { severity: 'warning', code: 'processing', text: (key: string, why: string) => `${key} could not be evaluated: ${why}` },
 
   // --- Bundle
-  'bundle-full-url-mismatch': { severity: 'error', code: 'invalid', text: (fullUrl: string, resource: string) => `fullUrl ${fullUrl} does not match the entry's resource ${resource}` },
-  'bundle-duplicate-resource': { severity: 'error', code: 'invalid', text: (resource: string, first: number) => `duplicate resource ${resource} in the Bundle (also entry[${first}])` },
+  'bundle-full-url-mismatch': {
+    severity: 'error',
+    code: 'invalid',
+    text: (fullUrl: string, resource: string) => `fullUrl ${fullUrl} does not match the entry's resource ${resource}`,
+  },
+  'bundle-duplicate-resource': {
+    severity: 'error',
+    code: 'invalid',
+    text: (resource: string, first: number) => `duplicate resource ${resource} in the Bundle (also entry[${first}])`,
+  },
 
   // --- SearchParameter, CapabilityStatement
   'search-expression-invalid': { severity: 'error', code: 'invalid', text: (why: string) => `the expression is not valid FHIRPath: ${why}` },
-  'search-parent-not-found': { severity: 'warning', code: 'not-found', text: (url: string) => `the search parameter ${url} it derives from cannot be found, so the derivation is not checked` },
-  'search-base-not-in-parent': { severity: 'error', code: 'invalid', text: (base: string, parentBases: string) => `base ${base} is not a base of the parameter it derives from (${parentBases})` },
-  'search-type-differs': { severity: 'error', code: 'invalid', text: (type: string, parentType: string) => `type ${type} differs from the type of the parameter it derives from (${parentType})` },
-  'search-expression-differs': { severity: 'warning', code: 'invalid', text: (parentExpression: string) => `the expression differs from the one of the parameter it derives from (${parentExpression})` },
-  'capability-search-type': { severity: 'error', code: 'invalid', text: (url: string, type: string, declared: string) => `search parameter ${url} has type ${type}, not ${declared}` },
+  'search-parent-not-found': {
+    severity: 'warning',
+    code: 'not-found',
+    text: (url: string) => `the search parameter ${url} it derives from cannot be found, so the derivation is not checked`,
+  },
+  'search-base-not-in-parent': {
+    severity: 'error',
+    code: 'invalid',
+    text: (base: string, parentBases: string) => `base ${base} is not a base of the parameter it derives from (${parentBases})`,
+  },
+  'search-type-differs': {
+    severity: 'error',
+    code: 'invalid',
+    text: (type: string, parentType: string) => `type ${type} differs from the type of the parameter it derives from (${parentType})`,
+  },
+  'search-expression-differs': {
+    severity: 'warning',
+    code: 'invalid',
+    text: (parentExpression: string) => `the expression differs from the one of the parameter it derives from (${parentExpression})`,
+  },
+  'capability-search-type': {
+    severity: 'error',
+    code: 'invalid',
+    text: (url: string, type: string, declared: string) => `search parameter ${url} has type ${type}, not ${declared}`,
+  },
 
   // --- DocumentReference (the document checks themselves are @mes-fhir/cda's, with their own ids)
   'document-hash': { severity: 'error', code: 'value', text: (hash: string, sha1: string) => `hash ${hash} is not the SHA-1 of the document (${sha1})` },

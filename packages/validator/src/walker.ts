@@ -100,7 +100,10 @@ export class Walker implements Revalidation, SliceItemWalker {
     if (tree.sd.kind === 'resource') return this.meets(value, tree.sd.url);
     if (!isObject(value)) return false;
     const ctx = new ValidationContext(value, this);
-    this.walkValue(ctx, value, tree.root, this.plans.valuePlan(tree.root, this.plans.profileRootType(tree)), tree.sd.type, 0, { path: tree.sd.type, type: tree.sd.type });
+    this.walkValue(ctx, value, tree.root, this.plans.valuePlan(tree.root, this.plans.profileRootType(tree)), tree.sd.type, 0, {
+      path: tree.sd.type,
+      type: tree.sd.type,
+    });
     return !ctx.hasErrors();
   }
 
@@ -174,7 +177,10 @@ export class Walker implements Revalidation, SliceItemWalker {
     const allowed = type.profiles.map((p) => this.plans.resolveProfile(p)).filter((p): p is string => Boolean(p));
     if (allowed.length <= 1) return allowed;
     // "only A or B": the resource meets one of them. Claims in meta.profile are validated anyway.
-    const claims = isObject(value) && isObject(value.meta) && Array.isArray(value.meta.profile) ? value.meta.profile.map((c) => (typeof c === 'string' ? this.plans.resolveProfile(c) : undefined)) : [];
+    const claims =
+      isObject(value) && isObject(value.meta) && Array.isArray(value.meta.profile)
+        ? value.meta.profile.map((c) => (typeof c === 'string' ? this.plans.resolveProfile(c) : undefined))
+        : [];
     if (claims.some((c) => c && allowed.includes(c))) return [];
     const fitting = allowed.find((p) => this.meets(value, p));
     if (fitting) return [fitting];
@@ -247,7 +253,12 @@ export class Walker implements Revalidation, SliceItemWalker {
         this.walkItems(ctx, obj, value, entry, plan, at, depth, valuePlace);
       }
       // not a primitive array with null items: those are verified or not by its `_name` companion, which is not part of the value
-      if (verified !== undefined && ctx.issues.length === issuesBefore && ctx.contextReads === readsBefore && !(entry.primitive && isArray && value.includes(null))) {
+      if (
+        verified !== undefined &&
+        ctx.issues.length === issuesBefore &&
+        ctx.contextReads === readsBefore &&
+        !(entry.primitive && isArray && value.includes(null))
+      ) {
         verified.remember(value, valuePlace, depth);
       }
     }
@@ -266,7 +277,15 @@ export class Walker implements Revalidation, SliceItemWalker {
   }
 
   /** A `_name` companion (a primitive's id and extensions): whether it gives the object content. */
-  private walkCompanion(ctx: ValidationContext, key: string, value: unknown, lookup: ElementLookup, location: string, depth: number, place: ElementPlace): boolean {
+  private walkCompanion(
+    ctx: ValidationContext,
+    key: string,
+    value: unknown,
+    lookup: ElementLookup,
+    location: string,
+    depth: number,
+    place: ElementPlace,
+  ): boolean {
     const at = `${location}.${key}`;
     const base = lookup.byCompanion.get(key);
     if (!base || !base.primitive) {
@@ -288,7 +307,16 @@ export class Walker implements Revalidation, SliceItemWalker {
   }
 
   /** The items of an array value, each at its index (a single value given as an array: at the element's location). */
-  private walkItems(ctx: ValidationContext, obj: Json, value: unknown[], entry: LookupEntry, plan: ValuePlan, at: string, depth: number, place: ElementPlace): void {
+  private walkItems(
+    ctx: ValidationContext,
+    obj: Json,
+    value: unknown[],
+    entry: LookupEntry,
+    plan: ValuePlan,
+    at: string,
+    depth: number,
+    place: ElementPlace,
+  ): void {
     const child = entry.child;
     const indexed = child.isArray;
     // In a primitive array, null stands for an item whose content is only in the `_key` companion.
@@ -356,7 +384,11 @@ export class Walker implements Revalidation, SliceItemWalker {
   /** A value plan's rules as the functions of their rule families, once per plan: the walk calls each as one function. */
   private valueChecks(plan: ValuePlan): ValueCheck[] {
     return plan.valueRules.map((rule) =>
-      rule.rule === 'binding' ? this.bindings.checkFor(plan.type.code, rule.strength, rule.valueSet) : rule.rule === 'limits' ? limitsCheck(rule.limits) : fixedValueCheck(rule),
+      rule.rule === 'binding'
+        ? this.bindings.checkFor(plan.type.code, rule.strength, rule.valueSet)
+        : rule.rule === 'limits'
+          ? limitsCheck(rule.limits)
+          : fixedValueCheck(rule),
     );
   }
 

@@ -16,7 +16,14 @@ export type FromXmlResult = { ok: true; resource: Json } | { ok: false; error: s
 const tagOf = (n: XmlNode) => Object.keys(n).find((k) => k !== ':@')!;
 
 function escapeAttribute(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;')
+    .replace(/\t/g, '&#9;');
 }
 
 /**
@@ -73,7 +80,10 @@ export class FhirXml {
     if (code === 'xhtml') return typeof value === 'string' ? value : '';
     if (isPrimitiveType(code)) {
       const attrs = `${isObject(extra) && typeof extra.id === 'string' ? ` id="${escapeAttribute(extra.id)}"` : ''}${value === undefined || value === null ? '' : ` value="${escapeAttribute(String(value))}"`}`;
-      const extensions = isObject(extra) && Array.isArray(extra.extension) ? extra.extension.map((e) => this.valueXml('extension', e, undefined, node, { code: 'Extension', profiles: [], targetProfiles: [] })).join('') : '';
+      const extensions =
+        isObject(extra) && Array.isArray(extra.extension)
+          ? extra.extension.map((e) => this.valueXml('extension', e, undefined, node, { code: 'Extension', profiles: [], targetProfiles: [] })).join('')
+          : '';
       return extensions ? `<${name}${attrs}>${extensions}</${name}>` : `<${name}${attrs}/>`;
     }
     if (!isObject(value)) return '';
@@ -93,7 +103,18 @@ export class FhirXml {
     try {
       if (/<!DOCTYPE/i.test(text)) return { ok: false, error: 'DOCTYPE declarations are not allowed in FHIR XML' };
       const { xml, raw } = extractXhtml(text);
-      const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', parseAttributeValue: false, parseTagValue: false, trimValues: false, processEntities: true, htmlEntities: true, ignoreDeclaration: true, ignorePiTags: true });
+      const parser = new XMLParser({
+        preserveOrder: true,
+        ignoreAttributes: false,
+        attributeNamePrefix: '',
+        parseAttributeValue: false,
+        parseTagValue: false,
+        trimValues: false,
+        processEntities: true,
+        htmlEntities: true,
+        ignoreDeclaration: true,
+        ignorePiTags: true,
+      });
       const nodes = parser.parse(xml) as XmlNode[];
       const roots = nodes.filter((n) => !('#text' in n) && !('#comment' in n));
       if (roots.length !== 1) return { ok: false, error: 'expected one root element (the resource)' };
@@ -148,7 +169,8 @@ export class FhirXml {
         const extensions = (x[name] as XmlNode[]).filter((c) => !('#text' in c) && !('#comment' in c) && tagOf(c) === 'extension');
         const extra: Json = {};
         if (attrs.id !== undefined) extra.id = attrs.id;
-        if (extensions.length) extra.extension = extensions.map((e) => this.readComplex(e, this.model.typeTree('Extension')!.root.children, 'Extension', raw, depth + 1));
+        if (extensions.length)
+          extra.extension = extensions.map((e) => this.readComplex(e, this.model.typeTree('Extension')!.root.children, 'Extension', raw, depth + 1));
         const value = attrs.value === undefined ? null : primitiveValue(code, attrs.value);
         const hasExtra = Object.keys(extra).length > 0;
         if (!many) {
@@ -235,4 +257,3 @@ export function extractXhtml(text: string): { xml: string; raw: string[] } {
   }
   return { xml: out + text.slice(i), raw };
 }
-

@@ -17,7 +17,9 @@ export function text(value: unknown): string {
 
 /** Inline code in a table cell: backticks cannot hold a pipe, so pipes are escaped. */
 export function code(value: unknown): string {
-  const s = String(value ?? '').replace(/\r?\n+/g, ' ').replace(/`/g, "'");
+  const s = String(value ?? '')
+    .replace(/\r?\n+/g, ' ')
+    .replace(/`/g, "'");
   return s ? `\`${s.replace(/\|/g, '\\|')}\`` : '';
 }
 

@@ -68,7 +68,11 @@ export function generateSite(input: SiteInput): Map<string, string> {
     const tree = model.tree(p.url)!;
     for (const node of tree.byId.values()) {
       for (const t of node.types) {
-        if (t.code === 'Extension') for (const url of t.profiles) { const ext = model.tree(url); if (ext) extensions.set(url, ext); }
+        if (t.code === 'Extension')
+          for (const url of t.profiles) {
+            const ext = model.tree(url);
+            if (ext) extensions.set(url, ext);
+          }
       }
       const vs = node.binding?.valueSet?.split('|')[0];
       if (vs) (valueSets.get(vs) ?? valueSets.set(vs, { usedBy: new Set() }).get(vs)!).usedBy.add(p.url);
@@ -117,13 +121,46 @@ export function generateSite(input: SiteInput): Map<string, string> {
     index.push(
       table(
         ['Profil', 'Ressource', 'Canonique MES', 'Parent'],
-        list.map((p) => [`[${text(p.title ?? p.id)}](${PROFILE_DIR}/${p.id}.mdx)`, code(p.type), p.mesCanonical ? code(p.mesCanonical.split('/').pop()) : '', code(p.parent.split('/').pop())]),
+        list.map((p) => [
+          `[${text(p.title ?? p.id)}](${PROFILE_DIR}/${p.id}.mdx)`,
+          code(p.type),
+          p.mesCanonical ? code(p.mesCanonical.split('/').pop()) : '',
+          code(p.parent.split('/').pop()),
+        ]),
       ),
     );
   }
-  index.push('', '## Extensions utilisées', '', table(['Extension', 'Canonique'], [...extensions.values()].sort((a, b) => a.sd.url.localeCompare(b.sd.url)).map((t) => [`[${text(t.sd.title ?? t.sd.name ?? t.sd.id)}](${link.extension(t.sd.url, '')})`, code(t.sd.url)])));
-  index.push('', '## Jeux de valeurs', '', table(['Jeu de valeurs', 'Canonique'], [...valueSets.keys()].sort().map((url) => [`[${text(input.terminology.valueSet(url)?.url ? titleOfVs(input, url) : url.split('/').pop())}](${link.valueSet(url, '')})`, code(url)])));
-  index.push('', '## Systèmes de codes', '', table(['Système de codes', 'Canonique'], manifest.codeSystems.map((c) => [`[${text(c.title ?? c.id)}](${CODESYSTEM_DIR}/${slug(c.id)}.mdx)`, code(c.url)])));
+  index.push(
+    '',
+    '## Extensions utilisées',
+    '',
+    table(
+      ['Extension', 'Canonique'],
+      [...extensions.values()]
+        .sort((a, b) => a.sd.url.localeCompare(b.sd.url))
+        .map((t) => [`[${text(t.sd.title ?? t.sd.name ?? t.sd.id)}](${link.extension(t.sd.url, '')})`, code(t.sd.url)]),
+    ),
+  );
+  index.push(
+    '',
+    '## Jeux de valeurs',
+    '',
+    table(
+      ['Jeu de valeurs', 'Canonique'],
+      [...valueSets.keys()]
+        .sort()
+        .map((url) => [`[${text(input.terminology.valueSet(url)?.url ? titleOfVs(input, url) : url.split('/').pop())}](${link.valueSet(url, '')})`, code(url)]),
+    ),
+  );
+  index.push(
+    '',
+    '## Systèmes de codes',
+    '',
+    table(
+      ['Système de codes', 'Canonique'],
+      manifest.codeSystems.map((c) => [`[${text(c.title ?? c.id)}](${CODESYSTEM_DIR}/${slug(c.id)}.mdx)`, code(c.url)]),
+    ),
+  );
   if (input.changelog) {
     index.splice(4, 0, '', `Ce qui a changé depuis ${text(input.changelog.since)} : [changements](changements.mdx).`);
     pages.set('changements.mdx', changelogPage(input.changelog, ours));
@@ -161,7 +198,10 @@ export function generateSite(input: SiteInput): Map<string, string> {
         '',
         text((view?.resource as { description?: string } | undefined)?.description ?? ''),
         '',
-        table(['Code', 'Libellé'], concepts.map((c) => [code(c.code), text(c.display)])),
+        table(
+          ['Code', 'Libellé'],
+          concepts.map((c) => [code(c.code), text(c.display)]),
+        ),
         '',
       ].join('\n'),
     );
@@ -229,12 +269,20 @@ function elementRows(tree: ProfileTree, link: Links, from: string, keep: (n: Ele
       n.slicing ? `découpé (${text(n.slicing.discriminator.map((d) => `${d.type}:${d.path}`).join(', '))}, ${n.slicing.rules})` : '',
       n.fixed ? `${n.fixed.kind === 'fixed' ? 'fixe' : 'motif'} ${code(JSON.stringify(n.fixed.value))}` : '',
       // linked: the value set of a binding, and the invariants of the element (the rules every element carries left out)
-      n.binding?.valueSet ? `liaison ${STRENGTH[n.binding.strength] ?? text(n.binding.strength)} [${text(n.binding.valueSet.split('|')[0]!.split('/').pop())}](${link.valueSet(n.binding.valueSet, from)})` : '',
+      n.binding?.valueSet
+        ? `liaison ${STRENGTH[n.binding.strength] ?? text(n.binding.strength)} [${text(n.binding.valueSet.split('|')[0]!.split('/').pop())}](${link.valueSet(n.binding.valueSet, from)})`
+        : '',
       // (extension pages have no invariants section)
       ...(tree.sd.type === 'Extension' ? [] : n.constraints.filter((c) => !/^(ele|ext|dom)-\d+$/.test(c.key)).map((c) => `[${text(c.key)}](#invariants)`)),
     ].filter(Boolean);
     const name = n.sliceName ? `${n.name}:${n.sliceName}` : n.name;
-    rows.push([`${'&emsp;'.repeat(Math.max(0, depth - 1))}${code(depth === 0 ? n.path : name)}`, cardinality(n), typeText(n, link, from), flags.join(' ; '), text(n.def.short)]);
+    rows.push([
+      `${'&emsp;'.repeat(Math.max(0, depth - 1))}${code(depth === 0 ? n.path : name)}`,
+      cardinality(n),
+      typeText(n, link, from),
+      flags.join(' ; '),
+      text(n.def.short),
+    ]);
   }
   return rows;
 }
@@ -242,7 +290,11 @@ function elementRows(tree: ProfileTree, link: Links, from: string, keep: (n: Ele
 function bindingRows(tree: ProfileTree, link: Links, from: string): string[][] {
   return [...tree.byId.values()]
     .filter((n) => n.binding?.valueSet)
-    .map((n) => [code(n.sliceName ? `${n.path}:${n.sliceName}` : n.path), STRENGTH[n.binding!.strength] ?? text(n.binding!.strength), `[${text(n.binding!.valueSet!.split('|')[0]!.split('/').pop())}](${link.valueSet(n.binding!.valueSet!, from)})`]);
+    .map((n) => [
+      code(n.sliceName ? `${n.path}:${n.sliceName}` : n.path),
+      STRENGTH[n.binding!.strength] ?? text(n.binding!.strength),
+      `[${text(n.binding!.valueSet!.split('|')[0]!.split('/').pop())}](${link.valueSet(n.binding!.valueSet!, from)})`,
+    ]);
 }
 
 function invariantRows(tree: ProfileTree): string[][] {
@@ -262,7 +314,6 @@ function invariantRows(tree: ProfileTree): string[][] {
     paths.size > 3 ? `${paths.size} éléments` : [...paths].map(code).join(', '),
   ]);
 }
-
 
 /**
  * Resources a profile contains that must meet a profile defined elsewhere (the PhdDevice of the
@@ -320,14 +371,26 @@ function changelogPage(log: Changelog, ours: Map<string, ManifestProfile>): stri
     '',
     `Depuis ${text(log.since)} (${code(log.baseline)}) : ${log.diffs.length} profils modifiés ; changements : ${total('senders')} cassants pour les émetteurs, ${total('receivers')} cassants pour les récepteurs, ${total('compatible')} compatibles. Calculé par ${code('npm run codegen')} comme ${code('mes-fhir diff')} : un changement est cassant pour les émetteurs quand une ressource valide avant peut être refusée, pour les récepteurs quand ils peuvent recevoir ce qu'ils n'attendaient pas.`,
     '',
-    table(['Profil', 'Émetteurs', 'Récepteurs', 'Compatibles'], log.diffs.map((d) => [title(d), String(d.counts.senders), String(d.counts.receivers), String(d.counts.compatible)])),
+    table(
+      ['Profil', 'Émetteurs', 'Récepteurs', 'Compatibles'],
+      log.diffs.map((d) => [title(d), String(d.counts.senders), String(d.counts.receivers), String(d.counts.compatible)]),
+    ),
   ];
   for (const d of log.diffs) {
     out.push('', `## ${text(ours.get(d.url)?.title ?? d.url.split('/').pop())}`, '', code(d.url), '');
     out.push(
       '<div className="element-table">',
       '',
-      table(['Élément', 'Changement', 'Avant', 'Après', 'Impact'], d.changes.map((c) => [code(c.element), text(c.kind), c.before !== undefined ? code(c.before) : '', c.after !== undefined ? code(c.after) : '', IMPACT_LABELS[c.impact]])),
+      table(
+        ['Élément', 'Changement', 'Avant', 'Après', 'Impact'],
+        d.changes.map((c) => [
+          code(c.element),
+          text(c.kind),
+          c.before !== undefined ? code(c.before) : '',
+          c.after !== undefined ? code(c.after) : '',
+          IMPACT_LABELS[c.impact],
+        ]),
+      ),
       '',
       '</div>',
     );
@@ -362,8 +425,17 @@ function elementTabs(tree: ProfileTree, link: Links, from: string): string[] {
   ];
   return [
     '<Tabs groupId="elements">',
-    ...tab('differentiel', 'Ce que le profil change', elementRows(tree, link, from, (n) => n === tree.root || differential.has(n.id)), true),
-    ...tab('cles', 'Éléments clés', elementRows(tree, link, from, (n) => n === tree.root || key.has(n))),
+    ...tab(
+      'differentiel',
+      'Ce que le profil change',
+      elementRows(tree, link, from, (n) => n === tree.root || differential.has(n.id)),
+      true,
+    ),
+    ...tab(
+      'cles',
+      'Éléments clés',
+      elementRows(tree, link, from, (n) => n === tree.root || key.has(n)),
+    ),
     ...tab('complet', 'Tous les éléments', elementRows(tree, link, from)),
     '</Tabs>',
     '',
@@ -375,7 +447,10 @@ function profilePage(input: SiteInput, p: ManifestProfile, position: number, lin
   const tree = input.model.tree(p.url)!;
   const from = '../';
   const name = tree.sd.name ?? p.id;
-  const examples = [...input.exampleProfiles].filter(([, profiles]) => profiles.includes(p.url)).map(([file]) => file).sort();
+  const examples = [...input.exampleProfiles]
+    .filter(([, profiles]) => profiles.includes(p.url))
+    .map(([file]) => file)
+    .sort();
   const out: string[] = [
     frontMatter({ title: p.title ?? p.id, sidebar_position: position + 1, description: `${API_TITLES[api]} — ${p.title ?? p.id}` }),
     "import Tabs from '@theme/Tabs';",
@@ -385,13 +460,16 @@ function profilePage(input: SiteInput, p: ManifestProfile, position: number, lin
     '',
     text(tree.sd.description),
     '',
-    table(['', ''], [
-      ['Canonique', code(p.url)],
-      ...(p.mesCanonical ? [['Canonique MES (meta.profile)', code(p.mesCanonical)]] : []),
-      ['Ressource', code(p.type)],
-      ['API', API_TITLES[api]],
-      ['Parents', chainLinks(input, p.url, link, from)],
-    ]),
+    table(
+      ['', ''],
+      [
+        ['Canonique', code(p.url)],
+        ...(p.mesCanonical ? [['Canonique MES (meta.profile)', code(p.mesCanonical)]] : []),
+        ['Ressource', code(p.type)],
+        ['API', API_TITLES[api]],
+        ['Parents', chainLinks(input, p.url, link, from)],
+      ],
+    ),
     '',
     '## Éléments',
     '',
@@ -439,7 +517,9 @@ function profilePage(input: SiteInput, p: ManifestProfile, position: number, lin
 
 function extensionPage(input: SiteInput, tree: ProfileTree, link: Links): string {
   const sd = tree.sd as typeof tree.sd & { context?: Array<{ type: string; expression: string }> };
-  const valueTypes = [...tree.byId.values()].filter((n) => n.path === 'Extension.value[x]' && !n.sliceName && n.max > 0).flatMap((n) => jsonNames(n).map((v) => v.name));
+  const valueTypes = [...tree.byId.values()]
+    .filter((n) => n.path === 'Extension.value[x]' && !n.sliceName && n.max > 0)
+    .flatMap((n) => jsonNames(n).map((v) => v.name));
   const official = input.officialPage(sd.url);
   return [
     frontMatter({ title: sd.title ?? sd.name ?? sd.id ?? sd.url }),
@@ -447,12 +527,15 @@ function extensionPage(input: SiteInput, tree: ProfileTree, link: Links): string
     '',
     text(sd.description),
     '',
-    table(['', ''], [
-      ['Canonique', code(sd.url)],
-      ['Contexte', (sd.context ?? []).map((c) => code(c.expression)).join(', ')],
-      ['Valeur', valueTypes.map(code).join(', ') || 'extension complexe'],
-      ...(official ? [['Page officielle', `[${text(official)}](${official})`]] : []),
-    ]),
+    table(
+      ['', ''],
+      [
+        ['Canonique', code(sd.url)],
+        ['Contexte', (sd.context ?? []).map((c) => code(c.expression)).join(', ')],
+        ['Valeur', valueTypes.map(code).join(', ') || 'extension complexe'],
+        ...(official ? [['Page officielle', `[${text(official)}](${official})`]] : []),
+      ],
+    ),
     '',
     '## Éléments',
     '',
@@ -467,16 +550,32 @@ function extensionPage(input: SiteInput, tree: ProfileTree, link: Links): string
 
 function valueSetPage(input: SiteInput, url: string, usedBy: Set<string>, ours: Map<string, ManifestProfile>): string {
   const vs = input.terminology.valueSet(url) as (ReturnType<Terminology['valueSet']> & { title?: string; name?: string; description?: string }) | undefined;
-  const title = vs ? titleOfVs(input, url) : url.split('/').pop() ?? url;
+  const title = vs ? titleOfVs(input, url) : (url.split('/').pop() ?? url);
   const out: string[] = [frontMatter({ title }), `# ${text(title)}`, '', `Canonique : ${code(url)}`, ''];
   if (vs?.description) out.push(text(vs.description), '');
   if (usedBy.size) {
-    out.push('Utilisé par : ' + [...usedBy].sort().map((u) => `[${text(ours.get(u)?.title ?? u)}](../${PROFILE_DIR}/${ours.get(u)?.id}.mdx)`).join(', '), '');
+    out.push(
+      'Utilisé par : ' +
+        [...usedBy]
+          .sort()
+          .map((u) => `[${text(ours.get(u)?.title ?? u)}](../${PROFILE_DIR}/${ours.get(u)?.id}.mdx)`)
+          .join(', '),
+      '',
+    );
   }
   const expansion = input.terminology.expand(url);
   out.push('## Expansion', '');
   if (!expansion.ok) out.push(`Expansion impossible hors ligne (${code(expansion.reason)}) : ${text(expansion.message)}`, '');
   else if (expansion.concepts.length > 1000) out.push(`${expansion.concepts.length} concepts : trop pour cette page (\`mes-fhir expand ${url}\`).`, '');
-  else out.push(`${expansion.concepts.length} concept(s).`, '', table(['Système', 'Code', 'Libellé'], expansion.concepts.map((c) => [code(c.system), code(c.code), text(c.display)])), '');
+  else
+    out.push(
+      `${expansion.concepts.length} concept(s).`,
+      '',
+      table(
+        ['Système', 'Code', 'Libellé'],
+        expansion.concepts.map((c) => [code(c.system), code(c.code), text(c.display)]),
+      ),
+      '',
+    );
   return out.join('\n');
 }

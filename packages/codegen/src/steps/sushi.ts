@@ -12,10 +12,7 @@ import { CodegenError, SushiError, formatDiagnostic, type SushiDiagnostic } from
  * `hl7.fhir.uv.tools.r4#latest` package (nothing we write uses the tooling extensions) and its
  * check for a newer SUSHI release.
  */
-const EXPECTED_WARNINGS = [
-  /automatically-provided hl7\.fhir\.uv\.tools\.r4#latest/,
-  /Unable to determine the latest version of sushi/,
-];
+const EXPECTED_WARNINGS = [/automatically-provided hl7\.fhir\.uv\.tools\.r4#latest/, /Unable to determine the latest version of sushi/];
 
 /** Where nothing listens: SUSHI's package loader fails at once instead of reaching the network. */
 const CLOSED_REGISTRY = 'http://127.0.0.1:9';

@@ -87,9 +87,7 @@ interface NamedResource {
 
 async function readResources(dir: string): Promise<NamedResource[]> {
   const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
-  return Promise.all(
-    names.map(async (fileName) => ({ fileName, json: JSON.parse(await readFile(join(dir, fileName), 'utf8')) as FhirJson })),
-  );
+  return Promise.all(names.map(async (fileName) => ({ fileName, json: JSON.parse(await readFile(join(dir, fileName), 'utf8')) as FhirJson })));
 }
 
 async function stageOutput(ctx: CodegenContext, resources: NamedResource[]): Promise<string> {
@@ -122,7 +120,11 @@ async function stageOutput(ctx: CodegenContext, resources: NamedResource[]): Pro
 async function writeFhirPackageFiles(ctx: CodegenContext, staging: string, resources: NamedResource[]): Promise<void> {
   const project = ctx.project;
   if (!project) throw new CodegenError('fhir', 'the project configuration was not read');
-  if (!project.version) throw new CodegenError('fhir', `${join(ctx.options.projectDir, 'sushi-config.yaml')}: "version" is required (it versions the FHIR package of the profiles)`);
+  if (!project.version)
+    throw new CodegenError(
+      'fhir',
+      `${join(ctx.options.projectDir, 'sushi-config.yaml')}: "version" is required (it versions the FHIR package of the profiles)`,
+    );
   let identity;
   try {
     identity = await readFhirPackageConfig(join(ctx.options.projectDir, FHIR_PACKAGE_CONFIG));

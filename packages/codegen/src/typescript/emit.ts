@@ -76,9 +76,7 @@ export function interfaceOf(shape: Extract<Shape, { kind: 'object' }>): Interfac
     extends: [omitted ? `Omit<${shape.baseTs}, ${omitted}>` : shape.baseTs],
     properties: shape.props.flatMap((p) => [
       { name: p.key, type: propTsType(p), hasQuestionToken: p.optional, docs: p.doc ? [p.doc] : undefined },
-      ...(p.primitiveExtension
-        ? [{ name: `_${p.key}`, type: p.array ? 'Array<fhir4.Element | null>' : 'fhir4.Element', hasQuestionToken: true }]
-        : []),
+      ...(p.primitiveExtension ? [{ name: `_${p.key}`, type: p.array ? 'Array<fhir4.Element | null>' : 'fhir4.Element', hasQuestionToken: true }] : []),
     ]),
   };
 }
@@ -107,7 +105,8 @@ export function zodExpr(shape: Shape): string {
 
 function sliceSpecWriter(specs: SliceSpec[]): string {
   const items = specs.map(
-    (s) => `{ name: ${literal(s.name)}, min: ${s.min}, max: ${Number.isFinite(s.max) ? s.max : 'Infinity'}, match: ${literal(s.match)}, schema: ${zodExpr(s.shape)} }`,
+    (s) =>
+      `{ name: ${literal(s.name)}, min: ${s.min}, max: ${Number.isFinite(s.max) ? s.max : 'Infinity'}, match: ${literal(s.match)}, schema: ${zodExpr(s.shape)} }`,
   );
   return `[${items.join(', ')}]`;
 }
@@ -168,7 +167,9 @@ export function primitiveSchemas(model: StructureModel, types: string[]): Variab
     else if (NUMERIC[type]) init = NUMERIC[type]!;
     else {
       const valueElement = model.typeTree(type)?.byId.get(`${type}.value`);
-      const regex = (valueElement?.def.type?.[0]?.extension as Array<{ url: string; valueString?: string }> | undefined)?.find((e) => e.url === REGEX_EXTENSION)?.valueString;
+      const regex = (valueElement?.def.type?.[0]?.extension as Array<{ url: string; valueString?: string }> | undefined)?.find(
+        (e) => e.url === REGEX_EXTENSION,
+      )?.valueString;
       init = regex ? `z.string().regex(new RegExp(${literal(`^(?:${regex})$`)}))` : 'z.string()';
       if (type === 'string' || type === 'markdown') init = `z.string().regex(/^[\\s\\S]*\\S[\\s\\S]*$/, 'must not be empty or blank')`;
     }
@@ -208,7 +209,7 @@ export function dataTypeSchemas(model: StructureModel, seed: Iterable<string>): 
             primitives.add(code);
             item = `P.${code}`;
           } else if (code === 'Resource') item = 'R.anyResource';
-          else if (code === 'BackboneElement' || code === 'Element' && child.children.length) item = objectOf(child.children);
+          else if (code === 'BackboneElement' || (code === 'Element' && child.children.length)) item = objectOf(child.children);
           else if (child.def.contentReference) item = 'z.any()';
           else {
             queue.push(code);

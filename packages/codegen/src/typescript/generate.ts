@@ -4,13 +4,7 @@
  * Each file is printed once from ts-morph structures (inserting statement by statement re-parses
  * the file every time).
  */
-import {
-  StructureKind,
-  VariableDeclarationKind,
-  type ImportDeclarationStructure,
-  type StatementStructures,
-  type VariableStatementStructure,
-} from 'ts-morph';
+import { StructureKind, VariableDeclarationKind, type ImportDeclarationStructure, type StatementStructures, type VariableStatementStructure } from 'ts-morph';
 import type { StructureModel } from '@mes-fhir/profile-model';
 import type { Terminology } from '@mes-fhir/terminology';
 import type { Manifest } from '../manifest.js';
@@ -124,7 +118,12 @@ function invariantStatements(roots: Root[], invariants: Map<string, InvariantDat
     const byPath = new Map<string, number[]>();
     for (const inv of invariants.get(r.name) ?? []) byPath.set(inv.path, [...(byPath.get(inv.path) ?? []), idOf(inv)]);
     const groups = [...byPath].map(([path, ids]) => `  ...at(${JSON.stringify(path)}, ${ids.join(', ')})`);
-    return constant(`${r.name}Invariants`, `[\n${groups.join(',\n')}\n]`, [`Constraints of ${r.url} (own and inherited), by element path.`], 'readonly InvariantData[]');
+    return constant(
+      `${r.name}Invariants`,
+      `[\n${groups.join(',\n')}\n]`,
+      [`Constraints of ${r.url} (own and inherited), by element path.`],
+      'readonly InvariantData[]',
+    );
   });
   return [
     imp('../runtime/invariants.js', { names: ['InvariantData'], typeOnly: true }),
@@ -132,13 +131,22 @@ function invariantStatements(roots: Root[], invariants: Map<string, InvariantDat
       kind: StructureKind.VariableStatement,
       declarationKind: VariableDeclarationKind.Const,
       docs: ['Each distinct constraint once.'],
-      declarations: [{ name: 'constraints', type: "ReadonlyArray<Omit<InvariantData, 'path'>>", initializer: `[\n${distinct.map((d) => `  ${JSON.stringify(d)}`).join(',\n')}\n]` }],
+      declarations: [
+        {
+          name: 'constraints',
+          type: "ReadonlyArray<Omit<InvariantData, 'path'>>",
+          initializer: `[\n${distinct.map((d) => `  ${JSON.stringify(d)}`).join(',\n')}\n]`,
+        },
+      ],
     },
     {
       kind: StructureKind.Function,
       name: 'at',
       docs: ['The constraints `ids` placed on the element `path`.'],
-      parameters: [{ name: 'path', type: 'string' }, { name: 'ids', type: 'number[]', isRestParameter: true }],
+      parameters: [
+        { name: 'path', type: 'string' },
+        { name: 'ids', type: 'number[]', isRestParameter: true },
+      ],
       returnType: 'InvariantData[]',
       statements: 'return ids.map((i) => ({ ...constraints[i]!, path }));',
     },
@@ -165,7 +173,12 @@ function registryStatements(roots: Root[]): StatementStructures[] {
     imp('./invariants.js', { names: roots.map((r) => `${r.name}Invariants`) }),
     imp('../runtime/registry-entry.js', { names: ['ProfileEntry'], typeOnly: true }),
     constant('profiles', `{\n${entries.join(',\n')}\n}`, ['Our profiles by canonical url.'], 'Readonly<Record<string, ProfileEntry>>'),
-    constant('mesCanonicals', JSON.stringify(mes, null, 2), ['Mon espace santé canonical (what vendors put in meta.profile) → our profile that requires it.'], 'Readonly<Record<string, string>>'),
+    constant(
+      'mesCanonicals',
+      JSON.stringify(mes, null, 2),
+      ['Mon espace santé canonical (what vendors put in meta.profile) → our profile that requires it.'],
+      'Readonly<Record<string, string>>',
+    ),
   ];
 }
 
@@ -173,7 +186,8 @@ function registryStatements(roots: Root[]): StatementStructures[] {
 function codeStatements(builder: ShapeBuilder): StatementStructures[] {
   const valueSets = new Map<string, string[]>();
   for (const shape of builder.named) {
-    for (const p of shape.props) if (p.shape.kind === 'primitive' && p.shape.valueSet && p.shape.literals) valueSets.set(p.shape.valueSet.split('|')[0]!, p.shape.literals.map(String));
+    for (const p of shape.props)
+      if (p.shape.kind === 'primitive' && p.shape.valueSet && p.shape.literals) valueSets.set(p.shape.valueSet.split('|')[0]!, p.shape.literals.map(String));
   }
   const out: StatementStructures[] = [];
   for (const [url, list] of [...valueSets].sort(([a], [b]) => a.localeCompare(b))) {
@@ -194,7 +208,13 @@ function agreementStatements(builder: ShapeBuilder): StatementStructures[] {
     imp('zod', { names: ['z'], typeOnly: true }),
     imp('./schemas.js', { namespace: 'S', typeOnly: true }),
     imp('./types.js', { namespace: 'T', typeOnly: true }),
-    { kind: StructureKind.TypeAlias, name: 'Agree', typeParameters: ['A', 'B'], type: '[A] extends [B] ? ([B] extends [A] ? true : false) : false', docs: ['true when A and B are assignable to each other.'] },
+    {
+      kind: StructureKind.TypeAlias,
+      name: 'Agree',
+      typeParameters: ['A', 'B'],
+      type: '[A] extends [B] ? ([B] extends [A] ? true : false) : false',
+      docs: ['true when A and B are assignable to each other.'],
+    },
     {
       kind: StructureKind.TypeAlias,
       isExported: true,

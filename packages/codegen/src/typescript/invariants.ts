@@ -34,7 +34,14 @@ export function collectInvariants(tree: ProfileTree): InvariantCollection {
       if (seen.has(id)) continue;
       seen.add(id);
       // expression: the form the fhirpath library evaluates as R4 means it (see fhirpathForEvaluation)
-      const data: InvariantData = { key: c.key, severity: c.severity, human: c.human, expression: fhirpathForEvaluation(c.expression), path: node.path, ...(c.source ? { source: c.source } : {}) };
+      const data: InvariantData = {
+        key: c.key,
+        severity: c.severity,
+        human: c.human,
+        expression: fhirpathForEvaluation(c.expression),
+        path: node.path,
+        ...(c.source ? { source: c.source } : {}),
+      };
       try {
         fhirpath.compile({ base: node.path.replace(/\[x\]/g, ''), expression: data.expression }, r4Model);
         out.runnable.push(data);

@@ -63,7 +63,11 @@ function docOf(node: ElementNode, type: TypeRef): string | undefined {
   return lines.length ? lines.join('\n\n') : undefined;
 }
 
-const pascal = (s: string) => s.replace(/\[x\]$/, '').replace(/(^|[-_.:\s/])([a-zA-Z0-9])/g, (_m, _p, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '');
+const pascal = (s: string) =>
+  s
+    .replace(/\[x\]$/, '')
+    .replace(/(^|[-_.:\s/])([a-zA-Z0-9])/g, (_m, _p, c: string) => c.toUpperCase())
+    .replace(/[^A-Za-z0-9]/g, '');
 
 /** Decides shapes; one instance per codegen run, caching what it resolves. */
 export class ShapeBuilder {
@@ -114,7 +118,12 @@ export class ShapeBuilder {
       if (node.min !== base.min || node.max !== base.max) return true;
       if (node.types.length !== base.types.length) return true;
       if (node.types.some((t) => t.profiles.length > 0 && !['Extension'].includes(t.code))) return true;
-      if (node.binding?.strength === 'required' && (base.binding?.strength !== 'required' || base.binding.valueSet?.split('|')[0] !== node.binding.valueSet?.split('|')[0]) && this.requiredCodes(node)) return true;
+      if (
+        node.binding?.strength === 'required' &&
+        (base.binding?.strength !== 'required' || base.binding.valueSet?.split('|')[0] !== node.binding.valueSet?.split('|')[0]) &&
+        this.requiredCodes(node)
+      )
+        return true;
     }
     return node.children.some((c) => this.constrained(c, depth + 1));
   }
@@ -136,7 +145,14 @@ export class ShapeBuilder {
    * An object shape from the children that apply to `node` with `type`. `baseTs` is the @types/fhir
    * type the object narrows.
    */
-  private objectShape(name: string, node: ElementNode, type: TypeRef, baseTs: string, doc: string | undefined, isRoot = false): Extract<Shape, { kind: 'object' }> {
+  private objectShape(
+    name: string,
+    node: ElementNode,
+    type: TypeRef,
+    baseTs: string,
+    doc: string | undefined,
+    isRoot = false,
+  ): Extract<Shape, { kind: 'object' }> {
     const children = isRoot ? node.children : this.model.childrenFor(node, type);
     const props: Prop[] = [];
     const omit: string[] = [];
@@ -172,7 +188,15 @@ export class ShapeBuilder {
         });
       }
     }
-    const shape: Extract<Shape, { kind: 'object' }> = { kind: 'object', name: finalName, baseTs, props, omit: [...new Set(omit)].sort(), doc, pattern: patternValue };
+    const shape: Extract<Shape, { kind: 'object' }> = {
+      kind: 'object',
+      name: finalName,
+      baseTs,
+      props,
+      omit: [...new Set(omit)].sort(),
+      doc,
+      pattern: patternValue,
+    };
     this.named.push(shape);
     return shape;
   }
@@ -181,7 +205,11 @@ export class ShapeBuilder {
     const code = type.code;
     if (code === 'http://hl7.org/fhirpath/System.String') return { kind: 'primitive', fhirType: 'string' };
     if (isPrimitiveType(code)) {
-      const fixed = node.fixed ? [node.fixed.value as string] : patternPart !== undefined && typeof patternPart !== 'object' ? [patternPart as string] : undefined;
+      const fixed = node.fixed
+        ? [node.fixed.value as string]
+        : patternPart !== undefined && typeof patternPart !== 'object'
+          ? [patternPart as string]
+          : undefined;
       const codes = !fixed && code === 'code' ? this.requiredCodes(node) : undefined;
       return { kind: 'primitive', fhirType: code, literals: fixed ?? codes, valueSet: codes ? node.binding?.valueSet : undefined };
     }
@@ -235,7 +263,8 @@ export class ShapeBuilder {
       const at = d.path === '$this' ? slice : this.model.childrenFor(slice, slice.types[0] ?? sliced.types[0]!).find((c) => c.name === d.path);
       const codes = [...new Set(at?.types.map((t) => t.code) ?? [])];
       const resourceType = codes.length === 1 ? codes[0]! : undefined;
-      if (resourceType && this.model.typeTree(resourceType)?.sd.kind === 'resource') match.push({ path: `${d.path === '$this' ? '' : `${d.path}.`}resourceType`, value: resourceType, kind: 'value' });
+      if (resourceType && this.model.typeTree(resourceType)?.sd.kind === 'resource')
+        match.push({ path: `${d.path === '$this' ? '' : `${d.path}.`}resourceType`, value: resourceType, kind: 'value' });
     }
     return match;
   }

@@ -39,7 +39,8 @@ export function codedIn(allowed: readonly string[]) {
     if (!isObject(value)) return;
     const codings = Array.isArray(value.coding) ? value.coding : 'code' in value ? [value] : [];
     const ok = codings.some((c) => isObject(c) && set.has(`${String(c.system)}|${String(c.code)}`));
-    if (!ok) ctx.addIssue({ code: 'custom', message: `no code from the required value set (${allowed.slice(0, 5).join(', ')}${allowed.length > 5 ? ', …' : ''})` });
+    if (!ok)
+      ctx.addIssue({ code: 'custom', message: `no code from the required value set (${allowed.slice(0, 5).join(', ')}${allowed.length > 5 ? ', …' : ''})` });
   };
 }
 
@@ -91,13 +92,15 @@ export function slices(rules: 'open' | 'closed' | 'openAtEnd', specs: SliceSpec[
     items.forEach((item, index) => {
       const slice = sliceOf(item, specs);
       if (!slice) {
-        if (rules === 'closed') ctx.addIssue({ code: 'custom', path: [index], message: `item matches none of the slices ${specs.map((s) => s.name).join(', ')} (closed slicing)` });
+        if (rules === 'closed')
+          ctx.addIssue({ code: 'custom', path: [index], message: `item matches none of the slices ${specs.map((s) => s.name).join(', ')} (closed slicing)` });
         return;
       }
       counts.set(slice.name, (counts.get(slice.name) ?? 0) + 1);
       const result = slice.schema.safeParse(item);
       if (!result.success) {
-        for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: [index, ...issue.path], message: `slice ${slice.name}: ${issue.message}` });
+        for (const issue of result.error.issues)
+          ctx.addIssue({ code: 'custom', path: [index, ...issue.path], message: `slice ${slice.name}: ${issue.message}` });
       }
     });
     for (const s of specs) {

@@ -34,10 +34,21 @@ function libraryVerdicts(resource: Record<string, unknown>, path: string, expres
 const primitiveExtra = fc.record({ extension: fc.constant([{ url: 'u', valueString: 'x' }]) });
 const someString = fc.oneof(fc.constantFrom('', 'x', 'kg', 'http://unitsofmeasure.org'), fc.constant(null));
 const quantity = fc.record(
-  { value: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null)), unit: someString, system: someString, _system: primitiveExtra, code: someString, _code: primitiveExtra },
+  {
+    value: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null)),
+    unit: someString,
+    system: someString,
+    _system: primitiveExtra,
+    code: someString,
+    _code: primitiveExtra,
+  },
   { requiredKeys: [] },
 );
-const codeableConcept = fc.oneof(fc.constant({}), fc.record({ text: someString }), fc.record({ coding: fc.array(fc.record({ system: fc.constant('http://loinc.org'), code: fc.constantFrom('8480-6', '29463-7') }), { maxLength: 2 }) }));
+const codeableConcept = fc.oneof(
+  fc.constant({}),
+  fc.record({ text: someString }),
+  fc.record({ coding: fc.array(fc.record({ system: fc.constant('http://loinc.org'), code: fc.constantFrom('8480-6', '29463-7') }), { maxLength: 2 }) }),
+);
 const contained = fc.oneof(
   fc.constant([]),
   fc.array(
@@ -54,7 +65,11 @@ const contained = fc.oneof(
   ),
   fc.constant(null),
 );
-const components = fc.oneof(fc.constant([]), fc.constant(null), fc.array(fc.record({ code: codeableConcept, valueQuantity: quantity }, { requiredKeys: [] }), { minLength: 1, maxLength: 2 }));
+const components = fc.oneof(
+  fc.constant([]),
+  fc.constant(null),
+  fc.array(fc.record({ code: codeableConcept, valueQuantity: quantity }, { requiredKeys: [] }), { minLength: 1, maxLength: 2 }),
+);
 const value = fc.oneof(
   fc.record({ valueQuantity: quantity }),
   fc.record({ valueQuantity: fc.constant({}) }),
@@ -67,7 +82,9 @@ const value = fc.oneof(
   fc.constant({}),
 );
 const effective = fc.oneof(
-  fc.record({ effectiveDateTime: fc.constantFrom('2026', '2026-03', '2026-03-04', '2026-03-04T10:00:00+01:00', '2026-02-30T25:61:00', 'hier', 'pas une date du tout', '') }),
+  fc.record({
+    effectiveDateTime: fc.constantFrom('2026', '2026-03', '2026-03-04', '2026-03-04T10:00:00+01:00', '2026-02-30T25:61:00', 'hier', 'pas une date du tout', ''),
+  }),
   fc.record({ effectiveDateTime: fc.constant('2026-03-04'), _effectiveDateTime: primitiveExtra }),
   fc.record({ effectivePeriod: fc.record({ start: fc.constant('2026-03-04') }, { requiredKeys: [] }) }),
   fc.record({ effectiveInstant: fc.constant('2026-03-04T10:00:00Z') }),
@@ -78,7 +95,13 @@ const observation = fc
     fc.record(
       {
         contained,
-        text: fc.oneof(fc.constant(null), fc.record({ status: fc.constant('generated'), div: fc.constantFrom('<div xmlns="http://www.w3.org/1999/xhtml">x</div>', ''), _div: primitiveExtra }, { requiredKeys: [] })),
+        text: fc.oneof(
+          fc.constant(null),
+          fc.record(
+            { status: fc.constant('generated'), div: fc.constantFrom('<div xmlns="http://www.w3.org/1999/xhtml">x</div>', ''), _div: primitiveExtra },
+            { requiredKeys: [] },
+          ),
+        ),
         _text: primitiveExtra,
         dataAbsentReason: fc.oneof(codeableConcept, fc.constant(null)),
         component: components,
@@ -93,7 +116,16 @@ const observation = fc
         _meta: primitiveExtra,
         subject: fc.oneof(
           fc.constant({ reference: 'Patient/1' }),
-          fc.record({ identifier: fc.oneof(fc.constant({}), fc.constant(null), fc.record({ system: fc.constantFrom('urn:oid:1.2.250.1.213.1.4.8', 'urn:oid:01.2', 'http://x', ''), value: fc.constant('IDPE') }, { requiredKeys: [] })) }),
+          fc.record({
+            identifier: fc.oneof(
+              fc.constant({}),
+              fc.constant(null),
+              fc.record(
+                { system: fc.constantFrom('urn:oid:1.2.250.1.213.1.4.8', 'urn:oid:01.2', 'http://x', ''), value: fc.constant('IDPE') },
+                { requiredKeys: [] },
+              ),
+            ),
+          }),
           fc.record({ identifier: fc.record({ system: fc.constant('urn:oid:1.2.3'), _system: primitiveExtra }) }),
           fc.record({ identifier: fc.constant({ system: 'urn:oid:1.2.3' }), _identifier: primitiveExtra }),
         ),
@@ -160,7 +192,10 @@ describe('coded invariants give exactly the verdict of fhirpath on the original 
 });
 
 it('through a validation plan (selection tree, coded verdicts, closures): the failures of a plan that asks only the library', () => {
-  const placed = Object.entries(CODED_INVARIANTS).map(([key, { expression }]) => ({ path: PLACES[key]!, constraint: { key, severity: 'error' as const, human: key, expression } }));
+  const placed = Object.entries(CODED_INVARIANTS).map(([key, { expression }]) => ({
+    path: PLACES[key]!,
+    constraint: { key, severity: 'error' as const, human: key, expression },
+  }));
   const withCodedVerdicts = planOf(placed);
   const libraryOnly = planOf(placed, { libraryOnly: true });
   const failures = (plan: typeof withCodedVerdicts, o: Record<string, unknown>) =>

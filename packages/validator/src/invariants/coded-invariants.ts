@@ -20,7 +20,8 @@ export type CodedVerdict = (value: unknown, type: string | undefined) => boolean
 const absent = (o: Record<string, unknown>, key: string, companion: string) => o[key] === undefined && o[companion] === undefined;
 
 /** An array of objects that each lack `key` and its companion (the common contained resources); false when unsure. */
-const itemsLack = (list: unknown, key: string, companion: string) => Array.isArray(list) && list.every((item) => isObject(item) && absent(item, key, companion));
+const itemsLack = (list: unknown, key: string, companion: string) =>
+  Array.isArray(list) && list.every((item) => isObject(item) && absent(item, key, companion));
 
 /** A non-empty array of objects: a collection FHIRPath sees as non-empty. */
 const someObjects = (list: unknown) => Array.isArray(list) && list.length > 0 && list.every(isObject);
@@ -61,7 +62,10 @@ function observationValueExists(r: Record<string, unknown>): boolean | undefined
   return exists;
 }
 
-const onResource = (decide: (r: Record<string, unknown>) => boolean | undefined): CodedVerdict => (value) => (isObject(value) ? decide(value) : undefined);
+const onResource =
+  (decide: (r: Record<string, unknown>) => boolean | undefined): CodedVerdict =>
+  (value) =>
+    isObject(value) ? decide(value) : undefined;
 
 export const CODED_INVARIANTS: Record<string, { expression: string; decide: CodedVerdict }> = {
   'dom-2': {
@@ -193,7 +197,8 @@ function subjectSystemIsOid(r: Record<string, unknown>): boolean | undefined {
 }
 
 /** A dateTime as R4 writes it (the regex of its definition): the only strings vs-1 is decided on here. */
-const DATE_TIME = /^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$/;
+const DATE_TIME =
+  /^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$/;
 
 /** The coded verdict of a constraint, when its key and expression are exactly those above. */
 export function codedInvariant(constraint: { key: string; expression?: string }): CodedVerdict | undefined {

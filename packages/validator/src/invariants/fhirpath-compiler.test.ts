@@ -8,7 +8,9 @@ import { selectPlain } from './selection.test-support.js';
 
 /** What the fhirpath library says of an expression on a value: the reference the compiled closure must equal. */
 function byLibrary(value: unknown, expression: string, type: string, env: Record<string, unknown>): boolean {
-  const result = fhirpath.evaluate(value as object, { base: type, expression: expression.replace(/\.as\(/g, '.ofType(') }, env, r4Model, { traceFn: () => undefined }) as unknown[];
+  const result = fhirpath.evaluate(value as object, { base: type, expression: expression.replace(/\.as\(/g, '.ofType(') }, env, r4Model, {
+    traceFn: () => undefined,
+  }) as unknown[];
   return result.length === 1 && result[0] === true;
 }
 
@@ -18,13 +20,21 @@ const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq
 const primitiveExtra = fc.record({ extension: fc.constant([{ url: 'u', valueString: 'x' }]) });
 const dateTime = fc.constantFrom('2026', '2026-03', '2026-03-04', '2026-03-04T06:01:00+01:00', '2026-03-04T06:01:00Z', '2025-12-31T23:59:59Z');
 const quantity = fc.record(
-  { value: fc.oneof(fc.integer({ min: -3, max: 300 }), fc.double({ min: 0, max: 10, noNaN: true })), unit: fc.constantFrom('kg', 'cm'), system: fc.constantFrom('http://unitsofmeasure.org', 'urn:x'), code: fc.constantFrom('kg', 'cm', '') },
+  {
+    value: fc.oneof(fc.integer({ min: -3, max: 300 }), fc.double({ min: 0, max: 10, noNaN: true })),
+    unit: fc.constantFrom('kg', 'cm'),
+    system: fc.constantFrom('http://unitsofmeasure.org', 'urn:x'),
+    code: fc.constantFrom('kg', 'cm', ''),
+  },
   { requiredKeys: [] },
 );
 const period = fc.record({ start: dateTime, end: dateTime, _start: primitiveExtra }, { requiredKeys: [] });
 const range = fc.record({ low: quantity, high: quantity }, { requiredKeys: [] });
 const ratio = fc.record({ numerator: quantity, denominator: quantity, extension: fc.constant([{ url: 'u', valueString: 'r' }]) }, { requiredKeys: [] });
-const coding = fc.record({ system: fc.constantFrom('http://loinc.org', 'urn:oid:1.2.250', 'urn:oid:vendor', 'x'), code: fc.constantFrom('29463-7', '8302-2', '') }, { requiredKeys: [] });
+const coding = fc.record(
+  { system: fc.constantFrom('http://loinc.org', 'urn:oid:1.2.250', 'urn:oid:vendor', 'x'), code: fc.constantFrom('29463-7', '8302-2', '') },
+  { requiredKeys: [] },
+);
 const concept = fc.record({ coding: fc.array(coding, { maxLength: 2 }), text: fc.string({ maxLength: 3 }) }, { requiredKeys: [] });
 /** One value[x] (or none), sometimes with the library-only `_` companion. */
 const choiceValue = (stem: string) =>
@@ -40,7 +50,9 @@ const choiceValue = (stem: string) =>
     concept.map((v) => ({ [`${stem}CodeableConcept`]: v })),
     fc.constant({ [`_${stem}String`]: { extension: [{ url: 'u', valueString: 'x' }] } }),
   );
-const component = fc.tuple(fc.record({ code: concept, dataAbsentReason: maybe(concept) }, { requiredKeys: ['code'] }), choiceValue('value')).map(([c, v]) => ({ ...c, ...v }));
+const component = fc
+  .tuple(fc.record({ code: concept, dataAbsentReason: maybe(concept) }, { requiredKeys: ['code'] }), choiceValue('value'))
+  .map(([c, v]) => ({ ...c, ...v }));
 const observation = fc
   .tuple(
     fc.record(
@@ -48,7 +60,13 @@ const observation = fc
         status: fc.constantFrom('final', 'amended'),
         meta: fc.record({ source: fc.constantFrom('urn:oid:1.2.250.1', 'urn:oid:01.2', 'https://x', '') }, { requiredKeys: [] }),
         code: concept,
-        subject: fc.record({ identifier: fc.record({ system: fc.constantFrom('urn:oid:1.2.250.1.213', 'http://x', ''), value: fc.constant('1') }, { requiredKeys: [] }), reference: fc.constantFrom('#p', 'Patient/1') }, { requiredKeys: [] }),
+        subject: fc.record(
+          {
+            identifier: fc.record({ system: fc.constantFrom('urn:oid:1.2.250.1.213', 'http://x', ''), value: fc.constant('1') }, { requiredKeys: [] }),
+            reference: fc.constantFrom('#p', 'Patient/1'),
+          },
+          { requiredKeys: [] },
+        ),
         dataAbsentReason: concept,
         component: fc.array(component, { maxLength: 2 }),
         hasMember: fc.constant([{ reference: 'Observation/2' }]),
@@ -136,7 +154,13 @@ describe('compiled FHIRPath gives exactly the verdict of the fhirpath library', 
 });
 
 describe('selectPlain across choices', () => {
-  const paths = ['Observation.effective', 'Observation.value.ofType(Quantity)', 'Observation.component.value.ofType(Period)', 'Observation.referenceRange.low', 'Observation.effective.ofType(Period)'];
+  const paths = [
+    'Observation.effective',
+    'Observation.value.ofType(Quantity)',
+    'Observation.component.value.ofType(Period)',
+    'Observation.referenceRange.low',
+    'Observation.effective.ofType(Period)',
+  ];
   it('selects what fhirpath selects, at the same locations, or leaves it to the library', () => {
     let decided = 0;
     fc.assert(
@@ -173,7 +197,8 @@ describe('the selection tree of a plan', () => {
   it('finds the failures the library finds, at the same locations and in the same order', () => {
     expect(tree.selection).toBeDefined();
     expect(library.selection).toBeUndefined();
-    const failures = (plan: typeof tree, o: unknown) => runInvariants(plan, o, { resource: o, rootResource: o }).map((f) => `${f.constraint.key}@${f.location}${f.error ? ' error' : ''}`);
+    const failures = (plan: typeof tree, o: unknown) =>
+      runInvariants(plan, o, { resource: o, rootResource: o }).map((f) => `${f.constraint.key}@${f.location}${f.error ? ' error' : ''}`);
     let failing = 0;
     fc.assert(
       fc.property(observation.map(asParsed), (o) => {

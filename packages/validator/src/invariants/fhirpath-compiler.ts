@@ -54,7 +54,10 @@ export interface EvaluationStart {
  * model path, then the closure compiled from the FHIRPath, if any; undefined still means the
  * library. (The selection tree asks both itself, on the type it already knows.)
  */
-export function withCodedVerdict(coded: (value: unknown, type: string | undefined) => boolean | undefined, closure: CompiledInvariant | undefined): InvariantCheck {
+export function withCodedVerdict(
+  coded: (value: unknown, type: string | undefined) => boolean | undefined,
+  closure: CompiledInvariant | undefined,
+): InvariantCheck {
   return (value, path, env, companionChecked = false) => {
     if (value === undefined) return undefined;
     const verdict = coded(value, startItem(value, path).t);
@@ -79,7 +82,6 @@ const UNSURE = new Unsure();
 const unsure = (): never => {
   throw UNSURE;
 };
-
 
 /** The start item of an evaluation at a model path (`Observation`, `Observation.component`, `Period`). */
 function startItem(value: unknown, path: string | undefined): Item {
@@ -289,7 +291,8 @@ function compileFunction(name: string, params: Fn[], paramNodes: AstNode[], inpu
         if (items.length === 0) return EMPTY;
         // strings and the date/time types the JSON spells as the library prints them
         const t = items[0]!.t;
-        if (items.length > 1 || typeof items[0]!.v !== 'string' || !(t === 'string' || t === 'code' || t === 'dateTime' || t === 'date' || t === 'uri')) return unsure();
+        if (items.length > 1 || typeof items[0]!.v !== 'string' || !(t === 'string' || t === 'code' || t === 'dateTime' || t === 'date' || t === 'uri'))
+          return unsure();
         return [{ v: items[0]!.v, t: 'string' }];
       };
     case 'ofType/1': {

@@ -25,7 +25,10 @@ const byLibrary = (value: unknown, expression: string, type: string) => {
 };
 
 const primitive = fc.oneof(fc.string({ maxLength: 3 }), fc.boolean(), fc.integer({ min: -5, max: 5 }), fc.constant(null));
-const primitiveExtra = fc.record({ id: fc.string({ maxLength: 2 }), extension: fc.array(fc.record({ url: fc.constant('u'), valueString: fc.string({ maxLength: 2 }) }), { maxLength: 1 }) }, { requiredKeys: [] });
+const primitiveExtra = fc.record(
+  { id: fc.string({ maxLength: 2 }), extension: fc.array(fc.record({ url: fc.constant('u'), valueString: fc.string({ maxLength: 2 }) }), { maxLength: 1 }) },
+  { requiredKeys: [] },
+);
 /** One value[x] of an extension, or none: as apps write it, right and wrong (nulls, `_value` companions, empty objects). */
 const extensionValue = fc.option(
   fc.oneof(
@@ -51,20 +54,41 @@ const extension: fc.Arbitrary<Record<string, unknown>> = fc.letrec((tie) => ({
 })).ext as fc.Arbitrary<Record<string, unknown>>;
 
 const meta = fc.record(
-  { versionId: primitive, _versionId: primitiveExtra, lastUpdated: fc.constantFrom('2026-01-01T00:00:00Z', null), _lastUpdated: primitiveExtra, security: fc.array(fc.record({ code: fc.constant('N') }), { maxLength: 2 }) },
+  {
+    versionId: primitive,
+    _versionId: primitiveExtra,
+    lastUpdated: fc.constantFrom('2026-01-01T00:00:00Z', null),
+    _lastUpdated: primitiveExtra,
+    security: fc.array(fc.record({ code: fc.constant('N') }), { maxLength: 2 }),
+  },
   { requiredKeys: [] },
 );
 const containedResource = fc.record(
-  { resourceType: fc.constantFrom('Patient', 'Organization'), id: fc.string({ maxLength: 2 }), meta, contained: fc.array(fc.record({ resourceType: fc.constant('Patient'), id: fc.constant('x') }), { maxLength: 1 }) },
+  {
+    resourceType: fc.constantFrom('Patient', 'Organization'),
+    id: fc.string({ maxLength: 2 }),
+    meta,
+    contained: fc.array(fc.record({ resourceType: fc.constant('Patient'), id: fc.constant('x') }), { maxLength: 1 }),
+  },
   { requiredKeys: ['resourceType'] },
 );
 const domainResource = fc.record(
   {
     resourceType: fc.constant('Observation'),
     contained: fc.array(containedResource, { maxLength: 3 }),
-    text: fc.record({ status: fc.constant('generated'), div: fc.oneof(fc.constant('<div xmlns="http://www.w3.org/1999/xhtml">x</div>'), fc.constant('')), _div: primitiveExtra }, { requiredKeys: [] }),
+    text: fc.record(
+      {
+        status: fc.constant('generated'),
+        div: fc.oneof(fc.constant('<div xmlns="http://www.w3.org/1999/xhtml">x</div>'), fc.constant('')),
+        _div: primitiveExtra,
+      },
+      { requiredKeys: [] },
+    ),
     extension: fc.array(extension, { maxLength: 2 }),
-    code: fc.record({ coding: fc.array(fc.record({ system: fc.constant('s'), extension: fc.array(extension, { maxLength: 2 }) }, { requiredKeys: [] }), { maxLength: 2 }) }, { requiredKeys: [] }),
+    code: fc.record(
+      { coding: fc.array(fc.record({ system: fc.constant('s'), extension: fc.array(extension, { maxLength: 2 }) }, { requiredKeys: [] }), { maxLength: 2 }) },
+      { requiredKeys: [] },
+    ),
   },
   { requiredKeys: ['resourceType'] },
 );
@@ -81,7 +105,7 @@ describe('the invariants every resource carries: compiled closures give exactly 
     );
   });
 
-  it('ext-1 as the walk checks it on every extension (closure, else the library): the library\'s verdict', () => {
+  it("ext-1 as the walk checks it on every extension (closure, else the library): the library's verdict", () => {
     fc.assert(
       fc.property(extension.map(asParsed), (e) => {
         expect(extensionHoldsExt1(e)).toBe(byLibrary(e, EVERYWHERE['ext-1']!, 'Extension'));

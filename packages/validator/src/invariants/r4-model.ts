@@ -12,7 +12,9 @@ export const r4Model = r4 as unknown as {
   path2Type: Record<string, string>;
   type2Parent: Record<string, string>;
 };
-const PRIMITIVE_SUFFIXES = new Set('Base64Binary Boolean Canonical Code Date DateTime Decimal Id Instant Integer Markdown Oid PositiveInt String Time UnsignedInt Uri Url Uuid'.split(' '));
+const PRIMITIVE_SUFFIXES = new Set(
+  'Base64Binary Boolean Canonical Code Date DateTime Decimal Id Instant Integer Markdown Oid PositiveInt String Time UnsignedInt Uri Url Uuid'.split(' '),
+);
 /** The FHIR type a choice suffix names (`DateTime` → dateTime, `Quantity` → Quantity). */
 export const typeOfSuffix = (suffix: string) => (PRIMITIVE_SUFFIXES.has(suffix) ? suffix.charAt(0).toLowerCase() + suffix.slice(1) : suffix);
 
@@ -105,4 +107,3 @@ export function isType(t: string | undefined, typeName: string): boolean | undef
   for (let type: string | undefined = t, i = 0; type && i < 10; type = r4Model.type2Parent[type], i++) if (type === typeName) return true;
   return false;
 }
-

@@ -80,7 +80,12 @@ export function childPlace(entry: LookupEntry, place: ElementPlace, lookup: Elem
   let memo = entry.place;
   if (memo === undefined || memo.parent !== place) {
     const fhirName = lookup.names[entry.index]!.fhirName;
-    memo = entry.place = { path: `${place.path}.${fhirName}`, type: place.type, typePath: place.typePath === undefined ? undefined : `${place.typePath}.${fhirName}`, parent: place };
+    memo = entry.place = {
+      path: `${place.path}.${fhirName}`,
+      type: place.type,
+      typePath: place.typePath === undefined ? undefined : `${place.typePath}.${fhirName}`,
+      parent: place,
+    };
   }
   return memo;
 }
@@ -88,6 +93,7 @@ export function childPlace(entry: LookupEntry, place: ElementPlace, lookup: Elem
 /** The place of an object value of a type: inside a data type, paths restart at its name (Address.line); backbone elements keep the resource's path. */
 export function objectPlace(at: ElementPlace, code: string): ElementPlace {
   let place = at.inner;
-  if (place === undefined || place.type !== code) place = at.inner = { path: at.path, type: code, typePath: code === 'BackboneElement' || code === 'Element' ? at.typePath : code };
+  if (place === undefined || place.type !== code)
+    place = at.inner = { path: at.path, type: code, typePath: code === 'BackboneElement' || code === 'Element' ? at.typePath : code };
   return place;
 }

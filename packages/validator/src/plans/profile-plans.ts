@@ -90,7 +90,8 @@ export class ProfilePlans {
     for (const def of defs) {
       if (def.fixed) valueRules.push({ rule: def.fixed.kind, value: def.fixed.value, json: JSON.stringify(def.fixed.value) });
       const binding = def.binding;
-      if (binding && (binding.strength === 'required' || binding.strength === 'extensible') && binding.valueSet) valueRules.push({ rule: 'binding', strength: binding.strength, valueSet: binding.valueSet });
+      if (binding && (binding.strength === 'required' || binding.strength === 'extensible') && binding.valueSet)
+        valueRules.push({ rule: 'binding', strength: binding.strength, valueSet: binding.valueSet });
     }
     for (const def of defs) {
       const limits = readLimits(def);
@@ -192,7 +193,11 @@ export class ProfilePlans {
   targetTypesOf(type: TypeRef): Set<string> {
     let types = this.targetTypes.get(type);
     if (!types) {
-      types = new Set(type.targetProfiles.map((p) => this.model.definition(p)?.type ?? (p.startsWith(FHIR_BASE) ? p.slice(FHIR_BASE.length) : undefined)).filter(Boolean) as string[]);
+      types = new Set(
+        type.targetProfiles
+          .map((p) => this.model.definition(p)?.type ?? (p.startsWith(FHIR_BASE) ? p.slice(FHIR_BASE.length) : undefined))
+          .filter(Boolean) as string[],
+      );
       this.targetTypes.set(type, types);
     }
     return types;

@@ -37,7 +37,8 @@ function checkFullUrls(ctx: ValidationContext, bundle: Json, location: string): 
     const m = RESTFUL_TAIL.exec(entry.fullUrl);
     const { resourceType, id } = entry.resource;
     if (!m || !/^https?:/.test(entry.fullUrl) || typeof id !== 'string') return;
-    if (m[1] !== resourceType || m[2] !== id) ctx.report('bundle-full-url-mismatch', `${location}.entry[${i}].fullUrl`, entry.fullUrl, `${String(resourceType)}/${id}`);
+    if (m[1] !== resourceType || m[2] !== id)
+      ctx.report('bundle-full-url-mismatch', `${location}.entry[${i}].fullUrl`, entry.fullUrl, `${String(resourceType)}/${id}`);
   });
 }
 

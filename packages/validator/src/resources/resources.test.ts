@@ -27,7 +27,11 @@ describe('Bundle', () => {
     expect(ids(bundle('http://example.org/fhir/Patient/p2'), 'bundle-')).toEqual(['bundle-full-url-mismatch@Bundle.entry[0].fullUrl']);
   });
   it('two entries may not hold the same resource, but in a history', () => {
-    const bundle = (type: string) => ({ resourceType: 'Bundle', type, entry: [entry('urn:uuid:0f1e2d3c-4b5a-4968-8776-655443322110', 'p1'), entry('urn:uuid:1f1e2d3c-4b5a-4968-8776-655443322110', 'p1')] });
+    const bundle = (type: string) => ({
+      resourceType: 'Bundle',
+      type,
+      entry: [entry('urn:uuid:0f1e2d3c-4b5a-4968-8776-655443322110', 'p1'), entry('urn:uuid:1f1e2d3c-4b5a-4968-8776-655443322110', 'p1')],
+    });
     expect(ids(bundle('collection'), 'bundle-')).toEqual(['bundle-duplicate-resource@Bundle.entry[1].resource.id']);
     expect(ids(bundle('history'), 'bundle-')).toEqual([]);
   });
@@ -46,13 +50,22 @@ describe('SearchParameter', () => {
     expression: 'Patient.name',
     ...more,
   });
-  it('a derived parameter that keeps its parent\'s type and bases is accepted', () => {
-    expect(ids(searchParameter({ derivedFrom: 'http://hl7.org/fhir/SearchParameter/individual-family', expression: 'Patient.name.family' }), 'search-')).toEqual([]);
+  it("a derived parameter that keeps its parent's type and bases is accepted", () => {
+    expect(
+      ids(searchParameter({ derivedFrom: 'http://hl7.org/fhir/SearchParameter/individual-family', expression: 'Patient.name.family' }), 'search-'),
+    ).toEqual([]);
   });
-  it('its expression parses; its parent exists; its type is its parent\'s', () => {
+  it("its expression parses; its parent exists; its type is its parent's", () => {
     expect(ids(searchParameter({ expression: 'Patient.name.where(' }), 'search-')).toEqual(['search-expression-invalid@SearchParameter.expression']);
-    expect(ids(searchParameter({ derivedFrom: 'https://mes-fhir.test/SearchParameter/absent' }), 'search-')).toEqual(['search-parent-not-found@SearchParameter.derivedFrom']);
-    expect(ids(searchParameter({ derivedFrom: 'http://hl7.org/fhir/SearchParameter/individual-family', type: 'token', expression: 'Patient.name.family' }), 'search-')).toEqual(['search-type-differs@SearchParameter.type']);
+    expect(ids(searchParameter({ derivedFrom: 'https://mes-fhir.test/SearchParameter/absent' }), 'search-')).toEqual([
+      'search-parent-not-found@SearchParameter.derivedFrom',
+    ]);
+    expect(
+      ids(
+        searchParameter({ derivedFrom: 'http://hl7.org/fhir/SearchParameter/individual-family', type: 'token', expression: 'Patient.name.family' }),
+        'search-',
+      ),
+    ).toEqual(['search-type-differs@SearchParameter.type']);
   });
 });
 
@@ -65,7 +78,12 @@ describe('CapabilityStatement', () => {
     fhirVersion: '4.0.1',
     format: ['json'],
     implementation: { description: 'bac à sable' },
-    rest: [{ mode: 'server', resource: [{ type: 'Patient', searchParam: [{ name: 'family', definition: 'http://hl7.org/fhir/SearchParameter/individual-family', type }] }] }],
+    rest: [
+      {
+        mode: 'server',
+        resource: [{ type: 'Patient', searchParam: [{ name: 'family', definition: 'http://hl7.org/fhir/SearchParameter/individual-family', type }] }],
+      },
+    ],
   });
   it('a search parameter has the type of its definition', () => {
     expect(ids(statement('string'), 'capability-')).toEqual([]);
@@ -77,7 +95,11 @@ describe('DocumentReference', () => {
   const text = 'compte rendu';
   const data = Buffer.from(text).toString('base64');
   const sha1 = createHash('sha1').update(text).digest('base64');
-  const document = (hash: string) => ({ resourceType: 'DocumentReference', status: 'current', content: [{ attachment: { contentType: 'text/plain', data, hash } }] });
+  const document = (hash: string) => ({
+    resourceType: 'DocumentReference',
+    status: 'current',
+    content: [{ attachment: { contentType: 'text/plain', data, hash } }],
+  });
   it('the hash is the SHA-1 of the document it carries', () => {
     expect(ids(document(sha1), 'document-')).toEqual([]);
     expect(ids(document(Buffer.from('autre').toString('base64')), 'document-')).toEqual(['document-hash@DocumentReference.content[0].attachment.hash']);

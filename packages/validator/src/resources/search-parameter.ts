@@ -31,10 +31,12 @@ export const searchParameterRule: ResourceRule = {
     strings(sp.base).forEach((base, i) => {
       if (!anyBase && !parentBases.includes(base)) ctx.report('search-base-not-in-parent', `${location}.base[${i}]`, base, parentBases.join(', '));
     });
-    if (typeof sp.type === 'string' && typeof parent.type === 'string' && sp.type !== parent.type) ctx.report('search-type-differs', `${location}.type`, sp.type, parent.type);
+    if (typeof sp.type === 'string' && typeof parent.type === 'string' && sp.type !== parent.type)
+      ctx.report('search-type-differs', `${location}.type`, sp.type, parent.type);
     if (expression && typeof parent.expression === 'string' && expression !== parent.expression) {
       const bases = strings(sp.base);
-      if (canonicalExpression(expression, bases) !== canonicalExpression(parent.expression, bases)) ctx.report('search-expression-differs', `${location}.expression`, parent.expression);
+      if (canonicalExpression(expression, bases) !== canonicalExpression(parent.expression, bases))
+        ctx.report('search-expression-differs', `${location}.expression`, parent.expression);
     }
   },
 };
@@ -56,4 +58,7 @@ function canonicalExpression(expression: string, bases: string[]): string {
 }
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0]!.slice(0, 200);
+const firstLine = (e: unknown) =>
+  String((e as Error)?.message ?? e)
+    .split('\n')[0]!
+    .slice(0, 200);

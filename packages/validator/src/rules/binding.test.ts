@@ -3,7 +3,13 @@ import type { Validator } from '../validator.js';
 import { issuesOf, profile, TEST_BASE, validatorWith } from './rule-harness.test-support.js';
 
 let validator: Validator;
-const valueSet = (name: string, include: Record<string, unknown>) => ({ resourceType: 'ValueSet', url: `${TEST_BASE.replace('StructureDefinition', 'ValueSet')}${name}`, name, status: 'draft', compose: { include: [include] } });
+const valueSet = (name: string, include: Record<string, unknown>) => ({
+  resourceType: 'ValueSet',
+  url: `${TEST_BASE.replace('StructureDefinition', 'ValueSet')}${name}`,
+  name,
+  status: 'draft',
+  compose: { include: [include] },
+});
 const MALE_ONLY = valueSet('male-only', { system: 'http://hl7.org/fhir/administrative-gender', concept: [{ code: 'male' }] });
 const ANY_LOINC = valueSet('any-loinc', { system: 'http://loinc.org' });
 beforeAll(async () => {

@@ -22,7 +22,10 @@ describe('cardinality and shape', () => {
   it('refuses a missing required element, a forbidden one, one too many', () => {
     expect(issuesOf(validator, { resourceType: 'Patient' }, 'CardPatient')).toEqual(['cardinality-min@Patient.name']);
     expect(issuesOf(validator, patient({ photo: [{ url: 'http://x/p.png' }] }), 'CardPatient')).toEqual(['element-forbidden@Patient.photo']);
-    const telecom = [{ system: 'phone', value: '1' }, { system: 'phone', value: '2' }];
+    const telecom = [
+      { system: 'phone', value: '1' },
+      { system: 'phone', value: '2' },
+    ];
     expect(issuesOf(validator, patient({ telecom }), 'CardPatient')).toEqual(['cardinality-max@Patient.telecom']);
   });
   it('the same resource without the profile: the base definition allows all three', () => {
@@ -37,7 +40,10 @@ describe('cardinality and shape', () => {
   });
   it('refuses two values of one choice, and an element with neither value nor children (ele-1)', () => {
     // the choice counts two values where one is allowed, and names the second
-    expect(issuesOf(validator, patient({ deceasedBoolean: false, deceasedDateTime: '2020-01-01' }))).toEqual(['cardinality-max@Patient.deceasedBoolean', 'choice-twice@Patient.deceasedDateTime']);
+    expect(issuesOf(validator, patient({ deceasedBoolean: false, deceasedDateTime: '2020-01-01' }))).toEqual([
+      'cardinality-max@Patient.deceasedBoolean',
+      'choice-twice@Patient.deceasedDateTime',
+    ]);
     const empty = validator.validateToIssues(patient({ address: [{}] })).filter((i) => i.key === 'ele-1');
     expect(empty.map((i) => `${i.id}@${i.location}`)).toEqual(['element-empty@Patient.address[0]']);
   });

@@ -15,11 +15,17 @@ describe('extensions', () => {
     expect(issuesOf(validator, { resourceType: 'Patient', extension: [birthPlace()] })).toEqual([]);
   });
   it('refuses an extension whose definition cannot be found, modifier or not', () => {
-    expect(issuesOf(validator, { resourceType: 'Patient', extension: [{ url: 'http://example.org/inconnue', valueString: 'x' }] })).toEqual(['extension-unknown@Patient.extension[0]']);
-    expect(issuesOf(validator, { resourceType: 'Patient', modifierExtension: [{ url: 'http://example.org/inconnue', valueString: 'x' }] })).toEqual(['extension-unknown@Patient.modifierExtension[0]']);
+    expect(issuesOf(validator, { resourceType: 'Patient', extension: [{ url: 'http://example.org/inconnue', valueString: 'x' }] })).toEqual([
+      'extension-unknown@Patient.extension[0]',
+    ]);
+    expect(issuesOf(validator, { resourceType: 'Patient', modifierExtension: [{ url: 'http://example.org/inconnue', valueString: 'x' }] })).toEqual([
+      'extension-unknown@Patient.modifierExtension[0]',
+    ]);
   });
   it('refuses a known extension outside its contexts', () => {
-    expect(issuesOf(validator, { resourceType: 'Patient', name: [{ family: 'Martin', extension: [birthPlace()] }] })).toEqual(['extension-context@Patient.name[0].extension[0]']);
+    expect(issuesOf(validator, { resourceType: 'Patient', name: [{ family: 'Martin', extension: [birthPlace()] }] })).toEqual([
+      'extension-context@Patient.name[0].extension[0]',
+    ]);
   });
   it('refuses an extension with both a value and extensions (ext-1)', () => {
     const issues = validator.validateToIssues({ resourceType: 'Patient', extension: [birthPlace({ extension: [{ url: 'part', valueString: 'x' }] })] });

@@ -30,10 +30,14 @@ describe('invariants', () => {
   });
   it('reports each failed constraint with its key, its severity and the element it sits on', () => {
     expect(check({ resourceType: 'Patient' })).toEqual(['invariant-failed:test-name:error@Patient', 'invariant-failed:test-gender:warning@Patient']);
-    expect(check({ resourceType: 'Patient', gender: 'male', name: [{ family: 'Martin' }, { given: ['Léa'] }] })).toEqual(['invariant-failed:test-family:error@Patient.name[1]']);
+    expect(check({ resourceType: 'Patient', gender: 'male', name: [{ family: 'Martin' }, { given: ['Léa'] }] })).toEqual([
+      'invariant-failed:test-family:error@Patient.name[1]',
+    ]);
   });
   it('says which constraint failed, in its own words', () => {
-    const issue = validator.validateToIssues({ resourceType: 'Patient', gender: 'male' }, { profile: `${TEST_BASE}RuledPatient` }).find((i) => i.key === 'test-name');
+    const issue = validator
+      .validateToIssues({ resourceType: 'Patient', gender: 'male' }, { profile: `${TEST_BASE}RuledPatient` })
+      .find((i) => i.key === 'test-name');
     expect(issue?.message).toBe('test-name: Un nom est requis');
   });
 });

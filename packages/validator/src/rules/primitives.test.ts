@@ -18,7 +18,7 @@ describe('primitive values', () => {
     expect(patient({ multipleBirthInteger: 3_000_000_000 })).toEqual(['primitive-out-of-range@Patient.multipleBirthInteger']);
     expect(patient({ name: [{ family: '' }] })).toEqual(['primitive-empty@Patient.name[0].family']);
   });
-  it('refuses a value outside its type\'s format, and a day no calendar has', () => {
+  it("refuses a value outside its type's format, and a day no calendar has", () => {
     expect(patient({ birthDate: '1er mai' })).toEqual(['primitive-format@Patient.birthDate']);
     expect(patient({ birthDate: '2026-02-30' })).toEqual(['date-no-such-day@Patient.birthDate']);
   });

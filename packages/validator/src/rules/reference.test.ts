@@ -6,11 +6,19 @@ let validator: Validator;
 beforeAll(async () => {
   validator = await validatorWith([
     profile('NamedPatient', 'Patient', [{ id: 'Patient.name', min: 1 }]),
-    profile('ObservationOfNamedPatient', 'Observation', [{ id: 'Observation.subject', type: [{ code: 'Reference', targetProfile: [`${TEST_BASE}NamedPatient`] }] }]),
+    profile('ObservationOfNamedPatient', 'Observation', [
+      { id: 'Observation.subject', type: [{ code: 'Reference', targetProfile: [`${TEST_BASE}NamedPatient`] }] },
+    ]),
   ]);
 });
 
-const observation = (subject: Record<string, unknown>, more: Record<string, unknown> = {}) => ({ resourceType: 'Observation', status: 'final', code: { text: 'Poids' }, subject, ...more });
+const observation = (subject: Record<string, unknown>, more: Record<string, unknown> = {}) => ({
+  resourceType: 'Observation',
+  status: 'final',
+  code: { text: 'Poids' },
+  subject,
+  ...more,
+});
 const withId = (issues: string[], prefix: string) => issues.filter((i) => i.startsWith(prefix));
 
 describe('references', () => {
@@ -31,15 +39,27 @@ describe('references', () => {
       resourceType: 'Bundle',
       type: 'collection',
       entry: [
-        { fullUrl: 'urn:uuid:0f1e2d3c-4b5a-4968-8776-655443322110', resource: observation({ reference: 'urn:uuid:1f1e2d3c-4b5a-4968-8776-655443322110' }, { meta: { profile: [`${TEST_BASE}ObservationOfNamedPatient`] } }) },
+        {
+          fullUrl: 'urn:uuid:0f1e2d3c-4b5a-4968-8776-655443322110',
+          resource: observation(
+            { reference: 'urn:uuid:1f1e2d3c-4b5a-4968-8776-655443322110' },
+            { meta: { profile: [`${TEST_BASE}ObservationOfNamedPatient`] } },
+          ),
+        },
         { fullUrl: 'urn:uuid:1f1e2d3c-4b5a-4968-8776-655443322110', resource: patient },
       ],
     });
-    expect(withId(issuesOf(validator, bundle({ resourceType: 'Patient' })), 'reference-')).toEqual(['reference-target-profile@Bundle.entry[0].resource.subject.reference']);
+    expect(withId(issuesOf(validator, bundle({ resourceType: 'Patient' })), 'reference-')).toEqual([
+      'reference-target-profile@Bundle.entry[0].resource.subject.reference',
+    ]);
     expect(withId(issuesOf(validator, bundle({ resourceType: 'Patient', name: [{ family: 'Martin' }] })), 'reference-')).toEqual([]);
   });
   it('in a document Bundle, a reference resolves inside it', () => {
-    const document = { resourceType: 'Bundle', type: 'document', entry: [{ fullUrl: 'urn:uuid:0f1e2d3c-4b5a-4968-8776-655443322110', resource: observation({ reference: 'Patient/p1' }) }] };
+    const document = {
+      resourceType: 'Bundle',
+      type: 'document',
+      entry: [{ fullUrl: 'urn:uuid:0f1e2d3c-4b5a-4968-8776-655443322110', resource: observation({ reference: 'Patient/p1' }) }],
+    };
     expect(withId(issuesOf(validator, document), 'reference-')).toEqual(['reference-outside-document@Bundle.entry[0].resource.subject.reference']);
     const collection = { ...document, type: 'collection' };
     expect(withId(issuesOf(validator, collection), 'reference-')).toEqual([]);

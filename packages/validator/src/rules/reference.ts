@@ -8,7 +8,8 @@ import type { TypeRef } from '@mes-fhir/profile-model';
 import type { ValidationContext } from '../context.js';
 import type { ProfilePlans } from '../plans/profile-plans.js';
 
-const REFERENCE_FORMAT = /^(#.*|urn:uuid:[0-9a-fA-F-]{36}|urn:oid:[0-2](\.(0|[1-9][0-9]*))+|([A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(\/_history\/[A-Za-z0-9\-.]{1,64})?|[a-z][a-z0-9+.-]*:.+)$/;
+const REFERENCE_FORMAT =
+  /^(#.*|urn:uuid:[0-9a-fA-F-]{36}|urn:oid:[0-2](\.(0|[1-9][0-9]*))+|([A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(\/_history\/[A-Za-z0-9\-.]{1,64})?|[a-z][a-z0-9+.-]*:.+)$/;
 const TYPE_AND_ID = /(?:^|\/)([A-Z][A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(\/_history\/[^/]+)?$/;
 
 export function checkReference(ctx: ValidationContext, plans: ProfilePlans, ref: Json, type: TypeRef, location: string): void {
@@ -40,7 +41,8 @@ export function checkReference(ctx: ValidationContext, plans: ProfilePlans, ref:
   }
   if (target && type.targetProfiles.length) {
     const loaded = plans.loadedTargetProfiles(type);
-    if (loaded.length && !loaded.some((p) => ctx.revalidation.meets(target, p))) ctx.report('reference-target-profile', `${location}.reference`, String(targetType), loaded.join(' or '));
+    if (loaded.length && !loaded.some((p) => ctx.revalidation.meets(target, p)))
+      ctx.report('reference-target-profile', `${location}.reference`, String(targetType), loaded.join(' or '));
   }
 }
 

@@ -12,7 +12,12 @@ import { Validator } from '../validator.js';
 export const TEST_BASE = 'https://mes-fhir.test/StructureDefinition/';
 
 /** A profile of `type` named `name`, constraining it by these differential elements (ids and paths relative to the type). */
-export function profile(name: string, type: string, elements: Array<Record<string, unknown>>, base = `http://hl7.org/fhir/StructureDefinition/${type}`): Record<string, unknown> {
+export function profile(
+  name: string,
+  type: string,
+  elements: Array<Record<string, unknown>>,
+  base = `http://hl7.org/fhir/StructureDefinition/${type}`,
+): Record<string, unknown> {
   return {
     resourceType: 'StructureDefinition',
     url: `${TEST_BASE}${name}`,

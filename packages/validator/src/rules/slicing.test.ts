@@ -38,7 +38,7 @@ describe('slicing', () => {
     expect(issuesOf(validator, patient([a, { system: 'urn:c', value: '9' }]), 'SlicedPatient')).toEqual(['slice-none-closed@Patient.identifier[1]']);
     expect(issuesOf(validator, patient([b, a]), 'SlicedPatient')).toEqual(['slice-out-of-order@Patient.identifier[1]']);
   });
-  it('an item is also checked against its slice\'s own definition', () => {
+  it("an item is also checked against its slice's own definition", () => {
     expect(issuesOf(validator, patient([a, { system: 'urn:b' }]), 'SlicedPatient')).toEqual(['cardinality-min@Patient.identifier[1].value']);
   });
   it('openAtEnd: items outside the slices come last', () => {

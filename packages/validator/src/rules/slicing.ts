@@ -101,7 +101,11 @@ export class SlicingRule {
       const discriminators = sliced.slicing?.discriminator ?? [];
       const expected = this.matchersOf(sliced).map((m) => m.values[0]);
       const primitive = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
-      if (discriminators.length === 1 && (discriminators[0]!.type === 'value' || discriminators[0]!.type === 'pattern') && expected.every((e) => e && primitive(e.value))) {
+      if (
+        discriminators.length === 1 &&
+        (discriminators[0]!.type === 'value' || discriminators[0]!.type === 'pattern') &&
+        expected.every((e) => e && primitive(e.value))
+      ) {
         const first = new Map<unknown, number>();
         expected.forEach((e, i) => {
           if (!first.has(e!.value)) first.set(e!.value, i);
@@ -140,7 +144,8 @@ export class SlicingRule {
         } else if (d.type === 'type') {
           // The item's type at the path: a resource's resourceType, a choice's type suffix, a resolved reference's target
           const typeCodes = this.sliceElementAt(slice, d.path)?.types.map((t) => t.code) ?? slice.types.map((t) => t.code);
-          if (!this.typedValuesAt(ctx, item, d.path).some((v) => v.type !== undefined && typeCodes.some((code) => this.plans.isTypeOrSubtype(v.type!, code)))) ok = false;
+          if (!this.typedValuesAt(ctx, item, d.path).some((v) => v.type !== undefined && typeCodes.some((code) => this.plans.isTypeOrSubtype(v.type!, code))))
+            ok = false;
         } else if (d.type === 'profile') {
           const profiles = (this.sliceElementAt(slice, d.path) ?? slice).types.flatMap((t) => (d.path.endsWith('resolve()') ? t.targetProfiles : t.profiles));
           if (!this.typedValuesAt(ctx, item, d.path).some((v) => profiles.some((p) => ctx.revalidation.conformsTo(v.value, v.type, p)))) ok = false;
@@ -148,7 +153,13 @@ export class SlicingRule {
           // `extension('url')` paths name the extension of that url (FrCore's e-mail type, say)
           const ext = /^extension\('([^']+)'\)$/.exec(d.path)?.[1];
           const at = ext ? this.extensionSliceOf(slice, ext) : this.sliceElementAt(slice, d.path);
-          const exists = ext ? isObject(item) && Array.isArray(item.extension) && item.extension.some((e) => isObject(e) && e.url === ext) : someValueAt(item, d.path.split('.').filter((s) => s !== '$this'), () => true);
+          const exists = ext
+            ? isObject(item) && Array.isArray(item.extension) && item.extension.some((e) => isObject(e) && e.url === ext)
+            : someValueAt(
+                item,
+                d.path.split('.').filter((s) => s !== '$this'),
+                () => true,
+              );
           if (at && ((at.min > 0 && !exists) || (at.max === 0 && exists))) ok = false;
         } else ok = false;
         if (!ok) break;
@@ -166,7 +177,9 @@ export class SlicingRule {
   private typedValuesAt(ctx: ValidationContext, item: unknown, path: string): Array<{ value: unknown; type?: string }> {
     // resolve() reads the enclosing resources, and profile checks validate what they find
     ctx.contextReads++;
-    let current: Array<{ value: unknown; type?: string }> = [{ value: item, type: isObject(item) && typeof item.resourceType === 'string' ? item.resourceType : undefined }];
+    let current: Array<{ value: unknown; type?: string }> = [
+      { value: item, type: isObject(item) && typeof item.resourceType === 'string' ? item.resourceType : undefined },
+    ];
     for (const step of path.split('.')) {
       if (step === '$this') continue;
       const next: Array<{ value: unknown; type?: string }> = [];

@@ -14,7 +14,13 @@ beforeAll(async () => {
   ]);
 });
 
-const observation = (more: Record<string, unknown> = {}) => ({ resourceType: 'Observation', status: 'final', code: { ...LOINC_WEIGHT, text: 'Poids' }, valueInteger: 5, ...more });
+const observation = (more: Record<string, unknown> = {}) => ({
+  resourceType: 'Observation',
+  status: 'final',
+  code: { ...LOINC_WEIGHT, text: 'Poids' },
+  valueInteger: 5,
+  ...more,
+});
 
 describe('fixed values, patterns and limits', () => {
   it('accepts a value that meets them', () => {
@@ -24,7 +30,9 @@ describe('fixed values, patterns and limits', () => {
     expect(issuesOf(validator, observation({ status: 'amended' }), 'ValueObservation')).toEqual(['fixed-value@Observation.status']);
   });
   it('refuses a value that lacks the pattern (more than it is fine)', () => {
-    expect(issuesOf(validator, observation({ code: { coding: [{ system: 'http://loinc.org', code: '8302-2' }] } }), 'ValueObservation')).toEqual(['pattern-value@Observation.code']);
+    expect(issuesOf(validator, observation({ code: { coding: [{ system: 'http://loinc.org', code: '8302-2' }] } }), 'ValueObservation')).toEqual([
+      'pattern-value@Observation.code',
+    ]);
   });
   it('refuses a value outside minValue/maxValue', () => {
     expect(issuesOf(validator, observation({ valueInteger: 11 }), 'ValueObservation')).toEqual(['above-max-value@Observation.valueInteger']);
@@ -35,12 +43,20 @@ describe('fixed values, patterns and limits', () => {
 describe('what a value states about itself', () => {
   it('Attachment.size is the size of the data', () => {
     // (the MIME type's binding cannot be checked offline: a warning the test leaves aside)
-    const photo = (size: number) => issuesOf(validator, { resourceType: 'Patient', photo: [{ contentType: 'image/png', data: 'AAAA', size }] }).filter((i) => !i.startsWith('code-not-checkable'));
+    const photo = (size: number) =>
+      issuesOf(validator, { resourceType: 'Patient', photo: [{ contentType: 'image/png', data: 'AAAA', size }] }).filter(
+        (i) => !i.startsWith('code-not-checkable'),
+      );
     expect(photo(5)).toEqual(['attachment-size@Patient.photo[0]']);
     expect(photo(3)).toEqual([]);
   });
   it('a UCUM code is a valid UCUM expression', () => {
-    const weight = (code: string) => ({ resourceType: 'Observation', status: 'final', code: { text: 'Poids' }, valueQuantity: { value: 72, unit: code, system: 'http://unitsofmeasure.org', code } });
+    const weight = (code: string) => ({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'Poids' },
+      valueQuantity: { value: 72, unit: code, system: 'http://unitsofmeasure.org', code },
+    });
     expect(issuesOf(validator, weight('kgg'))).toEqual(['ucum-invalid@Observation.valueQuantity.code']);
     expect(issuesOf(validator, weight('kg'))).toEqual([]);
   });

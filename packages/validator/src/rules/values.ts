@@ -63,7 +63,8 @@ function compareLimit(value: unknown, limit: unknown): number | undefined {
     const b = Date.parse(limit);
     return Number.isNaN(a) || Number.isNaN(b) ? undefined : a - b;
   }
-  if (typeof value === 'string' && typeof limit === 'string' && /^\d{2}:\d{2}/.test(value) && /^\d{2}:\d{2}/.test(limit)) return value < limit ? -1 : value > limit ? 1 : 0;
+  if (typeof value === 'string' && typeof limit === 'string' && /^\d{2}:\d{2}/.test(value) && /^\d{2}:\d{2}/.test(limit))
+    return value < limit ? -1 : value > limit ? 1 : 0;
   if (isObject(value) && isObject(limit) && typeof value.value === 'number' && typeof limit.value === 'number') {
     if ((limit.code !== undefined && value.code !== limit.code) || (limit.system !== undefined && value.system !== limit.system)) return undefined;
     return value.value - limit.value;
