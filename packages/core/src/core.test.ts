@@ -80,3 +80,27 @@ describe('fixed and pattern values', () => {
     expect(deepEqual({ a: 1, b: 2 }, { a: 1 })).toBe(false);
   });
 });
+
+describe('isBase64Binary', () => {
+  const R4 = /^(?:(\s*([0-9a-zA-Z\+/=]){4}\s*)+)$/;
+  it('gives the verdict of the R4 regex, on generated strings of its alphabet, whitespace and others', async () => {
+    const { isBase64Binary } = await import('./index.js');
+    const fc = (await import('fast-check')).default;
+    const char = fc.constantFrom('A', 'z', '0', '+', '/', '=', ' ', '\n', '\t', '\u00a0', '\u2028', '!', '-', 'é');
+    fc.assert(
+      fc.property(fc.array(char, { maxLength: 14 }), (chars) => {
+        const s = chars.join('');
+        expect(isBase64Binary(s)).toBe(R4.test(s));
+      }),
+      { numRuns: 20_000, seed: 20261203 },
+    );
+    for (const s of ['AAAA', ' AAAA ', 'AAAA AAAA', 'AAAAAAAA', 'QUJD\nREVG', 'aGk=']) expect(isBase64Binary(s), s).toBe(true);
+    for (const s of ['', ' ', 'AAA', 'AA AA', 'AAAA!', 'AAAA-AAA']) expect(isBase64Binary(s), s).toBe(false);
+  });
+  it('decides a long value that fails at its end in one pass (the R4 regex backtracks exponentially on it)', async () => {
+    const { isBase64Binary } = await import('./index.js');
+    // 200,000 groups: the regex would not finish; one pass reads each character once
+    expect(isBase64Binary(`${'AAAA '.repeat(200_000)}!`)).toBe(false);
+    expect(isBase64Binary('AAAA '.repeat(200_000))).toBe(true);
+  });
+});

@@ -2,3 +2,4 @@ export * from './json.js';
 export * from './issue.js';
 export * from './operation-outcome.js';
 export * from './patterns.js';
+export * from './base64.js';

@@ -211,3 +211,14 @@ describe('builders', () => {
     }
   });
 });
+
+describe('primitive formats', () => {
+  it('base64Binary: a long value that fails at its end is refused at once (the R4 regex backtracks exponentially on it)', async () => {
+    const { base64Binary } = await import('./generated/primitives.js');
+    expect(base64Binary.safeParse('QUJD REVG').success).toBe(true);
+    expect(base64Binary.safeParse('QUJ DREVG').success).toBe(false);
+    const hostile = base64Binary.safeParse(`${'AAAA '.repeat(5_000)}!`);
+    expect(hostile.success).toBe(false);
+    expect(hostile.error?.issues[0]?.message).toBe('not a valid base64Binary');
+  });
+});

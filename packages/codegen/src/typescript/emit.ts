@@ -158,7 +158,7 @@ const NUMERIC: Record<string, string> = {
   decimal: 'z.number()',
 };
 
-/** Primitive schemas: JSON type plus the regex the R4 definition of the type declares. */
+/** Primitive schemas: JSON type plus the regex the R4 definition of the type declares (base64Binary: `isBase64Binary` of @mes-fhir/core). */
 export function primitiveSchemas(model: StructureModel, types: string[]): VariableStatementStructure[] {
   const out: VariableStatementStructure[] = [];
   for (const type of [...new Set(types)].sort()) {
@@ -171,6 +171,8 @@ export function primitiveSchemas(model: StructureModel, types: string[]): Variab
         (e) => e.url === REGEX_EXTENSION,
       )?.valueString;
       init = regex ? `z.string().regex(new RegExp(${literal(`^(?:${regex})$`)}))` : 'z.string()';
+      // R4's base64Binary regex backtracks exponentially on a long failing value: core checks it in one pass
+      if (type === 'base64Binary') init = `z.string().refine(isBase64Binary, 'not a valid base64Binary')`;
       if (type === 'string' || type === 'markdown') init = `z.string().regex(/^[\\s\\S]*\\S[\\s\\S]*$/, 'must not be empty or blank')`;
     }
     out.push({

@@ -64,7 +64,11 @@ export function generateTypeScript(manifest: Manifest, model: StructureModel, te
   for (const shape of builder.named) for (const p of shape.props) if (p.shape.kind === 'primitive') usedPrimitives.add(p.shape.fhirType);
 
   const sources: Record<string, StatementStructures[]> = {
-    'primitives.ts': [imp('zod', { names: ['z'] }), ...primitiveSchemas(model, [...usedPrimitives])],
+    'primitives.ts': [
+      imp('zod', { names: ['z'] }),
+      ...(usedPrimitives.has('base64Binary') ? [imp('@mes-fhir/core', { names: ['isBase64Binary'] })] : []),
+      ...primitiveSchemas(model, [...usedPrimitives]),
+    ],
     'datatypes.ts': [
       imp('zod', { names: ['z'] }),
       imp('fhir/r4.js', { namespace: 'fhir4', typeOnly: true }),
