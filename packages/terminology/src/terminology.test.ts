@@ -157,6 +157,14 @@ describe('UCUM', () => {
   it.each(['lb', 'mmHg', 'KG', 'degC', ' kg', 'bpm'])('rejects %s', (unit) => {
     expect(validateUcum(unit).valid).toBe(false);
   });
+  it('refuses a code longer than 128 characters without parsing it (the library takes seconds on long hostile codes)', () => {
+    const long = validateUcum('m.'.repeat(40_000));
+    expect(long.valid).toBe(false);
+    expect(long.message).toMatch(/longer than 128 characters$/);
+    expect(long.message!.length).toBeLessThan(120);
+    // up to the bound, the library decides as before
+    expect(validateUcum(`${'m.'.repeat(63)}m`).valid).toBe(true);
+  });
   it('proposes valid codes for an invalid one, when asked', () => {
     expect(validateUcum('lb').suggestions).toContain('[lb_ap]');
     expect(validateUcum('kg').suggestions).toBeUndefined();

@@ -29,11 +29,22 @@ export interface UcumCheck {
 }
 
 const checks = new Map<string, UcumCheck>();
+/** Distinct codes remembered at most: a server that validates for months must not grow without end. */
+const MAX_CHECKS = 10_000;
+/**
+ * Longer codes are refused without the library, whose parser takes seconds on long hostile codes
+ * (80 KB of "m." took 16 s): real UCUM codes are a few dozen characters.
+ */
+export const MAX_UCUM_CODE_LENGTH = 128;
 
 /** Validates a UCUM unit code (case-sensitive form) with the UCUM library; results are cached. */
 export function validateUcum(code: string): UcumCheck {
   let check = checks.get(code);
   if (check) return check;
+  if (code.length > MAX_UCUM_CODE_LENGTH) {
+    // not remembered: each one would hold its long string
+    return { valid: false, message: `"${code.slice(0, 40)}…" is not a valid UCUM code: longer than ${MAX_UCUM_CODE_LENGTH} characters` };
+  }
   if (code.trim() === '' || code !== code.trim()) {
     check = { valid: false, message: `"${code}" is not a valid UCUM code: empty or surrounded by spaces` };
   } else {
@@ -59,6 +70,7 @@ export function validateUcum(code: string): UcumCheck {
       };
     }
   }
+  if (checks.size >= MAX_CHECKS) checks.clear();
   checks.set(code, check);
   return check;
 }
