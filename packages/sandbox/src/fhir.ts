@@ -1,9 +1,5 @@
 /** The error type routes throw to answer with an OperationOutcome, and the FHIR values routes read (identifiers, instants). */
-import { isObject, toOperationOutcome, type Issue, type IssueCode, type OperationOutcome } from '@mes-fhir/core';
-
-export function outcome(issues: Issue[]): OperationOutcome {
-  return toOperationOutcome(issues);
-}
+import { isObject, type Issue, type IssueCode } from '@mes-fhir/core';
 
 /** A FHIR error answer: HTTP status and the issues of the OperationOutcome that explains it. */
 export class FhirError extends Error {

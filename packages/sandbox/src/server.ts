@@ -2,8 +2,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Validator } from '@mes-fhir/validator';
 import { DEMO_APP, type SandboxApp } from './apps.js';
 import { openDatabase, type Database } from './database.js';
-import { isObject, type Json } from '@mes-fhir/core';
-import { FhirError, outcome } from './fhir.js';
+import { isObject, toOperationOutcome, type Json } from '@mes-fhir/core';
+import { FhirError } from './fhir.js';
 import { TokenService } from './tokens.js';
 import { acceptFeedingBundle, searchObservations } from './mesures.js';
 import { createAppointment, searchAppointments, updateAppointment } from './agenda.js';
@@ -156,19 +156,19 @@ export async function buildServer(
   server.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _req, reply) => {
     if (error instanceof FhirError) {
       for (const [k, v] of Object.entries(error.headers)) reply.header(k, v);
-      return send(reply, error.status, outcome(error.issues));
+      return send(reply, error.status, toOperationOutcome(error.issues));
     }
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
       return send(
         reply,
         413,
-        outcome([{ severity: 'error', code: 'too-long', location: '', message: `The body exceeds ${server.initialConfig.bodyLimit} bytes` }]),
+        toOperationOutcome([{ severity: 'error', code: 'too-long', location: '', message: `The body exceeds ${server.initialConfig.bodyLimit} bytes` }]),
       );
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
       return send(
         reply,
         415,
-        outcome([
+        toOperationOutcome([
           {
             severity: 'error',
             code: 'not-supported',
@@ -178,12 +178,20 @@ export async function buildServer(
         ]),
       );
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
-      return send(reply, error.statusCode, outcome([{ severity: 'error', code: 'invalid', location: '', message: error.message }]));
+      return send(reply, error.statusCode, toOperationOutcome([{ severity: 'error', code: 'invalid', location: '', message: error.message }]));
     process.stderr.write(`mes-fhir sandbox: ${error.stack ?? error.message}\n`);
-    return send(reply, 500, outcome([{ severity: 'fatal', code: 'exception', location: '', message: 'Internal error of the sandbox (see its console)' }]));
+    return send(
+      reply,
+      500,
+      toOperationOutcome([{ severity: 'fatal', code: 'exception', location: '', message: 'Internal error of the sandbox (see its console)' }]),
+    );
   });
   server.setNotFoundHandler((req, reply) =>
-    send(reply, 404, outcome([{ severity: 'error', code: 'not-supported', location: '', message: `No route for ${req.method} ${req.url.split('?')[0]}` }])),
+    send(
+      reply,
+      404,
+      toOperationOutcome([{ severity: 'error', code: 'not-supported', location: '', message: `No route for ${req.method} ${req.url.split('?')[0]}` }]),
+    ),
   );
 
   /** Every FHIR call needs a valid bearer token (401 otherwise, with WWW-Authenticate as RFC 6750 says). */

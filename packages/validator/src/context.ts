@@ -3,7 +3,7 @@
  * resources being walked, the enclosing Bundle, and the way back into the walk for what a rule must
  * check again (a nested resource, a value against a profile).
  */
-import type { Issue, IssueSeverity, Json } from '@mes-fhir/core';
+import { isError, type Issue, type IssueSeverity, type Json } from '@mes-fhir/core';
 import { MESSAGES, type MessageArgs, type MessageId } from './messages.js';
 import type { AttachmentResolver } from './resources/document-reference.js';
 
@@ -75,8 +75,7 @@ export class ValidationContext {
 
   /** Whether an error was reported (a conformance check asks). */
   hasErrors(): boolean {
-    for (let i = 0; i < this.issues.length; i++) if (this.issues[i]!.severity === 'error' || this.issues[i]!.severity === 'fatal') return true;
-    return false;
+    return this.issues.some(isError);
   }
 }
 
