@@ -1,6 +1,7 @@
-import { XMLParser } from 'fast-xml-parser';
 import { isObject, type Json } from '@mes-fhir/core';
 import { isPrimitiveType, jsonNames, type ElementNode, type StructureModel, type TypeRef } from '@mes-fhir/profile-model';
+import { childElements, directText, readXmlTree, type XmlElement } from './xml-tree.js';
+import { readXhtml } from './xhtml.js';
 
 const FHIR_NS = 'http://hl7.org/fhir';
 const SYSTEM_STRING = 'http://hl7.org/fhirpath/System.String';
@@ -8,12 +9,7 @@ const NUMERIC = new Set(['integer', 'positiveInt', 'unsignedInt', 'decimal', 'in
 /** Nesting deeper than this is refused (hostile input), as the validator does. */
 const MAX_DEPTH = 100;
 
-/** fast-xml-parser's ordered form: one key (the tag) plus ":@" (attributes) per node. */
-type XmlNode = Record<string, unknown> & { ':@'?: Record<string, string> };
-
 export type FromXmlResult = { ok: true; resource: Json } | { ok: false; error: string };
-
-const tagOf = (n: XmlNode) => Object.keys(n).find((k) => k !== ':@')!;
 
 function escapeAttribute(text: string): string {
   return text
@@ -77,7 +73,13 @@ export class FhirXml {
 
   private valueXml(name: string, value: unknown, extra: unknown, node: ElementNode, type: TypeRef): string {
     const code = type.code === SYSTEM_STRING ? 'string' : type.code;
-    if (code === 'xhtml') return typeof value === 'string' ? value : '';
+    if (code === 'xhtml') {
+      if (typeof value !== 'string') return '';
+      // written as is only once the parser has read it as one element: a div cannot close the document's elements early
+      const div = readXhtml(value);
+      if (!div.ok) throw new Error(`${node.path}: ${div.error}`);
+      return value;
+    }
     if (isPrimitiveType(code)) {
       const attrs = `${isObject(extra) && typeof extra.id === 'string' ? ` id="${escapeAttribute(extra.id)}"` : ''}${value === undefined || value === null ? '' : ` value="${escapeAttribute(String(value))}"`}`;
       const extensions =
@@ -100,78 +102,72 @@ export class FhirXml {
 
   /** The JSON of an XML resource; never throws (a reason instead). */
   fromXml(text: string): FromXmlResult {
+    const tree = readXmlTree(text);
+    if (!tree.ok) return tree;
+    if (tree.root.uri !== FHIR_NS) return { ok: false, error: `the resource is not in the FHIR namespace (xmlns="${FHIR_NS}")` };
     try {
-      if (/<!DOCTYPE/i.test(text)) return { ok: false, error: 'DOCTYPE declarations are not allowed in FHIR XML' };
-      const { xml, raw } = extractXhtml(text);
-      const parser = new XMLParser({
-        preserveOrder: true,
-        ignoreAttributes: false,
-        attributeNamePrefix: '',
-        parseAttributeValue: false,
-        parseTagValue: false,
-        trimValues: false,
-        processEntities: true,
-        htmlEntities: true,
-        ignoreDeclaration: true,
-        ignorePiTags: true,
-      });
-      const nodes = parser.parse(xml) as XmlNode[];
-      const roots = nodes.filter((n) => !('#text' in n) && !('#comment' in n));
-      if (roots.length !== 1) return { ok: false, error: 'expected one root element (the resource)' };
-      const root = roots[0]!;
-      const attrs = root[':@'] ?? {};
-      if (attrs.xmlns !== FHIR_NS) return { ok: false, error: `the resource is not in the FHIR namespace (xmlns="${FHIR_NS}")` };
-      return { ok: true, resource: this.readResource(root, raw, 0) };
+      return { ok: true, resource: this.readResource(tree.root, text, 0) };
     } catch (e) {
-      return { ok: false, error: `not well-formed XML: ${(e as Error).message.split('\n')[0]}` };
+      if (e instanceof FhirXmlError) return { ok: false, error: e.message };
+      throw e;
     }
   }
 
-  private readResource(node: XmlNode, raw: string[], depth: number): Json {
-    const type = tagOf(node);
+  private readResource(element: XmlElement, text: string, depth: number): Json {
+    const type = element.name;
     const tree = this.model.typeTree(type);
     const resource: Json = { resourceType: type };
     if (!tree || tree.sd.kind !== 'resource') return resource; // the validator says it is unknown
-    this.readChildren(node[type] as XmlNode[], tree.root.children, resource, raw, depth + 1, true);
+    this.readChildren(element, tree.root.children, resource, text, depth + 1, true);
     return resource;
   }
 
-  private readChildren(xmlChildren: XmlNode[], children: ElementNode[], into: Json, raw: string[], depth: number, isResource: boolean): void {
-    if (depth > MAX_DEPTH) throw new Error(`nesting deeper than ${MAX_DEPTH} levels`);
+  private readChildren(parent: XmlElement, children: ElementNode[], into: Json, text: string, depth: number, isResource: boolean): void {
+    if (depth > MAX_DEPTH) throw new FhirXmlError(`nesting deeper than ${MAX_DEPTH} levels`);
+    const stray = directText(parent);
+    if (stray !== undefined)
+      throw new FhirXmlError(`text is not allowed in the FHIR element <${parent.name}> (values go in a value attribute): "${clip(stray)}"`);
     const byName = new Map<string, { node: ElementNode; type: TypeRef }>();
     for (const child of children) {
       if (child.sliceName) continue;
       for (const { name, type } of jsonNames(child)) byName.set(name, { node: child, type });
     }
-    for (const x of xmlChildren) {
-      if ('#text' in x || '#comment' in x) continue;
-      const name = tagOf(x);
+    for (const x of childElements(parent)) {
+      const name = x.name;
       const known = byName.get(name);
+      // the narrative is in the XHTML namespace (the validator says so when it is not); everything else in FHIR's
+      if (x.uri !== FHIR_NS && known?.type.code !== 'xhtml') throw new FhirXmlError(`the element <${name}> in <${parent.name}> is not in the FHIR namespace`);
       if (!known || (!isResource && name === 'id')) {
         // unknown to the definitions: kept, for the validator to report
-        into[name] = x[':@']?.value ?? {};
+        into[name] = x.attributes.get('value') ?? {};
         continue;
       }
       const { node, type } = known;
       const code = type.code === SYSTEM_STRING ? 'string' : type.code;
-      const attrs = x[':@'] ?? {};
       const many = node.isArray;
+      // XML readers keep the last of a repeated element silently: a single-valued one is refused instead
+      if (!many && (name in into || `_${name}` in into)) throw new FhirXmlError(`<${name}> occurs more than once in <${parent.name}>: ${node.path} allows one`);
       const put = (key: string, value: unknown) => {
         if (!many) into[key] = value;
         else into[key] = [...((into[key] as unknown[] | undefined) ?? []), value];
       };
       if (code === 'xhtml') {
-        const index = Number(attrs['mes-raw']);
-        put(name, raw[index] ?? '');
+        // the narrative, byte for byte, as the parser delimited it (comments and CDATA inside it stay there)
+        put(name, text.slice(x.start, x.end));
         continue;
       }
       if (isPrimitiveType(code)) {
-        const extensions = (x[name] as XmlNode[]).filter((c) => !('#text' in c) && !('#comment' in c) && tagOf(c) === 'extension');
         const extra: Json = {};
-        if (attrs.id !== undefined) extra.id = attrs.id;
-        if (extensions.length)
-          extra.extension = extensions.map((e) => this.readComplex(e, this.model.typeTree('Extension')!.root.children, 'Extension', raw, depth + 1));
-        const value = attrs.value === undefined ? null : primitiveValue(code, attrs.value);
+        const id = x.attributes.get('id');
+        if (id !== undefined) extra.id = id;
+        const extensions = childElements(x).map((e) => {
+          if (e.name !== 'extension' || e.uri !== FHIR_NS) throw new FhirXmlError(`<${e.name}> is not allowed in the primitive <${name}> (only extensions)`);
+          return this.readComplex(e, this.model.typeTree('Extension')!.root.children, 'Extension', text, depth + 1);
+        });
+        if (directText(x) !== undefined) throw new FhirXmlError(`text is not allowed in <${name}> (its value goes in the value attribute)`);
+        if (extensions.length) extra.extension = extensions;
+        const raw = x.attributes.get('value');
+        const value = raw === undefined ? null : primitiveValue(code, raw);
         const hasExtra = Object.keys(extra).length > 0;
         if (!many) {
           if (value !== null) into[name] = value;
@@ -188,12 +184,13 @@ export class FhirXml {
         continue;
       }
       if (code === 'Resource' || this.model.typeTree(code)?.sd.kind === 'resource') {
-        const inner = (x[name] as XmlNode[]).find((c) => !('#text' in c) && !('#comment' in c));
-        put(name, inner ? this.readResource(inner, raw, depth + 1) : {});
+        const inner = childElements(x);
+        if (inner.length > 1) throw new FhirXmlError(`<${name}> holds ${inner.length} resources: one is allowed`);
+        put(name, inner[0] ? this.readResource(inner[0], text, depth + 1) : {});
         continue;
       }
       const children = code === 'Extension' ? this.model.typeTree('Extension')!.root.children : this.model.childrenFor(node, type);
-      put(name, this.readComplex(x, children, code, raw, depth + 1));
+      put(name, this.readComplex(x, children, code, text, depth + 1));
     }
     // primitive arrays: JSON writes null where an item has only an extension (and the reverse)
     for (const value of Object.values(into)) {
@@ -201,59 +198,25 @@ export class FhirXml {
     }
   }
 
-  private readComplex(x: XmlNode, children: ElementNode[], code: string, raw: string[], depth: number): Json {
-    const name = tagOf(x);
-    const attrs = x[':@'] ?? {};
+  private readComplex(x: XmlElement, children: ElementNode[], code: string, text: string, depth: number): Json {
     const value: Json = {};
-    if (attrs.id !== undefined) value.id = attrs.id;
-    if (code === 'Extension' && attrs.url !== undefined) value.url = attrs.url;
-    this.readChildren(x[name] as XmlNode[], children, value, raw, depth, false);
+    const id = x.attributes.get('id');
+    if (id !== undefined) value.id = id;
+    const url = x.attributes.get('url');
+    if (code === 'Extension' && url !== undefined) value.url = url;
+    this.readChildren(x, children, value, text, depth, false);
     return value;
   }
 }
+
+/** A resource that is well-formed XML but not FHIR XML. */
+class FhirXmlError extends Error {}
+
+const clip = (s: string) => (s.trim().length > 40 ? `${s.trim().slice(0, 40)}…` : s.trim());
 
 /** JSON value of a primitive's `value` attribute. */
 function primitiveValue(code: string, text: string): unknown {
   if (code === 'boolean') return text === 'true' ? true : text === 'false' ? false : text;
   if (NUMERIC.has(code) && /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(text)) return Number(text);
   return text;
-}
-
-/**
- * Takes the narrative XHTML (`<div xmlns="http://www.w3.org/1999/xhtml">…</div>`) out of the text
- * before parsing, so that JSON gets it byte for byte; a placeholder stands in its place.
- */
-export function extractXhtml(text: string): { xml: string; raw: string[] } {
-  const raw: string[] = [];
-  let out = '';
-  let i = 0;
-  const open = /<div\b[^>]*xmlns\s*=\s*["']http:\/\/www\.w3\.org\/1999\/xhtml["'][^>]*>/g;
-  for (;;) {
-    open.lastIndex = i;
-    const m = open.exec(text);
-    if (!m) break;
-    const start = m.index;
-    let end: number;
-    if (m[0].endsWith('/>')) end = start + m[0].length;
-    else {
-      // find the matching </div>, counting nested divs
-      const tag = /<(\/?)div\b[^>]*?(\/?)>/g;
-      tag.lastIndex = start + m[0].length;
-      let depth = 1;
-      end = -1;
-      for (let t = tag.exec(text); t; t = tag.exec(text)) {
-        if (t[2] === '/') continue;
-        depth += t[1] ? -1 : 1;
-        if (depth === 0) {
-          end = t.index + t[0].length;
-          break;
-        }
-      }
-      if (end < 0) break; // unbalanced: left to the parser, which will say so
-    }
-    out += `${text.slice(i, start)}<div mes-raw="${raw.length}"/>`;
-    raw.push(text.slice(start, end));
-    i = end;
-  }
-  return { xml: out + text.slice(i), raw };
 }
