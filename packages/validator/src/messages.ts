@@ -76,7 +76,24 @@ export const MESSAGES = {
     code: 'value',
     text: () => 'the narrative <div> must be in the XHTML namespace (xmlns="http://www.w3.org/1999/xhtml")',
   },
-  'narrative-script': { severity: 'error', code: 'value', text: () => 'the narrative must not contain scripts' },
+  'narrative-not-xhtml': { severity: 'error', code: 'value', text: (reason: string) => `the narrative is not one well-formed XHTML element: ${reason}` },
+  'narrative-element': {
+    severity: 'error',
+    code: 'value',
+    text: (element: string) => `txt-1: <${clip(element, 40)}> is not allowed in a narrative (only basic HTML formatting, links and images)`,
+  },
+  'narrative-attribute': {
+    severity: 'error',
+    code: 'value',
+    text: (attribute: string, element: string) => `txt-1: the attribute ${clip(attribute, 40)} is not allowed on <${element}> in a narrative`,
+  },
+  'narrative-url': {
+    severity: 'error',
+    code: 'value',
+    text: (attribute: string, element: string, scheme: string) =>
+      `txt-1: the ${attribute} of <${element}> is an active ${scheme} URL, not allowed in a narrative`,
+  },
+  'narrative-empty': { severity: 'error', code: 'value', text: () => 'txt-2: the narrative must have some non-whitespace content' },
 
   // --- text (warnings the Java validator gives by default)
   'string-padded': { severity: 'warning', code: 'value', text: () => 'the value should not start or finish with whitespace' },

@@ -24,6 +24,7 @@ import { RESOURCE_ID } from './rules/primitives.js';
 import { checkReference } from './rules/reference.js';
 import { SlicingRule, type SliceItemWalker } from './rules/slicing.js';
 import { checkText } from './rules/text.js';
+import { checkNarrative } from './rules/narrative.js';
 import { checkAttachmentSize, checkUcum, fixedValueCheck, limitsCheck } from './rules/values.js';
 import { VerifiedValue } from './verified-values.js';
 
@@ -347,7 +348,10 @@ export class Walker implements Revalidation, SliceItemWalker {
       // Resource ids are `id`s, whatever type the R4 snapshot writes for them (System.String with
       // fhir-type string): checked on their own, never behind the text rule of that string type.
       if (plan.resourceId && typeof value === 'string' && !RESOURCE_ID.test(value)) ctx.report('resource-id-invalid', location, value);
-      else if (plan.text && typeof value === 'string') checkText(ctx, value, plan.text, location);
+      else if (plan.text && typeof value === 'string') {
+        if (plan.text === 'xhtml') checkNarrative(ctx, value, location);
+        else checkText(ctx, value, plan.text, location);
+      }
       return;
     }
     if (plan.resource) {

@@ -46,9 +46,10 @@ export interface InvariantPlan {
 /**
  * Checked by the walk itself: ele-1 (an element has a value or children) sits on every element;
  * ref-1 (a local reference has its contained resource) evaluates to empty, hence fails, on
- * references that carry only an identifier, where the rule does not apply.
+ * references that carry only an identifier, where the rule does not apply; txt-1 and txt-2
+ * (`htmlChecks()`, which FHIRPath libraries do not run) are the narrative rule's.
  */
-const CHECKED_BY_THE_WALK = new Set(['ele-1', 'ref-1']);
+const CHECKED_BY_THE_WALK = new Set(['ele-1', 'ref-1', 'txt-1', 'txt-2']);
 
 /**
  * ext-1 as R4 writes it: the walk checks it on every extension it meets (it visits each one

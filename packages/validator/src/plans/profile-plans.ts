@@ -104,7 +104,7 @@ export class ProfilePlans {
       valueRules,
       code,
       primitive: isPrimitiveType(code) ? this.primitives.get(code) : undefined,
-      text: code === 'string' || code === 'markdown' ? code : undefined,
+      text: code === 'string' || code === 'markdown' || code === 'xhtml' ? code : undefined,
       resourceId: node.name === 'id' && node.parent === node.tree.root && node.path.split('.').length === 2 && node.tree.sd.kind === 'resource',
       resource: code === 'Resource' || this.baseType(code)?.sd.kind === 'resource',
       quantity: code === 'Quantity' || this.baseType(code)?.sd.type === 'Quantity',

@@ -25,7 +25,8 @@ export interface ValuePlan {
   /** The FHIR type (an element typed System.String: its fhir-type extension). */
   code: string;
   primitive?: PrimitiveCheck;
-  text?: 'string' | 'markdown';
+  /** The text rules of strings and markdown (rules/text.ts), or the narrative's (rules/narrative.ts). */
+  text?: 'string' | 'markdown' | 'xhtml';
   /** The id of a resource (checked as an `id`, whatever type the snapshot writes). */
   resourceId: boolean;
   /** The value is a resource (contained, a Bundle entry). */

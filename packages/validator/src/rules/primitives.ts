@@ -1,7 +1,7 @@
 /**
  * FHIR primitive values in JSON: the JSON type, numeric ranges, the regular expression the R4
- * definition of each type declares (read from the loaded package, once), calendar dates, resource
- * ids and the narrative's XHTML namespace.
+ * definition of each type declares (read from the loaded package, once), calendar dates and resource
+ * ids (the narrative's XHTML: rules/narrative.ts).
  */
 import { isBase64Binary } from '@mes-fhir/core';
 import type { StructureModel } from '@mes-fhir/profile-model';
@@ -62,7 +62,6 @@ export class PrimitiveChecks {
           if (v.length > 1_048_576) return problem('primitive-too-long', type);
           if (regex && !regex.test(v)) return problem('primitive-format', v, type);
           if (calendar && !realDate(v)) return problem('date-no-such-day', v, type);
-          if (type === 'xhtml') return checkXhtml(v);
           return undefined;
         };
       }
@@ -86,15 +85,6 @@ function realDate(v: string): boolean {
   const d = Number(v.slice(8, 10));
   if (!(d > 28)) return true; // every month has 28 days (and NaN is not a day to judge here)
   return d <= new Date(Date.UTC(Number(v.slice(0, 4)), Number(v.slice(5, 7)), 0)).getUTCDate();
-}
-
-/** Narrative: a div in the XHTML namespace (the Java validator refuses others). */
-function checkXhtml(v: string): PrimitiveProblem | undefined {
-  const start = /^\s*<div(\s[^>]*)?>/.exec(v);
-  if (!start) return problem('narrative-not-div');
-  if (!/xmlns\s*=\s*["']http:\/\/www\.w3\.org\/1999\/xhtml["']/.test(start[1] ?? '')) return problem('narrative-namespace');
-  if (/<script[\s>]/i.test(v)) return problem('narrative-script');
-  return undefined;
 }
 
 function describe(v: unknown): string {
