@@ -34,6 +34,8 @@ export class ValidationContext {
   inDocument = false;
   /** The resources being walked, outermost first: a contained resource's `#id` resolves in its container. */
   readonly resourceStack: unknown[] = [];
+  /** The contained resources of each resource walked, by id, made on the first local reference into them. */
+  readonly containedById = new Map<unknown[], Map<unknown, Json>>();
 
   constructor(
     /** %rootResource of the invariants. */

@@ -58,6 +58,8 @@ const contained = fc.oneof(
         id: fc.constantFrom('p', 'd'),
         meta: fc.oneof(fc.constant({}), fc.record({ versionId: fc.constant('1') }), fc.record({ security: fc.constant([{ code: 'N' }]) })),
         contained: fc.constant([{ resourceType: 'Patient', id: 'x' }]),
+        // a contained resource that refers to its container
+        link: fc.constant([{ other: { reference: '#' } }]),
       },
       { requiredKeys: ['resourceType'] },
     ),
@@ -111,11 +113,14 @@ const observation = fc
           fc.constant({}),
           fc.record({ source: fc.constantFrom('urn:oid:1.2.250.1.213', 'urn:oid:vendor', 'urn:oid:3.1', '', 'https://example.org') }),
           fc.record({ source: fc.constant('urn:oid:1.2.3'), _source: primitiveExtra }),
+          // a uri naming a contained resource (dom-3)
+          fc.record({ source: fc.constantFrom('#p', '#d', '#') }),
           fc.constant(null),
         ),
         _meta: primitiveExtra,
         subject: fc.oneof(
           fc.constant({ reference: 'Patient/1' }),
+          fc.constantFrom({ reference: '#p' }, { reference: '#d' }, { display: '#p' }),
           fc.record({
             identifier: fc.oneof(
               fc.constant({}),
@@ -137,6 +142,14 @@ const observation = fc
     effective,
   )
   .map(([base, v, e]) => asParsed({ resourceType: 'Observation', status: 'final', ...base, ...v, ...e }));
+
+/**
+ * The expression the library is asked: the constraint's own, except dom-3's
+ * `%resource.descendants().as(uri)`, which the library refuses on several descendants (as() takes
+ * one item) and the coded verdict reads as the HL7 validator does, as ofType(uri).
+ */
+const libraryExpression = (key: string, expression: string) =>
+  key === 'dom-3' ? expression.replaceAll('descendants().as(', 'descendants().ofType(') : expression;
 
 /** Where each native is placed in the validator's plans, and on what. */
 const PLACES: Record<string, string> = {
@@ -172,7 +185,7 @@ describe('coded invariants give exactly the verdict of fhirpath on the original 
     let undecided = 0;
     fc.assert(
       fc.property(observation, (resource) => {
-        for (const { node, holds } of libraryVerdicts(resource, PLACES[key]!, expression)) {
+        for (const { node, holds } of libraryVerdicts(resource, PLACES[key]!, libraryExpression(key, expression))) {
           const verdict = decide(node.data, key === 'qty-3' ? 'Quantity' : typeOf(node, resource));
           if (verdict === undefined) {
             undecided++;
@@ -197,7 +210,10 @@ it('through a validation plan (selection tree, coded verdicts, closures): the fa
     constraint: { key, severity: 'error' as const, human: key, expression },
   }));
   const withCodedVerdicts = planOf(placed);
-  const libraryOnly = planOf(placed, { libraryOnly: true });
+  const libraryOnly = planOf(
+    placed.map((p) => ({ ...p, constraint: { ...p.constraint, expression: libraryExpression(p.constraint.key, p.constraint.expression) } })),
+    { libraryOnly: true },
+  );
   const failures = (plan: typeof withCodedVerdicts, o: Record<string, unknown>) =>
     runInvariants(plan, o, { resource: o, rootResource: o }).map((f) => `${f.constraint.key}@${f.location}${f.error ? ' error' : ''}`);
   let failing = 0;

@@ -1,3 +1,5 @@
+import fhirpath from 'fhirpath';
+import r4Model from 'fhirpath/fhir-context/r4/index.js';
 import { isObject } from '@mes-fhir/core';
 import { childOf } from './r4-model.js';
 
@@ -8,7 +10,8 @@ import { childOf } from './r4-model.js';
  * rules on every MES resource (mes-source-oid, mes-subject-oid, fsh/input/fsh/common/invariants.fsh).
  *
  * Each decides only the shapes that apps actually send (no contained resources, no components, a
- * plain value) and answers `undefined` on anything else, which then goes to the closure compiled
+ * plain value; dom-3 on any contained resources, as its FHIRPath is cubic in their number) and
+ * answers `undefined` on anything else, which then goes to the closure compiled
  * from the FHIRPath and, failing that, to the fhirpath library. A coded verdict is used only where the
  * constraint's key and expression are exactly the ones below, so a profile that rewrites a rule
  * keeps its own expression. coded-invariants.test.ts checks each one against the fhirpath
@@ -75,7 +78,7 @@ export const CODED_INVARIANTS: Record<string, { expression: string; decide: Code
   'dom-3': {
     expression:
       "contained.where((('#'+id in (%resource.descendants().reference | %resource.descendants().as(canonical) | %resource.descendants().as(uri) | %resource.descendants().as(url))) or descendants().where(reference = '#').exists() or descendants().where(as(canonical) = '#').exists() or descendants().where(as(canonical) = '#').exists()).not()).trace('unmatched', id).empty()",
-    decide: onResource((r) => (noContained(r) ? true : undefined)),
+    decide: onResource((r) => (noContained(r) ? true : containedAreReferenced(r))),
   },
   'dom-4': {
     expression: 'contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()',
@@ -194,6 +197,60 @@ function subjectSystemIsOid(r: Record<string, unknown>): boolean | undefined {
   const identifier = subject.identifier;
   if (!isObject(identifier)) return absentOr(identifier, subject._identifier, false);
   return oidVerdict(identifier.system, identifier._system, false, subjectSystemVerdicts);
+}
+
+/** Each string a JSON value holds, with the name of the key it sits at (arrays: their key), read iteratively. */
+function eachString(value: unknown, visit: (key: string, text: string) => void): void {
+  const stack: Array<{ key: string; value: unknown }> = [{ key: '', value }];
+  while (stack.length) {
+    const { key, value: v } = stack.pop()!;
+    if (typeof v === 'string') visit(key, v);
+    else if (Array.isArray(v)) for (const item of v) stack.push({ key, value: item });
+    else if (isObject(v)) for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k)) stack.push({ key: k, value: v[k] });
+  }
+}
+
+// ofType, not dom-3's as(): the library refuses as() on a collection of several items, and would throw
+const URI_VALUES = 'descendants().ofType(canonical) | descendants().ofType(uri) | descendants().ofType(url)';
+const typedUris = (resource: unknown) =>
+  new Set((fhirpath.evaluate(resource as object, URI_VALUES, {}, r4Model, { resolveInternalTypes: true }) as unknown[]).filter((v) => typeof v === 'string'));
+
+/**
+ * dom-3 in one pass: each contained resource is named by a `reference` (or a uri, url or canonical)
+ * somewhere in the resource, as `#id`, or refers to its container (`#`). The FHIRPath reads every
+ * descendant again for each contained resource; the typed values (uri, url, canonical) are asked of
+ * the fhirpath library once, and only when a string elsewhere than in a `reference` starts with `#`.
+ * Undefined when a contained resource has no id or is not an object (the library decides).
+ * R4 writes `%resource.descendants().as(uri)`, which the fhirpath library refuses to evaluate on
+ * more than one descendant (as() takes one item): this reads it as the HL7 validator does, as
+ * ofType(uri), and so decides where the library would only throw.
+ */
+function containedAreReferenced(r: Record<string, unknown>): boolean | undefined {
+  if (!Array.isArray(r.contained)) return undefined;
+  const references = new Set<string>();
+  let otherLocal = false;
+  eachString(r, (key, text) => {
+    if (key === 'reference') references.add(text);
+    else if (text.charCodeAt(0) === 35 /* # */) otherLocal = true;
+  });
+  let uris: Set<unknown> | undefined;
+  for (const c of r.contained) {
+    if (!isObject(c) || typeof c.id !== 'string') return undefined;
+    const local = `#${c.id}`;
+    if (references.has(local)) continue;
+    let toContainer = false;
+    let canonicalHash = false;
+    eachString(c, (key, text) => {
+      if (text === '#') key === 'reference' ? (toContainer = true) : (canonicalHash = true);
+    });
+    if (toContainer) continue;
+    if (!otherLocal) return false;
+    uris ??= typedUris(r);
+    if (uris.has(local)) continue;
+    if (canonicalHash && typedUris(c).has('#')) continue;
+    return false;
+  }
+  return true;
 }
 
 /** A dateTime as R4 writes it (the regex of its definition): the only strings vs-1 is decided on here. */

@@ -51,10 +51,22 @@ export function resolveLocal(ctx: ValidationContext, reference: string): Json | 
   if (reference.startsWith('#')) {
     const id = reference.slice(1);
     for (const r of ctx.resourceStack) {
-      const found = isObject(r) && Array.isArray(r.contained) ? r.contained.find((c) => isObject(c) && c.id === id) : undefined;
-      if (isObject(found)) return found;
+      const found = isObject(r) && Array.isArray(r.contained) ? containedById(ctx, r.contained).get(id) : undefined;
+      if (found) return found;
     }
     return undefined;
   }
   return ctx.bundleTargets?.get(reference);
+}
+
+/** The contained resources of a resource by id, indexed once per validation: each local reference is then one lookup, not a scan. */
+function containedById(ctx: ValidationContext, contained: unknown[]): Map<unknown, Json> {
+  let index = ctx.containedById.get(contained);
+  if (!index) {
+    index = new Map();
+    // the first of two with one id, as a scan would find
+    for (const c of contained) if (isObject(c) && !index.has(c.id)) index.set(c.id, c);
+    ctx.containedById.set(contained, index);
+  }
+  return index;
 }
