@@ -165,6 +165,18 @@ describe('UCUM', () => {
     // up to the bound, the library decides as before
     expect(validateUcum(`${'m.'.repeat(63)}m`).valid).toBe(true);
   });
+  it('keeps the library quiet: it logs the errors it catches on some codes, which would corrupt JSON output', () => {
+    const logged: unknown[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => logged.push(args);
+    try {
+      expect(validateUcum('[()%kg').valid).toBe(false);
+      expect(convertUcum(1, '[()%kg', 'kg')).toBeUndefined();
+    } finally {
+      console.log = log;
+    }
+    expect(logged).toEqual([]);
+  });
   it('proposes valid codes for an invalid one, when asked', () => {
     expect(validateUcum('lb').suggestions).toContain('[lb_ap]');
     expect(validateUcum('kg').suggestions).toBeUndefined();

@@ -17,7 +17,25 @@ interface UcumUtils {
 }
 
 // @lhncbc/ucum-lhc ships CommonJS only and no types.
-const ucum = (createRequire(import.meta.url)('@lhncbc/ucum-lhc') as { UcumLhcUtils: { getInstance(): UcumUtils } }).UcumLhcUtils.getInstance();
+const library = (createRequire(import.meta.url)('@lhncbc/ucum-lhc') as { UcumLhcUtils: { getInstance(): UcumUtils } }).UcumLhcUtils.getInstance();
+
+/**
+ * The library, with console.log silenced while it runs: it logs the errors it catches on some
+ * codes (`[()%kg`), which would corrupt the output of a command that prints JSON.
+ */
+const ucum: UcumUtils = {
+  validateUnitString: (unit, suggest) => quietly(() => library.validateUnitString(unit, suggest)),
+  convertUnitTo: (from, value, to) => quietly(() => library.convertUnitTo(from, value, to)),
+};
+function quietly<T>(run: () => T): T {
+  const log = console.log;
+  console.log = () => undefined;
+  try {
+    return run();
+  } finally {
+    console.log = log;
+  }
+}
 
 export interface UcumCheck {
   valid: boolean;

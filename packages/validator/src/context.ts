@@ -75,6 +75,12 @@ export class ValidationContext {
     this.issues[this.issues.length - 1]!.key = key;
   }
 
+  /** Whether an error was reported at a location since the count of issues was `since` (a rule that would only add to it steps aside). */
+  hasErrorSince(since: number, location: string): boolean {
+    for (let i = since; i < this.issues.length; i++) if (this.issues[i]!.location === location && isError(this.issues[i]!)) return true;
+    return false;
+  }
+
   /** Whether an error was reported (a conformance check asks). */
   hasErrors(): boolean {
     return this.issues.some(isError);

@@ -371,12 +371,14 @@ export class Walker implements Revalidation, SliceItemWalker {
     }
     const lookup = definition ? this.plans.lookup(definition.root.children) : (plan.lookup ??= this.plans.childrenLookup(plan.typeSlice ?? node, plan.type));
     const place = objectPlace(at, code);
+    const issuesBefore = ctx.issues.length;
     this.walkObject(ctx, value, lookup, location, depth, place);
     // A profile may also constrain an extension where it uses it (the ANS glucose profile binds the
     // value of its moment-of-measurement slice): the slice's own children are checked too.
     const slice = plan.typeSlice ?? node;
     if (definition && slice.sliceName && slice.children.length > 0) this.walkObject(ctx, value, this.plans.lookup(slice.children), location, depth, place);
-    if (plan.quantity) checkUcum(ctx, value, location);
+    // UCUM is asked only of a code nothing else refused (its parser is the costliest check of a value)
+    if (plan.quantity && !ctx.hasErrorSince(issuesBefore, `${location}.code`)) checkUcum(ctx, value, location);
     // DocumentReference attachments get the fuller document check (size, hash, CDA header)
     if (plan.attachment && !DOCUMENT_CONTENT.test(at.path)) checkAttachmentSize(ctx, value, location);
     if (code === 'Reference') {

@@ -11,6 +11,7 @@ beforeAll(async () => {
       { id: 'Observation.code', patternCodeableConcept: LOINC_WEIGHT },
       { id: 'Observation.value[x]', type: [{ code: 'integer' }], minValueInteger: 0, maxValueInteger: 10 },
     ]),
+    profile('KilogramObservation', 'Observation', [{ id: 'Observation.valueQuantity.code', path: 'Observation.valueQuantity.code', fixedCode: 'kg' }]),
   ]);
 });
 
@@ -59,5 +60,8 @@ describe('what a value states about itself', () => {
     });
     expect(issuesOf(validator, weight('kgg'))).toEqual(['ucum-invalid@Observation.valueQuantity.code']);
     expect(issuesOf(validator, weight('kg'))).toEqual([]);
+    // asked only of a code nothing else refused: one verdict, not two
+    expect(issuesOf(validator, weight('kgg'), 'KilogramObservation')).toEqual(['fixed-value@Observation.valueQuantity.code']);
+    expect(issuesOf(validator, weight('m'.repeat(200)))).toEqual(['ucum-invalid@Observation.valueQuantity.code']);
   });
 });
