@@ -15,6 +15,12 @@ const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0
 
 export const MESSAGES = {
   // --- the validation itself
+  'issues-omitted': {
+    severity: 'error',
+    code: 'too-costly',
+    text: (omitted: number, errors: number, kept: number) =>
+      `${omitted} more issues (${errors} of them errors) are not listed: only the first ${kept} are kept`,
+  },
   'internal-error': { severity: 'fatal', code: 'processing', text: (why: string) => `internal validator error: ${why}` },
   'xml-unreadable': { severity: 'fatal', code: 'structure', text: (why: string) => why },
   'json-unreadable': { severity: 'error', code: 'structure', text: (why: string) => `not valid JSON: ${why}` },

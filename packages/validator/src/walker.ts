@@ -71,8 +71,9 @@ export class Walker implements Revalidation, SliceItemWalker {
         ctx.report('internal-error', '', String((e as Error)?.message ?? e));
       }
       // Issues are sorted in document order; the order is read only when there is something to sort.
-      if (ctx.issues.length < 2) return ctx.issues;
-      return sortInDocumentOrder(distinct(ctx.issues), resource, rootType);
+      const issues = ctx.issues.length < 2 ? ctx.issues : sortInDocumentOrder(distinct(ctx.issues), resource, rootType);
+      if (ctx.omitted) ctx.issuesOmitted(issues);
+      return issues;
     } finally {
       // the conformance memo lives for one outermost validation (made only if a check asks: see meets)
       if (--this.nesting === 0) this.conformance = undefined;
@@ -242,7 +243,7 @@ export class Walker implements Revalidation, SliceItemWalker {
       }
       // the value's location is written out only here, where it is walked
       const at = `${location}.${key}`;
-      const issuesBefore = ctx.issues.length;
+      const issuesBefore = ctx.found;
       const readsBefore = ctx.contextReads;
       const plan = (entry.plan ??= this.plans.valuePlan(entry.child, entry.type));
       if (!isArray) {
@@ -254,12 +255,7 @@ export class Walker implements Revalidation, SliceItemWalker {
         this.walkItems(ctx, obj, value, entry, plan, at, depth, valuePlace);
       }
       // not a primitive array with null items: those are verified or not by its `_name` companion, which is not part of the value
-      if (
-        verified !== undefined &&
-        ctx.issues.length === issuesBefore &&
-        ctx.contextReads === readsBefore &&
-        !(entry.primitive && isArray && value.includes(null))
-      ) {
+      if (verified !== undefined && ctx.found === issuesBefore && ctx.contextReads === readsBefore && !(entry.primitive && isArray && value.includes(null))) {
         verified.remember(value, valuePlace, depth);
       }
     }

@@ -26,7 +26,7 @@ export const documentReferenceRule: ResourceRule = {
         const sha1 = createHash('sha1').update(bytes).digest('base64');
         if (attachment.hash !== sha1) ctx.report('document-hash', `${location}.content[${i}].attachment.hash`, attachment.hash, sha1);
       }
-      for (const issue of checkAttachedDocument(resource, i, bytes)) ctx.issues.push({ ...issue, location: `${location}.${issue.location}`, key: undefined });
+      for (const issue of checkAttachedDocument(resource, i, bytes)) ctx.add({ ...issue, location: `${location}.${issue.location}`, key: undefined });
     });
   },
 };
