@@ -1,6 +1,6 @@
 import { compareWithHeader, type StatedMetadata } from './agreement.js';
 import { base64ToBytes, fromUtf8 } from './base64.js';
-import { readCda } from './read.js';
+import { MAX_CDA_LENGTH, readCda } from './read.js';
 import { isObject, stringOf as str, type Issue, type IssueCode } from '@mes-fhir/core';
 
 /**
@@ -27,12 +27,14 @@ const finding = (kind: keyof typeof CHECKS, location: string, message: string): 
  * The bytes of an attachment: its inline base64 data, else, for an XML (CDA) document held
  * elsewhere, what `elsewhere` finds for its url (a Binary of the Bundle, a file given beside it).
  * Other content held elsewhere is not fetched (MHD's text examples are left as they are).
- * Undefined when there is nothing to check, or the data is not base64 (the format check says so).
+ * Undefined when there is nothing to check, or the data is not base64 (the format check says so),
+ * or is the base64 of more than a readable document (not decoded: see MAX_CDA_LENGTH).
  */
 export function attachedBytes(attachment: unknown, elsewhere?: (url: string | undefined) => Uint8Array | undefined): Uint8Array | undefined {
   if (!isObject(attachment)) return undefined;
   if (typeof attachment.data === 'string') {
     const data = attachment.data.replace(/\s+/g, '');
+    if (data.length > Math.ceil(MAX_CDA_LENGTH / 3) * 4) return undefined;
     return BASE64.test(data) && data.length % 4 === 0 ? base64ToBytes(data) : undefined;
   }
   return /xml/.test(str(attachment.contentType) ?? '') ? elsewhere?.(str(attachment.url)) : undefined;
@@ -52,6 +54,10 @@ export function checkAttachedDocument(documentReference: unknown, contentIndex: 
   const out: Issue[] = [];
   if (typeof attachment.size === 'number' && attachment.size !== bytes.length) {
     out.push(finding('size', `${at}.attachment.size`, `size ${attachment.size} does not match the document, which has ${bytes.length} bytes`));
+  }
+  if (bytes.length > MAX_CDA_LENGTH) {
+    out.push(finding('document', `${at}.attachment`, `the attached document is larger than 10 MiB (${bytes.length} bytes): not read`));
+    return out;
   }
   const text = fromUtf8(bytes);
   if (!/xml/.test(str(attachment.contentType) ?? '') && !/^\s*(<\?xml|<ClinicalDocument)/.test(text)) return out;

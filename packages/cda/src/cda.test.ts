@@ -7,6 +7,7 @@ import {
   bytesToBase64,
   checkAttachedDocument,
   fromUtf8,
+  MAX_CDA_LENGTH,
   readCda,
   tsToFhir,
   toTs,
@@ -101,6 +102,12 @@ describe('readCda', () => {
     expect(!read.ok && read.error).toMatch(message);
   });
 
+  it('refuses a document over 10 MiB unread', () => {
+    const body = 'x'.repeat(MAX_CDA_LENGTH);
+    const read = readCda(`<ClinicalDocument xmlns="urn:hl7-org:v3">${body}</ClinicalDocument>`);
+    expect(read).toEqual({ ok: false, error: expect.stringMatching(/^the CDA document is larger than 10 MiB \(\d+ characters\): not read$/) });
+  });
+
   it('never throws on arbitrary text', () => {
     for (const text of ['<', '<<>>', '&amp', '<?xml?>', '<a b=c>', '\u0000', '<ClinicalDocument>'.repeat(50), null as unknown as string]) {
       expect(() => readCda(text)).not.toThrow();
@@ -125,6 +132,9 @@ describe('attachedBytes and checkAttachedDocument', () => {
     expect(attachedBytes({ data: 'not base64!' })).toBeUndefined();
     expect(attachedBytes({ contentType: 'text/xml', url: 'urn:uuid:1' }, (url) => (url === 'urn:uuid:1' ? bytes : undefined))).toEqual(bytes);
     expect(attachedBytes({ contentType: 'text/plain', url: 'urn:uuid:1' }, () => bytes)).toBeUndefined();
+    // the base64 of more than a readable document is not decoded
+    expect(attachedBytes({ data: 'AAAA'.repeat(Math.ceil(MAX_CDA_LENGTH / 3) + 1) }) === undefined).toBe(true);
+    expect(attachedBytes({ data: 'AAAA'.repeat(1000) })).toHaveLength(3000);
   });
 
   it('finds nothing when the metadata describe the document, and each disagreement with its path', () => {

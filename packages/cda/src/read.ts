@@ -2,6 +2,13 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { CdaMetadata, InstanceId } from './metadata.js';
 import { tsToFhir } from './time.js';
 
+/**
+ * Documents longer than this (characters) are refused unread: MES takes documents inline in a
+ * request of at most 10 MiB, and the XML parser holds many times a document's size (a 120 MB body
+ * took 93 s and 4.25 GB).
+ */
+export const MAX_CDA_LENGTH = 10 * 1024 * 1024;
+
 export type CdaReadResult = { ok: true; metadata: CdaMetadata } | { ok: false; error: string };
 
 type Node = Record<string, unknown>;
@@ -56,6 +63,7 @@ const personName = (v: unknown): string | undefined => {
 export function readCda(xml: string): CdaReadResult {
   try {
     if (typeof xml !== 'string' || !xml.trim()) return { ok: false, error: 'the CDA document is empty' };
+    if (xml.length > MAX_CDA_LENGTH) return { ok: false, error: `the CDA document is larger than 10 MiB (${xml.length} characters): not read` };
     const wellFormed = XMLValidator.validate(xml);
     if (wellFormed !== true) {
       const { msg, line, col } = wellFormed.err;

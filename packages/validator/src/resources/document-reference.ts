@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { attachedBytes, checkAttachedDocument } from '@mes-fhir/cda';
 import { isObject } from '@mes-fhir/core';
 import type { ValidationContext } from '../context.js';
+import { MAX_PRIMITIVE_LENGTH } from '../rules/primitives.js';
 import type { ResourceRule } from './resource-rule.js';
 
 /** The bytes of an attachment that carries no data (e.g. a CDA file given beside it: `validate --cda`). */
@@ -19,6 +20,8 @@ export const documentReferenceRule: ResourceRule = {
     content.forEach((item, i) => {
       if (!isObject(item) || !isObject(item.attachment)) return;
       const attachment = item.attachment;
+      // data already refused as too long is not decoded (42 MB of it took 1.3 GB to decode and parse)
+      if (typeof attachment.data === 'string' && attachment.data.length > MAX_PRIMITIVE_LENGTH) return;
       const contentType = typeof attachment.contentType === 'string' ? attachment.contentType : undefined;
       const bytes = attachedBytes(attachment, (url) => documentElsewhere(ctx, url, contentType));
       if (!bytes) return;
@@ -33,6 +36,7 @@ export const documentReferenceRule: ResourceRule = {
 
 function documentElsewhere(ctx: ValidationContext, url: string | undefined, contentType: string | undefined): Uint8Array | undefined {
   const binary = url ? ctx.bundleTargets?.get(url) : undefined;
-  if (binary?.resourceType === 'Binary') return attachedBytes({ data: binary.data });
+  if (binary?.resourceType === 'Binary')
+    return typeof binary.data === 'string' && binary.data.length <= MAX_PRIMITIVE_LENGTH ? attachedBytes({ data: binary.data }) : undefined;
   return ctx.resolveAttachment?.({ url, contentType });
 }

@@ -19,6 +19,9 @@ export type PrimitiveCheck = (value: unknown) => PrimitiveProblem | undefined;
 
 const problem = (id: MessageId, ...args: Array<string | number>): PrimitiveProblem => ({ id, args });
 
+/** The longest primitive value accepted (characters), as the HL7 validator bounds them. */
+export const MAX_PRIMITIVE_LENGTH = 1_048_576;
+
 /** A resource id: 1 to 64 letters, digits, '-' or '.' (the R4 `id` type). */
 export const RESOURCE_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
@@ -59,7 +62,7 @@ export class PrimitiveChecks {
         return (v) => {
           if (typeof v !== 'string') return problem('primitive-json-type', `string for ${type}`, describe(v));
           if (v.length === 0) return problem('primitive-empty', type);
-          if (v.length > 1_048_576) return problem('primitive-too-long', type);
+          if (v.length > MAX_PRIMITIVE_LENGTH) return problem('primitive-too-long', type);
           if (regex && !regex.test(v)) return problem('primitive-format', v, type);
           if (calendar && !realDate(v)) return problem('date-no-such-day', v, type);
           return undefined;

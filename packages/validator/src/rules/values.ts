@@ -8,6 +8,7 @@ import type { ElementNode } from '@mes-fhir/profile-model';
 import { UCUM_SYSTEM, validateUcum } from '@mes-fhir/terminology';
 import type { ValidationContext } from '../context.js';
 import type { ValueCheck } from '../plans/value-plan.js';
+import { MAX_PRIMITIVE_LENGTH } from './primitives.js';
 
 /** minValue/maxValue (numbers, dates, Quantities of the same unit) and maxLength of an element. */
 export interface Limits {
@@ -74,7 +75,8 @@ function compareLimit(value: unknown, limit: unknown): number | undefined {
 
 /** Attachment.size is the size of the data it carries (base64-decoded). */
 export function checkAttachmentSize(ctx: ValidationContext, value: Json, location: string): void {
-  if (typeof value.data !== 'string' || typeof value.size !== 'number') return;
+  // data refused as too long is not decoded
+  if (typeof value.data !== 'string' || typeof value.size !== 'number' || value.data.length > MAX_PRIMITIVE_LENGTH) return;
   const bytes = attachedBytes({ data: value.data });
   if (bytes && bytes.length !== value.size) ctx.report('attachment-size', location, value.size, bytes.length);
 }
