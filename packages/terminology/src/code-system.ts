@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import type { CodeSystemConcept, CodeSystemResource, ValueSetFilter } from './fhir-types.js';
 
 export interface ConceptInfo {
@@ -20,7 +21,10 @@ export class CodeSystemView {
   private readonly folded = new Map<string, string>();
 
   constructor(readonly resource: CodeSystemResource) {
-    const walk = (list: CodeSystemConcept[] | undefined, parent?: string) => {
+    // iterative: a hierarchy nested 50,000 deep overflowed the stack when read recursively
+    const pending: Array<{ list: CodeSystemConcept[] | undefined; parent?: string }> = [{ list: resource.concept }];
+    while (pending.length) {
+      const { list, parent } = pending.pop()!;
       for (const c of list ?? []) {
         const info = this.ensure(c.code);
         info.display ??= c.display;
@@ -39,10 +43,9 @@ export class CodeSystemView {
           if (p.code === 'child') this.link(c.code, value);
         }
         if (parent) this.link(parent, c.code);
-        walk(c.concept, c.code);
+        if (c.concept) pending.push({ list: c.concept, parent: c.code });
       }
-    };
-    walk(resource.concept);
+    }
     if (resource.caseSensitive === false) for (const code of this.concepts.keys()) this.folded.set(code.toLowerCase(), code);
   }
 
@@ -98,7 +101,8 @@ export class CodeSystemView {
       const next = stack.pop()!;
       if (out.has(next)) continue;
       out.add(next);
-      stack.push(...(this.concepts.get(next)?.[direction] ?? []));
+      // one by one: spreading a set of 100,000 codes into push() overflows the call stack
+      for (const further of this.concepts.get(next)?.[direction] ?? []) if (!out.has(further)) stack.push(further);
     }
     return out;
   }
@@ -132,13 +136,15 @@ export class CodeSystemView {
       case '=':
         return new Set(all.filter((c) => (onConcept ? c === f.value : this.values(c, f.property).includes(f.value))));
       case 'regex': {
-        let re: RegExp;
+        // RE2 semantics, linear in the text: a backtracking engine takes minutes on `(a+)+` and a long code
+        let re: RE2JS;
         try {
-          re = new RegExp(`^(?:${f.value})$`, 'u');
-        } catch {
-          return `invalid regular expression ${f.value}`;
+          re = RE2JS.compile(f.value);
+        } catch (e) {
+          return `regular expression ${f.value} is not supported (RE2 syntax: no backreferences or lookaround): ${(e as Error).message}`;
         }
-        return new Set(all.filter((c) => (onConcept ? re.test(c) : this.values(c, f.property).some((v) => re.test(v)))));
+        const matches = (v: string) => re.matches(v);
+        return new Set(all.filter((c) => (onConcept ? matches(c) : this.values(c, f.property).some(matches))));
       }
       case 'exists': {
         const want = f.value !== 'false';

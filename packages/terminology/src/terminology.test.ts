@@ -70,12 +70,53 @@ const resources = [
     url: 'http://example.org/vs/bad-filter',
     compose: { include: [{ system: CS, filter: [{ property: 'concept', op: 'child-of', value: 'polygon' }] }] },
   },
+  // hostile packages: value sets that import each other in a diamond (2^40 paths), a chain deeper
+  // than the bound, a code system nested 50,000 deep, a regex filter that backtracks exponentially
+  ...Array.from({ length: 41 }, (_, i) => ({
+    resourceType: 'ValueSet',
+    url: `http://example.org/vs/diamond-${i}`,
+    compose: {
+      include:
+        i === 40
+          ? [{ system: CS, concept: [{ code: 'circle' }] }, { system: 'http://loinc.org' }]
+          : [{ valueSet: [`http://example.org/vs/diamond-${i + 1}`] }, { valueSet: [`http://example.org/vs/diamond-${i + 1}`] }],
+    },
+  })),
+  ...Array.from({ length: 60 }, (_, i) => ({
+    resourceType: 'ValueSet',
+    url: `http://example.org/vs/chain-${i}`,
+    compose: { include: i === 59 ? [{ system: CS, concept: [{ code: 'circle' }] }] : [{ valueSet: [`http://example.org/vs/chain-${i + 1}`] }] },
+  })),
+  {
+    resourceType: 'CodeSystem',
+    url: 'http://example.org/cs/regex-trap',
+    content: 'complete',
+    concept: [{ code: `${'a'.repeat(40)}!` }, { code: 'aaa' }],
+  },
+  {
+    resourceType: 'ValueSet',
+    url: 'http://example.org/vs/regex-trap',
+    compose: { include: [{ system: 'http://example.org/cs/regex-trap', filter: [{ property: 'code', op: 'regex', value: '(a+)+' }] }] },
+  },
+  {
+    resourceType: 'ValueSet',
+    url: 'http://example.org/vs/deep',
+    compose: { include: [{ system: 'http://example.org/cs/deep', filter: [{ property: 'concept', op: 'is-a', value: 'c0' }] }] },
+  },
 ];
+
+/** A CodeSystem whose concepts nest 50,000 deep, written as text (JSON.stringify would recurse as deep). */
+const DEEP = 50_000;
+const deepCodeSystem = `{"resourceType":"CodeSystem","url":"http://example.org/cs/deep","content":"complete","concept":${Array.from(
+  { length: DEEP },
+  (_, i) => `[{"code":"c${i}","concept":`,
+).join('')}[]${'}]'.repeat(DEEP)}}`;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'terminology-'));
   await mkdir(join(root, 'pkg'));
   await Promise.all(resources.map((r, i) => writeFile(join(root, 'pkg', `r${i}.json`), JSON.stringify(r))));
+  await writeFile(join(root, 'pkg', 'deep.json'), deepCodeSystem);
   terminology = new Terminology(new ResourceIndex([{ label: 'test', dir: join(root, 'pkg') }]));
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -85,6 +126,45 @@ const codes = (url: string) => {
   if (!e.ok) throw new Error(e.message);
   return e.concepts.map((c) => c.code).sort();
 };
+
+describe('hostile packages', () => {
+  it('value sets that import each other in a diamond are expanded once each', () => {
+    const expansion = terminology.expand('http://example.org/vs/diamond-0');
+    expect(expansion).toMatchObject({ ok: false, reason: 'external-system' });
+    // and answered code by code without walking the 2^40 paths
+    expect(terminology.validateCode({ valueSet: 'http://example.org/vs/diamond-0', system: CS, code: 'circle' }).result).toBe('valid');
+    expect(terminology.validateCode({ valueSet: 'http://example.org/vs/diamond-0', system: 'http://loinc.org', code: '29463-7' }).result).toBe('unknown');
+  });
+  it('imports deeper than the bound are refused with the reason', () => {
+    expect(terminology.expand('http://example.org/vs/chain-0')).toMatchObject({
+      ok: false,
+      reason: 'too-deep',
+      message: expect.stringMatching(/more than 50 deep/),
+    });
+    expect(codes('http://example.org/vs/chain-20')).toEqual(['circle']);
+  });
+  it('a code system nested 50,000 deep is read without recursion', () => {
+    expect(terminology.expand('http://example.org/vs/deep')).toMatchObject({ ok: false, reason: 'too-large' });
+    expect(terminology.validateCode({ valueSet: 'http://example.org/vs/deep', system: 'http://example.org/cs/deep', code: `c${DEEP - 1}` }).result).toBe(
+      'valid',
+    );
+    expect(terminology.lookup('http://example.org/cs/deep', `c${DEEP - 1}`)).toBeDefined();
+  });
+  it('regex filters run in linear time (RE2), and a syntax RE2 does not have is refused', () => {
+    expect(codes('http://example.org/vs/regex-trap')).toEqual(['aaa']);
+    const view = terminology.codeSystem(CS)!;
+    expect(view.filter({ property: 'code', op: 'regex', value: '(a)\\1' })).toMatch(/not supported \(RE2 syntax/);
+  });
+  it('urls that resolve to nothing are not remembered', () => {
+    for (let i = 0; i < 1000; i++) {
+      expect(terminology.validateCode({ system: `http://example.org/unknown/${i}`, code: 'x' }).result).toBe('unknown');
+      expect(terminology.expand(`http://example.org/unknown-vs/${i}`).ok).toBe(false);
+    }
+    const sizes = terminology as unknown as { codeSystems: Map<string, unknown>; expansions: Map<string, unknown> };
+    expect([...sizes.codeSystems.keys()].some((url) => url.includes('/unknown/'))).toBe(false);
+    expect([...sizes.expansions.keys()].some((url) => url.includes('/unknown-vs/'))).toBe(false);
+  });
+});
 
 describe('$expand', () => {
   it('evaluates is-a, descendent-of, = on a property and regex filters', () => {

@@ -13,7 +13,10 @@ export interface Concept {
 }
 
 /** Why a value set cannot be enumerated offline. */
-export type ExpansionFailure = 'not-found' | 'external-system' | 'incomplete-code-system' | 'unsupported-filter' | 'cycle' | 'too-large';
+export type ExpansionFailure = 'not-found' | 'external-system' | 'incomplete-code-system' | 'unsupported-filter' | 'cycle' | 'too-large' | 'too-deep';
+
+/** Value sets that import value sets that import… deeper than this are not expanded (hostile packages). */
+export const MAX_IMPORT_DEPTH = 50;
 
 export type Expansion =
   | { ok: true; url: string; concepts: Concept[]; contains(system: string, code: string): Concept | undefined }
@@ -54,17 +57,23 @@ class ExpansionError extends Error {
 
 type Membership = true | false | { unknown: string };
 
+/** What one expansion of a value set gave, kept for the value sets that import it. */
+type ExpandedSet = Map<string, Concept> | ExpansionError;
+
 const key = (system: string, code: string) => `${system}|${code}`;
 
 /**
  * Offline terminology over a loaded package set: `$expand`, `$validate-code`, `$lookup`, and UCUM.
- * Expansions are computed once per value set; validating a code against an expanded set is a
- * hash lookup. Value sets that cannot be enumerated (all of LOINC, say) are still answered code by
+ * Expansions are computed once per value set, imported ones included (value sets that import each
+ * other in a diamond cost their number, not the number of paths); validating a code against an
+ * expanded set is a hash lookup. The caches hold loaded resources only: a url that resolves to
+ * nothing is looked up again, never remembered, so distinct urls from the input cannot grow them. Value sets that cannot be enumerated (all of LOINC, say) are still answered code by
  * code, with "unknown" where the answer needs a code system that is not loaded.
  */
 export class Terminology {
-  private readonly codeSystems = new Map<string, CodeSystemView | null>();
+  private readonly codeSystems = new Map<string, CodeSystemView>();
   private readonly expansions = new Map<string, Expansion>();
+  private readonly expandedSets = new Map<string, ExpandedSet>();
   private readonly maxExpansionSize: number;
 
   constructor(
@@ -85,10 +94,11 @@ export class Terminology {
     let view = this.codeSystems.get(url);
     if (view === undefined) {
       const resource = this.index.resolveOfType<CodeSystemResource>(url, 'CodeSystem');
-      view = resource && resource.content !== 'supplement' ? new CodeSystemView(resource) : null;
+      if (!resource || resource.content === 'supplement') return undefined;
+      view = new CodeSystemView(resource);
       this.codeSystems.set(url, view);
     }
-    return view ?? undefined;
+    return view;
   }
 
   valueSet(url: string): ValueSetResource | undefined {
@@ -113,12 +123,29 @@ export class Terminology {
       if (!(e instanceof ExpansionError)) throw e;
       expansion = { ok: false, url, reason: e.reason, message: e.message };
     }
-    this.expansions.set(url, expansion);
+    if (this.valueSet(url)) this.expansions.set(url, expansion);
     return expansion;
   }
 
+  /** The concepts of a value set, expanded once (each import too); throws an ExpansionError. */
   private expandToMap(url: string, stack: string[]): Map<string, Concept> {
     if (stack.includes(url)) throw new ExpansionError('cycle', `value set ${url} includes itself: ${[...stack, url].join(' → ')}`);
+    if (stack.length >= MAX_IMPORT_DEPTH) throw new ExpansionError('too-deep', `value set ${stack[0]} imports value sets more than ${MAX_IMPORT_DEPTH} deep`);
+    const done = this.expandedSets.get(url);
+    if (done instanceof ExpansionError) throw done;
+    if (done) return done;
+    try {
+      const result = this.composeToMap(url, stack);
+      if (this.valueSet(url)) this.expandedSets.set(url, result);
+      return result;
+    } catch (e) {
+      // a failure that depends on the path that led here (a cycle, the depth) is not the value set's own
+      if (e instanceof ExpansionError && e.reason !== 'cycle' && e.reason !== 'too-deep' && this.valueSet(url)) this.expandedSets.set(url, e);
+      throw e;
+    }
+  }
+
+  private composeToMap(url: string, stack: string[]): Map<string, Concept> {
     const vs = this.valueSet(url);
     if (!vs) {
       const importedBy = stack.length ? ` (imported by ${stack.at(-1)})` : '';
@@ -198,7 +225,7 @@ export class Terminology {
       } else if (expansion.reason === 'not-found' || expansion.reason === 'cycle') {
         return { result: 'unknown', message: `cannot validate ${label}: ${expansion.message}` };
       } else {
-        member = system ? this.membership(valueSet, system, code, []) : { unknown: 'no system given' };
+        member = system ? this.membership(valueSet, system, code, [], new Map()) : { unknown: 'no system given' };
       }
       if (member === false) return { result: 'invalid', message: `${label} is not in value set ${valueSet}` };
       if (member !== true) return { result: 'unknown', message: `cannot validate ${label} against ${valueSet}: ${member.unknown}` };
@@ -236,22 +263,31 @@ export class Terminology {
     return { result: 'valid', message: okMessage, display: expected };
   }
 
-  /** Membership without enumerating, for value sets too large or too open to expand. */
-  private membership(url: string, system: string, code: string, stack: string[]): Membership {
+  /** Membership without enumerating, for value sets too large or too open to expand; `known`: the answers of this check so far, by value set. */
+  private membership(url: string, system: string, code: string, stack: string[], known: Map<string, Membership>): Membership {
     if (stack.includes(url)) return { unknown: `value set ${url} includes itself` };
+    if (stack.length >= MAX_IMPORT_DEPTH) return { unknown: `value sets import each other more than ${MAX_IMPORT_DEPTH} deep` };
+    const answered = known.get(url);
+    if (answered !== undefined) return answered;
+    const answer = this.composeMembership(url, system, code, stack, known);
+    known.set(url, answer);
+    return answer;
+  }
+
+  private composeMembership(url: string, system: string, code: string, stack: string[], known: Map<string, Membership>): Membership {
     const vs = this.valueSet(url);
     if (!vs) return { unknown: `value set ${url} is not in the loaded packages` };
     if (!vs.compose)
       return vs.expansion?.contains ? flattenContains(vs.expansion.contains).has(key(system, code)) : { unknown: `value set ${url} has no content` };
     const inner = [...stack, url];
-    const included = anyOf((vs.compose.include ?? []).map((inc) => this.includeMembership(inc, system, code, inner)));
+    const included = anyOf((vs.compose.include ?? []).map((inc) => this.includeMembership(inc, system, code, inner, known)));
     if (included !== true) return included;
-    const excluded = anyOf((vs.compose.exclude ?? []).map((exc) => this.includeMembership(exc, system, code, inner)));
+    const excluded = anyOf((vs.compose.exclude ?? []).map((exc) => this.includeMembership(exc, system, code, inner, known)));
     if (excluded === true) return false;
     return excluded === false ? true : excluded;
   }
 
-  private includeMembership(include: ValueSetInclude, system: string, code: string, stack: string[]): Membership {
+  private includeMembership(include: ValueSetInclude, system: string, code: string, stack: string[], known: Map<string, Membership>): Membership {
     const parts: Membership[] = [];
     if (include.system) {
       if (include.system !== system) return false;
@@ -277,7 +313,7 @@ export class Terminology {
     }
     for (const imported of include.valueSet ?? []) {
       const expansion = this.expand(imported);
-      parts.push(expansion.ok ? Boolean(expansion.contains(system, code)) : this.membership(imported, system, code, stack));
+      parts.push(expansion.ok ? Boolean(expansion.contains(system, code)) : this.membership(imported, system, code, stack, known));
     }
     return allOf(parts);
   }
@@ -293,10 +329,19 @@ function allOf(results: Membership[]): Membership {
   return results.find((r) => r !== true) ?? true;
 }
 
-function flattenContains(contains: ExpansionContains[], out = new Map<string, Concept>()): Map<string, Concept> {
-  for (const c of contains) {
+/** The concepts of a stated expansion, nested ones after their parent (read iteratively: the nesting comes from the package). */
+function flattenContains(contains: ExpansionContains[]): Map<string, Concept> {
+  const out = new Map<string, Concept>();
+  const pending: Array<{ list: ExpansionContains[]; next: number }> = [{ list: contains, next: 0 }];
+  while (pending.length) {
+    const top = pending[pending.length - 1]!;
+    if (top.next >= top.list.length) {
+      pending.pop();
+      continue;
+    }
+    const c = top.list[top.next++]!;
     if (c.system && c.code && !c.abstract) out.set(key(c.system, c.code), { system: c.system, code: c.code, display: c.display, version: c.version });
-    if (c.contains) flattenContains(c.contains, out);
+    if (c.contains) pending.push({ list: c.contains, next: 0 });
   }
   return out;
 }
