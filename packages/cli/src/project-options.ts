@@ -8,8 +8,9 @@ export const PROJECT_OPTIONS = {
 } as const;
 
 export const PROJECT_OPTIONS_USAGE = `  --generated <dir>  definitions in the FHIR package layout, loaded with the packages their
-                     package.json names (default: ./generated/fhir when it holds a codegen
-                     output, else the definitions bundled in @mes-fhir/definitions)
+                     package.json names (default: ./generated/fhir in the layout of the mes-fhir
+                     repository, with fsh/sushi-config.yaml beside it, else the definitions
+                     bundled in @mes-fhir/definitions)
   --project <dir>    load the dependencies of this SUSHI project instead (with --generated,
                      default generated/fhir)
 

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { insideFolder } from './package-name.js';
 import type { PackageRef } from './types.js';
 
 /** Environment variable that relocates the FHIR package cache (default `~/.fhir/packages`). */
@@ -17,7 +18,7 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The folder SUSHI and the FHIR tooling expect: `<cache>/<name>#<version>`. */
 export function cachedPackageRoot(cacheDir: string, ref: PackageRef): string {
-  return join(cacheDir, `${ref.name}#${ref.version}`);
+  return insideFolder(cacheDir, join(cacheDir, `${ref.name}#${ref.version}`));
 }
 
 /** The `package/` folder inside a cached package, where the resources live. */

@@ -9,3 +9,4 @@ export * from './resource-index.js';
 export * from './project.js';
 export * from './local-package.js';
 export * from './package-spec.js';
+export * from './package-name.js';

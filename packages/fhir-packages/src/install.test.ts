@@ -113,4 +113,17 @@ describe('installPackages', () => {
     expect(requested).toEqual(['https://registry.test/a.core/1.0.0']);
     expect(result.packages[0]?.origin).toBe('registry');
   });
+
+  it('refuses package names and versions that are not FHIR ones before building a path', async () => {
+    await makeTarball('a.core', '1.0.0', { 'x/../../../../tmp/evil': '1.0.0', 'ok.dep': '../../1.0' });
+    const result = await installPackages([{ name: 'a.core', version: '1.0.0' }], { cacheDir: cache, mirror });
+    expect(result.packages.map((p) => p.name)).toEqual(['a.core']);
+    expect(result.warnings).toEqual([
+      'a.core#1.0.0 declares a dependency that is ignored: "x/../../../../tmp/evil" is not a FHIR package name',
+      'a.core#1.0.0 declares a dependency that is ignored: "../../1.0" is not a FHIR package version',
+    ]);
+    await expect(installPackages([{ name: '../a.core', version: '1.0.0' }], { cacheDir: cache, mirror })).rejects.toThrow(InvalidPackageError);
+    await expect(installPackages([{ name: 'a.core', version: '1.0.0/../../x' }], { cacheDir: cache, mirror })).rejects.toThrow(/not a FHIR package version/);
+    expect(await readdir(root)).toEqual(expect.not.arrayContaining(['tmp']));
+  });
 });

@@ -5,6 +5,7 @@ import { cachedPackageDir, cachedPackageRoot, defaultCacheDir, DEFAULT_REGISTRY,
 import { InvalidPackageError, PackageNotFoundError } from './errors.js';
 import { MirrorSource, RegistrySource, type PackageSource } from './sources.js';
 import { isExactVersion, pickVersion } from './versions.js';
+import { insideFolder, packageRefProblem } from './package-name.js';
 import { refToString, type PackageLogger, type PackageManifest, type PackageRef } from './types.js';
 
 export interface InstallOptions {
@@ -63,6 +64,10 @@ export async function installPackages(roots: PackageRef[], options: InstallOptio
   const log = options.logger ?? {};
   await mkdir(cacheDir, { recursive: true });
 
+  for (const root of roots) {
+    const problem = packageRefProblem(root);
+    if (problem) throw new InvalidPackageError(String(root.name), String(root.version), 'the package list', problem);
+  }
   const pinned = new Map(roots.map((r) => [r.name, r.version]));
   const done = new Map<string, InstalledPackage>();
   const missing = new Set<string>();
@@ -82,6 +87,14 @@ export async function installPackages(roots: PackageRef[], options: InstallOptio
     }
     done.set(next.name, installed);
     for (const [name, version] of Object.entries(installed.manifest.dependencies ?? {})) {
+      const problem = packageRefProblem({ name, version });
+      if (problem) {
+        // a dependency list is data: a name that is not one would be a path
+        const message = `${refToString(installed)} declares a dependency that is ignored: ${problem}`;
+        warnings.push(message);
+        log.warn?.(message);
+        continue;
+      }
       const pin = pinned.get(name);
       if (pin !== undefined) {
         if (pin !== version) log.debug?.(`${refToString(installed)} declares ${name}#${version}; using the project's ${name}#${pin}`);
@@ -145,7 +158,7 @@ async function readCachedManifest(cacheDir: string, ref: PackageRef): Promise<Pa
 
 /** Extracts into a scratch folder inside the cache, checks it, then renames it into place (atomic). */
 async function installFrom(source: PackageSource, ref: PackageRef, cacheDir: string, onFound: () => void): Promise<PackageManifest | undefined> {
-  const scratch = await mkdtemp(join(cacheDir, `.install-${ref.name}-`));
+  const scratch = await mkdtemp(insideFolder(cacheDir, join(cacheDir, `.install-${ref.name}-`)));
   try {
     const tarball = await source.fetchTarball(ref, scratch);
     if (!tarball) return undefined;

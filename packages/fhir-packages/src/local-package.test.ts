@@ -78,7 +78,7 @@ describe('installFolderPackage', () => {
 });
 
 describe('chooseSource', () => {
-  it('takes a named project or folder, else ./generated/fhir when it is a codegen output, else the bundled definitions', async () => {
+  it('takes a named project or folder, else ./generated/fhir in the layout of this repository, else the bundled definitions', async () => {
     expect(chooseSource({ projectDir: 'fsh', cwd: root })).toEqual({
       kind: 'project',
       projectDir: join(root, 'fsh'),
@@ -90,6 +90,11 @@ describe('chooseSource', () => {
     await makeFolder(local, 'our.profiles', '0.3.0');
     expect(chooseSource({ cwd: root }).kind).toBe('bundled'); // a package folder, but not a codegen output
     await writeFile(join(local, 'manifest.json'), '{}');
+    expect(chooseSource({ cwd: root }).kind).toBe('bundled'); // a manifest, but not codegen's
+    await writeFile(join(local, 'manifest.json'), JSON.stringify({ generator: '@mes-fhir/codegen' }));
+    expect(chooseSource({ cwd: root }).kind).toBe('bundled'); // codegen's output, but no FSH project beside it
+    await mkdir(join(root, 'fsh'), { recursive: true });
+    await writeFile(join(root, 'fsh', 'sushi-config.yaml'), 'id: x\n');
     expect(chooseSource({ cwd: root })).toEqual({ kind: 'generated', generatedDir: local });
   });
 });

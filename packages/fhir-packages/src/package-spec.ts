@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { x as extractTar } from 'tar';
 import { installPackages, type InstallOptions } from './install.js';
+import { packageRefProblem, printable } from './package-name.js';
 import { ResourceIndex, type FhirResource } from './resource-index.js';
 
 /** The resources of one package named on a command line, and how to let it go. */
@@ -16,7 +17,7 @@ export interface OpenedPackage {
   dispose(): Promise<void>;
 }
 
-const PACKAGE_ID = /^[a-z0-9][a-z0-9.-]*#[0-9A-Za-z.-]+$/;
+const PACKAGE_ID = /^[^#]+#[^#]+$/;
 
 /**
  * Opens a package given as a folder (a package folder, or a folder holding `package/`), a FHIR
@@ -51,6 +52,8 @@ export async function openPackage(spec: string, options: InstallOptions = {}): P
   }
   if (PACKAGE_ID.test(spec)) {
     const [name = '', version = ''] = spec.split('#');
+    const problem = packageRefProblem({ name, version });
+    if (problem) throw new Error(`${printable(spec)}: ${problem}`);
     const installed = await installPackages([{ name, version }], options);
     return withIndex(spec, installed.packages[0]!.dir);
   }

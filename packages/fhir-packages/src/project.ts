@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { definitionsDir } from '@mes-fhir/definitions';
 import { readProjectPackages } from './config.js';
@@ -38,8 +38,8 @@ export interface ProjectIndex {
 /**
  * The loaded package set: the mes-fhir definitions, then every package they depend on (installing
  * what the cache lacks). Codegen, terminology and the validator all start here. Without options
- * the definitions are `./generated/fhir` when the working directory holds a codegen output (this
- * repository, or a project that runs codegen itself), else those bundled in @mes-fhir/definitions.
+ * the definitions are `./generated/fhir` when the working directory has the layout of this
+ * repository (see {@link isCodegenLayout}), else those bundled in @mes-fhir/definitions.
  */
 export async function loadProjectIndex(options: ProjectIndexOptions = {}): Promise<ProjectIndex> {
   const source = chooseSource(options);
@@ -55,9 +55,24 @@ export function chooseSource(options: Pick<ProjectIndexOptions, 'projectDir' | '
     return { kind: 'project', projectDir: resolve(cwd, options.projectDir), generatedDir: resolve(cwd, options.generatedDir ?? 'generated/fhir') };
   }
   if (options.generatedDir) return { kind: 'generated', generatedDir: resolve(cwd, options.generatedDir) };
-  const local = join(cwd, 'generated', 'fhir');
-  if (existsSync(join(local, 'package.json')) && existsSync(join(local, 'manifest.json'))) return { kind: 'generated', generatedDir: local };
+  if (isCodegenLayout(cwd)) return { kind: 'generated', generatedDir: join(cwd, 'generated', 'fhir') };
   return { kind: 'bundled', generatedDir: definitionsDir() };
+}
+
+/**
+ * Whether a folder has the layout of this repository, where `mes-fhir codegen` writes: a SUSHI
+ * project in `fsh/` and its output in `generated/fhir/` with the manifest codegen writes. Only then
+ * are its definitions picked up without being named, so that validating files inside some other
+ * checkout never loads (and installs the dependencies of) definitions it happens to hold.
+ */
+export function isCodegenLayout(dir: string): boolean {
+  const generated = join(dir, 'generated', 'fhir');
+  if (!existsSync(join(dir, 'fsh', 'sushi-config.yaml')) || !existsSync(join(generated, 'package.json'))) return false;
+  try {
+    return (JSON.parse(readFileSync(join(generated, 'manifest.json'), 'utf8')) as { generator?: unknown }).generator === '@mes-fhir/codegen';
+  } catch {
+    return false;
+  }
 }
 
 /** A SUSHI project's packages: its dependencies and the FHIR core package. */

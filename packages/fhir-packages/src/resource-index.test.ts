@@ -22,6 +22,23 @@ beforeAll(async () => {
   await writeFile(join(root, 'dep', 'broken.json'), '{ not json');
   await writeFile(join(root, 'dep', 'example', 'ex.json'), JSON.stringify({ resourceType: 'Observation', id: 'ex' }));
   await writeFile(join(root, 'indexed', 'r.json'), JSON.stringify(sd('root')));
+  // a hostile .index.json: entries pointing outside the package, one at a file that is not JSON
+  await mkdir(join(root, 'hostile'));
+  await writeFile(join(root, 'secret.txt'), 'root:x:0:0:secret');
+  await writeFile(join(root, 'hostile', 'notes.json'), 'root:x:0:0:secret');
+  await writeFile(
+    join(root, 'hostile', '.index.json'),
+    JSON.stringify({
+      files: [
+        { filename: '../secret.txt', resourceType: 'StructureDefinition', url: 'http://x.org/escape' },
+        { filename: '..', resourceType: 'StructureDefinition', url: 'http://x.org/parent-folder' },
+        { filename: 'notes.json', resourceType: 'StructureDefinition', url: 'http://x.org/notes' },
+      ],
+    }),
+  );
+  await mkdir(join(root, 'bad-index'));
+  await writeFile(join(root, 'bad-index', '.index.json'), '{ not json');
+  await writeFile(join(root, 'bad-index', 'r.json'), JSON.stringify(sd('listed')));
   await writeFile(
     join(root, 'indexed', '.index.json'),
     JSON.stringify({ files: [{ filename: 'r.json', resourceType: 'StructureDefinition', id: 'root', url: 'http://x.org/root' }] }),
@@ -42,5 +59,18 @@ describe('ResourceIndex', () => {
     expect(index.baseChain('http://x.org/child')).toEqual(['http://x.org/child', 'http://x.org/parent', 'http://x.org/root']);
     expect(index.list('Observation').map((e) => e.id)).toEqual(['ex']);
     expect(index.resolve('http://x.org/nothing')).toBeUndefined();
+  });
+
+  it('never reads outside a package, nor quotes a file it cannot parse', () => {
+    const index = new ResourceIndex([{ label: 'hostile', dir: join(root, 'hostile') }]);
+    expect(index.findEntry('http://x.org/escape')).toBeUndefined();
+    expect(index.findEntry('http://x.org/parent-folder')).toBeUndefined();
+    const notes = index.findEntry('http://x.org/notes')!;
+    expect(() => index.read(notes)).toThrow(/notes\.json \(hostile\) cannot be read as a JSON resource$/);
+    expect(() => index.read(notes)).not.toThrow(/secret/);
+  });
+  it('lists the folder when its .index.json is not JSON', () => {
+    const index = new ResourceIndex([{ label: 'bad', dir: join(root, 'bad-index') }]);
+    expect(index.resolve('http://x.org/listed')?.id).toBe('listed');
   });
 });

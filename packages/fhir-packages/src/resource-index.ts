@@ -60,12 +60,10 @@ export class ResourceIndex {
 
   private addFolder(label: string, dir: string): void {
     if (!existsSync(dir)) return;
-    const dotIndexFile = join(dir, '.index.json');
-    if (existsSync(dotIndexFile)) {
-      const dotIndex = JSON.parse(readFileSync(dotIndexFile, 'utf8')) as DotIndex;
-      for (const f of dotIndex.files ?? []) {
+    const dotIndex = readDotIndex(join(dir, '.index.json'));
+    if (dotIndex) {
+      for (const f of dotIndex)
         this.add({ resourceType: f.resourceType, id: f.id, url: f.url, version: f.version, source: label, file: join(dir, f.filename) });
-      }
       return;
     }
     for (const name of readdirSync(dir).sort()) {
@@ -121,11 +119,18 @@ export class ResourceIndex {
     return entry ? this.read<T>(entry) : undefined;
   }
 
-  /** Reads (once) and returns the resource behind an entry. */
+  /** Reads (once) and returns the resource behind an entry; throws, without quoting the file, when it is not JSON. */
   read<T = FhirResource>(entry: IndexEntry): T {
     let resource = this.cache.get(entry.file);
     if (!resource) {
-      resource = JSON.parse(readFileSync(entry.file, 'utf8')) as FhirResource;
+      try {
+        resource = JSON.parse(readFileSync(entry.file, 'utf8')) as FhirResource;
+      } catch (e) {
+        // the parser's message quotes the text: a file named by a hostile .index.json must not be echoed
+        throw new Error(
+          `${entry.file} (${entry.source}) cannot be read as a JSON resource${(e as NodeJS.ErrnoException).code ? ` (${(e as NodeJS.ErrnoException).code})` : ''}`,
+        );
+      }
       this.cache.set(entry.file, resource);
     }
     return resource as unknown as T;
@@ -150,3 +155,33 @@ export class ResourceIndex {
     return chain;
   }
 }
+
+type DotIndexFile = NonNullable<DotIndex['files']>[number];
+
+/**
+ * The entries of a package's `.index.json`, or undefined to list the folder instead (no index, or
+ * one that is not JSON). Entries whose filename is not a plain file name of the folder (`../x`,
+ * `a/b`) are left out: an index is data, and must not make the loader read outside its package.
+ */
+function readDotIndex(file: string): DotIndexFile[] | undefined {
+  if (!existsSync(file)) return undefined;
+  let index: DotIndex;
+  try {
+    index = JSON.parse(readFileSync(file, 'utf8')) as DotIndex;
+  } catch {
+    return undefined;
+  }
+  if (!index || !Array.isArray(index.files)) return undefined;
+  return index.files.filter(
+    (f) =>
+      f &&
+      typeof f.filename === 'string' &&
+      typeof f.resourceType === 'string' &&
+      PLAIN_FILE_NAME.test(f.filename) &&
+      f.filename !== '.' &&
+      f.filename !== '..',
+  );
+}
+
+/** A file name without a folder part (no separator, no NUL). */
+const PLAIN_FILE_NAME = /^[^/\\\u0000]+$/;

@@ -1,5 +1,6 @@
 import { readdir, writeFile, access } from 'node:fs/promises';
 import { join } from 'node:path';
+import { insideFolder } from './package-name.js';
 import { pickVersion } from './versions.js';
 import type { PackageRef } from './types.js';
 
@@ -40,7 +41,7 @@ export class MirrorSource implements PackageSource {
   }
 
   async fetchTarball(ref: PackageRef): Promise<string | undefined> {
-    const file = join(this.folder, `${ref.name}-${ref.version}.tgz`);
+    const file = insideFolder(this.folder, join(this.folder, `${ref.name}-${ref.version}.tgz`));
     try {
       await access(file);
       return file;
@@ -77,12 +78,12 @@ export class RegistrySource implements PackageSource {
   async fetchTarball(ref: PackageRef, scratchDir: string): Promise<string | undefined> {
     let res: Response;
     try {
-      res = await this.fetchImpl(`${this.baseUrl.replace(/\/$/, '')}/${ref.name}/${ref.version}`);
+      res = await this.fetchImpl(`${this.baseUrl.replace(/\/$/, '')}/${encodeURIComponent(ref.name)}/${encodeURIComponent(ref.version)}`);
     } catch {
       return undefined;
     }
     if (!res.ok) return undefined;
-    const file = join(scratchDir, `${ref.name}-${ref.version}.tgz`);
+    const file = insideFolder(scratchDir, join(scratchDir, `${ref.name}-${ref.version}.tgz`));
     await writeFile(file, new Uint8Array(await res.arrayBuffer()));
     return file;
   }
