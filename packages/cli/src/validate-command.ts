@@ -1,23 +1,26 @@
-import { createReadStream } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { basename, join, relative, resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ResourceLayer } from '@mes-fhir/fhir-packages';
 import { Validator } from '@mes-fhir/validator';
 import { availableParallelism } from 'node:os';
 import { checkInput, type Checked, type Input } from './validate-core.js';
 import { ValidationPool } from './validate-pool.js';
+import { collectFiles, readInputs, MAX_INPUT_BYTES, type CollectedFiles } from './validate-inputs.js';
+import { escapeControlCharacters } from '@mes-fhir/core';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io.js';
 import { loadProject, PROJECT_OPTIONS, PROJECT_OPTIONS_USAGE } from './project-options.js';
 
 export const VALIDATE_USAGE = `Usage: mes-fhir validate <file|folder|->... [--profile <url>] [--load <file|folder>]...
                         [--cda <file>]... [--format text|json] [--fail-on error|warning]
+                        [--workers <n|auto>] [--follow-symlinks]
 
 Validates FHIR R4 resources offline (JSON, NDJSON or XML) against their base definition, the
 profiles they claim in meta.profile (an MES canonical resolves to our profile that requires it)
-and --profile. Folders are read recursively (*.json, *.ndjson, *.xml); "-" reads standard input
-(XML when it starts with "<"). XML issues are located as for JSON (Observation.valueQuantity).
+and --profile. Folders are read recursively (*.json, *.ndjson, *.xml; symbolic links inside them
+are skipped, and said so, unless --follow-symlinks); "-" reads standard input (XML when it starts
+with "<", one JSON resource when its first line is the start of one, else NDJSON). XML issues are
+located as for JSON (Observation.valueQuantity).
 
   --profile <url>    also validate against this profile
   --load <path>      add StructureDefinitions, ValueSets and CodeSystems from JSON files (repeatable)
@@ -26,12 +29,18 @@ and --profile. Folders are read recursively (*.json, *.ndjson, *.xml); "-" reads
                      --cda serves every such attachment; with several, each goes to the
                      attachment whose url ends with its file name (repeatable)
   --format text      issues per resource and a summary (default)
-  --format json      one OperationOutcome per resource, as NDJSON, in input order
+  --format json      one OperationOutcome per input, as NDJSON, in input order: one line per NDJSON
+                     input line (a blank line gets an informational outcome), each naming its
+                     input (HL7 extensions operationoutcome-file, and operationoutcome-issue-line
+                     on each issue of an NDJSON line)
   --fail-on <level>  exit 1 on errors (default) or also on warnings
   --workers <n|auto> worker threads that validate in parallel (auto: one per core, up to 4, when
                      the NDJSON input is over 20 MB; else 1). Output keeps the input order.
+  --follow-symlinks  read what symbolic links inside folders point to (a link back into a folder
+                     already read is skipped)
 
-NDJSON files and standard input are streamed: memory stays flat whatever their size. Past 1,000
+NDJSON files and standard input are streamed: memory stays flat whatever their size; a line, file
+or standard-input document over ${MAX_INPUT_BYTES / 1024 / 1024} MiB is reported as that input's error. Past 1,000
 resources a progress line with the rate goes to standard error every 2 s, and the summary gives
 the rate and the peak memory (RSS).
 ${PROJECT_OPTIONS_USAGE}
@@ -39,103 +48,12 @@ ${PROJECT_OPTIONS_USAGE}
 Exit codes: 0 valid, 1 invalid, 2 usage or I/O error.
 `;
 
-/** JSON (one resource) or NDJSON (one per line), from a text already in memory. */
-function parseText(text: string, label: string): Input[] {
-  try {
-    return [{ label, resource: JSON.parse(text) }];
-  } catch (wholeError) {
-    const lines = text.split('\n').filter((l) => l.trim());
-    if (lines.length <= 1) return [{ label, parseError: `not valid JSON: ${(wholeError as Error).message}` }];
-    return lines.map((line, i) => parseLine(line, `${label}:${i + 1}`));
-  }
-}
-
-/** An NDJSON line, parsed where it is validated (in a worker when there are workers). */
-function parseLine(line: string, label: string): Input {
-  return { label, json: line };
-}
-
-/** The lines of a stream, numbered from 1, blank ones skipped: NDJSON in constant memory. */
-async function* ndjsonInputs(stream: NodeJS.ReadableStream, label: string, firstLines: string[] = []): AsyncGenerator<Input> {
-  let n = 0;
-  for (const line of firstLines) {
-    n++;
-    if (line.trim()) yield parseLine(line, `${label}:${n}`);
-  }
-  for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
-    n++;
-    if (line.trim()) yield parseLine(line, `${label}:${n}`);
-  }
-}
-
-/**
- * Standard input: XML when it starts with "<", NDJSON (streamed) when its first line is a whole
- * JSON value, else one JSON resource over several lines.
- */
-async function* stdinInputs(): AsyncGenerator<Input> {
-  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity })[Symbol.asyncIterator]();
-  let first = await lines.next();
-  while (!first.done && !first.value.trim()) first = await lines.next();
-  if (first.done) return;
-  const head = first.value;
-  if (head.trimStart().startsWith('<')) {
-    const rest: string[] = [head];
-    for (let l = await lines.next(); !l.done; l = await lines.next()) rest.push(l.value);
-    yield { label: 'stdin', xml: rest.join('\n') };
-    return;
-  }
-  let headIsJson = true;
-  try {
-    JSON.parse(head);
-  } catch {
-    headIsJson = false;
-  }
-  if (headIsJson) {
-    yield parseLine(head, 'stdin:1');
-    let n = 1;
-    for (let l = await lines.next(); !l.done; l = await lines.next()) {
-      n++;
-      if (l.value.trim()) yield parseLine(l.value, `stdin:${n}`);
-    }
-    return;
-  }
-  const rest: string[] = [head];
-  for (let l = await lines.next(); !l.done; l = await lines.next()) rest.push(l.value);
-  yield* parseText(rest.join('\n'), 'stdin');
-}
-
-/** Every input, lazily: .ndjson files are streamed line by line, so memory stays flat. */
-async function* readInputs(paths: string[], files: Map<string, string[]>): AsyncGenerator<Input> {
-  for (const p of paths) {
-    if (p === '-') {
-      yield* stdinInputs();
-      continue;
-    }
-    for (const file of files.get(p)!) {
-      const label = relative(process.cwd(), file) || file;
-      if (file.endsWith('.ndjson')) yield* ndjsonInputs(createReadStream(file), label);
-      else if (file.endsWith('.xml')) yield { label, xml: await readFile(file, 'utf8') };
-      else yield* parseText(await readFile(file, 'utf8'), label);
-    }
-  }
-}
-
-async function collectFiles(path: string): Promise<string[]> {
-  const info = await stat(path);
-  if (!info.isDirectory()) return [path];
-  const out: string[] = [];
-  for (const entry of (await readdir(path, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
-    const full = join(path, entry.name);
-    if (entry.isDirectory()) out.push(...(await collectFiles(full)));
-    else if (/\.(ndjson|json|xml)$/.test(entry.name)) out.push(full);
-  }
-  return out;
-}
-
-async function loadLayers(paths: string[]): Promise<ResourceLayer[]> {
+async function loadLayers(paths: string[], followLinks: boolean, skipped: CollectedFiles['skippedLinks']): Promise<ResourceLayer[]> {
   const layers: ResourceLayer[] = [];
   for (const [i, p] of paths.entries()) {
-    const files = (await collectFiles(resolve(p))).filter((f) => f.endsWith('.json'));
+    const collected = await collectFiles(resolve(p), followLinks);
+    skipped.push(...collected.skippedLinks);
+    const files = collected.files.filter((f) => f.endsWith('.json'));
     layers.push({ label: `load-${i + 1}`, dir: resolve(p), files });
   }
   return layers;
@@ -160,6 +78,7 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
         format: { type: 'string', default: 'text' },
         'fail-on': { type: 'string', default: 'error' },
         workers: { type: 'string', default: 'auto' },
+        'follow-symlinks': { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: true,
@@ -175,19 +94,26 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
 
   // Files are listed (and missing ones reported) before anything is loaded; their content is read as it is validated.
   const files = new Map<string, string[]>();
+  const followLinks = values['follow-symlinks'] as boolean;
+  const skippedLinks: CollectedFiles['skippedLinks'] = [];
   let cdaFiles: Array<{ name: string; bytes: Uint8Array }>;
   try {
     cdaFiles = await Promise.all((values.cda as string[]).map(async (f) => ({ name: basename(f), bytes: new Uint8Array(await readFile(resolve(f))) })));
-    for (const p of positionals) if (p !== '-') files.set(p, await collectFiles(resolve(p)));
+    for (const p of positionals) {
+      if (p === '-') continue;
+      const collected = await collectFiles(resolve(p), followLinks);
+      files.set(p, collected.files);
+      skippedLinks.push(...collected.skippedLinks);
+    }
   } catch (e) {
-    io.stderr.write(`mes-fhir validate: cannot read input: ${(e as Error).message}\n`);
+    io.stderr.write(`mes-fhir validate: cannot read input: ${escapeControlCharacters((e as Error).message)}\n`);
     return EXIT_USAGE;
   }
 
   let validator: Validator;
   let extraLayers: ResourceLayer[];
   try {
-    extraLayers = await loadLayers(values.load as string[]);
+    extraLayers = await loadLayers(values.load as string[], followLinks, skippedLinks);
     const { index } = await loadProject(values as { project?: string; generated?: string }, io, extraLayers);
     validator = new Validator(index, ['generated', ...extraLayers.map((l) => l.label)]);
   } catch (e) {
@@ -208,7 +134,13 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   };
   const settings = { format: values.format as 'text' | 'json', failOn: values['fail-on'] as 'error' | 'warning' };
   let total = 0;
+  for (const link of skippedLinks)
+    io.stderr.write(`mes-fhir validate: skipped ${escapeControlCharacters(relative(process.cwd(), link.path) || link.path)}: ${link.why}\n`);
   const record = async (checked: Checked) => {
+    if (checked.blank) {
+      await write(io.stdout, checked.text);
+      return;
+    }
     total++;
     counts.errors += checked.errors;
     counts.warnings += checked.warnings;
@@ -236,7 +168,7 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
       const flush = async (limit: number) => {
         while (pending.length > limit) for (const checked of await pending.shift()!) await record(checked);
       };
-      for await (const input of readInputs(positionals, files)) {
+      for await (const input of readInputs(positionals, files, process.stdin)) {
         batch.push(input);
         if (batch.length < 256) continue;
         pending.push(pool.submit(batch));
@@ -246,10 +178,10 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
       if (batch.length) pending.push(pool.submit(batch));
       await flush(0);
     } else {
-      for await (const input of readInputs(positionals, files)) await record(checkInput(validator, input, options, settings));
+      for await (const input of readInputs(positionals, files, process.stdin)) await record(checkInput(validator, input, options, settings));
     }
   } catch (e) {
-    io.stderr.write(`mes-fhir validate: cannot read input: ${(e as Error).message}\n`);
+    io.stderr.write(`mes-fhir validate: cannot read input: ${escapeControlCharacters((e as Error).message)}\n`);
     return EXIT_USAGE;
   } finally {
     await pool?.close();

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { MESSAGE_ID_EXTENSION, isError, isObject, isPlainObject, isValid, messageIdOf, toOperationOutcome, type Issue } from './index.js';
+import {
+  MESSAGE_ID_EXTENSION,
+  escapeControlCharacters,
+  isError,
+  isObject,
+  isPlainObject,
+  isValid,
+  messageIdOf,
+  toOperationOutcome,
+  type Issue,
+} from './index.js';
 
 describe('json', () => {
   it('isObject: objects only, not null or arrays', () => {
@@ -102,5 +112,12 @@ describe('isBase64Binary', () => {
     // 200,000 groups: the regex would not finish; one pass reads each character once
     expect(isBase64Binary(`${'AAAA '.repeat(200_000)}!`)).toBe(false);
     expect(isBase64Binary('AAAA '.repeat(200_000))).toBe(true);
+  });
+});
+
+describe('escapeControlCharacters', () => {
+  it('writes control characters as \\uXXXX and leaves the rest', () => {
+    expect(escapeControlCharacters('a\nb\u001b[2Kc\u0085 é 😀')).toBe('a\\u000ab\\u001b[2Kc\\u0085 é 😀');
+    expect(escapeControlCharacters('plain')).toBe('plain');
   });
 });

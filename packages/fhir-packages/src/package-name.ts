@@ -7,6 +7,7 @@
  * (`latest`, `current`, `2.1.x`, `1.0.0-ballot`).
  */
 import { resolve, sep } from 'node:path';
+import { escapeControlCharacters } from '@mes-fhir/core';
 import type { PackageRef } from './types.js';
 
 const PACKAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,213}$/;
@@ -29,7 +30,6 @@ export function insideFolder(folder: string, path: string): string {
 
 /** A name as it may be printed: control characters escaped, at most 100 characters. */
 export function printable(value: unknown): string {
-  const text = String(value);
-  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const escaped = escapeControlCharacters(String(value));
   return escaped.length > 100 ? `${escaped.slice(0, 100)}…` : escaped;
 }
