@@ -34,7 +34,8 @@ export function toTs(value: Date | string): string {
 
 /** The instant of a FHIR dateTime in milliseconds, when it has a time and an offset. */
 export function instantOf(dateTime: string | undefined): number | undefined {
-  if (!dateTime || !/T.*(Z|[+-]\d{2}:\d{2})$/.test(dateTime)) return undefined;
+  // a time and an offset (not /T.*(Z|…)$/, which backtracks quadratically on a long run of T)
+  if (!dateTime || !dateTime.includes('T') || !/(?:Z|[+-]\d{2}:\d{2})$/.test(dateTime)) return undefined;
   const t = Date.parse(dateTime);
   return Number.isNaN(t) ? undefined : t;
 }
