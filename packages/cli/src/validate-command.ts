@@ -171,17 +171,17 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
       for await (const input of readInputs(positionals, files, process.stdin)) {
         batch.push(input);
         if (batch.length < 256) continue;
-        pending.push(pool.submit(batch));
+        pending.push(submitted(pool, batch));
         batch = [];
         await flush(pool.size * 2);
       }
-      if (batch.length) pending.push(pool.submit(batch));
+      if (batch.length) pending.push(submitted(pool, batch));
       await flush(0);
     } else {
       for await (const input of readInputs(positionals, files, process.stdin)) await record(checkInput(validator, input, options, settings));
     }
   } catch (e) {
-    io.stderr.write(`mes-fhir validate: cannot read input: ${escapeControlCharacters((e as Error).message)}\n`);
+    io.stderr.write(`mes-fhir validate: stopped: ${escapeControlCharacters((e as Error).message)}\n`);
     return EXIT_USAGE;
   } finally {
     await pool?.close();
@@ -193,6 +193,16 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   const summary = `${total} resources: ${counts.valid} valid, ${counts.invalid} invalid; ${counts.errors} errors, ${counts.warnings} warnings (${seconds.toFixed(1)}s${total >= 1000 ? rate : ''}${rss})\n`;
   (values.format === 'json' ? io.stderr : io.stdout).write(summary);
   return counts.invalid > 0 ? EXIT_FAILURE : EXIT_OK;
+}
+
+/**
+ * A batch sent to the pool. When a worker dies, every batch still waiting fails at once: the one
+ * awaited reports it, and the others must not crash the process as unhandled rejections.
+ */
+function submitted(pool: ValidationPool, batch: Input[]): Promise<Checked[]> {
+  const promise = pool.submit(batch);
+  promise.catch(() => undefined);
+  return promise;
 }
 
 /** Writes, waiting when the stream asks to (a slow reader of millions of lines must not fill memory). */

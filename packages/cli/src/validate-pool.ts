@@ -23,7 +23,8 @@ export class ValidationPool {
       });
       // a worker that dies fails every batch still waiting: the command stops with the reason
       w.on('error', (e) => {
-        for (const { fail } of this.waiting.values()) fail(e);
+        const stopped = new Error(`a validation worker stopped (${(e as NodeJS.ErrnoException).code ?? e.message}); fewer --workers leave each more memory`);
+        for (const { fail } of this.waiting.values()) fail(stopped);
         this.waiting.clear();
       });
     }
