@@ -62,8 +62,9 @@ const personName = (v: unknown): string | undefined => {
  */
 export function readCda(xml: string): CdaReadResult {
   try {
+    if (typeof xml === 'string' && xml.length > MAX_CDA_LENGTH)
+      return { ok: false, error: `the CDA document is larger than 10 MiB (${xml.length} characters): not read` };
     if (typeof xml !== 'string' || !xml.trim()) return { ok: false, error: 'the CDA document is empty' };
-    if (xml.length > MAX_CDA_LENGTH) return { ok: false, error: `the CDA document is larger than 10 MiB (${xml.length} characters): not read` };
     const wellFormed = XMLValidator.validate(xml);
     if (wellFormed !== true) {
       const { msg, line, col } = wellFormed.err;
