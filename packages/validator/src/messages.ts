@@ -69,6 +69,11 @@ export const MESSAGES = {
   'primitive-out-of-range': { severity: 'error', code: 'value', text: (value: number, type: string) => `${value} is out of range for ${type}` },
   'primitive-empty': { severity: 'error', code: 'value', text: (type: string) => `empty value for ${type}` },
   'primitive-too-long': { severity: 'error', code: 'value', text: (type: string) => `${type} value is longer than 1 MiB` },
+  'primitive-control-character': {
+    severity: 'error',
+    code: 'value',
+    text: (type: string, character: string) => `the ${type} value contains the control character ${character}: FHIR strings allow none but tab, CR and LF`,
+  },
   'primitive-format': { severity: 'error', code: 'value', text: (value: string, type: string) => `"${clip(value, 80)}" is not a valid ${type}` },
   'date-no-such-day': { severity: 'error', code: 'value', text: (value: string, type: string) => `"${value}" is not a valid ${type}: no such day` },
   'resource-id-invalid': {

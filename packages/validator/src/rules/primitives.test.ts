@@ -29,6 +29,11 @@ describe('primitive values', () => {
     // the R4 regex backtracks exponentially on this (25 s at 26 groups, doubling with each group)
     expect(photo(`${'AAAA '.repeat(5_000)}!`)).toEqual(['primitive-format@Patient.photo[0].data']);
   });
+  it('strings of every type: no control character but tab, CR and LF', () => {
+    expect(patient({ name: [{ family: 'Mar\u0000tin' }] })).toEqual(['primitive-control-character@Patient.name[0].family']);
+    expect(patient({ implicitRules: 'http://example.org/\u001b[2K' })).toEqual(['primitive-control-character@Patient.implicitRules']);
+    expect(patient({ name: [{ text: 'Alice\tMartin\r\nnée Durand' }] })).toEqual([]);
+  });
   it('resource ids: 1 to 64 letters, digits, "-" or "."', () => {
     for (const bad of ['bad_id', 'a b', 'x'.repeat(65)]) expect(patient({ id: bad }), bad).toEqual(['resource-id-invalid@Patient.id']);
     expect(patient({ id: 'x'.repeat(64) })).toEqual([]);
