@@ -558,6 +558,70 @@ describe.each(targets)('sandbox on $name', (target) => {
       expect(stillThere.body.total).toBeGreaterThan(0);
     });
 
+    it('refuses control characters, invalid UTF-8, malformed credentials and impossible dates at the edge, with an OperationOutcome', async () => {
+      const token = await app.login();
+      const outcome = async (res: Response) => ({ status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as any });
+      const refused = async (res: Response, status: number, text: RegExp) => {
+        const got = await outcome(res);
+        expect(got.status).toBe(status);
+        expect(got.type).toMatch(/^application\/fhir\+json/);
+        expect(got.body.resourceType).toBe('OperationOutcome');
+        expect(got.body.issue[0].diagnostics).toMatch(text);
+      };
+      // a NUL in an id or a search value (the database refused it: HTTP 500 before)
+      await refused(await fetch(`${sandbox.url}/Observation/a%00b`, { headers: { authorization: `Bearer ${token}` } }), 400, /control character U\+0000/);
+      await refused(
+        await fetch(`${sandbox.url}/Observation?subject.identifier=${ALICE_SEARCH}&code=1%00&_sort=-date`, { headers: { authorization: `Bearer ${token}` } }),
+        400,
+        /control character U\+0000/,
+      );
+      await refused(await fetch(`${sandbox.url}/Observation/%E0%A4%A`, { headers: { authorization: `Bearer ${token}` } }), 400, /Malformed request/);
+      await refused(await fetch(`${sandbox.url}/Observation?code=%E0%A4%A`, { headers: { authorization: `Bearer ${token}` } }), 400, /malformed %-escape/);
+      // a NUL in any string of a posted Bundle: the validator's 422, nothing stored
+      const bundle = example('Bundle-ExampleFeedingBundle.json');
+      bundle.entry[0].resource.code.text = 'Poids\u0000';
+      const posted = await fetch(`${sandbox.url}/`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
+        body: JSON.stringify(bundle),
+      });
+      expect(posted.status).toBe(422);
+      expect(JSON.stringify(await posted.json())).toMatch(/control character U\+0000/);
+      // invalid UTF-8 is refused, not replaced by U+FFFD and stored
+      const invalid = Buffer.concat([Buffer.from('{"resourceType": "Bundle", "type": "transaction", "id": "'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+      await refused(
+        await fetch(`${sandbox.url}/`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
+          body: invalid,
+        }),
+        400,
+        /not valid UTF-8/,
+      );
+      // impossible search dates
+      await refused(
+        await fetch(`${sandbox.url}/Observation?subject.identifier=${ALICE_SEARCH}&code=29463-7&date=ge2026-02-30`, {
+          headers: { authorization: `Bearer ${token}` },
+        }),
+        400,
+        /no such day/,
+      );
+      // auth schemes are case-insensitive; malformed Basic credentials are a 401, not a 500
+      expect((await fetch(`${sandbox.url}/pairing`, { headers: { authorization: `bearer ${token}` } })).status).toBe(200);
+      const basic = (credentials: string) =>
+        fetch(`${sandbox.url}/oauth/token`, {
+          method: 'POST',
+          headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'grant_type=client_credentials',
+        });
+      const malformed = await basic('suivi%-sante:secret');
+      expect(malformed.status).toBe(401);
+      expect(await malformed.json()).toMatchObject({ error: 'invalid_client' });
+      expect((await basic('suivi-sante:secret-suivi')).status).toBe(200);
+      // what Fastify and Node answer themselves is an OperationOutcome too
+      await refused(await fetch(`${sandbox.url}/metadata`, { headers: { 'x-big': 'x'.repeat(20_000) } }), 431, /headers are too large/);
+    });
+
     it('never answers 5xx to arbitrary JSON posted to any route', async () => {
       const token = await app.login();
       const routes = ['/', '/Appointment', '/DocumentReference', '/pairing'];

@@ -12,6 +12,11 @@ describe('dateBounds', () => {
   it('refuses what is not a FHIR date search value', () => {
     expect(() => dateBounds(['yesterday'])).toThrow(FhirError);
     expect(() => dateBounds(["ge2026' OR 1=1"])).toThrow(/not a FHIR date/);
+    // days and times no calendar has (Date.UTC would roll them over)
+    for (const v of ['2026-02-30', 'ge2026-13', 'le2026-00-10', '2026-04-31T10:00:00Z', 'ge2026-01-01T24:00:00Z', 'ge2026-01-01T10:60Z']) {
+      expect(() => dateBounds([v]), v).toThrow(/is not a valid (date|instant): no such/);
+    }
+    expect(dateBounds(['2024-02-29'])).toEqual({ from: '2024-02-29T00:00:00.000Z', to: '2024-02-29T23:59:59.999Z' });
   });
 });
 

@@ -74,13 +74,19 @@ export function dateBounds(values: string[]): { from?: string; to?: string } {
 
 /** First and last instant of a date value at its precision (dates without zone are taken as UTC). */
 function periodOf(value: string): [string, string] {
+  // Date.UTC and Date.parse roll 2026-02-30 over to March: the calendar is checked first
+  const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number?, number?];
+  if ((m !== undefined && (m < 1 || m > 12)) || (d !== undefined && (d < 1 || d > new Date(Date.UTC(y, m!, 0)).getUTCDate())))
+    throw FhirError.of(400, 'invalid', `date ${value} is not a valid date: no such day`);
+  const time = /T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value);
+  if (time && (Number(time[1]) > 23 || Number(time[2]) > 59 || Number(time[3] ?? 0) > 59))
+    throw FhirError.of(400, 'invalid', `date ${value} is not a valid instant: no such time`);
   if (value.includes('T')) {
     const withZone = /Z|[+-]\d{2}:\d{2}$/.test(value) ? value : `${value}Z`;
     const t = Date.parse(withZone);
     if (Number.isNaN(t)) throw FhirError.of(400, 'invalid', `date ${value} is not a valid instant`);
     return [new Date(t).toISOString(), new Date(t).toISOString()];
   }
-  const [y, m, d] = value.split('-').map(Number) as [number, number?, number?];
   const start = Date.UTC(y, (m ?? 1) - 1, d ?? 1);
   const end = d ? Date.UTC(y, m! - 1, d + 1) : m ? Date.UTC(y, m, 1) : Date.UTC(y + 1, 0, 1);
   if (Number.isNaN(start)) throw FhirError.of(400, 'invalid', `date ${value} is not a valid date`);

@@ -113,6 +113,35 @@ async function loadSeed(url: string, tokens: TokenService, app: SandboxApp, r: S
   }
 }
 
+/** Control characters, as FHIR strings refuse them (tab, CR and LF aside). */
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/** UTF-8 bytes as text, or undefined when they are not valid UTF-8 (never silently replaced by U+FFFD). */
+function utf8(bytes: Buffer): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The client id and secret of a Basic Authorization header (RFC 6749 § 2.3.1: each url-encoded),
+ * undefined when there is none, null when it is malformed.
+ */
+function basicCredentials(header: string | undefined): [string, string] | undefined | null {
+  const encoded = /^basic +(\S+) *$/i.exec(header ?? '')?.[1];
+  if (!encoded) return undefined;
+  const text = utf8(Buffer.from(encoded, 'base64'));
+  const colon = text?.indexOf(':') ?? -1;
+  if (text === undefined || colon < 0) return null;
+  try {
+    return [decodeURIComponent(text.slice(0, colon)), decodeURIComponent(text.slice(colon + 1))];
+  } catch {
+    return null;
+  }
+}
+
 /** Nesting depth of parsed JSON, stopping as soon as it passes `limit`. */
 function deeperThan(value: unknown, limit: number): boolean {
   const stack: Array<[unknown, number]> = [[value, 0]];
@@ -132,9 +161,30 @@ export async function buildServer(
   tokens: TokenService,
   options: Pick<SandboxOptions, 'bodyLimit' | 'version'> = {},
 ): Promise<FastifyInstance> {
-  const server = Fastify({ bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024, logger: false });
+  const server = Fastify({
+    bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
+    logger: false,
+    // errors Fastify answers itself (a malformed URL…) are OperationOutcomes too
+    frameworkErrors: (error, _req, reply) =>
+      (reply as FastifyReply)
+        .code(error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400)
+        .type(FHIR_JSON)
+        .send(toOperationOutcome([{ severity: 'error', code: 'invalid', location: '', message: `Malformed request: ${error.message}` }])),
+    // so are the answers Node gives before a request exists (431 headers too large, 400 bad HTTP)
+    clientErrorHandler: (error, socket) => {
+      if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' || socket.destroyed) return;
+      const [status, message] =
+        (error as NodeJS.ErrnoException).code === 'HPE_HEADER_OVERFLOW' ? [431, 'The request headers are too large'] : [400, 'The request is not valid HTTP'];
+      const body = JSON.stringify(toOperationOutcome([{ severity: 'error', code: 'invalid', location: '', message }]));
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nConnection: close\r\nContent-Type: ${FHIR_JSON}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    },
+  });
 
-  const parseJson = (_req: FastifyRequest, body: string, done: (err: Error | null, value?: unknown) => void) => {
+  const parseJson = (_req: FastifyRequest, raw: Buffer, done: (err: Error | null, value?: unknown) => void) => {
+    const body = utf8(raw);
+    if (body === undefined) return done(FhirError.of(400, 'structure', 'The body is not valid UTF-8'));
     let value: unknown;
     try {
       value = JSON.parse(body);
@@ -145,10 +195,26 @@ export async function buildServer(
     done(null, value);
   };
   server.removeAllContentTypeParsers();
-  server.addContentTypeParser(['application/fhir+json', 'application/json'], { parseAs: 'string' }, parseJson);
-  server.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
-    done(null, Object.fromEntries(new URLSearchParams(body as string))),
-  );
+  server.addContentTypeParser(['application/fhir+json', 'application/json'], { parseAs: 'buffer' }, parseJson);
+  server.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, raw, done) => {
+    const body = utf8(raw as Buffer);
+    if (body === undefined) return done(FhirError.of(400, 'structure', 'The body is not valid UTF-8'));
+    done(null, Object.fromEntries(new URLSearchParams(body)));
+  });
+
+  // Ids and search values reach the database: one with a control character (a NUL the database
+  // refuses: HTTP 500 before) or a malformed escape is refused at the edge.
+  server.addHook('onRequest', async (req) => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(req.url.replace(/\+/g, ' '));
+    } catch {
+      throw FhirError.of(400, 'invalid', 'The URL has a malformed %-escape');
+    }
+    const control = CONTROL_CHARACTER.exec(decoded);
+    if (control)
+      throw FhirError.of(400, 'invalid', `The URL holds the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+  });
 
   const base = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
   const send = (reply: FastifyReply, status: number, body: unknown) => reply.code(status).type(FHIR_JSON).send(body);
@@ -196,8 +262,8 @@ export async function buildServer(
 
   /** Every FHIR call needs a valid bearer token (401 otherwise, with WWW-Authenticate as RFC 6750 says). */
   const authenticate = async (req: FastifyRequest) => {
-    const header = req.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    // the scheme is case-insensitive (RFC 7235)
+    const token = /^bearer +(\S+) *$/i.exec(req.headers.authorization ?? '')?.[1];
     const refuse = (why: string) =>
       new FhirError(401, [{ severity: 'error', code: 'login', location: '', message: why }], {
         'WWW-Authenticate': `Bearer error="invalid_token", error_description="${why}"`,
@@ -212,8 +278,13 @@ export async function buildServer(
   server.post('/oauth/token', async (req, reply) => {
     const form = (isObject(req.body) ? req.body : {}) as Record<string, string>;
     let { client_id: id, client_secret: secret } = form;
-    const basic = req.headers.authorization?.startsWith('Basic ') ? Buffer.from(req.headers.authorization.slice(6), 'base64').toString() : undefined;
-    if (basic?.includes(':')) [id, secret] = [decodeURIComponent(basic.slice(0, basic.indexOf(':'))), decodeURIComponent(basic.slice(basic.indexOf(':') + 1))];
+    const basic = basicCredentials(req.headers.authorization);
+    if (basic === null)
+      return reply
+        .code(401)
+        .header('WWW-Authenticate', 'Basic realm="mes-fhir sandbox"')
+        .send({ error: 'invalid_client', error_description: 'malformed Basic credentials (base64 of url-encoded client_id:client_secret)' });
+    if (basic) [id, secret] = basic;
     if (form.grant_type !== 'client_credentials')
       return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials' });
     const app = id && secret ? tokens.authenticate(id, secret) : undefined;
