@@ -455,6 +455,58 @@ describe.each(targets)('sandbox on $name', (target) => {
       expect(seen.status).toBe(200);
       expect(seen.body.subject.identifier).toEqual({ system: 'urn:oid:2.999.7.7', value: bob.idPe });
     });
+
+    it("an app cannot point at another app's Device, nor see it through _include", async () => {
+      const bob = (await other.post('/pairing', { patient: 'bob' })).body;
+      const bobOwn = (await app.post('/pairing', { patient: 'bob' })).body;
+      // app's Device, created with a measure of bob
+      const scale = phdDevice({
+        identifierOid: '2.999.1.2.3.2',
+        serial: 'LEAK-1',
+        systemId: '0011223344556688',
+        kind: 'weight-scale',
+        manufacturer: 'Acme',
+        model: 'S1',
+      });
+      const posted = await app.post(
+        '/',
+        feedingBundle(bodyWeight({ patient: { oid: bobOwn.oid, idPe: bobOwn.idPe }, effective: '2026-05-01T10:00:00+02:00', kg: 81, device: scale }), scale),
+      );
+      expect(posted.status).toBe(200);
+      const device = (posted.body.entry as any[]).map((e) => e.response.location.split('/_history')[0] as string).find((l) => l.startsWith('Device/'))!;
+      // the other app names it from a Bundle that carries no Device: refused with MES's message, nothing stored
+      const measure = bodyWeight({ patient: { oid: bob.oid, idPe: bob.idPe }, effective: '2026-05-02T10:00:00+02:00', kg: 82 });
+      const alone = {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          {
+            fullUrl: 'urn:uuid:6f1c1f5e-0000-4000-8000-000000000001',
+            resource: { ...measure, device: { reference: device } },
+            request: { method: 'POST', url: 'Observation' },
+          },
+        ],
+      };
+      const refused = await other.post('/', alone);
+      expect(refused.status).toBe(422);
+      expect(diagnostics(refused.body), JSON.stringify(refused.body)).toContain('Observation and device not linked by id');
+      const missing = await other.post('/', { ...alone, entry: [{ ...alone.entry[0], resource: { ...measure, device: { reference: 'Device/nope' } } }] });
+      expect(missing.status).toBe(422);
+      // a shared patient's measures show the other app's Device to neither search nor _include
+      const searched = await other.get(
+        `/Observation?subject.identifier=urn:oid:${bob.oid}|${bob.idPe}&code=29463-7&_sort=-date&_count=50&_include=Observation:device`,
+      );
+      expect(searched.status).toBe(200);
+      const types = (searched.body.entry ?? []).map((e: any) => e.resource.resourceType);
+      expect(types).toContain('Observation');
+      expect(types).not.toContain('Device');
+      expect((await other.get(`/${device}`)).status).toBe(404);
+      // the app that owns it still gets it included
+      const own = await app.get(
+        `/Observation?subject.identifier=urn:oid:${bobOwn.oid}|${bobOwn.idPe}&code=29463-7&_sort=-date&_count=50&_include=Observation:device`,
+      );
+      expect((own.body.entry ?? []).map((e: any) => e.resource.resourceType)).toContain('Device');
+    });
   });
 
   describe('API Agenda', () => {

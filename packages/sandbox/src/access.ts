@@ -9,9 +9,14 @@ import { store, type StoredResource } from './store.js';
  */
 export async function readVisible(db: Database, app: SandboxApp, type: string, id: string): Promise<StoredResource> {
   const r = await store.read(db, type, id);
-  const visible = r && (r.patientId ? (await store.visiblePatients(db, app.clientId)).includes(r.patientId) : r.owner === app.clientId);
-  if (!r || !visible) throw FhirError.of(404, 'not-found', `${type}/${id} is not known`);
+  if (!r || !isVisible(r, app, r.patientId ? await store.visiblePatients(db, app.clientId) : []))
+    throw FhirError.of(404, 'not-found', `${type}/${id} is not known`);
   return r;
+}
+
+/** Whether the app may read a stored resource: one of its paired patients' (`visiblePatients`), or one it owns that has no patient (a Device). */
+export function isVisible(r: StoredResource, app: SandboxApp, visiblePatients: string[]): boolean {
+  return r.patientId ? visiblePatients.includes(r.patientId) : r.owner === app.clientId;
 }
 
 /**

@@ -5,7 +5,7 @@ import { FhirError, identifierKey, instantOf } from './fhir.js';
 import { store, type StoredResource } from './store.js';
 import type { SandboxApp } from './apps.js';
 import { validationIssues } from './validation.js';
-import { pairedPatient } from './access.js';
+import { isVisible, pairedPatient } from './access.js';
 import { all, asSeenBy, checkParameters, dateBounds, paging, searchsetBundle, single, tokenIdentifier, type Query } from './search.js';
 
 export const MES_MEASURE_BASE = 'https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/';
@@ -57,16 +57,19 @@ const MES_RULES = {
   'mes-device-meta-profile': { code: 'required', text: 'Device must provide meta.profile value', key: 'mes-fb-device-profile' },
 } as const satisfies Record<string, { code: IssueCode; text: string; key?: string }>;
 
+/** The issue of one MES rule, worded as MES answers it. */
+function mesIssue(id: keyof typeof MES_RULES, location: string, detail = ''): Issue {
+  const rule: { code: IssueCode; text: string; key?: string } = MES_RULES[id];
+  return { severity: 'error', code: rule.code, location, message: rule.text + detail, id, ...(rule.key ? { key: rule.key } : {}) };
+}
+
 /**
  * The rules MES applies to a feeding Bundle, with the messages MES answers (HTTP 422). The
  * validator checks the profiles too; these come first, worded as MES words them.
  */
 export function feedingRuleIssues(bundle: Json, app: SandboxApp): Issue[] {
   const issues: Issue[] = [];
-  const add = (id: keyof typeof MES_RULES, location: string, detail = '') => {
-    const rule: { code: IssueCode; text: string; key?: string } = MES_RULES[id];
-    issues.push({ severity: 'error', code: rule.code, location, message: rule.text + detail, id, ...(rule.key ? { key: rule.key } : {}) });
-  };
+  const add = (id: keyof typeof MES_RULES, location: string, detail = '') => issues.push(mesIssue(id, location, detail));
   const entries = (Array.isArray(bundle.entry) ? bundle.entry : []) as Entry[];
   const devices = entries.map((e, i) => ({ e, i })).filter(({ e }) => isObject(e?.resource) && (e.resource as Json).resourceType === 'Device');
   entries.forEach((e, i) => {
@@ -139,7 +142,12 @@ export async function acceptFeedingBundle(db: Database, validator: Validator, ap
     for (const e of observationEntries) {
       const r = structuredClone(e.resource as Json);
       const device = r.device as Json | undefined;
-      if (device && typeof device.reference === 'string' && deviceRefs.has(device.reference)) device.reference = deviceRefs.get(device.reference);
+      if (device && typeof device.reference === 'string') {
+        if (deviceRefs.has(device.reference)) device.reference = deviceRefs.get(device.reference);
+        // a Device not in the Bundle must be one this app created: another app's (or none) is not linked
+        else if (!(await ownDevice(tx, app, device.reference)))
+          throw new FhirError(422, [mesIssue('mes-device-not-linked', `Bundle.entry[${entries.indexOf(e)}].resource.device.reference`)]);
+      }
       const stored = await storeObservation(tx, app.clientId, patientId, r);
       responses.set(e, { status: '201 Created', stored });
       const code = observationCode(r);
@@ -258,9 +266,17 @@ export async function searchObservations(db: Database, app: SandboxApp, query: Q
       const ref = (o.content.device as Json | undefined)?.reference;
       if (typeof ref !== 'string' || !ref.startsWith('Device/') || seen.has(ref)) continue;
       seen.add(ref);
-      const device = await store.read(db, 'Device', ref.slice('Device/'.length));
+      // only a Device the app may read: another app's Device of a shared patient stays unseen, as its GET answers 404
+      const device = await ownDevice(db, app, ref);
       if (device) includes.push(device.content);
     }
   }
   return searchsetBundle({ base, path: 'Observation', query, total: found.total, count, page, matches: found.rows.map((r) => asSeenBy(r, pairing)), includes });
+}
+
+/** The Device a reference `Device/<id>` names, when the app created it (the Devices an app may read). */
+async function ownDevice(db: Queryable, app: SandboxApp, reference: string): Promise<StoredResource | undefined> {
+  const id = /^Device\/([A-Za-z0-9\-.]{1,64})$/.exec(reference)?.[1];
+  const device = id ? await store.read(db, 'Device', id) : undefined;
+  return device && isVisible(device, app, []) ? device : undefined;
 }
