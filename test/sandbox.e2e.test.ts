@@ -277,6 +277,24 @@ describe.each(targets)('sandbox on $name', (target) => {
         },
         'Observation.extension.numberOfDays cannot be added',
       ],
+      [
+        'HbA1c with a moment',
+        (b) => {
+          const moment = example('Observation-ExampleBloodGlucose.json').extension;
+          b.entry[0].resource = { ...example('Observation-ExampleHbA1c.json'), extension: moment, device: { reference: `Device/${b.entry[1].resource.id}` } };
+        },
+        'Observation.extension.moment cannot be added',
+      ],
+      [
+        'an interstitial glucose average without its number of days',
+        (b) =>
+          (b.entry[0].resource = {
+            ...example('Observation-ExampleInterstitialGlucoseAverage.json'),
+            extension: undefined,
+            device: { reference: `Device/${b.entry[1].resource.id}` },
+          }),
+        'Observation.extension.numberOfDays is mandatory',
+      ],
       ['no ifNoneExist', (b) => delete b.entry[1].request.ifNoneExist, 'Device request must have a valid IfNoneExist attribute'],
       [
         'ifNoneExist naming another device',
@@ -303,6 +321,12 @@ describe.each(targets)('sandbox on $name', (target) => {
         { url: 'http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id', valueString: expect.stringMatching(/^mes-/) },
       ]);
       expect(diagnostics(res.body).filter((d) => d.includes(message.replace(/ \(.*\)$/, '')))).toHaveLength(1);
+      // and no issue words the opposite rule (a missing extension answered as one that cannot be added, or the reverse)
+      const extension = /^Observation\.extension\.(\w+) (is mandatory|cannot be added)$/.exec(message);
+      if (extension) {
+        const opposite = `Observation.extension.${extension[1]} ${extension[2] === 'is mandatory' ? 'cannot be added' : 'is mandatory'}`;
+        expect(diagnostics(res.body).join('\n')).not.toContain(opposite);
+      }
     });
 
     it("answers 422 with the validator's findings when no MES rule names the fault", async () => {

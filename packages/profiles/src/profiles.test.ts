@@ -108,6 +108,7 @@ describe('MES-specific rules', () => {
   const bp = examples.find((e) => e.json.meta?.profile?.includes(`${MES}mes-observation-bp`))!.json;
   const glucose = examples.find((e) => e.json.id === 'ExampleBloodGlucose')!.json;
   const hba1c = examples.find((e) => e.json.id === 'ExampleHbA1c')!.json;
+  const average = examples.find((e) => e.json.id === 'ExampleInterstitialGlucoseAverage')!.json;
 
   it('blood pressure with valueQuantity is refused', () => {
     const r = { ...clone(bp), valueQuantity: { value: 120, unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } };
@@ -139,6 +140,22 @@ describe('MES-specific rules', () => {
       },
     ];
     expect(errors(r).map((i) => i.key)).toContain('mes-glu-days');
+  });
+
+  it('HbA1c with a moment is refused (mes-glu-moment-other), and only by that side of the rule', () => {
+    const r = clone(hba1c);
+    r.extension = [...(glucose.extension ?? [])];
+    const keys = errors(r).map((i) => i.key);
+    expect(keys).toContain('mes-glu-moment-other');
+    expect(keys).not.toContain('mes-glu-moment');
+  });
+
+  it('an interstitial glucose average without its number of days is refused (mes-glu-days-required)', () => {
+    const r = clone(average);
+    delete r.extension;
+    const keys = errors(r).map((i) => i.key);
+    expect(keys).toContain('mes-glu-days-required');
+    expect(keys).not.toContain('mes-glu-days');
   });
 
   it('HbA1c in mg/dL is refused (mes-glu-unit)', () => {

@@ -19,9 +19,10 @@ const BMI = '39156-5';
 const BLOOD_PRESSURE = '85354-9';
 const WEIGHT = '29463-7';
 const HEIGHT = '8302-2';
-/** Glycaemia kinds that take a moment of measurement and forbid a number of days (MES rules). */
+/** Glycaemia kinds, and the ones that take a moment of measurement or a number of days (MES rules): each is required there and refused on the others. */
+const GLUCOSE = new Set(['2345-7', '4548-4', 'MED-969', 'MED-972']);
 const GLUCOSE_WITH_MOMENT = new Set(['2345-7']);
-const GLUCOSE_WITHOUT_DAYS = new Set(['2345-7', '4548-4']);
+const GLUCOSE_WITH_DAYS = new Set(['MED-969', 'MED-972']);
 const IF_NONE_EXIST = /^identifier=(urn:oid:[0-2](\.(0|[1-9][0-9]*))+\|.+)$/;
 
 type Entry = { fullUrl?: unknown; resource?: unknown; request?: { method?: unknown; url?: unknown; ifNoneExist?: unknown } };
@@ -51,6 +52,9 @@ const MES_RULES = {
   'mes-device-reference-mandatory': { code: 'required', text: 'Observation.device.reference is mandatory', key: 'mes-fb-device-ref' },
   'mes-device-not-linked': { code: 'business-rule', text: 'Observation and device not linked by id', key: 'mes-fb-device-link' },
   'mes-moment-mandatory': { code: 'required', text: 'Observation.extension.moment is mandatory', key: 'mes-glu-moment' },
+  // the opposite sides of the two rules: MES's wording of them is not published, these follow its pattern
+  'mes-moment-forbidden': { code: 'business-rule', text: 'Observation.extension.moment cannot be added', key: 'mes-glu-moment-other' },
+  'mes-number-of-days-mandatory': { code: 'required', text: 'Observation.extension.numberOfDays is mandatory', key: 'mes-glu-days-required' },
   'mes-number-of-days-forbidden': { code: 'business-rule', text: 'Observation.extension.numberOfDays cannot be added', key: 'mes-glu-days' },
   'mes-source-not-app-oid': { code: 'business-rule', text: 'Observation.meta.source must be urn:oid:<OID> under the OID of the application' },
   'mes-if-none-exist-invalid': { code: 'business-rule', text: 'Device request must have a valid IfNoneExist attribute', key: 'mes-fb-if-none-exist' },
@@ -90,8 +94,14 @@ export function feedingRuleIssues(bundle: Json, app: SandboxApp): Issue[] {
         else if (!devices.some(({ e: d }) => reference === `Device/${(d.resource as Json).id}` || reference === d.fullUrl))
           add('mes-device-not-linked', `${at}.device.reference`);
       }
-      if (code && GLUCOSE_WITH_MOMENT.has(code) && !hasExtension(r, MOMENT)) add('mes-moment-mandatory', `${at}.extension`);
-      if (code && GLUCOSE_WITHOUT_DAYS.has(code) && hasExtension(r, NUMBER_OF_DAYS)) add('mes-number-of-days-forbidden', `${at}.extension`);
+      if (code && GLUCOSE.has(code)) {
+        const moment = hasExtension(r, MOMENT);
+        const days = hasExtension(r, NUMBER_OF_DAYS);
+        if (GLUCOSE_WITH_MOMENT.has(code) && !moment) add('mes-moment-mandatory', `${at}.extension`);
+        if (!GLUCOSE_WITH_MOMENT.has(code) && moment) add('mes-moment-forbidden', `${at}.extension`);
+        if (GLUCOSE_WITH_DAYS.has(code) && !days) add('mes-number-of-days-mandatory', `${at}.extension`);
+        if (!GLUCOSE_WITH_DAYS.has(code) && days) add('mes-number-of-days-forbidden', `${at}.extension`);
+      }
       const source = (r.meta as Json | undefined)?.source;
       if (typeof source === 'string' && !(source === `urn:oid:${app.oid}` || source.startsWith(`urn:oid:${app.oid}.`))) {
         add('mes-source-not-app-oid', `${at}.meta.source`, ` (${app.oid})`);

@@ -75,7 +75,7 @@ glucose interstitiel moyen (MED-969, mg/dL, nombre de jours obligatoire) et indi
 * insert MesMeasure(mes-observation-glucose)
 * code.coding 1..*
 * insert MesQuantityValue
-* obeys mes-glu-kind and mes-glu-unit and mes-glu-moment and mes-glu-days
+* obeys mes-glu-kind and mes-glu-unit and mes-glu-moment and mes-glu-moment-other and mes-glu-days and mes-glu-days-required
 
 Profile: MesObservationPainSeverity
 Parent: mesures-observation-pain-severity
