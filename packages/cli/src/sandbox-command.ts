@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { availableParallelism } from 'node:os';
 import { Validator } from '@mes-fhir/validator';
 import { CONFIG_FILE, readConfig, startSandbox, type SandboxConfig } from '@mes-fhir/sandbox';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './io.js';
@@ -8,6 +9,7 @@ import { loadProject, PROJECT_OPTIONS, PROJECT_OPTIONS_USAGE } from './project-o
 
 export const SANDBOX_USAGE = `Usage: mes-fhir sandbox [--port 8080] [--host 127.0.0.1] [--database <folder|postgres://…>]
                        [--config <sandbox.json>] [--seed <folder>] [--token-lifetime <seconds>]
+                       [--validation-workers <n>]
 
 A local test server that answers like Mon espace santé (APIs Mesures, Agenda, Documents), for
 developing an app before MES's connection tests. Simplified, and not MES: see the guide
@@ -25,6 +27,11 @@ developing an app before MES's connection tests. Simplified, and not MES: see th
                         provide-document Bundles, Appointments, DocumentReferences, sent by the
                         app whose OID names their patient
   --token-lifetime <s>  lifetime of the access tokens (default 3600)
+  --validation-workers <n>
+                        threads that validate request bodies, each with its own copy of the
+                        definitions (~150 MB): a costly request then never delays the answers
+                        to other clients (default: one per core but one, 1 to 4). A request
+                        whose validation runs past 30 s is answered 503
 ${PROJECT_OPTIONS_USAGE}
 
 Stops on Ctrl+C (SIGINT) or SIGTERM. Exit codes: 0 stopped, 1 could not start, 2 usage error.
@@ -50,6 +57,7 @@ export async function sandboxCommand(args: string[], io: CliIo, until?: Promise<
         config: { type: 'string' },
         seed: { type: 'string' },
         'token-lifetime': { type: 'string' },
+        'validation-workers': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -59,6 +67,7 @@ export async function sandboxCommand(args: string[], io: CliIo, until?: Promise<
   }
   const port = integerOption(values.port, 'port', 8080, 0, 65535);
   const tokenLifetime = integerOption(values['token-lifetime'], 'token-lifetime', 3600, 1, 31 * 24 * 3600);
+  const validationWorkers = integerOption(values['validation-workers'], 'validation-workers', Math.min(Math.max(availableParallelism() - 1, 1), 4), 1, 64);
   const database = values.database ?? resolve('.mes-fhir-sandbox');
   const seed = values.seed ? resolve(values.seed) : undefined;
   const configFile = values.config ? resolve(values.config) : seed && existsSync(join(seed, CONFIG_FILE)) ? join(seed, CONFIG_FILE) : undefined;
@@ -86,6 +95,8 @@ export async function sandboxCommand(args: string[], io: CliIo, until?: Promise<
   try {
     sandbox = await startSandbox({
       validator,
+      // the threads load what the command loaded (the packages are in the cache by now)
+      validationWorkers: { count: validationWorkers, load: { projectDir: values.project, generatedDir: values.generated, env: { ...io.env } } },
       database,
       config,
       seed,

@@ -1,11 +1,10 @@
-import type { Validator } from '@mes-fhir/validator';
 import type { Database } from './database.js';
 import type { SandboxApp } from './apps.js';
 import { isObject, type Json } from '@mes-fhir/core';
 import { FhirError, instantOf } from './fhir.js';
 import { asSeenBy, checkParameters, dateBounds, all, paging, searchsetBundle, single, tokenIdentifier, type Query } from './search.js';
 import { store, type StoredResource } from './store.js';
-import { validationIssues } from './validation.js';
+import { validationIssues, type Validation } from './validation.js';
 import { pairedPatient, readVisible } from './access.js';
 
 export const APPOINTMENT_PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-appointment';
@@ -23,9 +22,9 @@ function patientIdentifier(a: Json): { system: string; value: string } | undefin
 }
 
 /** Validates an Appointment against the MES profile and finds its (paired) patient. */
-async function checkAppointment(db: Database, validator: Validator, app: SandboxApp, body: unknown): Promise<{ appointment: Json; patientId: string }> {
+async function checkAppointment(db: Database, validation: Validation, app: SandboxApp, body: unknown): Promise<{ appointment: Json; patientId: string }> {
   if (!isObject(body) || body.resourceType !== 'Appointment') throw FhirError.of(400, 'invalid', 'The body must be an Appointment');
-  const issues = validationIssues(validator, body, APPOINTMENT_PROFILE);
+  const issues = await validationIssues(validation, body, APPOINTMENT_PROFILE);
   if (issues.length) throw new FhirError(422, issues);
   const who = patientIdentifier(body);
   if (!who)
@@ -37,18 +36,18 @@ function indexed(app: SandboxApp, patientId: string, a: Json) {
   return { type: 'Appointment', patientId, owner: app.clientId, effective: instantOf(a.start), content: a };
 }
 
-export async function createAppointment(db: Database, validator: Validator, app: SandboxApp, body: unknown): Promise<StoredResource> {
-  const { appointment, patientId } = await checkAppointment(db, validator, app, body);
+export async function createAppointment(db: Database, validation: Validation, app: SandboxApp, body: unknown): Promise<StoredResource> {
+  const { appointment, patientId } = await checkAppointment(db, validation, app, body);
   const { id: _ignored, ...content } = appointment;
   return store.insert(db, indexed(app, patientId, content));
 }
 
 /** PUT: a new version of an appointment of one of the app's patients (404 for any other). */
-export async function updateAppointment(db: Database, validator: Validator, app: SandboxApp, id: string, body: unknown): Promise<StoredResource> {
+export async function updateAppointment(db: Database, validation: Validation, app: SandboxApp, id: string, body: unknown): Promise<StoredResource> {
   if (isObject(body) && body.id !== id)
     throw FhirError.of(400, 'invalid', `The Appointment's id (${String(body.id)}) must be the id of the URL (${id})`, 'Appointment.id');
   const current = await readVisible(db, app, 'Appointment', id);
-  const { appointment, patientId } = await checkAppointment(db, validator, app, body);
+  const { appointment, patientId } = await checkAppointment(db, validation, app, body);
   return store.update(db, current, indexed(app, patientId, appointment));
 }
 

@@ -1,11 +1,10 @@
-import type { Validator } from '@mes-fhir/validator';
 import type { Database, Queryable } from './database.js';
 import type { SandboxApp } from './apps.js';
 import { isObject, type Json } from '@mes-fhir/core';
 import { FhirError, instantOf } from './fhir.js';
 import { asSeenBy, checkParameters, paging, searchsetBundle, single, tokenIdentifier, type Query } from './search.js';
 import { store, type StoredResource } from './store.js';
-import { validationIssues } from './validation.js';
+import { validationIssues, type Validation } from './validation.js';
 import { pairedPatient } from './access.js';
 
 export const DOCUMENT_PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-documentreference';
@@ -38,9 +37,9 @@ function storeDocument(tx: Queryable, app: SandboxApp, patientId: string, d: Jso
  * are kept as a Binary; the stored DocumentReference points at it (attachment.url), as ITI-67
  * answers show it.
  */
-export async function publishDocument(db: Database, validator: Validator, app: SandboxApp, body: unknown): Promise<StoredResource> {
+export async function publishDocument(db: Database, validation: Validation, app: SandboxApp, body: unknown): Promise<StoredResource> {
   if (!isObject(body) || body.resourceType !== 'DocumentReference') throw FhirError.of(400, 'invalid', 'The body must be a DocumentReference');
-  const issues = validationIssues(validator, body, DOCUMENT_PROFILE);
+  const issues = await validationIssues(validation, body, DOCUMENT_PROFILE);
   if (issues.length) throw new FhirError(422, issues);
   const patientId = await patientOfSubject(db, app, body, 'DocumentReference');
   return db.transaction(async (tx) => {
@@ -61,8 +60,8 @@ export async function publishDocument(db: Database, validator: Validator, app: S
  * ITI-65 (provide document bundle): the List, the DocumentReferences and their Binaries, stored
  * in one transaction; references between entries are rewritten to the stored ids.
  */
-export async function acceptProvideBundle(db: Database, validator: Validator, app: SandboxApp, bundle: Json, base: string): Promise<Json> {
-  const issues = validationIssues(validator, bundle, PROVIDE_BUNDLE_PROFILE);
+export async function acceptProvideBundle(db: Database, validation: Validation, app: SandboxApp, bundle: Json, base: string): Promise<Json> {
+  const issues = await validationIssues(validation, bundle, PROVIDE_BUNDLE_PROFILE);
   if (issues.length) throw new FhirError(422, issues);
   const entries = bundle.entry as Entry[];
   const documents = entries.filter((e) => e.resource.resourceType === 'DocumentReference');

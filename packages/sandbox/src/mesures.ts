@@ -1,10 +1,9 @@
-import type { Validator } from '@mes-fhir/validator';
 import type { Database, Queryable } from './database.js';
 import { isObject, type Issue, type IssueCode, type Json } from '@mes-fhir/core';
 import { FhirError, identifierKey, instantOf } from './fhir.js';
 import { store, type StoredResource } from './store.js';
 import type { SandboxApp } from './apps.js';
-import { validationIssues } from './validation.js';
+import { validationIssues, type Validation } from './validation.js';
 import { isVisible, pairedPatient } from './access.js';
 import { all, asSeenBy, checkParameters, dateBounds, paging, searchsetBundle, single, tokenIdentifier, type Query } from './search.js';
 
@@ -122,9 +121,9 @@ export function feedingRuleIssues(bundle: Json, app: SandboxApp): Issue[] {
  * transaction (all or nothing). The Device is created only if the app has none with the
  * identifier named by ifNoneExist; the Observation then points at the stored Device.
  */
-export async function acceptFeedingBundle(db: Database, validator: Validator, app: SandboxApp, bundle: Json, base: string): Promise<Json> {
+export async function acceptFeedingBundle(db: Database, validation: Validation, app: SandboxApp, bundle: Json, base: string): Promise<Json> {
   const rules = feedingRuleIssues(bundle, app);
-  const issues = [...rules, ...validationIssues(validator, bundle, FEEDING_PROFILE, rules)];
+  const issues = [...rules, ...(await validationIssues(validation, bundle, FEEDING_PROFILE, rules))];
   if (issues.some((i) => i.severity === 'error')) throw new FhirError(422, issues);
 
   const entries = bundle.entry as Entry[];

@@ -13,10 +13,17 @@ import { store } from './store.js';
 import { applyPairings, markSeeded, seedRequests, type SandboxConfig, type SeedRequest } from './seed.js';
 import { capabilityStatement } from './capability.js';
 import { asSeenBy, type Query } from './search.js';
+import { inProcess, type Validation } from './validation.js';
+import { ValidationWorkers, type ValidationWorkersOptions } from './validation-workers.js';
 
 export interface SandboxOptions {
-  /** Loaded validator (its definitions give the profiles and the CapabilityStatement). */
+  /** Loaded validator (its definitions give the profiles and the CapabilityStatement; it validates requests unless `validationWorkers` is given). */
   validator: Validator;
+  /**
+   * Validate request bodies in worker threads, each loading the same definitions: a costly body
+   * then never delays the answers to other clients (`mes-fhir sandbox` always does).
+   */
+  validationWorkers?: ValidationWorkersOptions;
   /** `postgres://…` for a PostgreSQL server, else the folder of the embedded PGlite database. */
   database: string;
   /** Registered test apps and fixed pairings (default: the demo app, no pairing). */
@@ -57,12 +64,14 @@ declare module 'fastify' {
 /** Opens the database, builds the routes and listens. */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const db = await openDatabase(options.database);
+  let workers: ValidationWorkers | undefined;
   try {
+    workers = options.validationWorkers ? await ValidationWorkers.start(options.validationWorkers) : undefined;
     const config = options.config ?? { apps: [DEMO_APP], pairings: [] };
     await applyPairings(db, config);
     const tokens = await TokenService.open(db, config.apps, options.tokenLifetime ?? 3600);
     const requests = options.seed ? await seedRequests(db, options.seed, config.apps) : [];
-    const server = await buildServer(db, options.validator, tokens, options);
+    const server = await buildServer(db, options.validator, tokens, options, workers ?? inProcess(options.validator));
     const url = (await server.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' })).replace('[::1]', 'localhost');
     const seeded: string[] = [];
     try {
@@ -89,10 +98,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       seeded,
       async close() {
         await server.close();
+        await workers?.close();
         await db.close();
       },
     };
   } catch (e) {
+    await workers?.close();
     await db.close().catch(() => undefined);
     throw e;
   }
@@ -160,6 +171,7 @@ export async function buildServer(
   validator: Validator,
   tokens: TokenService,
   options: Pick<SandboxOptions, 'bodyLimit' | 'version'> = {},
+  validation: Validation = inProcess(validator),
 ): Promise<FastifyInstance> {
   const server = Fastify({
     bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
@@ -326,8 +338,8 @@ export async function buildServer(
       const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
       const isDocuments = entries.some((e) => isObject(e) && isObject(e.resource) && e.resource.resourceType === 'DocumentReference');
       const response = isDocuments
-        ? await acceptProvideBundle(db, validator, appOf(req), bundle, base(req))
-        : await acceptFeedingBundle(db, validator, appOf(req), bundle, base(req));
+        ? await acceptProvideBundle(db, validation, appOf(req), bundle, base(req))
+        : await acceptFeedingBundle(db, validation, appOf(req), bundle, base(req));
       return send(reply, 200, response);
     });
 
@@ -352,12 +364,12 @@ export async function buildServer(
 
     const created = (reply: FastifyReply, r: { type: string; id: string; version: number; content: Json }, status: number, req: FastifyRequest) =>
       send(reply.header('Location', `${base(req)}/${r.type}/${r.id}/_history/${r.version}`).header('ETag', `W/"${r.version}"`), status, r.content);
-    fhir.post('/Appointment', async (req, reply) => created(reply, await createAppointment(db, validator, appOf(req), req.body), 201, req));
+    fhir.post('/Appointment', async (req, reply) => created(reply, await createAppointment(db, validation, appOf(req), req.body), 201, req));
     fhir.put<{ Params: { id: string } }>('/Appointment/:id', async (req, reply) =>
-      created(reply, await updateAppointment(db, validator, appOf(req), req.params.id, req.body), 200, req),
+      created(reply, await updateAppointment(db, validation, appOf(req), req.params.id, req.body), 200, req),
     );
     fhir.post('/DocumentReference', async (req, reply) => {
-      const r = await publishDocument(db, validator, appOf(req), req.body);
+      const r = await publishDocument(db, validation, appOf(req), req.body);
       return created(reply, { ...r, content: withAbsoluteUrls(structuredClone(r.content), base(req)) }, 201, req);
     });
 

@@ -1,0 +1,114 @@
+/**
+ * Validation off the event loop: worker threads, each with its own loaded validator, take the
+ * requests in turn, so that a costly body (a Bundle with 200,000 profiles) costs its own worker and
+ * never the answers to other clients. A request that runs past its time budget is answered 503
+ * and its worker replaced (a thread cannot be interrupted otherwise).
+ */
+import { Worker } from 'node:worker_threads';
+import type { Issue } from '@mes-fhir/core';
+import type { ProjectIndexOptions } from '@mes-fhir/fhir-packages';
+import { FhirError } from './fhir.js';
+import type { Validation } from './validation.js';
+
+export interface ValidationWorkersOptions {
+  /** Threads (default 1: each holds a loaded validator, ~150 MB). */
+  count?: number;
+  /** Where the definitions come from, as for `Validator.load` (plain data: it is copied to each thread). */
+  load: ProjectIndexOptions;
+  /** Longest validation of one request, in ms (default 30 s). */
+  budgetMs?: number;
+}
+
+interface Job {
+  id: number;
+  resource: unknown;
+  profile: string;
+  done(issues: Issue[]): void;
+  fail(error: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  job?: Job;
+  timer?: NodeJS.Timeout;
+}
+
+export class ValidationWorkers implements Validation {
+  private readonly queue: Job[] = [];
+  private readonly slots: Slot[] = [];
+  private nextId = 0;
+  private closed = false;
+
+  private constructor(private readonly options: ValidationWorkersOptions) {}
+
+  /** Starts the threads and waits until each has loaded its validator. */
+  static async start(options: ValidationWorkersOptions): Promise<ValidationWorkers> {
+    const pool = new ValidationWorkers(options);
+    await Promise.all(Array.from({ length: Math.max(1, options.count ?? 1) }, () => pool.spawn()));
+    return pool;
+  }
+
+  issuesOf(resource: unknown, profile: string): Promise<Issue[]> {
+    if (this.closed) return Promise.reject(FhirError.of(503, 'transient', 'The sandbox is stopping'));
+    return new Promise((done, fail) => {
+      this.queue.push({ id: this.nextId++, resource, profile, done, fail });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.fail(FhirError.of(503, 'transient', 'The sandbox is stopping'));
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private spawn(): Promise<void> {
+    const worker = new Worker(new URL('./validation-worker.js', import.meta.url), { workerData: this.options.load });
+    const slot: Slot = { worker };
+    return new Promise((ready, fail) => {
+      worker.once('error', fail);
+      worker.once('message', () => {
+        worker.off('error', fail);
+        worker.on('message', (m: { id: number; issues: Issue[] }) => this.finish(slot, (job) => job.done(m.issues)));
+        // a thread that dies (out of memory…) fails its request, and another takes its place
+        worker.on('error', (e) => this.replace(slot, FhirError.of(503, 'transient', `Validation stopped (${(e as NodeJS.ErrnoException).code ?? e.message})`)));
+        this.slots.push(slot);
+        this.dispatch();
+        ready();
+      });
+    });
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (slot.job || !this.queue.length) continue;
+      const job = this.queue.shift()!;
+      slot.job = job;
+      const budget = this.options.budgetMs ?? 30_000;
+      slot.timer = setTimeout(
+        () => this.replace(slot, FhirError.of(503, 'too-costly', `Validation of this request took more than ${budget / 1000} s and was stopped`)),
+        budget,
+      );
+      slot.worker.postMessage({ id: job.id, resource: job.resource, profile: job.profile });
+    }
+  }
+
+  private finish(slot: Slot, settle: (job: Job) => void): void {
+    if (!this.slots.includes(slot)) return; // a thread already replaced answered late
+    clearTimeout(slot.timer);
+    const job = slot.job;
+    slot.job = undefined;
+    if (job) settle(job);
+    this.dispatch();
+  }
+
+  /** Fails the slot's request, stops its thread and starts another. */
+  private replace(slot: Slot, error: FhirError): void {
+    this.slots.splice(this.slots.indexOf(slot), 1);
+    clearTimeout(slot.timer);
+    slot.job?.fail(error);
+    slot.job = undefined;
+    void slot.worker.terminate();
+    if (!this.closed) this.spawn().catch(() => undefined);
+  }
+}
