@@ -146,10 +146,18 @@ describe.each(targets)('sandbox on $name', (target) => {
       const cs = (await res.json()) as any;
       expect(cs.resourceType).toBe('CapabilityStatement');
       const observation = cs.rest[0].resource.find((r: any) => r.type === 'Observation');
-      expect(observation.supportedProfile).toContain(`${PROFILE}mes-observation-bodyweight`);
+      // exactly what feeding accepts: the MES canonicals an app claims, the BMI aside (MES computes it)
+      const MES = 'https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/';
+      expect(observation.supportedProfile).toContain(`${MES}mes-observation-bodyweight`);
+      expect(observation.supportedProfile).toHaveLength(10);
+      expect(observation.supportedProfile).not.toContain(`${MES}mes-observation-bmi`);
+      expect(observation.supportedProfile.every((p: string) => p.startsWith(MES))).toBe(true);
+      const bundle = cs.rest[0].resource.find((r: any) => r.type === 'Bundle');
+      expect(bundle.supportedProfile.sort()).toEqual([`${PROFILE}mes-bundle-feeding`, `${PROFILE}mes-bundle-provide-document`]);
+      expect(cs.rest[0].resource.find((r: any) => r.type === 'Appointment').supportedProfile).toEqual([`${PROFILE}mes-appointment`]);
       expect(observation.searchParam.map((p: any) => p.name)).toEqual(['subject.identifier', 'code', 'date']);
       expect(cs.rest[0].resource.find((r: any) => r.type === 'Appointment').interaction.map((i: any) => i.code)).toContain('update');
-      expect(errorsOf(cs, 'http://hl7.org/fhir/StructureDefinition/CapabilityStatement')).toEqual([]);
+      expect(errorsOf(cs, 'http://hl7.org/fhir/StructureDefinition/CapabilityStatement').map((i) => `${i.location}: ${i.message}`)).toEqual([]);
     });
 
     it('gives tokens for client credentials (form or Basic) and refuses wrong ones', async () => {

@@ -1,7 +1,5 @@
 import type { Validator } from '@mes-fhir/validator';
-import { OBSERVATION_SEARCH_PARAMETERS } from './mesures.js';
-import { APPOINTMENT_SEARCH_PARAMETERS } from './agenda.js';
-import { DOCUMENT_SEARCH_PARAMETERS } from './documents.js';
+import type { CapabilityResource, MesApi } from './apis/index.js';
 
 /** FHIR types of the search parameters the routes accept (for the CapabilityStatement). */
 const PARAMETER_TYPES: Record<string, string> = {
@@ -18,36 +16,27 @@ function searchParams(names: string[]) {
 }
 
 /**
- * The sandbox's CapabilityStatement: the resources and interactions it serves, each with the
- * profiles of the loaded definitions for that type (our generated profiles, listed from the
- * validator's index, so it follows the definitions in use) and the search parameters accepted.
+ * The sandbox's CapabilityStatement, made from the APIs it serves: each resource with exactly the
+ * profiles its routes accept (from the definitions in use), its interactions and its search
+ * parameters; a type two APIs serve (Bundle) is one entry with both.
  */
-export function capabilityStatement(validator: Validator, base: string, version: string): Record<string, unknown> {
-  const profilesOf = (type: string) =>
-    validator.index
-      .list('StructureDefinition')
-      .filter((e) => e.source === 'generated' && e.url)
-      .map((e) => validator.index.read<{ type?: string; url: string; kind?: string; derivation?: string }>(e))
-      .filter((sd) => sd.type === type && sd.derivation === 'constraint')
-      .map((sd) => sd.url)
-      .sort();
-  const resource = (type: string, interactions: string[], params: string[] = [], extra: Record<string, unknown> = {}) => {
-    const supported = profilesOf(type);
-    return {
-      type,
-      ...(supported.length ? { supportedProfile: supported } : {}),
-      interaction: interactions.map((code) => ({ code })),
-      ...(params.length ? { searchParam: searchParams(params) } : {}),
-      ...extra,
-    };
-  };
+export function capabilityStatement(validator: Validator, apis: readonly MesApi[], base: string, version: string): Record<string, unknown> {
+  const byType = new Map<string, CapabilityResource>();
+  for (const r of apis.flatMap((api) => api.capability(validator))) {
+    const known = byType.get(r.type);
+    if (!known) byType.set(r.type, { ...r, supportedProfile: [...r.supportedProfile], interaction: [...r.interaction] });
+    else {
+      known.supportedProfile.push(...r.supportedProfile.filter((p) => !known.supportedProfile.includes(p)));
+      known.interaction.push(...r.interaction.filter((i) => !known.interaction.includes(i)));
+    }
+  }
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
     date: new Date().toISOString().slice(0, 10),
     kind: 'instance',
     software: { name: 'mes-fhir sandbox', version },
-    implementation: { description: 'Local test server answering like the Mon espace santé APIs (Mesures, Agenda, Documents)', url: base },
+    implementation: { description: `Local test server answering like the Mon espace santé APIs (${apis.map((a) => a.name).join(', ')})`, url: base },
     fhirVersion: '4.0.1',
     format: ['application/fhir+json'],
     rest: [
@@ -58,13 +47,13 @@ export function capabilityStatement(validator: Validator, base: string, version:
           service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'OAuth' }] }],
           description: `OAuth 2.0 client credentials at ${base}/oauth/token; every call carries Authorization: Bearer <token>. Pairing: POST ${base}/pairing.`,
         },
-        resource: [
-          resource('Observation', ['read', 'search-type'], OBSERVATION_SEARCH_PARAMETERS, { searchInclude: ['Observation:device'] }),
-          resource('Device', ['read']),
-          resource('Appointment', ['create', 'update', 'read', 'search-type'], APPOINTMENT_SEARCH_PARAMETERS),
-          resource('DocumentReference', ['create', 'read', 'search-type'], DOCUMENT_SEARCH_PARAMETERS),
-          resource('Binary', ['read']),
-        ],
+        resource: [...byType.values()].map((r) => ({
+          type: r.type,
+          ...(r.supportedProfile.length ? { supportedProfile: r.supportedProfile } : {}),
+          ...(r.interaction.length ? { interaction: r.interaction.map((code) => ({ code })) } : {}),
+          ...(r.searchParam?.length ? { searchParam: searchParams(r.searchParam) } : {}),
+          ...(r.searchInclude ? { searchInclude: r.searchInclude } : {}),
+        })),
         interaction: [{ code: 'transaction' }],
       },
     ],

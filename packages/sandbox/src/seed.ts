@@ -5,6 +5,10 @@ import { checkApps, type SandboxApp } from './apps.js';
 import type { Database } from './database.js';
 import { isObject, type Json } from '@mes-fhir/core';
 import { store } from './store.js';
+import { APIS } from './apis/index.js';
+
+/** What a seed file may hold: the resource types the APIs load (each API says which). */
+const SEED_TYPES = [...new Set(APIS.flatMap((api) => api.seedTypes))].sort();
 
 /** `sandbox.json`: the registered apps and, optionally, pairings with fixed idPe (for seeds and examples). */
 export interface SandboxConfig {
@@ -89,8 +93,8 @@ export async function seedRequests(db: Database, folder: string, apps: SandboxAp
     } catch (e) {
       throw new Error(`${file}: ${(e as Error).message}`);
     }
-    if (!isObject(body) || !['Bundle', 'Appointment', 'DocumentReference'].includes(String(body.resourceType))) {
-      throw new Error(`${file}: a seed is a transaction Bundle, an Appointment or a DocumentReference`);
+    if (!isObject(body) || !SEED_TYPES.includes(String(body.resourceType))) {
+      throw new Error(`${file}: a seed is one of ${SEED_TYPES.join(', ')} (a Bundle is a transaction Bundle)`);
     }
     const system = patientSystem(body);
     const app = apps.find((a) => system === `urn:oid:${a.oid}`);

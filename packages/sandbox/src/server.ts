@@ -5,14 +5,12 @@ import { openDatabase, type Database } from './database.js';
 import { isObject, toOperationOutcome, type Json } from '@mes-fhir/core';
 import { FhirError } from './fhir.js';
 import { TokenService } from './tokens.js';
-import { acceptFeedingBundle, searchObservations } from './mesures.js';
-import { createAppointment, searchAppointments, updateAppointment } from './agenda.js';
-import { acceptProvideBundle, publishDocument, readBinary, searchDocuments, withAbsoluteUrls } from './documents.js';
 import { readVisible } from './access.js';
 import { store } from './store.js';
 import { applyPairings, markSeeded, seedRequests, type SandboxConfig, type SeedRequest } from './seed.js';
 import { capabilityStatement } from './capability.js';
-import { asSeenBy, type Query } from './search.js';
+import { APIS, type ApiContext } from './apis/index.js';
+import { asSeenBy } from './search.js';
 import { inProcess, type Validation } from './validation.js';
 import { ValidationWorkers, type ValidationWorkersOptions } from './validation-workers.js';
 
@@ -308,7 +306,7 @@ export async function buildServer(
     return reply.header('Cache-Control', 'no-store').send(await tokens.issue(app));
   });
 
-  server.get('/metadata', async (req, reply) => send(reply, 200, capabilityStatement(validator, base(req), options.version ?? '0.1.0')));
+  server.get('/metadata', async (req, reply) => send(reply, 200, capabilityStatement(validator, APIS, base(req), options.version ?? '0.1.0')));
 
   server.register(async (fhir) => {
     fhir.addHook('preHandler', authenticate);
@@ -332,18 +330,9 @@ export async function buildServer(
       pairings: (await store.pairings(db, appOf(req).clientId)).map((p) => ({ ...p, searchValue: `urn:oid:${p.oid}|${p.idPe}` })),
     }));
 
-    fhir.post('/', async (req, reply) => {
-      const bundle = req.body;
-      if (!isObject(bundle) || bundle.resourceType !== 'Bundle') throw FhirError.of(400, 'invalid', 'POST [base] takes a transaction Bundle');
-      const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
-      const isDocuments = entries.some((e) => isObject(e) && isObject(e.resource) && e.resource.resourceType === 'DocumentReference');
-      const response = isDocuments
-        ? await acceptProvideBundle(db, validation, appOf(req), bundle, base(req))
-        : await acceptFeedingBundle(db, validation, appOf(req), bundle, base(req));
-      return send(reply, 200, response);
-    });
-
-    const read = (type: string, present: (r: Json, req: FastifyRequest) => Json = (r) => r) =>
+    const created: ApiContext['created'] = (reply, r, status, req) =>
+      send(reply.header('Location', `${base(req)}/${r.type}/${r.id}/_history/${r.version}`).header('ETag', `W/"${r.version}"`), status, r.content);
+    const read: ApiContext['read'] = (type, present = (r) => r) =>
       fhir.get<{ Params: { id: string } }>(`/${type}/:id`, async (req, reply) => {
         const r = await readVisible(db, appOf(req), type, req.params.id);
         const pairing = r.patientId ? await store.idPeOf(db, appOf(req).clientId, r.patientId) : undefined;
@@ -353,34 +342,17 @@ export async function buildServer(
           present(asSeenBy(r, pairing), req),
         );
       });
-    read('Observation');
-    read('Device');
-    read('Appointment');
-    read('DocumentReference', (r, req) => withAbsoluteUrls(r, base(req)));
+    const ctx: ApiContext = { db, validation, base, appOf, send, read, created };
 
-    fhir.get('/Observation', async (req, reply) => send(reply, 200, await searchObservations(db, appOf(req), req.query as Query, base(req))));
-    fhir.get('/Appointment', async (req, reply) => send(reply, 200, await searchAppointments(db, appOf(req), req.query as Query, base(req))));
-    fhir.get('/DocumentReference', async (req, reply) => send(reply, 200, await searchDocuments(db, appOf(req), req.query as Query, base(req))));
-
-    const created = (reply: FastifyReply, r: { type: string; id: string; version: number; content: Json }, status: number, req: FastifyRequest) =>
-      send(reply.header('Location', `${base(req)}/${r.type}/${r.id}/_history/${r.version}`).header('ETag', `W/"${r.version}"`), status, r.content);
-    fhir.post('/Appointment', async (req, reply) => created(reply, await createAppointment(db, validation, appOf(req), req.body), 201, req));
-    fhir.put<{ Params: { id: string } }>('/Appointment/:id', async (req, reply) =>
-      created(reply, await updateAppointment(db, validation, appOf(req), req.params.id, req.body), 200, req),
-    );
-    fhir.post('/DocumentReference', async (req, reply) => {
-      const r = await publishDocument(db, validation, appOf(req), req.body);
-      return created(reply, { ...r, content: withAbsoluteUrls(structuredClone(r.content), base(req)) }, 201, req);
+    // POST [base]: a transaction Bundle, taken by the first API that claims it
+    fhir.post('/', async (req, reply) => {
+      const bundle = req.body;
+      if (!isObject(bundle) || bundle.resourceType !== 'Bundle') throw FhirError.of(400, 'invalid', 'POST [base] takes a transaction Bundle');
+      const api = APIS.find((a) => a.transaction?.claims(bundle));
+      if (!api) throw FhirError.of(400, 'not-supported', 'No API of the sandbox takes this Bundle');
+      return send(reply, 200, await api.transaction!.accept(ctx, appOf(req), bundle, base(req)));
     });
-
-    fhir.get<{ Params: { id: string } }>('/Binary/:id', async (req, reply) => {
-      const b = await readBinary(db, appOf(req), req.params.id);
-      const accept = req.headers.accept ?? '';
-      if (/application\/(fhir\+)?json/.test(accept)) {
-        return send(reply, 200, { resourceType: 'Binary', id: req.params.id, contentType: b.contentType, data: Buffer.from(b.data).toString('base64') });
-      }
-      return reply.code(200).type(b.contentType).send(Buffer.from(b.data));
-    });
+    for (const api of APIS) api.routes(fhir, ctx);
   });
 
   await server.ready();

@@ -1,11 +1,14 @@
-import type { Database, Queryable } from './database.js';
+import { requiredMetaProfile } from '@mes-fhir/profile-model';
+import type { Database, Queryable } from '../database.js';
 import { isObject, type Issue, type IssueCode, type Json } from '@mes-fhir/core';
-import { FhirError, identifierKey, instantOf } from './fhir.js';
-import { store, type StoredResource } from './store.js';
-import type { SandboxApp } from './apps.js';
-import { validationIssues, type Validation } from './validation.js';
-import { isVisible, pairedPatient } from './access.js';
-import { all, asSeenBy, checkParameters, dateBounds, paging, searchsetBundle, single, tokenIdentifier, type Query } from './search.js';
+import type { Validator } from '@mes-fhir/validator';
+import { FhirError, identifierKey, instantOf } from '../fhir.js';
+import { store, type StoredResource } from '../store.js';
+import type { SandboxApp } from '../apps.js';
+import { validationIssues, type Validation } from '../validation.js';
+import { isVisible, pairedPatient } from '../access.js';
+import { all, asSeenBy, checkParameters, dateBounds, paging, searchsetBundle, single, tokenIdentifier, type Query } from '../search.js';
+import type { MesApi } from './api.js';
 
 export const MES_MEASURE_BASE = 'https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/';
 export const FEEDING_PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-feeding';
@@ -289,3 +292,47 @@ async function ownDevice(db: Queryable, app: SandboxApp, reference: string): Pro
   const device = id ? await store.read(db, 'Device', id) : undefined;
   return device && isVisible(device, app, []) ? device : undefined;
 }
+
+/** Our profiles of one type in the definitions in use (the generated layer). */
+export function ownProfiles(validator: Validator, type: string): string[] {
+  return validator.index
+    .list('StructureDefinition')
+    .filter((e) => e.source === 'generated' && e.url)
+    .map((e) => validator.index.read<{ type?: string; url: string; derivation?: string }>(e))
+    .filter((sd) => sd.type === type && sd.derivation === 'constraint')
+    .map((sd) => sd.url)
+    .sort();
+}
+
+/**
+ * API Mesures: the feeding Bundle at `POST [base]` (every transaction Bundle another API does not
+ * claim: MES's default), Observation search and read, Device read.
+ */
+export const mesures: MesApi = {
+  name: 'Mesures',
+  capability: (validator) => [
+    {
+      type: 'Observation',
+      // what an app claims in meta.profile: the MES canonical of each measure, the BMI aside (MES computes it)
+      supportedProfile: ownProfiles(validator, 'Observation')
+        .map((url) => requiredMetaProfile(validator.model, url))
+        .filter((mes): mes is string => mes !== undefined && mes !== `${MES_MEASURE_BASE}mes-observation-bmi`)
+        .sort(),
+      interaction: ['read', 'search-type'],
+      searchParam: OBSERVATION_SEARCH_PARAMETERS,
+      searchInclude: ['Observation:device'],
+    },
+    { type: 'Device', supportedProfile: ownProfiles(validator, 'Device'), interaction: ['read'] },
+    { type: 'Bundle', supportedProfile: [FEEDING_PROFILE], interaction: [] },
+  ],
+  transaction: {
+    claims: () => true,
+    accept: (ctx, app, bundle, base) => acceptFeedingBundle(ctx.db, ctx.validation, app, bundle, base),
+  },
+  seedTypes: ['Bundle'],
+  routes(fhir, ctx) {
+    ctx.read('Observation');
+    ctx.read('Device');
+    fhir.get('/Observation', async (req, reply) => ctx.send(reply, 200, await searchObservations(ctx.db, ctx.appOf(req), req.query as Query, ctx.base(req))));
+  },
+};

@@ -1,11 +1,12 @@
-import type { Database } from './database.js';
-import type { SandboxApp } from './apps.js';
+import type { Database } from '../database.js';
+import type { SandboxApp } from '../apps.js';
 import { isObject, type Json } from '@mes-fhir/core';
-import { FhirError, instantOf } from './fhir.js';
-import { asSeenBy, checkParameters, dateBounds, all, paging, searchsetBundle, single, tokenIdentifier, type Query } from './search.js';
-import { store, type StoredResource } from './store.js';
-import { validationIssues, type Validation } from './validation.js';
-import { pairedPatient, readVisible } from './access.js';
+import { FhirError, instantOf } from '../fhir.js';
+import { asSeenBy, checkParameters, dateBounds, all, paging, searchsetBundle, single, tokenIdentifier, type Query } from '../search.js';
+import { store, type StoredResource } from '../store.js';
+import { validationIssues, type Validation } from '../validation.js';
+import { pairedPatient, readVisible } from '../access.js';
+import type { MesApi } from './api.js';
 
 export const APPOINTMENT_PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-appointment';
 export const APPOINTMENT_SEARCH_PARAMETERS = ['patient.identifier', 'date', 'status', '_count', '_offset'];
@@ -72,3 +73,25 @@ export async function searchAppointments(db: Database, app: SandboxApp, query: Q
   });
   return searchsetBundle({ base, path: 'Appointment', query, total: found.total, count, page, matches: found.rows.map((r) => asSeenBy(r, pairing)) });
 }
+
+/** API Agenda: Appointments created, updated, read and searched (the GAP profile of MES). */
+export const agenda: MesApi = {
+  name: 'Agenda',
+  capability: () => [
+    {
+      type: 'Appointment',
+      supportedProfile: [APPOINTMENT_PROFILE],
+      interaction: ['create', 'update', 'read', 'search-type'],
+      searchParam: APPOINTMENT_SEARCH_PARAMETERS,
+    },
+  ],
+  seedTypes: ['Appointment'],
+  routes(fhir, ctx) {
+    ctx.read('Appointment');
+    fhir.get('/Appointment', async (req, reply) => ctx.send(reply, 200, await searchAppointments(ctx.db, ctx.appOf(req), req.query as Query, ctx.base(req))));
+    fhir.post('/Appointment', async (req, reply) => ctx.created(reply, await createAppointment(ctx.db, ctx.validation, ctx.appOf(req), req.body), 201, req));
+    fhir.put<{ Params: { id: string } }>('/Appointment/:id', async (req, reply) =>
+      ctx.created(reply, await updateAppointment(ctx.db, ctx.validation, ctx.appOf(req), req.params.id, req.body), 200, req),
+    );
+  },
+};

@@ -1,11 +1,12 @@
-import type { Database, Queryable } from './database.js';
-import type { SandboxApp } from './apps.js';
+import type { Database, Queryable } from '../database.js';
+import type { SandboxApp } from '../apps.js';
 import { isObject, type Json } from '@mes-fhir/core';
-import { FhirError, instantOf } from './fhir.js';
-import { asSeenBy, checkParameters, paging, searchsetBundle, single, tokenIdentifier, type Query } from './search.js';
-import { store, type StoredResource } from './store.js';
-import { validationIssues, type Validation } from './validation.js';
-import { pairedPatient } from './access.js';
+import { FhirError, instantOf } from '../fhir.js';
+import { asSeenBy, checkParameters, paging, searchsetBundle, single, tokenIdentifier, type Query } from '../search.js';
+import { store, type StoredResource } from '../store.js';
+import { validationIssues, type Validation } from '../validation.js';
+import { pairedPatient } from '../access.js';
+import type { MesApi } from './api.js';
 
 export const DOCUMENT_PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-documentreference';
 export const PROVIDE_BUNDLE_PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-provide-document';
@@ -163,3 +164,44 @@ export async function readBinary(db: Database, app: SandboxApp, id: string): Pro
   if (!b || !(await store.visiblePatients(db, app.clientId)).includes(b.patientId)) throw FhirError.of(404, 'not-found', `Binary/${id} is not known`);
   return b;
 }
+
+/**
+ * API Documents (PDSm, on IHE MHD): ITI-105 (`POST /DocumentReference`), ITI-65 (the provide-document
+ * Bundle at `POST [base]`: a transaction Bundle with a DocumentReference), ITI-67 and ITI-68.
+ */
+export const documents: MesApi = {
+  name: 'Documents',
+  capability: () => [
+    {
+      type: 'DocumentReference',
+      supportedProfile: [DOCUMENT_PROFILE],
+      interaction: ['create', 'read', 'search-type'],
+      searchParam: DOCUMENT_SEARCH_PARAMETERS,
+    },
+    { type: 'Binary', supportedProfile: [], interaction: ['read'] },
+    { type: 'Bundle', supportedProfile: [PROVIDE_BUNDLE_PROFILE], interaction: [] },
+  ],
+  transaction: {
+    claims: (bundle) =>
+      Array.isArray(bundle.entry) && bundle.entry.some((e) => isObject(e) && isObject(e.resource) && e.resource.resourceType === 'DocumentReference'),
+    accept: (ctx, app, bundle, base) => acceptProvideBundle(ctx.db, ctx.validation, app, bundle, base),
+  },
+  seedTypes: ['Bundle', 'DocumentReference'],
+  routes(fhir, ctx) {
+    ctx.read('DocumentReference', (r, req) => withAbsoluteUrls(r, ctx.base(req)));
+    fhir.get('/DocumentReference', async (req, reply) =>
+      ctx.send(reply, 200, await searchDocuments(ctx.db, ctx.appOf(req), req.query as Query, ctx.base(req))),
+    );
+    fhir.post('/DocumentReference', async (req, reply) => {
+      const r = await publishDocument(ctx.db, ctx.validation, ctx.appOf(req), req.body);
+      return ctx.created(reply, { ...r, content: withAbsoluteUrls(structuredClone(r.content), ctx.base(req)) }, 201, req);
+    });
+    fhir.get<{ Params: { id: string } }>('/Binary/:id', async (req, reply) => {
+      const b = await readBinary(ctx.db, ctx.appOf(req), req.params.id);
+      if (/application\/(fhir\+)?json/.test(req.headers.accept ?? '')) {
+        return ctx.send(reply, 200, { resourceType: 'Binary', id: req.params.id, contentType: b.contentType, data: Buffer.from(b.data).toString('base64') });
+      }
+      return reply.code(200).type(b.contentType).send(Buffer.from(b.data));
+    });
+  },
+};
