@@ -488,6 +488,32 @@ describe.each(targets)('sandbox on $name', (target) => {
       expect(seen.body.subject.identifier).toEqual({ system: 'urn:oid:2.999.7.7', value: bob.idPe });
     });
 
+    it('two apps × every read path: read, search, _include, paging links, Binary', async () => {
+      // app writes one of each kind of resource for alice, whom the other app is not paired with
+      const fed = await app.post('/', example('Bundle-ExampleFeedingBundle.json'));
+      const [observation, device] = fed.body.entry.map((e: any) => (e.response.location as string).split('/_history')[0]);
+      const booked = await app.post('/Appointment', example('Appointment-ExampleAppointmentTeleconsultation.json'));
+      const published = await app.post('/DocumentReference', example('DocumentReference-ExampleDocumentReference.json'));
+      const binary = (published.body.content[0].attachment.url as string).slice(sandbox.url.length);
+      const reads = [`/${observation}`, `/${device}`, `/Appointment/${booked.body.id}`, `/DocumentReference/${published.body.id}`, binary];
+      const searches = [
+        `/Observation?subject.identifier=${ALICE_SEARCH}&code=29463-7&_sort=-date&_include=Observation:device`,
+        `/Appointment?patient.identifier=${ALICE_SEARCH}`,
+        `/DocumentReference?patient.identifier=${ALICE_SEARCH}`,
+      ];
+      for (const path of reads) {
+        expect((await app.get(path)).status, path).toBe(200);
+        expect((await other.get(path)).status, path).toBe(404);
+      }
+      for (const path of searches) {
+        const own = await app.get(`${path}&_count=1`);
+        expect(own.status, path).toBe(200);
+        expect((await other.get(path)).status, path).toBe(403);
+        // the paging links of the app's answer give the other app nothing either
+        for (const link of own.body.link ?? []) expect((await other.get((link.url as string).slice(sandbox.url.length))).status, link.url).toBe(403);
+      }
+    });
+
     it("an app cannot point at another app's Device, nor see it through _include", async () => {
       const bob = (await other.post('/pairing', { patient: 'bob' })).body;
       const bobOwn = (await app.post('/pairing', { patient: 'bob' })).body;
@@ -728,6 +754,41 @@ describe.each(targets)('sandbox on $name', (target) => {
         ),
         { numRuns: 150 },
       );
+    });
+
+    it('never answers 5xx to arbitrary reads, searches and updates, and answers after', async () => {
+      const token = await app.login();
+      const names = ['subject.identifier', 'patient.identifier', 'code', 'date', 'status', 'type', '_sort', '_count', '_offset', '_include', 'x'];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(
+            'GET /Observation',
+            'GET /Appointment',
+            'GET /DocumentReference',
+            'GET /Observation/',
+            'GET /Device/',
+            'GET /Binary/',
+            'GET /Appointment/',
+            'PUT /Appointment/',
+          ),
+          fc.string({ maxLength: 80 }),
+          fc.array(fc.tuple(fc.constantFrom(...names), fc.string({ maxLength: 40 })), { maxLength: 5 }),
+          fc.jsonValue(),
+          async (route, id, params, body) => {
+            const [method, path] = route.split(' ') as [string, string];
+            const query = params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+            const url = `${sandbox.url}${path}${path.endsWith('/') ? encodeURIComponent(id) : ''}${query ? `?${query}` : ''}`;
+            const res = await fetch(url, {
+              method,
+              headers: { authorization: `Bearer ${token}`, ...(method === 'PUT' ? { 'content-type': 'application/fhir+json' } : {}) },
+              body: method === 'PUT' ? JSON.stringify(body) : undefined,
+            });
+            expect(res.status, url).toBeLessThan(500);
+          },
+        ),
+        { numRuns: 300 },
+      );
+      expect((await fetch(`${sandbox.url}/metadata`)).status).toBe(200);
     });
   });
 
