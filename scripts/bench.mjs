@@ -6,9 +6,11 @@
  * feeding Bundle), the cost of the first
  * validation (plan compilation), the `fhir` package's validator (FHIR.js) as a second peer, and
  * the CLI on a generated NDJSON file of BENCH_CLI_LINES lines (default 1,000,000) with its peak RSS.
- * Then the sandbox: feeding Bundles accepted per second over HTTP by concurrent clients
- * (autocannon, loopback, bounded in time), against the validator alone on the same Bundle, and
- * the stored Observations counted against the acknowledged ones.
+ * Then the sandbox (validating in worker threads, as `mes-fhir sandbox`): feeding Bundles accepted
+ * per second over HTTP by concurrent clients (autocannon, loopback, bounded in time), against the
+ * validator alone on the same Bundle, the stored Observations counted against the acknowledged
+ * ones, and the same load again while one more client sends a 7 MB Bundle (200,000 profiles) in a
+ * loop: its p99 against the quiet run's.
  * Prints throughputs and ratios; the last line is `ratio validator/medplum: <number>`.
  * Node 20 needs --experimental-websocket for @medplum/core 5 (npm run bench passes it).
  */
@@ -20,6 +22,7 @@ import { Terminology } from '@mes-fhir/terminology';
 import { Validator, isValid } from '@mes-fhir/validator';
 import { startSandbox } from '@mes-fhir/sandbox';
 import autocannon from 'autocannon';
+import { availableParallelism } from 'node:os';
 import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -362,11 +365,16 @@ log();
   const CONNECTIONS = 8;
   const dir = mkdtempSync(join(tmpdir(), 'mes-bench-sandbox-'));
   const app = { clientId: 'bench', clientSecret: 'bench-secret', oid: '2.999.1.2.3' };
+  // as `mes-fhir sandbox` runs it: request bodies validated in worker threads
   const sandbox = await startSandbox({
     validator,
     database: join(dir, 'db'),
     config: { apps: [app], pairings: [{ clientId: 'bench', patient: 'bench', idPe: 'IDPE-7F3A92C4' }] },
     port: 0,
+    validationWorkers: {
+      count: Math.min(Math.max(availableParallelism() - 1, 1), 4),
+      load: { projectDir: join(ROOT, 'fsh'), generatedDir: join(ROOT, 'generated', 'fhir') },
+    },
   });
   try {
     const bundleText = readFileSync(join(ROOT, 'generated', 'fhir', 'example', 'Bundle-ExampleFeedingBundle.json'), 'utf8');
@@ -383,15 +391,18 @@ log();
         body: `grant_type=client_credentials&client_id=${app.clientId}&client_secret=${app.clientSecret}`,
       })
     ).json();
-    const result = await autocannon({
-      url: `${sandbox.url}/`,
-      connections: CONNECTIONS,
-      amount: REQUESTS,
-      timeout: 30,
-      method: 'POST',
-      headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/fhir+json' },
-      body: bundleText,
-    });
+    // REQUESTS feeding Bundles over CONNECTIONS connections
+    const feed = () =>
+      autocannon({
+        url: `${sandbox.url}/`,
+        connections: CONNECTIONS,
+        amount: REQUESTS,
+        timeout: 30,
+        method: 'POST',
+        headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/fhir+json' },
+        body: bundleText,
+      });
+    const result = await feed();
     const acknowledged = result['2xx'];
     const search = await (
       await fetch(`${sandbox.url}/Observation?subject.identifier=urn:oid:2.999.1.2.3|IDPE-7F3A92C4&code=29463-7&_sort=-date&_count=1`, {
@@ -406,6 +417,33 @@ log();
     );
     log(`sandbox baseline: validator alone on the same Bundle ${fmt(aloneRate)}/s; ratio validator-alone/sandbox: ${(aloneRate / perSecond).toFixed(2)}`);
     log(`sandbox: acknowledged ${acknowledged}, stored Observations ${search.total}${search.total === acknowledged ? ' (nothing lost)' : ' (MISMATCH)'}`);
+
+    // The same load while one more client sends, in a loop, a Bundle whose measure claims 200,000
+    // unknown profiles (costly to parse and validate): the others' p99 against the quiet run.
+    const heavy = JSON.parse(bundleText);
+    heavy.entry[0].resource.meta.profile = heavy.entry[0].resource.meta.profile.concat(
+      Array.from({ length: 200_000 }, (_, i) => `https://example.org/unknown/${i}`),
+    );
+    const heavyText = JSON.stringify(heavy);
+    let noisy = true;
+    let heavySent = 0;
+    const neighbour = (async () => {
+      while (noisy) {
+        await fetch(`${sandbox.url}/`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/fhir+json' },
+          body: heavyText,
+        });
+        heavySent++;
+      }
+    })();
+    const loaded = await feed();
+    noisy = false;
+    await neighbour;
+    const within = loaded.latency.p99 / result.latency.p99;
+    log(
+      `sandbox with a noisy neighbour (${heavySent} Bundles of ${(heavyText.length / 1e6).toFixed(1)} MB sent meanwhile): latency p50 ${loaded.latency.p50} ms, p99 ${loaded.latency.p99} ms; ratio p99 noisy/quiet: ${within.toFixed(2)}${within <= 3 ? ' (within 3x)' : ' (OVER 3x)'}`,
+    );
   } finally {
     await sandbox.close();
     rmSync(dir, { recursive: true, force: true });
