@@ -76,6 +76,25 @@ describe('mes-fhir validate', () => {
     expect(out.stdout).toMatch(/Observation\.note: minimum required = 1/);
   });
 
+  it('--load reads FHIR XML definitions too', async () => {
+    const json = join(work, 'xml-source');
+    const defs = join(work, 'defs-xml');
+    await mkdir(json);
+    await mkdir(defs);
+    const sd = JSON.parse(await readFile(join(REPO_ROOT, 'generated', 'fhir', 'StructureDefinition-mes-observation-bodyweight.json'), 'utf8'));
+    sd.url = 'https://example.org/StructureDefinition/weight-with-note-xml';
+    sd.snapshot.element.find((e: { path: string }) => e.path === 'Observation.note').min = 1;
+    await writeFile(join(json, 'sd.json'), JSON.stringify(sd));
+    const converted = await runCli(['convert', join(json, 'sd.json'), '--out', join(defs, 'sd.xml')]);
+    expect(converted.code, converted.stderr).toBe(0);
+    await writeFile(join(defs, 'broken.xml'), '<StructureDefinition xmlns="http://hl7.org/fhir"><url value="x"/>');
+    const out = await runCli(['validate', join(EXAMPLES, 'Observation-ExampleBodyWeight.json'), '--load', defs, '--profile', sd.url]);
+    expect(out.code, out.stderr).toBe(1);
+    expect(out.stdout).toMatch(/Observation\.note: minimum required = 1/);
+    // a file that is not FHIR XML is said, not fatal
+    expect(out.stderr).toMatch(/--load .*broken\.xml: not read as FHIR XML/);
+  });
+
   it('usage and I/O errors exit 2', async () => {
     expect((await runCli(['validate'])).code).toBe(2);
     expect((await runCli(['validate', '--format', 'xml', 'x.json'])).code).toBe(2);

@@ -1,12 +1,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ResourceLayer } from '@mes-fhir/fhir-packages';
+import { ResourceIndex, projectLayers, type ResourceLayer } from '@mes-fhir/fhir-packages';
 import { Validator } from '@mes-fhir/validator';
 import { availableParallelism } from 'node:os';
 import { checkInput, type Checked, type Input } from './validate-core.js';
 import { ValidationPool } from './validate-pool.js';
 import { collectFiles, readInputs, MAX_INPUT_BYTES, type CollectedFiles } from './validate-inputs.js';
+import { collectLoadOption, xmlDefinitionsLayer } from './load-option.js';
 import { escapeControlCharacters } from '@mes-fhir/core';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './io.js';
 import { loadProject, PROJECT_OPTIONS, PROJECT_OPTIONS_USAGE } from './project-options.js';
@@ -23,7 +24,8 @@ with "<", one JSON resource when its first line is the start of one, else NDJSON
 located as for JSON (Observation.valueQuantity).
 
   --profile <url>    also validate against this profile
-  --load <path>      add StructureDefinitions, ValueSets and CodeSystems from JSON files (repeatable)
+  --load <path>      add StructureDefinitions, ValueSets and CodeSystems from JSON or FHIR XML files
+                     (repeatable; folders read recursively)
   --cda <file>       the CDA R2 document of a DocumentReference whose attachment carries no data
                      (attachment.url): checked as if inline (size, hash, header agreement). One
                      --cda serves every such attachment; with several, each goes to the
@@ -47,17 +49,6 @@ ${PROJECT_OPTIONS_USAGE}
 
 Exit codes: 0 valid, 1 invalid, 2 usage or I/O error.
 `;
-
-async function loadLayers(paths: string[], followLinks: boolean, skipped: CollectedFiles['skippedLinks']): Promise<ResourceLayer[]> {
-  const layers: ResourceLayer[] = [];
-  for (const [i, p] of paths.entries()) {
-    const collected = await collectFiles(resolve(p), followLinks);
-    skipped.push(...collected.skippedLinks);
-    const files = collected.files.filter((f) => f.endsWith('.json'));
-    layers.push({ label: `load-${i + 1}`, dir: resolve(p), files });
-  }
-  return layers;
-}
 
 /** The --cda file for an attachment: the only one given, else the one its url ends with. */
 function attachmentFile(files: Array<{ name: string; bytes: Uint8Array }>, url: string | undefined): Uint8Array | undefined {
@@ -113,8 +104,16 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   let validator: Validator;
   let extraLayers: ResourceLayer[];
   try {
-    extraLayers = await loadLayers(values.load as string[], followLinks, skippedLinks);
-    const { index } = await loadProject(values as { project?: string; generated?: string }, io, extraLayers);
+    const load = await collectLoadOption(values.load as string[], followLinks, skippedLinks);
+    extraLayers = load.layers;
+    const project = await loadProject(values as { project?: string; generated?: string }, io, extraLayers);
+    let index = project.index;
+    // XML definitions are read with the others, then loaded after the JSON ones of --load
+    const xmlLayer = await xmlDefinitionsLayer(index, load.xmlFiles, (message) => io.stderr.write(`mes-fhir validate: ${message}\n`));
+    if (xmlLayer) {
+      extraLayers = [...extraLayers, xmlLayer];
+      index = new ResourceIndex([...extraLayers, ...projectLayers(project.packages, project.source.generatedDir)]);
+    }
     validator = new Validator(index, ['generated', ...extraLayers.map((l) => l.label)]);
   } catch (e) {
     io.stderr.write(`mes-fhir validate: cannot load definitions: ${(e as Error).message}\n`);
