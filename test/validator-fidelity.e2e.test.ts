@@ -35,17 +35,24 @@ const observation = (extra: Record<string, unknown>) => ({ resourceType: 'Observ
 
 describe('Bundle rules', () => {
   it('refuses two entries holding the same resource, unless versions or a history say otherwise', () => {
-    const bundle = (type: string, a: Record<string, unknown>, b: Record<string, unknown>) => ({
+    // a resource is known by its fullUrl (bdl-7: one fullUrl twice), and by its type and id when
+    // it has none; two fullUrls are two resources even with one type and id (the HL7 validator, #26)
+    const bundle = (type: string, a: Record<string, unknown>, b: Record<string, unknown>, urls: Array<string | undefined> = [undefined, undefined]) => ({
       resourceType: 'Bundle',
       type,
       entry: [
-        { fullUrl: 'http://example.org/fhir/Patient/p1', resource: a },
-        { fullUrl: 'urn:uuid:2b8a7f1e-0c4d-4a55-9e43-5d2f1c0b9a11', resource: b },
+        { ...(urls[0] ? { fullUrl: urls[0] } : {}), resource: a },
+        { ...(urls[1] ? { fullUrl: urls[1] } : {}), resource: b },
       ],
     });
     expect(errors(bundle('collection', patient('p1'), patient('p1')))).toEqual([
       'Bundle.entry[1].resource.id: duplicate resource Patient/p1 in the Bundle (also entry[0])',
     ]);
+    const url = 'http://example.org/fhir/Patient/p1';
+    expect(errors(bundle('collection', patient('p1'), patient('p1'), [url, url]))).toEqual([
+      'Bundle: bdl-7: FullUrl must be unique in a bundle, or else entries with the same fullUrl must have different meta.versionId (except in history bundles)',
+    ]);
+    expect(errors(bundle('collection', patient('p1'), patient('p1'), [url, 'urn:uuid:2b8a7f1e-0c4d-4a55-9e43-5d2f1c0b9a11']))).toEqual([]);
     expect(errors(bundle('collection', patient('p1'), patient('p2')))).toEqual([]);
     expect(errors(bundle('collection', patient('p1', { meta: { versionId: '1' } }), patient('p1', { meta: { versionId: '2' } })))).toEqual([]);
     expect(errors(bundle('history', patient('p1'), patient('p1')))).not.toContainEqual(expect.stringContaining('duplicate'));

@@ -215,6 +215,19 @@ export const MESSAGES = {
     code: 'invalid',
     text: (fullUrl: string, resource: string) => `fullUrl ${fullUrl} does not match the entry's resource ${resource}`,
   },
+  'bundle-full-url-relative': { severity: 'error', code: 'invalid', text: (fullUrl: string) => `fullUrl ${fullUrl.slice(0, 100)} is not an absolute URL` },
+  'bundle-link-repeated': {
+    severity: 'error',
+    code: 'invalid',
+    text: (relation: string) => `the link relation "${relation.slice(0, 40)}" occurs more than once`,
+  },
+  'bundle-searchset-match-id': { severity: 'error', code: 'required', text: () => 'a search match must have an id' },
+  'bundle-searchset-match-type': {
+    severity: 'error',
+    code: 'invalid',
+    text: (type: string, searched: string) => `a ${type.slice(0, 40)} is not a match of a search of ${searched}`,
+  },
+  'bundle-searchset-outcome-mode': { severity: 'error', code: 'invalid', text: () => 'an OperationOutcome in a searchset has search.mode = outcome' },
   'bundle-duplicate-resource': {
     severity: 'error',
     code: 'invalid',

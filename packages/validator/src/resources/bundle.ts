@@ -1,7 +1,9 @@
 /**
  * Bundle: its entries are the targets of the references inside it (by fullUrl and Type/id); a
- * RESTful fullUrl names its entry's resource; two entries may not hold the same resource; a
- * document's references resolve inside it (checked by the reference rule).
+ * fullUrl is absolute, and a RESTful one names its entry's resource; two entries may not hold the
+ * same resource (same fullUrl, or same type and id without fullUrls); a link relation occurs once;
+ * in a searchset, a match has an id and the type searched, and an OperationOutcome is an outcome;
+ * a document's references resolve inside it (checked by the reference rule).
  */
 import { isObject, type Json } from '@mes-fhir/core';
 import type { ValidationContext } from '../context.js';
@@ -15,8 +17,46 @@ export const bundleRule: ResourceRule = {
     ctx.inDocument = bundle.type === 'document';
     checkFullUrls(ctx, bundle, location);
     checkDuplicateResources(ctx, bundle, location);
+    checkLinks(ctx, bundle, location);
+    if (bundle.type === 'searchset') checkSearchset(ctx, bundle, location);
   },
 };
+
+const ABSOLUTE_URL = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+
+/** A link relation (self, next…) occurs at most once. */
+function checkLinks(ctx: ValidationContext, bundle: Json, location: string): void {
+  if (!Array.isArray(bundle.link)) return;
+  const seen = new Set<string>();
+  bundle.link.forEach((link, i) => {
+    if (!isObject(link) || typeof link.relation !== 'string') return;
+    if (seen.has(link.relation)) ctx.report('bundle-link-repeated', `${location}.link[${i}].relation`, link.relation);
+    seen.add(link.relation);
+  });
+}
+
+/**
+ * A searchset's entries: a match has an id, and is of the type its self link searched
+ * (`…/Observation?…`); an OperationOutcome is there as an outcome (search.mode = outcome).
+ */
+function checkSearchset(ctx: ValidationContext, bundle: Json, location: string): void {
+  if (!Array.isArray(bundle.entry)) return;
+  const self = Array.isArray(bundle.link) ? bundle.link.find((l) => isObject(l) && l.relation === 'self') : undefined;
+  const searched = isObject(self) && typeof self.url === 'string' ? /\/([A-Z][A-Za-z]+)\/?(?:\?|$)/.exec(self.url)?.[1] : undefined;
+  bundle.entry.forEach((entry, i) => {
+    if (!isObject(entry) || !isObject(entry.resource)) return;
+    const r = entry.resource;
+    const mode = isObject(entry.search) ? entry.search.mode : undefined;
+    const at = `${location}.entry[${i}]`;
+    if (r.resourceType === 'OperationOutcome') {
+      if (mode !== 'outcome') ctx.report('bundle-searchset-outcome-mode', `${at}.search.mode`);
+      return;
+    }
+    if (mode !== 'match') return;
+    if (typeof r.id !== 'string') ctx.report('bundle-searchset-match-id', `${at}.resource`);
+    if (searched && r.resourceType !== searched) ctx.report('bundle-searchset-match-type', `${at}.resource`, String(r.resourceType), searched);
+  });
+}
 
 function bundleTargets(bundle: Json): Map<string, Json> {
   const map = new Map<string, Json>();
@@ -33,7 +73,12 @@ function bundleTargets(bundle: Json): Map<string, Json> {
 function checkFullUrls(ctx: ValidationContext, bundle: Json, location: string): void {
   if (!Array.isArray(bundle.entry)) return;
   bundle.entry.forEach((entry, i) => {
-    if (!isObject(entry) || typeof entry.fullUrl !== 'string' || !isObject(entry.resource)) return;
+    if (!isObject(entry) || typeof entry.fullUrl !== 'string') return;
+    if (!ABSOLUTE_URL.test(entry.fullUrl)) {
+      ctx.report('bundle-full-url-relative', `${location}.entry[${i}].fullUrl`, entry.fullUrl);
+      return;
+    }
+    if (!isObject(entry.resource)) return;
     const m = RESTFUL_TAIL.exec(entry.fullUrl);
     const { resourceType, id } = entry.resource;
     if (!m || !/^https?:/.test(entry.fullUrl) || typeof id !== 'string') return;
@@ -43,14 +88,16 @@ function checkFullUrls(ctx: ValidationContext, bundle: Json, location: string): 
 }
 
 /**
- * Two entries may not hold the same resource (type and id), except in a history Bundle or as
- * distinct versions (meta.versionId), as the Java validator checks.
+ * Two entries may not hold the same resource, except in a history Bundle or as distinct versions
+ * (meta.versionId), as the Java validator checks. A resource is known by its fullUrl (bdl-7 says
+ * when one repeats), and by its type and id only when it has none: two fullUrls are two
+ * resources, whatever their ids.
  */
 function checkDuplicateResources(ctx: ValidationContext, bundle: Json, location: string): void {
   if (!Array.isArray(bundle.entry) || bundle.type === 'history') return;
   const seen = new Map<string, number>();
   bundle.entry.forEach((entry, i) => {
-    if (!isObject(entry) || !isObject(entry.resource)) return;
+    if (!isObject(entry) || !isObject(entry.resource) || entry.fullUrl !== undefined) return;
     const { resourceType, id, meta } = entry.resource;
     if (typeof resourceType !== 'string' || typeof id !== 'string') return;
     const version = isObject(meta) && typeof meta.versionId === 'string' ? meta.versionId : '';

@@ -26,14 +26,44 @@ describe('Bundle', () => {
     expect(ids(bundle('http://example.org/fhir/Patient/p1'), 'bundle-')).toEqual([]);
     expect(ids(bundle('http://example.org/fhir/Patient/p2'), 'bundle-')).toEqual(['bundle-full-url-mismatch@Bundle.entry[0].fullUrl']);
   });
-  it('two entries may not hold the same resource, but in a history', () => {
-    const bundle = (type: string) => ({
+  it('two entries without fullUrl may not hold the same type and id, but in a history', () => {
+    const bundle = (type: string, entries: unknown[]) => ({ resourceType: 'Bundle', type, entry: entries });
+    const noUrls = [{ resource: { resourceType: 'Patient', id: 'p1' } }, { resource: { resourceType: 'Patient', id: 'p1' } }];
+    expect(ids(bundle('collection', noUrls), 'bundle-')).toEqual(['bundle-duplicate-resource@Bundle.entry[1].resource.id']);
+    expect(ids(bundle('history', noUrls), 'bundle-')).toEqual([]);
+    // one fullUrl twice is bdl-7's (an invariant of the definition), not repeated here
+    const same = [entry('urn:uuid:0f1e2d3c-4b5a-4968-8776-655443322110', 'p1'), entry('urn:uuid:0f1e2d3c-4b5a-4968-8776-655443322110', 'p1')];
+    expect(ids(bundle('collection', same), 'bundle-')).toEqual([]);
+    // two fullUrls are two resources, whatever their ids (as the HL7 validator reads them)
+    const twoUrls = [entry('urn:uuid:0f1e2d3c-4b5a-4968-8776-655443322110', 'p1'), entry('urn:uuid:1f1e2d3c-4b5a-4968-8776-655443322110', 'p1')];
+    expect(ids(bundle('collection', twoUrls), 'bundle-')).toEqual([]);
+  });
+  it('a fullUrl is absolute; a link relation occurs once', () => {
+    const bundle = { resourceType: 'Bundle', type: 'collection', entry: [entry('Patient/p1', 'p1')], link: [{ relation: 'self', url: 'http://x.org/a' }] };
+    expect(ids(bundle, 'bundle-')).toEqual(['bundle-full-url-relative@Bundle.entry[0].fullUrl']);
+    const links = { ...bundle, entry: [], link: [...bundle.link, { relation: 'self', url: 'http://x.org/b' }, { relation: 'next', url: 'http://x.org/c' }] };
+    expect(ids(links, 'bundle-')).toEqual(['bundle-link-repeated@Bundle.link[1].relation']);
+  });
+  it('a searchset: a match has an id and the type searched; an OperationOutcome is an outcome', () => {
+    const searchset = (entries: unknown[]) => ({
       resourceType: 'Bundle',
-      type,
-      entry: [entry('urn:uuid:0f1e2d3c-4b5a-4968-8776-655443322110', 'p1'), entry('urn:uuid:1f1e2d3c-4b5a-4968-8776-655443322110', 'p1')],
+      type: 'searchset',
+      link: [{ relation: 'self', url: 'http://x.org/fhir/Patient?name=martin' }],
+      entry: entries,
     });
-    expect(ids(bundle('collection'), 'bundle-')).toEqual(['bundle-duplicate-resource@Bundle.entry[1].resource.id']);
-    expect(ids(bundle('history'), 'bundle-')).toEqual([]);
+    const match = (resource: Record<string, unknown>, mode = 'match') => ({
+      fullUrl: `http://x.org/fhir/${resource.resourceType}/${resource.id ?? 'n'}`,
+      resource,
+      search: { mode },
+    });
+    expect(ids(searchset([match({ resourceType: 'Patient', id: 'p1' }), match({ resourceType: 'Organization', id: 'o1' }, 'include')]), 'bundle-')).toEqual([]);
+    expect(ids(searchset([match({ resourceType: 'Observation', id: 'o1' })]), 'bundle-')).toEqual(['bundle-searchset-match-type@Bundle.entry[0].resource']);
+    expect(ids(searchset([{ resource: { resourceType: 'Patient' }, search: { mode: 'match' } }]), 'bundle-')).toEqual([
+      'bundle-searchset-match-id@Bundle.entry[0].resource',
+    ]);
+    const outcome = { resourceType: 'OperationOutcome', id: 'oo', issue: [{ severity: 'warning', code: 'informational' }] };
+    expect(ids(searchset([match(outcome, 'outcome')]), 'bundle-')).toEqual([]);
+    expect(ids(searchset([match(outcome)]), 'bundle-')).toEqual(['bundle-searchset-outcome-mode@Bundle.entry[0].search.mode']);
   });
 });
 
