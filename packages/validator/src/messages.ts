@@ -192,6 +192,21 @@ export const MESSAGES = {
   },
 
   // --- extensions
+  'coding-system-relative': {
+    severity: 'error',
+    code: 'value',
+    text: (system: string) => `Coding.system "${system.slice(0, 80)}" must be an absolute URI`,
+  },
+  'coding-system-is-value-set': {
+    severity: 'error',
+    code: 'value',
+    text: (system: string) => `Coding.system ${system.slice(0, 100)} is a value set, not a code system`,
+  },
+  'extension-url-relative': {
+    severity: 'error',
+    code: 'structure',
+    text: (url: string) => `the extension url "${url.slice(0, 80)}" must be absolute (relative urls name the parts of a complex extension only)`,
+  },
   'extension-unknown': {
     severity: 'error',
     code: 'structure',

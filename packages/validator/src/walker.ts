@@ -25,6 +25,7 @@ import { checkReference } from './rules/reference.js';
 import { SlicingRule, type SliceItemWalker } from './rules/slicing.js';
 import { checkText } from './rules/text.js';
 import { checkNarrative } from './rules/narrative.js';
+import { checkCoding } from './rules/coding.js';
 import { checkAttachmentSize, checkUcum, fixedValueCheck, limitsCheck } from './rules/values.js';
 import { VerifiedValue } from './verified-values.js';
 
@@ -380,7 +381,7 @@ export class Walker implements Revalidation, SliceItemWalker {
     if (code === 'Reference') {
       ctx.contextReads++;
       checkReference(ctx, this.plans, value, plan.type, location);
-    }
+    } else if (code === 'Coding') checkCoding(ctx, this.plans, value, location);
   }
 
   /** A value plan's rules as the functions of their rule families, once per plan: the walk calls each as one function. */

@@ -22,6 +22,16 @@ describe('extensions', () => {
       'extension-unknown@Patient.modifierExtension[0]',
     ]);
   });
+  it('refuses a relative url outside a complex extension, where it names a part', () => {
+    expect(issuesOf(validator, { resourceType: 'Patient', extension: [{ url: 'birthPlace', valueString: 'Lyon' }] })).toEqual([
+      'extension-url-relative@Patient.extension[0]',
+    ]);
+    const complex = {
+      url: 'http://hl7.org/fhir/StructureDefinition/patient-nationality',
+      extension: [{ url: 'code', valueCodeableConcept: { text: 'française' } }],
+    };
+    expect(issuesOf(validator, { resourceType: 'Patient', extension: [complex] }).filter((i) => i.startsWith('extension-url'))).toEqual([]);
+  });
   it('refuses a known extension outside its contexts', () => {
     expect(issuesOf(validator, { resourceType: 'Patient', name: [{ family: 'Martin', extension: [birthPlace()] }] })).toEqual([
       'extension-context@Patient.name[0].extension[0]',

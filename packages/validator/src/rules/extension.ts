@@ -23,8 +23,14 @@ export class ExtensionRule {
   definitionOf(ctx: ValidationContext, value: Json, type: TypeRef, node: ElementNode, location: string, at: ElementPlace): ProfileTree | undefined {
     if (type.profiles[0]) return this.plans.model.tree(type.profiles[0]);
     const url = value.url;
-    // relative urls name the parts of a complex extension: its own definition describes them
-    if (typeof url !== 'string' || !url.includes(':')) return undefined;
+    if (typeof url !== 'string') return undefined;
+    if (!url.includes(':')) {
+      // relative urls name the parts of a complex extension (its own definition describes them); elsewhere a url is absolute
+      const segments = at.path.split('.');
+      const host = segments[segments.length - 2];
+      if (host !== 'extension' && host !== 'modifierExtension') ctx.report('extension-url-relative', location, url);
+      return undefined;
+    }
     const tree = this.plans.model.tree(url);
     if (!tree || tree.sd.type !== 'Extension') {
       ctx.report('extension-unknown', location, url, node.name === 'modifierExtension');
