@@ -11,6 +11,13 @@ beforeAll(async () => {
       { id: 'Observation.code', patternCodeableConcept: LOINC_WEIGHT },
       { id: 'Observation.value[x]', type: [{ code: 'integer' }], minValueInteger: 0, maxValueInteger: 10 },
     ]),
+    profile('LimitedWeight', 'Observation', [
+      {
+        id: 'Observation.value[x]',
+        type: [{ code: 'Quantity' }],
+        maxValueQuantity: { value: 50, system: 'http://unitsofmeasure.org', code: 'kg' },
+      },
+    ]),
     profile('KilogramObservation', 'Observation', [{ id: 'Observation.valueQuantity.code', path: 'Observation.valueQuantity.code', fixedCode: 'kg' }]),
   ]);
 });
@@ -34,6 +41,19 @@ describe('fixed values, patterns and limits', () => {
     expect(issuesOf(validator, observation({ code: { coding: [{ system: 'http://loinc.org', code: '8302-2' }] } }), 'ValueObservation')).toEqual([
       'pattern-value@Observation.code',
     ]);
+  });
+  it('compares Quantities with their limit once converted between UCUM units of one kind', () => {
+    const weight = (value: number, code: string) => ({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'Poids' },
+      valueQuantity: { value, unit: code, system: 'http://unitsofmeasure.org', code },
+    });
+    expect(issuesOf(validator, weight(70000, 'g'), 'LimitedWeight')).toEqual(['above-max-value@Observation.valueQuantity']);
+    expect(issuesOf(validator, weight(40000, 'g'), 'LimitedWeight')).toEqual([]);
+    expect(issuesOf(validator, weight(70, 'kg'), 'LimitedWeight')).toEqual(['above-max-value@Observation.valueQuantity']);
+    // units of another kind are not compared
+    expect(issuesOf(validator, weight(70000, 'cm'), 'LimitedWeight')).toEqual([]);
   });
   it('refuses a value outside minValue/maxValue', () => {
     expect(issuesOf(validator, observation({ valueInteger: 11 }), 'ValueObservation')).toEqual(['above-max-value@Observation.valueInteger']);
