@@ -87,6 +87,11 @@ describe('Bundle rules', () => {
     });
     expect(errors(document('Patient/p1'))).toEqual([]);
     expect(errors(document('urn:uuid:4f6e8a2b-1c3d-4e5f-9a7b-8c9d0e1f2a3b'))).toEqual([]);
+    // a versioned reference names the resource's entry (#26)
+    expect(errors(document('Patient/p1/_history/1'))).toEqual([]);
+    expect(errors(document('Patient/p2/_history/1'))).toEqual([
+      'Bundle.entry[0].resource.subject.reference: "Patient/p2/_history/1" is not in the document Bundle: a document\'s references resolve inside it',
+    ]);
     expect(errors(document('Patient/p2'))).toEqual([
       'Bundle.entry[0].resource.subject.reference: "Patient/p2" is not in the document Bundle: a document\'s references resolve inside it',
     ]);
