@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   MESSAGE_ID_EXTENSION,
   escapeControlCharacters,
+  forbiddenControlCharacter,
   isError,
   isObject,
   isPlainObject,
@@ -119,5 +120,13 @@ describe('escapeControlCharacters', () => {
   it('writes control characters as \\uXXXX and leaves the rest', () => {
     expect(escapeControlCharacters('a\nb\u001b[2Kc\u0085 é 😀')).toBe('a\\u000ab\\u001b[2Kc\\u0085 é 😀');
     expect(escapeControlCharacters('plain')).toBe('plain');
+  });
+});
+
+describe('forbiddenControlCharacter', () => {
+  it('names the first character FHIR strings forbid, and lets tab, CR and LF through', () => {
+    expect(forbiddenControlCharacter('a\tb\r\nc')).toBeUndefined();
+    expect(forbiddenControlCharacter('a\u0000b\u001b')).toBe('U+0000');
+    expect(forbiddenControlCharacter('x\u001b[2K')).toBe('U+001B');
   });
 });

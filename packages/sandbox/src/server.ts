@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Validator } from '@mes-fhir/validator';
 import { DEMO_APP, type SandboxApp } from './apps.js';
 import { openDatabase, type Database } from './database.js';
-import { isObject, toOperationOutcome, type Json } from '@mes-fhir/core';
+import { forbiddenControlCharacter, isObject, toOperationOutcome, type Json } from '@mes-fhir/core';
 import { FhirError } from './fhir.js';
 import { TokenService } from './tokens.js';
 import { readVisible } from './access.js';
@@ -122,9 +122,6 @@ async function loadSeed(url: string, tokens: TokenService, app: SandboxApp, r: S
   }
 }
 
-/** Control characters, as FHIR strings refuse them (tab, CR and LF aside). */
-const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
-
 /** UTF-8 bytes as text, or undefined when they are not valid UTF-8 (never silently replaced by U+FFFD). */
 function utf8(bytes: Buffer): string | undefined {
   try {
@@ -221,9 +218,8 @@ export async function buildServer(
     } catch {
       throw FhirError.of(400, 'invalid', 'The URL has a malformed %-escape');
     }
-    const control = CONTROL_CHARACTER.exec(decoded);
-    if (control)
-      throw FhirError.of(400, 'invalid', `The URL holds the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+    const control = forbiddenControlCharacter(decoded);
+    if (control) throw FhirError.of(400, 'invalid', `The URL holds the control character ${control}`);
   });
 
   const base = (req: FastifyRequest) => `${req.protocol}://${req.host}`;

@@ -3,7 +3,7 @@
  * definition of each type declares (read from the loaded package, once), calendar dates and resource
  * ids (the narrative's XHTML: rules/narrative.ts).
  */
-import { isBase64Binary } from '@mes-fhir/core';
+import { forbiddenControlCharacter, isBase64Binary } from '@mes-fhir/core';
 import type { StructureModel } from '@mes-fhir/profile-model';
 import type { MessageId } from '../messages.js';
 
@@ -21,9 +21,6 @@ const problem = (id: MessageId, ...args: Array<string | number>): PrimitiveProbl
 
 /** The longest primitive value accepted (characters), as the HL7 validator bounds them. */
 export const MAX_PRIMITIVE_LENGTH = 1_048_576;
-
-/** FHIR strings (and every primitive written as one) allow no character below U+0020 but tab, CR and LF. */
-const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
 
 /** A resource id: 1 to 64 letters, digits, '-' or '.' (the R4 `id` type). */
 export const RESOURCE_ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -66,8 +63,9 @@ export class PrimitiveChecks {
           if (typeof v !== 'string') return problem('primitive-json-type', `string for ${type}`, describe(v));
           if (v.length === 0) return problem('primitive-empty', type);
           if (v.length > MAX_PRIMITIVE_LENGTH) return problem('primitive-too-long', type);
-          const control = CONTROL_CHARACTER.exec(v);
-          if (control) return problem('primitive-control-character', type, `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+          // every primitive written as a JSON string is a FHIR string: no control character but tab, CR, LF
+          const control = forbiddenControlCharacter(v);
+          if (control) return problem('primitive-control-character', type, control);
           if (regex && !regex.test(v)) return problem('primitive-format', v, type);
           if (calendar && !realDate(v)) return problem('date-no-such-day', v, type);
           return undefined;
