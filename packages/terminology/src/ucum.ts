@@ -93,8 +93,9 @@ export function validateUcum(code: string): UcumCheck {
   return check;
 }
 
-/** Converts a value between two commensurable UCUM units; undefined when they are not. */
+/** Converts a value between two commensurable UCUM units; undefined when they are not (or a code is longer than UCUM codes are). */
 export function convertUcum(value: number, from: string, to: string): number | undefined {
+  if (from.length > MAX_UCUM_CODE_LENGTH || to.length > MAX_UCUM_CODE_LENGTH) return undefined;
   const result = ucum.convertUnitTo(from, value, to);
   return result.status === 'succeeded' ? result.toVal : undefined;
 }

@@ -5,7 +5,7 @@
 import { deepEqual, isObject, matchesPattern, type Json } from '@mes-fhir/core';
 import { attachedBytes } from '@mes-fhir/cda';
 import type { ElementNode } from '@mes-fhir/profile-model';
-import { MAX_UCUM_CODE_LENGTH, UCUM_SYSTEM, convertUcum, validateUcum } from '@mes-fhir/terminology';
+import { UCUM_SYSTEM, convertUcum, validateUcum } from '@mes-fhir/terminology';
 import type { ValidationContext } from '../context.js';
 import type { ValueCheck } from '../plans/value-plan.js';
 import { MAX_PRIMITIVE_LENGTH } from './primitives.js';
@@ -71,7 +71,6 @@ function compareLimit(value: unknown, limit: unknown): number | undefined {
     if (limit.code === undefined || value.code === limit.code) return value.value - limit.value;
     // UCUM units of one kind compare once converted (70000 g against a maximum of 50 kg)
     if (value.system !== UCUM_SYSTEM || typeof value.code !== 'string' || typeof limit.code !== 'string') return undefined;
-    if (value.code.length > MAX_UCUM_CODE_LENGTH || limit.code.length > MAX_UCUM_CODE_LENGTH) return undefined;
     const converted = convertUcum(value.value, value.code, limit.code);
     return converted === undefined ? undefined : converted - limit.value;
   }
