@@ -43,8 +43,8 @@ export class ValidationContext {
   inDocument = false;
   /** The resources being walked, outermost first: a contained resource's `#id` resolves in its container. */
   readonly resourceStack: unknown[] = [];
-  /** The contained resources of each resource walked, by id, made on the first local reference into them. */
-  readonly containedById = new Map<unknown[], Map<unknown, Json>>();
+  /** The contained resources of each resource walked, by id, made on the first local reference into them (most validations make none). */
+  containedById: Map<unknown[], Map<unknown, Json>> | undefined = undefined;
 
   constructor(
     /** %rootResource of the invariants. */

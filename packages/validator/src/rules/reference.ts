@@ -71,12 +71,13 @@ function bundleTarget(ctx: ValidationContext, reference: string): Json | undefin
 
 /** The contained resources of a resource by id, indexed once per validation: each local reference is then one lookup, not a scan. */
 function containedById(ctx: ValidationContext, contained: unknown[]): Map<unknown, Json> {
-  let index = ctx.containedById.get(contained);
+  const indexes = (ctx.containedById ??= new Map());
+  let index = indexes.get(contained);
   if (!index) {
     index = new Map();
     // the first of two with one id, as a scan would find
     for (const c of contained) if (isObject(c) && !index.has(c.id)) index.set(c.id, c);
-    ctx.containedById.set(contained, index);
+    indexes.set(contained, index);
   }
   return index;
 }
