@@ -22,7 +22,6 @@ import { Terminology } from '@mes-fhir/terminology';
 import { Validator, isValid } from '@mes-fhir/validator';
 import { startSandbox } from '@mes-fhir/sandbox';
 import autocannon from 'autocannon';
-import { availableParallelism } from 'node:os';
 import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -372,7 +371,6 @@ log();
     config: { apps: [app], pairings: [{ clientId: 'bench', patient: 'bench', idPe: 'IDPE-7F3A92C4' }] },
     port: 0,
     validationWorkers: {
-      count: Math.min(Math.max(availableParallelism() - 1, 1), 4),
       load: { projectDir: join(ROOT, 'fsh'), generatedDir: join(ROOT, 'generated', 'fhir') },
     },
   });

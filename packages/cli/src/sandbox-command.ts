@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { availableParallelism } from 'node:os';
 import { Validator } from '@mes-fhir/validator';
-import { CONFIG_FILE, readConfig, startSandbox, type SandboxConfig } from '@mes-fhir/sandbox';
+import { CONFIG_FILE, DEFAULT_VALIDATION_WORKERS, readConfig, startSandbox, type SandboxConfig } from '@mes-fhir/sandbox';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './io.js';
 import { loadProject, PROJECT_OPTIONS, PROJECT_OPTIONS_USAGE } from './project-options.js';
 
@@ -67,7 +66,7 @@ export async function sandboxCommand(args: string[], io: CliIo, until?: Promise<
   }
   const port = integerOption(values.port, 'port', 8080, 0, 65535);
   const tokenLifetime = integerOption(values['token-lifetime'], 'token-lifetime', 3600, 1, 31 * 24 * 3600);
-  const validationWorkers = integerOption(values['validation-workers'], 'validation-workers', Math.min(Math.max(availableParallelism() - 1, 1), 4), 1, 64);
+  const validationWorkers = integerOption(values['validation-workers'], 'validation-workers', DEFAULT_VALIDATION_WORKERS, 1, 64);
   const database = values.database ?? resolve('.mes-fhir-sandbox');
   const seed = values.seed ? resolve(values.seed) : undefined;
   const configFile = values.config ? resolve(values.config) : seed && existsSync(join(seed, CONFIG_FILE)) ? join(seed, CONFIG_FILE) : undefined;

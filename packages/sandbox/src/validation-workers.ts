@@ -4,14 +4,18 @@
  * never the answers to other clients. A request that runs past its time budget is answered 503
  * and its worker replaced (a thread cannot be interrupted otherwise).
  */
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Issue } from '@mes-fhir/core';
 import type { ProjectIndexOptions } from '@mes-fhir/fhir-packages';
 import { FhirError } from './fhir.js';
 import type { Validation } from './validation.js';
 
+/** One thread per core but one (the event loop keeps a core), 1 to 4. */
+export const DEFAULT_VALIDATION_WORKERS = Math.min(Math.max(availableParallelism() - 1, 1), 4);
+
 export interface ValidationWorkersOptions {
-  /** Threads (default 1: each holds a loaded validator, ~150 MB). */
+  /** Threads (default: DEFAULT_VALIDATION_WORKERS; each holds a loaded validator, ~150 MB). */
   count?: number;
   /** Where the definitions come from, as for `Validator.load` (plain data: it is copied to each thread). */
   load: ProjectIndexOptions;
@@ -44,7 +48,7 @@ export class ValidationWorkers implements Validation {
   /** Starts the threads and waits until each has loaded its validator. */
   static async start(options: ValidationWorkersOptions): Promise<ValidationWorkers> {
     const pool = new ValidationWorkers(options);
-    await Promise.all(Array.from({ length: Math.max(1, options.count ?? 1) }, () => pool.spawn()));
+    await Promise.all(Array.from({ length: Math.max(1, options.count ?? DEFAULT_VALIDATION_WORKERS) }, () => pool.spawn()));
     return pool;
   }
 
