@@ -7,6 +7,7 @@
  */
 import { isObject, type Json } from '@mes-fhir/core';
 import type { ValidationContext } from '../context.js';
+import { ABSOLUTE_URI } from '../rules/coding.js';
 import type { ResourceRule } from './resource-rule.js';
 
 const RESTFUL_TAIL = /\/([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/[^/]+)?$/;
@@ -21,8 +22,6 @@ export const bundleRule: ResourceRule = {
     if (bundle.type === 'searchset') checkSearchset(ctx, bundle, location);
   },
 };
-
-const ABSOLUTE_URL = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 
 /** A link relation (self, next…) occurs at most once. */
 function checkLinks(ctx: ValidationContext, bundle: Json, location: string): void {
@@ -74,7 +73,7 @@ function checkFullUrls(ctx: ValidationContext, bundle: Json, location: string): 
   if (!Array.isArray(bundle.entry)) return;
   bundle.entry.forEach((entry, i) => {
     if (!isObject(entry) || typeof entry.fullUrl !== 'string') return;
-    if (!ABSOLUTE_URL.test(entry.fullUrl)) {
+    if (!ABSOLUTE_URI.test(entry.fullUrl)) {
       ctx.report('bundle-full-url-relative', `${location}.entry[${i}].fullUrl`, entry.fullUrl);
       return;
     }

@@ -7,7 +7,8 @@ import type { Json } from '@mes-fhir/core';
 import type { ValidationContext } from '../context.js';
 import type { ProfilePlans } from '../plans/profile-plans.js';
 
-const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+/** An absolute URI: a scheme, then a colon (RFC 3986). */
+export const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 
 export function checkCoding(ctx: ValidationContext, plans: ProfilePlans, coding: Json, location: string): void {
   const system = coding.system;
