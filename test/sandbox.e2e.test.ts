@@ -373,7 +373,16 @@ describe.each(targets)('sandbox on $name', (target) => {
             "INSERT INTO resources (type, id, version, last_updated, owner_client, content) VALUES ('Observation', 'rollback-1', 1, now(), 'x', '{}')",
           );
         }),
-      ).rejects.toThrow();
+      ).rejects.toMatchObject({ code: '23505' }); // the database's own error code crosses its thread
+      // and when the work itself fails after a write that succeeded
+      await expect(
+        sandbox.db.transaction(async (tx) => {
+          await tx.query(
+            "INSERT INTO resources (type, id, version, last_updated, owner_client, content) VALUES ('Observation', 'rollback-2', 1, now(), 'x', '{}')",
+          );
+          throw new Error('the work failed');
+        }),
+      ).rejects.toThrow('the work failed');
       const after = await sandbox.db.query<{ n: string }>('SELECT count(*) AS n FROM resources');
       expect(Number(after.rows[0]!.n)).toBe(Number(before.rows[0]!.n));
     });

@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { openPgliteThread } from './pglite-thread.js';
 
 /** What the sandbox needs of SQL: parameterised queries and atomic units of work. */
 export interface Queryable {
@@ -35,15 +36,7 @@ export async function openDatabase(target: string): Promise<Database> {
 
 async function openPglite(dir: string): Promise<Database> {
   mkdirSync(dir, { recursive: true });
-  const { PGlite } = await import('@electric-sql/pglite');
-  const pg = new PGlite(dir);
-  await pg.waitReady;
-  return {
-    description: `PGlite ${dir}`,
-    query: (sql, params) => pg.query(sql, params),
-    transaction: (work) => pg.transaction((tx) => work({ query: (sql, params) => tx.query(sql, params) })),
-    close: () => pg.close(),
-  };
+  return openPgliteThread(dir);
 }
 
 async function openPostgres(url: string): Promise<Database> {
