@@ -132,14 +132,14 @@ export function searchsetBundle(args: {
  * `urn:oid:<OID>|<idPe>` (another app may have written it under its own).
  */
 export function asSeenBy(r: StoredResource, patient: { oid: string; idPe: string } | undefined): Json {
-  const content = structuredClone(r.content);
+  // copies only what it changes: a stored resource can weigh megabytes
+  const content = { ...r.content };
   if (!patient) return content;
   const identifier = { system: `urn:oid:${patient.oid}`, value: patient.idPe };
   if (isObject(content.subject) && isObject(content.subject.identifier)) content.subject = { ...content.subject, identifier };
-  if (Array.isArray(content.participant)) {
-    for (const p of content.participant) {
-      if (isObject(p) && isObject(p.actor) && p.actor.type === 'Patient' && isObject(p.actor.identifier)) p.actor = { ...p.actor, identifier };
-    }
-  }
+  if (Array.isArray(content.participant))
+    content.participant = content.participant.map((p) =>
+      isObject(p) && isObject(p.actor) && p.actor.type === 'Patient' && isObject(p.actor.identifier) ? { ...p, actor: { ...p.actor, identifier } } : p,
+    );
   return content;
 }

@@ -152,8 +152,9 @@ export async function acceptFeedingBundle(db: Database, validation: Validation, 
       if (typeof e.fullUrl === 'string') deviceRefs.set(e.fullUrl, `Device/${stored.id}`);
     }
     for (const e of observationEntries) {
-      const r = structuredClone(e.resource as Json);
-      const device = r.device as Json | undefined;
+      // a copy of what changes (the device reference), not of the whole Observation
+      const r = { ...(e.resource as Json) };
+      const device = isObject(r.device) ? (r.device = { ...r.device }) : undefined;
       if (device && typeof device.reference === 'string') {
         if (deviceRefs.has(device.reference)) device.reference = deviceRefs.get(device.reference);
         // a Device not in the Bundle must be one this app created: another app's (or none) is not linked
