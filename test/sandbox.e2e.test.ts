@@ -15,7 +15,7 @@ import pg from 'pg';
 import { ResourceIndex, projectLayers } from '@mes-fhir/fhir-packages';
 import { Validator } from '@mes-fhir/validator';
 import { bloodGlucose, bodyHeight, bodyWeight, feedingBundle, phdDevice, appointment } from '@mes-fhir/profiles';
-import { readConfig, startSandbox, type Sandbox } from '@mes-fhir/sandbox';
+import { ValidationWorkers, readConfig, startSandbox, type Sandbox } from '@mes-fhir/sandbox';
 import { REPO_ROOT, loadRepoIndex, mirrorDir } from './helpers/repo.js';
 
 const GENERATED = join(REPO_ROOT, 'generated', 'fhir');
@@ -829,7 +829,7 @@ describe('sandbox validation in worker threads', () => {
       database: join(scratch, 'workers-db'),
       config: readConfig(CONFIG_FILE),
       port: 0,
-      validationWorkers: { count: 1, load: { projectDir: join(REPO_ROOT, 'fsh'), generatedDir: GENERATED, mirror: mirrorDir() }, budgetMs: 20_000 },
+      validationWorkers: { count: 2, load: { projectDir: join(REPO_ROOT, 'fsh'), generatedDir: GENERATED, mirror: mirrorDir() }, budgetMs: 20_000 },
     });
     heavy = new Client(sandbox.url, 'suivi-sante', 'secret-suivi');
     quiet = new Client(sandbox.url, 'autre-app', 'secret-autre');
@@ -865,6 +865,26 @@ describe('sandbox validation in worker threads', () => {
     expect(order).toEqual(['metadata', 'heavy']);
     // and the thread answers the next request as before
     expect((await heavy.post('/', example('Bundle-ExampleFeedingBundle.json'))).status).toBe(200);
+  });
+
+  it('large bodies never take the last free thread: a small body is validated while two large ones wait their turn', async () => {
+    const large = example('Bundle-ExampleFeedingBundle.json');
+    large.entry[0].resource.meta.profile = large.entry[0].resource.meta.profile.concat(
+      Array.from({ length: 200_000 }, (_, i) => `https://example.org/unknown/${i}`),
+    );
+    const workers = await ValidationWorkers.start({ count: 2, load: { projectDir: join(REPO_ROOT, 'fsh'), generatedDir: GENERATED, mirror: mirrorDir() } });
+    try {
+      const small = example('Bundle-ExampleFeedingBundle.json');
+      // both threads warm (a first validation compiles the profile's plan)
+      await Promise.all([workers.issuesOf(small, `${PROFILE}mes-bundle-feeding`), workers.issuesOf(small, `${PROFILE}mes-bundle-feeding`)]);
+      const order: string[] = [];
+      const validate = (name: string, body: unknown) => workers.issuesOf(body, `${PROFILE}mes-bundle-feeding`).then(() => order.push(name));
+      // the two large bodies are asked first, then the small one: with both threads taken by them, it would come after one
+      await Promise.all([validate('large 1', large), validate('large 2', large), validate('small', small)]);
+      expect(order).toEqual(['small', 'large 1', 'large 2']);
+    } finally {
+      await workers.close();
+    }
   });
 
   it('a request past its time budget is answered 503, and a new thread takes over', async () => {

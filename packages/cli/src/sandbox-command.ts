@@ -28,9 +28,10 @@ developing an app before MES's connection tests. Simplified, and not MES: see th
   --token-lifetime <s>  lifetime of the access tokens (default 3600)
   --validation-workers <n>
                         threads that validate request bodies, each with its own copy of the
-                        definitions (~150 MB): a costly request then never delays the answers
-                        to other clients (default: one per core but one, 1 to 4). A request
-                        whose validation runs past 30 s is answered 503
+                        definitions (~190 MB): a costly request then never delays the answers
+                        to other clients; bodies over 1 MiB never take the last free thread
+                        (default: one per core but one, 2 to 4). A request whose validation
+                        runs past 30 s is answered 503
 ${PROJECT_OPTIONS_USAGE}
 
 Stops on Ctrl+C (SIGINT) or SIGTERM. Exit codes: 0 stopped, 1 could not start, 2 usage error.

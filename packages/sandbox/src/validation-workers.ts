@@ -1,21 +1,27 @@
 /**
  * Validation off the event loop: worker threads, each with its own loaded validator, take the
  * requests in turn, so that a costly body (a Bundle with 200,000 profiles) costs its own worker and
- * never the answers to other clients. A request that runs past its time budget is answered 503
- * and its worker replaced (a thread cannot be interrupted otherwise).
+ * never the answers to other clients. Large bodies never take the last free worker: small ones
+ * always have a thread, and one client sending large bodies in a loop delays only large bodies.
+ * A request that runs past its time budget is answered 503 and its worker replaced (a thread
+ * cannot be interrupted otherwise).
  */
 import { availableParallelism } from 'node:os';
+import { serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Issue } from '@mes-fhir/core';
 import type { ProjectIndexOptions } from '@mes-fhir/fhir-packages';
 import { FhirError } from './fhir.js';
 import type { Validation } from './validation.js';
 
-/** One thread per core but one (the event loop keeps a core), 1 to 4. */
-export const DEFAULT_VALIDATION_WORKERS = Math.min(Math.max(availableParallelism() - 1, 1), 4);
+/** One thread per core but one (the event loop keeps a core), 2 to 4: two at least, so that small bodies keep one when a large one runs. */
+export const DEFAULT_VALIDATION_WORKERS = Math.min(Math.max(availableParallelism() - 1, 2), 4);
+
+/** A body whose serialized form passes this size (1 MiB) is large: it may not take the last free worker. */
+export const LARGE_BODY_BYTES = 1024 * 1024;
 
 export interface ValidationWorkersOptions {
-  /** Threads (default: DEFAULT_VALIDATION_WORKERS; each holds a loaded validator, ~150 MB). */
+  /** Threads (default: DEFAULT_VALIDATION_WORKERS; each holds a loaded validator, ~190 MB). */
   count?: number;
   /** Where the definitions come from, as for `Validator.load` (plain data: it is copied to each thread). */
   load: ProjectIndexOptions;
@@ -25,7 +31,10 @@ export interface ValidationWorkersOptions {
 
 interface Job {
   id: number;
-  resource: unknown;
+  /** The resource as v8 serializes it: the size tells a large body, and the bytes move to the thread without a second copy. */
+  bytes: Uint8Array;
+  /** Over LARGE_BODY_BYTES (noted before the bytes move: a moved buffer reads as empty). */
+  large: boolean;
   profile: string;
   done(issues: Issue[]): void;
   fail(error: Error): void;
@@ -55,7 +64,8 @@ export class ValidationWorkers implements Validation {
   issuesOf(resource: unknown, profile: string): Promise<Issue[]> {
     if (this.closed) return Promise.reject(FhirError.of(503, 'transient', 'The sandbox is stopping'));
     return new Promise((done, fail) => {
-      this.queue.push({ id: this.nextId++, resource, profile, done, fail });
+      const bytes = serialize(resource);
+      this.queue.push({ id: this.nextId++, bytes, large: bytes.byteLength > LARGE_BODY_BYTES, profile, done, fail });
       this.dispatch();
     });
   }
@@ -85,16 +95,25 @@ export class ValidationWorkers implements Validation {
 
   private dispatch(): void {
     for (const slot of this.slots) {
-      if (slot.job || !this.queue.length) continue;
-      const job = this.queue.shift()!;
+      if (slot.job) continue;
+      const at = this.queue.findIndex((job) => !job.large || this.mayTakeLarge());
+      if (at < 0) return;
+      const job = this.queue.splice(at, 1)[0]!;
       slot.job = job;
       const budget = this.options.budgetMs ?? 30_000;
       slot.timer = setTimeout(
         () => this.replace(slot, FhirError.of(503, 'too-costly', `Validation of this request took more than ${budget / 1000} s and was stopped`)),
         budget,
       );
-      slot.worker.postMessage({ id: job.id, resource: job.resource, profile: job.profile });
+      // v8.serialize gives each result its own ArrayBuffer (never the shared Buffer pool): moved, not copied
+      slot.worker.postMessage({ id: job.id, bytes: job.bytes, profile: job.profile }, [job.bytes.buffer as ArrayBuffer]);
     }
+  }
+
+  /** Whether a large body may start now: one thread always stays free of them (unless there is only one). */
+  private mayTakeLarge(): boolean {
+    const busyWithLarge = this.slots.filter((s) => s.job?.large).length;
+    return this.slots.length === 1 || busyWithLarge < this.slots.length - 1;
   }
 
   private finish(slot: Slot, settle: (job: Job) => void): void {
