@@ -5,6 +5,7 @@
  * MES_SANDBOX_TEST_POSTGRES names one (postgres://user:pass@host:port/db with CREATEDB).
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -573,6 +574,51 @@ describe.each(targets)('sandbox on $name', (target) => {
         `/Observation?subject.identifier=urn:oid:${bobOwn.oid}|${bobOwn.idPe}&code=29463-7&_sort=-date&_count=50&_include=Observation:device`,
       );
       expect((own.body.entry ?? []).map((e: any) => e.resource.resourceType)).toContain('Device');
+    });
+
+    it('every reference an app writes names a resource of the same patient that it may read', async () => {
+      const published = await app.post('/DocumentReference', example('DocumentReference-ExampleDocumentReference.json'));
+      expect(published.status).toBe(201);
+      const alices = `DocumentReference/${published.body.id}`;
+      const NOT_READABLE = `${alices} is not a resource of this patient that this application may read`;
+      // the example document, its CDA's recordTarget and the DocumentReference's subject made another patient's
+      const documentOf = (who: { oid: string; idPe: string }, extra: object) => {
+        const doc = example('DocumentReference-ExampleDocumentReference.json');
+        const attachment = doc.content[0].attachment;
+        const cda = Buffer.from(
+          Buffer.from(attachment.data, 'base64')
+            .toString('utf8')
+            .replace(`<id root="${ALICE.oid}" extension="${ALICE.idPe}"/>`, `<id root="${who.oid}" extension="${who.idPe}"/>`),
+        );
+        Object.assign(attachment, { data: cda.toString('base64'), size: cda.length, hash: createHash('sha1').update(cda).digest('base64') });
+        return { ...doc, subject: { identifier: { system: `urn:oid:${who.oid}`, value: who.idPe } }, ...extra };
+      };
+      const bob = (await other.post('/pairing', { patient: 'bob' })).body;
+      const bobOwn = (await app.post('/pairing', { patient: 'bob' })).body;
+      // another app: refused, whether it names the document relatively or by the sandbox's URL, and nothing says it exists
+      for (const [reference, extra] of [
+        [alices, { relatesTo: [{ code: 'replaces', target: { reference: alices } }] }],
+        [`${sandbox.url}/${alices}`, { context: { related: [{ reference: `${sandbox.url}/${alices}` }] } }],
+        ['DocumentReference/nope', { relatesTo: [{ code: 'replaces', target: { reference: 'DocumentReference/nope' } }] }],
+      ] as const) {
+        const res = await other.post('/DocumentReference', documentOf(bob, extra));
+        expect(res.status, JSON.stringify(res.body)).toBe(422);
+        expect(diagnostics(res.body)).toEqual([`${reference} is not a resource of this patient that this application may read`]);
+      }
+      // the same app, another of its patients: refused too (a document of bob does not replace alice's)
+      const crossed = await app.post('/DocumentReference', documentOf(bobOwn, { relatesTo: [{ code: 'replaces', target: { reference: alices } }] }));
+      expect(crossed.status).toBe(422);
+      expect(diagnostics(crossed.body)).toEqual([NOT_READABLE]);
+      expect(crossed.body.issue[0].expression).toEqual(['DocumentReference.relatesTo[0].target.reference']);
+      // the same app and patient: accepted
+      const replacing = await app.post('/DocumentReference', documentOf(ALICE, { relatesTo: [{ code: 'replaces', target: { reference: alices } }] }));
+      expect(replacing.status, JSON.stringify(replacing.body)).toBe(201);
+      // an appointment naming a resource nobody stored
+      const appointment = example('Appointment-ExampleAppointmentCabinet.json');
+      appointment.participant[1].actor.reference = 'Practitioner/unknown-1';
+      const booked = await app.post('/Appointment', appointment);
+      expect(booked.status, JSON.stringify(booked.body)).toBe(422);
+      expect(diagnostics(booked.body)).toEqual(['Practitioner/unknown-1 is not a resource of this patient that this application may read']);
     });
   });
 

@@ -196,6 +196,12 @@ export const store = {
     return id;
   },
 
+  /** The patient of a Binary, without reading its bytes. */
+  async binaryPatientOf(db: Queryable, id: string): Promise<string | undefined> {
+    const { rows } = await db.query<{ patient_id: string }>('SELECT patient_id FROM binaries WHERE id = $1', [id]);
+    return rows[0]?.patient_id;
+  },
+
   async readBinary(db: Queryable, id: string): Promise<{ patientId: string; contentType: string; data: Uint8Array } | undefined> {
     const { rows } = await db.query<{ patient_id: string; content_type: string; data: Uint8Array }>(
       'SELECT patient_id, content_type, data FROM binaries WHERE id = $1',

@@ -5,7 +5,7 @@ import { FhirError, instantOf } from '../fhir.js';
 import { asSeenBy, checkParameters, dateBounds, all, paging, searchsetBundle, single, tokenIdentifier, type Query } from '../search.js';
 import { store, type StoredResource } from '../store.js';
 import { validationIssues, type Validation } from '../validation.js';
-import { pairedPatient, readVisible } from '../access.js';
+import { checkStoredReferences, pairedPatient, readVisible, storedReferences } from '../access.js';
 import type { MesApi } from './api.js';
 
 export const APPOINTMENT_PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-appointment';
@@ -23,32 +23,47 @@ function patientIdentifier(a: Json): { system: string; value: string } | undefin
 }
 
 /** Validates an Appointment against the MES profile and finds its (paired) patient. */
-async function checkAppointment(db: Database, validation: Validation, app: SandboxApp, body: unknown): Promise<{ appointment: Json; patientId: string }> {
+async function checkAppointment(
+  db: Database,
+  validation: Validation,
+  app: SandboxApp,
+  body: unknown,
+  base: string,
+): Promise<{ appointment: Json; patientId: string }> {
   if (!isObject(body) || body.resourceType !== 'Appointment') throw FhirError.of(400, 'invalid', 'The body must be an Appointment');
   const issues = await validationIssues(validation, body, APPOINTMENT_PROFILE);
   if (issues.length) throw new FhirError(422, issues);
   const who = patientIdentifier(body);
   if (!who)
     throw FhirError.of(422, 'required', 'The Appointment must have a Patient participant identified by urn:oid:<OID>|<idPe>', 'Appointment.participant');
-  return { appointment: body, patientId: await pairedPatient(db, app, who.system, who.value, 'Appointment.participant.actor.identifier') };
+  const patientId = await pairedPatient(db, app, who.system, who.value, 'Appointment.participant.actor.identifier');
+  await checkStoredReferences(db, app, patientId, storedReferences(body, 'Appointment', base));
+  return { appointment: body, patientId };
 }
 
 function indexed(app: SandboxApp, patientId: string, a: Json) {
   return { type: 'Appointment', patientId, owner: app.clientId, effective: instantOf(a.start), content: a };
 }
 
-export async function createAppointment(db: Database, validation: Validation, app: SandboxApp, body: unknown): Promise<StoredResource> {
-  const { appointment, patientId } = await checkAppointment(db, validation, app, body);
+export async function createAppointment(db: Database, validation: Validation, app: SandboxApp, body: unknown, base: string): Promise<StoredResource> {
+  const { appointment, patientId } = await checkAppointment(db, validation, app, body, base);
   const { id: _ignored, ...content } = appointment;
   return store.insert(db, indexed(app, patientId, content));
 }
 
 /** PUT: a new version of an appointment of one of the app's patients (404 for any other). */
-export async function updateAppointment(db: Database, validation: Validation, app: SandboxApp, id: string, body: unknown): Promise<StoredResource> {
+export async function updateAppointment(
+  db: Database,
+  validation: Validation,
+  app: SandboxApp,
+  id: string,
+  body: unknown,
+  base: string,
+): Promise<StoredResource> {
   if (isObject(body) && body.id !== id)
     throw FhirError.of(400, 'invalid', `The Appointment's id (${String(body.id)}) must be the id of the URL (${id})`, 'Appointment.id');
   const current = await readVisible(db, app, 'Appointment', id);
-  const { appointment, patientId } = await checkAppointment(db, validation, app, body);
+  const { appointment, patientId } = await checkAppointment(db, validation, app, body, base);
   return store.update(db, current, indexed(app, patientId, appointment));
 }
 
@@ -89,9 +104,11 @@ export const agenda: MesApi = {
   routes(fhir, ctx) {
     ctx.read('Appointment');
     fhir.get('/Appointment', async (req, reply) => ctx.send(reply, 200, await searchAppointments(ctx.db, ctx.appOf(req), req.query as Query, ctx.base(req))));
-    fhir.post('/Appointment', async (req, reply) => ctx.created(reply, await createAppointment(ctx.db, ctx.validation, ctx.appOf(req), req.body), 201, req));
+    fhir.post('/Appointment', async (req, reply) =>
+      ctx.created(reply, await createAppointment(ctx.db, ctx.validation, ctx.appOf(req), req.body, ctx.base(req)), 201, req),
+    );
     fhir.put<{ Params: { id: string } }>('/Appointment/:id', async (req, reply) =>
-      ctx.created(reply, await updateAppointment(ctx.db, ctx.validation, ctx.appOf(req), req.params.id, req.body), 200, req),
+      ctx.created(reply, await updateAppointment(ctx.db, ctx.validation, ctx.appOf(req), req.params.id, req.body, ctx.base(req)), 200, req),
     );
   },
 };

@@ -5,7 +5,7 @@ import { FhirError, instantOf } from '../fhir.js';
 import { asSeenBy, checkParameters, paging, searchsetBundle, single, tokenIdentifier, type Query } from '../search.js';
 import { store, type StoredResource } from '../store.js';
 import { validationIssues, type Validation } from '../validation.js';
-import { pairedPatient } from '../access.js';
+import { checkStoredReferences, pairedPatient, storedReferences } from '../access.js';
 import type { MesApi } from './api.js';
 
 export const DOCUMENT_PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-documentreference';
@@ -38,11 +38,12 @@ function storeDocument(tx: Queryable, app: SandboxApp, patientId: string, d: Jso
  * are kept as a Binary; the stored DocumentReference points at it (attachment.url), as ITI-67
  * answers show it.
  */
-export async function publishDocument(db: Database, validation: Validation, app: SandboxApp, body: unknown): Promise<StoredResource> {
+export async function publishDocument(db: Database, validation: Validation, app: SandboxApp, body: unknown, base: string): Promise<StoredResource> {
   if (!isObject(body) || body.resourceType !== 'DocumentReference') throw FhirError.of(400, 'invalid', 'The body must be a DocumentReference');
   const issues = await validationIssues(validation, body, DOCUMENT_PROFILE);
   if (issues.length) throw new FhirError(422, issues);
   const patientId = await patientOfSubject(db, app, body, 'DocumentReference');
+  await checkStoredReferences(db, app, patientId, storedReferences(body, 'DocumentReference', base));
   return db.transaction(async (tx) => {
     const doc = structuredClone(body);
     delete doc.id;
@@ -75,6 +76,15 @@ export async function acceptProvideBundle(db: Database, validation: Validation, 
   }
   if (!patientId || documents.length === 0) throw FhirError.of(422, 'required', 'The Bundle must carry at least one DocumentReference');
   const patient = patientId;
+  // references between entries resolve within the Bundle; any other must name what the app may read
+  const inBundle = new Set(entries.flatMap((e) => [e.fullUrl, typeof e.resource.id === 'string' ? `${e.resource.resourceType}/${e.resource.id}` : undefined]));
+  await checkStoredReferences(
+    db,
+    app,
+    patient,
+    entries.flatMap((e, i) => storedReferences(e.resource, `Bundle.entry[${i}].resource`, base)),
+    (reference) => inBundle.has(reference),
+  );
 
   return db.transaction(async (tx) => {
     const stored = new Map<Entry, StoredResource | { type: 'Binary'; id: string; version: 1; lastUpdated: string }>();
@@ -193,7 +203,7 @@ export const documents: MesApi = {
       ctx.send(reply, 200, await searchDocuments(ctx.db, ctx.appOf(req), req.query as Query, ctx.base(req))),
     );
     fhir.post('/DocumentReference', async (req, reply) => {
-      const r = await publishDocument(ctx.db, ctx.validation, ctx.appOf(req), req.body);
+      const r = await publishDocument(ctx.db, ctx.validation, ctx.appOf(req), req.body, ctx.base(req));
       return ctx.created(reply, { ...r, content: withAbsoluteUrls(structuredClone(r.content), ctx.base(req)) }, 201, req);
     });
     fhir.get<{ Params: { id: string } }>('/Binary/:id', async (req, reply) => {

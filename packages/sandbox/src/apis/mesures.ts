@@ -6,7 +6,7 @@ import { FhirError, identifierKey, instantOf } from '../fhir.js';
 import { store, type StoredResource } from '../store.js';
 import type { SandboxApp } from '../apps.js';
 import { validationIssues, type Validation } from '../validation.js';
-import { isVisible, pairedPatient } from '../access.js';
+import { checkStoredReferences, isVisible, pairedPatient, storedReferences } from '../access.js';
 import { all, asSeenBy, checkParameters, dateBounds, paging, searchsetBundle, single, tokenIdentifier, type Query } from '../search.js';
 import type { MesApi } from './api.js';
 
@@ -135,6 +135,15 @@ export async function acceptFeedingBundle(db: Database, validation: Validation, 
     db,
     app,
     observationEntries.map((e) => e.resource as Json),
+  );
+  // references other than the device's (MES's own rule, checked when the Devices are stored) name what the app may read
+  await checkStoredReferences(
+    db,
+    app,
+    patientId,
+    entries
+      .flatMap((e, i) => storedReferences(e.resource as Json, `Bundle.entry[${i}].resource`, base))
+      .filter((r) => !r.location.endsWith('.device.reference')),
   );
 
   return db.transaction(async (tx) => {
