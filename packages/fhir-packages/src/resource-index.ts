@@ -99,7 +99,7 @@ export class ResourceIndex {
 
   /** Finds the entry for a canonical (`url` or `url|version`). */
   findEntry(canonical: string): IndexEntry | undefined {
-    const [url = '', version] = canonical.split('|');
+    const [url, version] = splitCanonical(canonical);
     const candidates = this.byUrl.get(url);
     if (!candidates) return undefined;
     return version ? (candidates.find((c) => c.version === version) ?? candidates[0]) : candidates[0];
@@ -107,8 +107,10 @@ export class ResourceIndex {
 
   /** Finds the entry of a given resource type for a canonical (a CodeSystem and a ValueSet may share a url). */
   findEntryOfType(canonical: string, resourceType: string): IndexEntry | undefined {
-    const [url = '', version] = canonical.split('|');
-    const candidates = this.byUrl.get(url)?.filter((c) => c.resourceType === resourceType);
+    const [url, version] = splitCanonical(canonical);
+    const found = this.byUrl.get(url);
+    if (!found) return undefined;
+    const candidates = found.filter((c) => c.resourceType === resourceType);
     if (!candidates?.length) return undefined;
     return (version && candidates.find((c) => c.version === version)) || candidates[0];
   }
@@ -185,3 +187,12 @@ function readDotIndex(file: string): DotIndexFile[] | undefined {
 
 /** A file name without a folder part (no separator, no NUL). */
 const PLAIN_FILE_NAME = /^[^/\\\u0000]+$/;
+
+/**
+ * `url|version` → [url, version]. Called for every canonical a resource claims (a hostile one
+ * claims 200,000): the common case, no version, allocates nothing but the pair.
+ */
+function splitCanonical(canonical: string): [string, string | undefined] {
+  const bar = canonical.indexOf('|');
+  return bar < 0 ? [canonical, undefined] : [canonical.slice(0, bar), canonical.slice(bar + 1)];
+}

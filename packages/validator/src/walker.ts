@@ -159,12 +159,13 @@ export class Walker implements Revalidation, SliceItemWalker {
     for (let i = 0; i < profiles.length; i++) this.addTree(trees, profiles[i]!);
     const meta = value.meta;
     if (isObject(meta) && Array.isArray(meta.profile)) {
+      const at = `${location}.meta.profile`;
       for (let i = 0; i < meta.profile.length; i++) {
         const claim: unknown = meta.profile[i];
         if (typeof claim !== 'string') continue;
         const resolved = this.plans.resolveProfile(claim);
         if (resolved) this.addTree(trees, resolved);
-        else ctx.report('profile-claim-not-loaded', `${location}.meta.profile`, claim);
+        else ctx.report('profile-claim-not-loaded', at, claim);
       }
     }
     return trees;
@@ -180,11 +181,14 @@ export class Walker implements Revalidation, SliceItemWalker {
     const allowed = type.profiles.map((p) => this.plans.resolveProfile(p)).filter((p): p is string => Boolean(p));
     if (allowed.length <= 1) return allowed;
     // "only A or B": the resource meets one of them. Claims in meta.profile are validated anyway.
-    const claims =
-      isObject(value) && isObject(value.meta) && Array.isArray(value.meta.profile)
-        ? value.meta.profile.map((c) => (typeof c === 'string' ? this.plans.resolveProfile(c) : undefined))
-        : [];
-    if (claims.some((c) => c && allowed.includes(c))) return [];
+    const claims: unknown[] = isObject(value) && isObject(value.meta) && Array.isArray(value.meta.profile) ? value.meta.profile : [];
+    if (
+      claims.some((c) => {
+        const resolved = typeof c === 'string' ? this.plans.resolveProfile(c) : undefined;
+        return resolved !== undefined && allowed.includes(resolved);
+      })
+    )
+      return [];
     const fitting = allowed.find((p) => this.meets(value, p));
     if (fitting) return [fitting];
     ctx.report('resource-matches-no-profile', location, allowed.join(', '));

@@ -53,7 +53,8 @@ export class ProfilePlans {
       }
     }
     if (this.resolvedProfiles.has(canonical)) return this.resolvedProfiles.get(canonical);
-    const url = canonical.split('|')[0]!;
+    const bar = canonical.indexOf('|');
+    const url = bar < 0 ? canonical : canonical.slice(0, bar);
     const mapped = this.mesCanonicals.get(url);
     const resolved = this.model.tree(url) ? url : mapped && this.model.tree(mapped) ? mapped : undefined;
     // every resource claims its profile: resolved once per canonical (bounded against hostile claims)
