@@ -400,15 +400,17 @@ log();
         headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/fhir+json' },
         body: bundleText,
       });
+    // a first run warms the JIT and the database: the quiet p99 is then a steady state, as the noisy one
+    const warmup = await feed();
     const result = await feed();
-    const acknowledged = result['2xx'];
+    const acknowledged = warmup['2xx'] + result['2xx'];
     const search = await (
       await fetch(`${sandbox.url}/Observation?subject.identifier=urn:oid:2.999.1.2.3|IDPE-7F3A92C4&code=29463-7&_sort=-date&_count=1`, {
         headers: { authorization: `Bearer ${token.access_token}` },
       })
     ).json();
     const seconds = (new Date(result.finish).getTime() - new Date(result.start).getTime()) / 1000;
-    const perSecond = acknowledged / seconds;
+    const perSecond = result['2xx'] / seconds;
     const aloneRate = rate(M, alone.ms);
     log(
       `sandbox (PGlite, ${CONNECTIONS} connections, ${REQUESTS} requests in ${seconds.toFixed(1)} s, loopback): ${fmt(perSecond)} feeding Bundles/s accepted, latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`,
