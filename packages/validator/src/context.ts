@@ -47,8 +47,6 @@ export class ValidationContext {
   containedById: Map<unknown[], Map<unknown, Json>> | undefined = undefined;
 
   constructor(
-    /** %rootResource of the invariants. */
-    readonly rootResource: unknown,
     readonly revalidation: Revalidation,
     readonly resolveAttachment?: AttachmentResolver,
   ) {}
@@ -135,4 +133,4 @@ export class ValidationContext {
  * finds none alive, V8 collects the map of their fields and throws away the optimized code of every
  * function that reads them (see scripts/PERFORMANCE.md). This one keeps the map alive.
  */
-export const contextShapeKeeper: object = new ValidationContext(undefined, { meets: () => false, conformsTo: () => false });
+export const contextShapeKeeper: object = new ValidationContext({ meets: () => false, conformsTo: () => false });

@@ -92,7 +92,7 @@ export class Validator {
   validateXml(text: string, options: ValidateOptions = {}): OperationOutcome {
     const read = this.xml.fromXml(text);
     if (read.ok) return this.validate(read.resource, options);
-    const ctx = new ValidationContext(undefined, this.walker);
+    const ctx = new ValidationContext(this.walker);
     ctx.report('xml-unreadable', '', read.error);
     return toOperationOutcome(ctx.issues);
   }
@@ -103,7 +103,7 @@ export class Validator {
     try {
       resource = JSON.parse(text);
     } catch (e) {
-      const ctx = new ValidationContext(undefined, this.walker);
+      const ctx = new ValidationContext(this.walker);
       ctx.report('json-unreadable', '', (e as Error).message);
       return toOperationOutcome(ctx.issues);
     }
@@ -112,7 +112,7 @@ export class Validator {
 
   /** The issues of one resource, each once, in document order; never throws. */
   validateToIssues(resource: unknown, options: ValidateOptions = {}): Issue[] {
-    const ctx = new ValidationContext(resource, this.walker, options.resolveAttachment);
+    const ctx = new ValidationContext(this.walker, options.resolveAttachment);
     const profiles: string[] = [];
     if (options.profile) {
       const resolved = this.plans.resolveProfile(options.profile);

@@ -61,7 +61,7 @@ export class Walker implements Revalidation, SliceItemWalker {
   }
 
   /** The issues of one resource, each once, in document order. Throws only on a bug of ours (the facade reports it). */
-  validate(resource: unknown, options: WalkOptions, ctx = new ValidationContext(resource, this, options.resolveAttachment)): Issue[] {
+  validate(resource: unknown, options: WalkOptions, ctx = new ValidationContext(this, options.resolveAttachment)): Issue[] {
     this.nesting++;
     try {
       const rootType = isObject(resource) && typeof resource.resourceType === 'string' ? resource.resourceType : 'Resource';
@@ -102,7 +102,7 @@ export class Walker implements Revalidation, SliceItemWalker {
     if (type && !this.plans.isTypeOrSubtype(type, tree.sd.type)) return false;
     if (tree.sd.kind === 'resource') return this.meets(value, tree.sd.url);
     if (!isObject(value)) return false;
-    const ctx = new ValidationContext(value, this);
+    const ctx = new ValidationContext(this);
     this.walkValue(ctx, value, tree.root, this.plans.valuePlan(tree.root, this.plans.profileRootType(tree)), tree.sd.type, 0, {
       path: tree.sd.type,
       type: tree.sd.type,

@@ -15,6 +15,21 @@ beforeAll(async () => {
       },
       { id: 'Patient.name', constraint: [{ key: 'test-family', severity: 'error', human: 'Le nom de famille est requis', expression: 'family.exists()' }] },
     ]),
+    profile('RootedPatient', 'Patient', [
+      {
+        id: 'Patient',
+        constraint: [
+          // what each sees: %resource the Patient, %rootResource its container when contained, else itself
+          { key: 'test-resource', severity: 'error', human: '%resource est le patient', expression: "%resource.resourceType = 'Patient'" },
+          {
+            key: 'test-root',
+            severity: 'error',
+            human: '%rootResource est le conteneur',
+            expression: "%rootResource.resourceType = iif(%resource.id = 'contained', 'Observation', 'Patient')",
+          },
+        ],
+      },
+    ]),
   ]);
 });
 
@@ -39,5 +54,34 @@ describe('invariants', () => {
       .validateToIssues({ resourceType: 'Patient', gender: 'male' }, { profile: `${TEST_BASE}RuledPatient` })
       .find((i) => i.key === 'test-name');
     expect(issue?.message).toBe('test-name: Un nom est requis');
+  });
+  it('%resource is the resource, %rootResource its container when contained, else the resource itself (a Bundle entry too)', () => {
+    const patient = (id: string) => ({ resourceType: 'Patient', id, meta: { profile: [`${TEST_BASE}RootedPatient`] } });
+    const observation = {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'x' },
+      contained: [patient('contained')],
+      subject: { reference: '#contained' },
+    };
+    const rooted = (resource: unknown) =>
+      validator
+        .validateToIssues(resource)
+        .filter((i) => i.key === 'test-root' || i.key === 'test-resource')
+        .map((i) => `${i.key}@${i.location}`);
+    expect(rooted(patient('alone'))).toEqual([]);
+    expect(rooted(observation)).toEqual([]);
+    // inside a Bundle, neither the entry nor the resource it contains has the Bundle as root
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [
+        { fullUrl: 'http://example.org/fhir/Patient/alone', resource: patient('alone') },
+        { fullUrl: 'http://example.org/fhir/Observation/o1', resource: { ...observation, id: 'o1' } },
+      ],
+    };
+    expect(rooted(bundle)).toEqual([]);
+    // and the constraint can fail: a contained Patient whose id says it stands alone
+    expect(rooted({ ...observation, contained: [patient('alone')], subject: { reference: '#alone' } })).toEqual(['test-root@Observation.contained[0]']);
   });
 });

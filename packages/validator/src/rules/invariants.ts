@@ -7,8 +7,14 @@ import type { Json } from '@mes-fhir/core';
 import type { ValidationContext } from '../context.js';
 import { EXT_1, extensionHoldsExt1, runInvariants, type InvariantPlan } from '../invariants/plan.js';
 
+/** A resource walked as a contained one (its location ends in `.contained[n]`). */
+const CONTAINED = /\.contained\[\d+\]$/;
+
 export function checkInvariants(ctx: ValidationContext, plan: InvariantPlan, resource: Json, resourceType: string, location: string): void {
-  const failures = runInvariants(plan, resource, { resource, rootResource: ctx.rootResource });
+  // %rootResource is a contained resource's container, else the resource itself: a Bundle's entry
+  // is a resource of its own, not part of the Bundle (the container is next to last on the stack)
+  const rootResource = CONTAINED.test(location) ? (ctx.resourceStack.at(-2) ?? resource) : resource;
+  const failures = runInvariants(plan, resource, { resource, rootResource });
   for (let i = 0; i < failures.length; i++) {
     const f = failures[i]!;
     // the plan locates from the resource's type; a nested resource sits at its own location
