@@ -63,17 +63,20 @@ describe('Bundle rules', () => {
     expect(errors(bundle)).toEqual(["Bundle.entry[0].fullUrl: fullUrl http://example.org/fhir/Patient/other does not match the entry's resource Patient/p1"]);
   });
 
-  it('requires the references of a document to resolve inside it', () => {
-    const document = (subject: string) => ({
+  it('requires the references of a document to resolve inside it, by the fullUrl rules', () => {
+    const COMPOSITION = 'urn:uuid:9d3a5c1e-7b2f-4e8a-9c1d-2e3f4a5b6c7d';
+    const PATIENT = 'urn:uuid:4f6e8a2b-1c3d-4e5f-9a7b-8c9d0e1f2a3b';
+    const document = (subject: string, fullUrls = [COMPOSITION, PATIENT]) => ({
       resourceType: 'Bundle',
       type: 'document',
       identifier: { system: 'urn:ietf:rfc:3986', value: 'urn:uuid:0c3a9f1e-5b6d-4e7f-8a9b-1c2d3e4f5a6b' },
       timestamp: '2026-03-18T10:15:00+01:00',
       entry: [
         {
-          fullUrl: 'urn:uuid:9d3a5c1e-7b2f-4e8a-9c1d-2e3f4a5b6c7d',
+          fullUrl: fullUrls[0],
           resource: {
             resourceType: 'Composition',
+            id: 'c1',
             status: 'final',
             type: { text: 'Note' },
             date: '2026-03-18',
@@ -82,34 +85,25 @@ describe('Bundle rules', () => {
             subject: { reference: subject },
           },
         },
-        { fullUrl: 'urn:uuid:4f6e8a2b-1c3d-4e5f-9a7b-8c9d0e1f2a3b', resource: patient('p1') },
+        { fullUrl: fullUrls[1], resource: patient('p1') },
       ],
     });
-    expect(errors(document('Patient/p1'))).toEqual([]);
-    expect(errors(document('urn:uuid:4f6e8a2b-1c3d-4e5f-9a7b-8c9d0e1f2a3b'))).toEqual([]);
-    // a versioned reference names the resource's entry (#26)
-    expect(errors(document('Patient/p1/_history/1'))).toEqual([]);
-    expect(errors(document('Patient/p2/_history/1'))).toEqual([
-      'Bundle.entry[0].resource.subject.reference: "Patient/p2/_history/1" is not in the document Bundle: a document\'s references resolve inside it',
-    ]);
-    expect(errors(document('Patient/p2'))).toEqual([
-      'Bundle.entry[0].resource.subject.reference: "Patient/p2" is not in the document Bundle: a document\'s references resolve inside it',
-    ]);
-  });
-});
-
-describe('limits of a profile (minValue, maxValue, maxLength)', () => {
-  it('checks integer and dateTime bounds and the maximum length of a string', () => {
-    const ok = observation({ valueInteger: 10, effectiveDateTime: '2026-01-01T00:00:00Z', note: [{ text: 'short note' }] });
-    expect(errors(ok, LIMITS)).toEqual([]);
-    expect(errors(observation({ valueInteger: 11 }), LIMITS)).toEqual(['Observation.valueInteger: value 11 is above the maximum 10']);
-    expect(errors(observation({ valueInteger: -1 }), LIMITS)).toEqual(['Observation.valueInteger: value -1 is below the minimum 0']);
-    expect(errors(observation({ valueInteger: 3, effectiveDateTime: '2019-12-31T23:00:00Z' }), LIMITS)).toEqual([
-      'Observation.effectiveDateTime: value "2019-12-31T23:00:00Z" is below the minimum "2020-01-01T00:00:00Z"',
-    ]);
-    expect(errors(observation({ valueInteger: 3, note: [{ text: 'a note longer than twenty characters' }] }), LIMITS)).toEqual([
-      'Observation.note[0].text: 36 characters, more than the maximum length 20',
-    ]);
+    const outside = (reference: string) => [
+      `Bundle.entry[0].resource.subject.reference: "${reference}" is not in the document Bundle: a document's references resolve inside it`,
+    ];
+    // urn:uuid fullUrls: only the URN names the entry; Patient/p1 would be urn:uuid:p1 (#26)
+    expect(errors(document(PATIENT))).toEqual([]);
+    expect(errors(document('Patient/p1'))).toEqual(outside('Patient/p1'));
+    // RESTful fullUrls: a relative reference resolves against the referencing entry's base
+    const restful = ['http://example.org/fhir/Composition/c1', 'http://example.org/fhir/Patient/p1'];
+    expect(errors(document('Patient/p1', restful))).toEqual([]);
+    expect(errors(document('http://example.org/fhir/Patient/p1', restful))).toEqual([]);
+    // a versioned reference names the resource's entry
+    expect(errors(document('Patient/p1/_history/1', restful))).toEqual([]);
+    expect(errors(document('Patient/p2/_history/1', restful))).toEqual(outside('Patient/p2/_history/1'));
+    expect(errors(document('Patient/p2', restful))).toEqual(outside('Patient/p2'));
+    // another server's base is another server
+    expect(errors(document('Patient/p1', ['http://example.org/fhir/Composition/c1', 'http://other.org/fhir/Patient/p1']))).toEqual(outside('Patient/p1'));
   });
 
   it('checks a Quantity bound in the same unit, and restricts a choice named by its type', () => {

@@ -6,6 +6,7 @@
 import { isError, type Issue, type IssueSeverity, type Json } from '@mes-fhir/core';
 import { MESSAGES, type MessageArgs, type MessageId } from './messages.js';
 import type { AttachmentResolver } from './resources/document-reference.js';
+import type { BundleTargets } from './resources/bundle-targets.js';
 
 /** What rules may ask the walk to do again, inside the same validation. */
 export interface Revalidation {
@@ -37,8 +38,8 @@ export class ValidationContext {
    * that resolve): a value whose walk made none may be remembered as verified (see VerifiedValue).
    */
   contextReads = 0;
-  /** Resources of the enclosing Bundle by fullUrl and by Type/id, for references. */
-  bundleTargets: Map<string, Json> | undefined = undefined;
+  /** The entries of the enclosing Bundle, for references. */
+  bundleTargets: BundleTargets | undefined = undefined;
   /** The enclosing Bundle is a document: its references must resolve inside it. */
   inDocument = false;
   /** The resources being walked, outermost first: a contained resource's `#id` resolves in its container. */

@@ -1,5 +1,5 @@
 /**
- * Bundle: its entries are the targets of the references inside it (by fullUrl and Type/id); a
+ * Bundle: its entries are the targets of the references inside it (bundle-targets.ts); a
  * fullUrl is absolute, and a RESTful one names its entry's resource; two entries may not hold the
  * same resource (same fullUrl, or same type and id without fullUrls); a link relation occurs once;
  * in a searchset, a match has an id and the type searched, and an OperationOutcome is an outcome;
@@ -8,13 +8,14 @@
 import { isObject, type Json } from '@mes-fhir/core';
 import type { ValidationContext } from '../context.js';
 import { ABSOLUTE_URI } from '../rules/coding.js';
+import { BundleTargets } from './bundle-targets.js';
 import type { ResourceRule } from './resource-rule.js';
 
 const RESTFUL_TAIL = /\/([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/[^/]+)?$/;
 
 export const bundleRule: ResourceRule = {
   enter(ctx, bundle, location) {
-    ctx.bundleTargets = bundleTargets(bundle);
+    ctx.bundleTargets = new BundleTargets(bundle);
     ctx.inDocument = bundle.type === 'document';
     checkFullUrls(ctx, bundle, location);
     checkDuplicateResources(ctx, bundle, location);
@@ -55,17 +56,6 @@ function checkSearchset(ctx: ValidationContext, bundle: Json, location: string):
     if (typeof r.id !== 'string') ctx.report('bundle-searchset-match-id', `${at}.resource`);
     if (searched && r.resourceType !== searched) ctx.report('bundle-searchset-match-type', `${at}.resource`, String(r.resourceType), searched);
   });
-}
-
-function bundleTargets(bundle: Json): Map<string, Json> {
-  const map = new Map<string, Json>();
-  for (const entry of Array.isArray(bundle.entry) ? bundle.entry : []) {
-    if (!isObject(entry) || !isObject(entry.resource)) continue;
-    const r = entry.resource;
-    if (typeof entry.fullUrl === 'string') map.set(entry.fullUrl, r);
-    if (typeof r.resourceType === 'string' && typeof r.id === 'string') map.set(`${r.resourceType}/${r.id}`, r);
-  }
-  return map;
 }
 
 /** An entry whose fullUrl is a RESTful URL must name the resource it holds (type and id). */

@@ -35,7 +35,7 @@ export const documentReferenceRule: ResourceRule = {
 };
 
 function documentElsewhere(ctx: ValidationContext, url: string | undefined, contentType: string | undefined): Uint8Array | undefined {
-  const binary = url ? ctx.bundleTargets?.get(url) : undefined;
+  const binary = url ? ctx.bundleTargets?.resolve(url, ctx.resourceStack) : undefined;
   if (binary?.resourceType === 'Binary')
     return typeof binary.data === 'string' && binary.data.length <= MAX_PRIMITIVE_LENGTH ? attachedBytes({ data: binary.data }) : undefined;
   return ctx.resolveAttachment?.({ url, contentType });

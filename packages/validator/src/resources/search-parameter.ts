@@ -5,7 +5,7 @@
  */
 import fhirpath from 'fhirpath';
 import type { ResourceIndex } from '@mes-fhir/fhir-packages';
-import type { Json } from '@mes-fhir/core';
+import { isObject, type Json } from '@mes-fhir/core';
 import type { ValidationContext } from '../context.js';
 import type { ResourceRule } from './resource-rule.js';
 
@@ -46,7 +46,8 @@ export function findSearchParameter(ctx: ValidationContext, definitions: Resourc
   const canonical = url.split('|')[0]!;
   const loaded = definitions.resolveOfType<Json>(canonical, 'SearchParameter');
   if (loaded) return loaded;
-  for (const target of ctx.bundleTargets?.values() ?? []) if (target.resourceType === 'SearchParameter' && target.url === canonical) return target;
+  for (const target of ctx.bundleTargets?.resources() ?? [])
+    if (isObject(target) && target.resourceType === 'SearchParameter' && target.url === canonical) return target;
   return undefined;
 }
 

@@ -26,7 +26,7 @@ export function checkReference(ctx: ValidationContext, plans: ProfilePlans, ref:
     return;
   }
   const allowedTypes = plans.targetTypesOf(type);
-  const target = bundleTarget(ctx, reference);
+  const target = ctx.bundleTargets?.resolve(reference, ctx.resourceStack);
   const typeFromText = TYPE_AND_ID.exec(reference)?.[1];
   if (typeFromText && !/^[a-z]+:/.test(reference) && !plans.isResourceType(typeFromText)) {
     ctx.report('reference-type-unknown', `${location}.reference`, typeFromText);
@@ -56,17 +56,7 @@ export function resolveLocal(ctx: ValidationContext, reference: string): Json | 
     }
     return undefined;
   }
-  return bundleTarget(ctx, reference);
-}
-
-/** The entry of the enclosing Bundle a reference names; a versioned one (`Type/id/_history/v`) names its resource's entry. */
-function bundleTarget(ctx: ValidationContext, reference: string): Json | undefined {
-  const targets = ctx.bundleTargets;
-  if (!targets) return undefined;
-  const direct = targets.get(reference);
-  if (direct) return direct;
-  const history = reference.indexOf('/_history/');
-  return history > 0 ? targets.get(reference.slice(0, history)) : undefined;
+  return ctx.bundleTargets?.resolve(reference, ctx.resourceStack);
 }
 
 /** The contained resources of a resource by id, indexed once per validation: each local reference is then one lookup, not a scan. */
