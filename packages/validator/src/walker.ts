@@ -157,6 +157,11 @@ export class Walker implements Revalidation, SliceItemWalker {
   private treesOf(ctx: ValidationContext, value: Json, base: ProfileTree, profiles: string[], location: string): ProfileTree[] {
     const trees: ProfileTree[] = [base];
     for (let i = 0; i < profiles.length; i++) this.addTree(trees, profiles[i]!);
+    const globals = this.plans.globalProfiles(base.sd.type);
+    for (let i = 0; i < globals.length; i++) {
+      const resolved = this.plans.resolveProfile(globals[i]!);
+      if (resolved) this.addTree(trees, resolved);
+    }
     const meta = value.meta;
     if (isObject(meta) && Array.isArray(meta.profile)) {
       const at = `${location}.meta.profile`;

@@ -3,6 +3,7 @@
  * plans, the type hierarchy, invariant plans, profile resolution. Plans never report: the walk and
  * the rules read them.
  */
+import { isObject } from '@mes-fhir/core';
 import type { ResourceIndex } from '@mes-fhir/fhir-packages';
 import { isPrimitiveType, requiredMetaProfile, type ElementNode, type ProfileTree, type StructureModel, type TypeRef } from '@mes-fhir/profile-model';
 import { planInvariants, type InvariantPlan } from '../invariants/plan.js';
@@ -33,6 +34,7 @@ export class ProfilePlans {
   private readonly profileRootTypes = new WeakMap<ProfileTree, TypeRef>();
   private readonly resolvedProfiles = new Map<string, string | undefined>();
   private mesCanonicals?: Map<string, string>;
+  private globals?: Map<string, string[]>;
 
   constructor(
     readonly model: StructureModel,
@@ -61,6 +63,28 @@ export class ProfilePlans {
     if (this.resolvedProfiles.size >= 1000) this.resolvedProfiles.clear();
     this.resolvedProfiles.set(canonical, resolved);
     return resolved;
+  }
+
+  /**
+   * The profiles an ImplementationGuide of our layers (our output, `--load`) declares for every
+   * resource of a type (`ImplementationGuide.global`), as the HL7 validator applies those of the
+   * guides it is given. The dependencies' guides are not given: their globals do not apply.
+   */
+  globalProfiles(resourceType: string): string[] {
+    if (!this.globals) {
+      this.globals = new Map();
+      for (const e of this.index.list('ImplementationGuide')) {
+        if (!this.ownLayers.includes(e.source)) continue;
+        const ig = this.index.read<{ global?: unknown }>(e);
+        for (const g of Array.isArray(ig.global) ? ig.global : []) {
+          if (!isObject(g) || typeof g.type !== 'string' || typeof g.profile !== 'string') continue;
+          const list = this.globals.get(g.type) ?? [];
+          if (!list.includes(g.profile)) list.push(g.profile);
+          this.globals.set(g.type, list);
+        }
+      }
+    }
+    return this.globals.get(resourceType) ?? [];
   }
 
   lookup(children: ElementNode[]): ElementLookup {

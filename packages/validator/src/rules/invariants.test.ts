@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Validator } from '../validator.js';
+import { Validator } from '../validator.js';
 import { profile, TEST_BASE, validatorWith } from './rule-harness.test-support.js';
 
 let validator: Validator;
@@ -83,5 +83,35 @@ describe('invariants', () => {
     expect(rooted(bundle)).toEqual([]);
     // and the constraint can fail: a contained Patient whose id says it stands alone
     expect(rooted({ ...observation, contained: [patient('alone')], subject: { reference: '#alone' } })).toEqual(['test-root@Observation.contained[0]']);
+  });
+  it("applies an ImplementationGuide's global profiles to every resource of their type", async () => {
+    const withGuide = await validatorWith([
+      profile('GlobalPatient', 'Patient', [
+        { id: 'Patient', constraint: [{ key: 'test-global', severity: 'error', human: 'Un nom est requis', expression: 'name.exists()' }] },
+      ]),
+      {
+        resourceType: 'ImplementationGuide',
+        url: 'https://mes-fhir.test/ImplementationGuide/test',
+        name: 'Test',
+        status: 'draft',
+        packageId: 'mes-fhir.test',
+        fhirVersion: ['4.0.1'],
+        global: [{ type: 'Patient', profile: `${TEST_BASE}GlobalPatient` }],
+      },
+    ]);
+    const keys = (resource: unknown) =>
+      withGuide
+        .validateToIssues(resource)
+        .filter((i) => i.key === 'test-global')
+        .map((i) => i.location);
+    expect(keys({ resourceType: 'Patient' })).toEqual(['Patient']);
+    expect(keys({ resourceType: 'Patient', name: [{ family: 'Martin' }] })).toEqual([]);
+    // in a Bundle too, and only on its type
+    expect(
+      keys({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Patient' } }, { resource: { resourceType: 'Practitioner' } }] }),
+    ).toEqual(['Bundle.entry[0].resource']);
+    // the guides of the dependencies are not applied: the same definitions, the guide's layer not ours
+    const asDependency = new Validator(withGuide.index, ['generated']);
+    expect(asDependency.validateToIssues({ resourceType: 'Patient' }).filter((i) => i.key === 'test-global')).toEqual([]);
   });
 });
