@@ -245,3 +245,26 @@ describe('extension contexts', () => {
     ]);
   });
 });
+
+describe('the R4 vital-signs profiles, by LOINC code', () => {
+  const temperature = (extra: Record<string, unknown>) =>
+    observation({ code: { coding: [{ system: 'http://loinc.org', code: '8310-5' }] }, subject: { reference: 'Patient/p1' }, ...extra });
+  const celsius = { value: 36.6, unit: '°C', system: 'http://unitsofmeasure.org', code: 'Cel' };
+  const vitalSigns = [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }];
+
+  it('applies bodytemp to an Observation coded 8310-5, with no profile claimed or asked', () => {
+    expect(errors(temperature({ valueQuantity: { ...celsius, unit: 'K', code: 'K' } }))).toEqual([
+      'Observation.category: Observation.category: minimum required = 1, but only found 0',
+      'Observation.effective: Observation.effective[x]: minimum required = 1, but only found 0',
+      'Observation.valueQuantity.code: "K" is not in the required value set http://hl7.org/fhir/ValueSet/ucum-bodytemp|4.0.1',
+    ]);
+    expect(errors(temperature({ category: vitalSigns, effectiveDateTime: '2026-03-18T08:00:00+01:00', valueQuantity: celsius }))).toEqual([]);
+  });
+
+  it('leaves other codes, and other code systems, to their own profiles', () => {
+    expect(errors(observation({ code: { coding: [{ system: 'http://loinc.org', code: '72514-3' }] }, valueInteger: 3 }))).toEqual([]);
+    expect(
+      errors(observation({ code: { coding: [{ system: 'http://example.org/codes', code: '8310-5' }] }, valueQuantity: { ...celsius, code: 'K' } })),
+    ).toEqual([]);
+  });
+});

@@ -162,6 +162,7 @@ export class Walker implements Revalidation, SliceItemWalker {
       const resolved = this.plans.resolveProfile(globals[i]!);
       if (resolved) this.addTree(trees, resolved);
     }
+    const vitalSign = base.sd.type === 'Observation' ? this.plans.vitalSignsProfile(value) : undefined;
     const meta = value.meta;
     if (isObject(meta) && Array.isArray(meta.profile)) {
       const at = `${location}.meta.profile`;
@@ -173,6 +174,8 @@ export class Walker implements Revalidation, SliceItemWalker {
         else ctx.report('profile-claim-not-loaded', at, claim);
       }
     }
+    // a profile that derives from it already holds its rules (MES's measures do)
+    if (vitalSign && !trees.some((t) => this.plans.derivesFrom(t, vitalSign))) this.addTree(trees, vitalSign);
     return trees;
   }
 

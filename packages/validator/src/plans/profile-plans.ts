@@ -3,7 +3,7 @@
  * plans, the type hierarchy, invariant plans, profile resolution. Plans never report: the walk and
  * the rules read them.
  */
-import { isObject } from '@mes-fhir/core';
+import { isObject, type Json } from '@mes-fhir/core';
 import type { ResourceIndex } from '@mes-fhir/fhir-packages';
 import { isPrimitiveType, requiredMetaProfile, type ElementNode, type ProfileTree, type StructureModel, type TypeRef } from '@mes-fhir/profile-model';
 import { planInvariants, type InvariantPlan } from '../invariants/plan.js';
@@ -11,6 +11,10 @@ import type { PrimitiveChecks } from '../rules/primitives.js';
 import { readLimits } from '../rules/values.js';
 import { buildLookup, type ElementLookup, type ElementPlace } from './element-lookup.js';
 import type { ValuePlan, ValueRule } from './value-plan.js';
+
+const CORE_PROFILE = 'http://hl7.org/fhir/StructureDefinition/';
+const VITAL_SIGNS = 'http://hl7.org/fhir/StructureDefinition/vitalsigns';
+const LOINC = 'http://loinc.org';
 
 const FHIR_BASE = 'http://hl7.org/fhir/StructureDefinition/';
 const SYSTEM_STRING = 'http://hl7.org/fhirpath/System.String';
@@ -35,6 +39,7 @@ export class ProfilePlans {
   private readonly resolvedProfiles = new Map<string, string | undefined>();
   private mesCanonicals?: Map<string, string>;
   private globals?: Map<string, string[]>;
+  private vitalSigns?: Map<string, string>;
 
   constructor(
     readonly model: StructureModel,
@@ -85,6 +90,38 @@ export class ProfilePlans {
       }
     }
     return this.globals.get(resourceType) ?? [];
+  }
+
+  /**
+   * The R4 vital-signs profile of an Observation's LOINC code (8310-5 → bodytemp…), as the HL7
+   * validator applies it to every Observation coded so. The table is read from the loaded core
+   * profiles (their fixed code), not restated.
+   */
+  vitalSignsProfile(observation: Json): string | undefined {
+    if (!this.vitalSigns) {
+      this.vitalSigns = new Map();
+      for (const e of this.index.list('StructureDefinition')) {
+        if (!e.url?.startsWith(CORE_PROFILE)) continue;
+        const sd = this.index.read<{ baseDefinition?: string; snapshot?: { element?: Array<{ id?: string; fixedCode?: unknown }> } }>(e);
+        if (sd.baseDefinition !== VITAL_SIGNS) continue;
+        const code = sd.snapshot?.element?.find((el) => /^Observation\.code\.coding:[^.]+\.code$/.test(el.id ?? ''))?.fixedCode;
+        if (typeof code === 'string') this.vitalSigns.set(code, e.url);
+      }
+    }
+    const codings = isObject(observation.code) && Array.isArray(observation.code.coding) ? observation.code.coding : [];
+    for (const c of codings)
+      if (isObject(c) && c.system === LOINC && typeof c.code === 'string' && this.vitalSigns.has(c.code)) return this.vitalSigns.get(c.code);
+    return undefined;
+  }
+
+  /** Whether a profile is, or derives from, a canonical. */
+  derivesFrom(tree: ProfileTree, url: string): boolean {
+    let sd: { url: string; baseDefinition?: string } | undefined = tree.sd;
+    for (let i = 0; sd && i < 20; i++) {
+      if (sd.url === url) return true;
+      sd = sd.baseDefinition ? this.model.tree(sd.baseDefinition)?.sd : undefined;
+    }
+    return false;
   }
 
   lookup(children: ElementNode[]): ElementLookup {

@@ -36,7 +36,7 @@ describe('bindings', () => {
     expect(issuesOf(validator, observation, 'BoundObservation')).toEqual(['code-missing@Observation.code']);
   });
   it('a code of a system not available offline: a warning that it could not be checked, not an error', () => {
-    const observation = { resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '29463-7' }] } };
+    const observation = { resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '8280-0' }] } };
     const issues = validator.validateToIssues(observation, { profile: `${TEST_BASE}BoundObservation` }).filter((i) => i.key !== 'dom-6');
     expect(issues.map((i) => `${i.id}@${i.location}:${i.severity}`)).toEqual(['code-not-checkable@Observation.code:warning']);
   });

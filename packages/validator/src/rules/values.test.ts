@@ -3,12 +3,13 @@ import type { Validator } from '../validator.js';
 import { issuesOf, profile, validatorWith } from './rule-harness.test-support.js';
 
 let validator: Validator;
-const LOINC_WEIGHT = { coding: [{ system: 'http://loinc.org', code: '29463-7' }] };
+// waist circumference: a LOINC code with no R4 vital-signs profile, so only the test profile applies
+const LOINC_WAIST = { coding: [{ system: 'http://loinc.org', code: '8280-0' }] };
 beforeAll(async () => {
   validator = await validatorWith([
     profile('ValueObservation', 'Observation', [
       { id: 'Observation.status', fixedCode: 'final' },
-      { id: 'Observation.code', patternCodeableConcept: LOINC_WEIGHT },
+      { id: 'Observation.code', patternCodeableConcept: LOINC_WAIST },
       { id: 'Observation.value[x]', type: [{ code: 'integer' }], minValueInteger: 0, maxValueInteger: 10 },
     ]),
     profile('LimitedWeight', 'Observation', [
@@ -25,7 +26,7 @@ beforeAll(async () => {
 const observation = (more: Record<string, unknown> = {}) => ({
   resourceType: 'Observation',
   status: 'final',
-  code: { ...LOINC_WEIGHT, text: 'Poids' },
+  code: { ...LOINC_WAIST, text: 'Tour de taille' },
   valueInteger: 5,
   ...more,
 });
@@ -38,7 +39,7 @@ describe('fixed values, patterns and limits', () => {
     expect(issuesOf(validator, observation({ status: 'amended' }), 'ValueObservation')).toEqual(['fixed-value@Observation.status']);
   });
   it('refuses a value that lacks the pattern (more than it is fine)', () => {
-    expect(issuesOf(validator, observation({ code: { coding: [{ system: 'http://loinc.org', code: '8302-2' }] } }), 'ValueObservation')).toEqual([
+    expect(issuesOf(validator, observation({ code: { coding: [{ system: 'http://loinc.org', code: '41950-7' }] } }), 'ValueObservation')).toEqual([
       'pattern-value@Observation.code',
     ]);
   });
@@ -46,7 +47,7 @@ describe('fixed values, patterns and limits', () => {
     const weight = (value: number, code: string) => ({
       resourceType: 'Observation',
       status: 'final',
-      code: { text: 'Poids' },
+      code: { text: 'Tour de taille' },
       valueQuantity: { value, unit: code, system: 'http://unitsofmeasure.org', code },
     });
     expect(issuesOf(validator, weight(70000, 'g'), 'LimitedWeight')).toEqual(['above-max-value@Observation.valueQuantity']);
@@ -75,7 +76,7 @@ describe('what a value states about itself', () => {
     const weight = (code: string) => ({
       resourceType: 'Observation',
       status: 'final',
-      code: { text: 'Poids' },
+      code: { text: 'Tour de taille' },
       valueQuantity: { value: 72, unit: code, system: 'http://unitsofmeasure.org', code },
     });
     expect(issuesOf(validator, weight('kgg'))).toEqual(['ucum-invalid@Observation.valueQuantity.code']);
