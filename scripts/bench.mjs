@@ -422,7 +422,7 @@ log();
     // unknown profiles (costly to parse and validate): the others' p99 against the quiet run.
     const heavy = JSON.parse(bundleText);
     heavy.entry[0].resource.meta.profile = heavy.entry[0].resource.meta.profile.concat(
-      Array.from({ length: 200_000 }, (_, i) => `https://example.org/unknown/${i}`),
+      Array.from({ length: 200_000 }, (_, i) => `https://profiles.mes-fhir.test/unknown/${i}`),
     );
     const heavyText = JSON.stringify(heavy);
     let noisy = true;

@@ -32,6 +32,22 @@ describe('mes-fhir validate', () => {
     expect(out.stdout).toMatch(/error {3}Observation\.status +"done" is not in the required value set/);
   });
 
+  it('refuses example URLs unless --allow-example-urls, in a worker thread too', async () => {
+    const file = join(work, 'example-url.ndjson');
+    const claiming = { ...weight, meta: { profile: [...weight.meta.profile, 'https://example.org/fhir/StructureDefinition/x'] } };
+    await writeFile(file, `${JSON.stringify(claiming)}\n`);
+    const refused = await runCli(['validate', file]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(
+      /Observation\.meta\.profile\[1\] +Example URLs \(https:\/\/example\.org\/fhir\/StructureDefinition\/x\) are not allowed here/,
+    );
+    for (const workers of ['1', '2']) {
+      const allowed = await runCli(['validate', '--allow-example-urls', '--workers', workers, file]);
+      expect(allowed.stdout, `--workers ${workers}`).not.toMatch(/Example URLs/);
+      expect(allowed.code, `--workers ${workers}`).toBe(0);
+    }
+  });
+
   it('--fail-on warning turns warnings into a failure', async () => {
     const out = await runCli(['validate', '--fail-on', 'warning', join(EXAMPLES, 'Observation-ExampleBodyWeight.json')]);
     expect(out.code).toBe(1);

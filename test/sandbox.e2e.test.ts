@@ -887,7 +887,7 @@ describe('sandbox validation in worker threads', () => {
   it('a costly body costs its own thread: another client is answered while it is validated', async () => {
     const bundle = example('Bundle-ExampleFeedingBundle.json');
     bundle.entry[0].resource.meta.profile = bundle.entry[0].resource.meta.profile.concat(
-      Array.from({ length: 200_000 }, (_, i) => `https://example.org/unknown/${i}`),
+      Array.from({ length: 200_000 }, (_, i) => `https://profiles.mes-fhir.test/unknown/${i}`),
     );
     const order: string[] = [];
     const started = performance.now();
@@ -916,7 +916,7 @@ describe('sandbox validation in worker threads', () => {
   it('large bodies never take the last free thread: a small body is validated while two large ones wait their turn', async () => {
     const large = example('Bundle-ExampleFeedingBundle.json');
     large.entry[0].resource.meta.profile = large.entry[0].resource.meta.profile.concat(
-      Array.from({ length: 200_000 }, (_, i) => `https://example.org/unknown/${i}`),
+      Array.from({ length: 200_000 }, (_, i) => `https://profiles.mes-fhir.test/unknown/${i}`),
     );
     const workers = await ValidationWorkers.start({ count: 2, load: { projectDir: join(REPO_ROOT, 'fsh'), generatedDir: GENERATED, mirror: mirrorDir() } });
     try {

@@ -175,12 +175,12 @@ describe('markdown and strings', () => {
 describe('internal rules of conformance resources', () => {
   const derived = (extra: Record<string, unknown>) => ({
     resourceType: 'SearchParameter',
-    url: 'https://example.org/fhir/SearchParameter/child-code',
+    url: 'https://fhir.mes-fhir.test/SearchParameter/child-code',
     name: 'ChildCode',
     status: 'draft',
     description: 'Derived',
     code: 'child-code',
-    derivedFrom: 'https://example.org/fhir/SearchParameter/parent-code',
+    derivedFrom: 'https://fhir.mes-fhir.test/SearchParameter/parent-code',
     base: ['Observation'],
     type: 'token',
     expression: 'Observation.code',
@@ -194,7 +194,7 @@ describe('internal rules of conformance resources', () => {
       'SearchParameter.base[0]: base Patient is not a base of the parameter it derives from (Observation, Condition)',
     ]);
     expect(errors(derived({ expression: 'Observation.code.where(' }))[0]).toMatch(/^SearchParameter\.expression: the expression is not valid FHIRPath: /);
-    const unknownParent = validator.validateToIssues(derived({ derivedFrom: 'https://example.org/fhir/SearchParameter/nowhere' }));
+    const unknownParent = validator.validateToIssues(derived({ derivedFrom: 'https://fhir.mes-fhir.test/SearchParameter/nowhere' }));
     expect(unknownParent.filter((i) => i.severity === 'error')).toEqual([]);
     expect(unknownParent.some((i) => i.severity === 'warning' && i.location === 'SearchParameter.derivedFrom')).toBe(true);
   });
@@ -211,13 +211,15 @@ describe('internal rules of conformance resources', () => {
       rest: [
         {
           mode: 'server',
-          resource: [{ type: 'Observation', searchParam: [{ name: 'parent-code', definition: 'https://example.org/fhir/SearchParameter/parent-code', type }] }],
+          resource: [
+            { type: 'Observation', searchParam: [{ name: 'parent-code', definition: 'https://fhir.mes-fhir.test/SearchParameter/parent-code', type }] },
+          ],
         },
       ],
     });
     expect(errors(capability('token'))).toEqual([]);
     expect(errors(capability('string'))).toEqual([
-      'CapabilityStatement.rest[0].resource[0].searchParam[0].type: search parameter https://example.org/fhir/SearchParameter/parent-code has type token, not string',
+      'CapabilityStatement.rest[0].resource[0].searchParam[0].type: search parameter https://fhir.mes-fhir.test/SearchParameter/parent-code has type token, not string',
     ]);
   });
 });
@@ -264,7 +266,36 @@ describe('the R4 vital-signs profiles, by LOINC code', () => {
   it('leaves other codes, and other code systems, to their own profiles', () => {
     expect(errors(observation({ code: { coding: [{ system: 'http://loinc.org', code: '72514-3' }] }, valueInteger: 3 }))).toEqual([]);
     expect(
-      errors(observation({ code: { coding: [{ system: 'http://example.org/codes', code: '8310-5' }] }, valueQuantity: { ...celsius, code: 'K' } })),
+      errors(observation({ code: { coding: [{ system: 'https://codes.mes-fhir.test/local', code: '8310-5' }] }, valueQuantity: { ...celsius, code: 'K' } })),
     ).toEqual([]);
+  });
+});
+
+describe('example URLs where a real URL is expected', () => {
+  const EXAMPLE_URL = (url: string) => `Example URLs (${url}) are not allowed here: a real URL is expected`;
+  const withAttachment = (url: string) => patient('p1', { photo: [{ contentType: 'image/png', url }] });
+
+  it("refuses them in a url, a canonical and a Coding's system", () => {
+    expect(errors(withAttachment('http://example.com/report.txt'))).toEqual([`Patient.photo[0].url: ${EXAMPLE_URL('http://example.com/report.txt')}`]);
+    expect(errors(observation({ meta: { profile: ['https://www.example.org/fhir/StructureDefinition/x'] } }))).toEqual([
+      `Observation.meta.profile[0]: ${EXAMPLE_URL('https://www.example.org/fhir/StructureDefinition/x')}`,
+    ]);
+    expect(errors(observation({ code: { coding: [{ system: 'http://codes.example/local', code: 'x' }] } }))).toEqual([
+      `Observation.code.coding[0].system: ${EXAMPLE_URL('http://codes.example/local')}`,
+    ]);
+  });
+
+  it('accepts real hosts, identifiers (uri), and every example URL when told to', () => {
+    expect(errors(withAttachment('https://documents.mes-fhir.test/report.txt'))).toEqual([]);
+    expect(errors(withAttachment('https://example.org.evil.fr/report.txt'))).toEqual([]);
+    // a fullUrl or an identifier's system is a name, not a place
+    expect(errors(observation({ identifier: [{ system: 'http://example.org/ids', value: '1' }] }))).toEqual([]);
+    const allowing = new Validator(validator.index, ['generated', 'fixtures'], { allowExampleUrls: true });
+    const withExamples = observation({
+      meta: { profile: ['https://www.example.org/fhir/StructureDefinition/x'] },
+      code: { coding: [{ system: 'http://codes.example/local', code: 'x' }] },
+    });
+    expect(allowing.validateToIssues(withExamples).filter((i) => i.id === 'url-example')).toEqual([]);
+    expect(allowing.validateToIssues(withAttachment('http://example.com/report.txt')).filter((i) => i.id === 'url-example')).toEqual([]);
   });
 });

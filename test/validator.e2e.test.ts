@@ -35,12 +35,14 @@ describe('examples', () => {
   it('every example shipped by the ANS and FrCore packages has no error, but the documented faults', () => {
     const checked: string[] = [];
     const inseeFault: string[] = [];
-    // PDSm's examples (and their documented faults) are checked in documents.e2e.test.ts
+    // PDSm's examples (and their documented faults) are checked in documents.e2e.test.ts; a guide's
+    // examples are validated as its publisher does: example URLs allowed
+    const forExamples = new Validator(validator.index, ['generated'], { allowExampleUrls: true });
     for (const p of packages.packages.filter((x) => (x.name.startsWith('ans.') && x.name !== 'ans.fhir.fr.pdsm') || x.name === 'hl7.fhir.fr.core')) {
       const dir = join(p.dir, 'example');
       if (!existsSync(dir)) continue;
       for (const f of readdirSync(dir).filter((n) => n.endsWith('.json') && !n.startsWith('.'))) {
-        const found = errors(read(join(dir, f)));
+        const found = forExamples.validateToIssues(read(join(dir, f))).filter((i) => i.severity === 'error' || i.severity === 'fatal');
         // Some examples code a commune in TRE_R13-Commune, but fr-core-vs-insee-code (required)
         // includes only TRE_R13-CommuneOM: they do not meet FrCore's binding. That error only.
         if (found.length && found.every((i) => i.code === 'code-invalid' && /TRE_R13-Commune.*fr-core-vs-insee-code/.test(i.message))) inseeFault.push(f);

@@ -14,7 +14,7 @@ import { loadProject, PROJECT_OPTIONS, PROJECT_OPTIONS_USAGE } from './project-o
 
 export const VALIDATE_USAGE = `Usage: mes-fhir validate <file|folder|->... [--profile <url>] [--load <file|folder>]...
                         [--cda <file>]... [--format text|json] [--fail-on error|warning]
-                        [--workers <n|auto>] [--follow-symlinks]
+                        [--workers <n|auto>] [--follow-symlinks] [--allow-example-urls]
 
 Validates FHIR R4 resources offline (JSON, NDJSON or XML) against their base definition, the
 profiles they claim in meta.profile (an MES canonical resolves to our profile that requires it)
@@ -40,6 +40,10 @@ located as for JSON (Observation.valueQuantity).
                      the NDJSON input is over 20 MB; else 1). Output keeps the input order.
   --follow-symlinks  read what symbolic links inside folders point to (a link back into a folder
                      already read is skipped)
+  --allow-example-urls
+                     accept URLs on example hosts (example.org, example.com…) where a real URL is
+                     expected (a url, a canonical, a Coding's system); refused by default, as the
+                     HL7 validator does; an implementation guide's own examples need it
 
 NDJSON files and standard input are streamed: memory stays flat whatever their size; a line, file
 or standard-input document over ${MAX_INPUT_BYTES / 1024 / 1024} MiB is reported as that input's error. Past 1,000
@@ -70,6 +74,7 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
         'fail-on': { type: 'string', default: 'error' },
         workers: { type: 'string', default: 'auto' },
         'follow-symlinks': { type: 'boolean', default: false },
+        'allow-example-urls': { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: true,
@@ -103,6 +108,7 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
 
   let validator: Validator;
   let extraLayers: ResourceLayer[];
+  const validatorSettings = { allowExampleUrls: values['allow-example-urls'] as boolean };
   try {
     const load = await collectLoadOption(values.load as string[], followLinks, skippedLinks);
     extraLayers = load.layers;
@@ -114,7 +120,7 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
       extraLayers = [...extraLayers, xmlLayer];
       index = new ResourceIndex([...extraLayers, ...projectLayers(project.packages, project.source.generatedDir)]);
     }
-    validator = new Validator(index, ['generated', ...extraLayers.map((l) => l.label)]);
+    validator = new Validator(index, ['generated', ...extraLayers.map((l) => l.label)], validatorSettings);
   } catch (e) {
     io.stderr.write(`mes-fhir validate: cannot load definitions: ${(e as Error).message}\n`);
     return EXIT_USAGE;
@@ -159,6 +165,7 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
         profile: options.profile,
         cdaFiles,
         settings,
+        validatorSettings,
         env: { ...io.env },
       });
       // batches go out round robin and are printed in input order; at most 2 per worker wait

@@ -192,6 +192,11 @@ export const MESSAGES = {
   },
 
   // --- extensions
+  'url-example': {
+    severity: 'error',
+    code: 'value',
+    text: (url: string) => `Example URLs (${url.slice(0, 80)}) are not allowed here: a real URL is expected`,
+  },
   'coding-system-relative': {
     severity: 'error',
     code: 'value',

@@ -24,8 +24,18 @@ export interface ValidateOptions {
   resolveAttachment?: AttachmentResolver;
 }
 
-/** Options of `Validator.load`: the project's package set, plus `extraLayers` of definitions. */
-export type ValidatorLoadOptions = ProjectIndexOptions;
+/** The HL7 validator's switches that change verdicts, with its defaults. */
+export interface ValidatorSettings {
+  /**
+   * Accept URLs on hosts reserved for examples (example.org, example.com…) where a real URL is
+   * expected: a url, a canonical, a Coding's system (default false, as the reference's
+   * `-allow-example-urls`). Examples of an implementation guide are validated with it set.
+   */
+  allowExampleUrls?: boolean;
+}
+
+/** Options of `Validator.load`: the project's package set, plus `extraLayers` of definitions, and the settings. */
+export type ValidatorLoadOptions = ProjectIndexOptions & ValidatorSettings;
 
 /**
  * Validates FHIR R4 JSON against StructureDefinition snapshots: structure, cardinality, fixed and
@@ -43,10 +53,11 @@ export class Validator {
     readonly index: ResourceIndex,
     /** Labels of the layers whose profiles may be required by an MES canonical (our generated output, --load). */
     ownLayers: string[] = ['generated'],
+    readonly settings: ValidatorSettings = {},
   ) {
     this.model = new StructureModel(index);
     this.terminology = new Terminology(index);
-    this.plans = new ProfilePlans(this.model, index, new PrimitiveChecks(this.model), ownLayers);
+    this.plans = new ProfilePlans(this.model, index, new PrimitiveChecks(this.model, settings), ownLayers, settings);
     this.walker = new Walker(this.plans, this.terminology, index);
   }
 
@@ -56,9 +67,9 @@ export class Validator {
    * `projectDir`/`generatedDir`: `./generated/fhir` when the working directory holds a codegen
    * output, else the definitions bundled in @mes-fhir/definitions.
    */
-  static async load(options: ProjectIndexOptions = {}): Promise<Validator> {
+  static async load(options: ValidatorLoadOptions = {}): Promise<Validator> {
     const { index } = await loadProjectIndex(options);
-    return new Validator(index, ['generated', ...(options.extraLayers ?? []).map((l) => l.label)]);
+    return new Validator(index, ['generated', ...(options.extraLayers ?? []).map((l) => l.label)], { allowExampleUrls: options.allowExampleUrls });
   }
 
   /** MES canonical → our profile that requires it (the rule codegen's registry uses); a loaded profile → itself. */

@@ -8,6 +8,7 @@ import type { ResourceIndex } from '@mes-fhir/fhir-packages';
 import { isPrimitiveType, requiredMetaProfile, type ElementNode, type ProfileTree, type StructureModel, type TypeRef } from '@mes-fhir/profile-model';
 import { planInvariants, type InvariantPlan } from '../invariants/plan.js';
 import type { PrimitiveChecks } from '../rules/primitives.js';
+import type { ValidatorSettings } from '../validator.js';
 import { readLimits } from '../rules/values.js';
 import { buildLookup, type ElementLookup, type ElementPlace } from './element-lookup.js';
 import type { ValuePlan, ValueRule } from './value-plan.js';
@@ -47,6 +48,7 @@ export class ProfilePlans {
     private readonly primitives: PrimitiveChecks,
     /** Labels of the layers whose profiles may be required by an MES canonical (our generated output, --load). */
     private readonly ownLayers: string[],
+    readonly settings: ValidatorSettings = {},
   ) {}
 
   /** A canonical → the loaded profile: itself, or our profile that requires that MES canonical. */

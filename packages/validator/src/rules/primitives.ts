@@ -1,11 +1,13 @@
 /**
  * FHIR primitive values in JSON: the JSON type, numeric ranges, the regular expression the R4
- * definition of each type declares (read from the loaded package, once), calendar dates and resource
- * ids (the narrative's XHTML: rules/narrative.ts).
+ * definition of each type declares (read from the loaded package, once), calendar dates, resource
+ * ids, and no example URL in a url or canonical (the narrative's XHTML: rules/narrative.ts).
  */
 import { forbiddenControlCharacter, isBase64Binary } from '@mes-fhir/core';
 import type { StructureModel } from '@mes-fhir/profile-model';
 import type { MessageId } from '../messages.js';
+import { isExampleUrl } from './coding.js';
+import type { ValidatorSettings } from '../validator.js';
 
 const REGEX_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/regex';
 const INT32 = { min: -2147483648, max: 2147483647 };
@@ -28,7 +30,10 @@ export const RESOURCE_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 export class PrimitiveChecks {
   private readonly checks = new Map<string, PrimitiveCheck>();
 
-  constructor(private readonly model: StructureModel) {}
+  constructor(
+    private readonly model: StructureModel,
+    private readonly settings: ValidatorSettings = {},
+  ) {}
 
   get(type: string): PrimitiveCheck {
     let check = this.checks.get(type);
@@ -59,6 +64,8 @@ export class PrimitiveChecks {
         // base64Binary: the R4 regex backtracks exponentially on a failing value; checked in one pass instead
         const regex = type === 'base64Binary' ? { test: isBase64Binary } : this.regexOf(type);
         const calendar = type === 'date' || type === 'dateTime' || type === 'instant';
+        // a url or a canonical names something real (a uri may be an identifier: fullUrl, system values)
+        const exampleMatters = !this.settings.allowExampleUrls && (type === 'url' || type === 'canonical');
         return (v) => {
           if (typeof v !== 'string') return problem('primitive-json-type', `string for ${type}`, describe(v));
           if (v.length === 0) return problem('primitive-empty', type);
@@ -68,6 +75,7 @@ export class PrimitiveChecks {
           if (control) return problem('primitive-control-character', type, control);
           if (regex && !regex.test(v)) return problem('primitive-format', v, type);
           if (calendar && !realDate(v)) return problem('date-no-such-day', v, type);
+          if (exampleMatters && isExampleUrl(v)) return problem('url-example', v);
           return undefined;
         };
       }
