@@ -48,6 +48,22 @@ describe('mes-fhir validate', () => {
     }
   });
 
+  it('--security-checks refuses HTML-like tags in text; --html-in-markdown sets the markdown rule', async () => {
+    const file = join(work, 'tags.json');
+    await writeFile(file, JSON.stringify({ ...weight, note: [{ text: 'pesé <b>après</b> le repas' }] }));
+    const byDefault = await runCli(['validate', file]);
+    expect(byDefault.code).toBe(0);
+    expect(byDefault.stdout).toMatch(/warning Observation\.note\[0\]\.text +the markdown embeds what looks like an HTML tag \(<b>\)/);
+    expect((await runCli(['validate', '--html-in-markdown', 'ignore', file])).stdout).not.toMatch(/HTML tag/);
+    expect((await runCli(['validate', '--html-in-markdown', 'error', file])).code).toBe(1);
+    const secure = await runCli(['validate', '--security-checks', file]);
+    expect(secure.code).toBe(1);
+    expect(secure.stdout).toMatch(/error +Observation\.note\[0\]\.text +the text holds what looks like an HTML tag \(<b>\)/);
+    const wrong = await runCli(['validate', '--html-in-markdown', 'loud', file]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/--html-in-markdown is ignore, warning or error/);
+  });
+
   it('--fail-on warning turns warnings into a failure', async () => {
     const out = await runCli(['validate', '--fail-on', 'warning', join(EXAMPLES, 'Observation-ExampleBodyWeight.json')]);
     expect(out.code).toBe(1);

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ResourceIndex, projectLayers, type ResourceLayer } from '@mes-fhir/fhir-packages';
-import { Validator } from '@mes-fhir/validator';
+import { Validator, type ValidatorSettings } from '@mes-fhir/validator';
 import { availableParallelism } from 'node:os';
 import { checkInput, type Checked, type Input } from './validate-core.js';
 import { ValidationPool } from './validate-pool.js';
@@ -15,6 +15,7 @@ import { loadProject, PROJECT_OPTIONS, PROJECT_OPTIONS_USAGE } from './project-o
 export const VALIDATE_USAGE = `Usage: mes-fhir validate <file|folder|->... [--profile <url>] [--load <file|folder>]...
                         [--cda <file>]... [--format text|json] [--fail-on error|warning]
                         [--workers <n|auto>] [--follow-symlinks] [--allow-example-urls]
+                        [--security-checks] [--html-in-markdown ignore|warning|error]
 
 Validates FHIR R4 resources offline (JSON, NDJSON or XML) against their base definition, the
 profiles they claim in meta.profile (an MES canonical resolves to our profile that requires it)
@@ -44,6 +45,10 @@ located as for JSON (Observation.valueQuantity).
                      accept URLs on example hosts (example.org, example.com…) where a real URL is
                      expected (a url, a canonical, a Coding's system); refused by default, as the
                      HL7 validator does; an implementation guide's own examples need it
+  --security-checks  refuse any string or markdown holding what looks like an HTML tag (<script>,
+                     <b>…): text that becomes markup could run in a reader's browser
+  --html-in-markdown <level>
+                     an HTML-like tag in markdown is a warning (default), an error, or ignored
 
 NDJSON files and standard input are streamed: memory stays flat whatever their size; a line, file
 or standard-input document over ${MAX_INPUT_BYTES / 1024 / 1024} MiB is reported as that input's error. Past 1,000
@@ -75,6 +80,8 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
         workers: { type: 'string', default: 'auto' },
         'follow-symlinks': { type: 'boolean', default: false },
         'allow-example-urls': { type: 'boolean', default: false },
+        'security-checks': { type: 'boolean', default: false },
+        'html-in-markdown': { type: 'string', default: 'warning' },
       },
       strict: true,
       allowPositionals: true,
@@ -86,6 +93,7 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   if (positionals.length === 0) throw new UsageError('give at least one file, folder or -');
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError('--format is text or json');
   if (values['fail-on'] !== 'error' && values['fail-on'] !== 'warning') throw new UsageError('--fail-on is error or warning');
+  if (!['ignore', 'warning', 'error'].includes(values['html-in-markdown'] as string)) throw new UsageError('--html-in-markdown is ignore, warning or error');
   if (values.workers !== 'auto' && !/^[1-9][0-9]?$/.test(values.workers as string)) throw new UsageError('--workers is auto or a number of threads (1 to 99)');
 
   // Files are listed (and missing ones reported) before anything is loaded; their content is read as it is validated.
@@ -108,7 +116,11 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
 
   let validator: Validator;
   let extraLayers: ResourceLayer[];
-  const validatorSettings = { allowExampleUrls: values['allow-example-urls'] as boolean };
+  const validatorSettings: ValidatorSettings = {
+    allowExampleUrls: values['allow-example-urls'] as boolean,
+    securityChecks: values['security-checks'] as boolean,
+    htmlInMarkdown: values['html-in-markdown'] as ValidatorSettings['htmlInMarkdown'],
+  };
   try {
     const load = await collectLoadOption(values.load as string[], followLinks, skippedLinks);
     extraLayers = load.layers;

@@ -114,6 +114,17 @@ export const MESSAGES = {
     text: (tag: string) =>
       `the markdown embeds what looks like an HTML tag (${tag.slice(0, 40)}), which presentation layers will escape: check that this is intended`,
   },
+  'markdown-html-refused': {
+    severity: 'error',
+    code: 'value',
+    text: (tag: string) => `the markdown embeds what looks like an HTML tag (${tag.slice(0, 40)}), which these settings refuse (htmlInMarkdown: error)`,
+  },
+  'text-html-security': {
+    severity: 'error',
+    code: 'security',
+    text: (tag: string) =>
+      `the text holds what looks like an HTML tag (${tag.slice(0, 40)}): rendered as HTML without escaping, it could run in a reader's browser (security checks)`,
+  },
 
   // --- fixed values, patterns, limits
   'fixed-value': { severity: 'error', code: 'value', text: (expected: string) => `value must be exactly ${expected}` },

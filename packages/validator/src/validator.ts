@@ -32,6 +32,14 @@ export interface ValidatorSettings {
    * `-allow-example-urls`). Examples of an implementation guide are validated with it set.
    */
   allowExampleUrls?: boolean;
+  /**
+   * Refuse any string or markdown holding what looks like an HTML tag (`<script>`, `<b>`): text
+   * that becomes markup somewhere could run in a reader's browser (default false, as the
+   * reference's `-security-checks`).
+   */
+  securityChecks?: boolean;
+  /** An HTML-like tag in markdown: `warning` (default, as the reference), `error`, or `ignore`. */
+  htmlInMarkdown?: 'ignore' | 'warning' | 'error';
 }
 
 /** Options of `Validator.load`: the project's package set, plus `extraLayers` of definitions, and the settings. */
@@ -69,7 +77,8 @@ export class Validator {
    */
   static async load(options: ValidatorLoadOptions = {}): Promise<Validator> {
     const { index } = await loadProjectIndex(options);
-    return new Validator(index, ['generated', ...(options.extraLayers ?? []).map((l) => l.label)], { allowExampleUrls: options.allowExampleUrls });
+    const { allowExampleUrls, securityChecks, htmlInMarkdown } = options;
+    return new Validator(index, ['generated', ...(options.extraLayers ?? []).map((l) => l.label)], { allowExampleUrls, securityChecks, htmlInMarkdown });
   }
 
   /** MES canonical → our profile that requires it (the rule codegen's registry uses); a loaded profile → itself. */

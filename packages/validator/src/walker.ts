@@ -359,7 +359,7 @@ export class Walker implements Revalidation, SliceItemWalker {
       if (plan.resourceId && typeof value === 'string' && !RESOURCE_ID.test(value)) ctx.report('resource-id-invalid', location, value);
       else if (plan.text && typeof value === 'string') {
         if (plan.text === 'xhtml') checkNarrative(ctx, value, location);
-        else checkText(ctx, value, plan.text, location);
+        else checkText(ctx, value, plan.text, location, this.plans.settings);
       }
       return;
     }
