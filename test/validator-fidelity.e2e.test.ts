@@ -299,3 +299,39 @@ describe('example URLs where a real URL is expected', () => {
     expect(allowing.validateToIssues(withAttachment('http://example.com/report.txt')).filter((i) => i.id === 'url-example')).toEqual([]);
   });
 });
+
+describe('StructureDefinition: the profile of an element type constrains that type', () => {
+  const profileWith = (code: string, profile: string) => ({
+    resourceType: 'StructureDefinition',
+    url: 'https://fhir.mes-fhir.test/StructureDefinition/typed-observation',
+    name: 'TypedObservation',
+    status: 'draft',
+    kind: 'resource',
+    abstract: false,
+    type: 'Observation',
+    baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Observation',
+    derivation: 'constraint',
+    differential: { element: [{ id: 'Observation.value[x]', path: 'Observation.value[x]', type: [{ code, profile: [profile] }] }] },
+  });
+
+  it('refuses a Count profile on a Quantity element', () => {
+    expect(errors(profileWith('Quantity', 'http://hl7.org/fhir/StructureDefinition/Count'))).toEqual([
+      'StructureDefinition.differential.element[0].type[0].profile[0]: the profile http://hl7.org/fhir/StructureDefinition/Count constrains Count, so it cannot be the profile of a Quantity element',
+    ]);
+  });
+
+  it('accepts a profile of the type itself (SimpleQuantity on Quantity), and an unknown one (not loaded: not judged)', () => {
+    expect(errors(profileWith('Quantity', 'http://hl7.org/fhir/StructureDefinition/SimpleQuantity'))).toEqual([]);
+    expect(errors(profileWith('Quantity', 'https://fhir.mes-fhir.test/StructureDefinition/unknown'))).toEqual([]);
+  });
+
+  it('accepts every StructureDefinition we generate', () => {
+    const ours = validator.index.list('StructureDefinition').filter((e) => e.source === 'generated');
+    expect(ours.length).toBeGreaterThanOrEqual(19);
+    for (const entry of ours)
+      expect(
+        errors(validator.index.read(entry)).filter((m) => m.includes('cannot be the profile')),
+        entry.url,
+      ).toEqual([]);
+  });
+});

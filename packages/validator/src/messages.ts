@@ -203,6 +203,12 @@ export const MESSAGES = {
   },
 
   // --- extensions
+  'sd-type-profile-mismatch': {
+    severity: 'error',
+    code: 'structure',
+    text: (profile: string, constrained: string, code: string) =>
+      `the profile ${profile.slice(0, 120)} constrains ${constrained}, so it cannot be the profile of a ${code} element`,
+  },
   'url-example': {
     severity: 'error',
     code: 'value',

@@ -7,6 +7,7 @@ import { capabilityStatementRule } from './capability-statement.js';
 import { documentReferenceRule } from './document-reference.js';
 import type { ResourceRule } from './resource-rule.js';
 import { searchParameterRule } from './search-parameter.js';
+import { structureDefinitionRule } from './structure-definition.js';
 
 export type { ResourceRule } from './resource-rule.js';
 
@@ -15,6 +16,7 @@ const RESOURCE_RULES = new Map<string, ResourceRule>([
   ['CapabilityStatement', capabilityStatementRule],
   ['DocumentReference', documentReferenceRule],
   ['SearchParameter', searchParameterRule],
+  ['StructureDefinition', structureDefinitionRule],
 ]);
 
 /** The rule of a resource type, if it has one. */
