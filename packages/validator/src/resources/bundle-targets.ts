@@ -7,6 +7,7 @@
  *   so `Patient/1` never names an entry whose fullUrl is a `urn:uuid:`; from an entry without a
  *   fullUrl, it names an entry without one that holds `Type/id`;
  * - a version (`/_history/v`) names the entry of the resource.
+ * A Parameters' resources resolve the same way, as entries without fullUrl (parameters.ts).
  */
 import { isObject, type Json } from '@mes-fhir/core';
 
@@ -20,8 +21,9 @@ export class BundleTargets {
   /** Each entry's resource → its fullUrl (undefined when it has none). */
   private readonly fullUrlOf = new Map<unknown, string | undefined>();
 
-  constructor(bundle: Json) {
-    for (const entry of Array.isArray(bundle.entry) ? bundle.entry : []) {
+  /** A Bundle's entries, or any list of resources with their fullUrls (a Parameters' resources have none). */
+  constructor(entries: unknown[]) {
+    for (const entry of entries) {
       if (!isObject(entry) || !isObject(entry.resource)) continue;
       const r = entry.resource;
       const fullUrl = typeof entry.fullUrl === 'string' ? entry.fullUrl : undefined;

@@ -15,7 +15,7 @@ const RESTFUL_TAIL = /\/([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/[^/
 
 export const bundleRule: ResourceRule = {
   enter(ctx, bundle, location) {
-    ctx.bundleTargets = new BundleTargets(bundle);
+    ctx.bundleTargets = new BundleTargets(Array.isArray(bundle.entry) ? bundle.entry : []);
     ctx.inDocument = bundle.type === 'document';
     checkFullUrls(ctx, bundle, location);
     checkDuplicateResources(ctx, bundle, location);

@@ -5,6 +5,7 @@
 import { bundleRule } from './bundle.js';
 import { capabilityStatementRule } from './capability-statement.js';
 import { documentReferenceRule } from './document-reference.js';
+import { parametersRule } from './parameters.js';
 import type { ResourceRule } from './resource-rule.js';
 import { searchParameterRule } from './search-parameter.js';
 import { structureDefinitionRule } from './structure-definition.js';
@@ -15,6 +16,7 @@ const RESOURCE_RULES = new Map<string, ResourceRule>([
   ['Bundle', bundleRule],
   ['CapabilityStatement', capabilityStatementRule],
   ['DocumentReference', documentReferenceRule],
+  ['Parameters', parametersRule],
   ['SearchParameter', searchParameterRule],
   ['StructureDefinition', structureDefinitionRule],
 ]);

@@ -14,7 +14,8 @@ const ids = (resource: unknown, prefix: string) => found(validator.validateToIss
 
 describe('the registry', () => {
   it('has a rule for each resource type with rules of its own, and none for others', () => {
-    for (const type of ['Bundle', 'SearchParameter', 'CapabilityStatement', 'DocumentReference']) expect(resourceRuleOf(type), type).toBeDefined();
+    for (const type of ['Bundle', 'Parameters', 'SearchParameter', 'CapabilityStatement', 'DocumentReference', 'StructureDefinition'])
+      expect(resourceRuleOf(type), type).toBeDefined();
     expect(resourceRuleOf('Patient')).toBeUndefined();
   });
 });

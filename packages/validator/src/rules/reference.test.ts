@@ -54,6 +54,19 @@ describe('references', () => {
     ]);
     expect(withId(issuesOf(validator, bundle({ resourceType: 'Patient', name: [{ family: 'Martin' }] })), 'reference-')).toEqual([]);
   });
+  it('in a Parameters, a reference resolves to the resource another parameter (or part) gives', () => {
+    const parameters = (patient: Record<string, unknown>) => ({
+      resourceType: 'Parameters',
+      parameter: [
+        { name: 'observation', resource: observation({ reference: 'Patient/p1' }, { meta: { profile: [`${TEST_BASE}ObservationOfNamedPatient`] } }) },
+        { name: 'context', part: [{ name: 'patient', resource: { resourceType: 'Patient', id: 'p1', ...patient } }] },
+      ],
+    });
+    expect(withId(issuesOf(validator, parameters({})), 'reference-')).toEqual(['reference-target-profile@Parameters.parameter[0].resource.subject.reference']);
+    expect(withId(issuesOf(validator, parameters({ name: [{ family: 'Martin' }] })), 'reference-')).toEqual([]);
+    // a resource no parameter gives stays unresolved, as outside any Bundle
+    expect(withId(issuesOf(validator, parameters({ id: 'p2' })), 'reference-')).toEqual([]);
+  });
   it('in a document Bundle, a reference resolves inside it', () => {
     const document = {
       resourceType: 'Bundle',
