@@ -10,8 +10,12 @@ import type { BundleTargets } from './resources/bundle-targets.js';
 
 /** What rules may ask the walk to do again, inside the same validation. */
 export interface Revalidation {
-  /** Whether a resource meets a profile (no error against it); asked once per resource and profile. */
-  meets(resource: unknown, profile: string): boolean;
+  /**
+   * Whether a resource meets a profile (no error against it); asked once per resource and profile.
+   * A contained resource is judged within its `containers` (outermost first): its own `#id`
+   * references resolve there, as they do where it sits.
+   */
+  meets(resource: unknown, profile: string, containers?: readonly unknown[]): boolean;
   /** Whether a value of a data type (or a resource) meets a profile, its type first. */
   conformsTo(value: unknown, type: string | undefined, profile: string): boolean;
 }

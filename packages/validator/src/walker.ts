@@ -82,14 +82,19 @@ export class Walker implements Revalidation, SliceItemWalker {
   }
 
   /** Whether a resource meets a profile (no error against it), asked once per validation. */
-  meets(resource: unknown, profile: string): boolean {
-    if (!isObject(resource)) return !this.validate(resource, { profiles: [profile] }).some((i) => i.severity === 'error');
+  meets(resource: unknown, profile: string, containers: readonly unknown[] = []): boolean {
+    const judge = () => {
+      const ctx = new ValidationContext(this);
+      ctx.resourceStack.push(...containers);
+      return !this.validate(resource, { profiles: [profile] }, ctx).some((i) => i.severity === 'error');
+    };
+    if (!isObject(resource)) return judge();
     const cache = (this.conformance ??= new WeakMap());
     let byProfile = cache.get(resource);
     if (!byProfile) cache.set(resource, (byProfile = new Map()));
     let ok = byProfile.get(profile);
     if (ok === undefined) {
-      ok = !this.validate(resource, { profiles: [profile] }).some((i) => i.severity === 'error');
+      ok = judge();
       byProfile.set(profile, ok);
     }
     return ok;

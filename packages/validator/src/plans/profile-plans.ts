@@ -267,8 +267,13 @@ export class ProfilePlans {
     return types;
   }
 
-  /** The target profiles of a Reference type that are loaded profiles (not the base definitions). */
-  loadedTargetProfiles(type: TypeRef): string[] {
-    return type.targetProfiles.filter((p) => !p.startsWith(FHIR_BASE) && this.model.tree(p));
+  /**
+   * The loaded target profiles a target of this resource type must meet one of: those the element
+   * names for that type; none when it allows the type's own definition (a Device where
+   * `StructureDefinition/Device` is listed beside profiles of other types).
+   */
+  targetProfilesFor(type: TypeRef, resourceType: string): string[] {
+    const ofType = type.targetProfiles.filter((p) => this.model.tree(p)?.sd.type === resourceType);
+    return ofType.includes(FHIR_BASE + resourceType) ? [] : ofType;
   }
 }

@@ -67,6 +67,24 @@ describe('references', () => {
     // a resource no parameter gives stays unresolved, as outside any Bundle
     expect(withId(issuesOf(validator, parameters({ id: 'p2' })), 'reference-')).toEqual([]);
   });
+  it('a contained target is of a type, and meets the profiles, the element allows', () => {
+    const withContained = (contained: Record<string, unknown>, extra: Record<string, unknown>) => ({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'x' },
+      contained: [contained],
+      ...extra,
+    });
+    const binary = { resourceType: 'Binary', id: 'b', contentType: 'text/plain' };
+    expect(withId(issuesOf(validator, withContained(binary, { derivedFrom: [{ reference: '#b' }] })), 'reference-')).toEqual([
+      'reference-type-not-allowed@Observation.derivedFrom[0].reference',
+    ]);
+    const claiming = { meta: { profile: [`${TEST_BASE}ObservationOfNamedPatient`] }, subject: { reference: '#p' } };
+    expect(withId(issuesOf(validator, withContained({ resourceType: 'Patient', id: 'p' }, claiming)), 'reference-')).toEqual([
+      'reference-target-profile@Observation.subject.reference',
+    ]);
+    expect(withId(issuesOf(validator, withContained({ resourceType: 'Patient', id: 'p', name: [{ family: 'Martin' }] }, claiming)), 'reference-')).toEqual([]);
+  });
   it('in a document Bundle, a reference resolves inside it', () => {
     const document = {
       resourceType: 'Bundle',

@@ -1,7 +1,7 @@
 /**
  * References: the format, the target type the element allows, the target profile when the target
- * is in the Bundle, local references to contained resources (ref-1), and in a document Bundle,
- * that every reference resolves inside it.
+ * is in the Bundle or contained, local references to contained resources (ref-1), and in a
+ * document Bundle, that every reference resolves inside it.
  */
 import { isObject, type Json } from '@mes-fhir/core';
 import type { TypeRef } from '@mes-fhir/profile-model';
@@ -16,16 +16,20 @@ export function checkReference(ctx: ValidationContext, plans: ProfilePlans, ref:
   const reference = ref.reference;
   if (typeof reference !== 'string') return;
   if (reference.startsWith('#')) {
+    // `#` alone is the container itself, from one of its contained resources
+    if (reference.length === 1) return;
     // ref-1, checked here: a local reference points to a contained resource of the same resource
     // (a contained resource may point to a sibling: `#id` resolves in the resource or any container of it)
-    if (reference.length > 1 && !resolveLocal(ctx, reference)) ctx.reportKeyed('ref-1', 'local-reference-unresolved', location);
+    const contained = resolveLocal(ctx, reference);
+    if (!contained) ctx.reportKeyed('ref-1', 'local-reference-unresolved', location);
+    // and the contained resource is of a type, and meets the profiles, the element allows
+    else checkTarget(ctx, plans, type, location, contained, undefined, [...ctx.resourceStack]);
     return;
   }
   if (!REFERENCE_FORMAT.test(reference)) {
     ctx.report('reference-format', `${location}.reference`, reference);
     return;
   }
-  const allowedTypes = plans.targetTypesOf(type);
   const target = ctx.bundleTargets?.resolve(reference, ctx.resourceStack);
   const typeFromText = TYPE_AND_ID.exec(reference)?.[1];
   if (typeFromText && !/^[a-z]+:/.test(reference) && !plans.isResourceType(typeFromText)) {
@@ -34,15 +38,30 @@ export function checkReference(ctx: ValidationContext, plans: ProfilePlans, ref:
   }
   // In a document, every reference resolves inside the Bundle (relative and urn: ones at least).
   if (ctx.inDocument && !target && !/^https?:/.test(reference)) ctx.report('reference-outside-document', `${location}.reference`, reference);
+  checkTarget(ctx, plans, type, location, target, typeFromText);
+}
+
+/** The target (when found, else the type its text names) against the types and the profiles the element allows. */
+function checkTarget(
+  ctx: ValidationContext,
+  plans: ProfilePlans,
+  type: TypeRef,
+  location: string,
+  target: Json | undefined,
+  typeFromText: string | undefined,
+  /** For a contained target: the resources it sits in, where its own `#id` references resolve. */
+  containers?: readonly unknown[],
+): void {
+  const allowedTypes = plans.targetTypesOf(type);
   const targetType = (target && typeof target.resourceType === 'string' ? target.resourceType : undefined) ?? typeFromText;
   if (targetType && allowedTypes.size && !allowedTypes.has(targetType) && !allowedTypes.has('Resource')) {
     ctx.report('reference-type-not-allowed', `${location}.reference`, targetType, [...allowedTypes].join(', '));
     return;
   }
-  if (target && type.targetProfiles.length) {
-    const loaded = plans.loadedTargetProfiles(type);
-    if (loaded.length && !loaded.some((p) => ctx.revalidation.meets(target, p)))
-      ctx.report('reference-target-profile', `${location}.reference`, String(targetType), loaded.join(' or '));
+  if (target && targetType && type.targetProfiles.length) {
+    const profiles = plans.targetProfilesFor(type, targetType);
+    if (profiles.length && !profiles.some((p) => ctx.revalidation.meets(target, p, containers)))
+      ctx.report('reference-target-profile', `${location}.reference`, targetType, profiles.join(' or '));
   }
 }
 
