@@ -88,8 +88,10 @@ describe('Bundle rules', () => {
         { fullUrl: fullUrls[1], resource: patient('p1') },
       ],
     });
-    const outside = (reference: string) => [
+    // the reference is outside the document, and the Patient entry is then linked to nothing
+    const outside = (reference: string, patientUrl = PATIENT) => [
       `Bundle.entry[0].resource.subject.reference: "${reference}" is not in the document Bundle: a document's references resolve inside it`,
+      `Bundle.entry[1]: entry ${patientUrl} is not reachable from the Composition by following references (forward or backward): a document holds only what it is about`,
     ];
     // urn:uuid fullUrls: only the URN names the entry; Patient/p1 would be urn:uuid:p1 (#26)
     expect(errors(document(PATIENT))).toEqual([]);
@@ -100,10 +102,11 @@ describe('Bundle rules', () => {
     expect(errors(document('http://example.org/fhir/Patient/p1', restful))).toEqual([]);
     // a versioned reference names the resource's entry
     expect(errors(document('Patient/p1/_history/1', restful))).toEqual([]);
-    expect(errors(document('Patient/p2/_history/1', restful))).toEqual(outside('Patient/p2/_history/1'));
-    expect(errors(document('Patient/p2', restful))).toEqual(outside('Patient/p2'));
+    expect(errors(document('Patient/p2/_history/1', restful))).toEqual(outside('Patient/p2/_history/1', restful[1]));
+    expect(errors(document('Patient/p2', restful))).toEqual(outside('Patient/p2', restful[1]));
     // another server's base is another server
-    expect(errors(document('Patient/p1', ['http://example.org/fhir/Composition/c1', 'http://other.org/fhir/Patient/p1']))).toEqual(outside('Patient/p1'));
+    const elsewhere = ['http://example.org/fhir/Composition/c1', 'http://other.org/fhir/Patient/p1'];
+    expect(errors(document('Patient/p1', elsewhere))).toEqual(outside('Patient/p1', elsewhere[1]));
   });
 
   it('checks a Quantity bound in the same unit, and restricts a choice named by its type', () => {
@@ -245,6 +248,50 @@ describe('extension contexts', () => {
     expect(errors(patient('p', { extension: [note('versioned-note')] }))).toEqual([
       'Patient.extension[0]: extension https://example.org/fhir/StructureDefinition/versioned-note is not allowed on Patient (its contexts: Observation)',
     ]);
+  });
+});
+
+describe('a document: every entry is linked to the Composition', () => {
+  const COMPOSITION = 'urn:uuid:9d3a5c1e-7b2f-4e8a-9c1d-2e3f4a5b6c7d';
+  const PATIENT = 'urn:uuid:4f6e8a2b-1c3d-4e5f-9a7b-8c9d0e1f2a3b';
+  const OBSERVATION = 'urn:uuid:6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+  const STRAY = 'urn:uuid:7b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e';
+  const document = (...more: Array<{ fullUrl: string; resource: Record<string, unknown> }>) => ({
+    resourceType: 'Bundle',
+    type: 'document',
+    identifier: { system: 'urn:ietf:rfc:3986', value: 'urn:uuid:0c3a9f1e-5b6d-4e7f-8a9b-1c2d3e4f5a6b' },
+    timestamp: '2026-03-18T10:15:00+01:00',
+    entry: [
+      {
+        fullUrl: COMPOSITION,
+        resource: {
+          resourceType: 'Composition',
+          status: 'final',
+          type: { text: 'Note' },
+          date: '2026-03-18',
+          author: [{ display: 'Dr X' }],
+          title: 'Note',
+          subject: { reference: PATIENT },
+        },
+      },
+      { fullUrl: PATIENT, resource: patient('p1') },
+      ...more,
+    ],
+  });
+  const measure = (subject: string) => observation({ subject: { reference: subject } });
+
+  it('refuses an entry nothing links to the Composition', () => {
+    expect(errors(document({ fullUrl: STRAY, resource: patient('p2') }))).toEqual([
+      `Bundle.entry[2]: entry ${STRAY} is not reachable from the Composition by following references (forward or backward): a document holds only what it is about`,
+    ]);
+  });
+
+  it('accepts entries linked forward (the Composition names them) or backward (they name a linked entry)', () => {
+    expect(errors(document())).toEqual([]);
+    // the Observation names the Patient, which the Composition names: linked backward
+    expect(errors(document({ fullUrl: OBSERVATION, resource: measure(PATIENT) }))).toEqual([]);
+    // a collection has no Composition to be linked to
+    expect(errors({ ...document({ fullUrl: STRAY, resource: patient('p2') }), type: 'collection' })).toEqual([]);
   });
 });
 

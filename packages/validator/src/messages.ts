@@ -253,6 +253,12 @@ export const MESSAGES = {
     text: (fullUrl: string, resource: string) => `fullUrl ${fullUrl} does not match the entry's resource ${resource}`,
   },
   'bundle-full-url-relative': { severity: 'error', code: 'invalid', text: (fullUrl: string) => `fullUrl ${fullUrl.slice(0, 100)} is not an absolute URL` },
+  'bundle-entry-unreachable': {
+    severity: 'error',
+    code: 'invalid',
+    text: (entry: string) =>
+      `entry ${entry.slice(0, 120)} is not reachable from the Composition by following references (forward or backward): a document holds only what it is about`,
+  },
   'bundle-link-repeated': {
     severity: 'error',
     code: 'invalid',

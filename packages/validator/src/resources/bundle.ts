@@ -3,7 +3,8 @@
  * fullUrl is absolute, and a RESTful one names its entry's resource; two entries may not hold the
  * same resource (same fullUrl, or same type and id without fullUrls); a link relation occurs once;
  * in a searchset, a match has an id and the type searched, and an OperationOutcome is an outcome;
- * a document's references resolve inside it (checked by the reference rule).
+ * a document's references resolve inside it (checked by the reference rule) and each of its entries
+ * is linked to the Composition.
  */
 import { isObject, type Json } from '@mes-fhir/core';
 import type { ValidationContext } from '../context.js';
@@ -17,6 +18,7 @@ export const bundleRule: ResourceRule = {
   enter(ctx, bundle, location) {
     ctx.bundleTargets = new BundleTargets(Array.isArray(bundle.entry) ? bundle.entry : []);
     ctx.inDocument = bundle.type === 'document';
+    if (ctx.inDocument) checkReachable(ctx, bundle, ctx.bundleTargets, location);
     checkFullUrls(ctx, bundle, location);
     checkDuplicateResources(ctx, bundle, location);
     checkLinks(ctx, bundle, location);
@@ -95,4 +97,63 @@ function checkDuplicateResources(ctx: ValidationContext, bundle: Json, location:
     if (first === undefined) seen.set(key, i);
     else ctx.report('bundle-duplicate-resource', `${location}.entry[${i}].resource.id`, `${resourceType}/${id}`, first);
   });
+}
+
+/**
+ * In a document, every entry is reachable from the first (the Composition) by following references
+ * forward or backward, as the HL7 validator checks: an entry nothing links is not part of what the
+ * document says. Entries are linked in one pass over their references (no recursion).
+ */
+function checkReachable(ctx: ValidationContext, bundle: Json, targets: BundleTargets, location: string): void {
+  const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
+  const resources = entries.map((e) => (isObject(e) && isObject(e.resource) ? e.resource : undefined));
+  const indexOf = new Map<unknown, number>();
+  resources.forEach((r, i) => r && indexOf.set(r, i));
+  if (!resources[0]) return;
+  // links in both directions: an entry that names a reachable one is reachable too
+  const links: number[][] = resources.map(() => []);
+  resources.forEach((r, i) => {
+    if (!r) return;
+    for (const reference of referencesIn(r)) {
+      const j = indexOf.get(targets.resolve(reference, [r]));
+      if (j === undefined || j === i) continue;
+      links[i]!.push(j);
+      links[j]!.push(i);
+    }
+  });
+  const seen = new Set<number>([0]);
+  const queue = [0];
+  while (queue.length) {
+    for (const j of links[queue.pop()!]!) {
+      if (seen.has(j)) continue;
+      seen.add(j);
+      queue.push(j);
+    }
+  }
+  resources.forEach((r, i) => {
+    if (r && !seen.has(i)) {
+      const entry = entries[i] as Json;
+      ctx.report(
+        'bundle-entry-unreachable',
+        `${location}.entry[${i}]`,
+        typeof entry.fullUrl === 'string' ? entry.fullUrl : `${String(r.resourceType)}/${String(r.id)}`,
+      );
+    }
+  });
+}
+
+/** Every `reference` string in a resource (contained ones included), without recursion. */
+function referencesIn(resource: Json): string[] {
+  const found: string[] = [];
+  const stack: unknown[] = [resource];
+  while (stack.length) {
+    const v = stack.pop();
+    if (Array.isArray(v)) for (const x of v) stack.push(x);
+    else if (isObject(v))
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'reference' && typeof x === 'string' && !x.startsWith('#')) found.push(x);
+        else if (typeof x === 'object') stack.push(x);
+      }
+  }
+  return found;
 }
