@@ -1,4 +1,7 @@
 /** @mes-fhir/terminology over the real package set, and its CLI commands. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ResourceIndex, cachedPackageDir, type InstallResult } from '@mes-fhir/fhir-packages';
 import { Terminology, type ExpansionContains } from '@mes-fhir/terminology';
@@ -117,6 +120,12 @@ describe('CLI', () => {
       code: 'GEN-275',
       display: '7j',
     });
+    // and our own validator accepts what we write
+    const file = join(mkdtempSync(join(tmpdir(), 'mes-fhir-expand-')), 'expansion.json');
+    writeFileSync(file, json.stdout);
+    const checked = await runCli(['validate', file]);
+    expect(checked.stdout, checked.stdout).toMatch(/^valid /m);
+    expect(checked.code).toBe(0);
   });
 
   it('expand explains a value set that cannot be expanded offline, exit 1', async () => {

@@ -46,14 +46,22 @@ export async function expandCommand(args: string[], io: CliIo): Promise<number> 
   }
   if (values.format === 'json') {
     const vs = terminology.valueSet(url);
+    // an R4 ValueSet our validator accepts: an expansion has its timestamp (1..1, the time it was made)
     const output = {
       resourceType: 'ValueSet',
       url: vs?.url ?? url,
       ...(vs?.version ? { version: vs.version } : {}),
-      status: 'active',
+      status: typeof vs?.status === 'string' ? vs.status : 'active',
       expansion: {
+        timestamp: new Date().toISOString(),
         total: expansion.concepts.length,
-        contains: expansion.concepts.map((c) => ({ system: c.system, code: c.code, ...(c.display ? { display: c.display } : {}) })),
+        contains: expansion.concepts.map((c) => ({
+          system: c.system,
+          ...(c.version ? { version: c.version } : {}),
+          ...(c.inactive ? { inactive: true } : {}),
+          code: c.code,
+          ...(c.display ? { display: c.display } : {}),
+        })),
       },
     };
     io.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
