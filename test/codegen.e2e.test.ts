@@ -224,4 +224,11 @@ describe('codegen failures leave the previous output untouched', () => {
     expect(noCommand.code).toBe(2);
     expect(noCommand.stderr).toMatch(/unknown command "frobnicate"/);
   });
+
+  it('--version prints the version of @mes-fhir/cli', async () => {
+    const { version } = JSON.parse(await readFile(join(REPO_ROOT, 'packages', 'cli', 'package.json'), 'utf8')) as { version: string };
+    const result = await runCli(['--version']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`mes-fhir ${version}\n`);
+  });
 });

@@ -7,6 +7,7 @@ import { SANDBOX_USAGE, sandboxCommand } from './sandbox-command.js';
 import { SNAPSHOT_USAGE, snapshotCommand } from './snapshot-command.js';
 import { CONVERT_USAGE, convertCommand } from './convert-command.js';
 import { EXPAND_USAGE, expandCommand, VALIDATE_CODE_USAGE, validateCodeCommand } from './terminology-commands.js';
+import { readFileSync } from 'node:fs';
 
 const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => Promise<number>; usage: string; summary: string }> = {
   codegen: { run: codegenCommand, usage: CODEGEN_USAGE, summary: 'install FHIR packages, compile FSH with SUSHI, write generated/' },
@@ -35,8 +36,13 @@ ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`)
   .join('\n')}
 
-Run "mes-fhir <command> --help" for the options of a command.
+Run "mes-fhir <command> --help" for the options of a command, "mes-fhir --version" for the version.
 `;
+
+/** The version of this package (@mes-fhir/cli), as its package.json says. */
+function cliVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 /** Entry point of the `mes-fhir` binary; returns the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -44,6 +50,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   if (!name || name === '--help' || name === '-h') {
     (name ? io.stdout : io.stderr).write(USAGE);
     return name ? 0 : EXIT_USAGE;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout.write(`mes-fhir ${cliVersion()}\n`);
+    return 0;
   }
   const command = COMMANDS[name];
   if (!command) {
