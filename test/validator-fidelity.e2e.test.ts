@@ -32,6 +32,36 @@ const errors = (resource: unknown, profile?: string) =>
 
 const patient = (id: string, extra: Record<string, unknown> = {}) => ({ resourceType: 'Patient', id, ...extra });
 const observation = (extra: Record<string, unknown>) => ({ resourceType: 'Observation', status: 'final', code: { text: 'x' }, ...extra });
+const COMPOSITION_URL = 'urn:uuid:9d3a5c1e-7b2f-4e8a-9c1d-2e3f4a5b6c7d';
+const PATIENT_URL = 'urn:uuid:4f6e8a2b-1c3d-4e5f-9a7b-8c9d0e1f2a3b';
+/** A document Bundle: a Composition (c1) about `subject`, the Patient p1, then `more` entries. */
+const documentBundle = (
+  subject: string,
+  fullUrls = [COMPOSITION_URL, PATIENT_URL],
+  more: Array<{ fullUrl: string; resource: Record<string, unknown> }> = [],
+) => ({
+  resourceType: 'Bundle',
+  type: 'document',
+  identifier: { system: 'urn:ietf:rfc:3986', value: 'urn:uuid:0c3a9f1e-5b6d-4e7f-8a9b-1c2d3e4f5a6b' },
+  timestamp: '2026-03-18T10:15:00+01:00',
+  entry: [
+    {
+      fullUrl: fullUrls[0],
+      resource: {
+        resourceType: 'Composition',
+        id: 'c1',
+        status: 'final',
+        type: { text: 'Note' },
+        date: '2026-03-18',
+        author: [{ display: 'Dr X' }],
+        title: 'Note',
+        subject: { reference: subject },
+      },
+    },
+    { fullUrl: fullUrls[1], resource: patient('p1') },
+    ...more,
+  ],
+});
 
 describe('Bundle rules', () => {
   it('refuses two entries holding the same resource, unless versions or a history say otherwise', () => {
@@ -64,30 +94,8 @@ describe('Bundle rules', () => {
   });
 
   it('requires the references of a document to resolve inside it, by the fullUrl rules', () => {
-    const COMPOSITION = 'urn:uuid:9d3a5c1e-7b2f-4e8a-9c1d-2e3f4a5b6c7d';
-    const PATIENT = 'urn:uuid:4f6e8a2b-1c3d-4e5f-9a7b-8c9d0e1f2a3b';
-    const document = (subject: string, fullUrls = [COMPOSITION, PATIENT]) => ({
-      resourceType: 'Bundle',
-      type: 'document',
-      identifier: { system: 'urn:ietf:rfc:3986', value: 'urn:uuid:0c3a9f1e-5b6d-4e7f-8a9b-1c2d3e4f5a6b' },
-      timestamp: '2026-03-18T10:15:00+01:00',
-      entry: [
-        {
-          fullUrl: fullUrls[0],
-          resource: {
-            resourceType: 'Composition',
-            id: 'c1',
-            status: 'final',
-            type: { text: 'Note' },
-            date: '2026-03-18',
-            author: [{ display: 'Dr X' }],
-            title: 'Note',
-            subject: { reference: subject },
-          },
-        },
-        { fullUrl: fullUrls[1], resource: patient('p1') },
-      ],
-    });
+    const PATIENT = PATIENT_URL;
+    const document = (subject: string, fullUrls?: string[]) => documentBundle(subject, fullUrls);
     // the reference is outside the document, and the Patient entry is then linked to nothing
     const outside = (reference: string, patientUrl = PATIENT) => [
       `Bundle.entry[0].resource.subject.reference: "${reference}" is not in the document Bundle: a document's references resolve inside it`,
@@ -252,32 +260,10 @@ describe('extension contexts', () => {
 });
 
 describe('a document: every entry is linked to the Composition', () => {
-  const COMPOSITION = 'urn:uuid:9d3a5c1e-7b2f-4e8a-9c1d-2e3f4a5b6c7d';
-  const PATIENT = 'urn:uuid:4f6e8a2b-1c3d-4e5f-9a7b-8c9d0e1f2a3b';
+  const PATIENT = PATIENT_URL;
   const OBSERVATION = 'urn:uuid:6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
   const STRAY = 'urn:uuid:7b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e';
-  const document = (...more: Array<{ fullUrl: string; resource: Record<string, unknown> }>) => ({
-    resourceType: 'Bundle',
-    type: 'document',
-    identifier: { system: 'urn:ietf:rfc:3986', value: 'urn:uuid:0c3a9f1e-5b6d-4e7f-8a9b-1c2d3e4f5a6b' },
-    timestamp: '2026-03-18T10:15:00+01:00',
-    entry: [
-      {
-        fullUrl: COMPOSITION,
-        resource: {
-          resourceType: 'Composition',
-          status: 'final',
-          type: { text: 'Note' },
-          date: '2026-03-18',
-          author: [{ display: 'Dr X' }],
-          title: 'Note',
-          subject: { reference: PATIENT },
-        },
-      },
-      { fullUrl: PATIENT, resource: patient('p1') },
-      ...more,
-    ],
-  });
+  const document = (...more: Array<{ fullUrl: string; resource: Record<string, unknown> }>) => documentBundle(PATIENT, undefined, more);
   const measure = (subject: string) => observation({ subject: { reference: subject } });
 
   it('refuses an entry nothing links to the Composition', () => {
