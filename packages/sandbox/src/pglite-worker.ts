@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import type { PgliteReply, PgliteRequest } from './pglite-thread.js';
+import type { PgliteReply, PgliteRequest, PgliteWorkerData } from './pglite-thread.js';
 
 const port = parentPort!;
 const reply = (message: PgliteReply) => port.postMessage(message);
@@ -19,10 +19,16 @@ interface Open {
   settled: Promise<unknown>;
 }
 
+const { dir, createOnly } = workerData as PgliteWorkerData;
 let pg: PGlite;
 try {
-  pg = new PGlite(workerData as string);
+  pg = new PGlite(dir);
   await pg.waitReady;
+  if (createOnly) {
+    await pg.close();
+    reply({ id: -1, result: 'created' });
+    process.exit(0);
+  }
 } catch (e) {
   reply({ id: -1, error: failure(e) });
   process.exit(1);
