@@ -23,7 +23,7 @@ export function checkReference(ctx: ValidationContext, plans: ProfilePlans, ref:
     const contained = resolveLocal(ctx, reference);
     if (!contained) ctx.reportKeyed('ref-1', 'local-reference-unresolved', location);
     // and the contained resource is of a type, and meets the profiles, the element allows
-    else checkTarget(ctx, plans, type, location, contained, undefined, [...ctx.resourceStack]);
+    else checkTarget(ctx, plans, type, location, contained, undefined, ctx.resourceStack);
     return;
   }
   if (!REFERENCE_FORMAT.test(reference)) {
