@@ -40,6 +40,8 @@ export async function openPgliteThread(dir: string): Promise<Database> {
     const created = await new Promise<PgliteReply>((resolve, reject) => {
       creator.once('message', resolve);
       creator.once('error', reject);
+      // a thread that ends without a word (killed, out of memory) must not leave the start waiting
+      creator.once('exit', (code) => reject(new Error(`the creating thread exited (code ${code})`)));
     }).catch((e: Error) => ({ id: -1, error: { message: e.message } }));
     await creator.terminate();
     if (created.error) throw new Error(`cannot create the PGlite database in ${dir}: ${created.error.message}`);
