@@ -36,6 +36,19 @@ export async function pairedPatient(db: Queryable, app: SandboxApp, system: stri
   return patientId;
 }
 
+/**
+ * The patient a search names (`urn:oid:<OID>|<idPe>`, 403 when the app is not paired with it) and
+ * the pairing its results are shown under (each app sees its own idPe).
+ */
+export async function searchedPatient(
+  db: Queryable,
+  app: SandboxApp,
+  who: { system: string; value: string },
+): Promise<{ patientId: string; pairing: { oid: string; idPe: string } }> {
+  const patientId = await pairedPatient(db, app, who.system, who.value);
+  return { patientId, pairing: { oid: who.system.slice('urn:oid:'.length), idPe: who.value } };
+}
+
 /** A reference to a resource of the sandbox: `Type/id`, optionally `/_history/<version>`. */
 const STORED_REFERENCE = /^([A-Z][A-Za-z]{1,63})\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
 

@@ -5,7 +5,7 @@ import { FhirError, instantOf } from '../fhir.js';
 import { asSeenBy, checkParameters, dateBounds, all, paging, searchsetBundle, single, tokenIdentifier, type Query } from '../search.js';
 import { store, type StoredResource } from '../store.js';
 import { validationIssues, type Validation } from '../validation.js';
-import { checkStoredReferences, pairedPatient, readVisible, storedReferences } from '../access.js';
+import { checkStoredReferences, pairedPatient, readVisible, storedReferences, searchedPatient } from '../access.js';
 import type { MesApi } from './api.js';
 
 export const APPOINTMENT_PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-appointment';
@@ -74,8 +74,7 @@ export async function searchAppointments(db: Database, app: SandboxApp, query: Q
   const { from, to } = dateBounds(all(query, 'date'));
   const status = single(query, 'status');
   const { count, page } = paging(query);
-  const patientId = await pairedPatient(db, app, who.system, who.value);
-  const pairing = { oid: who.system.slice('urn:oid:'.length), idPe: who.value };
+  const { patientId, pairing } = await searchedPatient(db, app, who);
   const found = await store.search(db, {
     type: 'Appointment',
     patientId,

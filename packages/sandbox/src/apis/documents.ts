@@ -5,7 +5,7 @@ import { FhirError, instantOf } from '../fhir.js';
 import { asSeenBy, checkParameters, paging, searchsetBundle, single, tokenIdentifier, type Query } from '../search.js';
 import { store, type StoredResource } from '../store.js';
 import { validationIssues, type Validation } from '../validation.js';
-import { checkStoredReferences, pairedPatient, storedReferences } from '../access.js';
+import { checkStoredReferences, pairedPatient, storedReferences, searchedPatient } from '../access.js';
 import type { MesApi } from './api.js';
 
 export const DOCUMENT_PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-documentreference';
@@ -146,8 +146,7 @@ export async function searchDocuments(db: Database, app: SandboxApp, query: Quer
   const status = single(query, 'status');
   const type = single(query, 'type');
   const { count, page } = paging(query);
-  const patientId = await pairedPatient(db, app, who.system, who.value);
-  const pairing = { oid: who.system.slice('urn:oid:'.length), idPe: who.value };
+  const { patientId, pairing } = await searchedPatient(db, app, who);
   const found = await store.search(db, {
     type: 'DocumentReference',
     patientId,

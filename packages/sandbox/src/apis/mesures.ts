@@ -6,7 +6,7 @@ import { FhirError, identifierKey, instantOf } from '../fhir.js';
 import { store, type StoredResource } from '../store.js';
 import type { SandboxApp } from '../apps.js';
 import { validationIssues, type Validation } from '../validation.js';
-import { checkStoredReferences, isVisible, pairedPatient, storedReferences } from '../access.js';
+import { checkStoredReferences, isVisible, pairedPatient, storedReferences, searchedPatient } from '../access.js';
 import { all, asSeenBy, checkParameters, dateBounds, paging, searchsetBundle, single, tokenIdentifier, type Query } from '../search.js';
 import type { MesApi } from './api.js';
 
@@ -278,8 +278,7 @@ export async function searchObservations(db: Database, app: SandboxApp, query: Q
   if (include !== undefined && include !== 'Observation:device') throw FhirError.of(400, 'not-supported', '_include supports Observation:device');
   const { count, page } = paging(query);
 
-  const patientId = await pairedPatient(db, app, subject.system, subject.value);
-  const pairing = { oid: subject.system.slice('urn:oid:'.length), idPe: subject.value };
+  const { patientId, pairing } = await searchedPatient(db, app, subject);
   const found = await store.search(db, { type: 'Observation', patientId, codes, from, to, descending: sort !== 'date', limit: count, offset: page * count });
   const includes: Json[] = [];
   if (include) {
