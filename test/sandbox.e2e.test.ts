@@ -252,6 +252,9 @@ describe.each(targets)('sandbox on $name', (target) => {
       expect(stored.body.meta.versionId).toBe('1');
     });
 
+    /** The Bundle's measure replaced by one of our examples, linked to the Bundle's Device, with some fields changed. */
+    const measure = (b: any, name: string, changes: Record<string, unknown> = {}) =>
+      (b.entry[0].resource = { ...example(name), device: { reference: `Device/${b.entry[1].resource.id}` }, ...changes });
     const rules: Array<[string, (b: any) => void, string]> = [
       ['no meta.profile', (b) => delete b.entry[0].resource.meta.profile, 'Observation must provide meta.profile value'],
       ['no device.reference', (b) => delete b.entry[0].resource.device, 'Observation.device.reference is mandatory'],
@@ -259,49 +262,28 @@ describe.each(targets)('sandbox on $name', (target) => {
       ['no value', (b) => delete b.entry[0].resource.valueQuantity, 'Observation value quantity not provided'],
       [
         'a BMI',
-        (b) =>
-          (b.entry[0].resource = {
-            ...example('Observation-ExampleBmi.json'),
-            subject: { identifier: { system: 'urn:oid:2.999.1.2.3', value: 'IDPE-7F3A92C4' } },
-            device: { reference: `Device/${b.entry[1].resource.id}` },
-          }),
+        (b) => measure(b, 'Observation-ExampleBmi.json', { subject: { identifier: { system: 'urn:oid:2.999.1.2.3', value: 'IDPE-7F3A92C4' } } }),
         'Bmi observation cannot be created',
       ],
       ['no subject.identifier', (b) => (b.entry[0].resource.subject = { display: 'Alice' }), 'Observation.subject.identifier is mandatory'],
       [
         'blood glucose without moment',
-        (b) =>
-          (b.entry[0].resource = {
-            ...example('Observation-ExampleBloodGlucose.json'),
-            extension: undefined,
-            device: { reference: `Device/${b.entry[1].resource.id}` },
-          }),
+        (b) => measure(b, 'Observation-ExampleBloodGlucose.json', { extension: undefined }),
         'Observation.extension.moment is mandatory',
       ],
       [
         'HbA1c with a number of days',
-        (b) => {
-          const days = example('Observation-ExampleInterstitialGlucoseAverage.json').extension;
-          b.entry[0].resource = { ...example('Observation-ExampleHbA1c.json'), extension: days, device: { reference: `Device/${b.entry[1].resource.id}` } };
-        },
+        (b) => measure(b, 'Observation-ExampleHbA1c.json', { extension: example('Observation-ExampleInterstitialGlucoseAverage.json').extension }),
         'Observation.extension.numberOfDays cannot be added',
       ],
       [
         'HbA1c with a moment',
-        (b) => {
-          const moment = example('Observation-ExampleBloodGlucose.json').extension;
-          b.entry[0].resource = { ...example('Observation-ExampleHbA1c.json'), extension: moment, device: { reference: `Device/${b.entry[1].resource.id}` } };
-        },
+        (b) => measure(b, 'Observation-ExampleHbA1c.json', { extension: example('Observation-ExampleBloodGlucose.json').extension }),
         'Observation.extension.moment cannot be added',
       ],
       [
         'an interstitial glucose average without its number of days',
-        (b) =>
-          (b.entry[0].resource = {
-            ...example('Observation-ExampleInterstitialGlucoseAverage.json'),
-            extension: undefined,
-            device: { reference: `Device/${b.entry[1].resource.id}` },
-          }),
+        (b) => measure(b, 'Observation-ExampleInterstitialGlucoseAverage.json', { extension: undefined }),
         'Observation.extension.numberOfDays is mandatory',
       ],
       ['no ifNoneExist', (b) => delete b.entry[1].request.ifNoneExist, 'Device request must have a valid IfNoneExist attribute'],
