@@ -65,7 +65,8 @@ export function storedReferences(resource: Json, at: string, base: string): Arra
   const stack: Array<[unknown, string, string]> = [[resource, at, '']];
   while (stack.length) {
     const [value, path, key] = stack.pop()!;
-    if (Array.isArray(value)) value.forEach((v, i) => stack.push([v, `${path}[${i}]`, key]));
+    // only objects can hold a reference: a long list of strings (200,000 meta.profile values) costs no path string each
+    if (Array.isArray(value)) value.forEach((v, i) => typeof v === 'object' && v !== null && stack.push([v, `${path}[${i}]`, key]));
     else if (isObject(value))
       for (const [k, v] of Object.entries(value)) {
         const field = k === 'reference' || (k === 'url' && key === 'attachment');
