@@ -1,6 +1,7 @@
 import { loadProjectIndex, type ProjectIndexOptions, type ResourceIndex } from '@mes-fhir/fhir-packages';
 import { CodeSystemView } from './code-system.js';
 import type { CodeSystemResource, ExpansionContains, ValueSetInclude, ValueSetResource } from './fhir-types.js';
+import { SystemIdentity } from './system-identity.js';
 import { UCUM_SYSTEM, validateUcum } from './ucum.js';
 
 export interface Concept {
@@ -30,6 +31,8 @@ export interface CodeValidation {
   display?: string;
   /** Set when a display was given and differs from the code system's (a warning, not an error). */
   displayMismatch?: boolean;
+  /** Set when the code is valid but retired in its code system (NOS `dateFin`, FHIR `inactive`). */
+  inactive?: boolean;
 }
 
 export interface ValidateCodeParams {
@@ -75,12 +78,15 @@ export class Terminology {
   private readonly expansions = new Map<string, Expansion>();
   private readonly expandedSets = new Map<string, ExpandedSet>();
   private readonly maxExpansionSize: number;
+  /** Which systems name one code system (a NOS canonical and its `urn:oid:`). */
+  readonly systems: SystemIdentity;
 
   constructor(
     readonly index: ResourceIndex,
     options: TerminologyOptions = {},
   ) {
     this.maxExpansionSize = options.maxExpansionSize ?? 10_000;
+    this.systems = new SystemIdentity(index);
   }
 
   /** Loads the definitions and their packages, from the same sources as `Validator.load` (see `loadProjectIndex`). */
@@ -101,6 +107,17 @@ export class Terminology {
     return view;
   }
 
+  /** The loaded CodeSystem a system names: its canonical, or for `urn:oid:<OID>` a canonical with that OID. */
+  codeSystemFor(system: string): CodeSystemView | undefined {
+    const direct = this.codeSystem(system);
+    if (direct || !system.startsWith('urn:oid:')) return direct;
+    for (const uri of this.systems.urisOf(system.slice('urn:oid:'.length))) {
+      const view = this.codeSystem(uri);
+      if (view) return view;
+    }
+    return undefined;
+  }
+
   valueSet(url: string): ValueSetResource | undefined {
     return this.index.resolveOfType<ValueSetResource>(url, 'ValueSet');
   }
@@ -118,7 +135,13 @@ export class Terminology {
     try {
       const concepts = this.expandToMap(url, []);
       const list = [...concepts.values()];
-      expansion = { ok: true, url, concepts: list, contains: (system, code) => concepts.get(key(system, code)) };
+      const systems = [...new Set(list.map((c) => c.system))];
+      // a coding may name a listed system another way (urn:oid: or canonical): looked at only on a miss
+      const alias = (system: string, code: string): Concept | undefined => {
+        for (const s of systems) if (s !== system && this.systems.same(s, system)) return concepts.get(key(s, code));
+        return undefined;
+      };
+      expansion = { ok: true, url, concepts: list, contains: (system, code) => concepts.get(key(system, code)) ?? alias(system, code) };
     } catch (e) {
       if (!(e instanceof ExpansionError)) throw e;
       expansion = { ok: false, url, reason: e.reason, message: e.message };
@@ -173,7 +196,12 @@ export class Terminology {
       const system = include.system;
       if (include.concept?.length) {
         const cs = this.codeSystem(system);
-        result = new Map(include.concept.map((c) => [key(system, c.code), { system, code: c.code, display: c.display ?? cs?.get(c.code)?.display }]));
+        result = new Map(
+          include.concept.map((c) => [
+            key(system, c.code),
+            { system, code: c.code, display: c.display ?? cs?.get(c.code)?.display, ...(cs?.isInactive(c.code) ? { inactive: true } : {}) },
+          ]),
+        );
       } else {
         const cs = this.codeSystem(system);
         if (!cs) {
@@ -205,9 +233,23 @@ export class Terminology {
     return result ?? new Map();
   }
 
+  /**
+   * Whether a value set draws codes from a system (its includes, those of the value sets it
+   * imports): a coding of a system it does not list extends an extensible binding, as the HL7
+   * validator reads one.
+   */
+  listsSystem(valueSet: string, system: string, depth = 0): boolean {
+    const expansion = this.expand(valueSet);
+    if (expansion.ok) return expansion.concepts.some((c) => this.systems.same(c.system, system));
+    if (depth >= MAX_IMPORT_DEPTH) return false;
+    return (this.valueSet(valueSet)?.compose?.include ?? []).some(
+      (inc) => (inc.system !== undefined && this.systems.same(inc.system, system)) || (inc.valueSet ?? []).some((v) => this.listsSystem(v, system, depth + 1)),
+    );
+  }
+
   /** `$lookup` on a loaded code system. */
   lookup(system: string, code: string): { display?: string; definition?: string; properties: Record<string, string[]> } | undefined {
-    const concept = this.codeSystem(system)?.get(code);
+    const concept = this.codeSystemFor(system)?.get(code);
     if (!concept) return undefined;
     return { display: concept.display, definition: concept.definition, properties: Object.fromEntries(concept.properties) };
   }
@@ -219,8 +261,9 @@ export class Terminology {
     if (valueSet) {
       const expansion = this.expand(valueSet);
       let member: Membership;
+      let found: Concept | undefined;
       if (expansion.ok) {
-        const found = system ? expansion.contains(system, code) : expansion.concepts.find((c) => c.code === code);
+        found = system ? expansion.contains(system, code) : expansion.concepts.find((c) => c.code === code);
         member = Boolean(found);
       } else if (expansion.reason === 'not-found' || expansion.reason === 'cycle') {
         return { result: 'unknown', message: `cannot validate ${label}: ${expansion.message}` };
@@ -229,8 +272,11 @@ export class Terminology {
       }
       if (member === false) return { result: 'invalid', message: `${label} is not in value set ${valueSet}` };
       if (member !== true) return { result: 'unknown', message: `cannot validate ${label} against ${valueSet}: ${member.unknown}` };
+      if (found?.inactive)
+        return { result: 'valid', inactive: true, display: found.display, message: `${label} is in value set ${valueSet} but inactive (retired)` };
+      // the display is the one of the system the value set lists (which the coding may name by its OID)
       return system
-        ? this.checkDisplay(system, code, params.display, `${label} is in value set ${valueSet}`)
+        ? this.checkDisplay(found?.system ?? system, code, params.display, `${label} is in value set ${valueSet}`)
         : { result: 'valid', message: `${label} is in value set ${valueSet}` };
     }
     if (!system) return { result: 'invalid', message: `no system given for code "${code}"` };
@@ -240,18 +286,20 @@ export class Terminology {
         ? { result: 'valid', message: `${code} is a valid UCUM unit (${check.name ?? code})`, display: check.name }
         : { result: 'invalid', message: check.message ?? `"${code}" is not a valid UCUM code` };
     }
-    const cs = this.codeSystem(system);
+    const cs = this.codeSystemFor(system);
     if (!cs) return { result: 'unknown', message: `code system ${system} is not available offline, so ${label} cannot be validated` };
     if (!cs.get(code)) {
       return cs.isComplete
         ? { result: 'invalid', message: `unknown code "${code}" in code system ${system}` }
         : { result: 'unknown', message: `code system ${system} is loaded with content "${cs.resource.content}"; "${code}" cannot be checked` };
     }
+    if (cs.isInactive(code)) return { result: 'valid', inactive: true, display: cs.get(code)?.display, message: `${label} is valid but inactive (retired)` };
     return this.checkDisplay(system, code, params.display, `${label} is valid`);
   }
 
+  /** Against the code system's display, as the HL7 validator checks it (a value set's own displays are suggestions). */
   private checkDisplay(system: string, code: string, display: string | undefined, okMessage: string): CodeValidation {
-    const expected = this.codeSystem(system)?.get(code)?.display;
+    const expected = this.codeSystemFor(system)?.get(code)?.display;
     if (display !== undefined && expected !== undefined && display.trim().toLowerCase() !== expected.trim().toLowerCase()) {
       return {
         result: 'valid',
@@ -290,7 +338,9 @@ export class Terminology {
   private includeMembership(include: ValueSetInclude, system: string, code: string, stack: string[], known: Map<string, Membership>): Membership {
     const parts: Membership[] = [];
     if (include.system) {
-      if (include.system !== system) return false;
+      if (!this.systems.same(include.system, system)) return false;
+      // from here on, the system as the value set names it (the coding may give its OID)
+      system = include.system;
       if (include.concept?.length) parts.push(include.concept.some((c) => c.code === code));
       else if (system === UCUM_SYSTEM && !include.filter?.length) parts.push(validateUcum(code).valid);
       else {
