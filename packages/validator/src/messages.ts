@@ -151,6 +151,11 @@ export const MESSAGES = {
     code: 'code-invalid',
     text: (code: string, valueSet: string) => `${code} is not in the extensible value set ${valueSet}`,
   },
+  'code-not-in-preferred-value-set': {
+    severity: 'information',
+    code: 'code-invalid',
+    text: (code: string, valueSet: string) => `${code} is not in the preferred value set ${valueSet}`,
+  },
   'code-display-mismatch': { severity: 'warning', code: 'code-invalid', text: (why: string) => why },
   'code-not-checkable': { severity: 'warning', code: 'not-supported', text: (why: string) => why },
 

@@ -156,7 +156,7 @@ export class ProfilePlans {
     for (const def of defs) {
       if (def.fixed) valueRules.push({ rule: def.fixed.kind, value: def.fixed.value, json: JSON.stringify(def.fixed.value) });
       const binding = def.binding;
-      if (binding && (binding.strength === 'required' || binding.strength === 'extensible') && binding.valueSet)
+      if (binding && (binding.strength === 'required' || binding.strength === 'extensible' || binding.strength === 'preferred') && binding.valueSet)
         valueRules.push({ rule: 'binding', strength: binding.strength, valueSet: binding.valueSet });
     }
     for (const def of defs) {

@@ -1,11 +1,17 @@
 /**
- * Bindings: a code, Coding, CodeableConcept or Quantity bound to a value set (required: error,
- * extensible: warning; a code that cannot be checked offline: a warning saying so).
+ * Bindings: a code, Coding, CodeableConcept or Quantity bound to a value set, judged by strength as
+ * the HL7 validator does: required, an error; extensible, a warning, unless every coding is of a
+ * system the value set does not list (extending the binding is what extensible allows); preferred,
+ * information. A code that cannot be checked offline: a warning saying so (nothing for preferred).
+ * Example bindings are not checked.
  */
 import { isObject, stringOf } from '@mes-fhir/core';
 import type { CodeValidation, Terminology } from '@mes-fhir/terminology';
 import type { ValidationContext } from '../context.js';
 import type { ValueCheck } from '../plans/value-plan.js';
+
+/** The binding strengths this rule judges. */
+export type CheckedStrength = 'required' | 'extensible' | 'preferred';
 
 export class BindingRule {
   /** value set → system → code → display → result; `size` counts the results of one value set. */
@@ -14,11 +20,11 @@ export class BindingRule {
   constructor(private readonly terminology: Terminology) {}
 
   /** The check of one binding of an element of one type, made once per element. */
-  checkFor(typeCode: string, strength: 'required' | 'extensible', valueSet: string): ValueCheck {
+  checkFor(typeCode: string, strength: CheckedStrength, valueSet: string): ValueCheck {
     return (ctx, value, location) => this.check(ctx, value, typeCode, strength, valueSet, location);
   }
 
-  check(ctx: ValidationContext, value: unknown, typeCode: string, strength: 'required' | 'extensible', valueSet: string, location: string): void {
+  check(ctx: ValidationContext, value: unknown, typeCode: string, strength: CheckedStrength, valueSet: string, location: string): void {
     const codings: Array<{ system?: string; code: string; display?: string }> = [];
     if (typeCode === 'code' || typeCode === 'string' || typeCode === 'uri') {
       if (typeof value === 'string') codings.push({ code: value });
@@ -44,12 +50,13 @@ export class BindingRule {
     }
     const unknown = results.find((x) => x.r.result === 'unknown');
     if (unknown) {
-      ctx.report('code-not-checkable', location, unknown.r.message);
+      if (strength !== 'preferred') ctx.report('code-not-checkable', location, unknown.r.message);
       return;
     }
+    if (strength === 'extensible' && codings.every((c) => c.system !== undefined && !this.terminology.listsSystem(valueSet, c.system))) return;
     const first = results[0]!;
     const label = first.c.system ? `${first.c.system}#${first.c.code}` : `"${first.c.code}"`;
-    ctx.report(strength === 'required' ? 'code-not-in-required-value-set' : 'code-not-in-extensible-value-set', location, label, valueSet);
+    ctx.report(`code-not-in-${strength}-value-set`, location, label, valueSet);
   }
 
   private validateCode(system: string | undefined, code: string, valueSet: string, display?: string): CodeValidation {
