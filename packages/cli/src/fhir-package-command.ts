@@ -1,6 +1,14 @@
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chooseSource, describeSource, installFolderPackage, packFolderPackage, readFolderManifest } from '@mes-fhir/fhir-packages';
+import {
+  BUNDLED_PACKAGES,
+  chooseSource,
+  describeSource,
+  findBundledPackage,
+  installFolderPackage,
+  packFolderPackage,
+  readFolderManifest,
+} from '@mes-fhir/fhir-packages';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './io.js';
 
 export const FHIR_PACKAGE_USAGE = `Usage: mes-fhir fhir-package [--install] [--tgz <file>] [--generated <dir>]
@@ -11,9 +19,11 @@ Java validator, IG Publisher. Without options, prints its name, version and fold
 
   --install          put it, and the packages it depends on, into the FHIR package cache
                      (FHIR_PACKAGE_CACHE, default ~/.fhir/packages), where SUSHI and the Java
-                     validator load it by name#version
+                     validator load it by name#version; mes-fhir.nos, the NOS value sets it
+                     depends on, comes from beside it or from @mes-fhir/definitions
   --tgz <file>       write it as a package tarball (archive root package/), e.g. for a folder
-                     named by FHIR_PACKAGE_MIRROR or for "validator_cli.jar -ig <file>"
+                     named by FHIR_PACKAGE_MIRROR or for "validator_cli.jar -ig <file>", and
+                     mes-fhir.nos as <name>-<version>.tgz beside it
   --generated <dir>  the definitions to package (default: ./generated/fhir when it holds a
                      codegen output, else the definitions bundled in @mes-fhir/definitions)
 `;
@@ -39,6 +49,14 @@ export async function fhirPackageCommand(args: string[], io: CliIo): Promise<num
       const file = resolve(values.tgz);
       await packFolderPackage(source.generatedDir, file);
       io.stdout.write(`wrote ${file}\n`);
+      // the packages it depends on that no registry has: beside it, named as a mirror names them
+      for (const name of Object.keys(manifest.dependencies ?? {}).filter((n) => BUNDLED_PACKAGES.has(n))) {
+        const found = findBundledPackage(name, source.generatedDir);
+        if (!found) throw new Error(`${name}, a dependency of ${label}, was found neither beside ${source.generatedDir} nor in @mes-fhir/definitions`);
+        const beside = join(dirname(file), `${found.name}-${found.version}.tgz`);
+        await packFolderPackage(found.dir, beside);
+        io.stdout.write(`wrote ${beside}\n`);
+      }
     }
     if (values.install) {
       const started = performance.now();
@@ -46,7 +64,7 @@ export async function fhirPackageCommand(args: string[], io: CliIo): Promise<num
       const deps = installed.dependencies.packages;
       const fetched = deps.filter((p) => p.origin !== 'cache').length;
       io.stdout.write(
-        `installed ${label} into ${installed.cachedAt}, with ${deps.length} dependency packages` +
+        `installed ${label} into ${installed.cachedAt}, with ${deps.length + installed.bundled.length} dependency packages` +
           `${fetched ? ` (${fetched} installed from ${installed.dependencies.offline ? 'mirror' : 'registry'})` : ''}` +
           ` in ${((performance.now() - started) / 1000).toFixed(1)}s\n`,
       );

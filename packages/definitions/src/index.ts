@@ -37,6 +37,18 @@ export function definitionsDir(): string {
   return found.replace(/[\\/]$/, '');
 }
 
+/** Where the NOS value sets sit: `nos/` in the published package, `generated/nos` in the repository. */
+const NOS_CANDIDATES = [new URL('../nos/', import.meta.url), new URL('../../../generated/nos/', import.meta.url)];
+
+/**
+ * The folder of the FHIR package `mes-fhir.nos` (the NOS value sets our profiles bind to, built by
+ * codegen from the ANS's SVS files), or undefined when neither copy is present.
+ */
+export function nosDir(): string | undefined {
+  const found = NOS_CANDIDATES.map((u) => fileURLToPath(u)).find((dir) => existsSync(`${dir}package.json`));
+  return found?.replace(/[\\/]$/, '');
+}
+
 /** The package.json of the bundled FHIR package (name, version, dependencies). */
 export function definitionsPackage(): DefinitionsPackage {
   return JSON.parse(readFileSync(`${definitionsDir()}/package.json`, 'utf8')) as DefinitionsPackage;

@@ -7,6 +7,7 @@ export * from './sources.js';
 export * from './install.js';
 export * from './resource-index.js';
 export * from './project.js';
+export * from './bundled-packages.js';
 export * from './local-package.js';
 export * from './package-spec.js';
 export * from './package-name.js';

@@ -2,7 +2,8 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promi
 import { dirname, join, relative } from 'node:path';
 import { c as createTar } from 'tar';
 import { cachedPackageRoot, defaultCacheDir } from './cache.js';
-import { ProjectConfigError } from './errors.js';
+import { BUNDLED_PACKAGES, findBundledPackage } from './bundled-packages.js';
+import { PackageNotFoundError, ProjectConfigError } from './errors.js';
 import { installPackages, type InstallOptions, type InstallResult } from './install.js';
 import type { PackageManifest } from './types.js';
 
@@ -32,6 +33,8 @@ export interface FolderInstallResult {
   cachedAt: string;
   /** The packages it depends on, installed as `installPackages` does. */
   dependencies: InstallResult;
+  /** Its dependencies that ship with mes-fhir (the NOS value sets), copied into the cache too. */
+  bundled: Array<{ name: string; version: string; cachedAt: string }>;
 }
 
 /**
@@ -54,8 +57,22 @@ export async function installFolderPackage(dir: string, options: InstallOptions 
     throw e;
   }
   const roots = Object.entries(manifest.dependencies ?? {}).map(([name, version]) => ({ name, version }));
-  const dependencies = await installPackages(roots, { ...options, cacheDir });
-  return { manifest, cachedAt: target, dependencies };
+  // the packages mes-fhir ships (no registry has them) are copied from where they ship, with their own dependencies
+  const bundled: FolderInstallResult['bundled'] = [];
+  const nested: InstallResult[] = [];
+  for (const root of roots.filter((r) => BUNDLED_PACKAGES.has(r.name))) {
+    const found = findBundledPackage(root.name, dir);
+    if (!found) throw new PackageNotFoundError(root.name, root.version, [`${join(dirname(dir), 'nos')} (beside ${dir})`, '@mes-fhir/definitions']);
+    const installed = await installFolderPackage(found.dir, { ...options, cacheDir });
+    bundled.push({ name: found.name, version: found.version, cachedAt: installed.cachedAt });
+    nested.push(installed.dependencies);
+  }
+  const dependencies = await installPackages(
+    roots.filter((r) => !BUNDLED_PACKAGES.has(r.name)),
+    { ...options, cacheDir },
+  );
+  for (const n of nested) dependencies.warnings.push(...n.warnings);
+  return { manifest, cachedAt: target, dependencies, bundled };
 }
 
 /** Every file below `dir`, relative, sorted (so that the tarball lists them in a stable order). */

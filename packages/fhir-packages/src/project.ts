@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { definitionsDir } from '@mes-fhir/definitions';
+import { BUNDLED_PACKAGES, findBundledPackage, NOS_PACKAGE, type BundledPackage } from './bundled-packages.js';
 import { readProjectPackages } from './config.js';
 import { installPackages, type InstallOptions, type InstallResult } from './install.js';
 import { readFolderManifest } from './local-package.js';
@@ -44,8 +45,22 @@ export interface ProjectIndex {
 export async function loadProjectIndex(options: ProjectIndexOptions = {}): Promise<ProjectIndex> {
   const source = chooseSource(options);
   const roots = source.kind === 'project' ? await projectRoots(source.projectDir) : await packageRoots(source.generatedDir);
-  const packages = await installPackages(roots, options);
-  return { index: new ResourceIndex([...(options.extraLayers ?? []), ...projectLayers(packages, source.generatedDir)]), packages, source };
+  // the NOS value sets ship with mes-fhir: loaded by default, from beside the definitions or the bundled copy
+  const bundled = [...new Set([...roots.map((r) => r.name).filter((n) => BUNDLED_PACKAGES.has(n)), NOS_PACKAGE])]
+    .map((name) => findBundledPackage(name, source.generatedDir))
+    .filter((p): p is BundledPackage => p !== undefined);
+  const packages = await installPackages(
+    roots.filter((r) => !BUNDLED_PACKAGES.has(r.name)),
+    options,
+  );
+  for (const root of roots.filter((r) => BUNDLED_PACKAGES.has(r.name))) {
+    const found = bundled.find((b) => b.name === root.name);
+    if (!found)
+      packages.warnings.push(`${refToString(root)} (a dependency of ${source.generatedDir}) was found neither beside it nor in @mes-fhir/definitions`);
+    else if (found.version !== root.version)
+      packages.warnings.push(`${refToString(root)} asked by ${source.generatedDir}: version ${found.version} loaded from ${found.dir}`);
+  }
+  return { index: new ResourceIndex([...(options.extraLayers ?? []), ...projectLayers(packages, source.generatedDir, bundled)]), packages, source };
 }
 
 /** Decides where the definitions come from; see {@link loadProjectIndex}. */
@@ -87,10 +102,14 @@ async function packageRoots(dir: string): Promise<PackageRef[]> {
   return Object.entries(manifest.dependencies ?? {}).map(([name, version]) => ({ name, version }));
 }
 
-/** Layer order: generated output, then packages in installation order (the project's own first). */
-export function projectLayers(packages: InstallResult, generatedDir?: string): ResourceLayer[] {
+/**
+ * Layer order: generated output, then the packages shipped with mes-fhir (the NOS value sets), then
+ * packages in installation order (the project's own first).
+ */
+export function projectLayers(packages: InstallResult, generatedDir?: string, bundled: Array<PackageRef & { dir: string }> = []): ResourceLayer[] {
   const layers: ResourceLayer[] = [];
   if (generatedDir) layers.push({ label: 'generated', dir: resolve(generatedDir), includeExamples: true });
+  for (const b of bundled) layers.push({ label: refToString(b), dir: b.dir });
   for (const p of packages.packages) layers.push({ label: refToString(p), dir: p.dir, includeExamples: true });
   return layers;
 }
