@@ -1,13 +1,13 @@
 /**
  * `mes-fhir codegen` end to end: real SUSHI, an empty FHIR cache, the offline mirror.
  */
-import { cp, mkdtemp, readFile, rm, readdir } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResourceIndex, cachedPackageDir, type FhirResource } from '@mes-fhir/fhir-packages';
 import type { Manifest } from '@mes-fhir/codegen';
-import { REPO_ROOT, mirrorDir, runCli, snapshotTree, type CliResult } from './helpers/repo.js';
+import { REPO_ROOT, mirrorDir, nosSvsDir, runCli, snapshotTree, type CliResult } from './helpers/repo.js';
 
 const MES = 'https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/';
 const ANS = 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/';
@@ -41,6 +41,7 @@ beforeAll(async () => {
   first = await runCli(['codegen', '--out', firstOut, '--ts-out', join(firstOut, 'ts'), '--docs-out', join(firstOut, 'docs')], {
     FHIR_PACKAGE_MIRROR: mirrorDir(),
     FHIR_PACKAGE_CACHE: cache,
+    NOS_SVS_DIR: nosSvsDir(),
   });
   if (first.code === 0) manifest = JSON.parse(await readFile(join(firstOut, 'fhir', 'manifest.json'), 'utf8')) as Manifest;
 });
@@ -50,8 +51,9 @@ describe('codegen from an empty cache with the mirror', () => {
   it('succeeds and prints one progress line per step', () => {
     expect(first.stderr).not.toMatch(/codegen failed/);
     expect(first.code).toBe(0);
-    const progress = first.stdout.split('\n').filter((l) => /^\[\d\/6\]/.test(l));
-    expect(progress.map((l) => l.split(/\s+/)[1])).toEqual(['packages', 'sushi', 'fhir', 'typescript', 'docs', 'swap']);
+    const progress = first.stdout.split('\n').filter((l) => /^\[\d\/7\]/.test(l));
+    expect(progress.map((l) => l.split(/\s+/)[1])).toEqual(['packages', 'nos', 'sushi', 'fhir', 'typescript', 'docs', 'swap']);
+    expect(first.stdout).toMatch(/nos .* 49 value sets \(1573 concepts\)/);
     expect(first.stdout).toMatch(/installed from mirror/);
     expect(first.stdout).toMatch(/0 errors/);
   });
@@ -134,6 +136,7 @@ describe('codegen from an empty cache with the mirror', () => {
     const second = await runCli(['codegen', '--out', secondOut, '--ts-out', join(secondOut, 'ts'), '--docs-out', join(secondOut, 'docs'), '--quiet'], {
       FHIR_PACKAGE_MIRROR: mirrorDir(),
       FHIR_PACKAGE_CACHE: cache,
+      NOS_SVS_DIR: nosSvsDir(),
     });
     expect(second.code).toBe(0);
     expect(second.stdout).toBe('');
@@ -144,6 +147,7 @@ describe('codegen from an empty cache with the mirror', () => {
 
   it.each([
     ['fhir', join('generated', 'fhir')],
+    ['nos', join('generated', 'nos')],
     ['ts', join('packages', 'profiles', 'src', 'generated')],
     ['docs', join('docs-site', 'docs', 'reference')],
   ])('matches the committed output (%s)', async (outSub, committedDir) => {
@@ -192,6 +196,25 @@ describe('codegen failures leave the previous output untouched', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/codegen failed at step "sushi"/);
     expect(result.stderr).toMatch(/broken\.fsh:4: error: /);
+    const after = await snapshotTree(out);
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    for (const [file, content] of before) expect(after.get(file)).toBe(content);
+  });
+
+  it('names a NOS SVS file that cannot be read, and keeps the NOS package and everything else', async () => {
+    const svs = join(work, 'broken-svs');
+    await cp(nosSvsDir(), svs, { recursive: true });
+    await writeFile(join(svs, 'JDV_J999_Broken.xml'), '<RetrieveValueSetResponse><ValueSet id="not-an-oid"/></RetrieveValueSetResponse>');
+    const out = join(work, 'out-kept-nos');
+    await cp(firstOut, out, { recursive: true });
+    const before = await snapshotTree(out);
+    const result = await runCli(['codegen', '--out', out, '--ts-out', join(out, 'ts'), '--docs-out', join(out, 'docs'), '--nos-svs', svs], {
+      FHIR_PACKAGE_MIRROR: mirrorDir(),
+      FHIR_PACKAGE_CACHE: cache,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/codegen failed at step "nos"/);
+    expect(result.stderr).toMatch(/JDV_J999_Broken\.xml: ValueSet\/@id "not-an-oid" is not an OID/);
     const after = await snapshotTree(out);
     expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
     for (const [file, content] of before) expect(after.get(file)).toBe(content);

@@ -144,7 +144,7 @@ describe('the packed packages installed in a project outside the repository', ()
   it('Validator.load() and Terminology.load() work as libraries with the bundled definitions', async () => {
     const out = await run(process.execPath, ['library.mjs'], app, fhirEnv);
     expect(out.stderr).toBe('');
-    expect(JSON.parse(out.stdout)).toEqual({ ok: true, bad: false, status: 'valid' });
+    expect(JSON.parse(out.stdout)).toEqual({ ok: true, bad: false, status: 'valid', nos: 'valid' });
   });
 
   it('esbuild bundles @mes-fhir/profiles for the browser, without Node built-ins', async () => {

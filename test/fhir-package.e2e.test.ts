@@ -4,7 +4,7 @@
  * filled by `mes-fhir fhir-package --install`.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -101,6 +101,12 @@ describe('generated/fhir is a FHIR package', () => {
       ]),
     );
     expect(entries.every((e) => e.startsWith('package/'))).toBe(true);
+    // and the NOS value sets it depends on, which no registry has, beside it
+    const nos = out.stdout.match(/wrote (.*mes-fhir\.nos-[\d.]+\.tgz)/)?.[1];
+    expect(nos).toBeDefined();
+    const nosEntries: string[] = [];
+    await listTar({ file: nos!, onReadEntry: (e) => nosEntries.push(e.path) });
+    expect(nosEntries).toEqual(expect.arrayContaining(['package/package.json', 'package/ValueSet-JDV-J07-XdsTypeCode-CISIS.json']));
   });
 });
 
@@ -112,6 +118,9 @@ describe('a SUSHI project that depends on mes-fhir.profiles', () => {
     for (const name of ['mes-fhir.profiles#0.1.0', 'hl7.fhir.fr.core#2.1.0', 'ans.fhir.fr.mesures#3.2.0', 'hl7.fhir.r4.core#4.0.1']) {
       expect(existsSync(join(home, '.fhir', 'packages', name, 'package', 'package.json')), name).toBe(true);
     }
+    // the NOS value sets come from the repository (or @mes-fhir/definitions), not a registry
+    const nos = JSON.parse(readFileSync(join(REPO_ROOT, 'generated', 'nos', 'package.json'), 'utf8')) as { version: string };
+    expect(existsSync(join(home, '.fhir', 'packages', `mes-fhir.nos#${nos.version}`, 'package', 'ValueSet-JDV-J07-XdsTypeCode-CISIS.json'))).toBe(true);
   });
 
   it('compiles offline with 0 errors and derives from the MES profile with its snapshot', async () => {

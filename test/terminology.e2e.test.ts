@@ -1,11 +1,11 @@
 /** @mes-fhir/terminology over the real package set, and its CLI commands. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ResourceIndex, cachedPackageDir, type InstallResult } from '@mes-fhir/fhir-packages';
 import { Terminology, type ExpansionContains } from '@mes-fhir/terminology';
-import { loadRepoIndex, runCli } from './helpers/repo.js';
+import { loadRepoIndex, REPO_ROOT, runCli } from './helpers/repo.js';
 
 let terminology: Terminology;
 let packages: InstallResult;
@@ -151,5 +151,78 @@ describe('CLI', () => {
     expect(bad.stdout).toMatch(/^invalid: "lbs" is not a valid UCUM code/);
     const usage = await runCli(['validate-code', '--code', 'x']);
     expect(usage.code).toBe(2);
+  });
+});
+
+describe('NOS value sets (the FHIR package mes-fhir.nos, loaded by default)', () => {
+  const NOS = 'https://mos.esante.gouv.fr/NOS';
+  const J07 = `${NOS}/JDV_J07-XdsTypeCode-CISIS/FHIR/JDV-J07-XdsTypeCode-CISIS`;
+  const J145 = `${NOS}/JDV_J145-MethodBodyWeight-ENS/FHIR/JDV-J145-MethodBodyWeight-ENS`;
+  const A05 = `${NOS}/TRE_A05-TypeDocComplementaire/FHIR/TRE-A05-TypeDocComplementaire`;
+
+  it('expands JDV-J07 to its concepts and JDV-J157 to the six MES validates against', () => {
+    const j07 = terminology.expand(J07);
+    if (!j07.ok) throw new Error(j07.message);
+    // the SVS file lists 114 concepts; the one of the non-OID system "ASTM" has no FHIR system
+    expect(j07.concepts).toHaveLength(113);
+    expect(j07.concepts.find((c) => c.code === 'DOCPAT01')).toMatchObject({ system: A05 });
+    const j157 = terminology.expand(`${NOS}/JDV_J157-MomentGlucose-ENS/FHIR/JDV-J157-MomentGlucose-ENS`);
+    expect(j157.ok && j157.concepts.map((c) => c.code).sort()).toEqual(['16915-1', '53049-3', '88365-2', 'A05', 'LA11865-5', 'LA46-8']);
+    // the NOS version of 2024 is there too, by its version
+    const j157Nos = terminology.expand(`${NOS}/JDV_J157-MomentGlucose-ENS/FHIR/JDV-J157-MomentGlucose-ENS|20240927120000`);
+    expect(j157Nos.ok && j157Nos.concepts.map((c) => c.code)).toContain('MED-1278');
+  });
+
+  it('validates a listed code under either spelling of its system, refuses an unlisted one', () => {
+    for (const system of [A05, 'urn:oid:1.2.250.1.213.1.1.4.12'])
+      expect(terminology.validateCode({ system, code: 'DOCPAT01', valueSet: J07 }).result, system).toBe('valid');
+    expect(terminology.validateCode({ system: 'urn:oid:1.2.250.1.213.1.1.4.12', code: 'NOT-A-TYPE', valueSet: J07 }).result).toBe('invalid');
+    expect(terminology.validateCode({ system: 'urn:oid:1.2.250.1.213.1.1.4.12', code: 'DOCPAT01', display: 'Autre', valueSet: J07 })).toMatchObject({
+      result: 'valid',
+      displayMismatch: true,
+    });
+  });
+
+  it('judges NOS bindings by strength in the validator: preferred, information; extensible, a warning', async () => {
+    const { Validator } = await import('@mes-fhir/validator');
+    const validator = new Validator(terminology.index);
+    const read = (file: string) => JSON.parse(readFileSync(join(REPO_ROOT, 'generated', 'fhir', 'example', file), 'utf8')) as Record<string, unknown>;
+    const ids = (resource: unknown, profile?: string) =>
+      validator.validateToIssues(resource, profile ? { profile } : {}).map((i) => `${i.severity} ${i.id} ${i.location}`);
+    const DOCUMENT_REFERENCE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-documentreference';
+
+    const doc = read('DocumentReference-ExampleDocumentReference.json');
+    expect(ids(doc, DOCUMENT_REFERENCE).filter((i) => i.includes('practiceSetting') || i.endsWith('DocumentReference.type'))).toEqual([
+      // its LOINC code under http://loinc.org: J07 lists LOINC under the NOS's TRE_A04-Loinc
+      'information code-not-in-preferred-value-set DocumentReference.type',
+    ]);
+    const practiceSetting = (code: string) => ({
+      ...doc,
+      context: { ...(doc.context as object), practiceSetting: { coding: [{ system: 'urn:oid:1.2.250.1.213.1.1.4.9', code }] } },
+    });
+    expect(ids(practiceSetting('AMBULATOIRE'), DOCUMENT_REFERENCE).filter((i) => i.includes('practiceSetting'))).toEqual([]);
+    expect(ids(practiceSetting('NOT-A-SETTING'), DOCUMENT_REFERENCE)).toContain(
+      'information code-not-in-preferred-value-set DocumentReference.context.practiceSetting',
+    );
+
+    const weight = read('Observation-ExampleBodyWeight.json');
+    const method = (system: string, code: string) => ids({ ...weight, method: { coding: [{ system, code }] } }).filter((i) => i.includes('method'));
+    expect(method('https://smt.esante.gouv.fr/terminologie-emdn', 'V030210')).toEqual([]);
+    expect(method('urn:oid:1.2.250.1.213.2.68', 'V030210')).toEqual([]);
+    expect(method('https://smt.esante.gouv.fr/terminologie-emdn', 'Z999')).toEqual(['warning code-not-in-extensible-value-set Observation.method']);
+    // a system the value set does not list extends the extensible binding
+    expect(method('http://snomed.info/sct', '363787002')).toEqual([]);
+    expect(terminology.listsSystem(J145, 'http://snomed.info/sct')).toBe(false);
+  });
+
+  it('validate-code and expand on the command line, with the bundled NOS package', async () => {
+    const ok = await runCli(['validate-code', '--system', 'urn:oid:1.2.250.1.213.1.1.4.12', '--code', 'DOCPAT01', '--valueset', J07]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^valid: /);
+    const bad = await runCli(['validate-code', '--system', A05, '--code', 'NOT-A-TYPE', '--valueset', J07]);
+    expect(bad.code).toBe(1);
+    const expanded = await runCli(['expand', J07]);
+    expect(expanded.code).toBe(0);
+    expect(expanded.stdout.trim().split('\n')).toHaveLength(113);
   });
 });

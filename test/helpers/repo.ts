@@ -7,6 +7,13 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = join(REPO_ROOT, 'packages', 'cli', 'dist', 'bin.js');
 
+/** The official NOS value sets in IHE SVS (NOS_SVS_DIR, else ../shared/nos-svs beside the repo). */
+export function nosSvsDir(): string {
+  const dir = resolve(process.env.NOS_SVS_DIR ?? join(REPO_ROOT, '..', 'shared', 'nos-svs'));
+  if (!existsSync(dir)) throw new Error(`NOS value sets not found at ${dir}; set NOS_SVS_DIR`);
+  return dir;
+}
+
 /** The FHIR package mirror the tests install from (FHIR_PACKAGE_MIRROR, else ../shared beside the repo). */
 export function mirrorDir(): string {
   const dir = resolve(process.env.FHIR_PACKAGE_MIRROR ?? join(REPO_ROOT, '..', 'shared', 'fhir-packages'));

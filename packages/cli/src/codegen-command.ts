@@ -3,22 +3,24 @@ import { resolve } from 'node:path';
 import type { CodegenLogger } from '@mes-fhir/codegen';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './io.js';
 
-export const CODEGEN_USAGE = `Usage: mes-fhir codegen [--project <dir>] [--out <dir>] [--quiet | --verbose]
+export const CODEGEN_USAGE = `Usage: mes-fhir codegen [--project <dir>] [--out <dir>] [--nos-svs <dir>] [--quiet | --verbose]
 
-Installs the FHIR packages the FSH project depends on, compiles it with SUSHI (snapshots
-included), generates the TypeScript of @mes-fhir/profiles and the reference pages of the site,
-then replaces <out>/fhir, the TypeScript folder and the pages. Nothing is replaced when a step
-fails.
+Installs the FHIR packages the FSH project depends on, imports the NOS value sets (IHE SVS) into
+the FHIR package mes-fhir.nos, compiles the project with SUSHI (snapshots included), generates the
+TypeScript of @mes-fhir/profiles and the reference pages of the site, then replaces <out>/fhir,
+<out>/nos, the TypeScript folder and the pages. Nothing is replaced when a step fails.
 
   --project <dir>  SUSHI project folder (default: fsh)
   --out <dir>      output root (default: generated)
   --ts-out <dir>   generated TypeScript of @mes-fhir/profiles (default: packages/profiles/src/generated)
   --docs-out <dir> generated reference pages of the site (default: docs-site/docs/reference)
+  --nos-svs <dir>  folder of NOS value sets in IHE SVS, JDV_*.xml (default: NOS_SVS_DIR; without
+                   one, <out>/nos is kept as it is)
   --quiet          print errors only
   --verbose        also print package and SUSHI details
 
 Environment: FHIR_PACKAGE_MIRROR (folder of <name>-<version>.tgz; no network),
-FHIR_PACKAGE_CACHE (default ~/.fhir/packages), FPL_REGISTRY (registry URL).
+FHIR_PACKAGE_CACHE (default ~/.fhir/packages), FPL_REGISTRY (registry URL), NOS_SVS_DIR.
 `;
 
 export async function codegenCommand(args: string[], io: CliIo): Promise<number> {
@@ -31,6 +33,7 @@ export async function codegenCommand(args: string[], io: CliIo): Promise<number>
         out: { type: 'string', default: 'generated' },
         'ts-out': { type: 'string', default: 'packages/profiles/src/generated' },
         'docs-out': { type: 'string', default: 'docs-site/docs/reference' },
+        'nos-svs': { type: 'string' },
         quiet: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
       },
@@ -66,6 +69,7 @@ export async function codegenCommand(args: string[], io: CliIo): Promise<number>
       outDir: resolve(values.out),
       typescriptDir: resolve(values['ts-out']),
       docsDir: resolve(values['docs-out']),
+      ...(values['nos-svs'] ? { nosSvsDir: resolve(values['nos-svs']) } : {}),
       env: io.env,
       log,
     });

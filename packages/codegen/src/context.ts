@@ -17,6 +17,8 @@ export interface CodegenOptions {
   typescriptDir?: string;
   /** Where the generated reference pages of the site go (default: docs-site/docs/reference). */
   docsDir?: string;
+  /** Folder of NOS value sets in IHE SVS (default: NOS_SVS_DIR); without one, `<outDir>/nos` is kept as committed. */
+  nosSvsDir?: string;
   env?: NodeJS.ProcessEnv;
   log?: CodegenLogger;
 }
@@ -46,6 +48,8 @@ export interface CodegenContext {
   sushiWarnings?: SushiDiagnostic[];
   /** fsh/fhir-package.yaml: the FHIR package made of the output, and the changelog baseline. */
   packageConfig?: import('./fhir-package.js').FhirPackageConfig;
+  /** The FHIR package mes-fhir.nos: staged by the nos step, or the committed one it kept. */
+  nosDir?: string;
   /** The staged generated/fhir folder (complete once the fhir step ran). */
   fhirDir?: string;
   manifest?: Manifest;

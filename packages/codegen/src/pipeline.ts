@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CodegenContext, CodegenLogger, CodegenOptions, CodegenStep } from './context.js';
 import { CodegenError } from './errors.js';
+import { nosStep } from './steps/nos.js';
 import { packagesStep } from './steps/packages.js';
 import { sushiStep } from './steps/sushi.js';
 import { docsStep } from './steps/docs.js';
@@ -10,7 +11,7 @@ import { typescriptStep } from './steps/typescript.js';
 import { fhirStep, swapStep } from './steps/write.js';
 
 /** The steps of `mes-fhir codegen`, in order. Only the last one touches the output folders. */
-export const DEFAULT_STEPS: CodegenStep[] = [packagesStep, sushiStep, fhirStep, typescriptStep, docsStep, swapStep];
+export const DEFAULT_STEPS: CodegenStep[] = [packagesStep, nosStep, sushiStep, fhirStep, typescriptStep, docsStep, swapStep];
 
 const silentLogger: CodegenLogger = { step() {}, warn() {}, detail() {} };
 

@@ -1,10 +1,12 @@
 // The NOS value sets that the ANS glucose profile and its extensions bind with required strength
-// (moment of measurement: JDV_J157; number of days: JDV_J164). The NOS package (ans.fr.nos) is
-// not available offline, so each JDV is restated here under its own canonical url and version,
-// with exactly the codes it lists: the ANS bindings then resolve, and codes are checked by value
-// set membership (system and code), as MES checks them. Only the value sets are restated: their
-// code systems (TRE_A04, TRE_R313, TRE_R308) are large NOS terminologies of which these JDVs use a
-// few codes. If the real NOS package is loaded too, these restatements (loaded first) win.
+// (moment of measurement: JDV_J157; number of days: JDV_J164), restated here in the versions MES
+// validates against (J157 20220429120000, J164 20220128120000; see ../shared/mes-api-facts.md).
+// The NOS package built by codegen (mes-fhir.nos, generated/nos) holds the later versions of the
+// ANS's SVS files, which changed these lists: J157 of 20240927 has "lors d'un malaise" as TAASIP
+// MED-1278 instead of CISP-2 A05, J164 of 20241213 has GEN-092.08.05 instead of GEN-092. Our
+// definitions are loaded before mes-fhir.nos, so these versions answer for the unversioned
+// canonical (the one the ANS profile binds); the NOS versions stay reachable as `url|version`.
+// Codes are checked by value set membership (system and code), as MES checks them.
 
 ValueSet: JdvJ157MomentGlucoseEns
 Id: JDV-J157-MomentGlucose-ENS

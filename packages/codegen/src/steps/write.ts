@@ -98,26 +98,41 @@ async function stageOutput(ctx: CodegenContext, resources: NamedResource[]): Pro
     json: r.json,
   }));
   for (const f of files) await writeFile(join(staging, f.path), toJsonText(f.json));
-  await writeFhirPackageFiles(ctx, staging, resources);
-  const index = new ResourceIndex(ctx.packages ? projectLayers(ctx.packages, staging) : [{ label: 'generated', dir: staging }]);
+  const nos = await nosPackageOf(ctx);
+  await writeFhirPackageFiles(ctx, staging, resources, nos);
+  const index = new ResourceIndex(ctx.packages ? projectLayers(ctx.packages, staging, nos ? [nos] : []) : [{ label: 'generated', dir: staging }]);
   const model = new StructureModel(index);
   ctx.definitions = { index, model, terminology: new Terminology(index) };
   const manifest = buildManifest({
     requiredMetaProfile: (url) => requiredMetaProfile(model, url),
     canonical: ctx.canonical,
     fhirVersion: ctx.fhirVersion,
-    dependencies: (ctx.roots ?? []).map((r) => `${r.name}#${r.version}`),
+    dependencies: [...(nos ? [nos] : []), ...(ctx.roots ?? [])].map((r) => `${r.name}#${r.version}`),
     files,
   });
   await writeFile(join(staging, 'manifest.json'), toJsonText(manifest));
   return staging;
 }
 
+/** The NOS package the nos step staged or kept, as a dependency of ours. */
+async function nosPackageOf(ctx: CodegenContext): Promise<{ name: string; version: string; dir: string } | undefined> {
+  if (!ctx.nosDir) return undefined;
+  const { name, version } = JSON.parse(await readFile(join(ctx.nosDir, 'package.json'), 'utf8')) as { name: string; version: string };
+  return { name, version, dir: ctx.nosDir };
+}
+
 /**
  * Makes the staged folder the `package/` folder of a FHIR NPM package: package.json (identity and
- * dependencies from sushi-config.yaml) and an `.index.json` in the folder and in `example/`.
+ * dependencies from sushi-config.yaml, the NOS package first) and an `.index.json` in the folder and
+ * in `example/`.
  */
-async function writeFhirPackageFiles(ctx: CodegenContext, staging: string, resources: NamedResource[]): Promise<void> {
+
+async function writeFhirPackageFiles(
+  ctx: CodegenContext,
+  staging: string,
+  resources: NamedResource[],
+  nos: { name: string; version: string } | undefined,
+): Promise<void> {
   const project = ctx.project;
   if (!project) throw new CodegenError('fhir', 'the project configuration was not read');
   if (!project.version)
@@ -138,7 +153,8 @@ async function writeFhirPackageFiles(ctx: CodegenContext, staging: string, resou
     version: project.version,
     canonical: project.canonical,
     fhirVersion: project.fhirVersion,
-    dependencies: ctx.roots ?? [],
+    // the NOS value sets first: loaded right after our own definitions (see projectLayers)
+    dependencies: [...(nos ? [{ name: nos.name, version: nos.version }] : []), ...(ctx.roots ?? [])],
   });
   await writeFile(join(staging, 'package.json'), toJsonText(packageJson));
   const conformance = resources.filter((r) => CONFORMANCE_TYPES.has(r.json.resourceType));

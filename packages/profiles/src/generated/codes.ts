@@ -35,6 +35,10 @@ export type SearchEntryModeCode = (typeof SearchEntryModeCodes)[number];
 export const MesAppointmentStatusCodes = ["booked","cancelled","pending","proposed"] as const;
 /** A code of https://mes-fhir.org/fhir/ValueSet/mes-appointment-status. */
 export type MesAppointmentStatusCode = (typeof MesAppointmentStatusCodes)[number];
+/** Codes of the required value set https://mos.esante.gouv.fr/NOS/JDV_J163-GlucoseUnits-ENS/FHIR/JDV-J163-GlucoseUnits-ENS, expanded offline. */
+export const JDVJ163GlucoseUnitsENSCodes = ["%","mg/dL"] as const;
+/** A code of https://mos.esante.gouv.fr/NOS/JDV_J163-GlucoseUnits-ENS/FHIR/JDV-J163-GlucoseUnits-ENS. */
+export type JDVJ163GlucoseUnitsENSCode = (typeof JDVJ163GlucoseUnitsENSCodes)[number];
 /** Codes of the required value set https://profiles.ihe.net/ITI/MHD/ValueSet/DocumentReferenceStats, expanded offline. */
 export const DocumentReferenceStatsCodes = ["current","superseded"] as const;
 /** A code of https://profiles.ihe.net/ITI/MHD/ValueSet/DocumentReferenceStats. */

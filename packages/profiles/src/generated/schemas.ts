@@ -2174,7 +2174,7 @@ export const MesObservationBodyTemperature_BodySiteSchema = z.strictObject({
     coding: z.array(MesObservationBodyTemperature_BodySite_CodingSchema).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }).superRefine(R.codedIn(["http://snomed.info/sct|117590005","http://snomed.info/sct|123851003","http://snomed.info/sct|34402009","http://snomed.info/sct|450721000","http://snomed.info/sct|52795006","http://snomed.info/sct|91470000"]));
 /** Low Range, if relevant */
 export const MesObservationBodyTemperature_ReferenceRange_LowSchema = z.strictObject({
     id: P.string.optional(),
@@ -3037,7 +3037,7 @@ export const MesObservationBloodPressure_BodySiteSchema = z.strictObject({
     coding: z.array(MesObservationBloodPressure_BodySite_CodingSchema).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }).superRefine(R.codedIn(["http://snomed.info/sct|53120007","http://snomed.info/sct|8205005"]));
 /** Low Range, if relevant */
 export const MesObservationBloodPressure_ReferenceRange_LowSchema = z.strictObject({
     id: P.string.optional(),
@@ -3911,7 +3911,7 @@ export const MesObservationGlucose_ValueQuantitySchema = z.strictObject({
     _unit: D.Element.optional(),
     system: z.literal("http://unitsofmeasure.org"),
     _system: D.Element.optional(),
-    code: P.code,
+    code: z.enum(["%", "mg/dL"]),
     _code: D.Element.optional()
   });
 /** Code defined by a terminology system */

@@ -6643,7 +6643,7 @@ export interface MesObservationGlucose_ValueQuantity extends Omit<fhir4.Quantity
   system: "http://unitsofmeasure.org";
   _system?: fhir4.Element;
   /** Coded form of the unit */
-  code: string;
+  code: "%" | "mg/dL";
   _code?: fhir4.Element;
 }
 
