@@ -135,6 +135,12 @@ describe.skipIf(!canRun)('implementation-guide site', () => {
     await expect(page.locator('td', { hasText: '53049-3' }).first().isVisible()).resolves.toBe(true);
     await expect(page.getByText('6 concept(s).').isVisible()).resolves.toBe(true);
     await page.screenshot({ path: join(SHOTS, '04-value-set.png') });
+    // a NOS value set our profiles bind to: its concepts, version and source
+    await page.goto(`${base}/reference/jeux-de-valeurs/jdv-j07-xdstypecode-cisis`);
+    await expect(page.locator('h1').textContent()).resolves.toContain('JDV_J07-XdsTypeCode-CISIS');
+    await expect(page.getByText('113 concept(s).').isVisible()).resolves.toBe(true);
+    await expect(page.getByText(/Version : 20240927120000 · Source : NOS, fichiers SVS de l'ANS/).isVisible()).resolves.toBe(true);
+    await expect(page.locator('td', { hasText: 'DOCPAT01' }).first().isVisible()).resolves.toBe(true);
     await page.close();
   });
 

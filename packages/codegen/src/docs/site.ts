@@ -2,6 +2,7 @@
  * The generated part of the implementation guide: one MDX page per profile, extension, value set
  * and code system, and an index of the profiles by API. Pure: returns path → text.
  */
+import { NOS_PACKAGE } from '@mes-fhir/fhir-packages';
 import { jsonNames, type ElementNode, type Impact, type ProfileDiff, type ProfileTree, type StructureModel } from '@mes-fhir/profile-model';
 import type { Terminology } from '@mes-fhir/terminology';
 import type { Manifest, ManifestProfile } from '../manifest.js';
@@ -548,10 +549,19 @@ function extensionPage(input: SiteInput, tree: ProfileTree, link: Links): string
   ].join('\n');
 }
 
+/** Where a value set comes from, for readers: our FSH, the NOS value sets, or a dependency package. */
+function sourceOf(layer: string): string {
+  if (layer === 'generated') return 'profils mes-fhir (FSH)';
+  if (layer.startsWith(`${NOS_PACKAGE}#`)) return `NOS, fichiers SVS de l'ANS (paquet ${code(layer)})`;
+  return `paquet ${code(layer)}`;
+}
+
 function valueSetPage(input: SiteInput, url: string, usedBy: Set<string>, ours: Map<string, ManifestProfile>): string {
   const vs = input.terminology.valueSet(url) as (ReturnType<Terminology['valueSet']> & { title?: string; name?: string; description?: string }) | undefined;
   const title = vs ? titleOfVs(input, url) : (url.split('/').pop() ?? url);
   const out: string[] = [frontMatter({ title }), `# ${text(title)}`, '', `Canonique : ${code(url)}`, ''];
+  const entry = input.terminology.index.findEntryOfType(url, 'ValueSet');
+  if (entry) out.push(`Version : ${entry.version ? code(entry.version) : 'non précisée'} · Source : ${sourceOf(entry.source)}`, '');
   if (vs?.description) out.push(text(vs.description), '');
   if (usedBy.size) {
     out.push(
