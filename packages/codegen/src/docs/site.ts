@@ -256,12 +256,15 @@ function typeText(n: ElementNode, link: Links, from: string): string {
 
 /**
  * The element table: every snapshot element, or those a filter keeps (the differential, the key
- * elements). Indentation shows the tree.
+ * elements) with every ancestor, greyed, so that indentation always shows the real parent.
  */
 function elementRows(tree: ProfileTree, link: Links, from: string, keep: (n: ElementNode) => boolean = () => true): string[][] {
   const rows: string[][] = [];
+  const shown = new Set<ElementNode>();
+  for (const n of tree.byId.values()) if (keep(n)) for (let x: ElementNode | undefined = n; x && !shown.has(x); x = x.sliceOf ?? x.parent) shown.add(x);
   for (const n of tree.byId.values()) {
-    if (!keep(n)) continue;
+    if (!shown.has(n)) continue;
+    const context = !keep(n);
     const depth = n.id.split('.').length - 1;
     const flags = [
       n.def.mustSupport ? 'MS' : '',
@@ -277,11 +280,12 @@ function elementRows(tree: ProfileTree, link: Links, from: string, keep: (n: Ele
       ...(tree.sd.type === 'Extension' ? [] : n.constraints.filter((c) => !/^(ele|ext|dom)-\d+$/.test(c.key)).map((c) => `[${text(c.key)}](#invariants)`)),
     ].filter(Boolean);
     const name = n.sliceName ? `${n.name}:${n.sliceName}` : n.name;
+    const label = code(depth === 0 ? n.path : name);
     rows.push([
-      `${'&emsp;'.repeat(Math.max(0, depth - 1))}${code(depth === 0 ? n.path : name)}`,
+      `${'&emsp;'.repeat(Math.max(0, depth - 1))}${context ? `<span className="element-context" title="inchangé, montré pour situer ses enfants">${label}</span>` : label}`,
       cardinality(n),
       typeText(n, link, from),
-      flags.join(' ; '),
+      context ? '' : flags.join(' ; '),
       text(n.def.short),
     ]);
   }
