@@ -77,3 +77,17 @@ describe('reference pages of the profiles', () => {
     expect(changes.some((id) => id.startsWith('Observation.category.identifier'))).toBe(false);
   });
 });
+
+describe('reference pages of the value sets', () => {
+  const pages = readdirSync(join(PAGES, 'jeux-de-valeurs')).filter((f) => f.endsWith('.mdx'));
+
+  it.each(pages)('%s: lists its codes, or says in French why it cannot, with urls in code', (page) => {
+    const mdx = readFileSync(join(PAGES, 'jeux-de-valeurs', page), 'utf8');
+    const listed = /^\d+ concept\(s\)\.$|^\d+ concepts : trop pour cette page/m.test(mdx);
+    const why = /^Liste des codes indisponible hors ligne : /m.test(mdx);
+    expect(listed !== why, 'either the codes or the reason').toBe(true);
+    expect(mdx).not.toMatch(/is not in the loaded packages|cannot be enumerated|Expansion impossible/);
+    // a url outside code gets auto-linked by the site with its markdown escapes (%5C_ in the link)
+    expect(mdx).not.toMatch(/(^|[^`(])https?:\/\/\S*\\_/m);
+  });
+});

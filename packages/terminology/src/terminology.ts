@@ -21,7 +21,14 @@ export const MAX_IMPORT_DEPTH = 50;
 
 export type Expansion =
   | { ok: true; url: string; concepts: Concept[]; contains(system: string, code: string): Concept | undefined }
-  | { ok: false; url: string; reason: ExpansionFailure; message: string };
+  | {
+      ok: false;
+      url: string;
+      reason: ExpansionFailure;
+      message: string;
+      /** The value set or code system the failure is about (a missing import, the external system…). */
+      about: string;
+    };
 
 export interface CodeValidation {
   /** `unknown`: the code cannot be checked offline (external or incomplete code system). */
@@ -53,6 +60,7 @@ class ExpansionError extends Error {
   constructor(
     readonly reason: ExpansionFailure,
     message: string,
+    readonly about: string,
   ) {
     super(message);
   }
@@ -144,7 +152,7 @@ export class Terminology {
       expansion = { ok: true, url, concepts: list, contains: (system, code) => concepts.get(key(system, code)) ?? alias(system, code) };
     } catch (e) {
       if (!(e instanceof ExpansionError)) throw e;
-      expansion = { ok: false, url, reason: e.reason, message: e.message };
+      expansion = { ok: false, url, reason: e.reason, message: e.message, about: e.about };
     }
     if (this.valueSet(url)) this.expansions.set(url, expansion);
     return expansion;
@@ -152,8 +160,9 @@ export class Terminology {
 
   /** The concepts of a value set, expanded once (each import too); throws an ExpansionError. */
   private expandToMap(url: string, stack: string[]): Map<string, Concept> {
-    if (stack.includes(url)) throw new ExpansionError('cycle', `value set ${url} includes itself: ${[...stack, url].join(' → ')}`);
-    if (stack.length >= MAX_IMPORT_DEPTH) throw new ExpansionError('too-deep', `value set ${stack[0]} imports value sets more than ${MAX_IMPORT_DEPTH} deep`);
+    if (stack.includes(url)) throw new ExpansionError('cycle', `value set ${url} includes itself: ${[...stack, url].join(' → ')}`, url);
+    if (stack.length >= MAX_IMPORT_DEPTH)
+      throw new ExpansionError('too-deep', `value set ${stack[0]} imports value sets more than ${MAX_IMPORT_DEPTH} deep`, url);
     const done = this.expandedSets.get(url);
     if (done instanceof ExpansionError) throw done;
     if (done) return done;
@@ -172,11 +181,11 @@ export class Terminology {
     const vs = this.valueSet(url);
     if (!vs) {
       const importedBy = stack.length ? ` (imported by ${stack.at(-1)})` : '';
-      throw new ExpansionError('not-found', `value set ${url}${importedBy} is not in the loaded packages`);
+      throw new ExpansionError('not-found', `value set ${url}${importedBy} is not in the loaded packages`, url);
     }
     if (!vs.compose) {
       if (vs.expansion?.contains) return flattenContains(vs.expansion.contains);
-      throw new ExpansionError('not-found', `value set ${url} has neither compose nor expansion`);
+      throw new ExpansionError('not-found', `value set ${url} has neither compose nor expansion`, url);
     }
     const inner = [...stack, url];
     const result = new Map<string, Concept>();
@@ -185,7 +194,7 @@ export class Terminology {
     }
     for (const exclude of vs.compose.exclude ?? []) for (const k of this.includeToMap(exclude, inner).keys()) result.delete(k);
     if (result.size > this.maxExpansionSize) {
-      throw new ExpansionError('too-large', `value set ${url} has ${result.size} concepts, more than the ${this.maxExpansionSize} expanded at most`);
+      throw new ExpansionError('too-large', `value set ${url} has ${result.size} concepts, more than the ${this.maxExpansionSize} expanded at most`, url);
     }
     return result;
   }
@@ -208,15 +217,16 @@ export class Terminology {
           throw new ExpansionError(
             'external-system',
             `code system ${system} is not loaded (external terminology such as LOINC or SNOMED CT cannot be enumerated offline)`,
+            system,
           );
         }
         if (!cs.isComplete) {
-          throw new ExpansionError('incomplete-code-system', `code system ${system} is loaded with content "${cs.resource.content}", not every code`);
+          throw new ExpansionError('incomplete-code-system', `code system ${system} is loaded with content "${cs.resource.content}", not every code`, system);
         }
         let codes: Set<string> = new Set(cs.concepts.keys());
         for (const f of include.filter ?? []) {
           const matched = cs.filter(f);
-          if (typeof matched === 'string') throw new ExpansionError('unsupported-filter', `${system}: ${matched}`);
+          if (typeof matched === 'string') throw new ExpansionError('unsupported-filter', `${system}: ${matched}`, system);
           codes = new Set([...codes].filter((c) => matched.has(c)));
         }
         result = new Map(

@@ -4,7 +4,7 @@
  */
 import { NOS_PACKAGE } from '@mes-fhir/fhir-packages';
 import { jsonNames, type ElementNode, type Impact, type ProfileDiff, type ProfileTree, type StructureModel } from '@mes-fhir/profile-model';
-import type { Terminology } from '@mes-fhir/terminology';
+import type { Expansion, Terminology } from '@mes-fhir/terminology';
 import type { Manifest, ManifestProfile } from '../manifest.js';
 import { code, fence, frontMatter, slug, table, text } from './mdx.js';
 
@@ -553,6 +553,28 @@ function extensionPage(input: SiteInput, tree: ProfileTree, link: Links): string
   ].join('\n');
 }
 
+/** Why a value set cannot be listed, in French, the url concerned in code (never auto-linked with its escapes). */
+function whyNotExpanded(failure: Extract<Expansion, { ok: false }>): string {
+  const about = code(failure.about);
+  switch (failure.reason) {
+    case 'not-found':
+      return failure.about === failure.url
+        ? `ce jeu de valeurs n'est publié dans aucun des paquets chargés (pour le NOS, il manque aux fichiers SVS fournis).`
+        : `il importe ${about}, qui n'est publié dans aucun des paquets chargés.`;
+    case 'external-system':
+      return `il prend tous les codes de ${about}, une terminologie externe (LOINC, SNOMED CT, une TRE complète du NOS…) qui n'est pas disponible hors ligne ; chaque code reste vérifié à la validation quand c'est possible.`;
+    case 'incomplete-code-system':
+      return `le système de codes ${about} n'est chargé qu'en partie (sans tous ses codes) ; chaque code reste vérifié à la validation quand c'est possible.`;
+    case 'unsupported-filter':
+      return `un filtre sur ${about} n'est pas pris en charge hors ligne.`;
+    case 'too-large':
+      return `il compte plus de codes que la limite d'une expansion (\`mes-fhir expand\` les liste).`;
+    case 'cycle':
+    case 'too-deep':
+      return `ses imports de jeux de valeurs bouclent ou sont trop profonds (${about}).`;
+  }
+}
+
 /** Where a value set comes from, for readers: our FSH, the NOS value sets, or a dependency package. */
 function sourceOf(layer: string): string {
   if (layer === 'generated') return 'profils mes-fhir (FSH)';
@@ -579,7 +601,7 @@ function valueSetPage(input: SiteInput, url: string, usedBy: Set<string>, ours: 
   }
   const expansion = input.terminology.expand(url);
   out.push('## Expansion', '');
-  if (!expansion.ok) out.push(`Expansion impossible hors ligne (${code(expansion.reason)}) : ${text(expansion.message)}`, '');
+  if (!expansion.ok) out.push(`Liste des codes indisponible hors ligne : ${whyNotExpanded(expansion)}`, '');
   else if (expansion.concepts.length > 1000) out.push(`${expansion.concepts.length} concepts : trop pour cette page (\`mes-fhir expand ${url}\`).`, '');
   else
     out.push(
