@@ -69,6 +69,27 @@ describe('reference pages of the profiles', () => {
     }
   });
 
+  it('shows each example on the page of the profile it is an instance of, and only there; every profile has one', () => {
+    const manifest = JSON.parse(readFileSync(join(FHIR, 'manifest.json'), 'utf8')) as {
+      profiles: Array<{ id: string; url: string; type: string }>;
+      examples: Array<{ id: string; resourceType: string; instanceOf?: string }>;
+    };
+    const exampleHeadings = (id: string): string[] => {
+      const mdx = readFileSync(join(PAGES, 'profils', `${id}.mdx`), 'utf8');
+      const section = mdx.split('## Exemples')[1]?.split('\n## ')[0] ?? '';
+      return section.match(/^### .*$/gm) ?? [];
+    };
+    for (const p of manifest.profiles) expect(exampleHeadings(p.id).length, `${p.id} has no example`).toBeGreaterThan(0);
+    const searchResults = manifest.examples.filter((e) => e.instanceOf && e.resourceType === 'Bundle');
+    expect(searchResults.length).toBeGreaterThanOrEqual(5);
+    for (const e of manifest.examples.filter((x) => x.instanceOf)) {
+      for (const p of manifest.profiles.filter((x) => x.type === e.resourceType)) {
+        const shown = exampleHeadings(p.id).includes(`### ${e.id}`);
+        expect(shown, `${e.id} on the page of ${p.id}`).toBe(p.url === e.instanceOf);
+      }
+    }
+  });
+
   it('shows subject.identifier of MES Poids under subject, not under category', () => {
     const mdx = readFileSync(join(PAGES, 'profils', 'mes-observation-bodyweight.mdx'), 'utf8');
     const changes = idsOfTables(mdx).find((t) => t.tab === 'differentiel')!.ids;

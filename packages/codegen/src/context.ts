@@ -46,6 +46,8 @@ export interface CodegenContext {
   /** SUSHI's output (`fsh-generated/resources`). */
   sushiResources?: string;
   sushiWarnings?: SushiDiagnostic[];
+  /** Each FSH instance's id → its `InstanceOf` as written (read by SUSHI's importer). */
+  fshInstances?: Map<string, string>;
   /** fsh/fhir-package.yaml: the FHIR package made of the output, and the changelog baseline. */
   packageConfig?: import('./fhir-package.js').FhirPackageConfig;
   /** The FHIR package mes-fhir.nos: staged by the nos step, or the committed one it kept. */

@@ -37,4 +37,24 @@ describe('buildManifest', () => {
       { resourceType: 'Observation', id: '2', file: 'example/Observation-2.json', claims: ['https://mes/b'] },
     ]);
   });
+
+  it('records the profile of ours that the FSH InstanceOf of an example names, by name, id or url', () => {
+    const manifest = buildManifest({
+      dependencies: [],
+      requiredMetaProfile: () => undefined,
+      instanceOf: (id) => ({ byName: 'B', byId: 'a', byUrl: 'https://x.org/StructureDefinition/b', core: 'Observation' })[id],
+      files: [
+        { path: 'StructureDefinition-a.json', json: { ...profile('a'), name: 'A' } },
+        { path: 'StructureDefinition-b.json', json: { ...profile('b'), name: 'B' } },
+        ...['byName', 'byId', 'byUrl', 'core', 'none'].map((id) => ({ path: `example/Observation-${id}.json`, json: { resourceType: 'Observation', id } })),
+      ],
+    });
+    expect(Object.fromEntries(manifest.examples.map((e) => [e.id, e.instanceOf]))).toEqual({
+      byName: 'https://x.org/StructureDefinition/b',
+      byId: 'https://x.org/StructureDefinition/a',
+      byUrl: 'https://x.org/StructureDefinition/b',
+      core: undefined,
+      none: undefined,
+    });
+  });
 });

@@ -42,6 +42,8 @@ export interface ManifestExample {
   file: string;
   /** The profiles the example claims in meta.profile. */
   claims: string[];
+  /** The profile of ours its FSH `InstanceOf` names, when it names one. */
+  instanceOf?: string;
 }
 
 export interface Manifest {
@@ -66,6 +68,8 @@ export function buildManifest(input: {
   files: Array<{ path: string; json: FhirJson }>;
   /** The canonical a profile requires in meta.profile (profile-model's `requiredMetaProfile`). */
   requiredMetaProfile: (url: string) => string | undefined;
+  /** An instance's `InstanceOf` as written in FSH (a name, an id or a url), by instance id. */
+  instanceOf?: (id: string) => string | undefined;
 }): Manifest {
   const manifest: Manifest = {
     generator: '@mes-fhir/codegen',
@@ -97,6 +101,12 @@ export function buildManifest(input: {
     } else if (path.startsWith('example/')) {
       manifest.examples.push({ resourceType: json.resourceType, id: json.id ?? '', file: path, claims: json.meta?.profile ?? [] });
     }
+  }
+  // InstanceOf names a profile by name, id or url: the url of ours it names, if any
+  for (const e of manifest.examples) {
+    const named = input.instanceOf?.(e.id);
+    const profile = named ? manifest.profiles.find((p) => p.name === named || p.id === named || p.url === named) : undefined;
+    if (profile) e.instanceOf = profile.url;
   }
   manifest.profiles.sort(byUrl);
   manifest.extensions.sort(byUrl);

@@ -16,6 +16,8 @@ export interface SiteInput {
   examples: Map<string, Record<string, unknown>>;
   /** Profiles each example conforms to (decided by the caller with the validator). */
   exampleProfiles: Map<string, string[]>;
+  /** Resources of a profile found only inside an example Bundle (profile url → entries and their example). */
+  exampleExcerpts?: Map<string, Array<{ from: string; resource: Record<string, unknown> }>>;
   /** The official page of a definition that is not ours (package IG page), if known. */
   officialPage: (url: string) => string | undefined;
   /** The profiles against an earlier version (fhir-package.yaml `changelog`), for the changelog page. */
@@ -491,10 +493,22 @@ function profilePage(input: SiteInput, p: ManifestProfile, position: number, lin
     '## Exemples',
     '',
   ];
-  if (examples.length === 0) out.push('_Aucun exemple._');
+  const excerpts = examples.length ? [] : (input.exampleExcerpts?.get(p.url) ?? []);
+  if (examples.length === 0 && excerpts.length === 0) out.push('_Aucun exemple._');
   for (const file of examples) {
     const json = input.examples.get(file)!;
     out.push(`### ${text(String(json.id ?? file))}`, '', fence('json', JSON.stringify(json, null, 2), file.replace('example/', '')), '');
+  }
+  for (const { from: file, resource } of excerpts) {
+    const bundle = String(input.examples.get(file)?.id ?? file);
+    out.push(
+      `### ${text(String(resource.id ?? bundle))}`,
+      '',
+      `Une entrée de l'exemple ${text(bundle)}.`,
+      '',
+      fence('json', JSON.stringify(resource, null, 2)),
+      '',
+    );
   }
   const builder = BUILDERS[p.id];
   out.push(

@@ -4,6 +4,7 @@ import { openPackage, refToString } from '@mes-fhir/fhir-packages';
 import { constraintProfiles, diffProfiles } from '@mes-fhir/profile-model';
 import { Validator } from '@mes-fhir/validator';
 import type { CodegenContext, CodegenStep } from '../context.js';
+import type { Manifest } from '../manifest.js';
 import { CodegenError } from '../errors.js';
 import { generateSite, type Changelog } from '../docs/site.js';
 import { profilesIn, stagingFolderFor } from './write.js';
@@ -25,6 +26,28 @@ async function changelogOf(ctx: CodegenContext): Promise<Changelog | undefined> 
   }
 }
 
+/**
+ * Resources of our profiles that appear only inside an example Bundle (FSH inline instances, such as
+ * the DocumentReference of a document lot): profile url → the entries, with the example they are from.
+ */
+function excerptsOf(
+  manifest: Manifest,
+  examples: Map<string, Record<string, unknown>>,
+  instances: Map<string, string>,
+): Map<string, Array<{ from: string; resource: Record<string, unknown> }>> {
+  const excerpts = new Map<string, Array<{ from: string; resource: Record<string, unknown> }>>();
+  for (const e of manifest.examples) {
+    const entries = (examples.get(e.file)?.entry ?? []) as Array<{ resource?: Record<string, unknown> }>;
+    for (const entry of Array.isArray(entries) ? entries : []) {
+      const named = typeof entry.resource?.id === 'string' ? instances.get(entry.resource.id) : undefined;
+      const profile = named ? manifest.profiles.find((p) => p.name === named || p.id === named || p.url === named) : undefined;
+      if (profile && entry.resource)
+        (excerpts.get(profile.url) ?? excerpts.set(profile.url, []).get(profile.url)!).push({ from: e.file, resource: entry.resource });
+    }
+  }
+  return excerpts;
+}
+
 export const DEFAULT_DOCS_DIR = join('docs-site', 'docs', 'reference');
 
 /** Writes the reference pages of the Docusaurus site from the staged definitions. */
@@ -38,20 +61,23 @@ export const docsStep: CodegenStep = {
     const examples = new Map<string, Record<string, unknown>>();
     for (const e of manifest.examples) examples.set(e.file, JSON.parse(await readFile(join(ctx.fhirDir, e.file), 'utf8')) as Record<string, unknown>);
 
-    // An example belongs to the profiles it claims (our canonical or the MES one), else to those
-    // of its type it validates against without error.
+    // An example belongs to the profiles it claims (our canonical or the MES one), else to the one
+    // its FSH InstanceOf names, else to those of its type it validates against without error.
     const validator = new Validator(index);
     const exampleProfiles = new Map<string, string[]>();
     for (const e of manifest.examples) {
       const claimed = manifest.profiles.filter((p) => e.claims.includes(p.url) || (p.mesCanonical && e.claims.includes(p.mesCanonical))).map((p) => p.url);
       const fitting = claimed.length
         ? claimed
-        : manifest.profiles
-            .filter((p) => p.type === e.resourceType)
-            .filter((p) => !validator.validateToIssues(examples.get(e.file), { profile: p.url }).some((i) => i.severity === 'error'))
-            .map((p) => p.url);
+        : e.instanceOf
+          ? [e.instanceOf]
+          : manifest.profiles
+              .filter((p) => p.type === e.resourceType)
+              .filter((p) => !validator.validateToIssues(examples.get(e.file), { profile: p.url }).some((i) => i.severity === 'error'))
+              .map((p) => p.url);
       exampleProfiles.set(e.file, fitting);
     }
+    const exampleExcerpts = excerptsOf(manifest, examples, ctx.fshInstances ?? new Map());
 
     const packageOf = new Map(ctx.packages.packages.map((p) => [refToString(p), p]));
     const officialPage = (url: string): string | undefined => {
@@ -62,7 +88,7 @@ export const docsStep: CodegenStep = {
       return pkg.manifest.canonical ? `${pkg.manifest.canonical.replace(/\/$/, '')}/StructureDefinition-${entry.id}.html` : undefined;
     };
 
-    const pages = generateSite({ manifest, model, terminology, examples, exampleProfiles, officialPage, changelog: await changelogOf(ctx) });
+    const pages = generateSite({ manifest, model, terminology, examples, exampleProfiles, exampleExcerpts, officialPage, changelog: await changelogOf(ctx) });
     const target = resolve(ctx.options.docsDir ?? DEFAULT_DOCS_DIR);
     await mkdir(dirname(target), { recursive: true });
     const staging = await stagingFolderFor(target);

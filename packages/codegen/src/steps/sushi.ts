@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, symlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -31,10 +31,40 @@ export const sushiStep: CodegenStep = {
     for (const w of unexpected) ctx.log.warn(`SUSHI ${formatDiagnostic(w)}`);
     ctx.sushiResources = join(out, 'fsh-generated', 'resources');
     ctx.sushiWarnings = warnings;
+    ctx.fshInstances = await instancesOf(resolve(ctx.options.projectDir, 'input', 'fsh'));
     const expected = warnings.length - unexpected.length;
     return `0 errors, ${unexpected.length} warnings${expected ? ` (+${expected} expected offline)` : ''}`;
   },
 };
+
+/**
+ * Each FSH instance's id → the profile or type its `InstanceOf` names (as written: a name, an id or
+ * a url), read by SUSHI's own FSH importer: the JSON does not keep it (our examples claim the MES
+ * canonical, or nothing, in meta.profile).
+ */
+async function instancesOf(fshDir: string): Promise<Map<string, string>> {
+  const { sushiImport, utils } = await import('fsh-sushi');
+  const files: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      if (e.isDirectory()) await walk(join(dir, e.name));
+      else if (e.name.endsWith('.fsh')) files.push(join(dir, e.name));
+    }
+  };
+  await walk(fshDir);
+  files.sort();
+  const raws = await Promise.all(files.map(async (f) => new sushiImport.RawFSH(await readFile(f, 'utf8'), f)));
+  const instances = new Map<string, string>();
+  // SUSHI's logger writes its progress to standard output: quiet here (the build above reported already)
+  const level = utils.logger.level;
+  utils.logger.level = 'error';
+  try {
+    for (const doc of sushiImport.importText(raws)) for (const i of doc.instances.values()) if (i.id && i.instanceOf) instances.set(i.id, i.instanceOf);
+  } finally {
+    utils.logger.level = level;
+  }
+  return instances;
+}
 
 function sushiBin(): string {
   const require = createRequire(import.meta.url);
