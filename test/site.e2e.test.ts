@@ -219,6 +219,31 @@ describe.skipIf(!canRun)('implementation-guide site', () => {
     await page.close();
   });
 
+  it('keeps links at WCAG AA contrast (4.5:1) in dark mode, from the rendered styles', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/reference/profils/mes-observation-bodyweight`);
+    // the final colours at once (no colour transition), then the dark theme
+    await page.addStyleTag({ content: '*, *::before, *::after { transition: none !important; }' });
+    await page.evaluate(() => document.documentElement.setAttribute('data-theme', 'dark'));
+    const ratio = await page.evaluate(() => {
+      const rgba = (css: string) => (css.match(/\d+(\.\d+)?/g) ?? []).map(Number);
+      const luminance = ([r, g, b]: number[]) => {
+        const lin = (c: number) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+        return 0.2126 * lin(r!) + 0.7152 * lin(g!) + 0.0722 * lin(b!);
+      };
+      // a link of the page's own text, and the first opaque background behind it
+      const link = document.querySelector('.theme-doc-markdown a[href]:not(.hash-link)') as HTMLElement;
+      let behind: HTMLElement | null = link;
+      while (behind && (rgba(getComputedStyle(behind).backgroundColor)[3] === 0 || getComputedStyle(behind).backgroundColor === 'transparent'))
+        behind = behind.parentElement;
+      const fg = luminance(rgba(getComputedStyle(link).color));
+      const bg = luminance(rgba(getComputedStyle(behind ?? document.documentElement).backgroundColor));
+      return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    });
+    expect(ratio).toBeGreaterThanOrEqual(4.5);
+    await page.close();
+  });
+
   it('renders the pairing sequence diagram (Mermaid)', async () => {
     const page = await newPage();
     await page.goto(`${base}/guides/appariement`);
