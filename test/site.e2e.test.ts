@@ -196,6 +196,9 @@ describe.skipIf(!canRun)('implementation-guide site', () => {
     await expect(page.locator('h1').textContent()).resolves.toBe('Changements des profils');
     await expect(page.getByRole('heading', { name: 'MES Glycémie' }).isVisible()).resolves.toBe(true);
     await expect(page.locator('td', { hasText: 'cassant pour les émetteurs' }).first().isVisible()).resolves.toBe(true);
+    // in French, without the repository's commit hashes
+    await expect(page.locator('td', { hasText: 'profil ajouté' }).first().isVisible()).resolves.toBe(true);
+    await expect(page.locator('article').textContent()).resolves.not.toMatch(/profile-added|commit [0-9a-f]{7}/);
     await page.close();
   });
 

@@ -3,7 +3,7 @@
  * and code system, and an index of the profiles by API. Pure: returns path → text.
  */
 import { NOS_PACKAGE } from '@mes-fhir/fhir-packages';
-import { jsonNames, type ElementNode, type Impact, type ProfileDiff, type ProfileTree, type StructureModel } from '@mes-fhir/profile-model';
+import { jsonNames, type ElementChange, type ElementNode, type Impact, type ProfileDiff, type ProfileTree, type StructureModel } from '@mes-fhir/profile-model';
 import type { Expansion, Terminology } from '@mes-fhir/terminology';
 import type { Manifest, ManifestProfile } from '../manifest.js';
 import { code, fence, frontMatter, slug, table, text } from './mdx.js';
@@ -360,6 +360,23 @@ function targetProfileSections(input: SiteInput, tree: ProfileTree, own: Set<str
   return out;
 }
 
+/** The kinds of change of `diffProfiles`, as the changelog page names them. */
+const CHANGE_LABELS: Record<ElementChange['kind'], string> = {
+  'profile-added': 'profil ajouté',
+  'profile-removed': 'profil retiré',
+  'element-added': 'élément ajouté',
+  'element-removed': 'élément retiré',
+  min: 'cardinalité minimale',
+  max: 'cardinalité maximale',
+  type: 'type',
+  'target-profile': 'profil cible',
+  fixed: 'valeur fixée',
+  binding: 'liaison terminologique',
+  constraint: 'invariant',
+  slicing: 'découpage (slicing)',
+  'must-support': 'must-support',
+};
+
 const IMPACT_LABELS: Record<Impact, string> = { senders: 'cassant pour les émetteurs', receivers: 'cassant pour les récepteurs', compatible: 'compatible' };
 
 /**
@@ -392,7 +409,7 @@ function changelogPage(log: Changelog, ours: Map<string, ManifestProfile>): stri
         ['Élément', 'Changement', 'Avant', 'Après', 'Impact'],
         d.changes.map((c) => [
           code(c.element),
-          text(c.kind),
+          CHANGE_LABELS[c.kind],
           c.before !== undefined ? code(c.before) : '',
           c.after !== undefined ? code(c.after) : '',
           IMPACT_LABELS[c.impact],
