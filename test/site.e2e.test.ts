@@ -91,6 +91,9 @@ describe.skipIf(!canRun)('implementation-guide site', () => {
     const page = await newPage();
     await page.goto(base);
     await expect(page.locator('h1').first().textContent()).resolves.toContain('mes-fhir');
+    // the version and status of the profiles, from their FHIR package, on every page
+    const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'generated', 'fhir', 'package.json'), 'utf8')) as { version: string };
+    await expect(page.locator('footer').textContent()).resolves.toContain(`mes-fhir.profiles ${pkg.version}`);
     await page.screenshot({ path: join(SHOTS, '01-home.png') });
     await page.locator('.navbar').getByRole('link', { name: 'Référence' }).click();
     await page.waitForURL(/\/reference$/);
@@ -114,6 +117,8 @@ describe.skipIf(!canRun)('implementation-guide site', () => {
     const page = await newPage();
     await page.goto(`${base}/guides/demarrage`);
     const input = page.locator('input.navbar__search-input');
+    // the search box speaks French (docs-site/i18n/fr/code.json)
+    await expect(input.evaluate((e) => `${e.getAttribute('placeholder')} ${e.getAttribute('aria-label')}`)).resolves.toContain('Rechercher');
     await input.click();
     await input.fill('poids');
     // wait for the suggestion asserted, not for any suggestion (the index loads while typing)
