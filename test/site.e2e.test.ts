@@ -109,6 +109,10 @@ describe.skipIf(!canRun)('implementation-guide site', () => {
     await example.scrollIntoViewIfNeeded();
     await expect(example.isVisible()).resolves.toBe(true);
     await expect(page.getByRole('heading', { name: 'TypeScript' }).isVisible()).resolves.toBe(true);
+    // the reference sidebar groups the profiles by API
+    const mesures = page.locator('.theme-doc-sidebar-menu .menu__list-item', { has: page.locator('.menu__link', { hasText: /^API Mesures$/ }) });
+    await expect(mesures.locator('a', { hasText: 'MES Poids' }).first().isVisible()).resolves.toBe(true);
+    await expect(mesures.locator('a', { hasText: 'MES Rendez-vous' }).count()).resolves.toBe(0);
     await page.screenshot({ path: join(SHOTS, '02-body-weight.png'), fullPage: false });
     await page.close();
   });
