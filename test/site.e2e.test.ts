@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
@@ -196,6 +196,26 @@ describe.skipIf(!canRun)('implementation-guide site', () => {
     );
     expect(overflow).toBe(false);
     await page.screenshot({ path: join(SHOTS, '07-profile-tabs.png') });
+    await page.close();
+  });
+
+  it('fits every table of the profile, extension and guide pages in a 1440 px page', async () => {
+    const page = await newPage(1440);
+    const routes: string[] = [];
+    for (const dir of ['reference/profils', 'reference/extensions', 'guides'])
+      for (const f of await readdir(join(BUILD, dir))) if (f.endsWith('.html')) routes.push(`/${dir}/${f.replace(/\.html$/, '')}`);
+    expect(routes.length).toBeGreaterThan(30);
+    const wide: string[] = [];
+    for (const route of routes) {
+      await page.goto(`${base}${route}`);
+      const over = await page.evaluate(() =>
+        [...document.querySelectorAll('article table')]
+          .filter((t) => t.getBoundingClientRect().width > 0 && t.scrollWidth > (t.closest('article') as HTMLElement).clientWidth + 1)
+          .map((t) => t.querySelector('th')?.textContent ?? '?'),
+      );
+      if (over.length) wide.push(`${route}: ${over.join(', ')}`);
+    }
+    expect(wide).toEqual([]);
     await page.close();
   });
 
