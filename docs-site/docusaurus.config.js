@@ -29,6 +29,7 @@ module.exports = {
       }),
     ],
   ],
+  plugins: [require.resolve('./plugins/downloads.js')],
   themes: [
     '@docusaurus/theme-mermaid',
     [

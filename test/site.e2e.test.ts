@@ -219,6 +219,36 @@ describe.skipIf(!canRun)('implementation-guide site', () => {
     await page.close();
   });
 
+  it('offers each profile in JSON and XML, and the FHIR packages, as downloads that resolve', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/reference/profils/mes-observation-bodyweight`);
+    const href = async (name: string) =>
+      (await page
+        .locator('article a', { hasText: new RegExp(`^${name}$`) })
+        .first()
+        .getAttribute('href'))!;
+    const json = await (await fetch(`${base}${await href('JSON')}`)).json();
+    expect(json).toMatchObject({ resourceType: 'StructureDefinition', url: 'https://mes-fhir.org/fhir/StructureDefinition/mes-observation-bodyweight' });
+    const xml = await (await fetch(`${base}${await href('XML')}`)).text();
+    expect(xml).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<StructureDefinition xmlns="http:\/\/hl7\.org\/fhir">/);
+    expect(xml).toContain('<url value="https://mes-fhir.org/fhir/StructureDefinition/mes-observation-bodyweight"/>');
+    await page.goto(`${base}/reference`);
+    const tarballs = await page.locator('article a[href$=".tgz"]').evaluateAll((links) => links.map((a) => a.getAttribute('href')!));
+    expect(
+      tarballs.map((t) =>
+        t
+          .split('/')
+          .pop()!
+          .replace(/-[\d.]+\.tgz$/, ''),
+      ),
+    ).toEqual(['mes-fhir.profiles', 'mes-fhir.nos']);
+    for (const t of tarballs) {
+      const bytes = new Uint8Array(await (await fetch(`${base}${t}`)).arrayBuffer());
+      expect([bytes[0], bytes[1]], t).toEqual([0x1f, 0x8b]); // gzip
+    }
+    await page.close();
+  });
+
   it('lists the changes of the profiles since the changelog baseline', async () => {
     const page = await newPage();
     await page.goto(`${base}/reference/changements`);

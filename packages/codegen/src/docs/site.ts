@@ -16,6 +16,8 @@ export interface SiteInput {
   examples: Map<string, Record<string, unknown>>;
   /** Profiles each example conforms to (decided by the caller with the validator). */
   exampleProfiles: Map<string, string[]>;
+  /** The FHIR packages the site offers for download (ours, then the NOS value sets). */
+  packages?: Array<{ name: string; version: string }>;
   /** Resources of a profile found only inside an example Bundle (profile url → entries and their example). */
   exampleExcerpts?: Map<string, Array<{ from: string; resource: Record<string, unknown> }>>;
   /** The official page of a definition that is not ours (package IG page), if known. */
@@ -166,6 +168,13 @@ export function generateSite(input: SiteInput): Map<string, string> {
       manifest.codeSystems.map((c) => [`[${text(c.title ?? c.id)}](${CODESYSTEM_DIR}/${slug(c.id)}.mdx)`, code(c.url)]),
     ),
   );
+  if (input.packages?.length)
+    index.push(
+      '',
+      `Paquets FHIR, pour SUSHI, le validateur HL7 ou l'IG Publisher : ${input.packages
+        .map((p) => `[${text(`${p.name}-${p.version}.tgz`)}](pathname:///${DOWNLOADS_DIR}/${p.name}-${p.version}.tgz)`)
+        .join(', ')} ; chaque profil et extension se télécharge aussi en JSON et en XML depuis sa page.`,
+    );
   if (input.changelog) {
     index.splice(4, 0, '', `Ce qui a changé depuis ${text(input.changelog.since)} : [changements](changements.mdx).`);
     pages.set('changements.mdx', changelogPage(input.changelog, ours));
@@ -512,6 +521,7 @@ function profilePage(input: SiteInput, p: ManifestProfile, position: number, lin
         ['Ressource', code(p.type)],
         ['API', API_TITLES[api]],
         ['Parents', chainLinks(input, p.url, link, from)],
+        ['Télécharger', downloadLinks(p.file)],
       ],
     ),
     '',
@@ -577,6 +587,7 @@ function extensionPage(input: SiteInput, tree: ProfileTree, link: Links): string
     .filter((n) => n.path === 'Extension.value[x]' && !n.sliceName && n.max > 0)
     .flatMap((n) => jsonNames(n).map((v) => v.name));
   const official = input.officialPage(sd.url);
+  const ownExtension = input.manifest.extensions.find((e) => e.url === sd.url);
   return [
     frontMatter({ title: sd.title ?? sd.name ?? sd.id ?? sd.url }),
     `# ${text(sd.title ?? sd.name ?? sd.id)}`,
@@ -587,6 +598,7 @@ function extensionPage(input: SiteInput, tree: ProfileTree, link: Links): string
       ['', ''],
       [
         ['Canonique', code(sd.url)],
+        ...(ownExtension ? [['Télécharger', downloadLinks(ownExtension.file)]] : []),
         ['Contexte', (sd.context ?? []).map((c) => code(c.expression)).join(', ')],
         ['Valeur', valueTypes.map(code).join(', ') || 'extension complexe'],
         ...(official ? [['Page officielle', `[${text(official)}](${official})`]] : []),
@@ -624,6 +636,17 @@ function whyNotExpanded(failure: Extract<Expansion, { ok: false }>): string {
     case 'too-deep':
       return `ses imports de jeux de valeurs bouclent ou sont trop profonds (${about}).`;
   }
+}
+
+/**
+ * Links to an artifact of ours in JSON and XML, and to the FHIR packages: files the site's
+ * downloads plugin writes into the build (docs-site/plugins/downloads.js), so `pathname://` (not
+ * pages, never bundled).
+ */
+export const DOWNLOADS_DIR = 'telechargements';
+function downloadLinks(file: string): string {
+  const json = file.split('/').pop()!;
+  return `[JSON](pathname:///${DOWNLOADS_DIR}/${json}) · [XML](pathname:///${DOWNLOADS_DIR}/${json.replace(/\.json$/, '.xml')})`;
 }
 
 /** Where a value set comes from, for readers: our FSH, the NOS value sets, or a dependency package. */

@@ -88,7 +88,21 @@ export const docsStep: CodegenStep = {
       return pkg.manifest.canonical ? `${pkg.manifest.canonical.replace(/\/$/, '')}/StructureDefinition-${entry.id}.html` : undefined;
     };
 
-    const pages = generateSite({ manifest, model, terminology, examples, exampleProfiles, exampleExcerpts, officialPage, changelog: await changelogOf(ctx) });
+    // the packages the site's downloads plugin packs: ours and those it ships with (mes-fhir.nos)
+    const ours = JSON.parse(await readFile(join(ctx.fhirDir, 'package.json'), 'utf8')) as { name: string; version: string };
+    const nos = ctx.nosDir ? (JSON.parse(await readFile(join(ctx.nosDir, 'package.json'), 'utf8')) as { name: string; version: string }) : undefined;
+    const packages = [ours, ...(nos ? [nos] : [])].map(({ name, version }) => ({ name, version }));
+    const pages = generateSite({
+      manifest,
+      model,
+      terminology,
+      examples,
+      exampleProfiles,
+      exampleExcerpts,
+      packages,
+      officialPage,
+      changelog: await changelogOf(ctx),
+    });
     const target = resolve(ctx.options.docsDir ?? DEFAULT_DOCS_DIR);
     await mkdir(dirname(target), { recursive: true });
     const staging = await stagingFolderFor(target);
