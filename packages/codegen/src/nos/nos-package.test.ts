@@ -93,6 +93,10 @@ describe('buildNosPackage', () => {
     expect(pkg.packageJson).toMatchObject({ name: 'mes-fhir.nos', version: '2024.9.27', fhirVersions: ['4.0.1'] });
   });
 
+  it('refuses two files of the same value set, naming both', () => {
+    expect(() => buildNosPackage([vs, { ...vs, file: 'copy.xml' }], namer)).toThrow(/JDV_J999\.xml and copy\.xml are the same value set/);
+  });
+
   it('is deterministic: the same files in another order give the same package', () => {
     const other = readSvs(svs('<Concept code="A" codeSystem="1.2.250.1.213.1.1.4.12" displayName="A"/>').replace(/J999-Essai/g, 'J998-Autre'), 'x.xml');
     expect(JSON.stringify(buildNosPackage([vs, other], namer))).toBe(JSON.stringify(buildNosPackage([other, vs], namer)));

@@ -56,6 +56,9 @@ export function buildNosPackage(valueSets: SvsValueSet[], nameOf: CodeSystemName
   const codeSystems = new Map<string, { oid: string; name?: string; concepts: Map<string, { display: string; dateFin?: string }> }>();
   const files: NosPackage['files'] = [];
   const sorted = [...valueSets].sort((a, b) => (nosName(a.urlFichier) < nosName(b.urlFichier) ? -1 : 1));
+  for (let i = 1; i < sorted.length; i++)
+    if (sorted[i]!.urlFichier === sorted[i - 1]!.urlFichier)
+      throw new Error(`${sorted[i - 1]!.file} and ${sorted[i]!.file} are the same value set (${sorted[i]!.urlFichier}): keep one`);
   for (const vs of sorted) {
     const name = nosName(vs.urlFichier);
     const dashed = name.replace(/_/g, '-');
