@@ -108,6 +108,10 @@ describe.skipIf(!canRun)('implementation-guide site', () => {
     const example = page.locator('pre', { hasText: '"resourceType": "Observation"' }).first();
     await example.scrollIntoViewIfNeeded();
     await expect(example.isVisible()).resolves.toBe(true);
+    // the same example in FHIR XML, one tab away
+    await page.getByRole('tab', { name: 'XML' }).first().click();
+    const exampleXml = page.locator('pre', { hasText: '<Observation xmlns="http://hl7.org/fhir">' }).first();
+    await expect(exampleXml.isVisible()).resolves.toBe(true);
     await expect(page.getByRole('heading', { name: 'TypeScript' }).isVisible()).resolves.toBe(true);
     // the reference sidebar groups the profiles by API
     const mesures = page.locator('.theme-doc-sidebar-menu .menu__list-item', { has: page.locator('.menu__link', { hasText: /^API Mesures$/ }) });

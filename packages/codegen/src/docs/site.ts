@@ -3,6 +3,7 @@
  * and code system, and an index of the profiles by API. Pure: returns path → text.
  */
 import { NOS_PACKAGE } from '@mes-fhir/fhir-packages';
+import { FhirXml } from '@mes-fhir/xml';
 import { jsonNames, type ElementChange, type ElementNode, type Impact, type ProfileDiff, type ProfileTree, type StructureModel } from '@mes-fhir/profile-model';
 import type { Expansion, Terminology } from '@mes-fhir/terminology';
 import type { Manifest, ManifestProfile } from '../manifest.js';
@@ -544,7 +545,8 @@ function profilePage(input: SiteInput, p: ManifestProfile, position: number, lin
   if (examples.length === 0 && excerpts.length === 0) out.push('_Aucun exemple._');
   for (const file of examples) {
     const json = input.examples.get(file)!;
-    out.push(`### ${text(String(json.id ?? file))}`, '', fence('json', JSON.stringify(json, null, 2), file.replace('example/', '')), '');
+    const name = file.replace('example/', '');
+    out.push(`### ${text(String(json.id ?? file))}`, '', ...formats(input, json, name));
   }
   for (const { from: file, resource } of excerpts) {
     const bundle = String(input.examples.get(file)?.id ?? file);
@@ -636,6 +638,32 @@ function whyNotExpanded(failure: Extract<Expansion, { ok: false }>): string {
     case 'too-deep':
       return `ses imports de jeux de valeurs bouclent ou sont trop profonds (${about}).`;
   }
+}
+
+/** An example in JSON and in FHIR XML, one tab each (the XML as @mes-fhir/xml writes it from the definitions). */
+function formats(input: SiteInput, json: Record<string, unknown>, name: string): string[] {
+  let xml: string | undefined;
+  try {
+    xml = new FhirXml(input.model).toXml(json);
+  } catch {
+    xml = undefined; // not a resource the definitions know: JSON only
+  }
+  if (!xml) return [fence('json', JSON.stringify(json, null, 2), name), ''];
+  return [
+    `<Tabs groupId="format">`,
+    `<TabItem value="json" label="JSON" default>`,
+    '',
+    fence('json', JSON.stringify(json, null, 2), name),
+    '',
+    '</TabItem>',
+    `<TabItem value="xml" label="XML">`,
+    '',
+    fence('xml', xml, name.replace(/\.json$/, '.xml')),
+    '',
+    '</TabItem>',
+    '</Tabs>',
+    '',
+  ];
 }
 
 /**
