@@ -42,7 +42,8 @@ const resources = [
     kind: 'codesystem',
     uniqueId: [
       { type: 'oid', value: '2.16.840.1.113883.6.1' },
-      { type: 'uri', value: 'http://loinc.org' },
+      { type: 'uri', value: 'http://loinc.org/rdf/', preferred: false },
+      { type: 'uri', value: 'http://loinc.org', preferred: true },
     ],
   },
   {
@@ -100,6 +101,12 @@ describe('a code system named by its canonical or its OID', () => {
     expect(
       terminology.validateCode({ system: 'http://loinc.org', code: '11488-4', display: 'cr de consultation', valueSet: VS }).displayMismatch,
     ).toBeUndefined();
+  });
+
+  it('gives the canonical a NamingSystem prefers for an OID', () => {
+    expect(terminology.systems.canonicalOf('2.16.840.1.113883.6.1')).toBe('http://loinc.org');
+    expect(terminology.systems.canonicalOf('1.2.250.1.213.1.1.4.12')).toBe(TRE);
+    expect(terminology.systems.canonicalOf('1.2.3.4')).toBeUndefined();
   });
 
   it('tells a retired concept: valid but inactive', () => {

@@ -13,7 +13,7 @@ const OID_URN = 'urn:oid:';
 
 interface NamingSystemJson {
   kind?: string;
-  uniqueId?: Array<{ type?: string; value?: string }>;
+  uniqueId?: Array<{ type?: string; value?: string; preferred?: boolean }>;
 }
 
 export class SystemIdentity {
@@ -44,9 +44,14 @@ export class SystemIdentity {
     return this.oidOf(canonical) === urn.slice(OID_URN.length);
   }
 
-  /** The canonicals NamingSystems give an OID (for a `urn:oid:` system, where its CodeSystem may be). */
+  /** The canonicals NamingSystems give an OID, preferred ones first (for a `urn:oid:` system, where its CodeSystem may be). */
   urisOf(oid: string): string[] {
     return this.loadNamingSystems().urisOfOid.get(oid) ?? [];
+  }
+
+  /** The canonical a loaded NamingSystem prefers for an OID. */
+  canonicalOf(oid: string): string | undefined {
+    return this.urisOf(oid)[0];
   }
 
   /** Every loaded NamingSystem of a code system, read once, on the first question that needs them. */
@@ -64,13 +69,15 @@ export class SystemIdentity {
       if (ns.kind !== 'codesystem' || !Array.isArray(ns.uniqueId)) continue;
       const oid = ns.uniqueId.find((u) => u?.type === 'oid' && typeof u.value === 'string')?.value;
       if (!oid) continue;
-      for (const u of ns.uniqueId) {
-        if (u?.type !== 'uri' || typeof u.value !== 'string') continue;
-        // the first layer that names a uri wins, as for every other duplicate
-        if (!oidOfUri.has(u.value)) oidOfUri.set(u.value, oid);
-        const uris = urisOfOid.get(oid) ?? [];
-        if (!uris.includes(u.value)) uris.push(u.value);
-        urisOfOid.set(oid, uris);
+      const uris = urisOfOid.get(oid) ?? [];
+      urisOfOid.set(oid, uris);
+      // the first layer that names a uri wins, as for every other duplicate; a layer's preferred uri before its others
+      const named = ns.uniqueId
+        .filter((u) => u?.type === 'uri' && typeof u.value === 'string')
+        .sort((a, b) => Number(b.preferred === true) - Number(a.preferred === true));
+      for (const u of named) {
+        if (!oidOfUri.has(u.value!)) oidOfUri.set(u.value!, oid);
+        if (!uris.includes(u.value!)) uris.push(u.value!);
       }
     }
     return (this.namingSystems = { oidOfUri, urisOfOid });

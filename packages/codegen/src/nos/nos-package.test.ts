@@ -13,7 +13,7 @@ const svs = (concepts: string, attrs = '') => `<?xml version="1.0" encoding="UTF
   </ValueSet>
 </RetrieveValueSetResponse>`;
 
-const namer = codeSystemNamer(NOS_CODE_SYSTEMS, new Map([['2.16.840.1.113883.6.96', 'http://snomed.info/sct']]));
+const namer = codeSystemNamer(NOS_CODE_SYSTEMS, (oid) => (oid === '2.16.840.1.113883.6.96' ? 'http://snomed.info/sct' : undefined));
 
 describe('readSvs', () => {
   it('reads the value set, its version and every concept, codes kept as text', () => {

@@ -25,11 +25,11 @@ const OID = /^[0-2](\.\d+)+$/;
 /** How a code system OID is named: by the NOS table, by a loaded NamingSystem or CodeSystem, else `urn:oid:`. */
 export type CodeSystemNamer = (oid: string) => { url: string; name?: string; nos: boolean };
 
-export function codeSystemNamer(nos: ReadonlyMap<string, NosCodeSystem>, loaded: ReadonlyMap<string, string>): CodeSystemNamer {
+export function codeSystemNamer(nos: ReadonlyMap<string, NosCodeSystem>, loaded: (oid: string) => string | undefined): CodeSystemNamer {
   return (oid) => {
     const own = nos.get(oid);
     if (own) return { url: own.url, name: own.name, nos: true };
-    const named = loaded.get(oid);
+    const named = loaded(oid);
     if (named) return { url: named, nos: false };
     return { url: `urn:oid:${oid}`, nos: true };
   };

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ResourceIndex, projectLayers } from '@mes-fhir/fhir-packages';
+import { SystemIdentity } from '@mes-fhir/terminology';
 import type { CodegenStep } from '../context.js';
 import { CodegenError } from '../errors.js';
 import { buildDotIndex } from '../fhir-package.js';
@@ -50,7 +51,7 @@ export const nosStep: CodegenStep = {
     }
     const nos = buildNosPackage(
       valueSets,
-      codeSystemNamer(NOS_CODE_SYSTEMS, ctx.packages ? codeSystemOids(new ResourceIndex(projectLayers(ctx.packages))) : new Map()),
+      codeSystemNamer(NOS_CODE_SYSTEMS, ctx.packages ? loadedCanonicals(new ResourceIndex(projectLayers(ctx.packages))) : () => undefined),
     );
     for (const why of nos.skipped) ctx.log.warn(`nos: ${why}`);
     const staging = await stagingFolderFor(target);
@@ -66,24 +67,19 @@ export const nosStep: CodegenStep = {
 };
 
 /**
- * OID → canonical of the code systems the loaded packages name: by a NamingSystem (its preferred
- * uri), else by a CodeSystem's `identifier` (HL7 terminology's v3 code systems carry their OIDs).
- * The first package that names an OID wins, as for every other duplicate.
+ * OID → canonical of the code systems the loaded packages name: a NamingSystem's preferred uri (as
+ * the terminology reads them), else a CodeSystem's `identifier` (HL7 terminology's v3 code systems
+ * carry their OIDs). The CodeSystem scan reads every loaded CodeSystem (~29 MB of JSON), which is
+ * why it is done here, once per import, and not by the terminology at validation time.
  */
-function codeSystemOids(index: ResourceIndex): Map<string, string> {
-  const byOid = new Map<string, string>();
-  for (const entry of index.list('NamingSystem')) {
-    const ns = index.read<{ kind?: string; uniqueId?: Array<{ type?: string; value?: string; preferred?: boolean }> }>(entry);
-    if (ns.kind !== 'codesystem' || !Array.isArray(ns.uniqueId)) continue;
-    const oid = ns.uniqueId.find((u) => u.type === 'oid')?.value;
-    const uris = ns.uniqueId.filter((u) => u.type === 'uri' && typeof u.value === 'string');
-    const uri = (uris.find((u) => u.preferred) ?? uris[0])?.value;
-    if (oid && uri && !byOid.has(oid)) byOid.set(oid, uri);
-  }
+function loadedCanonicals(index: ResourceIndex): (oid: string) => string | undefined {
+  const identity = new SystemIdentity(index);
+  const byIdentifier = new Map<string, string>();
   for (const entry of index.list('CodeSystem')) {
     const cs = index.read<{ url?: string; identifier?: Array<{ value?: string }> }>(entry);
     const oid = Array.isArray(cs.identifier) ? cs.identifier.find((i) => typeof i?.value === 'string' && i.value.startsWith('urn:oid:'))?.value : undefined;
-    if (oid && typeof cs.url === 'string' && !byOid.has(oid.slice('urn:oid:'.length))) byOid.set(oid.slice('urn:oid:'.length), cs.url);
+    // the first package that names an OID wins, as for every other duplicate
+    if (oid && typeof cs.url === 'string' && !byIdentifier.has(oid.slice('urn:oid:'.length))) byIdentifier.set(oid.slice('urn:oid:'.length), cs.url);
   }
-  return byOid;
+  return (oid) => identity.canonicalOf(oid) ?? byIdentifier.get(oid);
 }
