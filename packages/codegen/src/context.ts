@@ -51,7 +51,7 @@ export interface CodegenContext {
   /** fsh/fhir-package.yaml: the FHIR package made of the output, and the changelog baseline. */
   packageConfig?: import('./fhir-package.js').FhirPackageConfig;
   /** The FHIR package mes-fhir.nos: staged by the nos step, or the committed one it kept. */
-  nosDir?: string;
+  nos?: { name: string; version: string; dir: string };
   /** The staged generated/fhir folder (complete once the fhir step ran). */
   fhirDir?: string;
   manifest?: Manifest;

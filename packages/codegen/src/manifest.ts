@@ -60,6 +60,11 @@ export interface Manifest {
 
 const byUrl = <T extends { url: string }>(a: T, b: T) => a.url.localeCompare(b.url);
 
+/** The profile of ours a FSH `InstanceOf` names (by name, id or url), if it names one. */
+export function profileNamed(profiles: ManifestProfile[], named: string): ManifestProfile | undefined {
+  return profiles.find((p) => p.name === named || p.id === named || p.url === named);
+}
+
 /** Lists what a codegen run produced; sorted so that it is byte-identical for identical input. */
 export function buildManifest(input: {
   canonical?: string;
@@ -102,10 +107,9 @@ export function buildManifest(input: {
       manifest.examples.push({ resourceType: json.resourceType, id: json.id ?? '', file: path, claims: json.meta?.profile ?? [] });
     }
   }
-  // InstanceOf names a profile by name, id or url: the url of ours it names, if any
   for (const e of manifest.examples) {
     const named = input.instanceOf?.(e.id);
-    const profile = named ? manifest.profiles.find((p) => p.name === named || p.id === named || p.url === named) : undefined;
+    const profile = named ? profileNamed(manifest.profiles, named) : undefined;
     if (profile) e.instanceOf = profile.url;
   }
   manifest.profiles.sort(byUrl);

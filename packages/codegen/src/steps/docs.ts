@@ -4,7 +4,7 @@ import { openPackage, refToString } from '@mes-fhir/fhir-packages';
 import { constraintProfiles, diffProfiles } from '@mes-fhir/profile-model';
 import { Validator } from '@mes-fhir/validator';
 import type { CodegenContext, CodegenStep } from '../context.js';
-import type { Manifest } from '../manifest.js';
+import { profileNamed, type Manifest } from '../manifest.js';
 import { CodegenError } from '../errors.js';
 import { generateSite, type Changelog } from '../docs/site.js';
 import { profilesIn, stagingFolderFor } from './write.js';
@@ -40,7 +40,7 @@ function excerptsOf(
     const entries = (examples.get(e.file)?.entry ?? []) as Array<{ resource?: Record<string, unknown> }>;
     for (const entry of Array.isArray(entries) ? entries : []) {
       const named = typeof entry.resource?.id === 'string' ? instances.get(entry.resource.id) : undefined;
-      const profile = named ? manifest.profiles.find((p) => p.name === named || p.id === named || p.url === named) : undefined;
+      const profile = named ? profileNamed(manifest.profiles, named) : undefined;
       if (profile && entry.resource)
         (excerpts.get(profile.url) ?? excerpts.set(profile.url, []).get(profile.url)!).push({ from: e.file, resource: entry.resource });
     }
@@ -89,9 +89,10 @@ export const docsStep: CodegenStep = {
     };
 
     // the packages the site's downloads plugin packs: ours and those it ships with (mes-fhir.nos)
-    const ours = JSON.parse(await readFile(join(ctx.fhirDir, 'package.json'), 'utf8')) as { name: string; version: string };
-    const nos = ctx.nosDir ? (JSON.parse(await readFile(join(ctx.nosDir, 'package.json'), 'utf8')) as { name: string; version: string }) : undefined;
-    const packages = [ours, ...(nos ? [nos] : [])].map(({ name, version }) => ({ name, version }));
+    const packages = [
+      ...(ctx.packageConfig && ctx.project?.version ? [{ name: ctx.packageConfig.name, version: ctx.project.version }] : []),
+      ...(ctx.nos ? [{ name: ctx.nos.name, version: ctx.nos.version }] : []),
+    ];
     const pages = generateSite({
       manifest,
       model,

@@ -29,7 +29,8 @@ export const nosStep: CodegenStep = {
     const from = options.nosSvsDir ?? (options.env ?? process.env)[NOS_SVS_ENV];
     if (!from) {
       if (!existsSync(join(target, 'package.json'))) return `no NOS value sets (${NOS_SVS_ENV} not set, no ${target})`;
-      ctx.nosDir = target;
+      const { name, version } = JSON.parse(await readFile(join(target, 'package.json'), 'utf8')) as { name: string; version: string };
+      ctx.nos = { name, version, dir: target };
       const index = JSON.parse(await readFile(join(target, '.index.json'), 'utf8')) as { files: Array<{ resourceType: string }> };
       return `kept ${target} (${index.files.filter((f) => f.resourceType === 'ValueSet').length} value sets; set ${NOS_SVS_ENV} to rebuild it)`;
     }
@@ -58,7 +59,7 @@ export const nosStep: CodegenStep = {
     for (const f of nos.files) await writeFile(join(staging, f.fileName), toJsonText(f.json));
     await writeFile(join(staging, 'package.json'), toJsonText(nos.packageJson));
     await writeFile(join(staging, '.index.json'), toJsonText(buildDotIndex(nos.files)));
-    ctx.nosDir = staging;
+    ctx.nos = { name: nos.packageJson.name, version: nos.packageJson.version, dir: staging };
     ctx.staged.push({ staging, target });
     const concepts = valueSets.reduce((n, v) => n + v.concepts.length, 0) - nos.skipped.length;
     const codeSystems = nos.files.filter((f) => f.json.resourceType === 'CodeSystem').length;

@@ -98,7 +98,7 @@ async function stageOutput(ctx: CodegenContext, resources: NamedResource[]): Pro
     json: r.json,
   }));
   for (const f of files) await writeFile(join(staging, f.path), toJsonText(f.json));
-  const nos = await nosPackageOf(ctx);
+  const nos = ctx.nos;
   await writeFhirPackageFiles(ctx, staging, resources, nos);
   const index = new ResourceIndex(ctx.packages ? projectLayers(ctx.packages, staging, nos ? [nos] : []) : [{ label: 'generated', dir: staging }]);
   const model = new StructureModel(index);
@@ -113,13 +113,6 @@ async function stageOutput(ctx: CodegenContext, resources: NamedResource[]): Pro
   });
   await writeFile(join(staging, 'manifest.json'), toJsonText(manifest));
   return staging;
-}
-
-/** The NOS package the nos step staged or kept, as a dependency of ours. */
-async function nosPackageOf(ctx: CodegenContext): Promise<{ name: string; version: string; dir: string } | undefined> {
-  if (!ctx.nosDir) return undefined;
-  const { name, version } = JSON.parse(await readFile(join(ctx.nosDir, 'package.json'), 'utf8')) as { name: string; version: string };
-  return { name, version, dir: ctx.nosDir };
 }
 
 /**
