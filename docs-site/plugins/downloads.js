@@ -11,18 +11,14 @@ module.exports = function downloads(context) {
   return {
     name: 'mes-fhir-downloads',
     async postBuild({ outDir }) {
-      const { loadProjectIndex, packFolderPackage, findBundledPackage } = await import('@mes-fhir/fhir-packages');
+      const { loadProjectIndex, packFolderWithBundled } = await import('@mes-fhir/fhir-packages');
       const { StructureModel } = await import('@mes-fhir/profile-model');
       const { FhirXml } = await import('@mes-fhir/xml');
       const generated = resolve(context.siteDir, '..', 'generated', 'fhir');
       const target = join(outDir, 'telechargements');
       await mkdir(target, { recursive: true });
       const manifest = JSON.parse(await readFile(join(generated, 'package.json'), 'utf8'));
-      await packFolderPackage(generated, join(target, `${manifest.name}-${manifest.version}.tgz`));
-      for (const name of Object.keys(manifest.dependencies ?? {})) {
-        const bundled = findBundledPackage(name, generated);
-        if (bundled) await packFolderPackage(bundled.dir, join(target, `${bundled.name}-${bundled.version}.tgz`));
-      }
+      await packFolderWithBundled(generated, join(target, `${manifest.name}-${manifest.version}.tgz`));
       // XML is written from the StructureDefinitions of the loaded packages (R4 core among them)
       const { index } = await loadProjectIndex({ generatedDir: generated });
       const xml = new FhirXml(new StructureModel(index));

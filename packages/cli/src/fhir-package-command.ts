@@ -1,14 +1,6 @@
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  BUNDLED_PACKAGES,
-  chooseSource,
-  describeSource,
-  findBundledPackage,
-  installFolderPackage,
-  packFolderPackage,
-  readFolderManifest,
-} from '@mes-fhir/fhir-packages';
+import { chooseSource, describeSource, installFolderPackage, packFolderWithBundled, readFolderManifest } from '@mes-fhir/fhir-packages';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './io.js';
 
 export const FHIR_PACKAGE_USAGE = `Usage: mes-fhir fhir-package [--install] [--tgz <file>] [--generated <dir>]
@@ -47,16 +39,8 @@ export async function fhirPackageCommand(args: string[], io: CliIo): Promise<num
     io.stdout.write(`${label} from ${describeSource(source)}\n`);
     if (values.tgz) {
       const file = resolve(values.tgz);
-      await packFolderPackage(source.generatedDir, file);
-      io.stdout.write(`wrote ${file}\n`);
-      // the packages it depends on that no registry has: beside it, named as a mirror names them
-      for (const name of Object.keys(manifest.dependencies ?? {}).filter((n) => BUNDLED_PACKAGES.has(n))) {
-        const found = findBundledPackage(name, source.generatedDir);
-        if (!found) throw new Error(`${name}, a dependency of ${label}, was found neither beside ${source.generatedDir} nor in @mes-fhir/definitions`);
-        const beside = join(dirname(file), `${found.name}-${found.version}.tgz`);
-        await packFolderPackage(found.dir, beside);
-        io.stdout.write(`wrote ${beside}\n`);
-      }
+      // and, beside it, the packages it depends on that no registry has
+      for (const written of await packFolderWithBundled(source.generatedDir, file)) io.stdout.write(`wrote ${written}\n`);
     }
     if (values.install) {
       const started = performance.now();

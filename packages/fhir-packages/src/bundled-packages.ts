@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { nosDir } from '@mes-fhir/definitions';
-import type { PackageRef } from './types.js';
+import { refToString, type PackageRef } from './types.js';
 
 export const NOS_PACKAGE = 'mes-fhir.nos';
 
@@ -24,6 +24,30 @@ function manifestOf(dir: string): { name?: unknown; version?: unknown } | undefi
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The dependencies of a definitions folder that ship with mes-fhir, where they are found; those
+ * found nowhere (`missing`) and those found in another version (`otherVersion`), worded once here
+ * for every caller (loading, installing, packing).
+ */
+export function bundledDependencies(
+  dependencies: PackageRef[],
+  definitionsDir: string,
+): { found: BundledPackage[]; missing: string[]; otherVersion: string[] } {
+  const found: BundledPackage[] = [];
+  const missing: string[] = [];
+  const otherVersion: string[] = [];
+  for (const dep of dependencies.filter((d) => BUNDLED_PACKAGES.has(d.name))) {
+    const pkg = findBundledPackage(dep.name, definitionsDir);
+    if (!pkg) missing.push(`${refToString(dep)}, a dependency of ${definitionsDir}, was found neither beside it nor in @mes-fhir/definitions`);
+    else {
+      found.push(pkg);
+      if (pkg.version !== dep.version)
+        otherVersion.push(`${refToString(dep)}, a dependency of ${definitionsDir}: version ${pkg.version} used, from ${pkg.dir}`);
+    }
+  }
+  return { found, missing, otherVersion };
 }
 
 /** Where a bundled package is for a definitions folder: beside it, then in @mes-fhir/definitions. */

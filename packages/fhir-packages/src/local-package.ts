@@ -2,8 +2,8 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promi
 import { dirname, join, relative } from 'node:path';
 import { c as createTar } from 'tar';
 import { cachedPackageRoot, defaultCacheDir } from './cache.js';
-import { BUNDLED_PACKAGES, findBundledPackage } from './bundled-packages.js';
-import { PackageNotFoundError, ProjectConfigError } from './errors.js';
+import { BUNDLED_PACKAGES, bundledDependencies } from './bundled-packages.js';
+import { ProjectConfigError } from './errors.js';
 import { installPackages, type InstallOptions, type InstallResult } from './install.js';
 import type { PackageManifest } from './types.js';
 
@@ -60,9 +60,9 @@ export async function installFolderPackage(dir: string, options: InstallOptions 
   // the packages mes-fhir ships (no registry has them) are copied from where they ship, with their own dependencies
   const bundled: FolderInstallResult['bundled'] = [];
   const nested: InstallResult[] = [];
-  for (const root of roots.filter((r) => BUNDLED_PACKAGES.has(r.name))) {
-    const found = findBundledPackage(root.name, dir);
-    if (!found) throw new PackageNotFoundError(root.name, root.version, [`${join(dirname(dir), 'nos')} (beside ${dir})`, '@mes-fhir/definitions']);
+  const { found: shipped, missing, otherVersion } = bundledDependencies(roots, dir);
+  if (missing.length) throw new Error(missing.join('\n'));
+  for (const found of shipped) {
     const installed = await installFolderPackage(found.dir, { ...options, cacheDir });
     bundled.push({ name: found.name, version: found.version, cachedAt: installed.cachedAt });
     nested.push(installed.dependencies);
@@ -72,6 +72,7 @@ export async function installFolderPackage(dir: string, options: InstallOptions 
     { ...options, cacheDir },
   );
   for (const n of nested) dependencies.warnings.push(...n.warnings);
+  dependencies.warnings.push(...otherVersion);
   return { manifest, cachedAt: target, dependencies, bundled };
 }
 
@@ -84,6 +85,27 @@ async function listFiles(dir: string, root = dir): Promise<string[]> {
     else if (entry.isFile()) files.push(relative(root, full));
   }
   return files.sort();
+}
+
+/**
+ * Writes the folder as `tarball`, and each dependency that ships with mes-fhir (no registry has it)
+ * beside it as `<name>-<version>.tgz`, as a mirror names them. Returns the files written.
+ */
+export async function packFolderWithBundled(dir: string, tarball: string): Promise<string[]> {
+  const manifest = await readFolderManifest(dir);
+  const { found, missing } = bundledDependencies(
+    Object.entries(manifest.dependencies ?? {}).map(([name, version]) => ({ name, version })),
+    dir,
+  );
+  if (missing.length) throw new Error(missing.join('\n'));
+  await packFolderPackage(dir, tarball);
+  const files = [tarball];
+  for (const b of found) {
+    const beside = join(dirname(tarball), `${b.name}-${b.version}.tgz`);
+    await packFolderPackage(b.dir, beside);
+    files.push(beside);
+  }
+  return files;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { definitionsDir } from '@mes-fhir/definitions';
-import { BUNDLED_PACKAGES, findBundledPackage, NOS_PACKAGE, type BundledPackage } from './bundled-packages.js';
+import { BUNDLED_PACKAGES, bundledDependencies, findBundledPackage, NOS_PACKAGE } from './bundled-packages.js';
 import { readProjectPackages } from './config.js';
 import { installPackages, type InstallOptions, type InstallResult } from './install.js';
 import { readFolderManifest } from './local-package.js';
@@ -45,21 +45,15 @@ export interface ProjectIndex {
 export async function loadProjectIndex(options: ProjectIndexOptions = {}): Promise<ProjectIndex> {
   const source = chooseSource(options);
   const roots = source.kind === 'project' ? await projectRoots(source.projectDir) : await packageRoots(source.generatedDir);
-  // the NOS value sets ship with mes-fhir: loaded by default, from beside the definitions or the bundled copy
-  const bundled = [...new Set([...roots.map((r) => r.name).filter((n) => BUNDLED_PACKAGES.has(n)), NOS_PACKAGE])]
-    .map((name) => findBundledPackage(name, source.generatedDir))
-    .filter((p): p is BundledPackage => p !== undefined);
+  const { found, missing, otherVersion } = bundledDependencies(roots, source.generatedDir);
+  // the NOS value sets ship with mes-fhir: loaded by default, even for definitions that do not name them
+  const nos = roots.some((r) => r.name === NOS_PACKAGE) ? undefined : findBundledPackage(NOS_PACKAGE, source.generatedDir);
+  const bundled = [...found, ...(nos ? [nos] : [])];
   const packages = await installPackages(
     roots.filter((r) => !BUNDLED_PACKAGES.has(r.name)),
     options,
   );
-  for (const root of roots.filter((r) => BUNDLED_PACKAGES.has(r.name))) {
-    const found = bundled.find((b) => b.name === root.name);
-    if (!found)
-      packages.warnings.push(`${refToString(root)} (a dependency of ${source.generatedDir}) was found neither beside it nor in @mes-fhir/definitions`);
-    else if (found.version !== root.version)
-      packages.warnings.push(`${refToString(root)} asked by ${source.generatedDir}: version ${found.version} loaded from ${found.dir}`);
-  }
+  packages.warnings.push(...missing, ...otherVersion);
   return { index: new ResourceIndex([...(options.extraLayers ?? []), ...projectLayers(packages, source.generatedDir, bundled)]), packages, source };
 }
 
