@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ResourceIndex, projectLayers } from '@mes-fhir/fhir-packages';
+import { ResourceIndex, indexFolders, projectLayers } from '@mes-fhir/fhir-packages';
 import { appointment, cancelAppointment, checkResource, profiles } from '@mes-fhir/profiles';
 import { Validator } from '@mes-fhir/validator';
 import { REPO_ROOT, loadRepoIndex } from './helpers/repo.js';
@@ -16,7 +16,7 @@ let index: ResourceIndex;
 
 beforeAll(async () => {
   const { packages } = await loadRepoIndex();
-  index = new ResourceIndex(projectLayers(packages, GENERATED));
+  index = indexFolders(projectLayers(packages, GENERATED));
   validator = new Validator(index);
 });
 

@@ -5,7 +5,7 @@ import { cp, mkdtemp, readFile, rm, readdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ResourceIndex, cachedPackageDir, type FhirResource } from '@mes-fhir/fhir-packages';
+import { indexFolders, cachedPackageDir, type FhirResource } from '@mes-fhir/fhir-packages';
 import type { Manifest } from '@mes-fhir/codegen';
 import { REPO_ROOT, mirrorDir, nosSvsDir, runCli, snapshotTree, type CliResult } from './helpers/repo.js';
 
@@ -97,7 +97,7 @@ describe('codegen from an empty cache with the mirror', () => {
         return { label: id, dir: cachedPackageDir(cache, { name, version }) };
       }),
     ];
-    const index = new ResourceIndex(layers);
+    const index = indexFolders(layers);
     for (const [mesId, ansId, viaFrCore] of MEASURES) {
       const ours = manifest.profiles.find((p) => p.mesCanonical === MES + mesId)!;
       const chain = index.baseChain(ours.url);

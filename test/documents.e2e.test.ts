@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ResourceIndex, projectLayers, type InstallResult } from '@mes-fhir/fhir-packages';
+import { indexFolders, projectLayers, type InstallResult } from '@mes-fhir/fhir-packages';
 import { Validator } from '@mes-fhir/validator';
 import { buildCdaLevel1, checkResource, documentReference, provideDocumentBundle, type CdaHeader, type LotDocument } from '@mes-fhir/profiles';
 import { REPO_ROOT, loadRepoIndex, runCli } from './helpers/repo.js';
@@ -58,7 +58,7 @@ const lot = (documents: LotDocument[]) =>
 beforeAll(async () => {
   const loaded = await loadRepoIndex();
   packages = loaded.packages;
-  validator = new Validator(new ResourceIndex(projectLayers(packages, GENERATED)));
+  validator = new Validator(indexFolders(projectLayers(packages, GENERATED)));
   work = await mkdtemp(join(tmpdir(), 'mes-fhir-documents-'));
 });
 afterAll(() => rm(work, { recursive: true, force: true }));

@@ -8,7 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import ts from 'typescript';
 import fc from 'fast-check';
 import { XMLParser } from 'fast-xml-parser';
-import { ResourceIndex, projectLayers } from '@mes-fhir/fhir-packages';
+import { indexFolders, projectLayers } from '@mes-fhir/fhir-packages';
 import { StructureModel } from '@mes-fhir/profile-model';
 import { Validator } from '@mes-fhir/validator';
 import { FhirXml } from '@mes-fhir/xml';
@@ -25,7 +25,7 @@ let validator: Validator;
 
 beforeAll(async () => {
   const { packages } = await loadRepoIndex();
-  const index = new ResourceIndex(projectLayers(packages, join(REPO_ROOT, 'generated', 'fhir')));
+  const index = indexFolders(projectLayers(packages, join(REPO_ROOT, 'generated', 'fhir')));
   xml = new FhirXml(new StructureModel(index));
   validator = new Validator(index);
 });

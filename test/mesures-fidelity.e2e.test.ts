@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ResourceIndex, projectLayers } from '@mes-fhir/fhir-packages';
+import { indexFolders, projectLayers } from '@mes-fhir/fhir-packages';
 import { Validator } from '@mes-fhir/validator';
 import {
   GLUCOSE_MOMENTS,
@@ -49,7 +49,7 @@ const scale = () =>
 
 beforeAll(async () => {
   const { packages } = await loadRepoIndex();
-  validator = new Validator(new ResourceIndex(projectLayers(packages, GENERATED)));
+  validator = new Validator(indexFolders(projectLayers(packages, GENERATED)));
 });
 
 describe('glycaemia: the NOS value sets of the ANS extensions', () => {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import pg from 'pg';
-import { ResourceIndex, projectLayers } from '@mes-fhir/fhir-packages';
+import { indexFolders, projectLayers } from '@mes-fhir/fhir-packages';
 import { Validator } from '@mes-fhir/validator';
 import { bloodGlucose, bodyHeight, bodyWeight, feedingBundle, phdDevice, appointment } from '@mes-fhir/profiles';
 import { ValidationWorkers, readConfig, startSandbox, type Sandbox } from '@mes-fhir/sandbox';
@@ -32,7 +32,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'mes-sandbox-test-'));
 
 beforeAll(async () => {
   const { packages } = await loadRepoIndex();
-  validator = new Validator(new ResourceIndex(projectLayers(packages, GENERATED)));
+  validator = new Validator(indexFolders(projectLayers(packages, GENERATED)));
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

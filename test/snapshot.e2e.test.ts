@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ResourceIndex, projectLayers, type InstallResult } from '@mes-fhir/fhir-packages';
+import { ResourceIndex, indexFolders, projectLayers, type InstallResult } from '@mes-fhir/fhir-packages';
 import { generateSnapshot, type ElementDefinitionJson, type StructureDefinitionJson } from '@mes-fhir/profile-model';
 import { Validator } from '@mes-fhir/validator';
 import { REPO_ROOT, loadRepoIndex, runCli } from './helpers/repo.js';
@@ -128,8 +128,8 @@ describe('snapshot generation against SUSHI', () => {
     for (const f of folders) {
       const index =
         f.label === 'generated'
-          ? new ResourceIndex(projectLayers(packages, GENERATED))
-          : new ResourceIndex([{ label: f.label, dir: f.dir }, ...f.chain.map((dir, i) => ({ label: `dep-${i}`, dir }))]);
+          ? indexFolders(projectLayers(packages, GENERATED))
+          : indexFolders([{ label: f.label, dir: f.dir }, ...f.chain.map((dir, i) => ({ label: `dep-${i}`, dir }))]);
       const r = compareFolder(f.label, f.dir, index);
       profiles += r.profiles;
       elements += r.elements;
@@ -177,8 +177,8 @@ describe('the validator on profiles without a snapshot', () => {
       sd.url = DIFF_BASE + sd.id;
       writeFileSync(join(dir, file), JSON.stringify(sd));
     }
-    withSnapshots = new Validator(new ResourceIndex(projectLayers(packages, GENERATED)));
-    differentialOnly = new Validator(new ResourceIndex([{ label: 'differential-only', dir }, ...projectLayers(packages, GENERATED)]), [
+    withSnapshots = new Validator(indexFolders(projectLayers(packages, GENERATED)));
+    differentialOnly = new Validator(indexFolders([{ label: 'differential-only', dir }, ...projectLayers(packages, GENERATED)]), [
       'generated',
       'differential-only',
     ]);

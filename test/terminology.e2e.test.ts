@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ResourceIndex, cachedPackageDir, type InstallResult } from '@mes-fhir/fhir-packages';
+import { indexFolders, cachedPackageDir, type InstallResult } from '@mes-fhir/fhir-packages';
 import { Terminology, type ExpansionContains } from '@mes-fhir/terminology';
 import { loadRepoIndex, REPO_ROOT, runCli } from './helpers/repo.js';
 
@@ -19,7 +19,7 @@ beforeAll(async () => {
 describe('expansions against what the packages ship', () => {
   const r4Only = () => {
     const r4 = packages.packages.find((p) => p.name === 'hl7.fhir.r4.core')!;
-    return new Terminology(new ResourceIndex([{ label: 'r4', dir: cachedPackageDir(packages.cacheDir, r4) }]));
+    return new Terminology(indexFolders([{ label: 'r4', dir: cachedPackageDir(packages.cacheDir, r4) }]));
   };
   const shippedCodes = (t: Terminology, url: string) => {
     const out: string[] = [];

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ResourceIndex, projectLayers } from '@mes-fhir/fhir-packages';
+import { indexFolders, projectLayers } from '@mes-fhir/fhir-packages';
 import { Validator, isValid } from '@mes-fhir/validator';
 import { CLI, REPO_ROOT, loadRepoIndex, runCli } from './helpers/repo.js';
 
@@ -68,7 +68,7 @@ describe('mes-fhir validate on NDJSON', () => {
 describe('Validator.validateAll', () => {
   it('validates an async iterable in order, one resource at a time', async () => {
     const { packages } = await loadRepoIndex();
-    const validator = new Validator(new ResourceIndex(projectLayers(packages, join(REPO_ROOT, 'generated', 'fhir'))));
+    const validator = new Validator(indexFolders(projectLayers(packages, join(REPO_ROOT, 'generated', 'fhir'))));
     let produced = 0;
     async function* source() {
       for (let i = 0; i < 200; i++) {

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ResourceIndex, projectLayers } from '@mes-fhir/fhir-packages';
+import { indexFolders, projectLayers } from '@mes-fhir/fhir-packages';
 import { Validator } from '@mes-fhir/validator';
 import { REPO_ROOT, loadRepoIndex } from './helpers/repo.js';
 
@@ -18,7 +18,7 @@ let validator: Validator;
 
 beforeAll(async () => {
   const { packages } = await loadRepoIndex();
-  validator = new Validator(new ResourceIndex([{ label: 'fixtures', dir: FIXTURES }, ...projectLayers(packages, join(REPO_ROOT, 'generated', 'fhir'))]), [
+  validator = new Validator(indexFolders([{ label: 'fixtures', dir: FIXTURES }, ...projectLayers(packages, join(REPO_ROOT, 'generated', 'fhir'))]), [
     'generated',
     'fixtures',
   ]);

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ResourceIndex, projectLayers, type InstallResult } from '@mes-fhir/fhir-packages';
+import { indexFolders, projectLayers, type InstallResult } from '@mes-fhir/fhir-packages';
 import { Validator, isValid, type ValidationIssue } from '@mes-fhir/validator';
 import { REPO_ROOT, loadRepoIndex } from './helpers/repo.js';
 
@@ -21,7 +21,7 @@ const has = (list: ValidationIssue[], code: string, location: string) => list.so
 beforeAll(async () => {
   const loaded = await loadRepoIndex();
   packages = loaded.packages;
-  validator = new Validator(new ResourceIndex(projectLayers(packages, GENERATED)));
+  validator = new Validator(indexFolders(projectLayers(packages, GENERATED)));
 });
 
 describe('examples', () => {

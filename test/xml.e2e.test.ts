@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import fhirJs from 'fhir';
-import { ResourceIndex, projectLayers, type InstallResult } from '@mes-fhir/fhir-packages';
+import { indexFolders, projectLayers, type InstallResult } from '@mes-fhir/fhir-packages';
 import { StructureModel } from '@mes-fhir/profile-model';
 import { Validator } from '@mes-fhir/validator';
 import { FhirXml } from '@mes-fhir/xml';
@@ -24,7 +24,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'mes-xml-test-'));
 
 beforeAll(async () => {
   ({ packages } = await loadRepoIndex());
-  const index = new ResourceIndex(projectLayers(packages, GENERATED));
+  const index = indexFolders(projectLayers(packages, GENERATED));
   xml = new FhirXml(new StructureModel(index));
   validator = new Validator(index);
 });

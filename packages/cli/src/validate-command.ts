@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ResourceIndex, projectLayers, type ResourceLayer } from '@mes-fhir/fhir-packages';
+import { indexFolders, projectLayers, type ResourceLayer } from '@mes-fhir/fhir-packages';
 import { Validator, type ValidatorSettings } from '@mes-fhir/validator';
 import { availableParallelism } from 'node:os';
 import { checkInput, type Checked, type Input } from './validate-core.js';
@@ -130,7 +130,7 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
     const xmlLayer = await xmlDefinitionsLayer(index, load.xmlFiles, (message) => io.stderr.write(`mes-fhir validate: ${message}\n`));
     if (xmlLayer) {
       extraLayers = [...extraLayers, xmlLayer];
-      index = new ResourceIndex([...extraLayers, ...projectLayers(project.packages, project.source.generatedDir)]);
+      index = indexFolders([...extraLayers, ...projectLayers(project.packages, project.source.generatedDir)]);
     }
     validator = new Validator(index, ['generated', ...extraLayers.map((l) => l.label)], validatorSettings);
   } catch (e) {

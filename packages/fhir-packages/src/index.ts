@@ -6,6 +6,7 @@ export * from './versions.js';
 export * from './sources.js';
 export * from './install.js';
 export * from './resource-index.js';
+export * from './package-folder.js';
 export * from './project.js';
 export * from './bundled-packages.js';
 export * from './local-package.js';

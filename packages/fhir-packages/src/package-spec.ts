@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { x as extractTar } from 'tar';
 import { installPackages, type InstallOptions } from './install.js';
 import { packageRefProblem, printable } from './package-name.js';
-import { ResourceIndex, type FhirResource } from './resource-index.js';
+import type { FhirResource } from './resource-index.js';
+import { indexFolders } from './package-folder.js';
 
 /** The resources of one package named on a command line, and how to let it go. */
 export interface OpenedPackage {
@@ -30,7 +31,7 @@ export async function openPackage(spec: string, options: InstallOptions = {}): P
     label,
     dir,
     resources: () => {
-      const index = new ResourceIndex([{ label, dir }]);
+      const index = indexFolders([{ label, dir }]);
       return index.list().map((e) => index.read(e));
     },
     dispose,

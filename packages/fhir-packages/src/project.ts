@@ -5,7 +5,8 @@ import { BUNDLED_PACKAGES, bundledDependencies, findBundledPackage, NOS_PACKAGE 
 import { readProjectPackages } from './config.js';
 import { installPackages, type InstallOptions, type InstallResult } from './install.js';
 import { readFolderManifest } from './local-package.js';
-import { ResourceIndex, type ResourceLayer } from './resource-index.js';
+import type { ResourceIndex } from './resource-index.js';
+import { indexFolders, type ResourceLayer } from './package-folder.js';
 import { refToString, type PackageRef } from './types.js';
 
 export interface ProjectIndexOptions extends InstallOptions {
@@ -54,7 +55,7 @@ export async function loadProjectIndex(options: ProjectIndexOptions = {}): Promi
     options,
   );
   packages.warnings.push(...missing, ...otherVersion);
-  return { index: new ResourceIndex([...(options.extraLayers ?? []), ...projectLayers(packages, source.generatedDir, bundled)]), packages, source };
+  return { index: indexFolders([...(options.extraLayers ?? []), ...projectLayers(packages, source.generatedDir, bundled)]), packages, source };
 }
 
 /** Decides where the definitions come from; see {@link loadProjectIndex}. */

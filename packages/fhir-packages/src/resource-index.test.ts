@@ -2,6 +2,7 @@ import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indexFolders } from './package-folder.js';
 import { ResourceIndex } from './resource-index.js';
 
 let root: string;
@@ -48,7 +49,7 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 
 describe('ResourceIndex', () => {
   it('lets earlier layers win and resolves url|version', () => {
-    const index = new ResourceIndex([
+    const index = indexFolders([
       { label: 'own', dir: join(root, 'own') },
       { label: 'dep', dir: join(root, 'dep'), includeExamples: true },
       { label: 'indexed', dir: join(root, 'indexed') },
@@ -62,7 +63,7 @@ describe('ResourceIndex', () => {
   });
 
   it('never reads outside a package, nor quotes a file it cannot parse', () => {
-    const index = new ResourceIndex([{ label: 'hostile', dir: join(root, 'hostile') }]);
+    const index = indexFolders([{ label: 'hostile', dir: join(root, 'hostile') }]);
     expect(index.findEntry('http://x.org/escape')).toBeUndefined();
     expect(index.findEntry('http://x.org/parent-folder')).toBeUndefined();
     const notes = index.findEntry('http://x.org/notes')!;
@@ -70,7 +71,31 @@ describe('ResourceIndex', () => {
     expect(() => index.read(notes)).not.toThrow(/secret/);
   });
   it('lists the folder when its .index.json is not JSON', () => {
-    const index = new ResourceIndex([{ label: 'bad', dir: join(root, 'bad-index') }]);
+    const index = indexFolders([{ label: 'bad', dir: join(root, 'bad-index') }]);
     expect(index.resolve('http://x.org/listed')?.id).toBe('listed');
+  });
+
+  it('reads a layer kept anywhere (a browser fetches it) once per resource, on first use', () => {
+    const reads: string[] = [];
+    const index = new ResourceIndex([
+      {
+        label: 'memory',
+        entries: [{ resourceType: 'StructureDefinition', url: 'http://x.org/root', file: 'r' }],
+        read: (file) => (reads.push(file), sd('root')),
+      },
+      {
+        label: 'broken',
+        entries: [{ resourceType: 'ValueSet', url: 'http://x.org/gone', file: 'g' }],
+        read: () => {
+          throw Object.assign(new Error('404 <secret>'), { code: 'E404' });
+        },
+      },
+    ]);
+    expect(reads).toEqual([]);
+    expect(index.resolve('http://x.org/root')?.id).toBe('root');
+    expect(index.resolve('http://x.org/root')?.id).toBe('root');
+    expect(reads).toEqual(['r']);
+    expect(() => index.resolve('http://x.org/gone')).toThrow(/^g \(broken\) cannot be read as a JSON resource \(E404\)$/);
+    expect(ResourceIndex.of('given', [sd('a'), sd('b', 'a')]).baseChain('http://x.org/b')).toEqual(['http://x.org/b', 'http://x.org/a']);
   });
 });

@@ -1,5 +1,9 @@
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+/**
+ * The one index of FHIR definitions (url → resource) that codegen, terminology and the validator
+ * read. It knows nothing of where resources are stored: a layer lists its entries and reads one
+ * on demand, from a package folder (`package-folder.ts`, Node) or from wherever a browser keeps
+ * them (the site's "Essayer" page fetches them).
+ */
 
 /** Minimal shape shared by every FHIR resource this index hands out. */
 export interface FhirResource {
@@ -10,7 +14,7 @@ export interface FhirResource {
   [key: string]: unknown;
 }
 
-/** What is known about a resource without parsing its file (from `.index.json` when present). */
+/** What is known about a resource without reading it (from `.index.json` when present). */
 export interface IndexEntry {
   resourceType: string;
   id?: string;
@@ -18,70 +22,54 @@ export interface IndexEntry {
   version?: string;
   /** Label of the layer the resource came from, e.g. `hl7.fhir.fr.core#2.1.0` or `generated`. */
   source: string;
+  /** Where the layer keeps the resource (a file path, a url): the key its `read` takes. */
   file: string;
 }
 
-/** One folder of resources: a package's `package/` folder, or the project's generated output. */
-export interface ResourceLayer {
+/** One ordered source of resources: what it holds, and how to read one of them. */
+export interface IndexedLayer {
   label: string;
-  /** A folder of resources; for a layer of single files, use `files`. */
-  dir: string;
-  /** Individual JSON files (read instead of `dir`). */
-  files?: string[];
-  /** Also read `<dir>/example/` (packages keep their examples there). */
-  includeExamples?: boolean;
-}
-
-interface DotIndex {
-  files?: Array<{ filename: string; resourceType: string; id?: string; url?: string; version?: string }>;
+  entries: Array<Omit<IndexEntry, 'source'>>;
+  /** The resource behind an entry's `file`; throws when it cannot be read (an error's `code`, e.g. ENOENT, is kept). */
+  read(file: string): unknown;
+  /** Resources already read while listing (a folder without `.index.json` parses its files to list them). */
+  preloaded?: Map<string, FhirResource>;
 }
 
 /**
- * The one loader of FHIR definitions shared by codegen, terminology and the validator: maps
- * canonical url (optionally `url|version`) to resources across ordered layers. Earlier layers win
- * on duplicates, so list the project's own output first, then its dependencies. File contents are
+ * Maps canonical url (optionally `url|version`) to resources across ordered layers. Earlier layers
+ * win on duplicates, so list the project's own output first, then its dependencies. Resources are
  * read on first use and kept.
  */
 export class ResourceIndex {
   private readonly entries: IndexEntry[] = [];
   private readonly byUrl = new Map<string, IndexEntry[]>();
-  private readonly cache = new Map<string, FhirResource>();
+  private readonly cache = new Map<IndexEntry, FhirResource>();
+  private readonly layerOf = new Map<IndexEntry, IndexedLayer>();
 
-  constructor(layers: ResourceLayer[]) {
+  constructor(layers: IndexedLayer[]) {
     for (const layer of layers) {
-      if (layer.files) {
-        for (const file of layer.files) this.addFile(layer.label, file);
-        continue;
+      for (const listed of layer.entries) {
+        const entry: IndexEntry = { ...listed, source: layer.label };
+        this.layerOf.set(entry, layer);
+        const preloaded = layer.preloaded?.get(entry.file);
+        if (preloaded) this.cache.set(entry, preloaded);
+        this.add(entry);
       }
-      this.addFolder(layer.label, layer.dir);
-      if (layer.includeExamples) this.addFolder(layer.label, join(layer.dir, 'example'));
     }
   }
 
-  private addFolder(label: string, dir: string): void {
-    if (!existsSync(dir)) return;
-    const dotIndex = readDotIndex(join(dir, '.index.json'));
-    if (dotIndex) {
-      for (const f of dotIndex)
-        this.add({ resourceType: f.resourceType, id: f.id, url: f.url, version: f.version, source: label, file: join(dir, f.filename) });
-      return;
-    }
-    for (const name of readdirSync(dir).sort()) {
-      if (!name.endsWith('.json') || name === 'package.json' || name.startsWith('.')) continue;
-      this.addFile(label, join(dir, name));
-    }
-  }
-
-  private addFile(label: string, file: string): void {
-    let resource: FhirResource;
-    try {
-      resource = JSON.parse(readFileSync(file, 'utf8')) as FhirResource;
-    } catch {
-      return; // not JSON: packages sometimes ship other files with a .json name
-    }
-    if (!resource || typeof resource.resourceType !== 'string') return;
-    this.cache.set(file, resource);
-    this.add({ resourceType: resource.resourceType, id: resource.id, url: resource.url, version: resource.version, source: label, file });
+  /** An index of resources already in memory (one layer; e.g. definitions given to a browser). */
+  static of(label: string, resources: FhirResource[]): ResourceIndex {
+    const byKey = new Map(resources.map((r, i) => [String(i), r] as const));
+    return new ResourceIndex([
+      {
+        label,
+        entries: resources.map((r, i) => ({ resourceType: r.resourceType, id: r.id, url: r.url, version: r.version, file: String(i) })),
+        read: (file) => byKey.get(file),
+        preloaded: byKey,
+      },
+    ]);
   }
 
   private add(entry: IndexEntry): void {
@@ -121,19 +109,22 @@ export class ResourceIndex {
     return entry ? this.read<T>(entry) : undefined;
   }
 
-  /** Reads (once) and returns the resource behind an entry; throws, without quoting the file, when it is not JSON. */
+  /** Reads (once) and returns the resource behind an entry; throws when its layer cannot read it. */
   read<T = FhirResource>(entry: IndexEntry): T {
-    let resource = this.cache.get(entry.file);
+    let resource = this.cache.get(entry);
     if (!resource) {
+      let read: unknown;
+      let why = '';
       try {
-        resource = JSON.parse(readFileSync(entry.file, 'utf8')) as FhirResource;
+        read = this.layerOf.get(entry)?.read(entry.file);
       } catch (e) {
-        // the parser's message quotes the text: a file named by a hostile .index.json must not be echoed
-        throw new Error(
-          `${entry.file} (${entry.source}) cannot be read as a JSON resource${(e as NodeJS.ErrnoException).code ? ` (${(e as NodeJS.ErrnoException).code})` : ''}`,
-        );
+        const code = (e as { code?: unknown }).code;
+        why = typeof code === 'string' ? ` (${code})` : '';
       }
-      this.cache.set(entry.file, resource);
+      // never the reader's message: a JSON parser's quotes the text of a file a hostile index names
+      if (!read || typeof read !== 'object') throw new Error(`${entry.file} (${entry.source}) cannot be read as a JSON resource${why}`);
+      resource = read as FhirResource;
+      this.cache.set(entry, resource);
     }
     return resource as unknown as T;
   }
@@ -157,36 +148,6 @@ export class ResourceIndex {
     return chain;
   }
 }
-
-type DotIndexFile = NonNullable<DotIndex['files']>[number];
-
-/**
- * The entries of a package's `.index.json`, or undefined to list the folder instead (no index, or
- * one that is not JSON). Entries whose filename is not a plain file name of the folder (`../x`,
- * `a/b`) are left out: an index is data, and must not make the loader read outside its package.
- */
-function readDotIndex(file: string): DotIndexFile[] | undefined {
-  if (!existsSync(file)) return undefined;
-  let index: DotIndex;
-  try {
-    index = JSON.parse(readFileSync(file, 'utf8')) as DotIndex;
-  } catch {
-    return undefined;
-  }
-  if (!index || !Array.isArray(index.files)) return undefined;
-  return index.files.filter(
-    (f) =>
-      f &&
-      typeof f.filename === 'string' &&
-      typeof f.resourceType === 'string' &&
-      PLAIN_FILE_NAME.test(f.filename) &&
-      f.filename !== '.' &&
-      f.filename !== '..',
-  );
-}
-
-/** A file name without a folder part (no separator, no NUL). */
-const PLAIN_FILE_NAME = /^[^/\\\u0000]+$/;
 
 /**
  * `url|version` → [url, version]. Called for every canonical a resource claims (a hostile one

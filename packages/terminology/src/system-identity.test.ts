@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ResourceIndex } from '@mes-fhir/fhir-packages';
+import { indexFolders } from '@mes-fhir/fhir-packages';
 import { Terminology } from './terminology.js';
 
 // A NOS-like code system named by canonical and OID, LOINC republished under a NOS canonical, and
@@ -65,7 +65,7 @@ let terminology: Terminology;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'mes-identity-'));
   await Promise.all(resources.map((r, i) => writeFile(join(root, `r${i}.json`), JSON.stringify(r))));
-  terminology = new Terminology(new ResourceIndex([{ label: 'test', dir: root }]));
+  terminology = new Terminology(indexFolders([{ label: 'test', dir: root }]));
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 

@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ResourceIndex } from '@mes-fhir/fhir-packages';
+import { indexFolders } from '@mes-fhir/fhir-packages';
 import { Terminology } from './terminology.js';
 import { convertUcum, ucumCommensurable, validateUcum } from './ucum.js';
 
@@ -117,7 +117,7 @@ beforeAll(async () => {
   await mkdir(join(root, 'pkg'));
   await Promise.all(resources.map((r, i) => writeFile(join(root, 'pkg', `r${i}.json`), JSON.stringify(r))));
   await writeFile(join(root, 'pkg', 'deep.json'), deepCodeSystem);
-  terminology = new Terminology(new ResourceIndex([{ label: 'test', dir: join(root, 'pkg') }]));
+  terminology = new Terminology(indexFolders([{ label: 'test', dir: join(root, 'pkg') }]));
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 

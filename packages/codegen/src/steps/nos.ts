@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ResourceIndex, projectLayers } from '@mes-fhir/fhir-packages';
+import { ResourceIndex, indexFolders, projectLayers } from '@mes-fhir/fhir-packages';
 import { SystemIdentity } from '@mes-fhir/terminology';
 import type { CodegenStep } from '../context.js';
 import { CodegenError } from '../errors.js';
@@ -52,7 +52,7 @@ export const nosStep: CodegenStep = {
     }
     const nos = buildNosPackage(
       valueSets,
-      codeSystemNamer(NOS_CODE_SYSTEMS, ctx.packages ? loadedCanonicals(new ResourceIndex(projectLayers(ctx.packages))) : () => undefined),
+      codeSystemNamer(NOS_CODE_SYSTEMS, ctx.packages ? loadedCanonicals(indexFolders(projectLayers(ctx.packages))) : () => undefined),
     );
     for (const why of nos.skipped) ctx.log.warn(`nos: ${why}`);
     const staging = await stagingFolderFor(target);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { ResourceIndex, projectLayers } from '@mes-fhir/fhir-packages';
+import { indexFolders, projectLayers } from '@mes-fhir/fhir-packages';
 import { StructureModel, constraintProfiles, countsText, diffProfiles, requiredMetaProfile, type StructureDefinitionJson } from '@mes-fhir/profile-model';
 import { Terminology } from '@mes-fhir/terminology';
 import type { CodegenContext, CodegenStep } from '../context.js';
@@ -41,7 +41,7 @@ export const fhirStep: CodegenStep = {
 
 /** The profiles (constraint StructureDefinitions) of a folder of definitions. */
 export function profilesIn(dir: string): StructureDefinitionJson[] {
-  const index = new ResourceIndex([{ label: dir, dir }]);
+  const index = indexFolders([{ label: dir, dir }]);
   return constraintProfiles(index.list('StructureDefinition').map((e) => index.read(e)));
 }
 
@@ -100,7 +100,7 @@ async function stageOutput(ctx: CodegenContext, resources: NamedResource[]): Pro
   for (const f of files) await writeFile(join(staging, f.path), toJsonText(f.json));
   const nos = ctx.nos;
   await writeFhirPackageFiles(ctx, staging, resources, nos);
-  const index = new ResourceIndex(ctx.packages ? projectLayers(ctx.packages, staging, nos ? [nos] : []) : [{ label: 'generated', dir: staging }]);
+  const index = indexFolders(ctx.packages ? projectLayers(ctx.packages, staging, nos ? [nos] : []) : [{ label: 'generated', dir: staging }]);
   const model = new StructureModel(index);
   ctx.definitions = { index, model, terminology: new Terminology(index) };
   const manifest = buildManifest({
