@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import ucumLhc from '@lhncbc/ucum-lhc';
 
 export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
 
@@ -16,8 +16,8 @@ interface UcumUtils {
   convertUnitTo(from: string, value: number, to: string): { status: string; toVal?: number; msg?: string[] };
 }
 
-// @lhncbc/ucum-lhc ships CommonJS only and no types.
-const library = (createRequire(import.meta.url)('@lhncbc/ucum-lhc') as { UcumLhcUtils: { getInstance(): UcumUtils } }).UcumLhcUtils.getInstance();
+// @lhncbc/ucum-lhc ships CommonJS only and no types (see ucum-lhc.d.ts): its exports are the default import, in Node and in bundlers.
+const library = (ucumLhc as { UcumLhcUtils: { getInstance(): UcumUtils } }).UcumLhcUtils.getInstance();
 
 /**
  * The library, with console.log silenced while it runs: it logs the errors it catches on some
