@@ -5,3 +5,4 @@ export { planInvariants } from './invariants/plan.js';
 export type { AttachmentResolver } from './resources/document-reference.js';
 /** An issue of the validator: the toolkit's one issue type (`@mes-fhir/core`). */
 export type { Issue as ValidationIssue } from '@mes-fhir/core';
+export { reachableDefinitions } from './reachable-definitions.js';
