@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
@@ -8,9 +9,12 @@ import {
   checkAttachedDocument,
   fromUtf8,
   MAX_CDA_LENGTH,
+  portableSha1,
   readCda,
+  sha1Base64,
   tsToFhir,
   toTs,
+  utf8,
   xdsFormatCode,
   type CdaHeader,
 } from './index.js';
@@ -154,5 +158,19 @@ describe('attachedBytes and checkAttachedDocument', () => {
         message: expect.stringMatching(/not a readable CDA R2 document/),
       },
     ]);
+  });
+});
+
+describe('sha1Base64', () => {
+  it('gives the digest of Node and of FIPS 180-4 at every padding boundary, natively and portably', () => {
+    // 55/56 and 119/120 bytes: the length fits in the last block, or needs one more
+    for (const length of [0, 1, 3, 55, 56, 63, 64, 65, 119, 120, 1000, 70_001]) {
+      const bytes = new Uint8Array(length).map((_, i) => (i * 31 + 7) & 0xff);
+      const expected = createHash('sha1').update(bytes).digest('base64');
+      expect(sha1Base64(bytes), `${length} bytes`).toBe(expected);
+      expect(bytesToBase64(portableSha1(bytes)), `${length} bytes`).toBe(expected);
+    }
+    // the FIPS 180-4 example "abc"
+    expect(Buffer.from(portableSha1(utf8('abc'))).toString('hex')).toBe('a9993e364706816aba3e25717850c26c9cd0d89d');
   });
 });

@@ -1,11 +1,10 @@
 /**
  * DocumentReference (API Documents): an attachment that carries a document is checked against it,
  * with the checks of `@mes-fhir/cda` (size, a readable CDA R2, its header against the metadata)
- * and, here where SHA-1 is synchronous, the hash. The document is the inline data, else the Binary
+ * and the hash (SHA-1, computed synchronously in Node and in browsers). The document is the inline data, else the Binary
  * of the enclosing Bundle its url names (ITI-65), else what the caller resolves (`--cda`).
  */
-import { createHash } from 'node:crypto';
-import { attachedBytes, checkAttachedDocument } from '@mes-fhir/cda';
+import { attachedBytes, checkAttachedDocument, sha1Base64 } from '@mes-fhir/cda';
 import { isObject } from '@mes-fhir/core';
 import type { ValidationContext } from '../context.js';
 import { MAX_PRIMITIVE_LENGTH } from '../rules/primitives.js';
@@ -26,7 +25,7 @@ export const documentReferenceRule: ResourceRule = {
       const bytes = attachedBytes(attachment, (url) => documentElsewhere(ctx, url, contentType));
       if (!bytes) return;
       if (typeof attachment.hash === 'string') {
-        const sha1 = createHash('sha1').update(bytes).digest('base64');
+        const sha1 = sha1Base64(bytes);
         if (attachment.hash !== sha1) ctx.report('document-hash', `${location}.content[${i}].attachment.hash`, attachment.hash, sha1);
       }
       for (const issue of checkAttachedDocument(resource, i, bytes)) ctx.add({ ...issue, location: `${location}.${issue.location}`, key: undefined });
