@@ -1,91 +1,28 @@
 /**
- * The implementation-guide site in a real browser: Debian chromium driven by playwright-core.
- * Builds the site first when docs-site/build is missing (CI builds it before the tests).
+ * The implementation-guide site in a real browser (see helpers/site.ts): navigation, search,
+ * reference pages, downloads, readability.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { REPO_ROOT } from './helpers/repo.js';
+import { BUILD, canRunBrowser, openSite, type SiteSession } from './helpers/site.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const BUILD = join(REPO_ROOT, 'docs-site', 'build');
 const SHOTS = join(REPO_ROOT, 'test-output', 'site');
-// Without chromium (a developer machine), these tests are skipped; CI installs it and never skips.
-const canRun = existsSync(CHROMIUM) || process.env.CI === 'true';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain',
-};
-
-/** A static server for the built site (Docusaurus pages are `<route>.html` or `<route>/index.html`). */
-function serve(root: string): Promise<Server> {
-  const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    for (const candidate of [path, `${path}.html`, join(path, 'index.html')]) {
-      const file = join(root, candidate);
-      if (!file.startsWith(root)) break;
-      const info = await stat(file).catch(() => undefined);
-      if (info?.isFile()) {
-        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-        res.end(await readFile(file));
-        return;
-      }
-    }
-    res.writeHead(404).end('not found');
-  });
-  return new Promise((done) => server.listen(0, '127.0.0.1', () => done(server)));
-}
-
-function buildSite(): Promise<void> {
-  return new Promise((done, fail) => {
-    const child = spawn('npm', ['run', 'docs:build'], { cwd: REPO_ROOT, stdio: 'inherit' });
-    child.on('close', (code) => (code === 0 ? done() : fail(new Error(`docs:build exited with ${code}`))));
-  });
-}
-
-let server: Server;
-let browser: Browser;
+let site: SiteSession;
 let base: string;
-const consoleErrors: string[] = [];
+const newPage = (width?: number): Promise<Page> => site.newPage(width);
 
-async function newPage(width = 1280): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width, height: 900 } });
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') consoleErrors.push(`${page.url()}: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => consoleErrors.push(`${page.url()}: ${err.message}`));
-  return page;
-}
-
-describe.skipIf(!canRun)('implementation-guide site', () => {
+describe.skipIf(!canRunBrowser)('implementation-guide site', () => {
   beforeAll(async () => {
-    if (!existsSync(join(BUILD, 'index.html'))) await buildSite();
     await mkdir(SHOTS, { recursive: true });
-    server = await serve(BUILD);
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    site = await openSite();
+    base = site.base;
   }, 600_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((done) => (server ? server.close(done) : done(undefined)));
-  });
+  afterAll(() => site?.close());
 
   it('opens the home page and follows the navigation to the body-weight profile', async () => {
     const page = await newPage();
@@ -319,6 +256,6 @@ describe.skipIf(!canRun)('implementation-guide site', () => {
   });
 
   it('logged no console error on any page', () => {
-    expect(consoleErrors).toEqual([]);
+    expect(site.consoleErrors).toEqual([]);
   });
 });
