@@ -29,7 +29,7 @@ module.exports = {
       }),
     ],
   ],
-  plugins: [require.resolve('./plugins/downloads.js')],
+  plugins: [require.resolve('./plugins/downloads.js'), require.resolve('./plugins/validator-definitions.js')],
   themes: [
     '@docusaurus/theme-mermaid',
     [

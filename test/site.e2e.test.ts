@@ -202,26 +202,6 @@ describe.skipIf(!canRunBrowser)('implementation-guide site', () => {
     await page.close();
   });
 
-  it('checks a pasted payload in the browser (Essayer): valid, then invalid with its location', async () => {
-    const page = await newPage(1400);
-    await page.goto(`${base}/essayer`);
-    await page.getByRole('button', { name: 'Vérifier' }).click();
-    const verdict = page.getByRole('status');
-    await verdict.waitFor({ state: 'visible' });
-    await expect(verdict.textContent()).resolves.toMatch(/^Valide/);
-    const input = page.getByLabel('Ressource FHIR (JSON)');
-    const weight = JSON.parse(await input.inputValue());
-    await input.fill(JSON.stringify({ ...weight, status: 'done', valueQuantity: { ...weight.valueQuantity, code: 'g' } }, null, 2));
-    await page.getByRole('button', { name: 'Vérifier' }).click();
-    await page.waitForFunction(() => document.querySelector('[role="status"]')?.textContent?.startsWith('Invalide'));
-    await expect(page.locator('.essayer-issues td code', { hasText: 'Observation.status' }).first().isVisible()).resolves.toBe(true);
-    await page.screenshot({ path: join(SHOTS, '08-essayer.png') });
-    await input.fill('{ not json');
-    await page.getByRole('button', { name: 'Vérifier' }).click();
-    await page.waitForFunction(() => document.querySelector('[role="status"]')?.textContent?.startsWith('JSON invalide'));
-    await page.close();
-  });
-
   it('keeps links at WCAG AA contrast (4.5:1) in dark mode, from the rendered styles', async () => {
     const page = await newPage();
     await page.goto(`${base}/reference/profils/mes-observation-bodyweight`);
