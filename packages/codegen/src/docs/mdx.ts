@@ -3,7 +3,7 @@
 /** Escapes text for an MDX paragraph or table cell (JSX braces, angle brackets, table pipes). */
 export function text(value: unknown): string {
   return String(value ?? '')
-    .replace(/\r?\n+/g, ' ')
+    .replace(/[\r\n\u2028\u2029]+/g, ' ')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -18,7 +18,7 @@ export function text(value: unknown): string {
 /** Inline code in a table cell: backticks cannot hold a pipe, so pipes are escaped. */
 export function code(value: unknown): string {
   const s = String(value ?? '')
-    .replace(/\r?\n+/g, ' ')
+    .replace(/[\r\n\u2028\u2029]+/g, ' ')
     .replace(/`/g, "'");
   return s ? `\`${s.replace(/\|/g, '\\|')}\`` : '';
 }
