@@ -140,6 +140,25 @@ describe.skipIf(!canRunBrowser)('implementation-guide site', () => {
     await page.close();
   });
 
+  it('gives each element its definition and comment under "Tous les éléments", R4’s own marked as English', async () => {
+    const page = await newPage(1400);
+    await page.goto(`${base}/reference/profils/mes-observation-bodyweight`);
+    await page.getByRole('tab', { name: 'Tous les éléments' }).click();
+    const shown = page.locator('[role="tabpanel"]:not([hidden])');
+    const row = shown.locator('tr', { has: page.locator('td:first-child code', { hasText: /^status$/ }) }).first();
+    const details = row.locator('details.element-definition');
+    await expect(details.locator('p').first().isVisible()).resolves.toBe(false);
+    await details.locator('summary').click();
+    // Observation.status keeps R4's definition: shown in English, with lang="en" for screen readers
+    const definition = details.locator('p').first();
+    await expect(definition.textContent()).resolves.toMatch(/^The status of the result value\..*\(FHIR R4, en anglais\)$/);
+    await expect(definition.getAttribute('lang')).resolves.toBe('en');
+    // every row of the tab has its definition
+    const rows = await shown.locator('tbody tr').count();
+    await expect(shown.locator('tbody tr details.element-definition').count()).resolves.toBe(rows);
+    await page.close();
+  });
+
   it('fits every table of the profile, extension and guide pages in a 1440 px page', async () => {
     const page = await newPage(1440);
     const routes: string[] = [];

@@ -184,11 +184,12 @@ export function generateSite(input: SiteInput): Map<string, string> {
 
   // Profiles ------------------------------------------------------------------------------
   const own = new Set([...manifest.profiles, ...manifest.extensions].map((p) => p.url));
-  manifest.profiles.forEach((p, position) => pages.set(`${PROFILE_DIR}/${p.id}.mdx`, profilePage(input, p, position, link, apiOf(p), own)));
+  const core = new CoreDefinitions(model);
+  manifest.profiles.forEach((p, position) => pages.set(`${PROFILE_DIR}/${p.id}.mdx`, profilePage(input, p, position, link, apiOf(p), own, core)));
 
   // Extensions ----------------------------------------------------------------------------
   for (const [url, tree] of [...extensions].sort(([a], [b]) => a.localeCompare(b))) {
-    pages.set(`${EXTENSION_DIR}/${slug(tree.sd.id ?? url)}.mdx`, extensionPage(input, tree, link));
+    pages.set(`${EXTENSION_DIR}/${slug(tree.sd.id ?? url)}.mdx`, extensionPage(input, tree, link, core));
   }
   pages.set(`${EXTENSION_DIR}/_category_.json`, categoryJson('Extensions', 3));
 
@@ -290,7 +291,14 @@ function typeText(n: ElementNode, link: Links, from: string): string {
  * The element table: every snapshot element, or those a filter keeps (the differential, the key
  * elements) with every ancestor, greyed, so that indentation always shows the real parent.
  */
-function elementRows(tree: ProfileTree, link: Links, from: string, keep: (n: ElementNode) => boolean = () => true): string[][] {
+function elementRows(
+  tree: ProfileTree,
+  link: Links,
+  from: string,
+  keep: (n: ElementNode) => boolean = () => true,
+  core?: CoreDefinitions,
+  details = false,
+): string[][] {
   const rows: string[][] = [];
   const shown = new Set<ElementNode>();
   for (const n of tree.byId.values()) if (keep(n)) for (let x: ElementNode | undefined = n; x && !shown.has(x); x = x.sliceOf ?? x.parent) shown.add(x);
@@ -318,11 +326,71 @@ function elementRows(tree: ProfileTree, link: Links, from: string, keep: (n: Ele
       cardinality(n),
       typeText(n, link, from),
       context ? '' : flags.join(' ; '),
-      text(n.def.short),
+      `${shortDescription(n, core)}${details && core ? definitionDetails(n, core) : ''}`,
     ]);
   }
   return rows;
 }
+
+/**
+ * The texts of the R4 core definitions, by element path (`Observation.code`, `Quantity.value`): an
+ * element whose definition is still the core one says so, in English, as FHIR publishes it.
+ */
+class CoreDefinitions {
+  private readonly byType = new Map<string, Map<string, { short?: string; definition?: string; comment?: string }>>();
+
+  constructor(private readonly model: StructureModel) {}
+
+  of(basePath: string | undefined): { short?: string; definition?: string; comment?: string } | undefined {
+    if (!basePath) return undefined;
+    const type = basePath.split('.')[0]!;
+    let paths = this.byType.get(type);
+    if (!paths) {
+      paths = new Map();
+      const sd = this.model.definition(`http://hl7.org/fhir/StructureDefinition/${type}`);
+      for (const e of sd?.snapshot?.element ?? []) paths.set(e.path, { short: e.short, definition: e.definition, comment: e.comment });
+      this.byType.set(type, paths);
+    }
+    return paths.get(basePath);
+  }
+}
+
+/** An element's short description; R4's own is marked English, for screen readers and translators. */
+function shortDescription(n: ElementNode, core: CoreDefinitions | undefined): string {
+  const short = n.def.short;
+  if (!short) return '';
+  return core && short === core.of(n.def.base?.path)?.short ? `<span lang="en">${text(short)}</span>` : text(short);
+}
+
+/**
+ * An element's definition and comment, folded under its short description (the "all elements"
+ * tab, as the guides' detailed descriptions): marked English (`lang="en"`) when they are R4's own.
+ */
+function definitionDetails(n: ElementNode, core: CoreDefinitions): string {
+  const { definition, comment } = n.def;
+  if (!definition && !comment) return '';
+  const base = core.of(n.def.base?.path);
+  const paragraph = (label: string, value: string, fromCore: boolean) =>
+    `<p${fromCore ? ' lang="en"' : ''}>${label ? `${label} : ` : ''}${markdownLinks(text(value), fromCore)}${fromCore ? ' <span lang="fr">(FHIR R4, en anglais)</span>' : ''}</p>`;
+  return (
+    ' <details className="element-definition"><summary>Définition</summary>' +
+    (definition ? paragraph('', definition, definition === base?.definition) : '') +
+    (comment ? paragraph('Commentaire', comment, comment === base?.comment) : '') +
+    '</details>'
+  );
+}
+
+/**
+ * Links of a definition (markdown): R4's relative ones (`[extensions](extensibility.html)`) point
+ * into the R4 specification; another guide's relative links lose their target (kept as text), as
+ * its pages are not ours.
+ */
+function markdownLinks(markdown: string, fromCore: boolean): string {
+  return markdown.replace(/\[([^[\]]*)\]\(([^()[\]\s]*)\)/g, (link, label: string, target: string) =>
+    /^https?:\/\//.test(target) ? link : fromCore && target ? `[${label}](${R4_SPEC}${target})` : label,
+  );
+}
+const R4_SPEC = 'https://hl7.org/fhir/R4/';
 
 function bindingRows(tree: ProfileTree, link: Links, from: string): string[][] {
   return [...tree.byId.values()]
@@ -459,7 +527,7 @@ const ELEMENT_HEADERS = ['Élément', 'Card.', 'Type', 'Contraintes', 'Descripti
  * the key elements (required or must-support, with the elements that lead to them), and the full
  * snapshot. Tables wrap to the page width (see custom.css).
  */
-function elementTabs(tree: ProfileTree, link: Links, from: string): string[] {
+function elementTabs(tree: ProfileTree, link: Links, from: string, definitions: CoreDefinitions): string[] {
   const differential = new Set(((tree.sd as { differential?: { element?: Array<{ id?: string }> } }).differential?.element ?? []).map((e) => e.id));
   const key = new Set<ElementNode>();
   for (const n of tree.byId.values()) {
@@ -482,22 +550,22 @@ function elementTabs(tree: ProfileTree, link: Links, from: string): string[] {
     ...tab(
       'differentiel',
       'Ce que le profil change',
-      elementRows(tree, link, from, (n) => n === tree.root || differential.has(n.id)),
+      elementRows(tree, link, from, (n) => n === tree.root || differential.has(n.id), definitions),
       true,
     ),
     ...tab(
       'cles',
       'Éléments clés',
-      elementRows(tree, link, from, (n) => n === tree.root || key.has(n)),
+      elementRows(tree, link, from, (n) => n === tree.root || key.has(n), definitions),
     ),
-    ...tab('complet', 'Tous les éléments', elementRows(tree, link, from)),
+    ...tab('complet', 'Tous les éléments', elementRows(tree, link, from, undefined, definitions, true)),
     '</Tabs>',
     '',
   ];
 }
 
 /** `own`: the urls of our profiles and extensions (their pages are ours, not "required elsewhere"). */
-function profilePage(input: SiteInput, p: ManifestProfile, position: number, link: Links, api: Api, own: Set<string>): string {
+function profilePage(input: SiteInput, p: ManifestProfile, position: number, link: Links, api: Api, own: Set<string>, core: CoreDefinitions): string {
   const tree = input.model.tree(p.url)!;
   const from = '../';
   const name = tree.sd.name ?? p.id;
@@ -528,7 +596,7 @@ function profilePage(input: SiteInput, p: ManifestProfile, position: number, lin
     '',
     '## Éléments',
     '',
-    ...elementTabs(tree, link, from),
+    ...elementTabs(tree, link, from, core),
     '## Terminologies liées',
     '',
     table(['Élément', 'Force', 'Jeu de valeurs'], bindingRows(tree, link, from)),
@@ -583,7 +651,7 @@ function profilePage(input: SiteInput, p: ManifestProfile, position: number, lin
   return out.join('\n');
 }
 
-function extensionPage(input: SiteInput, tree: ProfileTree, link: Links): string {
+function extensionPage(input: SiteInput, tree: ProfileTree, link: Links, core: CoreDefinitions): string {
   const sd = tree.sd as typeof tree.sd & { context?: Array<{ type: string; expression: string }> };
   const valueTypes = [...tree.byId.values()]
     .filter((n) => n.path === 'Extension.value[x]' && !n.sliceName && n.max > 0)
@@ -609,7 +677,7 @@ function extensionPage(input: SiteInput, tree: ProfileTree, link: Links): string
     '',
     '## Éléments',
     '',
-    table(['Élément', 'Card.', 'Type', 'Contraintes', 'Description'], elementRows(tree, link, '../')),
+    table(['Élément', 'Card.', 'Type', 'Contraintes', 'Description'], elementRows(tree, link, '../', undefined, core, true)),
     '',
     '## Terminologies liées',
     '',
