@@ -159,6 +159,29 @@ describe.skipIf(!canRunBrowser)('implementation-guide site', () => {
     await page.close();
   });
 
+  it('lists this version, the earlier one and the packages the profiles are built on', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/reference/versions`);
+    const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'generated', 'fhir', 'package.json'), 'utf8')) as {
+      version: string;
+      dependencies: Record<string, string>;
+    };
+    const first = page.locator('article table').first().locator('tbody tr').first();
+    await expect(first.textContent()).resolves.toContain(`${pkg.version} (cette version)version de travail (draft)`);
+    const tgz = await first.locator('a[href$=".tgz"]').getAttribute('href');
+    expect((await page.request.get(`${base}${tgz}`)).status()).toBe(200);
+    await first.locator('a', { hasText: 'changements depuis' }).click();
+    await page.waitForURL(/\/reference\/changements$/);
+    await page.goBack();
+    const dependencies = await page.locator('article table').nth(1).locator('tbody tr').allTextContents();
+    for (const [name, version] of Object.entries(pkg.dependencies))
+      expect(
+        dependencies.some((d) => d.startsWith(`${name}${version}`)),
+        name,
+      ).toBe(true);
+    await page.close();
+  });
+
   it('fits every table of the profile, extension and guide pages in a 1440 px page', async () => {
     const page = await newPage(1440);
     const routes: string[] = [];

@@ -25,12 +25,17 @@ export interface SiteInput {
   officialPage: (url: string) => string | undefined;
   /** The profiles against an earlier version (fhir-package.yaml `changelog`), for the changelog page. */
   changelog?: Changelog;
+  /** The FHIR packages our profiles are built on, for the versions page. */
+  dependencies?: Array<{ name: string; version: string; title?: string; canonical?: string }>;
+  fhirVersion?: string;
 }
 
 export interface Changelog {
   /** The earlier version, as named in fhir-package.yaml. */
   since: string;
   baseline: string;
+  /** The baseline package's version. */
+  version?: string;
   diffs: ProfileDiff[];
 }
 
@@ -180,6 +185,7 @@ export function generateSite(input: SiteInput): Map<string, string> {
     index.splice(4, 0, '', `Ce qui a changé depuis ${text(input.changelog.since)} : [changements](changements.mdx).`);
     pages.set('changements.mdx', changelogPage(input.changelog, ours));
   }
+  pages.set('versions.mdx', versionsPage(input));
   pages.set('index.mdx', `${index.join('\n')}\n`);
 
   // Profiles ------------------------------------------------------------------------------
@@ -239,6 +245,7 @@ export function generateSite(input: SiteInput): Map<string, string> {
     ...folder('Jeux de valeurs', VALUESET_DIR),
     ...folder('Systèmes de codes', CODESYSTEM_DIR),
     ...(pages.has('changements.mdx') ? [doc('changements.mdx')] : []),
+    doc('versions.mdx'),
   ];
   pages.set(SIDEBAR_FILE, `${JSON.stringify(sidebar, null, 2)}\n`);
   return pages;
@@ -456,6 +463,52 @@ function targetProfileSections(input: SiteInput, tree: ProfileTree, own: Set<str
     );
   }
   return out;
+}
+
+const STATUS: Record<string, string> = { draft: 'version de travail (draft)', active: 'publiée (active)', retired: 'retirée (retired)' };
+
+/**
+ * The versions page: this version (its package, FHIR version and status), the earlier version the
+ * changelog compares with, and the packages the profiles are built on, each with its guide.
+ */
+function versionsPage(input: SiteInput): string {
+  const ours = input.packages?.[0];
+  const status = input.manifest.profiles.map((p) => input.model.definition(p.url)?.status).find(Boolean) ?? 'draft';
+  const log = input.changelog;
+  const rows = [
+    [
+      ours ? `${code(ours.version)} (cette version)` : 'cette version',
+      STATUS[status] ?? text(status),
+      ours ? `[${text(`${ours.name}-${ours.version}.tgz`)}](pathname:///${DOWNLOADS_DIR}/${ours.name}-${ours.version}.tgz)` : '',
+      log ? `[changements depuis ${text(log.since)}](changements.mdx)` : '',
+    ],
+    ...(log ? [[log.version ? code(log.version) : '', `référence du journal des changements : ${text(log.since)}`, code(log.baseline), '']] : []),
+  ];
+  return [
+    frontMatter({ title: 'Versions', description: 'Versions des profils mes-fhir et paquets FHIR sur lesquels ils reposent' }),
+    '# Versions',
+    '',
+    `Les profils de ce guide forment le paquet FHIR ${code(ours?.name ?? '')}${input.fhirVersion ? `, pour FHIR ${code(input.fhirVersion)}` : ''}. Chaque version publiée garde ses canoniques ; une application déclare dans ${code('meta.profile')} les canoniques MES, pas une version de ce guide.`,
+    '',
+    table(['Version', 'Statut', 'Paquet FHIR', 'Changements'], rows),
+    '',
+    '## Paquets sur lesquels reposent les profils',
+    '',
+    'Les versions que lit `npm run codegen` (dépendances de `fsh/sushi-config.yaml`, et le cœur FHIR) ; les jeux de valeurs NOS viennent avec nos profils.',
+    '',
+    table(
+      ['Paquet', 'Version', 'Titre'],
+      [
+        ...(input.packages ?? []).slice(1).map((p) => [code(p.name), code(p.version), 'jeux de valeurs NOS de l’ANS (importés des fichiers SVS)']),
+        ...(input.dependencies ?? []).map((d) => [
+          code(d.name),
+          code(d.version),
+          d.canonical && /^https?:\/\//.test(d.canonical) ? `[${text(d.title ?? d.canonical)}](${d.canonical})` : text(d.title ?? ''),
+        ]),
+      ],
+    ),
+    '',
+  ].join('\n');
 }
 
 /** The kinds of change of `diffProfiles`, as the changelog page names them. */

@@ -20,7 +20,13 @@ async function changelogOf(ctx: CodegenContext): Promise<Changelog | undefined> 
     throw new CodegenError('docs', `changelog baseline: ${(e as Error).message}`);
   }
   try {
-    return { since: config.since, baseline: config.baseline, diffs: diffProfiles(constraintProfiles(baseline.resources()), profilesIn(ctx.fhirDir)) };
+    const version = (JSON.parse(await readFile(join(baseline.dir, 'package.json'), 'utf8')) as { version?: string }).version;
+    return {
+      since: config.since,
+      baseline: config.baseline,
+      version,
+      diffs: diffProfiles(constraintProfiles(baseline.resources()), profilesIn(ctx.fhirDir)),
+    };
   } finally {
     await baseline.dispose();
   }
@@ -93,6 +99,10 @@ export const docsStep: CodegenStep = {
       ...(ctx.packageConfig && ctx.project?.version ? [{ name: ctx.packageConfig.name, version: ctx.project.version }] : []),
       ...(ctx.nos ? [{ name: ctx.nos.name, version: ctx.nos.version }] : []),
     ];
+    // the packages our profiles are built on (those sushi-config.yaml names, and FHIR core), for the versions page
+    const dependencies = ctx.packages.packages
+      .filter((p) => p.required)
+      .map((p) => ({ name: p.name, version: p.version, title: p.manifest.title, canonical: p.manifest.canonical }));
     const pages = generateSite({
       manifest,
       model,
@@ -101,6 +111,8 @@ export const docsStep: CodegenStep = {
       exampleProfiles,
       exampleExcerpts,
       packages,
+      dependencies,
+      fhirVersion: ctx.fhirVersion,
       officialPage,
       changelog: await changelogOf(ctx),
     });
