@@ -182,6 +182,29 @@ describe.skipIf(!canRunBrowser)('implementation-guide site', () => {
     await page.close();
   });
 
+  it('keeps every cardinality on one line on a 390 px phone', async () => {
+    const page = await newPage(390);
+    for (const profile of ['mes-observation-bodyweight', 'mes-observation-bp', 'mes-documentreference']) {
+      await page.goto(`${base}/reference/profils/${profile}`);
+      await page.getByRole('tab', { name: 'Tous les éléments' }).click();
+      const lines = await page.evaluate(() =>
+        [...document.querySelectorAll('[role="tabpanel"]:not([hidden]) .element-table tbody td:nth-child(2)')].map((td) => {
+          const range = document.createRange();
+          range.selectNodeContents(td);
+          // one line box per line the text wraps onto
+          return { text: td.textContent, lines: new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size };
+        }),
+      );
+      expect(lines.length, profile).toBeGreaterThan(20);
+      expect(
+        lines.filter((l) => l.lines > 1),
+        profile,
+      ).toEqual([]);
+    }
+    await page.screenshot({ path: join(SHOTS, '09-phone-elements.png') });
+    await page.close();
+  });
+
   it('fits every table of the profile, extension and guide pages in a 1440 px page', async () => {
     const page = await newPage(1440);
     const routes: string[] = [];
