@@ -4,9 +4,10 @@
  * FHIR packages from the mirror into an empty FHIR cache), then used there.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, mirrorDir } from './helpers/repo.js';
 
@@ -105,6 +106,24 @@ describe('the packed packages installed in a project outside the repository', ()
     expect(await readdir(join(app, 'node_modules', '@mes-fhir', 'cli', 'dist'))).toContain('bin.js');
     // the CLI does not pull the generation pipeline (SUSHI, ts-morph) into a vendor's app
     expect(await readdir(join(app, 'node_modules', '@mes-fhir'))).not.toContain('codegen');
+  });
+
+  it('each come with a README, the license, engines, and the sources their maps point at', async () => {
+    for (const name of APP_PACKAGES) {
+      const dir = join(app, 'node_modules', '@mes-fhir', name);
+      const files = await readdir(dir);
+      expect(files, name).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'package.json']));
+      expect(await readFile(join(dir, 'LICENSE'), 'utf8'), name).toMatch(/Apache License\s+Version 2\.0/);
+      const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+      expect(manifest.engines?.node, name).toMatch(/^>=\d+/);
+      expect(manifest.homepage, name).toBe('https://mes-fhir.org');
+      // every source and declaration map names files the package ships
+      const maps = (await readdir(join(dir, 'dist'), { recursive: true })).filter((f) => f.endsWith('.map'));
+      for (const map of maps) {
+        const { sources } = JSON.parse(await readFile(join(dir, 'dist', map), 'utf8')) as { sources: string[] };
+        for (const source of sources) expect(existsSync(join(dir, 'dist', dirname(map), source)), `${name}: ${map} → ${source}`).toBe(true);
+      }
+    }
   });
 
   it('a strict TypeScript file using the types and builders compiles with tsc and runs', async () => {
