@@ -41,6 +41,7 @@ let work: string;
 let app: string;
 let fhirEnv: NodeJS.ProcessEnv;
 let install: Run;
+let npmEnv: NodeJS.ProcessEnv;
 const timings: Record<string, number> = {};
 
 beforeAll(async () => {
@@ -49,7 +50,7 @@ beforeAll(async () => {
   app = join(work, 'vendor-app');
   await mkdir(tarballs);
   // npm scripts of the packages (the definitions' prepack) must not inherit this repository's npm environment
-  const npmEnv = Object.fromEntries(
+  npmEnv = Object.fromEntries(
     Object.keys(process.env)
       .filter((k) => k.startsWith('npm_'))
       .map((k) => [k, undefined]),
@@ -227,5 +228,35 @@ describe('the packed packages installed in a project outside the repository', ()
     const out = await run('npx', ['mes-fhir', 'codegen'], app, fhirEnv);
     expect(out.code).toBe(1);
     expect(out.stderr).toMatch(/@mes-fhir\/codegen is not installed/);
+  });
+
+  it('the CLI installed without the sandbox validates, converts and expands, and says what to install for sandbox', async () => {
+    const alone = join(work, 'cli-only');
+    await mkdir(alone);
+    await writeFile(join(alone, 'package.json'), JSON.stringify({ name: 'vendor-ci', private: true, type: 'module' }));
+    await cp(join(app, 'ok.json'), join(alone, 'ok.json'));
+    const cliPackages = APP_PACKAGES.filter((p) => p !== 'sandbox' && p !== 'profiles');
+    const installed = await run(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', ...cliPackages.map((p) => join(work, 'tarballs', `mes-fhir-${p}-0.1.0.tgz`))],
+      alone,
+      npmEnv,
+    );
+    expect(installed.code, installed.stderr).toBe(0);
+    // no server, database or its engine warning in a project that only validates
+    for (const heavy of ['fastify', 'pg', '@electric-sql/pglite', '@mes-fhir/sandbox'])
+      expect(existsSync(join(alone, 'node_modules', heavy)), heavy).toBe(false);
+    expect(installed.stderr).not.toMatch(/EBADENGINE/);
+    const validated = await run('npx', ['mes-fhir', 'validate', 'ok.json'], alone, fhirEnv);
+    expect(validated.stdout).toMatch(/^valid {3}ok\.json/m);
+    expect(validated.code).toBe(0);
+    const converted = await run('npx', ['mes-fhir', 'convert', 'ok.json', '--to', 'xml'], alone, fhirEnv);
+    expect(converted.stdout).toMatch(/^<\?xml[^>]*>\n<Observation xmlns="http:\/\/hl7\.org\/fhir">/);
+    const expanded = await run('npx', ['mes-fhir', 'expand', 'http://hl7.org/fhir/ValueSet/observation-status'], alone, fhirEnv);
+    expect(expanded.code).toBe(0);
+    expect(expanded.stdout).toMatch(/^http:\/\/hl7\.org\/fhir\/observation-status\tfinal\t/m);
+    const sandbox = await run('npx', ['mes-fhir', 'sandbox'], alone, fhirEnv);
+    expect(sandbox.code).toBe(1);
+    expect(sandbox.stderr).toBe('mes-fhir sandbox: @mes-fhir/sandbox is not installed (npm install --save-dev @mes-fhir/sandbox)\n');
   });
 });

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import type { CodegenLogger } from '@mes-fhir/codegen';
+import { loadOptionalPackage } from './optional-package.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './io.js';
 
 export const CODEGEN_USAGE = `Usage: mes-fhir codegen [--project <dir>] [--out <dir>] [--nos-svs <dir>] [--quiet | --verbose]
@@ -45,7 +46,7 @@ export async function codegenCommand(args: string[], io: CliIo): Promise<number>
   }
   if (values.quiet && values.verbose) throw new UsageError('--quiet and --verbose exclude each other');
 
-  const codegen = await loadCodegen(io);
+  const codegen = await loadOptionalPackage(() => import('@mes-fhir/codegen'), '@mes-fhir/codegen', 'codegen', io);
   if (!codegen) return EXIT_FAILURE;
   const { CodegenError, DEFAULT_STEPS, runCodegen } = codegen;
   const totalSteps = DEFAULT_STEPS.length;
@@ -83,18 +84,4 @@ export async function codegenCommand(args: string[], io: CliIo): Promise<number>
   }
   if (!values.quiet) io.stdout.write(`codegen done in ${((performance.now() - started) / 1000).toFixed(1)}s\n`);
   return EXIT_OK;
-}
-
-/**
- * The pipeline is an optional peer of the CLI: apps that only validate do not install SUSHI and
- * ts-morph. Loaded on demand, with a clear message when absent.
- */
-async function loadCodegen(io: CliIo): Promise<typeof import('@mes-fhir/codegen') | undefined> {
-  try {
-    return await import('@mes-fhir/codegen');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
-    io.stderr.write('mes-fhir codegen: @mes-fhir/codegen is not installed (npm install --save-dev @mes-fhir/codegen)\n');
-    return undefined;
-  }
 }

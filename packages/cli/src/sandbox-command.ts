@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Validator } from '@mes-fhir/validator';
-import { CONFIG_FILE, DEFAULT_VALIDATION_WORKERS, readConfig, startSandbox, type SandboxConfig } from '@mes-fhir/sandbox';
+import type { SandboxConfig } from '@mes-fhir/sandbox';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './io.js';
+import { loadOptionalPackage } from './optional-package.js';
 import { loadProject, PROJECT_OPTIONS, PROJECT_OPTIONS_USAGE } from './project-options.js';
 
 export const SANDBOX_USAGE = `Usage: mes-fhir sandbox [--port 8080] [--host 127.0.0.1] [--database <folder|postgres://…>]
@@ -65,6 +66,9 @@ export async function sandboxCommand(args: string[], io: CliIo, until?: Promise<
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  const sandboxPackage = await loadOptionalPackage(() => import('@mes-fhir/sandbox'), '@mes-fhir/sandbox', 'sandbox', io);
+  if (!sandboxPackage) return EXIT_FAILURE;
+  const { CONFIG_FILE, DEFAULT_VALIDATION_WORKERS, readConfig, startSandbox } = sandboxPackage;
   const port = integerOption(values.port, 'port', 8080, 0, 65535);
   const tokenLifetime = integerOption(values['token-lifetime'], 'token-lifetime', 3600, 1, 31 * 24 * 3600);
   const validationWorkers = integerOption(values['validation-workers'], 'validation-workers', DEFAULT_VALIDATION_WORKERS, 1, 64);
