@@ -10,7 +10,9 @@
  * per second over HTTP by concurrent clients (autocannon, loopback, bounded in time), against the
  * validator alone on the same Bundle, the stored Observations counted against the acknowledged
  * ones, and the same load again while one more client sends a 7 MB Bundle (200,000 profiles) in a
- * loop: its p99 against the quiet run's.
+ * loop: its p99 against the quiet run's. Last, what a vendor's project pays: the gzip size of a
+ * browser bundle of one builder, and the type-check time of a file using one profile type against
+ * the same file with @types/fhir only.
  * Prints throughputs and ratios; the last line is `ratio validator/medplum: <number>`.
  * Node 20 needs --experimental-websocket for @medplum/core 5 (npm run bench passes it).
  */
@@ -446,6 +448,85 @@ log();
     );
   } finally {
     await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// What a vendor's project pays for using us (#30): a browser bundle of one builder (esbuild,
+// minified, gzip), and `tsc --noEmit --strict` of a small file that builds one profiled
+// Observation, as a ratio to the same kind of file typed with @types/fhir only (the baseline).
+{
+  const { build } = await import('esbuild');
+  const { gzipSync } = await import('node:zlib');
+  const { spawnSync } = await import('node:child_process');
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  const gzipOf = async (contents) => {
+    const out = await build({
+      stdin: { contents, resolveDir: ROOT, loader: 'js' },
+      bundle: true,
+      write: false,
+      minify: true,
+      platform: 'browser',
+      format: 'esm',
+      logLevel: 'silent',
+    });
+    return gzipSync(out.outputFiles[0].contents).length;
+  };
+  const kb = (bytes) => (bytes / 1024).toFixed(1);
+  const builderAlone = await gzipOf("import { bodyWeight } from '@mes-fhir/profiles'; globalThis.x = bodyWeight;");
+  const builderChecked = await gzipOf("import { bodyWeight, checkResource } from '@mes-fhir/profiles'; globalThis.x = [bodyWeight, checkResource];");
+  log(`consumer bundle (gzip): bodyWeight ${kb(builderAlone)} KB (goal under 10 KB), bodyWeight + checkResource ${kb(builderChecked)} KB`);
+
+  // inside the repository, so that the files resolve our packages and @types/fhir as an app's would
+  const dir = join(ROOT, `.bench-consumer-${process.pid}`);
+  mkdirSync(dir);
+  try {
+    writeFileSync(
+      join(dir, 'baseline.ts'),
+      [
+        "import type { Observation } from 'fhir/r4.js';",
+        'const weight: Observation = {',
+        "  resourceType: 'Observation',",
+        "  status: 'final',",
+        "  code: { coding: [{ system: 'http://loinc.org', code: '29463-7' }] },",
+        "  subject: { identifier: { system: 'urn:oid:1.2.250.1.999.1', value: 'IDPE-7F3A92C4' } },",
+        "  effectiveDateTime: '2026-03-18T07:32:00+01:00',",
+        "  valueQuantity: { value: 81.3, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' },",
+        '};',
+        'console.log(weight.valueQuantity?.value);',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'ours.ts'),
+      [
+        "import { bodyWeight, type MesObservationBodyWeight } from '@mes-fhir/profiles';",
+        'const weight: MesObservationBodyWeight = bodyWeight({',
+        "  patient: { oid: '1.2.250.1.999.1', idPe: 'IDPE-7F3A92C4' },",
+        "  effective: '2026-03-18T07:32:00+01:00',",
+        '  kg: 81.3,',
+        '});',
+        'console.log(weight.valueQuantity.value);',
+        '',
+      ].join('\n'),
+    );
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const check = (file) => {
+      const started = performance.now();
+      const run = spawnSync(
+        process.execPath,
+        [tsc, '--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--types', 'node', join(dir, file)],
+        { encoding: 'utf8' },
+      );
+      if (run.status !== 0) throw new Error(`tsc ${file} failed:\n${run.stdout}${run.stderr}`);
+      return performance.now() - started;
+    };
+    const baseline = check('baseline.ts');
+    const oursTsc = check('ours.ts');
+    log(
+      `consumer type-check (tsc --noEmit --strict): @types/fhir only ${(baseline / 1000).toFixed(1)} s, one MES profile type ${(oursTsc / 1000).toFixed(1)} s; ratio ours/@types-fhir: ${(oursTsc / baseline).toFixed(2)} (goal at most 2)`,
+    );
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
