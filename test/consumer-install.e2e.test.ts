@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, mirrorDir } from './helpers/repo.js';
@@ -177,6 +178,20 @@ describe('the packed packages installed in a project outside the repository', ()
     expect(out.code).toBe(0);
     const bundle = await readFile(join(app, 'out', 'browser.js'), 'utf8');
     expect(bundle).not.toMatch(/require\(["'](node:)?(fs|path|os|crypto|child_process)["']\)/);
+  });
+
+  it('esbuild keeps only what an app imports: one builder bundles under 10 KB gzip', async () => {
+    await writeFile(join(app, 'one-builder.js'), "import { bodyWeight } from '@mes-fhir/profiles';\nglobalThis.build = bodyWeight;\n");
+    const out = await run(
+      join(app, 'node_modules', '.bin', 'esbuild'),
+      ['one-builder.js', '--bundle', '--minify', '--platform=browser', '--format=esm', '--log-level=error', '--outfile=out/one-builder.js'],
+      app,
+    );
+    expect(out.code, out.stderr).toBe(0);
+    const bundle = await readFile(join(app, 'out', 'one-builder.js'));
+    // "sideEffects": false lets the bundler drop the zod schemas, the registry and the invariants
+    expect(gzipSync(bundle).length).toBeLessThan(10 * 1024);
+    expect(bundle.toString()).toContain('29463-7');
   });
 
   it('npx mes-fhir sandbox starts with the bundled definitions, answers, and stops on Ctrl+C', async () => {
