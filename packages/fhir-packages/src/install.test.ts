@@ -1,10 +1,11 @@
-import { mkdtemp, mkdir, writeFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, writeFile, readdir, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { c as createTar } from 'tar';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { installPackages } from './install.js';
+import { indexFolders } from './package-folder.js';
 import { InvalidPackageError, PackageNotFoundError } from './errors.js';
 import { cachedPackageDir } from './cache.js';
 
@@ -42,6 +43,24 @@ describe('installPackages', () => {
     expect(existsSync(join(cachedPackageDir(cache, { name: 'b.dep', version: '2.0.0' }), 'StructureDefinition-b.dep.json'))).toBe(true);
     // no scratch folders left behind
     expect((await readdir(cache)).sort()).toEqual(['a.core#1.0.0', 'b.dep#2.0.0']);
+  });
+
+  it('writes the .index.json a package lacks, so that loading it parses no resource file', async () => {
+    await makeTarball('a.core', '1.0.0');
+    await installPackages([{ name: 'a.core', version: '1.0.0' }], { cacheDir: cache, mirror });
+    const dir = cachedPackageDir(cache, { name: 'a.core', version: '1.0.0' });
+    expect(JSON.parse(await readFile(join(dir, '.index.json'), 'utf8'))).toEqual({
+      'index-version': 2,
+      files: [{ filename: 'StructureDefinition-a.core.json', resourceType: 'StructureDefinition', id: 'a.core', url: 'http://example.org/a.core' }],
+    });
+    // listed from the index: the resource is read only when asked for
+    await writeFile(
+      join(dir, 'StructureDefinition-a.core.json'),
+      JSON.stringify({ resourceType: 'StructureDefinition', id: 'changed', url: 'http://example.org/a.core' }),
+    );
+    const index = indexFolders([{ label: 'a', dir }]);
+    expect(index.findEntry('http://example.org/a.core')?.id).toBe('a.core');
+    expect(index.resolve('http://example.org/a.core')?.id).toBe('changed');
   });
 
   it('uses the cache first and never reads the mirror again', async () => {

@@ -6,6 +6,7 @@ import { InvalidPackageError, PackageNotFoundError } from './errors.js';
 import { MirrorSource, RegistrySource, type PackageSource } from './sources.js';
 import { isExactVersion, pickVersion } from './versions.js';
 import { insideFolder, packageRefProblem } from './package-name.js';
+import { writeMissingDotIndex } from './package-folder.js';
 import { refToString, type PackageLogger, type PackageManifest, type PackageRef } from './types.js';
 
 export interface InstallOptions {
@@ -179,6 +180,8 @@ async function installFrom(source: PackageSource, ref: PackageRef, cacheDir: str
     if (manifest.name !== ref.name || manifest.version !== ref.version) {
       throw new InvalidPackageError(ref.name, ref.version, source.describe(ref), `its package.json says ${manifest.name}#${manifest.version}`);
     }
+    writeMissingDotIndex(join(unpacked, 'package'));
+    writeMissingDotIndex(join(unpacked, 'package', 'example'));
     const target = cachedPackageRoot(cacheDir, ref);
     try {
       await rename(unpacked, target);

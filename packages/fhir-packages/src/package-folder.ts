@@ -2,8 +2,8 @@
  * Package folders on disk as layers of the `ResourceIndex`: a package's `package/` folder (listed
  * by its `.index.json` when it has one), the project's generated output, or single files.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { ResourceIndex, type FhirResource, type IndexedLayer } from './resource-index.js';
 
 /** One folder of resources: a package's `package/` folder, or the project's generated output. */
@@ -36,6 +36,23 @@ export function folderLayer(layer: ResourceLayer): IndexedLayer {
     if (layer.includeExamples) addFolder(listed, join(layer.dir, 'example'));
   }
   return listed;
+}
+
+/**
+ * Writes the `.index.json` a package folder lacks (FHIR package spec, index-version 2), from its
+ * files: a package shipped without one (hl7.terminology.r4 7.0.1: 4,096 files) is otherwise
+ * parsed whole each time a validator starts. Called by the installer on the folders it extracts.
+ */
+export function writeMissingDotIndex(dir: string): void {
+  if (!existsSync(dir) || existsSync(join(dir, '.index.json'))) return;
+  const files = folderLayer({ label: dir, dir }).entries.map(({ file, resourceType, id, url, version }) => ({
+    filename: basename(file),
+    resourceType,
+    ...(id !== undefined ? { id } : {}),
+    ...(url !== undefined ? { url } : {}),
+    ...(version !== undefined ? { version } : {}),
+  }));
+  writeFileSync(join(dir, '.index.json'), `${JSON.stringify({ 'index-version': 2, files }, null, 2)}\n`);
 }
 
 function addFolder(layer: IndexedLayer, dir: string): void {
