@@ -6,7 +6,7 @@
 export * from './resource-index.js';
 
 const NO_FILE_SYSTEM =
-  'FHIR packages are read from disk, which a browser has not: build a ResourceIndex from the definitions you fetched (new ResourceIndex(layers) or ResourceIndex.of) and pass it to new Validator(index)';
+  'FHIR packages are read from disk, which a browser has not: build a ResourceIndex from the definitions you fetched (new ResourceIndex(layers), each layer listing its entries and reading one on demand) and pass it to new Validator(index)';
 
 export async function loadProjectIndex(): Promise<never> {
   throw new Error(NO_FILE_SYSTEM);

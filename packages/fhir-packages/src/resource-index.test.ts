@@ -96,6 +96,5 @@ describe('ResourceIndex', () => {
     expect(index.resolve('http://x.org/root')?.id).toBe('root');
     expect(reads).toEqual(['r']);
     expect(() => index.resolve('http://x.org/gone')).toThrow(/^g \(broken\) cannot be read as a JSON resource \(E404\)$/);
-    expect(ResourceIndex.of('given', [sd('a'), sd('b', 'a')]).baseChain('http://x.org/b')).toEqual(['http://x.org/b', 'http://x.org/a']);
   });
 });

@@ -59,19 +59,6 @@ export class ResourceIndex {
     }
   }
 
-  /** An index of resources already in memory (one layer; e.g. definitions given to a browser). */
-  static of(label: string, resources: FhirResource[]): ResourceIndex {
-    const byKey = new Map(resources.map((r, i) => [String(i), r] as const));
-    return new ResourceIndex([
-      {
-        label,
-        entries: resources.map((r, i) => ({ resourceType: r.resourceType, id: r.id, url: r.url, version: r.version, file: String(i) })),
-        read: (file) => byKey.get(file),
-        preloaded: byKey,
-      },
-    ]);
-  }
-
   private add(entry: IndexEntry): void {
     this.entries.push(entry);
     if (!entry.url) return;
