@@ -5,13 +5,14 @@
 // The pages link to them by the names the reference pages use (see packages/codegen/src/docs).
 const { mkdir, readFile, writeFile, copyFile } = require('node:fs/promises');
 const { join, resolve } = require('node:path');
+const { projectIndex } = require('./project-index.js');
 
 /** @type {import('@docusaurus/types').PluginModule} */
 module.exports = function downloads(context) {
   return {
     name: 'mes-fhir-downloads',
     async postBuild({ outDir }) {
-      const { loadProjectIndex, packFolderWithBundled } = await import('@mes-fhir/fhir-packages');
+      const { packFolderWithBundled } = await import('@mes-fhir/fhir-packages');
       const { StructureModel } = await import('@mes-fhir/profile-model');
       const { FhirXml } = await import('@mes-fhir/xml');
       const generated = resolve(context.siteDir, '..', 'generated', 'fhir');
@@ -20,7 +21,7 @@ module.exports = function downloads(context) {
       const manifest = JSON.parse(await readFile(join(generated, 'package.json'), 'utf8'));
       await packFolderWithBundled(generated, join(target, `${manifest.name}-${manifest.version}.tgz`));
       // XML is written from the StructureDefinitions of the loaded packages (R4 core among them)
-      const { index } = await loadProjectIndex({ generatedDir: generated });
+      const { index } = await projectIndex(context.siteDir);
       const xml = new FhirXml(new StructureModel(index));
       const files = JSON.parse(await readFile(join(generated, '.index.json'), 'utf8')).files;
       for (const { filename } of files) {

@@ -6,17 +6,16 @@
 // which the page's Web Worker fetches on first use. A definition's narrative (`text`) is left
 // out: no validation reads it, and it is a third of R4 core's size.
 const { mkdir, writeFile } = require('node:fs/promises');
-const { basename, join, resolve } = require('node:path');
+const { basename, join } = require('node:path');
+const { projectIndex } = require('./project-index.js');
 
 /** @type {import('@docusaurus/types').PluginModule} */
 module.exports = function validatorDefinitions(context) {
   return {
     name: 'mes-fhir-validator-definitions',
     async postBuild({ outDir }) {
-      const { loadProjectIndex } = await import('@mes-fhir/fhir-packages');
       const { reachableDefinitions } = await import('@mes-fhir/validator');
-      const generated = resolve(context.siteDir, '..', 'generated', 'fhir');
-      const { index } = await loadProjectIndex({ generatedDir: generated });
+      const { index } = await projectIndex(context.siteDir);
       const target = join(outDir, 'essayer', 'definitions');
       const shipped = new Set(reachableDefinitions(index));
       /** @type {Array<{ label: string, entries: Array<[string, string | null, string | null, string | null, string | null]> }>} */

@@ -27,8 +27,8 @@ const plural = (n, word) => `${n} ${word}${n > 1 ? 's' : ''}`;
 
 export default function Essayer() {
   const definitions = useBaseUrl('/essayer/definitions/');
-  const worker = useRef(null);
-  const pending = useRef(new Map());
+  // asks the worker a question and resolves with its answer (set once the worker runs)
+  const ask = useRef(null);
   const [profiles, setProfiles] = useState(null);
   const [loadFailure, setLoadFailure] = useState(null);
   const [text, setText] = useState(JSON.stringify(bodyWeight, null, 2));
@@ -40,30 +40,28 @@ export default function Essayer() {
 
   useEffect(() => {
     const w = new Worker(new URL('../essayer/validator.worker.js', import.meta.url));
-    worker.current = w;
     const base = new URL(definitions, window.location.href).href;
+    const pending = new Map();
     let next = 0;
-    const ask = (message) =>
+    w.onmessage = ({ data }) => {
+      pending.get(data.id)?.(data);
+      pending.delete(data.id);
+    };
+    ask.current = (message) =>
       new Promise((resolve) => {
         const id = ++next;
-        pending.current.set(id, resolve);
+        pending.set(id, resolve);
         w.postMessage({ ...message, id, base });
       });
-    w.onmessage = ({ data }) => {
-      const resolve = pending.current.get(data.id);
-      pending.current.delete(data.id);
-      resolve?.(data);
-    };
-    worker.ask = ask;
     // the definitions load while the reader looks at the page
-    ask({}).then((answer) => (answer.failure ? setLoadFailure(answer.failure) : setProfiles(answer.profiles)));
+    ask.current({}).then((answer) => (answer.failure ? setLoadFailure(answer.failure) : setProfiles(answer.profiles)));
     return () => w.terminate();
   }, [definitions]);
 
   const run = async () => {
-    if (!worker.ask || running) return;
+    if (!ask.current || running) return;
     setRunning(true);
-    const answer = await worker.ask({ text, profile: profile || undefined });
+    const answer = await ask.current({ text, profile: profile || undefined });
     setRunning(false);
     setVerdict(answer);
     setValidations((n) => n + 1);
