@@ -132,19 +132,25 @@ export function schemaOf(shape: Extract<Shape, { kind: 'object' }>, resourceType
     entries[p.key] = propZod(p);
     if (p.primitiveExtension) entries[`_${p.key}`] = p.array ? 'z.array(D.Element.nullable()).optional()' : 'D.Element.optional()';
   }
-  let initializer: string | WriterFunction = (writer) => {
+  const initializer: WriterFunction = (writer) => {
     writer.write('z.strictObject(');
     Writers.object(entries)(writer);
     writer.write(')');
     if (shape.pattern !== undefined) writer.write(`.superRefine(R.pattern(${literal(shape.pattern)}))`);
     if (shape.requiredCodings) writer.write(`.superRefine(R.codedIn(${literal(shape.requiredCodings)}))`);
   };
+  // typed as the interface (checked to agree with it): the declaration stays one line
+  const typed: WriterFunction = (writer) => {
+    writer.write(`R.agreeing<T.${shape.name}>()(`);
+    initializer(writer);
+    writer.write(')');
+  };
   return {
     kind: StructureKind.VariableStatement,
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
     docs: shape.doc ? [shape.doc] : undefined,
-    declarations: [{ name: `${shape.name}Schema`, initializer }],
+    declarations: [{ name: `${shape.name}Schema`, type: `z.ZodType<T.${shape.name}>`, initializer: typed }],
   };
 }
 

@@ -89,7 +89,6 @@ export function generateTypeScript(manifest: Manifest, model: StructureModel, te
     'invariants.ts': invariantStatements(roots, invariants),
     'registry.ts': registryStatements(roots),
     'codes.ts': codeStatements(builder),
-    'agreement.ts': agreementStatements(builder),
   };
 
   const project = newProject();
@@ -204,28 +203,4 @@ function codeStatements(builder: ShapeBuilder): StatementStructures[] {
     out.push({ kind: StructureKind.TypeAlias, isExported: true, name: `${name}Code`, type: `(typeof ${name}Codes)[number]`, docs: [`A code of ${url}.`] });
   }
   return out;
-}
-
-/** Compile-time proof that each schema infers exactly its type (both directions). */
-function agreementStatements(builder: ShapeBuilder): StatementStructures[] {
-  return [
-    imp('zod', { names: ['z'], typeOnly: true }),
-    imp('./schemas.js', { namespace: 'S', typeOnly: true }),
-    imp('./types.js', { namespace: 'T', typeOnly: true }),
-    {
-      kind: StructureKind.TypeAlias,
-      name: 'Agree',
-      typeParameters: ['A', 'B'],
-      type: '[A] extends [B] ? ([B] extends [A] ? true : false) : false',
-      docs: ['true when A and B are assignable to each other.'],
-    },
-    {
-      kind: StructureKind.TypeAlias,
-      isExported: true,
-      name: 'SchemasAgreeWithTypes',
-      docs: ['Fails to compile when a generated schema and its type disagree.'],
-      type: `[\n${builder.named.map((s) => `  Agree<z.infer<typeof S.${s.name}Schema>, T.${s.name}>`).join(',\n')}\n]`,
-    },
-    constant('schemasAgreeWithTypes', `[${builder.named.map(() => 'true').join(', ')}]`, [], 'SchemasAgreeWithTypes'),
-  ];
 }

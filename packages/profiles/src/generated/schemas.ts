@@ -6,7 +6,7 @@ import * as D from './datatypes.js';
 import * as R from '../runtime/helpers.js';
 import type * as T from './types.js';
 /** Metadata about the resource */
-export const MesAppointment_MetaSchema = z.strictObject({
+export const MesAppointment_MetaSchema: z.ZodType<T.MesAppointment_Meta> = R.agreeing<T.MesAppointment_Meta>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -20,9 +20,9 @@ export const MesAppointment_MetaSchema = z.strictObject({
     _profile: z.array(D.Element.nullable()).optional(),
     security: z.array(D.Coding).optional(),
     tag: z.array(D.Coding).optional()
-  });
+  }));
 /** Extension */
-export const MesAppointment_ExtensionSchema = z.strictObject({
+export const MesAppointment_ExtensionSchema: z.ZodType<T.MesAppointment_Extension> = R.agreeing<T.MesAppointment_Extension>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -97,9 +97,9 @@ export const MesAppointment_ExtensionSchema = z.strictObject({
     valueUsageContext: D.UsageContext.optional(),
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
-  });
+  }));
 /** Value of extension */
-export const MesAppointment_AppointmentOperator_ValueReferenceSchema = z.strictObject({
+export const MesAppointment_AppointmentOperator_ValueReferenceSchema: z.ZodType<T.MesAppointment_AppointmentOperator_ValueReference> = R.agreeing<T.MesAppointment_AppointmentOperator_ValueReference>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -110,9 +110,9 @@ export const MesAppointment_AppointmentOperator_ValueReferenceSchema = z.strictO
     identifier: D.Identifier.optional(),
     display: P.string.optional(),
     _display: D.Element.optional()
-  });
+  }));
 /** FR Core Appointment Operator Extension */
-export const MesAppointment_AppointmentOperatorSchema = z.strictObject({
+export const MesAppointment_AppointmentOperatorSchema: z.ZodType<T.MesAppointment_AppointmentOperator> = R.agreeing<T.MesAppointment_AppointmentOperator>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
@@ -186,27 +186,27 @@ export const MesAppointment_AppointmentOperatorSchema = z.strictObject({
     valueUsageContext: D.UsageContext.optional(),
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
-  });
+  }));
 /** Mode de consultation : AMB (cabinet), VR (téléconsultation), HH (domicile) */
-export const MesAppointment_AppointmentTypeSchema = z.strictObject({
+export const MesAppointment_AppointmentTypeSchema: z.ZodType<T.MesAppointment_AppointmentType> = R.agreeing<T.MesAppointment_AppointmentType>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(D.Coding).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  }).superRefine(R.codedIn(["http://terminology.hl7.org/CodeSystem/v3-ActCode|AMB","http://terminology.hl7.org/CodeSystem/v3-ActCode|HH","http://terminology.hl7.org/CodeSystem/v3-ActCode|VR"]));
+  }).superRefine(R.codedIn(["http://terminology.hl7.org/CodeSystem/v3-ActCode|AMB","http://terminology.hl7.org/CodeSystem/v3-ActCode|HH","http://terminology.hl7.org/CodeSystem/v3-ActCode|VR"])));
 /** Motif du rendez-vous (codé ou texte) */
-export const MesAppointment_ReasonCodeSchema = z.strictObject({
+export const MesAppointment_ReasonCodeSchema: z.ZodType<T.MesAppointment_ReasonCode> = R.agreeing<T.MesAppointment_ReasonCode>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(D.Coding).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Participants involved in appointment */
-export const MesAppointment_ParticipantSchema = z.strictObject({
+export const MesAppointment_ParticipantSchema: z.ZodType<T.MesAppointment_Participant> = R.agreeing<T.MesAppointment_Participant>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -218,9 +218,9 @@ export const MesAppointment_ParticipantSchema = z.strictObject({
     status: z.enum(["accepted", "declined", "needs-action", "tentative"]),
     _status: D.Element.optional(),
     period: D.Period.optional()
-  });
+  }));
 /** <OID d'appariement>|<idPe> */
-export const MesAppointment_Patient_Actor_IdentifierSchema = z.strictObject({
+export const MesAppointment_Patient_Actor_IdentifierSchema: z.ZodType<T.MesAppointment_Patient_Actor_Identifier> = R.agreeing<T.MesAppointment_Patient_Actor_Identifier>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -233,9 +233,9 @@ export const MesAppointment_Patient_Actor_IdentifierSchema = z.strictObject({
     _value: D.Element.optional(),
     period: D.Period.optional(),
     assigner: D.Reference.optional()
-  });
+  }));
 /** Person, Location/HealthcareService or Device */
-export const MesAppointment_Patient_ActorSchema = z.strictObject({
+export const MesAppointment_Patient_ActorSchema: z.ZodType<T.MesAppointment_Patient_Actor> = R.agreeing<T.MesAppointment_Patient_Actor>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -246,9 +246,9 @@ export const MesAppointment_Patient_ActorSchema = z.strictObject({
     identifier: MesAppointment_Patient_Actor_IdentifierSchema,
     display: P.string.optional(),
     _display: D.Element.optional()
-  });
+  }));
 /** Participants involved in appointment */
-export const MesAppointment_PatientSchema = z.strictObject({
+export const MesAppointment_PatientSchema: z.ZodType<T.MesAppointment_Patient> = R.agreeing<T.MesAppointment_Patient>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -260,9 +260,9 @@ export const MesAppointment_PatientSchema = z.strictObject({
     status: z.enum(["accepted", "declined", "needs-action", "tentative"]),
     _status: D.Element.optional(),
     period: D.Period.optional()
-  });
+  }));
 /** Numéro RPPS du professionnel */
-export const MesAppointment_Practitioner_Actor_IdentifierSchema = z.strictObject({
+export const MesAppointment_Practitioner_Actor_IdentifierSchema: z.ZodType<T.MesAppointment_Practitioner_Actor_Identifier> = R.agreeing<T.MesAppointment_Practitioner_Actor_Identifier>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -275,9 +275,9 @@ export const MesAppointment_Practitioner_Actor_IdentifierSchema = z.strictObject
     _value: D.Element.optional(),
     period: D.Period.optional(),
     assigner: D.Reference.optional()
-  });
+  }));
 /** Person, Location/HealthcareService or Device */
-export const MesAppointment_Practitioner_ActorSchema = z.strictObject({
+export const MesAppointment_Practitioner_ActorSchema: z.ZodType<T.MesAppointment_Practitioner_Actor> = R.agreeing<T.MesAppointment_Practitioner_Actor>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -288,9 +288,9 @@ export const MesAppointment_Practitioner_ActorSchema = z.strictObject({
     identifier: MesAppointment_Practitioner_Actor_IdentifierSchema,
     display: P.string,
     _display: D.Element.optional()
-  });
+  }));
 /** Participants involved in appointment */
-export const MesAppointment_PractitionerSchema = z.strictObject({
+export const MesAppointment_PractitionerSchema: z.ZodType<T.MesAppointment_Practitioner> = R.agreeing<T.MesAppointment_Practitioner>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -302,9 +302,9 @@ export const MesAppointment_PractitionerSchema = z.strictObject({
     status: z.enum(["accepted", "declined", "needs-action", "tentative"]),
     _status: D.Element.optional(),
     period: D.Period.optional()
-  });
+  }));
 /** Person, Location/HealthcareService or Device */
-export const MesAppointment_Location_ActorSchema = z.strictObject({
+export const MesAppointment_Location_ActorSchema: z.ZodType<T.MesAppointment_Location_Actor> = R.agreeing<T.MesAppointment_Location_Actor>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -315,9 +315,9 @@ export const MesAppointment_Location_ActorSchema = z.strictObject({
     identifier: D.Identifier.optional(),
     display: P.string.optional(),
     _display: D.Element.optional()
-  });
+  }));
 /** Participants involved in appointment */
-export const MesAppointment_LocationSchema = z.strictObject({
+export const MesAppointment_LocationSchema: z.ZodType<T.MesAppointment_Location> = R.agreeing<T.MesAppointment_Location>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -329,7 +329,7 @@ export const MesAppointment_LocationSchema = z.strictObject({
     status: z.enum(["accepted", "declined", "needs-action", "tentative"]),
     _status: D.Element.optional(),
     period: D.Period.optional()
-  });
+  }));
 /**
  * Rendez-vous qu'une application référencée ajoute, met à jour ou recherche dans l'API Agenda de
  * Mon espace santé, qui affiche les rendez-vous à venir avec leur motif, leur mode de consultation et
@@ -338,7 +338,7 @@ export const MesAppointment_LocationSchema = z.strictObject({
  * professionnel identifié par son RPPS et son nom, motif codé ou textuel, mode de consultation et
  * lieu facultatif avec adresse.
  */
-export const MesAppointmentSchema = z.strictObject({
+export const MesAppointmentSchema: z.ZodType<T.MesAppointment> = R.agreeing<T.MesAppointment>()(z.strictObject({
     resourceType: z.literal("Appointment"),
     id: P.string.optional(),
     _id: D.Element.optional(),
@@ -382,9 +382,9 @@ export const MesAppointmentSchema = z.strictObject({
     basedOn: z.array(D.Reference).optional(),
     participant: z.array(MesAppointment_ParticipantSchema).min(2).superRefine(R.slices("open", [{ name: "patient", min: 1, max: 1, match: [{"path":"actor.type","value":"Patient","kind":"value"}], schema: MesAppointment_PatientSchema }, { name: "practitioner", min: 1, max: 1, match: [{"path":"actor.type","value":"Practitioner","kind":"value"}], schema: MesAppointment_PractitionerSchema }, { name: "location", min: 0, max: 1, match: [{"path":"actor.type","value":"Location","kind":"value"}], schema: MesAppointment_LocationSchema }])),
     requestedPeriod: z.array(D.Period).optional()
-  });
+  }));
 /** Représente l’identifiant unique global affecté au document par son créateur. Il est utilisable comme référence externe dans d’autres documents. */
-export const MesDocumentReference_MasterIdentifierSchema = z.strictObject({
+export const MesDocumentReference_MasterIdentifierSchema: z.ZodType<T.MesDocumentReference_MasterIdentifier> = R.agreeing<T.MesDocumentReference_MasterIdentifier>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -397,9 +397,9 @@ export const MesDocumentReference_MasterIdentifierSchema = z.strictObject({
     _value: D.Element.optional(),
     period: D.Period.optional(),
     assigner: D.Reference.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesDocumentReference_Type_CodingSchema = z.strictObject({
+export const MesDocumentReference_Type_CodingSchema: z.ZodType<T.MesDocumentReference_Type_Coding> = R.agreeing<T.MesDocumentReference_Type_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -413,27 +413,27 @@ export const MesDocumentReference_Type_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Kind of document (LOINC if possible) */
-export const MesDocumentReference_TypeSchema = z.strictObject({
+export const MesDocumentReference_TypeSchema: z.ZodType<T.MesDocumentReference_Type> = R.agreeing<T.MesDocumentReference_Type>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesDocumentReference_Type_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Représente la classe du document (compte rendu, imagerie médicale, traitement, certificat,...). */
-export const MesDocumentReference_CategorySchema = z.strictObject({
+export const MesDocumentReference_CategorySchema: z.ZodType<T.MesDocumentReference_Category> = R.agreeing<T.MesDocumentReference_Category>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(D.Coding).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Identifiant du patient : <OID d'appariement>|<idPe> */
-export const MesDocumentReference_Subject_IdentifierSchema = z.strictObject({
+export const MesDocumentReference_Subject_IdentifierSchema: z.ZodType<T.MesDocumentReference_Subject_Identifier> = R.agreeing<T.MesDocumentReference_Subject_Identifier>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -446,9 +446,9 @@ export const MesDocumentReference_Subject_IdentifierSchema = z.strictObject({
     _value: D.Element.optional(),
     period: D.Period.optional(),
     assigner: D.Reference.optional()
-  });
+  }));
 /** Patient concerné par ce document. La ressource référencée peut être présente sous l’élément DocumentReference.contained ou via le champ identifier. */
-export const MesDocumentReference_SubjectSchema = z.strictObject({
+export const MesDocumentReference_SubjectSchema: z.ZodType<T.MesDocumentReference_Subject> = R.agreeing<T.MesDocumentReference_Subject>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -459,9 +459,9 @@ export const MesDocumentReference_SubjectSchema = z.strictObject({
     identifier: MesDocumentReference_Subject_IdentifierSchema,
     display: P.string.optional(),
     _display: D.Element.optional()
-  });
+  }));
 /** Personnes physiques ou morales et/ou les dispositifs auteurs d'un document. */
-export const MesDocumentReference_AuthorSchema = z.strictObject({
+export const MesDocumentReference_AuthorSchema: z.ZodType<T.MesDocumentReference_Author> = R.agreeing<T.MesDocumentReference_Author>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -472,9 +472,9 @@ export const MesDocumentReference_AuthorSchema = z.strictObject({
     identifier: D.Identifier.optional(),
     display: P.string.optional(),
     _display: D.Element.optional()
-  });
+  }));
 /** Relationships to other documents */
-export const MesDocumentReference_RelatesToSchema = z.strictObject({
+export const MesDocumentReference_RelatesToSchema: z.ZodType<T.MesDocumentReference_RelatesTo> = R.agreeing<T.MesDocumentReference_RelatesTo>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -482,9 +482,9 @@ export const MesDocumentReference_RelatesToSchema = z.strictObject({
     code: z.enum(["appends", "replaces", "signs", "transforms"]),
     _code: D.Element.optional(),
     target: D.Reference
-  });
+  }));
 /** Where to access the document */
-export const MesDocumentReference_Content_AttachmentSchema = z.strictObject({
+export const MesDocumentReference_Content_AttachmentSchema: z.ZodType<T.MesDocumentReference_Content_Attachment> = R.agreeing<T.MesDocumentReference_Content_Attachment>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -502,9 +502,9 @@ export const MesDocumentReference_Content_AttachmentSchema = z.strictObject({
     _title: D.Element.optional(),
     creation: P.dateTime,
     _creation: D.Element.optional()
-  });
+  }));
 /** Format technique détaillé du document. */
-export const MesDocumentReference_Content_FormatSchema = z.strictObject({
+export const MesDocumentReference_Content_FormatSchema: z.ZodType<T.MesDocumentReference_Content_Format> = R.agreeing<T.MesDocumentReference_Content_Format>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -518,27 +518,27 @@ export const MesDocumentReference_Content_FormatSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Document contenu. */
-export const MesDocumentReference_ContentSchema = z.strictObject({
+export const MesDocumentReference_ContentSchema: z.ZodType<T.MesDocumentReference_Content> = R.agreeing<T.MesDocumentReference_Content>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     modifierExtension: z.array(D.Extension).optional(),
     attachment: MesDocumentReference_Content_AttachmentSchema,
     format: MesDocumentReference_Content_FormatSchema
-  });
+  }));
 /** Représente les actes et les pathologies en rapport avec le document. */
-export const MesDocumentReference_Context_EventSchema = z.strictObject({
+export const MesDocumentReference_Context_EventSchema: z.ZodType<T.MesDocumentReference_Context_Event> = R.agreeing<T.MesDocumentReference_Context_Event>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(D.Coding).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Clinical context of document */
-export const MesDocumentReference_ContextSchema = z.strictObject({
+export const MesDocumentReference_ContextSchema: z.ZodType<T.MesDocumentReference_Context> = R.agreeing<T.MesDocumentReference_Context>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -550,7 +550,7 @@ export const MesDocumentReference_ContextSchema = z.strictObject({
     practiceSetting: D.CodeableConcept.optional(),
     sourcePatientInfo: D.Reference.optional(),
     related: z.array(D.Reference).optional()
-  });
+  }));
 /**
  * Un document qu'une application publie dans Mon espace santé (publication simplifiée PDSm, transaction
  * ITI-105) : la ressource DocumentReference porte le document lui-même, un CDA R2 de niveau 1 (corps non
@@ -562,7 +562,7 @@ export const MesDocumentReference_ContextSchema = z.strictObject({
  * Non publié par MES, donc non contraint ici : un canonique MES à déclarer dans `meta.profile`, la liste
  * des types de documents acceptés, la taille maximale.
  */
-export const MesDocumentReferenceSchema = z.strictObject({
+export const MesDocumentReferenceSchema: z.ZodType<T.MesDocumentReference> = R.agreeing<T.MesDocumentReference>()(z.strictObject({
     resourceType: z.literal("DocumentReference"),
     id: P.string.optional(),
     _id: D.Element.optional(),
@@ -591,9 +591,9 @@ export const MesDocumentReferenceSchema = z.strictObject({
     securityLabel: z.array(D.CodeableConcept).optional(),
     content: z.array(MesDocumentReference_ContentSchema).min(1).max(1),
     context: MesDocumentReference_ContextSchema.optional()
-  });
+  }));
 /** Additional content defined by implementations */
-export const MesDocumentReferenceComprehensive_ExtensionSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_ExtensionSchema: z.ZodType<T.MesDocumentReferenceComprehensive_Extension> = R.agreeing<T.MesDocumentReferenceComprehensive_Extension>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -668,18 +668,18 @@ export const MesDocumentReferenceComprehensive_ExtensionSchema = z.strictObject(
     valueUsageContext: D.UsageContext.optional(),
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
-  });
+  }));
 /** Extension définie pour distinguer les fiches archivées des actives. */
-export const MesDocumentReferenceComprehensive_IsArchivedSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_IsArchivedSchema: z.ZodType<T.MesDocumentReferenceComprehensive_IsArchived> = R.agreeing<T.MesDocumentReferenceComprehensive_IsArchived>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueBoolean: P.boolean,
     _valueBoolean: D.Element.optional()
-  });
+  }));
 /** Représente l’identifiant unique global affecté au document par son créateur. Il est utilisable comme référence externe dans d’autres documents. */
-export const MesDocumentReferenceComprehensive_MasterIdentifierSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_MasterIdentifierSchema: z.ZodType<T.MesDocumentReferenceComprehensive_MasterIdentifier> = R.agreeing<T.MesDocumentReferenceComprehensive_MasterIdentifier>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -692,9 +692,9 @@ export const MesDocumentReferenceComprehensive_MasterIdentifierSchema = z.strict
     _value: D.Element.optional(),
     period: D.Period.optional(),
     assigner: D.Reference.optional()
-  });
+  }));
 /** Other identifiers for the document */
-export const MesDocumentReferenceComprehensive_IdentifierSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_IdentifierSchema: z.ZodType<T.MesDocumentReferenceComprehensive_Identifier> = R.agreeing<T.MesDocumentReferenceComprehensive_Identifier>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -707,9 +707,9 @@ export const MesDocumentReferenceComprehensive_IdentifierSchema = z.strictObject
     _value: D.Element.optional(),
     period: D.Period.optional(),
     assigner: D.Reference.optional()
-  });
+  }));
 /** Other identifiers for the document */
-export const MesDocumentReferenceComprehensive_EntryUUIDSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_EntryUUIDSchema: z.ZodType<T.MesDocumentReferenceComprehensive_EntryUUID> = R.agreeing<T.MesDocumentReferenceComprehensive_EntryUUID>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -722,27 +722,27 @@ export const MesDocumentReferenceComprehensive_EntryUUIDSchema = z.strictObject(
     _value: D.Element.optional(),
     period: D.Period.optional(),
     assigner: D.Reference.optional()
-  });
+  }));
 /** Représente le type du document. */
-export const MesDocumentReferenceComprehensive_TypeSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_TypeSchema: z.ZodType<T.MesDocumentReferenceComprehensive_Type> = R.agreeing<T.MesDocumentReferenceComprehensive_Type>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(D.Coding).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Représente la classe du document (compte rendu, imagerie médicale, traitement, certificat,...). */
-export const MesDocumentReferenceComprehensive_CategorySchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_CategorySchema: z.ZodType<T.MesDocumentReferenceComprehensive_Category> = R.agreeing<T.MesDocumentReferenceComprehensive_Category>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(D.Coding).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Identifiant du patient : <OID d'appariement>|<idPe> */
-export const MesDocumentReferenceComprehensive_Subject_IdentifierSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_Subject_IdentifierSchema: z.ZodType<T.MesDocumentReferenceComprehensive_Subject_Identifier> = R.agreeing<T.MesDocumentReferenceComprehensive_Subject_Identifier>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -755,9 +755,9 @@ export const MesDocumentReferenceComprehensive_Subject_IdentifierSchema = z.stri
     _value: D.Element.optional(),
     period: D.Period.optional(),
     assigner: D.Reference.optional()
-  });
+  }));
 /** Référence vers le patient concerné par le document. Cette même ressource est référencée depuis context.sourcePatientInfo. */
-export const MesDocumentReferenceComprehensive_SubjectSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_SubjectSchema: z.ZodType<T.MesDocumentReferenceComprehensive_Subject> = R.agreeing<T.MesDocumentReferenceComprehensive_Subject>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -768,9 +768,9 @@ export const MesDocumentReferenceComprehensive_SubjectSchema = z.strictObject({
     identifier: MesDocumentReferenceComprehensive_Subject_IdentifierSchema,
     display: P.string.optional(),
     _display: D.Element.optional()
-  });
+  }));
 /** Personnes physiques ou morales et/ou les dispositifs auteurs d'un document. */
-export const MesDocumentReferenceComprehensive_AuthorSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_AuthorSchema: z.ZodType<T.MesDocumentReferenceComprehensive_Author> = R.agreeing<T.MesDocumentReferenceComprehensive_Author>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -781,9 +781,9 @@ export const MesDocumentReferenceComprehensive_AuthorSchema = z.strictObject({
     identifier: D.Identifier.optional(),
     display: P.string.optional(),
     _display: D.Element.optional()
-  });
+  }));
 /** Cet attribut représente l’acteur validant le document et prenant la responsabilité du contenu médical de celui-ci. Il peut s’agir de l’auteur du document si celui-ci est une personne et s’il endosse la responsabilité du contenu médical de ses documents. Si l’auteur est un dispositif, cet attribut doit représenter la personne responsable de l’action effectuée par le dispositif. Pour les documents d’expression personnelle du patient, cet attribut fait référence au patient. */
-export const MesDocumentReferenceComprehensive_AuthenticatorSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_AuthenticatorSchema: z.ZodType<T.MesDocumentReferenceComprehensive_Authenticator> = R.agreeing<T.MesDocumentReferenceComprehensive_Authenticator>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -794,9 +794,9 @@ export const MesDocumentReferenceComprehensive_AuthenticatorSchema = z.strictObj
     identifier: D.Identifier.optional(),
     display: P.string.optional(),
     _display: D.Element.optional()
-  });
+  }));
 /** Relation avec d'autres fiches */
-export const MesDocumentReferenceComprehensive_RelatesToSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_RelatesToSchema: z.ZodType<T.MesDocumentReferenceComprehensive_RelatesTo> = R.agreeing<T.MesDocumentReferenceComprehensive_RelatesTo>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -804,18 +804,18 @@ export const MesDocumentReferenceComprehensive_RelatesToSchema = z.strictObject(
     code: z.enum(["appends", "replaces", "signs", "transforms"]),
     _code: D.Element.optional(),
     target: D.Reference
-  });
+  }));
 /** Contient les informations définissant le niveau de confidentialité d'un document. */
-export const MesDocumentReferenceComprehensive_SecurityLabelSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_SecurityLabelSchema: z.ZodType<T.MesDocumentReferenceComprehensive_SecurityLabel> = R.agreeing<T.MesDocumentReferenceComprehensive_SecurityLabel>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(D.Coding).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Where to access the document */
-export const MesDocumentReferenceComprehensive_Content_AttachmentSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_Content_AttachmentSchema: z.ZodType<T.MesDocumentReferenceComprehensive_Content_Attachment> = R.agreeing<T.MesDocumentReferenceComprehensive_Content_Attachment>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -833,9 +833,9 @@ export const MesDocumentReferenceComprehensive_Content_AttachmentSchema = z.stri
     _title: D.Element.optional(),
     creation: P.dateTime,
     _creation: D.Element.optional()
-  });
+  }));
 /** Format technique détaillé du document. */
-export const MesDocumentReferenceComprehensive_Content_FormatSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_Content_FormatSchema: z.ZodType<T.MesDocumentReferenceComprehensive_Content_Format> = R.agreeing<T.MesDocumentReferenceComprehensive_Content_Format>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -849,18 +849,18 @@ export const MesDocumentReferenceComprehensive_Content_FormatSchema = z.strictOb
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Document référencé. */
-export const MesDocumentReferenceComprehensive_ContentSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_ContentSchema: z.ZodType<T.MesDocumentReferenceComprehensive_Content> = R.agreeing<T.MesDocumentReferenceComprehensive_Content>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     modifierExtension: z.array(D.Extension).optional(),
     attachment: MesDocumentReferenceComprehensive_Content_AttachmentSchema,
     format: MesDocumentReferenceComprehensive_Content_FormatSchema
-  });
+  }));
 /** Time of service that is being documented */
-export const MesDocumentReferenceComprehensive_Context_PeriodSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_Context_PeriodSchema: z.ZodType<T.MesDocumentReferenceComprehensive_Context_Period> = R.agreeing<T.MesDocumentReferenceComprehensive_Context_Period>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -868,27 +868,27 @@ export const MesDocumentReferenceComprehensive_Context_PeriodSchema = z.strictOb
     _start: D.Element.optional(),
     end: P.dateTime.optional(),
     _end: D.Element.optional()
-  });
+  }));
 /** Secteur d'activité lié à la prise en charge de la personne, en lien avec le document produit. */
-export const MesDocumentReferenceComprehensive_Context_FacilityTypeSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_Context_FacilityTypeSchema: z.ZodType<T.MesDocumentReferenceComprehensive_Context_FacilityType> = R.agreeing<T.MesDocumentReferenceComprehensive_Context_FacilityType>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(D.Coding).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Cadre d’exercice de l’acte qui a engendré la création du document. */
-export const MesDocumentReferenceComprehensive_Context_PracticeSettingSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_Context_PracticeSettingSchema: z.ZodType<T.MesDocumentReferenceComprehensive_Context_PracticeSetting> = R.agreeing<T.MesDocumentReferenceComprehensive_Context_PracticeSetting>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(D.Coding).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Référence vers la ressource Patient titulaire du dossier. */
-export const MesDocumentReferenceComprehensive_Context_SourcePatientInfoSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_Context_SourcePatientInfoSchema: z.ZodType<T.MesDocumentReferenceComprehensive_Context_SourcePatientInfo> = R.agreeing<T.MesDocumentReferenceComprehensive_Context_SourcePatientInfo>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -899,9 +899,9 @@ export const MesDocumentReferenceComprehensive_Context_SourcePatientInfoSchema =
     identifier: D.Identifier.optional(),
     display: P.string.optional(),
     _display: D.Element.optional()
-  });
+  }));
 /** Related identifiers or resources */
-export const MesDocumentReferenceComprehensive_Context_RelatedSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_Context_RelatedSchema: z.ZodType<T.MesDocumentReferenceComprehensive_Context_Related> = R.agreeing<T.MesDocumentReferenceComprehensive_Context_Related>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -912,9 +912,9 @@ export const MesDocumentReferenceComprehensive_Context_RelatedSchema = z.strictO
     identifier: D.Identifier.optional(),
     display: P.string.optional(),
     _display: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifier_Type_CodingSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifier_Type_CodingSchema: z.ZodType<T.MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifier_Type_Coding> = R.agreeing<T.MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifier_Type_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -928,18 +928,18 @@ export const MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifie
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Description of identifier */
-export const MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifier_TypeSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifier_TypeSchema: z.ZodType<T.MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifier_Type> = R.agreeing<T.MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifier_Type>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifier_Type_CodingSchema).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Logical reference, when literal reference is not known */
-export const MesDocumentReferenceComprehensive_Context_ReferenceIdList_IdentifierSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_Context_ReferenceIdList_IdentifierSchema: z.ZodType<T.MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifier> = R.agreeing<T.MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifier>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -952,9 +952,9 @@ export const MesDocumentReferenceComprehensive_Context_ReferenceIdList_Identifie
     _value: D.Element.optional(),
     period: D.Period.optional(),
     assigner: D.Reference.optional()
-  });
+  }));
 /** Données d’un « identifiant de référence » (referenceIdList) */
-export const MesDocumentReferenceComprehensive_Context_ReferenceIdListSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_Context_ReferenceIdListSchema: z.ZodType<T.MesDocumentReferenceComprehensive_Context_ReferenceIdList> = R.agreeing<T.MesDocumentReferenceComprehensive_Context_ReferenceIdList>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -965,9 +965,9 @@ export const MesDocumentReferenceComprehensive_Context_ReferenceIdListSchema = z
     identifier: MesDocumentReferenceComprehensive_Context_ReferenceIdList_IdentifierSchema.optional(),
     display: P.string.optional(),
     _display: D.Element.optional()
-  });
+  }));
 /** Clinical context of document */
-export const MesDocumentReferenceComprehensive_ContextSchema = z.strictObject({
+export const MesDocumentReferenceComprehensive_ContextSchema: z.ZodType<T.MesDocumentReferenceComprehensive_Context> = R.agreeing<T.MesDocumentReferenceComprehensive_Context>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -979,7 +979,7 @@ export const MesDocumentReferenceComprehensive_ContextSchema = z.strictObject({
     practiceSetting: MesDocumentReferenceComprehensive_Context_PracticeSettingSchema,
     sourcePatientInfo: MesDocumentReferenceComprehensive_Context_SourcePatientInfoSchema,
     related: z.array(MesDocumentReferenceComprehensive_Context_RelatedSchema).superRefine(R.slices("open", [{ name: "referenceIdList", min: 0, max: Infinity, match: [], schema: MesDocumentReferenceComprehensive_Context_ReferenceIdListSchema }])).optional()
-  });
+  }));
 /**
  * Un document d'un lot publié dans Mon espace santé (PDSm, transaction ITI-65) : la DocumentReference
  * décrit un CDA R2 (niveau 1 ou 3) que le Bundle porte dans une ressource Binary, désignée par
@@ -987,7 +987,7 @@ export const MesDocumentReferenceComprehensive_ContextSchema = z.strictObject({
  * identifié comme après l'appariement. Non publié par MES, donc non contraint ici : un canonique MES,
  * la liste des types de documents acceptés.
  */
-export const MesDocumentReferenceComprehensiveSchema = z.strictObject({
+export const MesDocumentReferenceComprehensiveSchema: z.ZodType<T.MesDocumentReferenceComprehensive> = R.agreeing<T.MesDocumentReferenceComprehensive>()(z.strictObject({
     resourceType: z.literal("DocumentReference"),
     id: P.string.optional(),
     _id: D.Element.optional(),
@@ -1017,9 +1017,9 @@ export const MesDocumentReferenceComprehensiveSchema = z.strictObject({
     securityLabel: z.array(MesDocumentReferenceComprehensive_SecurityLabelSchema).min(1),
     content: z.array(MesDocumentReferenceComprehensive_ContentSchema).min(1).max(1),
     context: MesDocumentReferenceComprehensive_ContextSchema
-  });
+  }));
 /** Metadata about the resource */
-export const MesObservationBmi_MetaSchema = z.strictObject({
+export const MesObservationBmi_MetaSchema: z.ZodType<T.MesObservationBmi_Meta> = R.agreeing<T.MesObservationBmi_Meta>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1033,9 +1033,9 @@ export const MesObservationBmi_MetaSchema = z.strictObject({
     _profile: z.array(D.Element.nullable()).optional(),
     security: z.array(D.Coding).optional(),
     tag: z.array(D.Coding).optional()
-  });
+  }));
 /** Extension */
-export const MesObservationBmi_ExtensionSchema = z.strictObject({
+export const MesObservationBmi_ExtensionSchema: z.ZodType<T.MesObservationBmi_Extension> = R.agreeing<T.MesObservationBmi_Extension>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1110,26 +1110,26 @@ export const MesObservationBmi_ExtensionSchema = z.strictObject({
     valueUsageContext: D.UsageContext.optional(),
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
-  });
+  }));
 /** Other information that may be relevant to this event. */
-export const MesObservationBmi_SupportingInfoSchema = z.strictObject({
+export const MesObservationBmi_SupportingInfoSchema: z.ZodType<T.MesObservationBmi_SupportingInfo> = R.agreeing<T.MesObservationBmi_SupportingInfo>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueReference: D.Reference
-  });
+  }));
 /** Motif de la mesure */
-export const MesObservationBmi_MesReasonForMeasurementSchema = z.strictObject({
+export const MesObservationBmi_MesReasonForMeasurementSchema: z.ZodType<T.MesObservationBmi_MesReasonForMeasurement> = R.agreeing<T.MesObservationBmi_MesReasonForMeasurement>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueString: P.string.optional(),
     _valueString: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBmi_Category_CodingSchema = z.strictObject({
+export const MesObservationBmi_Category_CodingSchema: z.ZodType<T.MesObservationBmi_Category_Coding> = R.agreeing<T.MesObservationBmi_Category_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1143,18 +1143,18 @@ export const MesObservationBmi_Category_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Classification of  type of observation */
-export const MesObservationBmi_CategorySchema = z.strictObject({
+export const MesObservationBmi_CategorySchema: z.ZodType<T.MesObservationBmi_Category> = R.agreeing<T.MesObservationBmi_Category>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBmi_Category_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBmi_VSCat_CodingSchema = z.strictObject({
+export const MesObservationBmi_VSCat_CodingSchema: z.ZodType<T.MesObservationBmi_VSCat_Coding> = R.agreeing<T.MesObservationBmi_VSCat_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1168,18 +1168,18 @@ export const MesObservationBmi_VSCat_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Classification of  type of observation */
-export const MesObservationBmi_VSCatSchema = z.strictObject({
+export const MesObservationBmi_VSCatSchema: z.ZodType<T.MesObservationBmi_VSCat> = R.agreeing<T.MesObservationBmi_VSCat>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBmi_VSCat_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBmi_Code_CodingSchema = z.strictObject({
+export const MesObservationBmi_Code_CodingSchema: z.ZodType<T.MesObservationBmi_Code_Coding> = R.agreeing<T.MesObservationBmi_Code_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1193,9 +1193,9 @@ export const MesObservationBmi_Code_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBmi_Code_BMICodeSchema = z.strictObject({
+export const MesObservationBmi_Code_BMICodeSchema: z.ZodType<T.MesObservationBmi_Code_BMICode> = R.agreeing<T.MesObservationBmi_Code_BMICode>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1209,18 +1209,18 @@ export const MesObservationBmi_Code_BMICodeSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Body Mass Index (BMI) */
-export const MesObservationBmi_CodeSchema = z.strictObject({
+export const MesObservationBmi_CodeSchema: z.ZodType<T.MesObservationBmi_Code> = R.agreeing<T.MesObservationBmi_Code>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBmi_Code_CodingSchema).min(1).superRefine(R.slices("open", [{ name: "BMICode", min: 1, max: 1, match: [{"path":"code","value":"39156-5","kind":"value"},{"path":"system","value":"http://loinc.org","kind":"value"}], schema: MesObservationBmi_Code_BMICodeSchema }])),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Identifiant du patient : <OID d'appariement>|<idPe> */
-export const MesObservationBmi_Subject_IdentifierSchema = z.strictObject({
+export const MesObservationBmi_Subject_IdentifierSchema: z.ZodType<T.MesObservationBmi_Subject_Identifier> = R.agreeing<T.MesObservationBmi_Subject_Identifier>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1233,9 +1233,9 @@ export const MesObservationBmi_Subject_IdentifierSchema = z.strictObject({
     _value: D.Element.optional(),
     period: D.Period.optional(),
     assigner: D.Reference.optional()
-  });
+  }));
 /** Who and/or what the observation is about */
-export const MesObservationBmi_SubjectSchema = z.strictObject({
+export const MesObservationBmi_SubjectSchema: z.ZodType<T.MesObservationBmi_Subject> = R.agreeing<T.MesObservationBmi_Subject>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1246,9 +1246,9 @@ export const MesObservationBmi_SubjectSchema = z.strictObject({
     identifier: MesObservationBmi_Subject_IdentifierSchema,
     display: P.string.optional(),
     _display: D.Element.optional()
-  });
+  }));
 /** Vital Signs value are recorded using the Quantity data type. For supporting observations such as Cuff size could use other datatypes such as CodeableConcept. */
-export const MesObservationBmi_ValueQuantitySchema = z.strictObject({
+export const MesObservationBmi_ValueQuantitySchema: z.ZodType<T.MesObservationBmi_ValueQuantity> = R.agreeing<T.MesObservationBmi_ValueQuantity>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1262,9 +1262,9 @@ export const MesObservationBmi_ValueQuantitySchema = z.strictObject({
     _system: D.Element.optional(),
     code: z.literal("kg/m2"),
     _code: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBmi_DataAbsentReason_CodingSchema = z.strictObject({
+export const MesObservationBmi_DataAbsentReason_CodingSchema: z.ZodType<T.MesObservationBmi_DataAbsentReason_Coding> = R.agreeing<T.MesObservationBmi_DataAbsentReason_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1278,18 +1278,18 @@ export const MesObservationBmi_DataAbsentReason_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Why the result is missing */
-export const MesObservationBmi_DataAbsentReasonSchema = z.strictObject({
+export const MesObservationBmi_DataAbsentReasonSchema: z.ZodType<T.MesObservationBmi_DataAbsentReason> = R.agreeing<T.MesObservationBmi_DataAbsentReason>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBmi_DataAbsentReason_CodingSchema).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationBmi_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationBmi_ReferenceRange_LowSchema: z.ZodType<T.MesObservationBmi_ReferenceRange_Low> = R.agreeing<T.MesObservationBmi_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1301,9 +1301,9 @@ export const MesObservationBmi_ReferenceRange_LowSchema = z.strictObject({
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationBmi_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationBmi_ReferenceRange_HighSchema: z.ZodType<T.MesObservationBmi_ReferenceRange_High> = R.agreeing<T.MesObservationBmi_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1315,9 +1315,9 @@ export const MesObservationBmi_ReferenceRange_HighSchema = z.strictObject({
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation */
-export const MesObservationBmi_ReferenceRangeSchema = z.strictObject({
+export const MesObservationBmi_ReferenceRangeSchema: z.ZodType<T.MesObservationBmi_ReferenceRange> = R.agreeing<T.MesObservationBmi_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1329,9 +1329,9 @@ export const MesObservationBmi_ReferenceRangeSchema = z.strictObject({
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationBmi_Component_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationBmi_Component_ReferenceRange_LowSchema: z.ZodType<T.MesObservationBmi_Component_ReferenceRange_Low> = R.agreeing<T.MesObservationBmi_Component_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1343,9 +1343,9 @@ export const MesObservationBmi_Component_ReferenceRange_LowSchema = z.strictObje
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationBmi_Component_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationBmi_Component_ReferenceRange_HighSchema: z.ZodType<T.MesObservationBmi_Component_ReferenceRange_High> = R.agreeing<T.MesObservationBmi_Component_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1357,9 +1357,9 @@ export const MesObservationBmi_Component_ReferenceRange_HighSchema = z.strictObj
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation of component result */
-export const MesObservationBmi_Component_ReferenceRangeSchema = z.strictObject({
+export const MesObservationBmi_Component_ReferenceRangeSchema: z.ZodType<T.MesObservationBmi_Component_ReferenceRange> = R.agreeing<T.MesObservationBmi_Component_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1371,9 +1371,9 @@ export const MesObservationBmi_Component_ReferenceRangeSchema = z.strictObject({
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Used when reporting systolic and diastolic blood pressure. */
-export const MesObservationBmi_ComponentSchema = z.strictObject({
+export const MesObservationBmi_ComponentSchema: z.ZodType<T.MesObservationBmi_Component> = R.agreeing<T.MesObservationBmi_Component>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1398,9 +1398,9 @@ export const MesObservationBmi_ComponentSchema = z.strictObject({
     dataAbsentReason: D.CodeableConcept.optional(),
     interpretation: z.array(D.CodeableConcept).optional(),
     referenceRange: z.array(MesObservationBmi_Component_ReferenceRangeSchema).optional()
-  });
+  }));
 /** Indice de masse corporelle (LOINC 39156-5) en kg/m2. Lecture seule : Mon espace santé calcule l'IMC à partir du poids et de la taille et refuse sa création par une application (erreur 422 « Bmi observation cannot be created ») ; ce profil décrit les IMC renvoyés par la recherche. */
-export const MesObservationBmiSchema = z.strictObject({
+export const MesObservationBmiSchema: z.ZodType<T.MesObservationBmi> = R.agreeing<T.MesObservationBmi>()(z.strictObject({
     resourceType: z.literal("Observation"),
     id: P.string.optional(),
     _id: D.Element.optional(),
@@ -1440,9 +1440,9 @@ export const MesObservationBmiSchema = z.strictObject({
     hasMember: z.array(D.Reference).optional(),
     derivedFrom: z.array(D.Reference).optional(),
     component: z.array(MesObservationBmi_ComponentSchema).optional()
-  });
+  }));
 /** Metadata about the resource */
-export const MesObservationBodyHeight_MetaSchema = z.strictObject({
+export const MesObservationBodyHeight_MetaSchema: z.ZodType<T.MesObservationBodyHeight_Meta> = R.agreeing<T.MesObservationBodyHeight_Meta>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1456,9 +1456,9 @@ export const MesObservationBodyHeight_MetaSchema = z.strictObject({
     _profile: z.array(D.Element.nullable()).optional(),
     security: z.array(D.Coding).optional(),
     tag: z.array(D.Coding).optional()
-  });
+  }));
 /** Extension */
-export const MesObservationBodyHeight_ExtensionSchema = z.strictObject({
+export const MesObservationBodyHeight_ExtensionSchema: z.ZodType<T.MesObservationBodyHeight_Extension> = R.agreeing<T.MesObservationBodyHeight_Extension>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1533,34 +1533,34 @@ export const MesObservationBodyHeight_ExtensionSchema = z.strictObject({
     valueUsageContext: D.UsageContext.optional(),
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
-  });
+  }));
 /** La position du corps au moment de l'observation, par exemple debout, assis. A n'utiliser que lorsque la position du corps n'est pas pré-coordonnée dans le code d'observation. */
-export const MesObservationBodyHeight_BodypositionSchema = z.strictObject({
+export const MesObservationBodyHeight_BodypositionSchema: z.ZodType<T.MesObservationBodyHeight_Bodyposition> = R.agreeing<T.MesObservationBodyHeight_Bodyposition>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueCodeableConcept: D.CodeableConcept.optional()
-  });
+  }));
 /** Other information that may be relevant to this event. */
-export const MesObservationBodyHeight_SupportingInfoSchema = z.strictObject({
+export const MesObservationBodyHeight_SupportingInfoSchema: z.ZodType<T.MesObservationBodyHeight_SupportingInfo> = R.agreeing<T.MesObservationBodyHeight_SupportingInfo>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueReference: D.Reference
-  });
+  }));
 /** Motif de la mesure */
-export const MesObservationBodyHeight_MesReasonForMeasurementSchema = z.strictObject({
+export const MesObservationBodyHeight_MesReasonForMeasurementSchema: z.ZodType<T.MesObservationBodyHeight_MesReasonForMeasurement> = R.agreeing<T.MesObservationBodyHeight_MesReasonForMeasurement>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueString: P.string.optional(),
     _valueString: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBodyHeight_Category_CodingSchema = z.strictObject({
+export const MesObservationBodyHeight_Category_CodingSchema: z.ZodType<T.MesObservationBodyHeight_Category_Coding> = R.agreeing<T.MesObservationBodyHeight_Category_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1574,18 +1574,18 @@ export const MesObservationBodyHeight_Category_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Classification of  type of observation */
-export const MesObservationBodyHeight_CategorySchema = z.strictObject({
+export const MesObservationBodyHeight_CategorySchema: z.ZodType<T.MesObservationBodyHeight_Category> = R.agreeing<T.MesObservationBodyHeight_Category>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBodyHeight_Category_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBodyHeight_VSCat_CodingSchema = z.strictObject({
+export const MesObservationBodyHeight_VSCat_CodingSchema: z.ZodType<T.MesObservationBodyHeight_VSCat_Coding> = R.agreeing<T.MesObservationBodyHeight_VSCat_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1599,18 +1599,18 @@ export const MesObservationBodyHeight_VSCat_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Classification of  type of observation */
-export const MesObservationBodyHeight_VSCatSchema = z.strictObject({
+export const MesObservationBodyHeight_VSCatSchema: z.ZodType<T.MesObservationBodyHeight_VSCat> = R.agreeing<T.MesObservationBodyHeight_VSCat>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBodyHeight_VSCat_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBodyHeight_Code_CodingSchema = z.strictObject({
+export const MesObservationBodyHeight_Code_CodingSchema: z.ZodType<T.MesObservationBodyHeight_Code_Coding> = R.agreeing<T.MesObservationBodyHeight_Code_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1624,9 +1624,9 @@ export const MesObservationBodyHeight_Code_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBodyHeight_Code_BodyHeightCodeSchema = z.strictObject({
+export const MesObservationBodyHeight_Code_BodyHeightCodeSchema: z.ZodType<T.MesObservationBodyHeight_Code_BodyHeightCode> = R.agreeing<T.MesObservationBodyHeight_Code_BodyHeightCode>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1640,18 +1640,18 @@ export const MesObservationBodyHeight_Code_BodyHeightCodeSchema = z.strictObject
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Body Height */
-export const MesObservationBodyHeight_CodeSchema = z.strictObject({
+export const MesObservationBodyHeight_CodeSchema: z.ZodType<T.MesObservationBodyHeight_Code> = R.agreeing<T.MesObservationBodyHeight_Code>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBodyHeight_Code_CodingSchema).min(1).superRefine(R.slices("open", [{ name: "BodyHeightCode", min: 1, max: 1, match: [{"path":"code","value":"8302-2","kind":"value"},{"path":"system","value":"http://loinc.org","kind":"value"}], schema: MesObservationBodyHeight_Code_BodyHeightCodeSchema }])),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Identifiant du patient : <OID d'appariement>|<idPe> */
-export const MesObservationBodyHeight_Subject_IdentifierSchema = z.strictObject({
+export const MesObservationBodyHeight_Subject_IdentifierSchema: z.ZodType<T.MesObservationBodyHeight_Subject_Identifier> = R.agreeing<T.MesObservationBodyHeight_Subject_Identifier>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1664,9 +1664,9 @@ export const MesObservationBodyHeight_Subject_IdentifierSchema = z.strictObject(
     _value: D.Element.optional(),
     period: D.Period.optional(),
     assigner: D.Reference.optional()
-  });
+  }));
 /** Who and/or what the observation is about */
-export const MesObservationBodyHeight_SubjectSchema = z.strictObject({
+export const MesObservationBodyHeight_SubjectSchema: z.ZodType<T.MesObservationBodyHeight_Subject> = R.agreeing<T.MesObservationBodyHeight_Subject>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1677,9 +1677,9 @@ export const MesObservationBodyHeight_SubjectSchema = z.strictObject({
     identifier: MesObservationBodyHeight_Subject_IdentifierSchema,
     display: P.string.optional(),
     _display: D.Element.optional()
-  });
+  }));
 /** Vital Signs value are recorded using the Quantity data type. For supporting observations such as Cuff size could use other datatypes such as CodeableConcept. */
-export const MesObservationBodyHeight_ValueQuantitySchema = z.strictObject({
+export const MesObservationBodyHeight_ValueQuantitySchema: z.ZodType<T.MesObservationBodyHeight_ValueQuantity> = R.agreeing<T.MesObservationBodyHeight_ValueQuantity>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1693,9 +1693,9 @@ export const MesObservationBodyHeight_ValueQuantitySchema = z.strictObject({
     _system: D.Element.optional(),
     code: z.literal("cm"),
     _code: D.Element.optional()
-  }).superRefine(R.pattern({"code":"cm","system":"http://unitsofmeasure.org"}));
+  }).superRefine(R.pattern({"code":"cm","system":"http://unitsofmeasure.org"})));
 /** Code defined by a terminology system */
-export const MesObservationBodyHeight_DataAbsentReason_CodingSchema = z.strictObject({
+export const MesObservationBodyHeight_DataAbsentReason_CodingSchema: z.ZodType<T.MesObservationBodyHeight_DataAbsentReason_Coding> = R.agreeing<T.MesObservationBodyHeight_DataAbsentReason_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1709,18 +1709,18 @@ export const MesObservationBodyHeight_DataAbsentReason_CodingSchema = z.strictOb
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Why the result is missing */
-export const MesObservationBodyHeight_DataAbsentReasonSchema = z.strictObject({
+export const MesObservationBodyHeight_DataAbsentReasonSchema: z.ZodType<T.MesObservationBodyHeight_DataAbsentReason> = R.agreeing<T.MesObservationBodyHeight_DataAbsentReason>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBodyHeight_DataAbsentReason_CodingSchema).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationBodyHeight_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationBodyHeight_ReferenceRange_LowSchema: z.ZodType<T.MesObservationBodyHeight_ReferenceRange_Low> = R.agreeing<T.MesObservationBodyHeight_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1732,9 +1732,9 @@ export const MesObservationBodyHeight_ReferenceRange_LowSchema = z.strictObject(
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationBodyHeight_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationBodyHeight_ReferenceRange_HighSchema: z.ZodType<T.MesObservationBodyHeight_ReferenceRange_High> = R.agreeing<T.MesObservationBodyHeight_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1746,9 +1746,9 @@ export const MesObservationBodyHeight_ReferenceRange_HighSchema = z.strictObject
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation */
-export const MesObservationBodyHeight_ReferenceRangeSchema = z.strictObject({
+export const MesObservationBodyHeight_ReferenceRangeSchema: z.ZodType<T.MesObservationBodyHeight_ReferenceRange> = R.agreeing<T.MesObservationBodyHeight_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1760,9 +1760,9 @@ export const MesObservationBodyHeight_ReferenceRangeSchema = z.strictObject({
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationBodyHeight_Component_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationBodyHeight_Component_ReferenceRange_LowSchema: z.ZodType<T.MesObservationBodyHeight_Component_ReferenceRange_Low> = R.agreeing<T.MesObservationBodyHeight_Component_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1774,9 +1774,9 @@ export const MesObservationBodyHeight_Component_ReferenceRange_LowSchema = z.str
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationBodyHeight_Component_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationBodyHeight_Component_ReferenceRange_HighSchema: z.ZodType<T.MesObservationBodyHeight_Component_ReferenceRange_High> = R.agreeing<T.MesObservationBodyHeight_Component_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1788,9 +1788,9 @@ export const MesObservationBodyHeight_Component_ReferenceRange_HighSchema = z.st
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation of component result */
-export const MesObservationBodyHeight_Component_ReferenceRangeSchema = z.strictObject({
+export const MesObservationBodyHeight_Component_ReferenceRangeSchema: z.ZodType<T.MesObservationBodyHeight_Component_ReferenceRange> = R.agreeing<T.MesObservationBodyHeight_Component_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1802,9 +1802,9 @@ export const MesObservationBodyHeight_Component_ReferenceRangeSchema = z.strictO
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Used when reporting systolic and diastolic blood pressure. */
-export const MesObservationBodyHeight_ComponentSchema = z.strictObject({
+export const MesObservationBodyHeight_ComponentSchema: z.ZodType<T.MesObservationBodyHeight_Component> = R.agreeing<T.MesObservationBodyHeight_Component>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1829,9 +1829,9 @@ export const MesObservationBodyHeight_ComponentSchema = z.strictObject({
     dataAbsentReason: D.CodeableConcept.optional(),
     interpretation: z.array(D.CodeableConcept).optional(),
     referenceRange: z.array(MesObservationBodyHeight_Component_ReferenceRangeSchema).optional()
-  });
+  }));
 /** Taille (LOINC 8302-2) telle que l'API Mesures de Mon espace santé l'accepte : valeur obligatoire en cm. */
-export const MesObservationBodyHeightSchema = z.strictObject({
+export const MesObservationBodyHeightSchema: z.ZodType<T.MesObservationBodyHeight> = R.agreeing<T.MesObservationBodyHeight>()(z.strictObject({
     resourceType: z.literal("Observation"),
     id: P.string.optional(),
     _id: D.Element.optional(),
@@ -1871,9 +1871,9 @@ export const MesObservationBodyHeightSchema = z.strictObject({
     hasMember: z.array(D.Reference).optional(),
     derivedFrom: z.array(D.Reference).optional(),
     component: z.array(MesObservationBodyHeight_ComponentSchema).optional()
-  });
+  }));
 /** Metadata about the resource */
-export const MesObservationBodyTemperature_MetaSchema = z.strictObject({
+export const MesObservationBodyTemperature_MetaSchema: z.ZodType<T.MesObservationBodyTemperature_Meta> = R.agreeing<T.MesObservationBodyTemperature_Meta>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1887,9 +1887,9 @@ export const MesObservationBodyTemperature_MetaSchema = z.strictObject({
     _profile: z.array(D.Element.nullable()).optional(),
     security: z.array(D.Coding).optional(),
     tag: z.array(D.Coding).optional()
-  });
+  }));
 /** Extension */
-export const MesObservationBodyTemperature_ExtensionSchema = z.strictObject({
+export const MesObservationBodyTemperature_ExtensionSchema: z.ZodType<T.MesObservationBodyTemperature_Extension> = R.agreeing<T.MesObservationBodyTemperature_Extension>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -1964,34 +1964,34 @@ export const MesObservationBodyTemperature_ExtensionSchema = z.strictObject({
     valueUsageContext: D.UsageContext.optional(),
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
-  });
+  }));
 /** Permet de définir le niveau d'effort (au repos, à l'effort, après l'effort) lors de la mesure de la fréquence respiratoire */
-export const MesObservationBodyTemperature_LevelOfExertionSchema = z.strictObject({
+export const MesObservationBodyTemperature_LevelOfExertionSchema: z.ZodType<T.MesObservationBodyTemperature_LevelOfExertion> = R.agreeing<T.MesObservationBodyTemperature_LevelOfExertion>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueCodeableConcept: D.CodeableConcept.optional()
-  });
+  }));
 /** Other information that may be relevant to this event. */
-export const MesObservationBodyTemperature_SupportingInfoSchema = z.strictObject({
+export const MesObservationBodyTemperature_SupportingInfoSchema: z.ZodType<T.MesObservationBodyTemperature_SupportingInfo> = R.agreeing<T.MesObservationBodyTemperature_SupportingInfo>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueReference: D.Reference
-  });
+  }));
 /** Motif de la mesure */
-export const MesObservationBodyTemperature_MesReasonForMeasurementSchema = z.strictObject({
+export const MesObservationBodyTemperature_MesReasonForMeasurementSchema: z.ZodType<T.MesObservationBodyTemperature_MesReasonForMeasurement> = R.agreeing<T.MesObservationBodyTemperature_MesReasonForMeasurement>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueString: P.string.optional(),
     _valueString: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBodyTemperature_Category_CodingSchema = z.strictObject({
+export const MesObservationBodyTemperature_Category_CodingSchema: z.ZodType<T.MesObservationBodyTemperature_Category_Coding> = R.agreeing<T.MesObservationBodyTemperature_Category_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2005,18 +2005,18 @@ export const MesObservationBodyTemperature_Category_CodingSchema = z.strictObjec
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Classification of  type of observation */
-export const MesObservationBodyTemperature_CategorySchema = z.strictObject({
+export const MesObservationBodyTemperature_CategorySchema: z.ZodType<T.MesObservationBodyTemperature_Category> = R.agreeing<T.MesObservationBodyTemperature_Category>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBodyTemperature_Category_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBodyTemperature_VSCat_CodingSchema = z.strictObject({
+export const MesObservationBodyTemperature_VSCat_CodingSchema: z.ZodType<T.MesObservationBodyTemperature_VSCat_Coding> = R.agreeing<T.MesObservationBodyTemperature_VSCat_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2030,18 +2030,18 @@ export const MesObservationBodyTemperature_VSCat_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Classification of  type of observation */
-export const MesObservationBodyTemperature_VSCatSchema = z.strictObject({
+export const MesObservationBodyTemperature_VSCatSchema: z.ZodType<T.MesObservationBodyTemperature_VSCat> = R.agreeing<T.MesObservationBodyTemperature_VSCat>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBodyTemperature_VSCat_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBodyTemperature_Code_CodingSchema = z.strictObject({
+export const MesObservationBodyTemperature_Code_CodingSchema: z.ZodType<T.MesObservationBodyTemperature_Code_Coding> = R.agreeing<T.MesObservationBodyTemperature_Code_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2055,9 +2055,9 @@ export const MesObservationBodyTemperature_Code_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBodyTemperature_Code_BodyTempCodeSchema = z.strictObject({
+export const MesObservationBodyTemperature_Code_BodyTempCodeSchema: z.ZodType<T.MesObservationBodyTemperature_Code_BodyTempCode> = R.agreeing<T.MesObservationBodyTemperature_Code_BodyTempCode>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2071,18 +2071,18 @@ export const MesObservationBodyTemperature_Code_BodyTempCodeSchema = z.strictObj
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Body Temperature */
-export const MesObservationBodyTemperature_CodeSchema = z.strictObject({
+export const MesObservationBodyTemperature_CodeSchema: z.ZodType<T.MesObservationBodyTemperature_Code> = R.agreeing<T.MesObservationBodyTemperature_Code>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBodyTemperature_Code_CodingSchema).min(1).superRefine(R.slices("open", [{ name: "BodyTempCode", min: 1, max: 1, match: [{"path":"code","value":"8310-5","kind":"value"},{"path":"system","value":"http://loinc.org","kind":"value"}], schema: MesObservationBodyTemperature_Code_BodyTempCodeSchema }])),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Identifiant du patient : <OID d'appariement>|<idPe> */
-export const MesObservationBodyTemperature_Subject_IdentifierSchema = z.strictObject({
+export const MesObservationBodyTemperature_Subject_IdentifierSchema: z.ZodType<T.MesObservationBodyTemperature_Subject_Identifier> = R.agreeing<T.MesObservationBodyTemperature_Subject_Identifier>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2095,9 +2095,9 @@ export const MesObservationBodyTemperature_Subject_IdentifierSchema = z.strictOb
     _value: D.Element.optional(),
     period: D.Period.optional(),
     assigner: D.Reference.optional()
-  });
+  }));
 /** Who and/or what the observation is about */
-export const MesObservationBodyTemperature_SubjectSchema = z.strictObject({
+export const MesObservationBodyTemperature_SubjectSchema: z.ZodType<T.MesObservationBodyTemperature_Subject> = R.agreeing<T.MesObservationBodyTemperature_Subject>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2108,9 +2108,9 @@ export const MesObservationBodyTemperature_SubjectSchema = z.strictObject({
     identifier: MesObservationBodyTemperature_Subject_IdentifierSchema,
     display: P.string.optional(),
     _display: D.Element.optional()
-  });
+  }));
 /** Vital Signs value are recorded using the Quantity data type. For supporting observations such as Cuff size could use other datatypes such as CodeableConcept. */
-export const MesObservationBodyTemperature_ValueQuantitySchema = z.strictObject({
+export const MesObservationBodyTemperature_ValueQuantitySchema: z.ZodType<T.MesObservationBodyTemperature_ValueQuantity> = R.agreeing<T.MesObservationBodyTemperature_ValueQuantity>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2124,9 +2124,9 @@ export const MesObservationBodyTemperature_ValueQuantitySchema = z.strictObject(
     _system: D.Element.optional(),
     code: z.literal("Cel"),
     _code: D.Element.optional()
-  }).superRefine(R.pattern({"code":"Cel","system":"http://unitsofmeasure.org"}));
+  }).superRefine(R.pattern({"code":"Cel","system":"http://unitsofmeasure.org"})));
 /** Code defined by a terminology system */
-export const MesObservationBodyTemperature_DataAbsentReason_CodingSchema = z.strictObject({
+export const MesObservationBodyTemperature_DataAbsentReason_CodingSchema: z.ZodType<T.MesObservationBodyTemperature_DataAbsentReason_Coding> = R.agreeing<T.MesObservationBodyTemperature_DataAbsentReason_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2140,18 +2140,18 @@ export const MesObservationBodyTemperature_DataAbsentReason_CodingSchema = z.str
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Why the result is missing */
-export const MesObservationBodyTemperature_DataAbsentReasonSchema = z.strictObject({
+export const MesObservationBodyTemperature_DataAbsentReasonSchema: z.ZodType<T.MesObservationBodyTemperature_DataAbsentReason> = R.agreeing<T.MesObservationBodyTemperature_DataAbsentReason>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBodyTemperature_DataAbsentReason_CodingSchema).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBodyTemperature_BodySite_CodingSchema = z.strictObject({
+export const MesObservationBodyTemperature_BodySite_CodingSchema: z.ZodType<T.MesObservationBodyTemperature_BodySite_Coding> = R.agreeing<T.MesObservationBodyTemperature_BodySite_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2165,18 +2165,18 @@ export const MesObservationBodyTemperature_BodySite_CodingSchema = z.strictObjec
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Observed body part */
-export const MesObservationBodyTemperature_BodySiteSchema = z.strictObject({
+export const MesObservationBodyTemperature_BodySiteSchema: z.ZodType<T.MesObservationBodyTemperature_BodySite> = R.agreeing<T.MesObservationBodyTemperature_BodySite>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBodyTemperature_BodySite_CodingSchema).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  }).superRefine(R.codedIn(["http://snomed.info/sct|117590005","http://snomed.info/sct|123851003","http://snomed.info/sct|34402009","http://snomed.info/sct|450721000","http://snomed.info/sct|52795006","http://snomed.info/sct|91470000"]));
+  }).superRefine(R.codedIn(["http://snomed.info/sct|117590005","http://snomed.info/sct|123851003","http://snomed.info/sct|34402009","http://snomed.info/sct|450721000","http://snomed.info/sct|52795006","http://snomed.info/sct|91470000"])));
 /** Low Range, if relevant */
-export const MesObservationBodyTemperature_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationBodyTemperature_ReferenceRange_LowSchema: z.ZodType<T.MesObservationBodyTemperature_ReferenceRange_Low> = R.agreeing<T.MesObservationBodyTemperature_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2188,9 +2188,9 @@ export const MesObservationBodyTemperature_ReferenceRange_LowSchema = z.strictOb
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationBodyTemperature_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationBodyTemperature_ReferenceRange_HighSchema: z.ZodType<T.MesObservationBodyTemperature_ReferenceRange_High> = R.agreeing<T.MesObservationBodyTemperature_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2202,9 +2202,9 @@ export const MesObservationBodyTemperature_ReferenceRange_HighSchema = z.strictO
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation */
-export const MesObservationBodyTemperature_ReferenceRangeSchema = z.strictObject({
+export const MesObservationBodyTemperature_ReferenceRangeSchema: z.ZodType<T.MesObservationBodyTemperature_ReferenceRange> = R.agreeing<T.MesObservationBodyTemperature_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2216,9 +2216,9 @@ export const MesObservationBodyTemperature_ReferenceRangeSchema = z.strictObject
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationBodyTemperature_Component_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationBodyTemperature_Component_ReferenceRange_LowSchema: z.ZodType<T.MesObservationBodyTemperature_Component_ReferenceRange_Low> = R.agreeing<T.MesObservationBodyTemperature_Component_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2230,9 +2230,9 @@ export const MesObservationBodyTemperature_Component_ReferenceRange_LowSchema = 
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationBodyTemperature_Component_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationBodyTemperature_Component_ReferenceRange_HighSchema: z.ZodType<T.MesObservationBodyTemperature_Component_ReferenceRange_High> = R.agreeing<T.MesObservationBodyTemperature_Component_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2244,9 +2244,9 @@ export const MesObservationBodyTemperature_Component_ReferenceRange_HighSchema =
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation of component result */
-export const MesObservationBodyTemperature_Component_ReferenceRangeSchema = z.strictObject({
+export const MesObservationBodyTemperature_Component_ReferenceRangeSchema: z.ZodType<T.MesObservationBodyTemperature_Component_ReferenceRange> = R.agreeing<T.MesObservationBodyTemperature_Component_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2258,9 +2258,9 @@ export const MesObservationBodyTemperature_Component_ReferenceRangeSchema = z.st
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Used when reporting systolic and diastolic blood pressure. */
-export const MesObservationBodyTemperature_ComponentSchema = z.strictObject({
+export const MesObservationBodyTemperature_ComponentSchema: z.ZodType<T.MesObservationBodyTemperature_Component> = R.agreeing<T.MesObservationBodyTemperature_Component>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2285,9 +2285,9 @@ export const MesObservationBodyTemperature_ComponentSchema = z.strictObject({
     dataAbsentReason: D.CodeableConcept.optional(),
     interpretation: z.array(D.CodeableConcept).optional(),
     referenceRange: z.array(MesObservationBodyTemperature_Component_ReferenceRangeSchema).optional()
-  });
+  }));
 /** Température corporelle (LOINC 8310-5) telle que l'API Mesures de Mon espace santé l'accepte : valeur obligatoire en degrés Celsius (Cel). */
-export const MesObservationBodyTemperatureSchema = z.strictObject({
+export const MesObservationBodyTemperatureSchema: z.ZodType<T.MesObservationBodyTemperature> = R.agreeing<T.MesObservationBodyTemperature>()(z.strictObject({
     resourceType: z.literal("Observation"),
     id: P.string.optional(),
     _id: D.Element.optional(),
@@ -2327,9 +2327,9 @@ export const MesObservationBodyTemperatureSchema = z.strictObject({
     hasMember: z.array(D.Reference).optional(),
     derivedFrom: z.array(D.Reference).optional(),
     component: z.array(MesObservationBodyTemperature_ComponentSchema).optional()
-  });
+  }));
 /** Metadata about the resource */
-export const MesObservationBodyWeight_MetaSchema = z.strictObject({
+export const MesObservationBodyWeight_MetaSchema: z.ZodType<T.MesObservationBodyWeight_Meta> = R.agreeing<T.MesObservationBodyWeight_Meta>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2343,9 +2343,9 @@ export const MesObservationBodyWeight_MetaSchema = z.strictObject({
     _profile: z.array(D.Element.nullable()).optional(),
     security: z.array(D.Coding).optional(),
     tag: z.array(D.Coding).optional()
-  });
+  }));
 /** Extension */
-export const MesObservationBodyWeight_ExtensionSchema = z.strictObject({
+export const MesObservationBodyWeight_ExtensionSchema: z.ZodType<T.MesObservationBodyWeight_Extension> = R.agreeing<T.MesObservationBodyWeight_Extension>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2420,26 +2420,26 @@ export const MesObservationBodyWeight_ExtensionSchema = z.strictObject({
     valueUsageContext: D.UsageContext.optional(),
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
-  });
+  }));
 /** Other information that may be relevant to this event. */
-export const MesObservationBodyWeight_SupportingInfoSchema = z.strictObject({
+export const MesObservationBodyWeight_SupportingInfoSchema: z.ZodType<T.MesObservationBodyWeight_SupportingInfo> = R.agreeing<T.MesObservationBodyWeight_SupportingInfo>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueReference: D.Reference
-  });
+  }));
 /** Motif de la mesure */
-export const MesObservationBodyWeight_MesReasonForMeasurementSchema = z.strictObject({
+export const MesObservationBodyWeight_MesReasonForMeasurementSchema: z.ZodType<T.MesObservationBodyWeight_MesReasonForMeasurement> = R.agreeing<T.MesObservationBodyWeight_MesReasonForMeasurement>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueString: P.string.optional(),
     _valueString: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBodyWeight_Category_CodingSchema = z.strictObject({
+export const MesObservationBodyWeight_Category_CodingSchema: z.ZodType<T.MesObservationBodyWeight_Category_Coding> = R.agreeing<T.MesObservationBodyWeight_Category_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2453,18 +2453,18 @@ export const MesObservationBodyWeight_Category_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Classification of  type of observation */
-export const MesObservationBodyWeight_CategorySchema = z.strictObject({
+export const MesObservationBodyWeight_CategorySchema: z.ZodType<T.MesObservationBodyWeight_Category> = R.agreeing<T.MesObservationBodyWeight_Category>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBodyWeight_Category_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBodyWeight_VSCat_CodingSchema = z.strictObject({
+export const MesObservationBodyWeight_VSCat_CodingSchema: z.ZodType<T.MesObservationBodyWeight_VSCat_Coding> = R.agreeing<T.MesObservationBodyWeight_VSCat_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2478,18 +2478,18 @@ export const MesObservationBodyWeight_VSCat_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Classification of  type of observation */
-export const MesObservationBodyWeight_VSCatSchema = z.strictObject({
+export const MesObservationBodyWeight_VSCatSchema: z.ZodType<T.MesObservationBodyWeight_VSCat> = R.agreeing<T.MesObservationBodyWeight_VSCat>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBodyWeight_VSCat_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBodyWeight_Code_CodingSchema = z.strictObject({
+export const MesObservationBodyWeight_Code_CodingSchema: z.ZodType<T.MesObservationBodyWeight_Code_Coding> = R.agreeing<T.MesObservationBodyWeight_Code_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2503,9 +2503,9 @@ export const MesObservationBodyWeight_Code_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBodyWeight_Code_BodyWeightCodeSchema = z.strictObject({
+export const MesObservationBodyWeight_Code_BodyWeightCodeSchema: z.ZodType<T.MesObservationBodyWeight_Code_BodyWeightCode> = R.agreeing<T.MesObservationBodyWeight_Code_BodyWeightCode>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2519,18 +2519,18 @@ export const MesObservationBodyWeight_Code_BodyWeightCodeSchema = z.strictObject
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Body Weight */
-export const MesObservationBodyWeight_CodeSchema = z.strictObject({
+export const MesObservationBodyWeight_CodeSchema: z.ZodType<T.MesObservationBodyWeight_Code> = R.agreeing<T.MesObservationBodyWeight_Code>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBodyWeight_Code_CodingSchema).min(1).superRefine(R.slices("open", [{ name: "BodyWeightCode", min: 1, max: 1, match: [{"path":"code","value":"29463-7","kind":"value"},{"path":"system","value":"http://loinc.org","kind":"value"}], schema: MesObservationBodyWeight_Code_BodyWeightCodeSchema }])),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Identifiant du patient : <OID d'appariement>|<idPe> */
-export const MesObservationBodyWeight_Subject_IdentifierSchema = z.strictObject({
+export const MesObservationBodyWeight_Subject_IdentifierSchema: z.ZodType<T.MesObservationBodyWeight_Subject_Identifier> = R.agreeing<T.MesObservationBodyWeight_Subject_Identifier>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2543,9 +2543,9 @@ export const MesObservationBodyWeight_Subject_IdentifierSchema = z.strictObject(
     _value: D.Element.optional(),
     period: D.Period.optional(),
     assigner: D.Reference.optional()
-  });
+  }));
 /** Who and/or what the observation is about */
-export const MesObservationBodyWeight_SubjectSchema = z.strictObject({
+export const MesObservationBodyWeight_SubjectSchema: z.ZodType<T.MesObservationBodyWeight_Subject> = R.agreeing<T.MesObservationBodyWeight_Subject>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2556,9 +2556,9 @@ export const MesObservationBodyWeight_SubjectSchema = z.strictObject({
     identifier: MesObservationBodyWeight_Subject_IdentifierSchema,
     display: P.string.optional(),
     _display: D.Element.optional()
-  });
+  }));
 /** Vital Signs value are recorded using the Quantity data type. For supporting observations such as Cuff size could use other datatypes such as CodeableConcept. */
-export const MesObservationBodyWeight_ValueQuantitySchema = z.strictObject({
+export const MesObservationBodyWeight_ValueQuantitySchema: z.ZodType<T.MesObservationBodyWeight_ValueQuantity> = R.agreeing<T.MesObservationBodyWeight_ValueQuantity>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2572,9 +2572,9 @@ export const MesObservationBodyWeight_ValueQuantitySchema = z.strictObject({
     _system: D.Element.optional(),
     code: z.literal("kg"),
     _code: D.Element.optional()
-  }).superRefine(R.pattern({"code":"kg","system":"http://unitsofmeasure.org"}));
+  }).superRefine(R.pattern({"code":"kg","system":"http://unitsofmeasure.org"})));
 /** Code defined by a terminology system */
-export const MesObservationBodyWeight_DataAbsentReason_CodingSchema = z.strictObject({
+export const MesObservationBodyWeight_DataAbsentReason_CodingSchema: z.ZodType<T.MesObservationBodyWeight_DataAbsentReason_Coding> = R.agreeing<T.MesObservationBodyWeight_DataAbsentReason_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2588,18 +2588,18 @@ export const MesObservationBodyWeight_DataAbsentReason_CodingSchema = z.strictOb
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Why the result is missing */
-export const MesObservationBodyWeight_DataAbsentReasonSchema = z.strictObject({
+export const MesObservationBodyWeight_DataAbsentReasonSchema: z.ZodType<T.MesObservationBodyWeight_DataAbsentReason> = R.agreeing<T.MesObservationBodyWeight_DataAbsentReason>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBodyWeight_DataAbsentReason_CodingSchema).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationBodyWeight_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationBodyWeight_ReferenceRange_LowSchema: z.ZodType<T.MesObservationBodyWeight_ReferenceRange_Low> = R.agreeing<T.MesObservationBodyWeight_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2611,9 +2611,9 @@ export const MesObservationBodyWeight_ReferenceRange_LowSchema = z.strictObject(
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationBodyWeight_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationBodyWeight_ReferenceRange_HighSchema: z.ZodType<T.MesObservationBodyWeight_ReferenceRange_High> = R.agreeing<T.MesObservationBodyWeight_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2625,9 +2625,9 @@ export const MesObservationBodyWeight_ReferenceRange_HighSchema = z.strictObject
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation */
-export const MesObservationBodyWeight_ReferenceRangeSchema = z.strictObject({
+export const MesObservationBodyWeight_ReferenceRangeSchema: z.ZodType<T.MesObservationBodyWeight_ReferenceRange> = R.agreeing<T.MesObservationBodyWeight_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2639,9 +2639,9 @@ export const MesObservationBodyWeight_ReferenceRangeSchema = z.strictObject({
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationBodyWeight_Component_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationBodyWeight_Component_ReferenceRange_LowSchema: z.ZodType<T.MesObservationBodyWeight_Component_ReferenceRange_Low> = R.agreeing<T.MesObservationBodyWeight_Component_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2653,9 +2653,9 @@ export const MesObservationBodyWeight_Component_ReferenceRange_LowSchema = z.str
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationBodyWeight_Component_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationBodyWeight_Component_ReferenceRange_HighSchema: z.ZodType<T.MesObservationBodyWeight_Component_ReferenceRange_High> = R.agreeing<T.MesObservationBodyWeight_Component_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2667,9 +2667,9 @@ export const MesObservationBodyWeight_Component_ReferenceRange_HighSchema = z.st
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation of component result */
-export const MesObservationBodyWeight_Component_ReferenceRangeSchema = z.strictObject({
+export const MesObservationBodyWeight_Component_ReferenceRangeSchema: z.ZodType<T.MesObservationBodyWeight_Component_ReferenceRange> = R.agreeing<T.MesObservationBodyWeight_Component_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2681,9 +2681,9 @@ export const MesObservationBodyWeight_Component_ReferenceRangeSchema = z.strictO
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Used when reporting systolic and diastolic blood pressure. */
-export const MesObservationBodyWeight_ComponentSchema = z.strictObject({
+export const MesObservationBodyWeight_ComponentSchema: z.ZodType<T.MesObservationBodyWeight_Component> = R.agreeing<T.MesObservationBodyWeight_Component>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2708,9 +2708,9 @@ export const MesObservationBodyWeight_ComponentSchema = z.strictObject({
     dataAbsentReason: D.CodeableConcept.optional(),
     interpretation: z.array(D.CodeableConcept).optional(),
     referenceRange: z.array(MesObservationBodyWeight_Component_ReferenceRangeSchema).optional()
-  });
+  }));
 /** Poids corporel (LOINC 29463-7) tel que l'API Mesures de Mon espace santé l'accepte : valeur obligatoire en kg. */
-export const MesObservationBodyWeightSchema = z.strictObject({
+export const MesObservationBodyWeightSchema: z.ZodType<T.MesObservationBodyWeight> = R.agreeing<T.MesObservationBodyWeight>()(z.strictObject({
     resourceType: z.literal("Observation"),
     id: P.string.optional(),
     _id: D.Element.optional(),
@@ -2750,9 +2750,9 @@ export const MesObservationBodyWeightSchema = z.strictObject({
     hasMember: z.array(D.Reference).optional(),
     derivedFrom: z.array(D.Reference).optional(),
     component: z.array(MesObservationBodyWeight_ComponentSchema).optional()
-  });
+  }));
 /** Metadata about the resource */
-export const MesObservationBloodPressure_MetaSchema = z.strictObject({
+export const MesObservationBloodPressure_MetaSchema: z.ZodType<T.MesObservationBloodPressure_Meta> = R.agreeing<T.MesObservationBloodPressure_Meta>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2766,9 +2766,9 @@ export const MesObservationBloodPressure_MetaSchema = z.strictObject({
     _profile: z.array(D.Element.nullable()).optional(),
     security: z.array(D.Coding).optional(),
     tag: z.array(D.Coding).optional()
-  });
+  }));
 /** Extension */
-export const MesObservationBloodPressure_ExtensionSchema = z.strictObject({
+export const MesObservationBloodPressure_ExtensionSchema: z.ZodType<T.MesObservationBloodPressure_Extension> = R.agreeing<T.MesObservationBloodPressure_Extension>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2843,26 +2843,26 @@ export const MesObservationBloodPressure_ExtensionSchema = z.strictObject({
     valueUsageContext: D.UsageContext.optional(),
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
-  });
+  }));
 /** Other information that may be relevant to this event. */
-export const MesObservationBloodPressure_SupportingInfoSchema = z.strictObject({
+export const MesObservationBloodPressure_SupportingInfoSchema: z.ZodType<T.MesObservationBloodPressure_SupportingInfo> = R.agreeing<T.MesObservationBloodPressure_SupportingInfo>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueReference: D.Reference
-  });
+  }));
 /** Motif de la mesure */
-export const MesObservationBloodPressure_MesReasonForMeasurementSchema = z.strictObject({
+export const MesObservationBloodPressure_MesReasonForMeasurementSchema: z.ZodType<T.MesObservationBloodPressure_MesReasonForMeasurement> = R.agreeing<T.MesObservationBloodPressure_MesReasonForMeasurement>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueString: P.string.optional(),
     _valueString: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBloodPressure_MesMomentOfMeasurement_ValueCodeableConcept_CodingSchema = z.strictObject({
+export const MesObservationBloodPressure_MesMomentOfMeasurement_ValueCodeableConcept_CodingSchema: z.ZodType<T.MesObservationBloodPressure_MesMomentOfMeasurement_ValueCodeableConcept_Coding> = R.agreeing<T.MesObservationBloodPressure_MesMomentOfMeasurement_ValueCodeableConcept_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2876,26 +2876,26 @@ export const MesObservationBloodPressure_MesMomentOfMeasurement_ValueCodeableCon
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Value of extension */
-export const MesObservationBloodPressure_MesMomentOfMeasurement_ValueCodeableConceptSchema = z.strictObject({
+export const MesObservationBloodPressure_MesMomentOfMeasurement_ValueCodeableConceptSchema: z.ZodType<T.MesObservationBloodPressure_MesMomentOfMeasurement_ValueCodeableConcept> = R.agreeing<T.MesObservationBloodPressure_MesMomentOfMeasurement_ValueCodeableConcept>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBloodPressure_MesMomentOfMeasurement_ValueCodeableConcept_CodingSchema).max(1).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Extension */
-export const MesObservationBloodPressure_MesMomentOfMeasurementSchema = z.strictObject({
+export const MesObservationBloodPressure_MesMomentOfMeasurementSchema: z.ZodType<T.MesObservationBloodPressure_MesMomentOfMeasurement> = R.agreeing<T.MesObservationBloodPressure_MesMomentOfMeasurement>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueCodeableConcept: MesObservationBloodPressure_MesMomentOfMeasurement_ValueCodeableConceptSchema.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBloodPressure_Category_CodingSchema = z.strictObject({
+export const MesObservationBloodPressure_Category_CodingSchema: z.ZodType<T.MesObservationBloodPressure_Category_Coding> = R.agreeing<T.MesObservationBloodPressure_Category_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2909,18 +2909,18 @@ export const MesObservationBloodPressure_Category_CodingSchema = z.strictObject(
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Classification of  type of observation */
-export const MesObservationBloodPressure_CategorySchema = z.strictObject({
+export const MesObservationBloodPressure_CategorySchema: z.ZodType<T.MesObservationBloodPressure_Category> = R.agreeing<T.MesObservationBloodPressure_Category>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBloodPressure_Category_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBloodPressure_VSCat_CodingSchema = z.strictObject({
+export const MesObservationBloodPressure_VSCat_CodingSchema: z.ZodType<T.MesObservationBloodPressure_VSCat_Coding> = R.agreeing<T.MesObservationBloodPressure_VSCat_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2934,18 +2934,18 @@ export const MesObservationBloodPressure_VSCat_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Classification of  type of observation */
-export const MesObservationBloodPressure_VSCatSchema = z.strictObject({
+export const MesObservationBloodPressure_VSCatSchema: z.ZodType<T.MesObservationBloodPressure_VSCat> = R.agreeing<T.MesObservationBloodPressure_VSCat>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBloodPressure_VSCat_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBloodPressure_Code_CodingSchema = z.strictObject({
+export const MesObservationBloodPressure_Code_CodingSchema: z.ZodType<T.MesObservationBloodPressure_Code_Coding> = R.agreeing<T.MesObservationBloodPressure_Code_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2959,9 +2959,9 @@ export const MesObservationBloodPressure_Code_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBloodPressure_Code_BPCodeSchema = z.strictObject({
+export const MesObservationBloodPressure_Code_BPCodeSchema: z.ZodType<T.MesObservationBloodPressure_Code_BPCode> = R.agreeing<T.MesObservationBloodPressure_Code_BPCode>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2975,18 +2975,18 @@ export const MesObservationBloodPressure_Code_BPCodeSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Blood Pressure */
-export const MesObservationBloodPressure_CodeSchema = z.strictObject({
+export const MesObservationBloodPressure_CodeSchema: z.ZodType<T.MesObservationBloodPressure_Code> = R.agreeing<T.MesObservationBloodPressure_Code>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBloodPressure_Code_CodingSchema).min(1).superRefine(R.slices("open", [{ name: "BPCode", min: 1, max: 1, match: [{"path":"code","value":"85354-9","kind":"value"},{"path":"system","value":"http://loinc.org","kind":"value"}], schema: MesObservationBloodPressure_Code_BPCodeSchema }])),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Identifiant du patient : <OID d'appariement>|<idPe> */
-export const MesObservationBloodPressure_Subject_IdentifierSchema = z.strictObject({
+export const MesObservationBloodPressure_Subject_IdentifierSchema: z.ZodType<T.MesObservationBloodPressure_Subject_Identifier> = R.agreeing<T.MesObservationBloodPressure_Subject_Identifier>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -2999,9 +2999,9 @@ export const MesObservationBloodPressure_Subject_IdentifierSchema = z.strictObje
     _value: D.Element.optional(),
     period: D.Period.optional(),
     assigner: D.Reference.optional()
-  });
+  }));
 /** Who and/or what the observation is about */
-export const MesObservationBloodPressure_SubjectSchema = z.strictObject({
+export const MesObservationBloodPressure_SubjectSchema: z.ZodType<T.MesObservationBloodPressure_Subject> = R.agreeing<T.MesObservationBloodPressure_Subject>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3012,9 +3012,9 @@ export const MesObservationBloodPressure_SubjectSchema = z.strictObject({
     identifier: MesObservationBloodPressure_Subject_IdentifierSchema,
     display: P.string.optional(),
     _display: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBloodPressure_BodySite_CodingSchema = z.strictObject({
+export const MesObservationBloodPressure_BodySite_CodingSchema: z.ZodType<T.MesObservationBloodPressure_BodySite_Coding> = R.agreeing<T.MesObservationBloodPressure_BodySite_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3028,18 +3028,18 @@ export const MesObservationBloodPressure_BodySite_CodingSchema = z.strictObject(
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Observed body part */
-export const MesObservationBloodPressure_BodySiteSchema = z.strictObject({
+export const MesObservationBloodPressure_BodySiteSchema: z.ZodType<T.MesObservationBloodPressure_BodySite> = R.agreeing<T.MesObservationBloodPressure_BodySite>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBloodPressure_BodySite_CodingSchema).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  }).superRefine(R.codedIn(["http://snomed.info/sct|53120007","http://snomed.info/sct|8205005"]));
+  }).superRefine(R.codedIn(["http://snomed.info/sct|53120007","http://snomed.info/sct|8205005"])));
 /** Low Range, if relevant */
-export const MesObservationBloodPressure_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationBloodPressure_ReferenceRange_LowSchema: z.ZodType<T.MesObservationBloodPressure_ReferenceRange_Low> = R.agreeing<T.MesObservationBloodPressure_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3051,9 +3051,9 @@ export const MesObservationBloodPressure_ReferenceRange_LowSchema = z.strictObje
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationBloodPressure_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationBloodPressure_ReferenceRange_HighSchema: z.ZodType<T.MesObservationBloodPressure_ReferenceRange_High> = R.agreeing<T.MesObservationBloodPressure_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3065,9 +3065,9 @@ export const MesObservationBloodPressure_ReferenceRange_HighSchema = z.strictObj
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation */
-export const MesObservationBloodPressure_ReferenceRangeSchema = z.strictObject({
+export const MesObservationBloodPressure_ReferenceRangeSchema: z.ZodType<T.MesObservationBloodPressure_ReferenceRange> = R.agreeing<T.MesObservationBloodPressure_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3079,9 +3079,9 @@ export const MesObservationBloodPressure_ReferenceRangeSchema = z.strictObject({
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationBloodPressure_Component_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationBloodPressure_Component_ReferenceRange_LowSchema: z.ZodType<T.MesObservationBloodPressure_Component_ReferenceRange_Low> = R.agreeing<T.MesObservationBloodPressure_Component_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3093,9 +3093,9 @@ export const MesObservationBloodPressure_Component_ReferenceRange_LowSchema = z.
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationBloodPressure_Component_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationBloodPressure_Component_ReferenceRange_HighSchema: z.ZodType<T.MesObservationBloodPressure_Component_ReferenceRange_High> = R.agreeing<T.MesObservationBloodPressure_Component_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3107,9 +3107,9 @@ export const MesObservationBloodPressure_Component_ReferenceRange_HighSchema = z
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation of component result */
-export const MesObservationBloodPressure_Component_ReferenceRangeSchema = z.strictObject({
+export const MesObservationBloodPressure_Component_ReferenceRangeSchema: z.ZodType<T.MesObservationBloodPressure_Component_ReferenceRange> = R.agreeing<T.MesObservationBloodPressure_Component_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3121,9 +3121,9 @@ export const MesObservationBloodPressure_Component_ReferenceRangeSchema = z.stri
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Used when reporting systolic and diastolic blood pressure. */
-export const MesObservationBloodPressure_ComponentSchema = z.strictObject({
+export const MesObservationBloodPressure_ComponentSchema: z.ZodType<T.MesObservationBloodPressure_Component> = R.agreeing<T.MesObservationBloodPressure_Component>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3148,9 +3148,9 @@ export const MesObservationBloodPressure_ComponentSchema = z.strictObject({
     dataAbsentReason: D.CodeableConcept.optional(),
     interpretation: z.array(D.CodeableConcept).optional(),
     referenceRange: z.array(MesObservationBloodPressure_Component_ReferenceRangeSchema).optional()
-  });
+  }));
 /** Systolic Blood Pressure */
-export const MesObservationBloodPressure_SystolicBP_Code_CodingSchema = z.strictObject({
+export const MesObservationBloodPressure_SystolicBP_Code_CodingSchema: z.ZodType<T.MesObservationBloodPressure_SystolicBP_Code_Coding> = R.agreeing<T.MesObservationBloodPressure_SystolicBP_Code_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3164,9 +3164,9 @@ export const MesObservationBloodPressure_SystolicBP_Code_CodingSchema = z.strict
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Systolic Blood Pressure */
-export const MesObservationBloodPressure_SystolicBP_Code_SBPCodeSchema = z.strictObject({
+export const MesObservationBloodPressure_SystolicBP_Code_SBPCodeSchema: z.ZodType<T.MesObservationBloodPressure_SystolicBP_Code_SBPCode> = R.agreeing<T.MesObservationBloodPressure_SystolicBP_Code_SBPCode>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3180,18 +3180,18 @@ export const MesObservationBloodPressure_SystolicBP_Code_SBPCodeSchema = z.stric
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Type of component observation (code / type) */
-export const MesObservationBloodPressure_SystolicBP_CodeSchema = z.strictObject({
+export const MesObservationBloodPressure_SystolicBP_CodeSchema: z.ZodType<T.MesObservationBloodPressure_SystolicBP_Code> = R.agreeing<T.MesObservationBloodPressure_SystolicBP_Code>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBloodPressure_SystolicBP_Code_CodingSchema).min(1).superRefine(R.slices("open", [{ name: "SBPCode", min: 1, max: 1, match: [{"path":"code","value":"8480-6","kind":"value"},{"path":"system","value":"http://loinc.org","kind":"value"}], schema: MesObservationBloodPressure_SystolicBP_Code_SBPCodeSchema }])),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Vital Sign Value recorded with UCUM */
-export const MesObservationBloodPressure_SystolicBP_ValueQuantitySchema = z.strictObject({
+export const MesObservationBloodPressure_SystolicBP_ValueQuantitySchema: z.ZodType<T.MesObservationBloodPressure_SystolicBP_ValueQuantity> = R.agreeing<T.MesObservationBloodPressure_SystolicBP_ValueQuantity>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3205,9 +3205,9 @@ export const MesObservationBloodPressure_SystolicBP_ValueQuantitySchema = z.stri
     _system: D.Element.optional(),
     code: z.literal("mm[Hg]"),
     _code: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationBloodPressure_SystolicBP_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationBloodPressure_SystolicBP_ReferenceRange_LowSchema: z.ZodType<T.MesObservationBloodPressure_SystolicBP_ReferenceRange_Low> = R.agreeing<T.MesObservationBloodPressure_SystolicBP_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3219,9 +3219,9 @@ export const MesObservationBloodPressure_SystolicBP_ReferenceRange_LowSchema = z
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationBloodPressure_SystolicBP_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationBloodPressure_SystolicBP_ReferenceRange_HighSchema: z.ZodType<T.MesObservationBloodPressure_SystolicBP_ReferenceRange_High> = R.agreeing<T.MesObservationBloodPressure_SystolicBP_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3233,9 +3233,9 @@ export const MesObservationBloodPressure_SystolicBP_ReferenceRange_HighSchema = 
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation of component result */
-export const MesObservationBloodPressure_SystolicBP_ReferenceRangeSchema = z.strictObject({
+export const MesObservationBloodPressure_SystolicBP_ReferenceRangeSchema: z.ZodType<T.MesObservationBloodPressure_SystolicBP_ReferenceRange> = R.agreeing<T.MesObservationBloodPressure_SystolicBP_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3247,9 +3247,9 @@ export const MesObservationBloodPressure_SystolicBP_ReferenceRangeSchema = z.str
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Used when reporting systolic and diastolic blood pressure. */
-export const MesObservationBloodPressure_SystolicBPSchema = z.strictObject({
+export const MesObservationBloodPressure_SystolicBPSchema: z.ZodType<T.MesObservationBloodPressure_SystolicBP> = R.agreeing<T.MesObservationBloodPressure_SystolicBP>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3259,9 +3259,9 @@ export const MesObservationBloodPressure_SystolicBPSchema = z.strictObject({
     dataAbsentReason: D.CodeableConcept.optional(),
     interpretation: z.array(D.CodeableConcept).optional(),
     referenceRange: z.array(MesObservationBloodPressure_SystolicBP_ReferenceRangeSchema).optional()
-  });
+  }));
 /** Diastolic Blood Pressure */
-export const MesObservationBloodPressure_DiastolicBP_Code_CodingSchema = z.strictObject({
+export const MesObservationBloodPressure_DiastolicBP_Code_CodingSchema: z.ZodType<T.MesObservationBloodPressure_DiastolicBP_Code_Coding> = R.agreeing<T.MesObservationBloodPressure_DiastolicBP_Code_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3275,9 +3275,9 @@ export const MesObservationBloodPressure_DiastolicBP_Code_CodingSchema = z.stric
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Diastolic Blood Pressure */
-export const MesObservationBloodPressure_DiastolicBP_Code_DBPCodeSchema = z.strictObject({
+export const MesObservationBloodPressure_DiastolicBP_Code_DBPCodeSchema: z.ZodType<T.MesObservationBloodPressure_DiastolicBP_Code_DBPCode> = R.agreeing<T.MesObservationBloodPressure_DiastolicBP_Code_DBPCode>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3291,18 +3291,18 @@ export const MesObservationBloodPressure_DiastolicBP_Code_DBPCodeSchema = z.stri
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Type of component observation (code / type) */
-export const MesObservationBloodPressure_DiastolicBP_CodeSchema = z.strictObject({
+export const MesObservationBloodPressure_DiastolicBP_CodeSchema: z.ZodType<T.MesObservationBloodPressure_DiastolicBP_Code> = R.agreeing<T.MesObservationBloodPressure_DiastolicBP_Code>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBloodPressure_DiastolicBP_Code_CodingSchema).min(1).superRefine(R.slices("open", [{ name: "DBPCode", min: 1, max: 1, match: [{"path":"code","value":"8462-4","kind":"value"},{"path":"system","value":"http://loinc.org","kind":"value"}], schema: MesObservationBloodPressure_DiastolicBP_Code_DBPCodeSchema }])),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Vital Sign Value recorded with UCUM */
-export const MesObservationBloodPressure_DiastolicBP_ValueQuantitySchema = z.strictObject({
+export const MesObservationBloodPressure_DiastolicBP_ValueQuantitySchema: z.ZodType<T.MesObservationBloodPressure_DiastolicBP_ValueQuantity> = R.agreeing<T.MesObservationBloodPressure_DiastolicBP_ValueQuantity>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3316,9 +3316,9 @@ export const MesObservationBloodPressure_DiastolicBP_ValueQuantitySchema = z.str
     _system: D.Element.optional(),
     code: z.literal("mm[Hg]"),
     _code: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationBloodPressure_DiastolicBP_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationBloodPressure_DiastolicBP_ReferenceRange_LowSchema: z.ZodType<T.MesObservationBloodPressure_DiastolicBP_ReferenceRange_Low> = R.agreeing<T.MesObservationBloodPressure_DiastolicBP_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3330,9 +3330,9 @@ export const MesObservationBloodPressure_DiastolicBP_ReferenceRange_LowSchema = 
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationBloodPressure_DiastolicBP_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationBloodPressure_DiastolicBP_ReferenceRange_HighSchema: z.ZodType<T.MesObservationBloodPressure_DiastolicBP_ReferenceRange_High> = R.agreeing<T.MesObservationBloodPressure_DiastolicBP_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3344,9 +3344,9 @@ export const MesObservationBloodPressure_DiastolicBP_ReferenceRange_HighSchema =
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation of component result */
-export const MesObservationBloodPressure_DiastolicBP_ReferenceRangeSchema = z.strictObject({
+export const MesObservationBloodPressure_DiastolicBP_ReferenceRangeSchema: z.ZodType<T.MesObservationBloodPressure_DiastolicBP_ReferenceRange> = R.agreeing<T.MesObservationBloodPressure_DiastolicBP_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3358,9 +3358,9 @@ export const MesObservationBloodPressure_DiastolicBP_ReferenceRangeSchema = z.st
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Used when reporting diastolic blood pressure. */
-export const MesObservationBloodPressure_DiastolicBPSchema = z.strictObject({
+export const MesObservationBloodPressure_DiastolicBPSchema: z.ZodType<T.MesObservationBloodPressure_DiastolicBP> = R.agreeing<T.MesObservationBloodPressure_DiastolicBP>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3370,9 +3370,9 @@ export const MesObservationBloodPressure_DiastolicBPSchema = z.strictObject({
     dataAbsentReason: D.CodeableConcept.optional(),
     interpretation: z.array(D.CodeableConcept).optional(),
     referenceRange: z.array(MesObservationBloodPressure_DiastolicBP_ReferenceRangeSchema).optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBloodPressure_MeanBP_Code_CodingSchema = z.strictObject({
+export const MesObservationBloodPressure_MeanBP_Code_CodingSchema: z.ZodType<T.MesObservationBloodPressure_MeanBP_Code_Coding> = R.agreeing<T.MesObservationBloodPressure_MeanBP_Code_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3386,9 +3386,9 @@ export const MesObservationBloodPressure_MeanBP_Code_CodingSchema = z.strictObje
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationBloodPressure_MeanBP_Code_MBPCodeSchema = z.strictObject({
+export const MesObservationBloodPressure_MeanBP_Code_MBPCodeSchema: z.ZodType<T.MesObservationBloodPressure_MeanBP_Code_MBPCode> = R.agreeing<T.MesObservationBloodPressure_MeanBP_Code_MBPCode>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3402,18 +3402,18 @@ export const MesObservationBloodPressure_MeanBP_Code_MBPCodeSchema = z.strictObj
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Type of component observation (code / type) */
-export const MesObservationBloodPressure_MeanBP_CodeSchema = z.strictObject({
+export const MesObservationBloodPressure_MeanBP_CodeSchema: z.ZodType<T.MesObservationBloodPressure_MeanBP_Code> = R.agreeing<T.MesObservationBloodPressure_MeanBP_Code>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationBloodPressure_MeanBP_Code_CodingSchema).min(1).superRefine(R.slices("open", [{ name: "MBPCode", min: 1, max: 1, match: [{"path":"code","value":"8478-0","kind":"value"},{"path":"system","value":"http://loinc.org","kind":"value"}], schema: MesObservationBloodPressure_MeanBP_Code_MBPCodeSchema }])),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationBloodPressure_MeanBP_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationBloodPressure_MeanBP_ReferenceRange_LowSchema: z.ZodType<T.MesObservationBloodPressure_MeanBP_ReferenceRange_Low> = R.agreeing<T.MesObservationBloodPressure_MeanBP_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3425,9 +3425,9 @@ export const MesObservationBloodPressure_MeanBP_ReferenceRange_LowSchema = z.str
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationBloodPressure_MeanBP_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationBloodPressure_MeanBP_ReferenceRange_HighSchema: z.ZodType<T.MesObservationBloodPressure_MeanBP_ReferenceRange_High> = R.agreeing<T.MesObservationBloodPressure_MeanBP_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3439,9 +3439,9 @@ export const MesObservationBloodPressure_MeanBP_ReferenceRange_HighSchema = z.st
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation of component result */
-export const MesObservationBloodPressure_MeanBP_ReferenceRangeSchema = z.strictObject({
+export const MesObservationBloodPressure_MeanBP_ReferenceRangeSchema: z.ZodType<T.MesObservationBloodPressure_MeanBP_ReferenceRange> = R.agreeing<T.MesObservationBloodPressure_MeanBP_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3453,9 +3453,9 @@ export const MesObservationBloodPressure_MeanBP_ReferenceRangeSchema = z.strictO
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Mean blood pressure */
-export const MesObservationBloodPressure_MeanBPSchema = z.strictObject({
+export const MesObservationBloodPressure_MeanBPSchema: z.ZodType<T.MesObservationBloodPressure_MeanBP> = R.agreeing<T.MesObservationBloodPressure_MeanBP>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3480,9 +3480,9 @@ export const MesObservationBloodPressure_MeanBPSchema = z.strictObject({
     dataAbsentReason: D.CodeableConcept.optional(),
     interpretation: z.array(D.CodeableConcept).optional(),
     referenceRange: z.array(MesObservationBloodPressure_MeanBP_ReferenceRangeSchema).optional()
-  });
+  }));
 /** Pression artérielle (LOINC 85354-9) : composantes systolique (8480-6) et diastolique (8462-4) obligatoires en mm[Hg], pas de value[x]. */
-export const MesObservationBloodPressureSchema = z.strictObject({
+export const MesObservationBloodPressureSchema: z.ZodType<T.MesObservationBloodPressure> = R.agreeing<T.MesObservationBloodPressure>()(z.strictObject({
     resourceType: z.literal("Observation"),
     id: P.string.optional(),
     _id: D.Element.optional(),
@@ -3521,9 +3521,9 @@ export const MesObservationBloodPressureSchema = z.strictObject({
     hasMember: z.array(D.Reference).optional(),
     derivedFrom: z.array(D.Reference).optional(),
     component: z.array(MesObservationBloodPressure_ComponentSchema).min(2).superRefine(R.slices("open", [{ name: "SystolicBP", min: 1, max: 1, match: [{"path":"code.coding.code","value":"8480-6","kind":"value"},{"path":"code.coding.system","value":"http://loinc.org","kind":"value"}], schema: MesObservationBloodPressure_SystolicBPSchema }, { name: "DiastolicBP", min: 1, max: 1, match: [{"path":"code.coding.code","value":"8462-4","kind":"value"},{"path":"code.coding.system","value":"http://loinc.org","kind":"value"}], schema: MesObservationBloodPressure_DiastolicBPSchema }, { name: "MeanBP", min: 0, max: 1, match: [{"path":"code.coding.code","value":"8478-0","kind":"value"},{"path":"code.coding.system","value":"http://loinc.org","kind":"value"}], schema: MesObservationBloodPressure_MeanBPSchema }]))
-  });
+  }));
 /** Metadata about the resource */
-export const MesObservationGlucose_MetaSchema = z.strictObject({
+export const MesObservationGlucose_MetaSchema: z.ZodType<T.MesObservationGlucose_Meta> = R.agreeing<T.MesObservationGlucose_Meta>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3544,9 +3544,9 @@ export const MesObservationGlucose_MetaSchema = z.strictObject({
     account: D.Reference.optional(),
     accounts: z.array(D.Reference).optional(),
     compartment: z.array(D.Reference).optional()
-  });
+  }));
 /** Additional content defined by implementations */
-export const MesObservationGlucose_ExtensionSchema = z.strictObject({
+export const MesObservationGlucose_ExtensionSchema: z.ZodType<T.MesObservationGlucose_Extension> = R.agreeing<T.MesObservationGlucose_Extension>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3621,26 +3621,26 @@ export const MesObservationGlucose_ExtensionSchema = z.strictObject({
     valueUsageContext: D.UsageContext.optional(),
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
-  });
+  }));
 /** Additional content defined by implementations */
-export const MesObservationGlucose_SupportingInfoSchema = z.strictObject({
+export const MesObservationGlucose_SupportingInfoSchema: z.ZodType<T.MesObservationGlucose_SupportingInfo> = R.agreeing<T.MesObservationGlucose_SupportingInfo>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueReference: D.Reference
-  });
+  }));
 /** Motif de la mesure */
-export const MesObservationGlucose_MesReasonForMeasurementSchema = z.strictObject({
+export const MesObservationGlucose_MesReasonForMeasurementSchema: z.ZodType<T.MesObservationGlucose_MesReasonForMeasurement> = R.agreeing<T.MesObservationGlucose_MesReasonForMeasurement>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueString: P.string.optional(),
     _valueString: D.Element.optional()
-  });
+  }));
 /** Additional content defined by implementations */
-export const MesObservationGlucose_MesOriginalData_ExtensionSchema = z.strictObject({
+export const MesObservationGlucose_MesOriginalData_ExtensionSchema: z.ZodType<T.MesObservationGlucose_MesOriginalData_Extension> = R.agreeing<T.MesObservationGlucose_MesOriginalData_Extension>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3715,42 +3715,42 @@ export const MesObservationGlucose_MesOriginalData_ExtensionSchema = z.strictObj
     valueUsageContext: D.UsageContext.optional(),
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
-  });
+  }));
 /** Indication permettant de savoir si la valeur a été convertie. */
-export const MesObservationGlucose_MesOriginalData_HasBeenConvertedSchema = z.strictObject({
+export const MesObservationGlucose_MesOriginalData_HasBeenConvertedSchema: z.ZodType<T.MesObservationGlucose_MesOriginalData_HasBeenConverted> = R.agreeing<T.MesObservationGlucose_MesOriginalData_HasBeenConverted>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueBoolean: z.literal(true).optional(),
     _valueBoolean: D.Element.optional()
-  });
+  }));
 /** Code original de la donnée. Il permet notamment d'identifier le niveau de comparabilité des résultats entre eux. Le choix a été fait de ne pas indiquer directement le numéro de comparabilité mais d'indiquer directement le code LOINC d'origine pour identifier le numéro de comparabilité dans le jeu de valeur circuit de la biologie. */
-export const MesObservationGlucose_MesOriginalData_OriginalCodeSchema = z.strictObject({
+export const MesObservationGlucose_MesOriginalData_OriginalCodeSchema: z.ZodType<T.MesObservationGlucose_MesOriginalData_OriginalCode> = R.agreeing<T.MesObservationGlucose_MesOriginalData_OriginalCode>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueCodeableConcept: D.CodeableConcept.optional()
-  });
+  }));
 /** Valeur originale | Original value */
-export const MesObservationGlucose_MesOriginalData_OriginalValueSchema = z.strictObject({
+export const MesObservationGlucose_MesOriginalData_OriginalValueSchema: z.ZodType<T.MesObservationGlucose_MesOriginalData_OriginalValue> = R.agreeing<T.MesObservationGlucose_MesOriginalData_OriginalValue>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueQuantity: D.Quantity.optional()
-  });
+  }));
 /** Valeur d'origine de la donnée. Cette extension est présente uniquement si le résultat contenu dans Observation.value provient d'une conversion (par ex. g/L converti en mmol/L) */
-export const MesObservationGlucose_MesOriginalDataSchema = z.strictObject({
+export const MesObservationGlucose_MesOriginalDataSchema: z.ZodType<T.MesObservationGlucose_MesOriginalData> = R.agreeing<T.MesObservationGlucose_MesOriginalData>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(MesObservationGlucose_MesOriginalData_ExtensionSchema).min(3).superRefine(R.slices("open", [{ name: "has-been-converted", min: 1, max: 1, match: [{"path":"url","value":"has-been-converted","kind":"value"}], schema: MesObservationGlucose_MesOriginalData_HasBeenConvertedSchema }, { name: "original-code", min: 1, max: 1, match: [{"path":"url","value":"original-code","kind":"value"}], schema: MesObservationGlucose_MesOriginalData_OriginalCodeSchema }, { name: "original-value", min: 1, max: 1, match: [{"path":"url","value":"original-value","kind":"value"}], schema: MesObservationGlucose_MesOriginalData_OriginalValueSchema }])),
     url: P.string,
     _url: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationGlucose_MesMomentOfMeasurement_ValueCodeableConcept_CodingSchema = z.strictObject({
+export const MesObservationGlucose_MesMomentOfMeasurement_ValueCodeableConcept_CodingSchema: z.ZodType<T.MesObservationGlucose_MesMomentOfMeasurement_ValueCodeableConcept_Coding> = R.agreeing<T.MesObservationGlucose_MesMomentOfMeasurement_ValueCodeableConcept_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3764,34 +3764,34 @@ export const MesObservationGlucose_MesMomentOfMeasurement_ValueCodeableConcept_C
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Value of extension */
-export const MesObservationGlucose_MesMomentOfMeasurement_ValueCodeableConceptSchema = z.strictObject({
+export const MesObservationGlucose_MesMomentOfMeasurement_ValueCodeableConceptSchema: z.ZodType<T.MesObservationGlucose_MesMomentOfMeasurement_ValueCodeableConcept> = R.agreeing<T.MesObservationGlucose_MesMomentOfMeasurement_ValueCodeableConcept>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationGlucose_MesMomentOfMeasurement_ValueCodeableConcept_CodingSchema).max(1).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  }).superRefine(R.codedIn(["https://mos.esante.gouv.fr/NOS/TRE_A04-Loinc/FHIR/TRE-A04-Loinc|16915-1","https://mos.esante.gouv.fr/NOS/TRE_A04-Loinc/FHIR/TRE-A04-Loinc|53049-3","https://mos.esante.gouv.fr/NOS/TRE_A04-Loinc/FHIR/TRE-A04-Loinc|88365-2","https://mos.esante.gouv.fr/NOS/TRE_A04-Loinc/FHIR/TRE-A04-Loinc|LA11865-5","https://mos.esante.gouv.fr/NOS/TRE_A04-Loinc/FHIR/TRE-A04-Loinc|LA46-8","https://mos.esante.gouv.fr/NOS/TRE_R313-CISP2/FHIR/TRE-R313-CISP2|A05"]));
+  }).superRefine(R.codedIn(["https://mos.esante.gouv.fr/NOS/TRE_A04-Loinc/FHIR/TRE-A04-Loinc|16915-1","https://mos.esante.gouv.fr/NOS/TRE_A04-Loinc/FHIR/TRE-A04-Loinc|53049-3","https://mos.esante.gouv.fr/NOS/TRE_A04-Loinc/FHIR/TRE-A04-Loinc|88365-2","https://mos.esante.gouv.fr/NOS/TRE_A04-Loinc/FHIR/TRE-A04-Loinc|LA11865-5","https://mos.esante.gouv.fr/NOS/TRE_A04-Loinc/FHIR/TRE-A04-Loinc|LA46-8","https://mos.esante.gouv.fr/NOS/TRE_R313-CISP2/FHIR/TRE-R313-CISP2|A05"])));
 /** Additional content defined by implementations */
-export const MesObservationGlucose_MesMomentOfMeasurementSchema = z.strictObject({
+export const MesObservationGlucose_MesMomentOfMeasurementSchema: z.ZodType<T.MesObservationGlucose_MesMomentOfMeasurement> = R.agreeing<T.MesObservationGlucose_MesMomentOfMeasurement>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueCodeableConcept: MesObservationGlucose_MesMomentOfMeasurement_ValueCodeableConceptSchema.optional()
-  });
+  }));
 /** Additional content defined by implementations */
-export const MesObservationGlucose_MesNumberOfDaysSchema = z.strictObject({
+export const MesObservationGlucose_MesNumberOfDaysSchema: z.ZodType<T.MesObservationGlucose_MesNumberOfDays> = R.agreeing<T.MesObservationGlucose_MesNumberOfDays>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueCodeableConcept: D.CodeableConcept.superRefine(R.codedIn(["https://mos.esante.gouv.fr/NOS/TRE_R308-TAASIP/FHIR/TRE-R308-TAASIP|GEN-092","https://mos.esante.gouv.fr/NOS/TRE_R308-TAASIP/FHIR/TRE-R308-TAASIP|GEN-275","https://mos.esante.gouv.fr/NOS/TRE_R308-TAASIP/FHIR/TRE-R308-TAASIP|GEN-276","https://mos.esante.gouv.fr/NOS/TRE_R308-TAASIP/FHIR/TRE-R308-TAASIP|GEN-277","https://mos.esante.gouv.fr/NOS/TRE_R308-TAASIP/FHIR/TRE-R308-TAASIP|GEN-278"])).optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationGlucose_Category_CodingSchema = z.strictObject({
+export const MesObservationGlucose_Category_CodingSchema: z.ZodType<T.MesObservationGlucose_Category_Coding> = R.agreeing<T.MesObservationGlucose_Category_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3805,18 +3805,18 @@ export const MesObservationGlucose_Category_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Classification of  type of observation */
-export const MesObservationGlucose_CategorySchema = z.strictObject({
+export const MesObservationGlucose_CategorySchema: z.ZodType<T.MesObservationGlucose_Category> = R.agreeing<T.MesObservationGlucose_Category>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationGlucose_Category_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationGlucose_VSCat_CodingSchema = z.strictObject({
+export const MesObservationGlucose_VSCat_CodingSchema: z.ZodType<T.MesObservationGlucose_VSCat_Coding> = R.agreeing<T.MesObservationGlucose_VSCat_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3830,18 +3830,18 @@ export const MesObservationGlucose_VSCat_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Classification of  type of observation */
-export const MesObservationGlucose_VSCatSchema = z.strictObject({
+export const MesObservationGlucose_VSCatSchema: z.ZodType<T.MesObservationGlucose_VSCat> = R.agreeing<T.MesObservationGlucose_VSCat>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationGlucose_VSCat_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationGlucose_Code_CodingSchema = z.strictObject({
+export const MesObservationGlucose_Code_CodingSchema: z.ZodType<T.MesObservationGlucose_Code_Coding> = R.agreeing<T.MesObservationGlucose_Code_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3855,23 +3855,23 @@ export const MesObservationGlucose_Code_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /**
  * Types de glycémie:
  * • Glucose sanguin
  * • Glucose interstitiel
  * • Index de gestion de glycémie (IGG)
  */
-export const MesObservationGlucose_CodeSchema = z.strictObject({
+export const MesObservationGlucose_CodeSchema: z.ZodType<T.MesObservationGlucose_Code> = R.agreeing<T.MesObservationGlucose_Code>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationGlucose_Code_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Identifiant du patient : <OID d'appariement>|<idPe> */
-export const MesObservationGlucose_Subject_IdentifierSchema = z.strictObject({
+export const MesObservationGlucose_Subject_IdentifierSchema: z.ZodType<T.MesObservationGlucose_Subject_Identifier> = R.agreeing<T.MesObservationGlucose_Subject_Identifier>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3884,9 +3884,9 @@ export const MesObservationGlucose_Subject_IdentifierSchema = z.strictObject({
     _value: D.Element.optional(),
     period: D.Period.optional(),
     assigner: D.Reference.optional()
-  });
+  }));
 /** Who and/or what the observation is about */
-export const MesObservationGlucose_SubjectSchema = z.strictObject({
+export const MesObservationGlucose_SubjectSchema: z.ZodType<T.MesObservationGlucose_Subject> = R.agreeing<T.MesObservationGlucose_Subject>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3897,9 +3897,9 @@ export const MesObservationGlucose_SubjectSchema = z.strictObject({
     identifier: MesObservationGlucose_Subject_IdentifierSchema,
     display: P.string.optional(),
     _display: D.Element.optional()
-  });
+  }));
 /** Vital Signs value are recorded using the Quantity data type. For supporting observations such as Cuff size could use other datatypes such as CodeableConcept. */
-export const MesObservationGlucose_ValueQuantitySchema = z.strictObject({
+export const MesObservationGlucose_ValueQuantitySchema: z.ZodType<T.MesObservationGlucose_ValueQuantity> = R.agreeing<T.MesObservationGlucose_ValueQuantity>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3913,9 +3913,9 @@ export const MesObservationGlucose_ValueQuantitySchema = z.strictObject({
     _system: D.Element.optional(),
     code: z.enum(["%", "mg/dL"]),
     _code: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationGlucose_DataAbsentReason_CodingSchema = z.strictObject({
+export const MesObservationGlucose_DataAbsentReason_CodingSchema: z.ZodType<T.MesObservationGlucose_DataAbsentReason_Coding> = R.agreeing<T.MesObservationGlucose_DataAbsentReason_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3929,18 +3929,18 @@ export const MesObservationGlucose_DataAbsentReason_CodingSchema = z.strictObjec
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Why the result is missing */
-export const MesObservationGlucose_DataAbsentReasonSchema = z.strictObject({
+export const MesObservationGlucose_DataAbsentReasonSchema: z.ZodType<T.MesObservationGlucose_DataAbsentReason> = R.agreeing<T.MesObservationGlucose_DataAbsentReason>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationGlucose_DataAbsentReason_CodingSchema).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationGlucose_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationGlucose_ReferenceRange_LowSchema: z.ZodType<T.MesObservationGlucose_ReferenceRange_Low> = R.agreeing<T.MesObservationGlucose_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3952,9 +3952,9 @@ export const MesObservationGlucose_ReferenceRange_LowSchema = z.strictObject({
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationGlucose_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationGlucose_ReferenceRange_HighSchema: z.ZodType<T.MesObservationGlucose_ReferenceRange_High> = R.agreeing<T.MesObservationGlucose_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3966,9 +3966,9 @@ export const MesObservationGlucose_ReferenceRange_HighSchema = z.strictObject({
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Associer la mesure à l'intervalle de référence est fortement recommandé pour interpréter le résultat par rapport à la norme, qui peut varier selon de nombreux critères : la méthode d'analyse, l'age, le sexe, ... */
-export const MesObservationGlucose_ReferenceRangeSchema = z.strictObject({
+export const MesObservationGlucose_ReferenceRangeSchema: z.ZodType<T.MesObservationGlucose_ReferenceRange> = R.agreeing<T.MesObservationGlucose_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3980,9 +3980,9 @@ export const MesObservationGlucose_ReferenceRangeSchema = z.strictObject({
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationGlucose_Component_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationGlucose_Component_ReferenceRange_LowSchema: z.ZodType<T.MesObservationGlucose_Component_ReferenceRange_Low> = R.agreeing<T.MesObservationGlucose_Component_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -3994,9 +3994,9 @@ export const MesObservationGlucose_Component_ReferenceRange_LowSchema = z.strict
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationGlucose_Component_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationGlucose_Component_ReferenceRange_HighSchema: z.ZodType<T.MesObservationGlucose_Component_ReferenceRange_High> = R.agreeing<T.MesObservationGlucose_Component_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4008,9 +4008,9 @@ export const MesObservationGlucose_Component_ReferenceRange_HighSchema = z.stric
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation of component result */
-export const MesObservationGlucose_Component_ReferenceRangeSchema = z.strictObject({
+export const MesObservationGlucose_Component_ReferenceRangeSchema: z.ZodType<T.MesObservationGlucose_Component_ReferenceRange> = R.agreeing<T.MesObservationGlucose_Component_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4022,9 +4022,9 @@ export const MesObservationGlucose_Component_ReferenceRangeSchema = z.strictObje
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Used when reporting systolic and diastolic blood pressure. */
-export const MesObservationGlucose_ComponentSchema = z.strictObject({
+export const MesObservationGlucose_ComponentSchema: z.ZodType<T.MesObservationGlucose_Component> = R.agreeing<T.MesObservationGlucose_Component>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4049,13 +4049,13 @@ export const MesObservationGlucose_ComponentSchema = z.strictObject({
     dataAbsentReason: D.CodeableConcept.optional(),
     interpretation: z.array(D.CodeableConcept).optional(),
     referenceRange: z.array(MesObservationGlucose_Component_ReferenceRangeSchema).optional()
-  });
+  }));
 /**
  * Glycémie telle que l'API Mesures de Mon espace santé l'accepte. Quatre types, chacun avec son unité et ses extensions :
  * glucose sanguin (LOINC 2345-7, mg/dL, moment de la mesure obligatoire), HbA1c (LOINC 4548-4, %),
  * glucose interstitiel moyen (MED-969, mg/dL, nombre de jours obligatoire) et indice de gestion de la glycémie (MED-972, %, nombre de jours obligatoire).
  */
-export const MesObservationGlucoseSchema = z.strictObject({
+export const MesObservationGlucoseSchema: z.ZodType<T.MesObservationGlucose> = R.agreeing<T.MesObservationGlucose>()(z.strictObject({
     resourceType: z.literal("Observation"),
     id: P.string.optional(),
     _id: D.Element.optional(),
@@ -4095,9 +4095,9 @@ export const MesObservationGlucoseSchema = z.strictObject({
     hasMember: z.array(D.Reference).optional(),
     derivedFrom: z.array(D.Reference).optional(),
     component: z.array(MesObservationGlucose_ComponentSchema).optional()
-  });
+  }));
 /** Metadata about the resource */
-export const MesObservationHeadCircumference_MetaSchema = z.strictObject({
+export const MesObservationHeadCircumference_MetaSchema: z.ZodType<T.MesObservationHeadCircumference_Meta> = R.agreeing<T.MesObservationHeadCircumference_Meta>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4118,9 +4118,9 @@ export const MesObservationHeadCircumference_MetaSchema = z.strictObject({
     account: D.Reference.optional(),
     accounts: z.array(D.Reference).optional(),
     compartment: z.array(D.Reference).optional()
-  });
+  }));
 /** Additional content defined by implementations */
-export const MesObservationHeadCircumference_ExtensionSchema = z.strictObject({
+export const MesObservationHeadCircumference_ExtensionSchema: z.ZodType<T.MesObservationHeadCircumference_Extension> = R.agreeing<T.MesObservationHeadCircumference_Extension>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4195,26 +4195,26 @@ export const MesObservationHeadCircumference_ExtensionSchema = z.strictObject({
     valueUsageContext: D.UsageContext.optional(),
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
-  });
+  }));
 /** Additional content defined by implementations */
-export const MesObservationHeadCircumference_SupportingInfoSchema = z.strictObject({
+export const MesObservationHeadCircumference_SupportingInfoSchema: z.ZodType<T.MesObservationHeadCircumference_SupportingInfo> = R.agreeing<T.MesObservationHeadCircumference_SupportingInfo>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueReference: D.Reference
-  });
+  }));
 /** Motif de la mesure */
-export const MesObservationHeadCircumference_MesReasonForMeasurementSchema = z.strictObject({
+export const MesObservationHeadCircumference_MesReasonForMeasurementSchema: z.ZodType<T.MesObservationHeadCircumference_MesReasonForMeasurement> = R.agreeing<T.MesObservationHeadCircumference_MesReasonForMeasurement>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueString: P.string.optional(),
     _valueString: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationHeadCircumference_Category_CodingSchema = z.strictObject({
+export const MesObservationHeadCircumference_Category_CodingSchema: z.ZodType<T.MesObservationHeadCircumference_Category_Coding> = R.agreeing<T.MesObservationHeadCircumference_Category_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4228,18 +4228,18 @@ export const MesObservationHeadCircumference_Category_CodingSchema = z.strictObj
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Classification of  type of observation */
-export const MesObservationHeadCircumference_CategorySchema = z.strictObject({
+export const MesObservationHeadCircumference_CategorySchema: z.ZodType<T.MesObservationHeadCircumference_Category> = R.agreeing<T.MesObservationHeadCircumference_Category>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationHeadCircumference_Category_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationHeadCircumference_VSCat_CodingSchema = z.strictObject({
+export const MesObservationHeadCircumference_VSCat_CodingSchema: z.ZodType<T.MesObservationHeadCircumference_VSCat_Coding> = R.agreeing<T.MesObservationHeadCircumference_VSCat_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4253,18 +4253,18 @@ export const MesObservationHeadCircumference_VSCat_CodingSchema = z.strictObject
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Classification of  type of observation */
-export const MesObservationHeadCircumference_VSCatSchema = z.strictObject({
+export const MesObservationHeadCircumference_VSCatSchema: z.ZodType<T.MesObservationHeadCircumference_VSCat> = R.agreeing<T.MesObservationHeadCircumference_VSCat>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationHeadCircumference_VSCat_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationHeadCircumference_Code_CodingSchema = z.strictObject({
+export const MesObservationHeadCircumference_Code_CodingSchema: z.ZodType<T.MesObservationHeadCircumference_Code_Coding> = R.agreeing<T.MesObservationHeadCircumference_Code_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4278,9 +4278,9 @@ export const MesObservationHeadCircumference_Code_CodingSchema = z.strictObject(
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationHeadCircumference_Code_HeadCircumCodeSchema = z.strictObject({
+export const MesObservationHeadCircumference_Code_HeadCircumCodeSchema: z.ZodType<T.MesObservationHeadCircumference_Code_HeadCircumCode> = R.agreeing<T.MesObservationHeadCircumference_Code_HeadCircumCode>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4294,9 +4294,9 @@ export const MesObservationHeadCircumference_Code_HeadCircumCodeSchema = z.stric
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationHeadCircumference_Code_HeadCircumCode2Schema = z.strictObject({
+export const MesObservationHeadCircumference_Code_HeadCircumCode2Schema: z.ZodType<T.MesObservationHeadCircumference_Code_HeadCircumCode2> = R.agreeing<T.MesObservationHeadCircumference_Code_HeadCircumCode2>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4310,18 +4310,18 @@ export const MesObservationHeadCircumference_Code_HeadCircumCode2Schema = z.stri
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  }).superRefine(R.pattern({"code":"8287-5","system":"http://loinc.org"}));
+  }).superRefine(R.pattern({"code":"8287-5","system":"http://loinc.org"})));
 /** Head Circumference */
-export const MesObservationHeadCircumference_CodeSchema = z.strictObject({
+export const MesObservationHeadCircumference_CodeSchema: z.ZodType<T.MesObservationHeadCircumference_Code> = R.agreeing<T.MesObservationHeadCircumference_Code>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationHeadCircumference_Code_CodingSchema).min(2).superRefine(R.slices("open", [{ name: "HeadCircumCode", min: 1, max: 1, match: [{"path":"code","value":"9843-4","kind":"value"},{"path":"system","value":"http://loinc.org","kind":"value"}], schema: MesObservationHeadCircumference_Code_HeadCircumCodeSchema }, { name: "headCircumCode", min: 1, max: 1, match: [{"path":"code","value":"8287-5","kind":"value"},{"path":"system","value":"http://loinc.org","kind":"value"}], schema: MesObservationHeadCircumference_Code_HeadCircumCode2Schema }])),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Identifiant du patient : <OID d'appariement>|<idPe> */
-export const MesObservationHeadCircumference_Subject_IdentifierSchema = z.strictObject({
+export const MesObservationHeadCircumference_Subject_IdentifierSchema: z.ZodType<T.MesObservationHeadCircumference_Subject_Identifier> = R.agreeing<T.MesObservationHeadCircumference_Subject_Identifier>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4334,9 +4334,9 @@ export const MesObservationHeadCircumference_Subject_IdentifierSchema = z.strict
     _value: D.Element.optional(),
     period: D.Period.optional(),
     assigner: D.Reference.optional()
-  });
+  }));
 /** Who and/or what the observation is about */
-export const MesObservationHeadCircumference_SubjectSchema = z.strictObject({
+export const MesObservationHeadCircumference_SubjectSchema: z.ZodType<T.MesObservationHeadCircumference_Subject> = R.agreeing<T.MesObservationHeadCircumference_Subject>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4347,9 +4347,9 @@ export const MesObservationHeadCircumference_SubjectSchema = z.strictObject({
     identifier: MesObservationHeadCircumference_Subject_IdentifierSchema,
     display: P.string.optional(),
     _display: D.Element.optional()
-  });
+  }));
 /** Vital Signs value are recorded using the Quantity data type. For supporting observations such as Cuff size could use other datatypes such as CodeableConcept. */
-export const MesObservationHeadCircumference_ValueQuantitySchema = z.strictObject({
+export const MesObservationHeadCircumference_ValueQuantitySchema: z.ZodType<T.MesObservationHeadCircumference_ValueQuantity> = R.agreeing<T.MesObservationHeadCircumference_ValueQuantity>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4363,9 +4363,9 @@ export const MesObservationHeadCircumference_ValueQuantitySchema = z.strictObjec
     _system: D.Element.optional(),
     code: z.literal("cm"),
     _code: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationHeadCircumference_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationHeadCircumference_ReferenceRange_LowSchema: z.ZodType<T.MesObservationHeadCircumference_ReferenceRange_Low> = R.agreeing<T.MesObservationHeadCircumference_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4377,9 +4377,9 @@ export const MesObservationHeadCircumference_ReferenceRange_LowSchema = z.strict
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationHeadCircumference_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationHeadCircumference_ReferenceRange_HighSchema: z.ZodType<T.MesObservationHeadCircumference_ReferenceRange_High> = R.agreeing<T.MesObservationHeadCircumference_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4391,9 +4391,9 @@ export const MesObservationHeadCircumference_ReferenceRange_HighSchema = z.stric
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation */
-export const MesObservationHeadCircumference_ReferenceRangeSchema = z.strictObject({
+export const MesObservationHeadCircumference_ReferenceRangeSchema: z.ZodType<T.MesObservationHeadCircumference_ReferenceRange> = R.agreeing<T.MesObservationHeadCircumference_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4405,9 +4405,9 @@ export const MesObservationHeadCircumference_ReferenceRangeSchema = z.strictObje
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationHeadCircumference_Component_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationHeadCircumference_Component_ReferenceRange_LowSchema: z.ZodType<T.MesObservationHeadCircumference_Component_ReferenceRange_Low> = R.agreeing<T.MesObservationHeadCircumference_Component_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4419,9 +4419,9 @@ export const MesObservationHeadCircumference_Component_ReferenceRange_LowSchema 
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationHeadCircumference_Component_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationHeadCircumference_Component_ReferenceRange_HighSchema: z.ZodType<T.MesObservationHeadCircumference_Component_ReferenceRange_High> = R.agreeing<T.MesObservationHeadCircumference_Component_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4433,9 +4433,9 @@ export const MesObservationHeadCircumference_Component_ReferenceRange_HighSchema
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation of component result */
-export const MesObservationHeadCircumference_Component_ReferenceRangeSchema = z.strictObject({
+export const MesObservationHeadCircumference_Component_ReferenceRangeSchema: z.ZodType<T.MesObservationHeadCircumference_Component_ReferenceRange> = R.agreeing<T.MesObservationHeadCircumference_Component_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4447,9 +4447,9 @@ export const MesObservationHeadCircumference_Component_ReferenceRangeSchema = z.
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Used when reporting systolic and diastolic blood pressure. */
-export const MesObservationHeadCircumference_ComponentSchema = z.strictObject({
+export const MesObservationHeadCircumference_ComponentSchema: z.ZodType<T.MesObservationHeadCircumference_Component> = R.agreeing<T.MesObservationHeadCircumference_Component>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4474,9 +4474,9 @@ export const MesObservationHeadCircumference_ComponentSchema = z.strictObject({
     dataAbsentReason: D.CodeableConcept.optional(),
     interpretation: z.array(D.CodeableConcept).optional(),
     referenceRange: z.array(MesObservationHeadCircumference_Component_ReferenceRangeSchema).optional()
-  });
+  }));
 /** Périmètre crânien (LOINC 8287-5) tel que l'API Mesures de Mon espace santé l'accepte : valeur obligatoire en cm. */
-export const MesObservationHeadCircumferenceSchema = z.strictObject({
+export const MesObservationHeadCircumferenceSchema: z.ZodType<T.MesObservationHeadCircumference> = R.agreeing<T.MesObservationHeadCircumference>()(z.strictObject({
     resourceType: z.literal("Observation"),
     id: P.string.optional(),
     _id: D.Element.optional(),
@@ -4516,9 +4516,9 @@ export const MesObservationHeadCircumferenceSchema = z.strictObject({
     hasMember: z.array(D.Reference).optional(),
     derivedFrom: z.array(D.Reference).optional(),
     component: z.array(MesObservationHeadCircumference_ComponentSchema).optional()
-  });
+  }));
 /** Metadata about the resource */
-export const MesObservationHeartRate_MetaSchema = z.strictObject({
+export const MesObservationHeartRate_MetaSchema: z.ZodType<T.MesObservationHeartRate_Meta> = R.agreeing<T.MesObservationHeartRate_Meta>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4532,9 +4532,9 @@ export const MesObservationHeartRate_MetaSchema = z.strictObject({
     _profile: z.array(D.Element.nullable()).optional(),
     security: z.array(D.Coding).optional(),
     tag: z.array(D.Coding).optional()
-  });
+  }));
 /** Extension */
-export const MesObservationHeartRate_ExtensionSchema = z.strictObject({
+export const MesObservationHeartRate_ExtensionSchema: z.ZodType<T.MesObservationHeartRate_Extension> = R.agreeing<T.MesObservationHeartRate_Extension>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4609,42 +4609,42 @@ export const MesObservationHeartRate_ExtensionSchema = z.strictObject({
     valueUsageContext: D.UsageContext.optional(),
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
-  });
+  }));
 /** Cette extension permet de définir le niveau d'effort (au repos, à l'effort, après l'effort) lors de la mesure de la fréquence respiratoire */
-export const MesObservationHeartRate_LevelOfExertionSchema = z.strictObject({
+export const MesObservationHeartRate_LevelOfExertionSchema: z.ZodType<T.MesObservationHeartRate_LevelOfExertion> = R.agreeing<T.MesObservationHeartRate_LevelOfExertion>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueCodeableConcept: D.CodeableConcept.optional()
-  });
+  }));
 /** La position du corps au moment de l'observation, par exemple debout, assis. A n'utiliser que lorsque la position du corps n'est pas pré-coordonnée dans le code d'observation. */
-export const MesObservationHeartRate_BodyPositionSchema = z.strictObject({
+export const MesObservationHeartRate_BodyPositionSchema: z.ZodType<T.MesObservationHeartRate_BodyPosition> = R.agreeing<T.MesObservationHeartRate_BodyPosition>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueCodeableConcept: D.CodeableConcept.optional()
-  });
+  }));
 /** Other information that may be relevant to this event. */
-export const MesObservationHeartRate_SupportingInfoSchema = z.strictObject({
+export const MesObservationHeartRate_SupportingInfoSchema: z.ZodType<T.MesObservationHeartRate_SupportingInfo> = R.agreeing<T.MesObservationHeartRate_SupportingInfo>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueReference: D.Reference
-  });
+  }));
 /** Motif de la mesure */
-export const MesObservationHeartRate_MesReasonForMeasurementSchema = z.strictObject({
+export const MesObservationHeartRate_MesReasonForMeasurementSchema: z.ZodType<T.MesObservationHeartRate_MesReasonForMeasurement> = R.agreeing<T.MesObservationHeartRate_MesReasonForMeasurement>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueString: P.string.optional(),
     _valueString: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationHeartRate_MesMomentOfMeasurement_ValueCodeableConcept_CodingSchema = z.strictObject({
+export const MesObservationHeartRate_MesMomentOfMeasurement_ValueCodeableConcept_CodingSchema: z.ZodType<T.MesObservationHeartRate_MesMomentOfMeasurement_ValueCodeableConcept_Coding> = R.agreeing<T.MesObservationHeartRate_MesMomentOfMeasurement_ValueCodeableConcept_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4658,26 +4658,26 @@ export const MesObservationHeartRate_MesMomentOfMeasurement_ValueCodeableConcept
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Value of extension */
-export const MesObservationHeartRate_MesMomentOfMeasurement_ValueCodeableConceptSchema = z.strictObject({
+export const MesObservationHeartRate_MesMomentOfMeasurement_ValueCodeableConceptSchema: z.ZodType<T.MesObservationHeartRate_MesMomentOfMeasurement_ValueCodeableConcept> = R.agreeing<T.MesObservationHeartRate_MesMomentOfMeasurement_ValueCodeableConcept>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationHeartRate_MesMomentOfMeasurement_ValueCodeableConcept_CodingSchema).max(1).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Moment de la mesure */
-export const MesObservationHeartRate_MesMomentOfMeasurementSchema = z.strictObject({
+export const MesObservationHeartRate_MesMomentOfMeasurementSchema: z.ZodType<T.MesObservationHeartRate_MesMomentOfMeasurement> = R.agreeing<T.MesObservationHeartRate_MesMomentOfMeasurement>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueCodeableConcept: MesObservationHeartRate_MesMomentOfMeasurement_ValueCodeableConceptSchema.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationHeartRate_Category_CodingSchema = z.strictObject({
+export const MesObservationHeartRate_Category_CodingSchema: z.ZodType<T.MesObservationHeartRate_Category_Coding> = R.agreeing<T.MesObservationHeartRate_Category_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4691,18 +4691,18 @@ export const MesObservationHeartRate_Category_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Classification of  type of observation */
-export const MesObservationHeartRate_CategorySchema = z.strictObject({
+export const MesObservationHeartRate_CategorySchema: z.ZodType<T.MesObservationHeartRate_Category> = R.agreeing<T.MesObservationHeartRate_Category>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationHeartRate_Category_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationHeartRate_VSCat_CodingSchema = z.strictObject({
+export const MesObservationHeartRate_VSCat_CodingSchema: z.ZodType<T.MesObservationHeartRate_VSCat_Coding> = R.agreeing<T.MesObservationHeartRate_VSCat_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4716,18 +4716,18 @@ export const MesObservationHeartRate_VSCat_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Classification of  type of observation */
-export const MesObservationHeartRate_VSCatSchema = z.strictObject({
+export const MesObservationHeartRate_VSCatSchema: z.ZodType<T.MesObservationHeartRate_VSCat> = R.agreeing<T.MesObservationHeartRate_VSCat>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationHeartRate_VSCat_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationHeartRate_Code_CodingSchema = z.strictObject({
+export const MesObservationHeartRate_Code_CodingSchema: z.ZodType<T.MesObservationHeartRate_Code_Coding> = R.agreeing<T.MesObservationHeartRate_Code_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4741,9 +4741,9 @@ export const MesObservationHeartRate_Code_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationHeartRate_Code_HeartRateCodeSchema = z.strictObject({
+export const MesObservationHeartRate_Code_HeartRateCodeSchema: z.ZodType<T.MesObservationHeartRate_Code_HeartRateCode> = R.agreeing<T.MesObservationHeartRate_Code_HeartRateCode>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4757,18 +4757,18 @@ export const MesObservationHeartRate_Code_HeartRateCodeSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Heart Rate */
-export const MesObservationHeartRate_CodeSchema = z.strictObject({
+export const MesObservationHeartRate_CodeSchema: z.ZodType<T.MesObservationHeartRate_Code> = R.agreeing<T.MesObservationHeartRate_Code>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationHeartRate_Code_CodingSchema).min(1).superRefine(R.slices("open", [{ name: "HeartRateCode", min: 1, max: 1, match: [{"path":"code","value":"8867-4","kind":"value"},{"path":"system","value":"http://loinc.org","kind":"value"}], schema: MesObservationHeartRate_Code_HeartRateCodeSchema }])),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Identifiant du patient : <OID d'appariement>|<idPe> */
-export const MesObservationHeartRate_Subject_IdentifierSchema = z.strictObject({
+export const MesObservationHeartRate_Subject_IdentifierSchema: z.ZodType<T.MesObservationHeartRate_Subject_Identifier> = R.agreeing<T.MesObservationHeartRate_Subject_Identifier>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4781,9 +4781,9 @@ export const MesObservationHeartRate_Subject_IdentifierSchema = z.strictObject({
     _value: D.Element.optional(),
     period: D.Period.optional(),
     assigner: D.Reference.optional()
-  });
+  }));
 /** Who and/or what the observation is about */
-export const MesObservationHeartRate_SubjectSchema = z.strictObject({
+export const MesObservationHeartRate_SubjectSchema: z.ZodType<T.MesObservationHeartRate_Subject> = R.agreeing<T.MesObservationHeartRate_Subject>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4794,9 +4794,9 @@ export const MesObservationHeartRate_SubjectSchema = z.strictObject({
     identifier: MesObservationHeartRate_Subject_IdentifierSchema,
     display: P.string.optional(),
     _display: D.Element.optional()
-  });
+  }));
 /** Vital Signs value are recorded using the Quantity data type. For supporting observations such as Cuff size could use other datatypes such as CodeableConcept. */
-export const MesObservationHeartRate_ValueQuantitySchema = z.strictObject({
+export const MesObservationHeartRate_ValueQuantitySchema: z.ZodType<T.MesObservationHeartRate_ValueQuantity> = R.agreeing<T.MesObservationHeartRate_ValueQuantity>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4810,9 +4810,9 @@ export const MesObservationHeartRate_ValueQuantitySchema = z.strictObject({
     _system: D.Element.optional(),
     code: z.literal("/min"),
     _code: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationHeartRate_DataAbsentReason_CodingSchema = z.strictObject({
+export const MesObservationHeartRate_DataAbsentReason_CodingSchema: z.ZodType<T.MesObservationHeartRate_DataAbsentReason_Coding> = R.agreeing<T.MesObservationHeartRate_DataAbsentReason_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4826,18 +4826,18 @@ export const MesObservationHeartRate_DataAbsentReason_CodingSchema = z.strictObj
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Why the result is missing */
-export const MesObservationHeartRate_DataAbsentReasonSchema = z.strictObject({
+export const MesObservationHeartRate_DataAbsentReasonSchema: z.ZodType<T.MesObservationHeartRate_DataAbsentReason> = R.agreeing<T.MesObservationHeartRate_DataAbsentReason>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationHeartRate_DataAbsentReason_CodingSchema).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationHeartRate_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationHeartRate_ReferenceRange_LowSchema: z.ZodType<T.MesObservationHeartRate_ReferenceRange_Low> = R.agreeing<T.MesObservationHeartRate_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4849,9 +4849,9 @@ export const MesObservationHeartRate_ReferenceRange_LowSchema = z.strictObject({
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationHeartRate_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationHeartRate_ReferenceRange_HighSchema: z.ZodType<T.MesObservationHeartRate_ReferenceRange_High> = R.agreeing<T.MesObservationHeartRate_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4863,9 +4863,9 @@ export const MesObservationHeartRate_ReferenceRange_HighSchema = z.strictObject(
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation */
-export const MesObservationHeartRate_ReferenceRangeSchema = z.strictObject({
+export const MesObservationHeartRate_ReferenceRangeSchema: z.ZodType<T.MesObservationHeartRate_ReferenceRange> = R.agreeing<T.MesObservationHeartRate_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4877,9 +4877,9 @@ export const MesObservationHeartRate_ReferenceRangeSchema = z.strictObject({
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationHeartRate_Component_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationHeartRate_Component_ReferenceRange_LowSchema: z.ZodType<T.MesObservationHeartRate_Component_ReferenceRange_Low> = R.agreeing<T.MesObservationHeartRate_Component_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4891,9 +4891,9 @@ export const MesObservationHeartRate_Component_ReferenceRange_LowSchema = z.stri
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationHeartRate_Component_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationHeartRate_Component_ReferenceRange_HighSchema: z.ZodType<T.MesObservationHeartRate_Component_ReferenceRange_High> = R.agreeing<T.MesObservationHeartRate_Component_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4905,9 +4905,9 @@ export const MesObservationHeartRate_Component_ReferenceRange_HighSchema = z.str
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation of component result */
-export const MesObservationHeartRate_Component_ReferenceRangeSchema = z.strictObject({
+export const MesObservationHeartRate_Component_ReferenceRangeSchema: z.ZodType<T.MesObservationHeartRate_Component_ReferenceRange> = R.agreeing<T.MesObservationHeartRate_Component_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4919,9 +4919,9 @@ export const MesObservationHeartRate_Component_ReferenceRangeSchema = z.strictOb
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Used when reporting systolic and diastolic blood pressure. */
-export const MesObservationHeartRate_ComponentSchema = z.strictObject({
+export const MesObservationHeartRate_ComponentSchema: z.ZodType<T.MesObservationHeartRate_Component> = R.agreeing<T.MesObservationHeartRate_Component>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -4946,9 +4946,9 @@ export const MesObservationHeartRate_ComponentSchema = z.strictObject({
     dataAbsentReason: D.CodeableConcept.optional(),
     interpretation: z.array(D.CodeableConcept).optional(),
     referenceRange: z.array(MesObservationHeartRate_Component_ReferenceRangeSchema).optional()
-  });
+  }));
 /** Fréquence cardiaque (LOINC 8867-4) telle que l'API Mesures de Mon espace santé l'accepte : valeur obligatoire en battements par minute (/min). */
-export const MesObservationHeartRateSchema = z.strictObject({
+export const MesObservationHeartRateSchema: z.ZodType<T.MesObservationHeartRate> = R.agreeing<T.MesObservationHeartRate>()(z.strictObject({
     resourceType: z.literal("Observation"),
     id: P.string.optional(),
     _id: D.Element.optional(),
@@ -4988,9 +4988,9 @@ export const MesObservationHeartRateSchema = z.strictObject({
     hasMember: z.array(D.Reference).optional(),
     derivedFrom: z.array(D.Reference).optional(),
     component: z.array(MesObservationHeartRate_ComponentSchema).optional()
-  });
+  }));
 /** Metadata about the resource */
-export const MesObservationPainSeverity_MetaSchema = z.strictObject({
+export const MesObservationPainSeverity_MetaSchema: z.ZodType<T.MesObservationPainSeverity_Meta> = R.agreeing<T.MesObservationPainSeverity_Meta>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5011,9 +5011,9 @@ export const MesObservationPainSeverity_MetaSchema = z.strictObject({
     account: D.Reference.optional(),
     accounts: z.array(D.Reference).optional(),
     compartment: z.array(D.Reference).optional()
-  });
+  }));
 /** Additional content defined by implementations */
-export const MesObservationPainSeverity_ExtensionSchema = z.strictObject({
+export const MesObservationPainSeverity_ExtensionSchema: z.ZodType<T.MesObservationPainSeverity_Extension> = R.agreeing<T.MesObservationPainSeverity_Extension>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5088,26 +5088,26 @@ export const MesObservationPainSeverity_ExtensionSchema = z.strictObject({
     valueUsageContext: D.UsageContext.optional(),
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
-  });
+  }));
 /** Additional content defined by implementations */
-export const MesObservationPainSeverity_SupportingInfoSchema = z.strictObject({
+export const MesObservationPainSeverity_SupportingInfoSchema: z.ZodType<T.MesObservationPainSeverity_SupportingInfo> = R.agreeing<T.MesObservationPainSeverity_SupportingInfo>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueReference: D.Reference
-  });
+  }));
 /** Motif de la mesure */
-export const MesObservationPainSeverity_MesReasonForMeasurementSchema = z.strictObject({
+export const MesObservationPainSeverity_MesReasonForMeasurementSchema: z.ZodType<T.MesObservationPainSeverity_MesReasonForMeasurement> = R.agreeing<T.MesObservationPainSeverity_MesReasonForMeasurement>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueString: P.string.optional(),
     _valueString: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationPainSeverity_Category_CodingSchema = z.strictObject({
+export const MesObservationPainSeverity_Category_CodingSchema: z.ZodType<T.MesObservationPainSeverity_Category_Coding> = R.agreeing<T.MesObservationPainSeverity_Category_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5121,18 +5121,18 @@ export const MesObservationPainSeverity_Category_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Classification of  type of observation */
-export const MesObservationPainSeverity_CategorySchema = z.strictObject({
+export const MesObservationPainSeverity_CategorySchema: z.ZodType<T.MesObservationPainSeverity_Category> = R.agreeing<T.MesObservationPainSeverity_Category>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationPainSeverity_Category_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationPainSeverity_VSCat_CodingSchema = z.strictObject({
+export const MesObservationPainSeverity_VSCat_CodingSchema: z.ZodType<T.MesObservationPainSeverity_VSCat_Coding> = R.agreeing<T.MesObservationPainSeverity_VSCat_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5146,18 +5146,18 @@ export const MesObservationPainSeverity_VSCat_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Classification of  type of observation */
-export const MesObservationPainSeverity_VSCatSchema = z.strictObject({
+export const MesObservationPainSeverity_VSCatSchema: z.ZodType<T.MesObservationPainSeverity_VSCat> = R.agreeing<T.MesObservationPainSeverity_VSCat>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationPainSeverity_VSCat_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationPainSeverity_Code_CodingSchema = z.strictObject({
+export const MesObservationPainSeverity_Code_CodingSchema: z.ZodType<T.MesObservationPainSeverity_Code_Coding> = R.agreeing<T.MesObservationPainSeverity_Code_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5171,9 +5171,9 @@ export const MesObservationPainSeverity_Code_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationPainSeverity_Code_PainServerCodeSchema = z.strictObject({
+export const MesObservationPainSeverity_Code_PainServerCodeSchema: z.ZodType<T.MesObservationPainSeverity_Code_PainServerCode> = R.agreeing<T.MesObservationPainSeverity_Code_PainServerCode>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5187,18 +5187,18 @@ export const MesObservationPainSeverity_Code_PainServerCodeSchema = z.strictObje
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  }).superRefine(R.pattern({"code":"72514-3","system":"http://loinc.org"}));
+  }).superRefine(R.pattern({"code":"72514-3","system":"http://loinc.org"})));
 /** Coded Responses from C-CDA Vital Sign Results */
-export const MesObservationPainSeverity_CodeSchema = z.strictObject({
+export const MesObservationPainSeverity_CodeSchema: z.ZodType<T.MesObservationPainSeverity_Code> = R.agreeing<T.MesObservationPainSeverity_Code>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationPainSeverity_Code_CodingSchema).min(1).superRefine(R.slices("open", [{ name: "painServerCode", min: 1, max: 1, match: [{"path":"code","value":"72514-3","kind":"value"},{"path":"system","value":"http://loinc.org","kind":"value"}], schema: MesObservationPainSeverity_Code_PainServerCodeSchema }])),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Identifiant du patient : <OID d'appariement>|<idPe> */
-export const MesObservationPainSeverity_Subject_IdentifierSchema = z.strictObject({
+export const MesObservationPainSeverity_Subject_IdentifierSchema: z.ZodType<T.MesObservationPainSeverity_Subject_Identifier> = R.agreeing<T.MesObservationPainSeverity_Subject_Identifier>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5211,9 +5211,9 @@ export const MesObservationPainSeverity_Subject_IdentifierSchema = z.strictObjec
     _value: D.Element.optional(),
     period: D.Period.optional(),
     assigner: D.Reference.optional()
-  });
+  }));
 /** Who and/or what the observation is about */
-export const MesObservationPainSeverity_SubjectSchema = z.strictObject({
+export const MesObservationPainSeverity_SubjectSchema: z.ZodType<T.MesObservationPainSeverity_Subject> = R.agreeing<T.MesObservationPainSeverity_Subject>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5224,9 +5224,9 @@ export const MesObservationPainSeverity_SubjectSchema = z.strictObject({
     identifier: MesObservationPainSeverity_Subject_IdentifierSchema,
     display: P.string.optional(),
     _display: D.Element.optional()
-  });
+  }));
 /** Vital Signs value are recorded using the Quantity data type. For supporting observations such as Cuff size could use other datatypes such as CodeableConcept. */
-export const MesObservationPainSeverity_ValueQuantitySchema = z.strictObject({
+export const MesObservationPainSeverity_ValueQuantitySchema: z.ZodType<T.MesObservationPainSeverity_ValueQuantity> = R.agreeing<T.MesObservationPainSeverity_ValueQuantity>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5240,9 +5240,9 @@ export const MesObservationPainSeverity_ValueQuantitySchema = z.strictObject({
     _system: D.Element.optional(),
     code: z.literal("1"),
     _code: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationPainSeverity_DataAbsentReason_CodingSchema = z.strictObject({
+export const MesObservationPainSeverity_DataAbsentReason_CodingSchema: z.ZodType<T.MesObservationPainSeverity_DataAbsentReason_Coding> = R.agreeing<T.MesObservationPainSeverity_DataAbsentReason_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5256,18 +5256,18 @@ export const MesObservationPainSeverity_DataAbsentReason_CodingSchema = z.strict
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Why the result is missing */
-export const MesObservationPainSeverity_DataAbsentReasonSchema = z.strictObject({
+export const MesObservationPainSeverity_DataAbsentReasonSchema: z.ZodType<T.MesObservationPainSeverity_DataAbsentReason> = R.agreeing<T.MesObservationPainSeverity_DataAbsentReason>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationPainSeverity_DataAbsentReason_CodingSchema).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationPainSeverity_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationPainSeverity_ReferenceRange_LowSchema: z.ZodType<T.MesObservationPainSeverity_ReferenceRange_Low> = R.agreeing<T.MesObservationPainSeverity_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5279,9 +5279,9 @@ export const MesObservationPainSeverity_ReferenceRange_LowSchema = z.strictObjec
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationPainSeverity_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationPainSeverity_ReferenceRange_HighSchema: z.ZodType<T.MesObservationPainSeverity_ReferenceRange_High> = R.agreeing<T.MesObservationPainSeverity_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5293,9 +5293,9 @@ export const MesObservationPainSeverity_ReferenceRange_HighSchema = z.strictObje
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation */
-export const MesObservationPainSeverity_ReferenceRangeSchema = z.strictObject({
+export const MesObservationPainSeverity_ReferenceRangeSchema: z.ZodType<T.MesObservationPainSeverity_ReferenceRange> = R.agreeing<T.MesObservationPainSeverity_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5307,9 +5307,9 @@ export const MesObservationPainSeverity_ReferenceRangeSchema = z.strictObject({
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationPainSeverity_Component_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationPainSeverity_Component_ReferenceRange_LowSchema: z.ZodType<T.MesObservationPainSeverity_Component_ReferenceRange_Low> = R.agreeing<T.MesObservationPainSeverity_Component_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5321,9 +5321,9 @@ export const MesObservationPainSeverity_Component_ReferenceRange_LowSchema = z.s
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationPainSeverity_Component_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationPainSeverity_Component_ReferenceRange_HighSchema: z.ZodType<T.MesObservationPainSeverity_Component_ReferenceRange_High> = R.agreeing<T.MesObservationPainSeverity_Component_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5335,9 +5335,9 @@ export const MesObservationPainSeverity_Component_ReferenceRange_HighSchema = z.
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation of component result */
-export const MesObservationPainSeverity_Component_ReferenceRangeSchema = z.strictObject({
+export const MesObservationPainSeverity_Component_ReferenceRangeSchema: z.ZodType<T.MesObservationPainSeverity_Component_ReferenceRange> = R.agreeing<T.MesObservationPainSeverity_Component_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5349,9 +5349,9 @@ export const MesObservationPainSeverity_Component_ReferenceRangeSchema = z.stric
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Used when reporting systolic and diastolic blood pressure. */
-export const MesObservationPainSeverity_ComponentSchema = z.strictObject({
+export const MesObservationPainSeverity_ComponentSchema: z.ZodType<T.MesObservationPainSeverity_Component> = R.agreeing<T.MesObservationPainSeverity_Component>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5376,9 +5376,9 @@ export const MesObservationPainSeverity_ComponentSchema = z.strictObject({
     dataAbsentReason: D.CodeableConcept.optional(),
     interpretation: z.array(D.CodeableConcept).optional(),
     referenceRange: z.array(MesObservationPainSeverity_Component_ReferenceRangeSchema).optional()
-  });
+  }));
 /** Niveau de douleur (LOINC 72514-3) tel que l'API Mesures de Mon espace santé l'accepte : valeur obligatoire, unité UCUM 1 (libellé Level). */
-export const MesObservationPainSeveritySchema = z.strictObject({
+export const MesObservationPainSeveritySchema: z.ZodType<T.MesObservationPainSeverity> = R.agreeing<T.MesObservationPainSeverity>()(z.strictObject({
     resourceType: z.literal("Observation"),
     id: P.string.optional(),
     _id: D.Element.optional(),
@@ -5418,9 +5418,9 @@ export const MesObservationPainSeveritySchema = z.strictObject({
     hasMember: z.array(D.Reference).optional(),
     derivedFrom: z.array(D.Reference).optional(),
     component: z.array(MesObservationPainSeverity_ComponentSchema).optional()
-  });
+  }));
 /** Metadata about the resource */
-export const MesObservationStepsByDay_MetaSchema = z.strictObject({
+export const MesObservationStepsByDay_MetaSchema: z.ZodType<T.MesObservationStepsByDay_Meta> = R.agreeing<T.MesObservationStepsByDay_Meta>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5441,9 +5441,9 @@ export const MesObservationStepsByDay_MetaSchema = z.strictObject({
     account: D.Reference.optional(),
     accounts: z.array(D.Reference).optional(),
     compartment: z.array(D.Reference).optional()
-  });
+  }));
 /** Additional content defined by implementations */
-export const MesObservationStepsByDay_ExtensionSchema = z.strictObject({
+export const MesObservationStepsByDay_ExtensionSchema: z.ZodType<T.MesObservationStepsByDay_Extension> = R.agreeing<T.MesObservationStepsByDay_Extension>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5518,26 +5518,26 @@ export const MesObservationStepsByDay_ExtensionSchema = z.strictObject({
     valueUsageContext: D.UsageContext.optional(),
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
-  });
+  }));
 /** Additional content defined by implementations */
-export const MesObservationStepsByDay_SupportingInfoSchema = z.strictObject({
+export const MesObservationStepsByDay_SupportingInfoSchema: z.ZodType<T.MesObservationStepsByDay_SupportingInfo> = R.agreeing<T.MesObservationStepsByDay_SupportingInfo>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueReference: D.Reference
-  });
+  }));
 /** Motif de la mesure */
-export const MesObservationStepsByDay_MesReasonForMeasurementSchema = z.strictObject({
+export const MesObservationStepsByDay_MesReasonForMeasurementSchema: z.ZodType<T.MesObservationStepsByDay_MesReasonForMeasurement> = R.agreeing<T.MesObservationStepsByDay_MesReasonForMeasurement>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueString: P.string.optional(),
     _valueString: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationStepsByDay_Category_CodingSchema = z.strictObject({
+export const MesObservationStepsByDay_Category_CodingSchema: z.ZodType<T.MesObservationStepsByDay_Category_Coding> = R.agreeing<T.MesObservationStepsByDay_Category_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5551,18 +5551,18 @@ export const MesObservationStepsByDay_Category_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Classification of  type of observation */
-export const MesObservationStepsByDay_CategorySchema = z.strictObject({
+export const MesObservationStepsByDay_CategorySchema: z.ZodType<T.MesObservationStepsByDay_Category> = R.agreeing<T.MesObservationStepsByDay_Category>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationStepsByDay_Category_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationStepsByDay_VSCat_CodingSchema = z.strictObject({
+export const MesObservationStepsByDay_VSCat_CodingSchema: z.ZodType<T.MesObservationStepsByDay_VSCat_Coding> = R.agreeing<T.MesObservationStepsByDay_VSCat_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5576,18 +5576,18 @@ export const MesObservationStepsByDay_VSCat_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Classification of  type of observation */
-export const MesObservationStepsByDay_VSCatSchema = z.strictObject({
+export const MesObservationStepsByDay_VSCatSchema: z.ZodType<T.MesObservationStepsByDay_VSCat> = R.agreeing<T.MesObservationStepsByDay_VSCat>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationStepsByDay_VSCat_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationStepsByDay_Code_CodingSchema = z.strictObject({
+export const MesObservationStepsByDay_Code_CodingSchema: z.ZodType<T.MesObservationStepsByDay_Code_Coding> = R.agreeing<T.MesObservationStepsByDay_Code_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5601,9 +5601,9 @@ export const MesObservationStepsByDay_Code_CodingSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationStepsByDay_Code_StepsBDCodeSchema = z.strictObject({
+export const MesObservationStepsByDay_Code_StepsBDCodeSchema: z.ZodType<T.MesObservationStepsByDay_Code_StepsBDCode> = R.agreeing<T.MesObservationStepsByDay_Code_StepsBDCode>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5617,18 +5617,18 @@ export const MesObservationStepsByDay_Code_StepsBDCodeSchema = z.strictObject({
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  }).superRefine(R.pattern({"code":"41950-7","system":"http://loinc.org"}));
+  }).superRefine(R.pattern({"code":"41950-7","system":"http://loinc.org"})));
 /** Coded Responses from C-CDA Vital Sign Results */
-export const MesObservationStepsByDay_CodeSchema = z.strictObject({
+export const MesObservationStepsByDay_CodeSchema: z.ZodType<T.MesObservationStepsByDay_Code> = R.agreeing<T.MesObservationStepsByDay_Code>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationStepsByDay_Code_CodingSchema).min(1).superRefine(R.slices("open", [{ name: "stepsBDCode", min: 1, max: 1, match: [{"path":"code","value":"41950-7","kind":"pattern"},{"path":"system","value":"http://loinc.org","kind":"pattern"}], schema: MesObservationStepsByDay_Code_StepsBDCodeSchema }])),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Identifiant du patient : <OID d'appariement>|<idPe> */
-export const MesObservationStepsByDay_Subject_IdentifierSchema = z.strictObject({
+export const MesObservationStepsByDay_Subject_IdentifierSchema: z.ZodType<T.MesObservationStepsByDay_Subject_Identifier> = R.agreeing<T.MesObservationStepsByDay_Subject_Identifier>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5641,9 +5641,9 @@ export const MesObservationStepsByDay_Subject_IdentifierSchema = z.strictObject(
     _value: D.Element.optional(),
     period: D.Period.optional(),
     assigner: D.Reference.optional()
-  });
+  }));
 /** Who and/or what the observation is about */
-export const MesObservationStepsByDay_SubjectSchema = z.strictObject({
+export const MesObservationStepsByDay_SubjectSchema: z.ZodType<T.MesObservationStepsByDay_Subject> = R.agreeing<T.MesObservationStepsByDay_Subject>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5654,9 +5654,9 @@ export const MesObservationStepsByDay_SubjectSchema = z.strictObject({
     identifier: MesObservationStepsByDay_Subject_IdentifierSchema,
     display: P.string.optional(),
     _display: D.Element.optional()
-  });
+  }));
 /** Vital Signs value are recorded using the Quantity data type. For supporting observations such as Cuff size could use other datatypes such as CodeableConcept. */
-export const MesObservationStepsByDay_ValueQuantitySchema = z.strictObject({
+export const MesObservationStepsByDay_ValueQuantitySchema: z.ZodType<T.MesObservationStepsByDay_ValueQuantity> = R.agreeing<T.MesObservationStepsByDay_ValueQuantity>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5670,9 +5670,9 @@ export const MesObservationStepsByDay_ValueQuantitySchema = z.strictObject({
     _system: D.Element.optional(),
     code: z.literal("1/(24.h)"),
     _code: D.Element.optional()
-  }).superRefine(R.pattern({"code":"1/(24.h)","system":"http://unitsofmeasure.org"}));
+  }).superRefine(R.pattern({"code":"1/(24.h)","system":"http://unitsofmeasure.org"})));
 /** Code defined by a terminology system */
-export const MesObservationStepsByDay_DataAbsentReason_CodingSchema = z.strictObject({
+export const MesObservationStepsByDay_DataAbsentReason_CodingSchema: z.ZodType<T.MesObservationStepsByDay_DataAbsentReason_Coding> = R.agreeing<T.MesObservationStepsByDay_DataAbsentReason_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5686,18 +5686,18 @@ export const MesObservationStepsByDay_DataAbsentReason_CodingSchema = z.strictOb
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Why the result is missing */
-export const MesObservationStepsByDay_DataAbsentReasonSchema = z.strictObject({
+export const MesObservationStepsByDay_DataAbsentReasonSchema: z.ZodType<T.MesObservationStepsByDay_DataAbsentReason> = R.agreeing<T.MesObservationStepsByDay_DataAbsentReason>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationStepsByDay_DataAbsentReason_CodingSchema).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationStepsByDay_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationStepsByDay_ReferenceRange_LowSchema: z.ZodType<T.MesObservationStepsByDay_ReferenceRange_Low> = R.agreeing<T.MesObservationStepsByDay_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5709,9 +5709,9 @@ export const MesObservationStepsByDay_ReferenceRange_LowSchema = z.strictObject(
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationStepsByDay_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationStepsByDay_ReferenceRange_HighSchema: z.ZodType<T.MesObservationStepsByDay_ReferenceRange_High> = R.agreeing<T.MesObservationStepsByDay_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5723,9 +5723,9 @@ export const MesObservationStepsByDay_ReferenceRange_HighSchema = z.strictObject
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation */
-export const MesObservationStepsByDay_ReferenceRangeSchema = z.strictObject({
+export const MesObservationStepsByDay_ReferenceRangeSchema: z.ZodType<T.MesObservationStepsByDay_ReferenceRange> = R.agreeing<T.MesObservationStepsByDay_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5737,9 +5737,9 @@ export const MesObservationStepsByDay_ReferenceRangeSchema = z.strictObject({
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationStepsByDay_Component_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationStepsByDay_Component_ReferenceRange_LowSchema: z.ZodType<T.MesObservationStepsByDay_Component_ReferenceRange_Low> = R.agreeing<T.MesObservationStepsByDay_Component_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5751,9 +5751,9 @@ export const MesObservationStepsByDay_Component_ReferenceRange_LowSchema = z.str
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationStepsByDay_Component_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationStepsByDay_Component_ReferenceRange_HighSchema: z.ZodType<T.MesObservationStepsByDay_Component_ReferenceRange_High> = R.agreeing<T.MesObservationStepsByDay_Component_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5765,9 +5765,9 @@ export const MesObservationStepsByDay_Component_ReferenceRange_HighSchema = z.st
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation of component result */
-export const MesObservationStepsByDay_Component_ReferenceRangeSchema = z.strictObject({
+export const MesObservationStepsByDay_Component_ReferenceRangeSchema: z.ZodType<T.MesObservationStepsByDay_Component_ReferenceRange> = R.agreeing<T.MesObservationStepsByDay_Component_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5779,9 +5779,9 @@ export const MesObservationStepsByDay_Component_ReferenceRangeSchema = z.strictO
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Used when reporting systolic and diastolic blood pressure. */
-export const MesObservationStepsByDay_ComponentSchema = z.strictObject({
+export const MesObservationStepsByDay_ComponentSchema: z.ZodType<T.MesObservationStepsByDay_Component> = R.agreeing<T.MesObservationStepsByDay_Component>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5806,9 +5806,9 @@ export const MesObservationStepsByDay_ComponentSchema = z.strictObject({
     dataAbsentReason: D.CodeableConcept.optional(),
     interpretation: z.array(D.CodeableConcept).optional(),
     referenceRange: z.array(MesObservationStepsByDay_Component_ReferenceRangeSchema).optional()
-  });
+  }));
 /** Nombre de pas par jour (LOINC 41950-7) tel que l'API Mesures de Mon espace santé l'accepte : valeur obligatoire, unité UCUM 1/(24.h) (libellé steps/day). */
-export const MesObservationStepsByDaySchema = z.strictObject({
+export const MesObservationStepsByDaySchema: z.ZodType<T.MesObservationStepsByDay> = R.agreeing<T.MesObservationStepsByDay>()(z.strictObject({
     resourceType: z.literal("Observation"),
     id: P.string.optional(),
     _id: D.Element.optional(),
@@ -5848,9 +5848,9 @@ export const MesObservationStepsByDaySchema = z.strictObject({
     hasMember: z.array(D.Reference).optional(),
     derivedFrom: z.array(D.Reference).optional(),
     component: z.array(MesObservationStepsByDay_ComponentSchema).optional()
-  });
+  }));
 /** Metadata about the resource */
-export const MesObservationWaistCircumference_MetaSchema = z.strictObject({
+export const MesObservationWaistCircumference_MetaSchema: z.ZodType<T.MesObservationWaistCircumference_Meta> = R.agreeing<T.MesObservationWaistCircumference_Meta>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5871,9 +5871,9 @@ export const MesObservationWaistCircumference_MetaSchema = z.strictObject({
     account: D.Reference.optional(),
     accounts: z.array(D.Reference).optional(),
     compartment: z.array(D.Reference).optional()
-  });
+  }));
 /** Additional content defined by implementations */
-export const MesObservationWaistCircumference_ExtensionSchema = z.strictObject({
+export const MesObservationWaistCircumference_ExtensionSchema: z.ZodType<T.MesObservationWaistCircumference_Extension> = R.agreeing<T.MesObservationWaistCircumference_Extension>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5948,26 +5948,26 @@ export const MesObservationWaistCircumference_ExtensionSchema = z.strictObject({
     valueUsageContext: D.UsageContext.optional(),
     valueDosage: D.Dosage.optional(),
     valueMeta: D.Meta.optional()
-  });
+  }));
 /** Additional content defined by implementations */
-export const MesObservationWaistCircumference_SupportingInfoSchema = z.strictObject({
+export const MesObservationWaistCircumference_SupportingInfoSchema: z.ZodType<T.MesObservationWaistCircumference_SupportingInfo> = R.agreeing<T.MesObservationWaistCircumference_SupportingInfo>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueReference: D.Reference
-  });
+  }));
 /** Motif de la mesure */
-export const MesObservationWaistCircumference_MesReasonForMeasurementSchema = z.strictObject({
+export const MesObservationWaistCircumference_MesReasonForMeasurementSchema: z.ZodType<T.MesObservationWaistCircumference_MesReasonForMeasurement> = R.agreeing<T.MesObservationWaistCircumference_MesReasonForMeasurement>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     url: P.string,
     _url: D.Element.optional(),
     valueString: P.string.optional(),
     _valueString: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationWaistCircumference_Category_CodingSchema = z.strictObject({
+export const MesObservationWaistCircumference_Category_CodingSchema: z.ZodType<T.MesObservationWaistCircumference_Category_Coding> = R.agreeing<T.MesObservationWaistCircumference_Category_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -5981,18 +5981,18 @@ export const MesObservationWaistCircumference_Category_CodingSchema = z.strictOb
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Classification of  type of observation */
-export const MesObservationWaistCircumference_CategorySchema = z.strictObject({
+export const MesObservationWaistCircumference_CategorySchema: z.ZodType<T.MesObservationWaistCircumference_Category> = R.agreeing<T.MesObservationWaistCircumference_Category>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationWaistCircumference_Category_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationWaistCircumference_VSCat_CodingSchema = z.strictObject({
+export const MesObservationWaistCircumference_VSCat_CodingSchema: z.ZodType<T.MesObservationWaistCircumference_VSCat_Coding> = R.agreeing<T.MesObservationWaistCircumference_VSCat_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6006,18 +6006,18 @@ export const MesObservationWaistCircumference_VSCat_CodingSchema = z.strictObjec
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Classification of  type of observation */
-export const MesObservationWaistCircumference_VSCatSchema = z.strictObject({
+export const MesObservationWaistCircumference_VSCatSchema: z.ZodType<T.MesObservationWaistCircumference_VSCat> = R.agreeing<T.MesObservationWaistCircumference_VSCat>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationWaistCircumference_VSCat_CodingSchema).min(1),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationWaistCircumference_Code_CodingSchema = z.strictObject({
+export const MesObservationWaistCircumference_Code_CodingSchema: z.ZodType<T.MesObservationWaistCircumference_Code_Coding> = R.agreeing<T.MesObservationWaistCircumference_Code_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6031,9 +6031,9 @@ export const MesObservationWaistCircumference_Code_CodingSchema = z.strictObject
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Code defined by a terminology system */
-export const MesObservationWaistCircumference_Code_WaistCircumCodeSchema = z.strictObject({
+export const MesObservationWaistCircumference_Code_WaistCircumCodeSchema: z.ZodType<T.MesObservationWaistCircumference_Code_WaistCircumCode> = R.agreeing<T.MesObservationWaistCircumference_Code_WaistCircumCode>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6047,18 +6047,18 @@ export const MesObservationWaistCircumference_Code_WaistCircumCodeSchema = z.str
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  }).superRefine(R.pattern({"code":"8280-0","system":"http://loinc.org"}));
+  }).superRefine(R.pattern({"code":"8280-0","system":"http://loinc.org"})));
 /** Coded Responses from C-CDA Vital Sign Results */
-export const MesObservationWaistCircumference_CodeSchema = z.strictObject({
+export const MesObservationWaistCircumference_CodeSchema: z.ZodType<T.MesObservationWaistCircumference_Code> = R.agreeing<T.MesObservationWaistCircumference_Code>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationWaistCircumference_Code_CodingSchema).min(1).superRefine(R.slices("open", [{ name: "waistCircumCode", min: 1, max: 1, match: [{"path":"code","value":"8280-0","kind":"value"},{"path":"system","value":"http://loinc.org","kind":"value"}], schema: MesObservationWaistCircumference_Code_WaistCircumCodeSchema }])),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Identifiant du patient : <OID d'appariement>|<idPe> */
-export const MesObservationWaistCircumference_Subject_IdentifierSchema = z.strictObject({
+export const MesObservationWaistCircumference_Subject_IdentifierSchema: z.ZodType<T.MesObservationWaistCircumference_Subject_Identifier> = R.agreeing<T.MesObservationWaistCircumference_Subject_Identifier>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6071,9 +6071,9 @@ export const MesObservationWaistCircumference_Subject_IdentifierSchema = z.stric
     _value: D.Element.optional(),
     period: D.Period.optional(),
     assigner: D.Reference.optional()
-  });
+  }));
 /** Who and/or what the observation is about */
-export const MesObservationWaistCircumference_SubjectSchema = z.strictObject({
+export const MesObservationWaistCircumference_SubjectSchema: z.ZodType<T.MesObservationWaistCircumference_Subject> = R.agreeing<T.MesObservationWaistCircumference_Subject>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6084,9 +6084,9 @@ export const MesObservationWaistCircumference_SubjectSchema = z.strictObject({
     identifier: MesObservationWaistCircumference_Subject_IdentifierSchema,
     display: P.string.optional(),
     _display: D.Element.optional()
-  });
+  }));
 /** Vital Signs value are recorded using the Quantity data type. For supporting observations such as Cuff size could use other datatypes such as CodeableConcept. */
-export const MesObservationWaistCircumference_ValueQuantitySchema = z.strictObject({
+export const MesObservationWaistCircumference_ValueQuantitySchema: z.ZodType<T.MesObservationWaistCircumference_ValueQuantity> = R.agreeing<T.MesObservationWaistCircumference_ValueQuantity>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6100,9 +6100,9 @@ export const MesObservationWaistCircumference_ValueQuantitySchema = z.strictObje
     _system: D.Element.optional(),
     code: z.literal("cm"),
     _code: D.Element.optional()
-  }).superRefine(R.pattern({"code":"cm","system":"http://unitsofmeasure.org"}));
+  }).superRefine(R.pattern({"code":"cm","system":"http://unitsofmeasure.org"})));
 /** Code defined by a terminology system */
-export const MesObservationWaistCircumference_DataAbsentReason_CodingSchema = z.strictObject({
+export const MesObservationWaistCircumference_DataAbsentReason_CodingSchema: z.ZodType<T.MesObservationWaistCircumference_DataAbsentReason_Coding> = R.agreeing<T.MesObservationWaistCircumference_DataAbsentReason_Coding>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6116,18 +6116,18 @@ export const MesObservationWaistCircumference_DataAbsentReason_CodingSchema = z.
     _display: D.Element.optional(),
     userSelected: P.boolean.optional(),
     _userSelected: D.Element.optional()
-  });
+  }));
 /** Why the result is missing */
-export const MesObservationWaistCircumference_DataAbsentReasonSchema = z.strictObject({
+export const MesObservationWaistCircumference_DataAbsentReasonSchema: z.ZodType<T.MesObservationWaistCircumference_DataAbsentReason> = R.agreeing<T.MesObservationWaistCircumference_DataAbsentReason>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
     coding: z.array(MesObservationWaistCircumference_DataAbsentReason_CodingSchema).optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationWaistCircumference_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationWaistCircumference_ReferenceRange_LowSchema: z.ZodType<T.MesObservationWaistCircumference_ReferenceRange_Low> = R.agreeing<T.MesObservationWaistCircumference_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6139,9 +6139,9 @@ export const MesObservationWaistCircumference_ReferenceRange_LowSchema = z.stric
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationWaistCircumference_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationWaistCircumference_ReferenceRange_HighSchema: z.ZodType<T.MesObservationWaistCircumference_ReferenceRange_High> = R.agreeing<T.MesObservationWaistCircumference_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6153,9 +6153,9 @@ export const MesObservationWaistCircumference_ReferenceRange_HighSchema = z.stri
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation */
-export const MesObservationWaistCircumference_ReferenceRangeSchema = z.strictObject({
+export const MesObservationWaistCircumference_ReferenceRangeSchema: z.ZodType<T.MesObservationWaistCircumference_ReferenceRange> = R.agreeing<T.MesObservationWaistCircumference_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6167,9 +6167,9 @@ export const MesObservationWaistCircumference_ReferenceRangeSchema = z.strictObj
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Low Range, if relevant */
-export const MesObservationWaistCircumference_Component_ReferenceRange_LowSchema = z.strictObject({
+export const MesObservationWaistCircumference_Component_ReferenceRange_LowSchema: z.ZodType<T.MesObservationWaistCircumference_Component_ReferenceRange_Low> = R.agreeing<T.MesObservationWaistCircumference_Component_ReferenceRange_Low>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6181,9 +6181,9 @@ export const MesObservationWaistCircumference_Component_ReferenceRange_LowSchema
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** High Range, if relevant */
-export const MesObservationWaistCircumference_Component_ReferenceRange_HighSchema = z.strictObject({
+export const MesObservationWaistCircumference_Component_ReferenceRange_HighSchema: z.ZodType<T.MesObservationWaistCircumference_Component_ReferenceRange_High> = R.agreeing<T.MesObservationWaistCircumference_Component_ReferenceRange_High>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6195,9 +6195,9 @@ export const MesObservationWaistCircumference_Component_ReferenceRange_HighSchem
     _system: D.Element.optional(),
     code: P.code.optional(),
     _code: D.Element.optional()
-  });
+  }));
 /** Provides guide for interpretation of component result */
-export const MesObservationWaistCircumference_Component_ReferenceRangeSchema = z.strictObject({
+export const MesObservationWaistCircumference_Component_ReferenceRangeSchema: z.ZodType<T.MesObservationWaistCircumference_Component_ReferenceRange> = R.agreeing<T.MesObservationWaistCircumference_Component_ReferenceRange>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6209,9 +6209,9 @@ export const MesObservationWaistCircumference_Component_ReferenceRangeSchema = z
     age: D.Range.optional(),
     text: P.string.optional(),
     _text: D.Element.optional()
-  });
+  }));
 /** Used when reporting systolic and diastolic blood pressure. */
-export const MesObservationWaistCircumference_ComponentSchema = z.strictObject({
+export const MesObservationWaistCircumference_ComponentSchema: z.ZodType<T.MesObservationWaistCircumference_Component> = R.agreeing<T.MesObservationWaistCircumference_Component>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6236,9 +6236,9 @@ export const MesObservationWaistCircumference_ComponentSchema = z.strictObject({
     dataAbsentReason: D.CodeableConcept.optional(),
     interpretation: z.array(D.CodeableConcept).optional(),
     referenceRange: z.array(MesObservationWaistCircumference_Component_ReferenceRangeSchema).optional()
-  });
+  }));
 /** Tour de taille (LOINC 8280-0) tel que l'API Mesures de Mon espace santé l'accepte : valeur obligatoire en cm. */
-export const MesObservationWaistCircumferenceSchema = z.strictObject({
+export const MesObservationWaistCircumferenceSchema: z.ZodType<T.MesObservationWaistCircumference> = R.agreeing<T.MesObservationWaistCircumference>()(z.strictObject({
     resourceType: z.literal("Observation"),
     id: P.string.optional(),
     _id: D.Element.optional(),
@@ -6278,9 +6278,9 @@ export const MesObservationWaistCircumferenceSchema = z.strictObject({
     hasMember: z.array(D.Reference).optional(),
     derivedFrom: z.array(D.Reference).optional(),
     component: z.array(MesObservationWaistCircumference_ComponentSchema).optional()
-  });
+  }));
 /** Links related to this Bundle */
-export const MesAppointmentSearchResult_LinkSchema = z.strictObject({
+export const MesAppointmentSearchResult_LinkSchema: z.ZodType<T.MesAppointmentSearchResult_Link> = R.agreeing<T.MesAppointmentSearchResult_Link>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6289,9 +6289,9 @@ export const MesAppointmentSearchResult_LinkSchema = z.strictObject({
     _relation: D.Element.optional(),
     url: P.uri,
     _url: D.Element.optional()
-  });
+  }));
 /** Links related to this entry */
-export const MesAppointmentSearchResult_Entry_LinkSchema = z.strictObject({
+export const MesAppointmentSearchResult_Entry_LinkSchema: z.ZodType<T.MesAppointmentSearchResult_Entry_Link> = R.agreeing<T.MesAppointmentSearchResult_Entry_Link>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6300,9 +6300,9 @@ export const MesAppointmentSearchResult_Entry_LinkSchema = z.strictObject({
     _relation: D.Element.optional(),
     url: P.uri,
     _url: D.Element.optional()
-  });
+  }));
 /** Search related information */
-export const MesAppointmentSearchResult_Entry_SearchSchema = z.strictObject({
+export const MesAppointmentSearchResult_Entry_SearchSchema: z.ZodType<T.MesAppointmentSearchResult_Entry_Search> = R.agreeing<T.MesAppointmentSearchResult_Entry_Search>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6311,9 +6311,9 @@ export const MesAppointmentSearchResult_Entry_SearchSchema = z.strictObject({
     _mode: D.Element.optional(),
     score: P.decimal.optional(),
     _score: D.Element.optional()
-  });
+  }));
 /** Additional execution information (transaction/batch/history) */
-export const MesAppointmentSearchResult_Entry_RequestSchema = z.strictObject({
+export const MesAppointmentSearchResult_Entry_RequestSchema: z.ZodType<T.MesAppointmentSearchResult_Entry_Request> = R.agreeing<T.MesAppointmentSearchResult_Entry_Request>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6330,9 +6330,9 @@ export const MesAppointmentSearchResult_Entry_RequestSchema = z.strictObject({
     _ifMatch: D.Element.optional(),
     ifNoneExist: P.string.optional(),
     _ifNoneExist: D.Element.optional()
-  });
+  }));
 /** Results of execution (transaction/batch/history) */
-export const MesAppointmentSearchResult_Entry_ResponseSchema = z.strictObject({
+export const MesAppointmentSearchResult_Entry_ResponseSchema: z.ZodType<T.MesAppointmentSearchResult_Entry_Response> = R.agreeing<T.MesAppointmentSearchResult_Entry_Response>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6346,9 +6346,9 @@ export const MesAppointmentSearchResult_Entry_ResponseSchema = z.strictObject({
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
     outcome: R.anyResource.optional()
-  });
+  }));
 /** Entry in the bundle - will have a resource or information */
-export const MesAppointmentSearchResult_EntrySchema = z.strictObject({
+export const MesAppointmentSearchResult_EntrySchema: z.ZodType<T.MesAppointmentSearchResult_Entry> = R.agreeing<T.MesAppointmentSearchResult_Entry>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6360,9 +6360,9 @@ export const MesAppointmentSearchResult_EntrySchema = z.strictObject({
     search: MesAppointmentSearchResult_Entry_SearchSchema,
     request: MesAppointmentSearchResult_Entry_RequestSchema.optional(),
     response: MesAppointmentSearchResult_Entry_ResponseSchema.optional()
-  });
+  }));
 /** Réponse de l'API Agenda à une recherche de rendez-vous par identifiant du patient (<OID>|<idPe>) et date : un Bundle searchset de rendez-vous MES avec son lien self. */
-export const MesAppointmentSearchResultSchema = z.strictObject({
+export const MesAppointmentSearchResultSchema: z.ZodType<T.MesAppointmentSearchResult> = R.agreeing<T.MesAppointmentSearchResult>()(z.strictObject({
     resourceType: z.literal("Bundle"),
     id: P.string.optional(),
     _id: D.Element.optional(),
@@ -6381,9 +6381,9 @@ export const MesAppointmentSearchResultSchema = z.strictObject({
     link: z.array(MesAppointmentSearchResult_LinkSchema).min(1),
     entry: z.array(MesAppointmentSearchResult_EntrySchema).optional(),
     signature: D.Signature.optional()
-  });
+  }));
 /** Links related to this Bundle */
-export const MesDocumentSearchResult_LinkSchema = z.strictObject({
+export const MesDocumentSearchResult_LinkSchema: z.ZodType<T.MesDocumentSearchResult_Link> = R.agreeing<T.MesDocumentSearchResult_Link>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6392,9 +6392,9 @@ export const MesDocumentSearchResult_LinkSchema = z.strictObject({
     _relation: D.Element.optional(),
     url: P.uri,
     _url: D.Element.optional()
-  });
+  }));
 /** Links related to this entry */
-export const MesDocumentSearchResult_Entry_LinkSchema = z.strictObject({
+export const MesDocumentSearchResult_Entry_LinkSchema: z.ZodType<T.MesDocumentSearchResult_Entry_Link> = R.agreeing<T.MesDocumentSearchResult_Entry_Link>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6403,9 +6403,9 @@ export const MesDocumentSearchResult_Entry_LinkSchema = z.strictObject({
     _relation: D.Element.optional(),
     url: P.uri,
     _url: D.Element.optional()
-  });
+  }));
 /** Search related information */
-export const MesDocumentSearchResult_Entry_SearchSchema = z.strictObject({
+export const MesDocumentSearchResult_Entry_SearchSchema: z.ZodType<T.MesDocumentSearchResult_Entry_Search> = R.agreeing<T.MesDocumentSearchResult_Entry_Search>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6414,9 +6414,9 @@ export const MesDocumentSearchResult_Entry_SearchSchema = z.strictObject({
     _mode: D.Element.optional(),
     score: P.decimal.optional(),
     _score: D.Element.optional()
-  });
+  }));
 /** Additional execution information (transaction/batch/history) */
-export const MesDocumentSearchResult_Entry_RequestSchema = z.strictObject({
+export const MesDocumentSearchResult_Entry_RequestSchema: z.ZodType<T.MesDocumentSearchResult_Entry_Request> = R.agreeing<T.MesDocumentSearchResult_Entry_Request>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6433,9 +6433,9 @@ export const MesDocumentSearchResult_Entry_RequestSchema = z.strictObject({
     _ifMatch: D.Element.optional(),
     ifNoneExist: P.string.optional(),
     _ifNoneExist: D.Element.optional()
-  });
+  }));
 /** Results of execution (transaction/batch/history) */
-export const MesDocumentSearchResult_Entry_ResponseSchema = z.strictObject({
+export const MesDocumentSearchResult_Entry_ResponseSchema: z.ZodType<T.MesDocumentSearchResult_Entry_Response> = R.agreeing<T.MesDocumentSearchResult_Entry_Response>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6449,9 +6449,9 @@ export const MesDocumentSearchResult_Entry_ResponseSchema = z.strictObject({
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
     outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
-  });
+  }));
 /** Entry in the bundle - will have a resource or information */
-export const MesDocumentSearchResult_EntrySchema = z.strictObject({
+export const MesDocumentSearchResult_EntrySchema: z.ZodType<T.MesDocumentSearchResult_Entry> = R.agreeing<T.MesDocumentSearchResult_Entry>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6463,9 +6463,9 @@ export const MesDocumentSearchResult_EntrySchema = z.strictObject({
     search: MesDocumentSearchResult_Entry_SearchSchema.optional(),
     request: MesDocumentSearchResult_Entry_RequestSchema.optional(),
     response: MesDocumentSearchResult_Entry_ResponseSchema.optional()
-  });
+  }));
 /** Links related to this entry */
-export const MesDocumentSearchResult_DocumentReference_LinkSchema = z.strictObject({
+export const MesDocumentSearchResult_DocumentReference_LinkSchema: z.ZodType<T.MesDocumentSearchResult_DocumentReference_Link> = R.agreeing<T.MesDocumentSearchResult_DocumentReference_Link>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6474,9 +6474,9 @@ export const MesDocumentSearchResult_DocumentReference_LinkSchema = z.strictObje
     _relation: D.Element.optional(),
     url: P.uri,
     _url: D.Element.optional()
-  });
+  }));
 /** Search related information */
-export const MesDocumentSearchResult_DocumentReference_SearchSchema = z.strictObject({
+export const MesDocumentSearchResult_DocumentReference_SearchSchema: z.ZodType<T.MesDocumentSearchResult_DocumentReference_Search> = R.agreeing<T.MesDocumentSearchResult_DocumentReference_Search>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6485,9 +6485,9 @@ export const MesDocumentSearchResult_DocumentReference_SearchSchema = z.strictOb
     _mode: D.Element.optional(),
     score: P.decimal.optional(),
     _score: D.Element.optional()
-  });
+  }));
 /** Additional execution information (transaction/batch/history) */
-export const MesDocumentSearchResult_DocumentReference_RequestSchema = z.strictObject({
+export const MesDocumentSearchResult_DocumentReference_RequestSchema: z.ZodType<T.MesDocumentSearchResult_DocumentReference_Request> = R.agreeing<T.MesDocumentSearchResult_DocumentReference_Request>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6504,9 +6504,9 @@ export const MesDocumentSearchResult_DocumentReference_RequestSchema = z.strictO
     _ifMatch: D.Element.optional(),
     ifNoneExist: P.string.optional(),
     _ifNoneExist: D.Element.optional()
-  });
+  }));
 /** Results of execution (transaction/batch/history) */
-export const MesDocumentSearchResult_DocumentReference_ResponseSchema = z.strictObject({
+export const MesDocumentSearchResult_DocumentReference_ResponseSchema: z.ZodType<T.MesDocumentSearchResult_DocumentReference_Response> = R.agreeing<T.MesDocumentSearchResult_DocumentReference_Response>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6520,9 +6520,9 @@ export const MesDocumentSearchResult_DocumentReference_ResponseSchema = z.strict
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
     outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
-  });
+  }));
 /** DocumentReference */
-export const MesDocumentSearchResult_DocumentReferenceSchema = z.strictObject({
+export const MesDocumentSearchResult_DocumentReferenceSchema: z.ZodType<T.MesDocumentSearchResult_DocumentReference> = R.agreeing<T.MesDocumentSearchResult_DocumentReference>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6534,14 +6534,14 @@ export const MesDocumentSearchResult_DocumentReferenceSchema = z.strictObject({
     search: MesDocumentSearchResult_DocumentReference_SearchSchema.optional(),
     request: MesDocumentSearchResult_DocumentReference_RequestSchema.optional(),
     response: MesDocumentSearchResult_DocumentReference_ResponseSchema.optional()
-  });
+  }));
 /**
  * Réponse à la recherche de documents (PDSm, transaction ITI-67 : `GET DocumentReference?patient.identifier=…`) :
  * un Bundle searchset de DocumentReference conformes au profil complet de PDSm, dont chaque
  * `content.attachment.url` permet de récupérer le document (transaction ITI-68). MES n'a pas publié de
  * règle propre à cette réponse : le profil reprend celles de PDSm.
  */
-export const MesDocumentSearchResultSchema = z.strictObject({
+export const MesDocumentSearchResultSchema: z.ZodType<T.MesDocumentSearchResult> = R.agreeing<T.MesDocumentSearchResult>()(z.strictObject({
     resourceType: z.literal("Bundle"),
     id: P.string.optional(),
     _id: D.Element.optional(),
@@ -6560,9 +6560,9 @@ export const MesDocumentSearchResultSchema = z.strictObject({
     link: z.array(MesDocumentSearchResult_LinkSchema).optional(),
     entry: z.array(MesDocumentSearchResult_EntrySchema).superRefine(R.slices("open", [{ name: "DocumentReference", min: 0, max: Infinity, match: [{"path":"resource.resourceType","value":"DocumentReference","kind":"value"}], schema: MesDocumentSearchResult_DocumentReferenceSchema }])).optional(),
     signature: D.Signature.optional()
-  });
+  }));
 /** Links related to this Bundle */
-export const MesBundleFeeding_LinkSchema = z.strictObject({
+export const MesBundleFeeding_LinkSchema: z.ZodType<T.MesBundleFeeding_Link> = R.agreeing<T.MesBundleFeeding_Link>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6571,9 +6571,9 @@ export const MesBundleFeeding_LinkSchema = z.strictObject({
     _relation: D.Element.optional(),
     url: P.uri,
     _url: D.Element.optional()
-  });
+  }));
 /** Links related to this entry */
-export const MesBundleFeeding_Entry_LinkSchema = z.strictObject({
+export const MesBundleFeeding_Entry_LinkSchema: z.ZodType<T.MesBundleFeeding_Entry_Link> = R.agreeing<T.MesBundleFeeding_Entry_Link>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6582,9 +6582,9 @@ export const MesBundleFeeding_Entry_LinkSchema = z.strictObject({
     _relation: D.Element.optional(),
     url: P.uri,
     _url: D.Element.optional()
-  });
+  }));
 /** Search related information */
-export const MesBundleFeeding_Entry_SearchSchema = z.strictObject({
+export const MesBundleFeeding_Entry_SearchSchema: z.ZodType<T.MesBundleFeeding_Entry_Search> = R.agreeing<T.MesBundleFeeding_Entry_Search>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6593,9 +6593,9 @@ export const MesBundleFeeding_Entry_SearchSchema = z.strictObject({
     _mode: D.Element.optional(),
     score: P.decimal.optional(),
     _score: D.Element.optional()
-  });
+  }));
 /** Additional execution information (transaction/batch/history) */
-export const MesBundleFeeding_Entry_RequestSchema = z.strictObject({
+export const MesBundleFeeding_Entry_RequestSchema: z.ZodType<T.MesBundleFeeding_Entry_Request> = R.agreeing<T.MesBundleFeeding_Entry_Request>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6612,9 +6612,9 @@ export const MesBundleFeeding_Entry_RequestSchema = z.strictObject({
     _ifMatch: D.Element.optional(),
     ifNoneExist: P.string.optional(),
     _ifNoneExist: D.Element.optional()
-  });
+  }));
 /** Results of execution (transaction/batch/history) */
-export const MesBundleFeeding_Entry_ResponseSchema = z.strictObject({
+export const MesBundleFeeding_Entry_ResponseSchema: z.ZodType<T.MesBundleFeeding_Entry_Response> = R.agreeing<T.MesBundleFeeding_Entry_Response>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6628,9 +6628,9 @@ export const MesBundleFeeding_Entry_ResponseSchema = z.strictObject({
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
     outcome: R.anyResource.optional()
-  });
+  }));
 /** Entry in the bundle - will have a resource or information */
-export const MesBundleFeeding_EntrySchema = z.strictObject({
+export const MesBundleFeeding_EntrySchema: z.ZodType<T.MesBundleFeeding_Entry> = R.agreeing<T.MesBundleFeeding_Entry>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6642,9 +6642,9 @@ export const MesBundleFeeding_EntrySchema = z.strictObject({
     search: MesBundleFeeding_Entry_SearchSchema.optional(),
     request: MesBundleFeeding_Entry_RequestSchema.optional(),
     response: MesBundleFeeding_Entry_ResponseSchema.optional()
-  });
+  }));
 /** Links related to this entry */
-export const MesBundleFeeding_MesObservation_LinkSchema = z.strictObject({
+export const MesBundleFeeding_MesObservation_LinkSchema: z.ZodType<T.MesBundleFeeding_MesObservation_Link> = R.agreeing<T.MesBundleFeeding_MesObservation_Link>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6653,9 +6653,9 @@ export const MesBundleFeeding_MesObservation_LinkSchema = z.strictObject({
     _relation: D.Element.optional(),
     url: P.uri,
     _url: D.Element.optional()
-  });
+  }));
 /** Search related information */
-export const MesBundleFeeding_MesObservation_SearchSchema = z.strictObject({
+export const MesBundleFeeding_MesObservation_SearchSchema: z.ZodType<T.MesBundleFeeding_MesObservation_Search> = R.agreeing<T.MesBundleFeeding_MesObservation_Search>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6664,9 +6664,9 @@ export const MesBundleFeeding_MesObservation_SearchSchema = z.strictObject({
     _mode: D.Element.optional(),
     score: P.decimal.optional(),
     _score: D.Element.optional()
-  });
+  }));
 /** Additional execution information (transaction/batch/history) */
-export const MesBundleFeeding_MesObservation_RequestSchema = z.strictObject({
+export const MesBundleFeeding_MesObservation_RequestSchema: z.ZodType<T.MesBundleFeeding_MesObservation_Request> = R.agreeing<T.MesBundleFeeding_MesObservation_Request>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6683,9 +6683,9 @@ export const MesBundleFeeding_MesObservation_RequestSchema = z.strictObject({
     _ifMatch: D.Element.optional(),
     ifNoneExist: P.string.optional(),
     _ifNoneExist: D.Element.optional()
-  });
+  }));
 /** Results of execution (transaction/batch/history) */
-export const MesBundleFeeding_MesObservation_ResponseSchema = z.strictObject({
+export const MesBundleFeeding_MesObservation_ResponseSchema: z.ZodType<T.MesBundleFeeding_MesObservation_Response> = R.agreeing<T.MesBundleFeeding_MesObservation_Response>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6699,9 +6699,9 @@ export const MesBundleFeeding_MesObservation_ResponseSchema = z.strictObject({
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
     outcome: R.anyResource.optional()
-  });
+  }));
 /** Entry in the bundle - will have a resource or information */
-export const MesBundleFeeding_MesObservationSchema = z.strictObject({
+export const MesBundleFeeding_MesObservationSchema: z.ZodType<T.MesBundleFeeding_MesObservation> = R.agreeing<T.MesBundleFeeding_MesObservation>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6713,9 +6713,9 @@ export const MesBundleFeeding_MesObservationSchema = z.strictObject({
     search: MesBundleFeeding_MesObservation_SearchSchema.optional(),
     request: MesBundleFeeding_MesObservation_RequestSchema,
     response: MesBundleFeeding_MesObservation_ResponseSchema.optional()
-  });
+  }));
 /** Links related to this entry */
-export const MesBundleFeeding_MesDevice_LinkSchema = z.strictObject({
+export const MesBundleFeeding_MesDevice_LinkSchema: z.ZodType<T.MesBundleFeeding_MesDevice_Link> = R.agreeing<T.MesBundleFeeding_MesDevice_Link>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6724,9 +6724,9 @@ export const MesBundleFeeding_MesDevice_LinkSchema = z.strictObject({
     _relation: D.Element.optional(),
     url: P.uri,
     _url: D.Element.optional()
-  });
+  }));
 /** Search related information */
-export const MesBundleFeeding_MesDevice_SearchSchema = z.strictObject({
+export const MesBundleFeeding_MesDevice_SearchSchema: z.ZodType<T.MesBundleFeeding_MesDevice_Search> = R.agreeing<T.MesBundleFeeding_MesDevice_Search>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6735,9 +6735,9 @@ export const MesBundleFeeding_MesDevice_SearchSchema = z.strictObject({
     _mode: D.Element.optional(),
     score: P.decimal.optional(),
     _score: D.Element.optional()
-  });
+  }));
 /** Additional execution information (transaction/batch/history) */
-export const MesBundleFeeding_MesDevice_RequestSchema = z.strictObject({
+export const MesBundleFeeding_MesDevice_RequestSchema: z.ZodType<T.MesBundleFeeding_MesDevice_Request> = R.agreeing<T.MesBundleFeeding_MesDevice_Request>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6754,9 +6754,9 @@ export const MesBundleFeeding_MesDevice_RequestSchema = z.strictObject({
     _ifMatch: D.Element.optional(),
     ifNoneExist: P.string,
     _ifNoneExist: D.Element.optional()
-  });
+  }));
 /** Results of execution (transaction/batch/history) */
-export const MesBundleFeeding_MesDevice_ResponseSchema = z.strictObject({
+export const MesBundleFeeding_MesDevice_ResponseSchema: z.ZodType<T.MesBundleFeeding_MesDevice_Response> = R.agreeing<T.MesBundleFeeding_MesDevice_Response>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6770,9 +6770,9 @@ export const MesBundleFeeding_MesDevice_ResponseSchema = z.strictObject({
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
     outcome: R.anyResource.optional()
-  });
+  }));
 /** Entry in the bundle - will have a resource or information */
-export const MesBundleFeeding_MesDeviceSchema = z.strictObject({
+export const MesBundleFeeding_MesDeviceSchema: z.ZodType<T.MesBundleFeeding_MesDevice> = R.agreeing<T.MesBundleFeeding_MesDevice>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6784,7 +6784,7 @@ export const MesBundleFeeding_MesDeviceSchema = z.strictObject({
     search: MesBundleFeeding_MesDevice_SearchSchema.optional(),
     request: MesBundleFeeding_MesDevice_RequestSchema,
     response: MesBundleFeeding_MesDevice_ResponseSchema.optional()
-  });
+  }));
 /**
  * Bundle transaction qu'une application envoie (POST) à l'API Mesures : exactement une Observation
  * (mesure MES, jamais un IMC) créée par POST Observation avec fullUrl, et au plus un dispositif
@@ -6793,7 +6793,7 @@ export const MesBundleFeeding_MesDeviceSchema = z.strictObject({
  * Reprend le découpage du Bundle d'alimentation de l'ANS (mesures-bundle-flux-alimentation), dont
  * la version 3.2.0 n'autorise pas la glycémie.
  */
-export const MesBundleFeedingSchema = z.strictObject({
+export const MesBundleFeedingSchema: z.ZodType<T.MesBundleFeeding> = R.agreeing<T.MesBundleFeeding>()(z.strictObject({
     resourceType: z.literal("Bundle"),
     id: P.string.optional(),
     _id: D.Element.optional(),
@@ -6812,9 +6812,9 @@ export const MesBundleFeedingSchema = z.strictObject({
     link: z.array(MesBundleFeeding_LinkSchema).optional(),
     entry: z.array(R.asSlices<T.MesBundleFeeding_MesObservation | T.MesBundleFeeding_MesDevice>(MesBundleFeeding_EntrySchema)).min(1).max(2).superRefine(R.slices("closed", [{ name: "mes-observation", min: 1, max: 1, match: [{"path":"request.url","value":"Observation","kind":"pattern"}], schema: MesBundleFeeding_MesObservationSchema }, { name: "mes-device", min: 0, max: 1, match: [{"path":"request.url","value":"Device","kind":"pattern"}], schema: MesBundleFeeding_MesDeviceSchema }])),
     signature: D.Signature.optional()
-  });
+  }));
 /** Metadata about the resource */
-export const MesProvideDocumentBundle_MetaSchema = z.strictObject({
+export const MesProvideDocumentBundle_MetaSchema: z.ZodType<T.MesProvideDocumentBundle_Meta> = R.agreeing<T.MesProvideDocumentBundle_Meta>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6835,9 +6835,9 @@ export const MesProvideDocumentBundle_MetaSchema = z.strictObject({
     account: D.Reference.optional(),
     accounts: z.array(D.Reference).optional(),
     compartment: z.array(D.Reference).optional()
-  });
+  }));
 /** Links related to this Bundle */
-export const MesProvideDocumentBundle_LinkSchema = z.strictObject({
+export const MesProvideDocumentBundle_LinkSchema: z.ZodType<T.MesProvideDocumentBundle_Link> = R.agreeing<T.MesProvideDocumentBundle_Link>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6846,9 +6846,9 @@ export const MesProvideDocumentBundle_LinkSchema = z.strictObject({
     _relation: D.Element.optional(),
     url: P.uri,
     _url: D.Element.optional()
-  });
+  }));
 /** Links related to this entry */
-export const MesProvideDocumentBundle_Entry_LinkSchema = z.strictObject({
+export const MesProvideDocumentBundle_Entry_LinkSchema: z.ZodType<T.MesProvideDocumentBundle_Entry_Link> = R.agreeing<T.MesProvideDocumentBundle_Entry_Link>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6857,9 +6857,9 @@ export const MesProvideDocumentBundle_Entry_LinkSchema = z.strictObject({
     _relation: D.Element.optional(),
     url: P.uri,
     _url: D.Element.optional()
-  });
+  }));
 /** Search related information */
-export const MesProvideDocumentBundle_Entry_SearchSchema = z.strictObject({
+export const MesProvideDocumentBundle_Entry_SearchSchema: z.ZodType<T.MesProvideDocumentBundle_Entry_Search> = R.agreeing<T.MesProvideDocumentBundle_Entry_Search>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6868,9 +6868,9 @@ export const MesProvideDocumentBundle_Entry_SearchSchema = z.strictObject({
     _mode: D.Element.optional(),
     score: P.decimal.optional(),
     _score: D.Element.optional()
-  });
+  }));
 /** Additional execution information (transaction/batch/history) */
-export const MesProvideDocumentBundle_Entry_RequestSchema = z.strictObject({
+export const MesProvideDocumentBundle_Entry_RequestSchema: z.ZodType<T.MesProvideDocumentBundle_Entry_Request> = R.agreeing<T.MesProvideDocumentBundle_Entry_Request>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6887,9 +6887,9 @@ export const MesProvideDocumentBundle_Entry_RequestSchema = z.strictObject({
     _ifMatch: D.Element.optional(),
     ifNoneExist: P.string.optional(),
     _ifNoneExist: D.Element.optional()
-  });
+  }));
 /** Results of execution (transaction/batch/history) */
-export const MesProvideDocumentBundle_Entry_ResponseSchema = z.strictObject({
+export const MesProvideDocumentBundle_Entry_ResponseSchema: z.ZodType<T.MesProvideDocumentBundle_Entry_Response> = R.agreeing<T.MesProvideDocumentBundle_Entry_Response>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6903,9 +6903,9 @@ export const MesProvideDocumentBundle_Entry_ResponseSchema = z.strictObject({
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
     outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
-  });
+  }));
 /** Entry in the bundle - will have a resource or information */
-export const MesProvideDocumentBundle_EntrySchema = z.strictObject({
+export const MesProvideDocumentBundle_EntrySchema: z.ZodType<T.MesProvideDocumentBundle_Entry> = R.agreeing<T.MesProvideDocumentBundle_Entry>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6917,9 +6917,9 @@ export const MesProvideDocumentBundle_EntrySchema = z.strictObject({
     search: MesProvideDocumentBundle_Entry_SearchSchema.optional(),
     request: MesProvideDocumentBundle_Entry_RequestSchema.optional(),
     response: MesProvideDocumentBundle_Entry_ResponseSchema.optional()
-  });
+  }));
 /** Links related to this entry */
-export const MesProvideDocumentBundle_SubmissionSet_LinkSchema = z.strictObject({
+export const MesProvideDocumentBundle_SubmissionSet_LinkSchema: z.ZodType<T.MesProvideDocumentBundle_SubmissionSet_Link> = R.agreeing<T.MesProvideDocumentBundle_SubmissionSet_Link>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6928,9 +6928,9 @@ export const MesProvideDocumentBundle_SubmissionSet_LinkSchema = z.strictObject(
     _relation: D.Element.optional(),
     url: P.uri,
     _url: D.Element.optional()
-  });
+  }));
 /** Search related information */
-export const MesProvideDocumentBundle_SubmissionSet_SearchSchema = z.strictObject({
+export const MesProvideDocumentBundle_SubmissionSet_SearchSchema: z.ZodType<T.MesProvideDocumentBundle_SubmissionSet_Search> = R.agreeing<T.MesProvideDocumentBundle_SubmissionSet_Search>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6939,9 +6939,9 @@ export const MesProvideDocumentBundle_SubmissionSet_SearchSchema = z.strictObjec
     _mode: D.Element.optional(),
     score: P.decimal.optional(),
     _score: D.Element.optional()
-  });
+  }));
 /** Additional execution information (transaction/batch/history) */
-export const MesProvideDocumentBundle_SubmissionSet_RequestSchema = z.strictObject({
+export const MesProvideDocumentBundle_SubmissionSet_RequestSchema: z.ZodType<T.MesProvideDocumentBundle_SubmissionSet_Request> = R.agreeing<T.MesProvideDocumentBundle_SubmissionSet_Request>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6958,9 +6958,9 @@ export const MesProvideDocumentBundle_SubmissionSet_RequestSchema = z.strictObje
     _ifMatch: D.Element.optional(),
     ifNoneExist: P.string.optional(),
     _ifNoneExist: D.Element.optional()
-  });
+  }));
 /** Results of execution (transaction/batch/history) */
-export const MesProvideDocumentBundle_SubmissionSet_ResponseSchema = z.strictObject({
+export const MesProvideDocumentBundle_SubmissionSet_ResponseSchema: z.ZodType<T.MesProvideDocumentBundle_SubmissionSet_Response> = R.agreeing<T.MesProvideDocumentBundle_SubmissionSet_Response>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6974,9 +6974,9 @@ export const MesProvideDocumentBundle_SubmissionSet_ResponseSchema = z.strictObj
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
     outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
-  });
+  }));
 /** the SubmissionSet */
-export const MesProvideDocumentBundle_SubmissionSetSchema = z.strictObject({
+export const MesProvideDocumentBundle_SubmissionSetSchema: z.ZodType<T.MesProvideDocumentBundle_SubmissionSet> = R.agreeing<T.MesProvideDocumentBundle_SubmissionSet>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6988,9 +6988,9 @@ export const MesProvideDocumentBundle_SubmissionSetSchema = z.strictObject({
     search: MesProvideDocumentBundle_SubmissionSet_SearchSchema.optional(),
     request: MesProvideDocumentBundle_SubmissionSet_RequestSchema,
     response: MesProvideDocumentBundle_SubmissionSet_ResponseSchema.optional()
-  });
+  }));
 /** Links related to this entry */
-export const MesProvideDocumentBundle_DocumentRefs_LinkSchema = z.strictObject({
+export const MesProvideDocumentBundle_DocumentRefs_LinkSchema: z.ZodType<T.MesProvideDocumentBundle_DocumentRefs_Link> = R.agreeing<T.MesProvideDocumentBundle_DocumentRefs_Link>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -6999,9 +6999,9 @@ export const MesProvideDocumentBundle_DocumentRefs_LinkSchema = z.strictObject({
     _relation: D.Element.optional(),
     url: P.uri,
     _url: D.Element.optional()
-  });
+  }));
 /** Search related information */
-export const MesProvideDocumentBundle_DocumentRefs_SearchSchema = z.strictObject({
+export const MesProvideDocumentBundle_DocumentRefs_SearchSchema: z.ZodType<T.MesProvideDocumentBundle_DocumentRefs_Search> = R.agreeing<T.MesProvideDocumentBundle_DocumentRefs_Search>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7010,9 +7010,9 @@ export const MesProvideDocumentBundle_DocumentRefs_SearchSchema = z.strictObject
     _mode: D.Element.optional(),
     score: P.decimal.optional(),
     _score: D.Element.optional()
-  });
+  }));
 /** Additional execution information (transaction/batch/history) */
-export const MesProvideDocumentBundle_DocumentRefs_RequestSchema = z.strictObject({
+export const MesProvideDocumentBundle_DocumentRefs_RequestSchema: z.ZodType<T.MesProvideDocumentBundle_DocumentRefs_Request> = R.agreeing<T.MesProvideDocumentBundle_DocumentRefs_Request>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7029,9 +7029,9 @@ export const MesProvideDocumentBundle_DocumentRefs_RequestSchema = z.strictObjec
     _ifMatch: D.Element.optional(),
     ifNoneExist: P.string.optional(),
     _ifNoneExist: D.Element.optional()
-  });
+  }));
 /** Results of execution (transaction/batch/history) */
-export const MesProvideDocumentBundle_DocumentRefs_ResponseSchema = z.strictObject({
+export const MesProvideDocumentBundle_DocumentRefs_ResponseSchema: z.ZodType<T.MesProvideDocumentBundle_DocumentRefs_Response> = R.agreeing<T.MesProvideDocumentBundle_DocumentRefs_Response>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7045,9 +7045,9 @@ export const MesProvideDocumentBundle_DocumentRefs_ResponseSchema = z.strictObje
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
     outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
-  });
+  }));
 /** the DocumentReference resources */
-export const MesProvideDocumentBundle_DocumentRefsSchema = z.strictObject({
+export const MesProvideDocumentBundle_DocumentRefsSchema: z.ZodType<T.MesProvideDocumentBundle_DocumentRefs> = R.agreeing<T.MesProvideDocumentBundle_DocumentRefs>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7059,9 +7059,9 @@ export const MesProvideDocumentBundle_DocumentRefsSchema = z.strictObject({
     search: MesProvideDocumentBundle_DocumentRefs_SearchSchema.optional(),
     request: MesProvideDocumentBundle_DocumentRefs_RequestSchema,
     response: MesProvideDocumentBundle_DocumentRefs_ResponseSchema.optional()
-  });
+  }));
 /** Links related to this entry */
-export const MesProvideDocumentBundle_UpdateDocumentRefs_LinkSchema = z.strictObject({
+export const MesProvideDocumentBundle_UpdateDocumentRefs_LinkSchema: z.ZodType<T.MesProvideDocumentBundle_UpdateDocumentRefs_Link> = R.agreeing<T.MesProvideDocumentBundle_UpdateDocumentRefs_Link>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7070,9 +7070,9 @@ export const MesProvideDocumentBundle_UpdateDocumentRefs_LinkSchema = z.strictOb
     _relation: D.Element.optional(),
     url: P.uri,
     _url: D.Element.optional()
-  });
+  }));
 /** Search related information */
-export const MesProvideDocumentBundle_UpdateDocumentRefs_SearchSchema = z.strictObject({
+export const MesProvideDocumentBundle_UpdateDocumentRefs_SearchSchema: z.ZodType<T.MesProvideDocumentBundle_UpdateDocumentRefs_Search> = R.agreeing<T.MesProvideDocumentBundle_UpdateDocumentRefs_Search>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7081,9 +7081,9 @@ export const MesProvideDocumentBundle_UpdateDocumentRefs_SearchSchema = z.strict
     _mode: D.Element.optional(),
     score: P.decimal.optional(),
     _score: D.Element.optional()
-  });
+  }));
 /** Additional execution information (transaction/batch/history) */
-export const MesProvideDocumentBundle_UpdateDocumentRefs_RequestSchema = z.strictObject({
+export const MesProvideDocumentBundle_UpdateDocumentRefs_RequestSchema: z.ZodType<T.MesProvideDocumentBundle_UpdateDocumentRefs_Request> = R.agreeing<T.MesProvideDocumentBundle_UpdateDocumentRefs_Request>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7100,9 +7100,9 @@ export const MesProvideDocumentBundle_UpdateDocumentRefs_RequestSchema = z.stric
     _ifMatch: D.Element.optional(),
     ifNoneExist: P.string.optional(),
     _ifNoneExist: D.Element.optional()
-  });
+  }));
 /** Results of execution (transaction/batch/history) */
-export const MesProvideDocumentBundle_UpdateDocumentRefs_ResponseSchema = z.strictObject({
+export const MesProvideDocumentBundle_UpdateDocumentRefs_ResponseSchema: z.ZodType<T.MesProvideDocumentBundle_UpdateDocumentRefs_Response> = R.agreeing<T.MesProvideDocumentBundle_UpdateDocumentRefs_Response>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7116,9 +7116,9 @@ export const MesProvideDocumentBundle_UpdateDocumentRefs_ResponseSchema = z.stri
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
     outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
-  });
+  }));
 /** the superseded DocumentReference resources */
-export const MesProvideDocumentBundle_UpdateDocumentRefsSchema = z.strictObject({
+export const MesProvideDocumentBundle_UpdateDocumentRefsSchema: z.ZodType<T.MesProvideDocumentBundle_UpdateDocumentRefs> = R.agreeing<T.MesProvideDocumentBundle_UpdateDocumentRefs>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7130,9 +7130,9 @@ export const MesProvideDocumentBundle_UpdateDocumentRefsSchema = z.strictObject(
     search: MesProvideDocumentBundle_UpdateDocumentRefs_SearchSchema.optional(),
     request: MesProvideDocumentBundle_UpdateDocumentRefs_RequestSchema,
     response: MesProvideDocumentBundle_UpdateDocumentRefs_ResponseSchema.optional()
-  });
+  }));
 /** Links related to this entry */
-export const MesProvideDocumentBundle_Documents_LinkSchema = z.strictObject({
+export const MesProvideDocumentBundle_Documents_LinkSchema: z.ZodType<T.MesProvideDocumentBundle_Documents_Link> = R.agreeing<T.MesProvideDocumentBundle_Documents_Link>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7141,9 +7141,9 @@ export const MesProvideDocumentBundle_Documents_LinkSchema = z.strictObject({
     _relation: D.Element.optional(),
     url: P.uri,
     _url: D.Element.optional()
-  });
+  }));
 /** Search related information */
-export const MesProvideDocumentBundle_Documents_SearchSchema = z.strictObject({
+export const MesProvideDocumentBundle_Documents_SearchSchema: z.ZodType<T.MesProvideDocumentBundle_Documents_Search> = R.agreeing<T.MesProvideDocumentBundle_Documents_Search>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7152,9 +7152,9 @@ export const MesProvideDocumentBundle_Documents_SearchSchema = z.strictObject({
     _mode: D.Element.optional(),
     score: P.decimal.optional(),
     _score: D.Element.optional()
-  });
+  }));
 /** Additional execution information (transaction/batch/history) */
-export const MesProvideDocumentBundle_Documents_RequestSchema = z.strictObject({
+export const MesProvideDocumentBundle_Documents_RequestSchema: z.ZodType<T.MesProvideDocumentBundle_Documents_Request> = R.agreeing<T.MesProvideDocumentBundle_Documents_Request>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7171,9 +7171,9 @@ export const MesProvideDocumentBundle_Documents_RequestSchema = z.strictObject({
     _ifMatch: D.Element.optional(),
     ifNoneExist: P.string.optional(),
     _ifNoneExist: D.Element.optional()
-  });
+  }));
 /** Results of execution (transaction/batch/history) */
-export const MesProvideDocumentBundle_Documents_ResponseSchema = z.strictObject({
+export const MesProvideDocumentBundle_Documents_ResponseSchema: z.ZodType<T.MesProvideDocumentBundle_Documents_Response> = R.agreeing<T.MesProvideDocumentBundle_Documents_Response>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7187,9 +7187,9 @@ export const MesProvideDocumentBundle_Documents_ResponseSchema = z.strictObject(
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
     outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
-  });
+  }));
 /** the Documents */
-export const MesProvideDocumentBundle_DocumentsSchema = z.strictObject({
+export const MesProvideDocumentBundle_DocumentsSchema: z.ZodType<T.MesProvideDocumentBundle_Documents> = R.agreeing<T.MesProvideDocumentBundle_Documents>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7201,9 +7201,9 @@ export const MesProvideDocumentBundle_DocumentsSchema = z.strictObject({
     search: MesProvideDocumentBundle_Documents_SearchSchema.optional(),
     request: MesProvideDocumentBundle_Documents_RequestSchema,
     response: MesProvideDocumentBundle_Documents_ResponseSchema.optional()
-  });
+  }));
 /** Links related to this entry */
-export const MesProvideDocumentBundle_FhirDocuments_LinkSchema = z.strictObject({
+export const MesProvideDocumentBundle_FhirDocuments_LinkSchema: z.ZodType<T.MesProvideDocumentBundle_FhirDocuments_Link> = R.agreeing<T.MesProvideDocumentBundle_FhirDocuments_Link>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7212,9 +7212,9 @@ export const MesProvideDocumentBundle_FhirDocuments_LinkSchema = z.strictObject(
     _relation: D.Element.optional(),
     url: P.uri,
     _url: D.Element.optional()
-  });
+  }));
 /** Search related information */
-export const MesProvideDocumentBundle_FhirDocuments_SearchSchema = z.strictObject({
+export const MesProvideDocumentBundle_FhirDocuments_SearchSchema: z.ZodType<T.MesProvideDocumentBundle_FhirDocuments_Search> = R.agreeing<T.MesProvideDocumentBundle_FhirDocuments_Search>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7223,9 +7223,9 @@ export const MesProvideDocumentBundle_FhirDocuments_SearchSchema = z.strictObjec
     _mode: D.Element.optional(),
     score: P.decimal.optional(),
     _score: D.Element.optional()
-  });
+  }));
 /** Additional execution information (transaction/batch/history) */
-export const MesProvideDocumentBundle_FhirDocuments_RequestSchema = z.strictObject({
+export const MesProvideDocumentBundle_FhirDocuments_RequestSchema: z.ZodType<T.MesProvideDocumentBundle_FhirDocuments_Request> = R.agreeing<T.MesProvideDocumentBundle_FhirDocuments_Request>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7242,9 +7242,9 @@ export const MesProvideDocumentBundle_FhirDocuments_RequestSchema = z.strictObje
     _ifMatch: D.Element.optional(),
     ifNoneExist: P.string.optional(),
     _ifNoneExist: D.Element.optional()
-  });
+  }));
 /** Results of execution (transaction/batch/history) */
-export const MesProvideDocumentBundle_FhirDocuments_ResponseSchema = z.strictObject({
+export const MesProvideDocumentBundle_FhirDocuments_ResponseSchema: z.ZodType<T.MesProvideDocumentBundle_FhirDocuments_Response> = R.agreeing<T.MesProvideDocumentBundle_FhirDocuments_Response>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7258,9 +7258,9 @@ export const MesProvideDocumentBundle_FhirDocuments_ResponseSchema = z.strictObj
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
     outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
-  });
+  }));
 /** the FHIR-FhirDocuments */
-export const MesProvideDocumentBundle_FhirDocumentsSchema = z.strictObject({
+export const MesProvideDocumentBundle_FhirDocumentsSchema: z.ZodType<T.MesProvideDocumentBundle_FhirDocuments> = R.agreeing<T.MesProvideDocumentBundle_FhirDocuments>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7272,9 +7272,9 @@ export const MesProvideDocumentBundle_FhirDocumentsSchema = z.strictObject({
     search: MesProvideDocumentBundle_FhirDocuments_SearchSchema.optional(),
     request: MesProvideDocumentBundle_FhirDocuments_RequestSchema,
     response: MesProvideDocumentBundle_FhirDocuments_ResponseSchema.optional()
-  });
+  }));
 /** Links related to this entry */
-export const MesProvideDocumentBundle_Folders_LinkSchema = z.strictObject({
+export const MesProvideDocumentBundle_Folders_LinkSchema: z.ZodType<T.MesProvideDocumentBundle_Folders_Link> = R.agreeing<T.MesProvideDocumentBundle_Folders_Link>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7283,9 +7283,9 @@ export const MesProvideDocumentBundle_Folders_LinkSchema = z.strictObject({
     _relation: D.Element.optional(),
     url: P.uri,
     _url: D.Element.optional()
-  });
+  }));
 /** Search related information */
-export const MesProvideDocumentBundle_Folders_SearchSchema = z.strictObject({
+export const MesProvideDocumentBundle_Folders_SearchSchema: z.ZodType<T.MesProvideDocumentBundle_Folders_Search> = R.agreeing<T.MesProvideDocumentBundle_Folders_Search>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7294,9 +7294,9 @@ export const MesProvideDocumentBundle_Folders_SearchSchema = z.strictObject({
     _mode: D.Element.optional(),
     score: P.decimal.optional(),
     _score: D.Element.optional()
-  });
+  }));
 /** Additional execution information (transaction/batch/history) */
-export const MesProvideDocumentBundle_Folders_RequestSchema = z.strictObject({
+export const MesProvideDocumentBundle_Folders_RequestSchema: z.ZodType<T.MesProvideDocumentBundle_Folders_Request> = R.agreeing<T.MesProvideDocumentBundle_Folders_Request>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7313,9 +7313,9 @@ export const MesProvideDocumentBundle_Folders_RequestSchema = z.strictObject({
     _ifMatch: D.Element.optional(),
     ifNoneExist: P.string.optional(),
     _ifNoneExist: D.Element.optional()
-  });
+  }));
 /** Results of execution (transaction/batch/history) */
-export const MesProvideDocumentBundle_Folders_ResponseSchema = z.strictObject({
+export const MesProvideDocumentBundle_Folders_ResponseSchema: z.ZodType<T.MesProvideDocumentBundle_Folders_Response> = R.agreeing<T.MesProvideDocumentBundle_Folders_Response>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7329,9 +7329,9 @@ export const MesProvideDocumentBundle_Folders_ResponseSchema = z.strictObject({
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
     outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
-  });
+  }));
 /** Folders */
-export const MesProvideDocumentBundle_FoldersSchema = z.strictObject({
+export const MesProvideDocumentBundle_FoldersSchema: z.ZodType<T.MesProvideDocumentBundle_Folders> = R.agreeing<T.MesProvideDocumentBundle_Folders>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7343,9 +7343,9 @@ export const MesProvideDocumentBundle_FoldersSchema = z.strictObject({
     search: MesProvideDocumentBundle_Folders_SearchSchema.optional(),
     request: MesProvideDocumentBundle_Folders_RequestSchema,
     response: MesProvideDocumentBundle_Folders_ResponseSchema.optional()
-  });
+  }));
 /** Links related to this entry */
-export const MesProvideDocumentBundle_Patient_LinkSchema = z.strictObject({
+export const MesProvideDocumentBundle_Patient_LinkSchema: z.ZodType<T.MesProvideDocumentBundle_Patient_Link> = R.agreeing<T.MesProvideDocumentBundle_Patient_Link>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7354,9 +7354,9 @@ export const MesProvideDocumentBundle_Patient_LinkSchema = z.strictObject({
     _relation: D.Element.optional(),
     url: P.uri,
     _url: D.Element.optional()
-  });
+  }));
 /** Search related information */
-export const MesProvideDocumentBundle_Patient_SearchSchema = z.strictObject({
+export const MesProvideDocumentBundle_Patient_SearchSchema: z.ZodType<T.MesProvideDocumentBundle_Patient_Search> = R.agreeing<T.MesProvideDocumentBundle_Patient_Search>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7365,9 +7365,9 @@ export const MesProvideDocumentBundle_Patient_SearchSchema = z.strictObject({
     _mode: D.Element.optional(),
     score: P.decimal.optional(),
     _score: D.Element.optional()
-  });
+  }));
 /** Additional execution information (transaction/batch/history) */
-export const MesProvideDocumentBundle_Patient_RequestSchema = z.strictObject({
+export const MesProvideDocumentBundle_Patient_RequestSchema: z.ZodType<T.MesProvideDocumentBundle_Patient_Request> = R.agreeing<T.MesProvideDocumentBundle_Patient_Request>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7384,9 +7384,9 @@ export const MesProvideDocumentBundle_Patient_RequestSchema = z.strictObject({
     _ifMatch: D.Element.optional(),
     ifNoneExist: P.string.optional(),
     _ifNoneExist: D.Element.optional()
-  });
+  }));
 /** Results of execution (transaction/batch/history) */
-export const MesProvideDocumentBundle_Patient_ResponseSchema = z.strictObject({
+export const MesProvideDocumentBundle_Patient_ResponseSchema: z.ZodType<T.MesProvideDocumentBundle_Patient_Response> = R.agreeing<T.MesProvideDocumentBundle_Patient_Response>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7400,9 +7400,9 @@ export const MesProvideDocumentBundle_Patient_ResponseSchema = z.strictObject({
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
     outcome: R.resourceOf<fhir4.OperationOutcome>("OperationOutcome").optional()
-  });
+  }));
 /** the Patient */
-export const MesProvideDocumentBundle_PatientSchema = z.strictObject({
+export const MesProvideDocumentBundle_PatientSchema: z.ZodType<T.MesProvideDocumentBundle_Patient> = R.agreeing<T.MesProvideDocumentBundle_Patient>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7414,7 +7414,7 @@ export const MesProvideDocumentBundle_PatientSchema = z.strictObject({
     search: MesProvideDocumentBundle_Patient_SearchSchema.optional(),
     request: MesProvideDocumentBundle_Patient_RequestSchema.optional(),
     response: MesProvideDocumentBundle_Patient_ResponseSchema.optional()
-  });
+  }));
 /**
  * Le Bundle transaction qu'une application envoie pour publier un lot de documents (PDSm, transaction
  * ITI-65) : un lot de soumission (List SubmissionSet), une DocumentReference par document et, pour
@@ -7422,7 +7422,7 @@ export const MesProvideDocumentBundle_PatientSchema = z.strictObject({
  * de mes-fhir vérifie chaque CDA contre sa DocumentReference (type, patient, date, format, taille,
  * empreinte).
  */
-export const MesProvideDocumentBundleSchema = z.strictObject({
+export const MesProvideDocumentBundleSchema: z.ZodType<T.MesProvideDocumentBundle> = R.agreeing<T.MesProvideDocumentBundle>()(z.strictObject({
     resourceType: z.literal("Bundle"),
     id: P.string.optional(),
     _id: D.Element.optional(),
@@ -7441,9 +7441,9 @@ export const MesProvideDocumentBundleSchema = z.strictObject({
     link: z.array(MesProvideDocumentBundle_LinkSchema).optional(),
     entry: z.array(R.asSlices<T.MesProvideDocumentBundle_SubmissionSet | T.MesProvideDocumentBundle_DocumentRefs | T.MesProvideDocumentBundle_UpdateDocumentRefs | T.MesProvideDocumentBundle_Documents | T.MesProvideDocumentBundle_FhirDocuments | T.MesProvideDocumentBundle_Folders | T.MesProvideDocumentBundle_Patient>(MesProvideDocumentBundle_EntrySchema)).min(1).superRefine(R.slices("closed", [{ name: "SubmissionSet", min: 1, max: 1, match: [{"path":"request.method","value":"POST","kind":"value"},{"path":"resource.resourceType","value":"List","kind":"value"}], schema: MesProvideDocumentBundle_SubmissionSetSchema }, { name: "DocumentRefs", min: 0, max: Infinity, match: [{"path":"request.method","value":"POST","kind":"value"},{"path":"resource.resourceType","value":"DocumentReference","kind":"value"}], schema: MesProvideDocumentBundle_DocumentRefsSchema }, { name: "UpdateDocumentRefs", min: 0, max: Infinity, match: [{"path":"request.method","value":"PATCH","kind":"value"},{"path":"resource.resourceType","value":"Parameters","kind":"value"}], schema: MesProvideDocumentBundle_UpdateDocumentRefsSchema }, { name: "Documents", min: 0, max: Infinity, match: [{"path":"resource.resourceType","value":"Binary","kind":"value"}], schema: MesProvideDocumentBundle_DocumentsSchema }, { name: "FhirDocuments", min: 0, max: Infinity, match: [{"path":"request.method","value":"POST","kind":"value"},{"path":"resource.resourceType","value":"Bundle","kind":"value"}], schema: MesProvideDocumentBundle_FhirDocumentsSchema }, { name: "Folders", min: 0, max: Infinity, match: [{"path":"resource.resourceType","value":"List","kind":"value"}], schema: MesProvideDocumentBundle_FoldersSchema }, { name: "Patient", min: 0, max: 1, match: [{"path":"resource.resourceType","value":"Patient","kind":"value"}], schema: MesProvideDocumentBundle_PatientSchema }])),
     signature: D.Signature.optional()
-  });
+  }));
 /** Links related to this Bundle */
-export const MesBundleSearchResult_LinkSchema = z.strictObject({
+export const MesBundleSearchResult_LinkSchema: z.ZodType<T.MesBundleSearchResult_Link> = R.agreeing<T.MesBundleSearchResult_Link>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7452,9 +7452,9 @@ export const MesBundleSearchResult_LinkSchema = z.strictObject({
     _relation: D.Element.optional(),
     url: P.uri,
     _url: D.Element.optional()
-  });
+  }));
 /** Links related to this entry */
-export const MesBundleSearchResult_Entry_LinkSchema = z.strictObject({
+export const MesBundleSearchResult_Entry_LinkSchema: z.ZodType<T.MesBundleSearchResult_Entry_Link> = R.agreeing<T.MesBundleSearchResult_Entry_Link>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7463,9 +7463,9 @@ export const MesBundleSearchResult_Entry_LinkSchema = z.strictObject({
     _relation: D.Element.optional(),
     url: P.uri,
     _url: D.Element.optional()
-  });
+  }));
 /** Search related information */
-export const MesBundleSearchResult_Entry_SearchSchema = z.strictObject({
+export const MesBundleSearchResult_Entry_SearchSchema: z.ZodType<T.MesBundleSearchResult_Entry_Search> = R.agreeing<T.MesBundleSearchResult_Entry_Search>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7474,9 +7474,9 @@ export const MesBundleSearchResult_Entry_SearchSchema = z.strictObject({
     _mode: D.Element.optional(),
     score: P.decimal.optional(),
     _score: D.Element.optional()
-  });
+  }));
 /** Additional execution information (transaction/batch/history) */
-export const MesBundleSearchResult_Entry_RequestSchema = z.strictObject({
+export const MesBundleSearchResult_Entry_RequestSchema: z.ZodType<T.MesBundleSearchResult_Entry_Request> = R.agreeing<T.MesBundleSearchResult_Entry_Request>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7493,9 +7493,9 @@ export const MesBundleSearchResult_Entry_RequestSchema = z.strictObject({
     _ifMatch: D.Element.optional(),
     ifNoneExist: P.string.optional(),
     _ifNoneExist: D.Element.optional()
-  });
+  }));
 /** Results of execution (transaction/batch/history) */
-export const MesBundleSearchResult_Entry_ResponseSchema = z.strictObject({
+export const MesBundleSearchResult_Entry_ResponseSchema: z.ZodType<T.MesBundleSearchResult_Entry_Response> = R.agreeing<T.MesBundleSearchResult_Entry_Response>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7509,9 +7509,9 @@ export const MesBundleSearchResult_Entry_ResponseSchema = z.strictObject({
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
     outcome: R.anyResource.optional()
-  });
+  }));
 /** Entry in the bundle - will have a resource or information */
-export const MesBundleSearchResult_EntrySchema = z.strictObject({
+export const MesBundleSearchResult_EntrySchema: z.ZodType<T.MesBundleSearchResult_Entry> = R.agreeing<T.MesBundleSearchResult_Entry>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7523,9 +7523,9 @@ export const MesBundleSearchResult_EntrySchema = z.strictObject({
     search: MesBundleSearchResult_Entry_SearchSchema.optional(),
     request: MesBundleSearchResult_Entry_RequestSchema.optional(),
     response: MesBundleSearchResult_Entry_ResponseSchema.optional()
-  });
+  }));
 /** Links related to this entry */
-export const MesBundleSearchResult_Measure_LinkSchema = z.strictObject({
+export const MesBundleSearchResult_Measure_LinkSchema: z.ZodType<T.MesBundleSearchResult_Measure_Link> = R.agreeing<T.MesBundleSearchResult_Measure_Link>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7534,9 +7534,9 @@ export const MesBundleSearchResult_Measure_LinkSchema = z.strictObject({
     _relation: D.Element.optional(),
     url: P.uri,
     _url: D.Element.optional()
-  });
+  }));
 /** Search related information */
-export const MesBundleSearchResult_Measure_SearchSchema = z.strictObject({
+export const MesBundleSearchResult_Measure_SearchSchema: z.ZodType<T.MesBundleSearchResult_Measure_Search> = R.agreeing<T.MesBundleSearchResult_Measure_Search>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7545,9 +7545,9 @@ export const MesBundleSearchResult_Measure_SearchSchema = z.strictObject({
     _mode: D.Element.optional(),
     score: P.decimal.optional(),
     _score: D.Element.optional()
-  });
+  }));
 /** Additional execution information (transaction/batch/history) */
-export const MesBundleSearchResult_Measure_RequestSchema = z.strictObject({
+export const MesBundleSearchResult_Measure_RequestSchema: z.ZodType<T.MesBundleSearchResult_Measure_Request> = R.agreeing<T.MesBundleSearchResult_Measure_Request>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7564,9 +7564,9 @@ export const MesBundleSearchResult_Measure_RequestSchema = z.strictObject({
     _ifMatch: D.Element.optional(),
     ifNoneExist: P.string.optional(),
     _ifNoneExist: D.Element.optional()
-  });
+  }));
 /** Results of execution (transaction/batch/history) */
-export const MesBundleSearchResult_Measure_ResponseSchema = z.strictObject({
+export const MesBundleSearchResult_Measure_ResponseSchema: z.ZodType<T.MesBundleSearchResult_Measure_Response> = R.agreeing<T.MesBundleSearchResult_Measure_Response>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7580,9 +7580,9 @@ export const MesBundleSearchResult_Measure_ResponseSchema = z.strictObject({
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
     outcome: R.anyResource.optional()
-  });
+  }));
 /** Entry in the bundle - will have a resource or information */
-export const MesBundleSearchResult_MeasureSchema = z.strictObject({
+export const MesBundleSearchResult_MeasureSchema: z.ZodType<T.MesBundleSearchResult_Measure> = R.agreeing<T.MesBundleSearchResult_Measure>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7594,9 +7594,9 @@ export const MesBundleSearchResult_MeasureSchema = z.strictObject({
     search: MesBundleSearchResult_Measure_SearchSchema,
     request: MesBundleSearchResult_Measure_RequestSchema.optional(),
     response: MesBundleSearchResult_Measure_ResponseSchema.optional()
-  });
+  }));
 /** Links related to this entry */
-export const MesBundleSearchResult_Device_LinkSchema = z.strictObject({
+export const MesBundleSearchResult_Device_LinkSchema: z.ZodType<T.MesBundleSearchResult_Device_Link> = R.agreeing<T.MesBundleSearchResult_Device_Link>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7605,9 +7605,9 @@ export const MesBundleSearchResult_Device_LinkSchema = z.strictObject({
     _relation: D.Element.optional(),
     url: P.uri,
     _url: D.Element.optional()
-  });
+  }));
 /** Search related information */
-export const MesBundleSearchResult_Device_SearchSchema = z.strictObject({
+export const MesBundleSearchResult_Device_SearchSchema: z.ZodType<T.MesBundleSearchResult_Device_Search> = R.agreeing<T.MesBundleSearchResult_Device_Search>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7616,9 +7616,9 @@ export const MesBundleSearchResult_Device_SearchSchema = z.strictObject({
     _mode: D.Element.optional(),
     score: P.decimal.optional(),
     _score: D.Element.optional()
-  });
+  }));
 /** Additional execution information (transaction/batch/history) */
-export const MesBundleSearchResult_Device_RequestSchema = z.strictObject({
+export const MesBundleSearchResult_Device_RequestSchema: z.ZodType<T.MesBundleSearchResult_Device_Request> = R.agreeing<T.MesBundleSearchResult_Device_Request>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7635,9 +7635,9 @@ export const MesBundleSearchResult_Device_RequestSchema = z.strictObject({
     _ifMatch: D.Element.optional(),
     ifNoneExist: P.string.optional(),
     _ifNoneExist: D.Element.optional()
-  });
+  }));
 /** Results of execution (transaction/batch/history) */
-export const MesBundleSearchResult_Device_ResponseSchema = z.strictObject({
+export const MesBundleSearchResult_Device_ResponseSchema: z.ZodType<T.MesBundleSearchResult_Device_Response> = R.agreeing<T.MesBundleSearchResult_Device_Response>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7651,9 +7651,9 @@ export const MesBundleSearchResult_Device_ResponseSchema = z.strictObject({
     lastModified: P.instant.optional(),
     _lastModified: D.Element.optional(),
     outcome: R.anyResource.optional()
-  });
+  }));
 /** Entry in the bundle - will have a resource or information */
-export const MesBundleSearchResult_DeviceSchema = z.strictObject({
+export const MesBundleSearchResult_DeviceSchema: z.ZodType<T.MesBundleSearchResult_Device> = R.agreeing<T.MesBundleSearchResult_Device>()(z.strictObject({
     id: P.string.optional(),
     _id: D.Element.optional(),
     extension: z.array(D.Extension).optional(),
@@ -7665,14 +7665,14 @@ export const MesBundleSearchResult_DeviceSchema = z.strictObject({
     search: MesBundleSearchResult_Device_SearchSchema,
     request: MesBundleSearchResult_Device_RequestSchema.optional(),
     response: MesBundleSearchResult_Device_ResponseSchema.optional()
-  });
+  }));
 /**
  * Réponse de l'API Mesures à GET Observation?subject.identifier=<OID>|<idPe>&code=<LOINC>… : un Bundle
  * searchset avec ses liens de pagination (self, et previous/next selon la page), les mesures trouvées
  * (search.mode = match) et, avec _include=Observation:device, les dispositifs associés
  * (search.mode = include), chacun une seule fois.
  */
-export const MesBundleSearchResultSchema = z.strictObject({
+export const MesBundleSearchResultSchema: z.ZodType<T.MesBundleSearchResult> = R.agreeing<T.MesBundleSearchResult>()(z.strictObject({
     resourceType: z.literal("Bundle"),
     id: P.string.optional(),
     _id: D.Element.optional(),
@@ -7691,4 +7691,4 @@ export const MesBundleSearchResultSchema = z.strictObject({
     link: z.array(MesBundleSearchResult_LinkSchema).min(1),
     entry: z.array(R.asSlices<T.MesBundleSearchResult_Measure | T.MesBundleSearchResult_Device>(MesBundleSearchResult_EntrySchema)).superRefine(R.slices("closed", [{ name: "measure", min: 0, max: Infinity, match: [{"path":"search.mode","value":"match","kind":"value"}], schema: MesBundleSearchResult_MeasureSchema }, { name: "device", min: 0, max: Infinity, match: [{"path":"search.mode","value":"include","kind":"value"}], schema: MesBundleSearchResult_DeviceSchema }])).optional(),
     signature: D.Signature.optional()
-  });
+  }));

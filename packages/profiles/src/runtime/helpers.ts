@@ -77,6 +77,19 @@ export function sliceOf(item: unknown, specs: SliceSpec[]): SliceSpec | undefine
   return candidates.find((s) => s.schema.safeParse(item).success) ?? candidates[0];
 }
 
+/** The schema when its inferred type and T are assignable to each other; `never` otherwise. */
+type Agreeing<S extends z.ZodType, T> = [z.output<S>] extends [T] ? ([T] extends [z.output<S>] ? S : never) : never;
+
+/**
+ * Types a generated schema as its profile's interface, and fails to compile unless the schema's
+ * inferred type and the interface agree both ways. The declaration then reads `z.ZodType<T>`
+ * instead of zod's deeply nested inferred type, which a vendor's compiler would re-check on every
+ * build (see scripts/PERFORMANCE.md).
+ */
+export function agreeing<T>() {
+  return <S extends z.ZodType>(schema: S & Agreeing<S, T>): z.ZodType<T> => schema as unknown as z.ZodType<T>;
+}
+
 /** The schema of a closed slicing's items, typed as the union of its slices (the slice check enforces it). */
 export function asSlices<T>(schema: z.ZodType): z.ZodType<T> {
   return schema as unknown as z.ZodType<T>;
