@@ -83,6 +83,17 @@ describe('codegen from an empty cache with the mirror', () => {
     expect(manifest.profiles.map((p) => p.id)).toEqual(
       expect.arrayContaining(['mes-appointment', 'mes-documentreference', 'mes-documentreference-comprehensive']),
     );
+    // each profile's MES API is the FSH folder that defines it
+    const apiOf = Object.fromEntries(manifest.profiles.map((p) => [p.id, p.api]));
+    expect(apiOf).toMatchObject({
+      'mes-observation-bodyweight': 'mesures',
+      'mes-bundle-feeding': 'mesures',
+      'mes-bundle-searchset': 'mesures',
+      'mes-appointment': 'agenda',
+      'mes-bundle-appointment-searchset': 'agenda',
+      'mes-documentreference': 'documents',
+      'mes-bundle-provide-document': 'documents',
+    });
     for (const p of manifest.profiles) {
       const sd = JSON.parse(await readFile(join(firstOut, 'fhir', p.file), 'utf8')) as FhirResource & { snapshot?: { element: unknown[] } };
       expect(sd.snapshot?.element.length, p.id).toBeGreaterThan(10);

@@ -32,6 +32,13 @@ export interface CodegenLogger {
 }
 
 /** State passed from step to step. Each step reads what earlier steps filled in. */
+export interface FshSources {
+  /** Each FSH instance's id → its `InstanceOf` as written (a name, an id or a url). */
+  instanceOf: Map<string, string>;
+  /** Each profile's id → its MES API: the folder under `input/fsh` that defines it. */
+  apiOf: Map<string, string>;
+}
+
 export interface CodegenContext {
   options: CodegenOptions;
   log: CodegenLogger;
@@ -46,8 +53,8 @@ export interface CodegenContext {
   /** SUSHI's output (`fsh-generated/resources`). */
   sushiResources?: string;
   sushiWarnings?: SushiDiagnostic[];
-  /** Each FSH instance's id → its `InstanceOf` as written (read by SUSHI's importer). */
-  fshInstances?: Map<string, string>;
+  /** What the FSH says and the JSON output does not keep (read by SUSHI's importer). */
+  fsh?: FshSources;
   /** fsh/fhir-package.yaml: the FHIR package made of the output, and the changelog baseline. */
   packageConfig?: import('./fhir-package.js').FhirPackageConfig;
   /** The FHIR package mes-fhir.nos: staged by the nos step, or the committed one it kept. */

@@ -57,4 +57,22 @@ describe('buildManifest', () => {
       none: undefined,
     });
   });
+
+  it('records the MES API of each profile, and none for an extension', () => {
+    const manifest = buildManifest({
+      dependencies: [],
+      requiredMetaProfile: () => undefined,
+      apiOf: (id) => ({ a: 'mesures', ext: 'mesures' })[id],
+      files: [
+        { path: 'StructureDefinition-a.json', json: profile('a') },
+        { path: 'StructureDefinition-b.json', json: profile('b') },
+        { path: 'StructureDefinition-ext.json', json: { ...profile('ext'), type: 'Extension' } },
+      ],
+    });
+    expect(manifest.profiles.map((p) => [p.id, p.api])).toEqual([
+      ['a', 'mesures'],
+      ['b', undefined],
+    ]);
+    expect(manifest.extensions[0]?.api).toBeUndefined();
+  });
 });

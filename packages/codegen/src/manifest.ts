@@ -27,6 +27,11 @@ export interface ManifestProfile {
    * resources as MES receives them claim this url, not ours.
    */
   mesCanonical?: string;
+  /**
+   * The MES API the profile belongs to (`mesures`, `agenda`, `documents`): the folder under
+   * `fsh/input/fsh` that defines it. Entry points of @mes-fhir/profiles and the site follow it.
+   */
+  api?: string;
 }
 
 export interface ManifestTerminology {
@@ -75,6 +80,8 @@ export function buildManifest(input: {
   requiredMetaProfile: (url: string) => string | undefined;
   /** An instance's `InstanceOf` as written in FSH (a name, an id or a url), by instance id. */
   instanceOf?: (id: string) => string | undefined;
+  /** A profile's MES API (its FSH folder), by profile id. */
+  apiOf?: (id: string) => string | undefined;
 }): Manifest {
   const manifest: Manifest = {
     generator: '@mes-fhir/codegen',
@@ -98,6 +105,7 @@ export function buildManifest(input: {
         parent: json.baseDefinition ?? '',
         file: path,
         mesCanonical: input.requiredMetaProfile(json.url),
+        api: json.type === 'Extension' ? undefined : input.apiOf?.(json.id),
       };
       (json.type === 'Extension' ? manifest.extensions : manifest.profiles).push(entry);
     } else if ((json.resourceType === 'ValueSet' || json.resourceType === 'CodeSystem') && json.url && json.id) {

@@ -39,9 +39,10 @@ export interface Changelog {
   diffs: ProfileDiff[];
 }
 
-type Api = 'mesures' | 'agenda' | 'documents' | 'autres';
-const API_TITLES: Record<Api, string> = { mesures: 'API Mesures', agenda: 'API Agenda', documents: 'API Documents', autres: 'Autres' };
-const API_BY_TYPE: Record<string, Api> = { Observation: 'mesures', Appointment: 'agenda', DocumentReference: 'documents' };
+/** A profile's MES API as the manifest records it (its FSH folder); '' for a profile outside one. */
+type Api = string;
+/** `mesures` → "API Mesures"; a profile outside an API folder goes under "Autres". */
+const apiTitle = (api: Api) => (api ? `API ${api[0]!.toUpperCase()}${api.slice(1)}` : 'Autres');
 const STRENGTH: Record<string, string> = { required: 'requise', extensible: 'extensible', preferred: 'préférée', example: 'exemple' };
 
 /** Call of the builder for a profile (builders are written by hand in @mes-fhir/profiles). */
@@ -105,18 +106,9 @@ export function generateSite(input: SiteInput): Map<string, string> {
     extension: (url: string, from: string) => (extensions.has(url) ? `${from}${EXTENSION_DIR}/${slug(extensions.get(url)!.sd.id ?? url)}.mdx` : undefined),
   };
 
-  const apiOf = (p: ManifestProfile): Api => {
-    if (API_BY_TYPE[p.type]) return API_BY_TYPE[p.type]!;
-    const tree = model.tree(p.url)!;
-    for (const node of tree.byId.values()) {
-      if (node.path !== `${p.type}.entry.resource`) continue;
-      for (const t of node.types) {
-        const api = API_BY_TYPE[t.code] ?? t.profiles.map((u) => API_BY_TYPE[ours.get(u)?.type ?? '']).find(Boolean);
-        if (api) return api;
-      }
-    }
-    return 'autres';
-  };
+  const apiOf = (p: ManifestProfile): Api => p.api ?? '';
+  // APIs in name order, then the profiles outside any
+  const apis = [...new Set(manifest.profiles.map(apiOf))].sort((a, b) => Number(!a) - Number(!b) || a.localeCompare(b));
 
   // Index ---------------------------------------------------------------------------------
   const byApi = new Map<Api, ManifestProfile[]>();
@@ -127,10 +119,9 @@ export function generateSite(input: SiteInput): Map<string, string> {
     '',
     `Profils, extensions, jeux de valeurs et systèmes de codes générés depuis \`fsh/\` par \`npm run codegen\` (FHIR ${text(manifest.fhirVersion)}, canonique ${code(manifest.canonical)}). Dépendances : ${manifest.dependencies.map(code).join(', ')}.`,
   ];
-  for (const api of ['mesures', 'agenda', 'documents', 'autres'] as Api[]) {
+  for (const api of apis) {
     const list = byApi.get(api) ?? [];
-    if (api === 'autres' && list.length === 0) continue;
-    index.push('', `## ${API_TITLES[api]}`, '');
+    index.push('', `## ${apiTitle(api)}`, '');
     index.push(
       table(
         ['Profil', 'Ressource', 'Canonique MES', 'Parent'],
@@ -238,9 +229,7 @@ export function generateSite(input: SiteInput): Map<string, string> {
       : [];
   const sidebar = [
     doc('index.mdx'),
-    ...(['mesures', 'agenda', 'documents', 'autres'] as Api[])
-      .filter((api) => byApi.get(api)?.length)
-      .map((api) => ({ type: 'category', label: API_TITLES[api], collapsed: false, items: byApi.get(api)!.map((p) => doc(`${PROFILE_DIR}/${p.id}.mdx`)) })),
+    ...apis.map((api) => ({ type: 'category', label: apiTitle(api), collapsed: false, items: byApi.get(api)!.map((p) => doc(`${PROFILE_DIR}/${p.id}.mdx`)) })),
     ...folder('Extensions', EXTENSION_DIR),
     ...folder('Jeux de valeurs', VALUESET_DIR),
     ...folder('Systèmes de codes', CODESYSTEM_DIR),
@@ -627,7 +616,7 @@ function profilePage(input: SiteInput, p: ManifestProfile, position: number, lin
     .map(([file]) => file)
     .sort();
   const out: string[] = [
-    frontMatter({ title: p.title ?? p.id, sidebar_position: position + 1, description: `${API_TITLES[api]} — ${p.title ?? p.id}` }),
+    frontMatter({ title: p.title ?? p.id, sidebar_position: position + 1, description: `${apiTitle(api)} — ${p.title ?? p.id}` }),
     "import Tabs from '@theme/Tabs';",
     "import TabItem from '@theme/TabItem';",
     '',
@@ -641,7 +630,7 @@ function profilePage(input: SiteInput, p: ManifestProfile, position: number, lin
         ['Canonique', code(p.url)],
         ...(p.mesCanonical ? [['Canonique MES (meta.profile)', code(p.mesCanonical)]] : []),
         ['Ressource', code(p.type)],
-        ['API', API_TITLES[api]],
+        ['API', apiTitle(api)],
         ['Parents', chainLinks(input, p.url, link, from)],
         ['Télécharger', downloadLinks(p.file)],
       ],

@@ -83,7 +83,7 @@ export const docsStep: CodegenStep = {
               .map((p) => p.url);
       exampleProfiles.set(e.file, fitting);
     }
-    const exampleExcerpts = excerptsOf(manifest, examples, ctx.fshInstances ?? new Map());
+    const exampleExcerpts = excerptsOf(manifest, examples, ctx.fsh?.instanceOf ?? new Map());
 
     const packageOf = new Map(ctx.packages.packages.map((p) => [refToString(p), p]));
     const officialPage = (url: string): string | undefined => {

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { REGISTRY_ENV } from '@mes-fhir/fhir-packages';
-import type { CodegenContext, CodegenStep } from '../context.js';
+import type { CodegenContext, CodegenStep, FshSources } from '../context.js';
 import { CodegenError, SushiError, formatDiagnostic, type SushiDiagnostic } from '../errors.js';
 
 /**
@@ -31,18 +31,22 @@ export const sushiStep: CodegenStep = {
     for (const w of unexpected) ctx.log.warn(`SUSHI ${formatDiagnostic(w)}`);
     ctx.sushiResources = join(out, 'fsh-generated', 'resources');
     ctx.sushiWarnings = warnings;
-    ctx.fshInstances = await instancesOf(resolve(ctx.options.projectDir, 'input', 'fsh'));
+    ctx.fsh = await readFshSources(resolve(ctx.options.projectDir, 'input', 'fsh'));
     const expected = warnings.length - unexpected.length;
     return `0 errors, ${unexpected.length} warnings${expected ? ` (+${expected} expected offline)` : ''}`;
   },
 };
 
+/** The FSH folder of what every API shares (aliases, rule sets, invariants): not an API. */
+const SHARED_FSH_FOLDER = 'common';
+
 /**
- * Each FSH instance's id → the profile or type its `InstanceOf` names (as written: a name, an id or
- * a url), read by SUSHI's own FSH importer: the JSON does not keep it (our examples claim the MES
- * canonical, or nothing, in meta.profile).
+ * What the JSON output does not keep, read from the FSH by SUSHI's own importer: each instance's
+ * `InstanceOf` as written (a name, an id or a url; our examples claim the MES canonical, or
+ * nothing, in meta.profile), and the MES API of each profile, which is the folder under
+ * `input/fsh` that defines it (`mesures/`, `agenda/`, `documents/`; `common/` is none).
  */
-async function instancesOf(fshDir: string): Promise<Map<string, string>> {
+async function readFshSources(fshDir: string): Promise<FshSources> {
   const { sushiImport, utils } = await import('fsh-sushi');
   const files: string[] = [];
   const walk = async (dir: string): Promise<void> => {
@@ -54,16 +58,20 @@ async function instancesOf(fshDir: string): Promise<Map<string, string>> {
   await walk(fshDir);
   files.sort();
   const raws = await Promise.all(files.map(async (f) => new sushiImport.RawFSH(await readFile(f, 'utf8'), f)));
-  const instances = new Map<string, string>();
+  const sources: FshSources = { instanceOf: new Map(), apiOf: new Map() };
   // SUSHI's logger writes its progress to standard output: quiet here (the build above reported already)
   const level = utils.logger.level;
   utils.logger.level = 'error';
   try {
-    for (const doc of sushiImport.importText(raws)) for (const i of doc.instances.values()) if (i.id && i.instanceOf) instances.set(i.id, i.instanceOf);
+    for (const doc of sushiImport.importText(raws)) {
+      for (const i of doc.instances.values()) if (i.id && i.instanceOf) sources.instanceOf.set(i.id, i.instanceOf);
+      const folder = relative(fshDir, dirname(doc.file ?? fshDir)).split(sep)[0];
+      if (folder && folder !== SHARED_FSH_FOLDER) for (const p of doc.profiles.values()) sources.apiOf.set(p.id, folder);
+    }
   } finally {
     utils.logger.level = level;
   }
-  return instances;
+  return sources;
 }
 
 function sushiBin(): string {

@@ -105,7 +105,8 @@ async function stageOutput(ctx: CodegenContext, resources: NamedResource[]): Pro
   ctx.definitions = { index, model, terminology: new Terminology(index) };
   const manifest = buildManifest({
     requiredMetaProfile: (url) => requiredMetaProfile(model, url),
-    instanceOf: (id) => ctx.fshInstances?.get(id),
+    instanceOf: (id) => ctx.fsh?.instanceOf.get(id),
+    apiOf: (id) => ctx.fsh?.apiOf.get(id),
     canonical: ctx.canonical,
     fhirVersion: ctx.fhirVersion,
     dependencies: [...(nos ? [nos] : []), ...(ctx.roots ?? [])].map((r) => `${r.name}#${r.version}`),
