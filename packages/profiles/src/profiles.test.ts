@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import * as builders from './builders.js';
+import * as builders from './builders/mesures.js';
 import { checkResource, findProfile } from './check.js';
 import { mesCanonicals, profiles } from './generated/registry.js';
 
@@ -36,6 +36,23 @@ describe('registry', () => {
     for (const [mes, ours] of Object.entries(mesCanonicals)) {
       expect(profiles[ours]?.mesCanonical).toBe(mes);
       expect(findProfile(mes)?.url).toBe(ours);
+    }
+  });
+});
+
+describe('entry points', () => {
+  const manifest = JSON.parse(readFileSync(new URL('../../../generated/fhir/manifest.json', import.meta.url), 'utf8')) as {
+    profiles: Array<{ url: string; api?: string }>;
+  };
+  const exported = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { exports: Record<string, unknown> }).exports;
+  const apis = [...new Set(manifest.profiles.map((p) => p.api))];
+
+  it('each MES API of the manifest is an entry point with the schemas of its profiles, and only those', async () => {
+    expect(apis.sort()).toEqual(['agenda', 'documents', 'mesures']);
+    for (const api of apis) {
+      expect(exported[`./${api}`], api).toEqual({ types: `./dist/${api}.d.ts`, default: `./dist/${api}.js` });
+      const entry = (await import(/* @vite-ignore */ `./${api}.js`)) as Record<string, unknown>;
+      for (const p of manifest.profiles) expect(`${profiles[p.url]!.name}Schema` in entry, `${api}: ${p.url}`).toBe(p.api === api);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { CodegenStep } from '../context.js';
 import { CodegenError } from '../errors.js';
 import { generateTypeScript } from '../typescript/generate.js';
@@ -16,7 +16,10 @@ export const typescriptStep: CodegenStep = {
     const target = resolve(ctx.options.typescriptDir ?? DEFAULT_TYPESCRIPT_DIR);
     await mkdir(resolve(target, '..'), { recursive: true });
     const staging = await stagingFolderFor(target);
-    for (const [name, text] of generated.files) await writeFile(join(staging, name), text);
+    for (const [name, text] of generated.files) {
+      await mkdir(dirname(join(staging, name)), { recursive: true });
+      await writeFile(join(staging, name), text);
+    }
     ctx.staged.push({ staging, target });
     for (const n of generated.notRunnable) ctx.log.warn(`invariant ${n.key} of ${n.profile} cannot run: ${n.reason}`);
     const skipped = generated.notRunnable.length ? `, ${generated.notRunnable.length} not runnable` : '';

@@ -38,7 +38,14 @@ const constant = (name: string, initializer: string, docs: string[], type?: stri
   declarations: [{ name, initializer, ...(type ? { type } : {}) }],
 });
 
-type Root = { url: string; name: string; type: string; title?: string; mesCanonical?: string; shape: Extract<Shape, { kind: 'object' }> };
+type ObjectShape = Extract<Shape, { kind: 'object' }>;
+type Root = { url: string; name: string; type: string; title?: string; mesCanonical?: string; api: string; shape: ObjectShape };
+
+/** The names of our profiles a shape's properties refer to (entries of a Bundle). */
+function profilesReferred(shape: ObjectShape): string[] {
+  const of = (s: Shape): string[] => (s.kind === 'profiles' ? s.names : s.kind === 'union' ? s.members.flatMap(of) : []);
+  return shape.props.flatMap((p) => [...of(p.shape), ...(p.slices?.specs.flatMap((spec) => of(spec.shape)) ?? [])]);
+}
 
 export function generateTypeScript(manifest: Manifest, model: StructureModel, terminology: Terminology): GeneratedTypeScript {
   const builder = new ShapeBuilder(model, terminology);
@@ -47,12 +54,23 @@ export function generateTypeScript(manifest: Manifest, model: StructureModel, te
   const notRunnable: GeneratedTypeScript['notRunnable'] = [];
   let invariantCount = 0;
 
+  // each MES API gets its own types and schemas (an entry point of @mes-fhir/profiles imports one)
+  const shapesOfApi = new Map<string, ObjectShape[]>();
+  const apiOfName = new Map<string, string>();
   for (const p of [...manifest.profiles].sort(profileOrder)) {
     const tree = model.tree(p.url);
     if (!tree) throw new Error(`profile ${p.url} has no snapshot in generated/fhir`);
+    if (!p.api) throw new Error(`profile ${p.url} is in no MES API folder: define it under fsh/input/fsh/<api>/`);
     const name = tree.sd.name ?? p.id;
+    const before = builder.named.length;
     const shape = builder.profileShape(p.url, name, tree.root, p.type, tree.sd.description ?? p.title);
-    roots.push({ url: p.url, name, type: p.type, title: p.title, mesCanonical: p.mesCanonical, shape });
+    const own = builder.named.slice(before);
+    for (const s of own) apiOfName.set(s.name, p.api);
+    shapesOfApi.set(p.api, [...(shapesOfApi.get(p.api) ?? []), ...own]);
+    for (const referred of own.flatMap(profilesReferred))
+      if (apiOfName.get(referred) !== p.api)
+        throw new Error(`profile ${p.url} (API ${p.api}) refers to ${referred} of another API: each API's types are generated apart`);
+    roots.push({ url: p.url, name, type: p.type, title: p.title, mesCanonical: p.mesCanonical, api: p.api, shape });
     const collected = collectInvariants(tree);
     invariants.set(name, collected.runnable);
     invariantCount += collected.runnable.length;
@@ -76,16 +94,23 @@ export function generateTypeScript(manifest: Manifest, model: StructureModel, te
       imp('../runtime/helpers.js', { namespace: 'R' }),
       ...dataTypeStatements,
     ],
-    'types.ts': [imp('fhir/r4.js', { namespace: 'fhir4', typeOnly: true }), ...builder.named.map(interfaceOf)],
-    'schemas.ts': [
-      imp('zod', { names: ['z'] }),
-      imp('fhir/r4.js', { namespace: 'fhir4', typeOnly: true }),
-      imp('./primitives.js', { namespace: 'P' }),
-      imp('./datatypes.js', { namespace: 'D' }),
-      imp('../runtime/helpers.js', { namespace: 'R' }),
-      imp('./types.js', { namespace: 'T', typeOnly: true }),
-      ...builder.named.map((shape) => schemaOf(shape, rootTypes.get(shape.name))),
-    ],
+    ...Object.fromEntries(
+      [...shapesOfApi].flatMap(([api, shapes]) => [
+        [`${api}/types.ts`, [imp('fhir/r4.js', { namespace: 'fhir4', typeOnly: true }), ...shapes.map(interfaceOf)]],
+        [
+          `${api}/schemas.ts`,
+          [
+            imp('zod', { names: ['z'] }),
+            imp('fhir/r4.js', { namespace: 'fhir4', typeOnly: true }),
+            imp('../primitives.js', { namespace: 'P' }),
+            imp('../datatypes.js', { namespace: 'D' }),
+            imp('../../runtime/helpers.js', { namespace: 'R' }),
+            imp('./types.js', { namespace: 'T', typeOnly: true }),
+            ...shapes.map((shape) => schemaOf(shape, rootTypes.get(shape.name))),
+          ],
+        ],
+      ]),
+    ),
     'invariants.ts': invariantStatements(roots, invariants),
     'registry.ts': registryStatements(roots),
     'codes.ts': codeStatements(builder),
@@ -94,7 +119,10 @@ export function generateTypeScript(manifest: Manifest, model: StructureModel, te
   const project = newProject();
   const files = new Map<string, string>();
   for (const [name, statements] of Object.entries(sources)) {
-    files.set(name, finish(project.createSourceFile(name, { statements }), 'typescript'));
+    const file = project.createSourceFile(name, { statements });
+    // an API whose profiles name no @types/fhir type (noUnusedLocals would refuse the import)
+    if (!file.getFullText().includes('fhir4.')) file.getImportDeclaration('fhir/r4.js')?.remove();
+    files.set(name, finish(file, 'typescript'));
   }
   return { files, invariantCount, notRunnable };
 }
@@ -171,8 +199,9 @@ function registryStatements(roots: Root[]): StatementStructures[] {
     return `  ${JSON.stringify(r.url)}: { ${fields.join(', ')} }`;
   });
   const mes = Object.fromEntries(roots.filter((r) => r.mesCanonical).map((r) => [r.mesCanonical, r.url]));
+  const apis = [...new Set(roots.map((r) => r.api))].sort();
   return [
-    imp('./schemas.js', { names: roots.map((r) => `${r.name}Schema`) }),
+    ...apis.map((api) => imp(`./${api}/schemas.js`, { names: roots.filter((r) => r.api === api).map((r) => `${r.name}Schema`) })),
     imp('./invariants.js', { names: roots.map((r) => `${r.name}Invariants`) }),
     imp('../runtime/registry-entry.js', { names: ['ProfileEntry'], typeOnly: true }),
     constant('profiles', `{\n${entries.join(',\n')}\n}`, ['Our profiles by canonical url.'], 'Readonly<Record<string, ProfileEntry>>'),

@@ -3,8 +3,8 @@
  * and its cancellation.
  */
 import type * as fhir4 from 'fhir/r4.js';
-import type { MesAppointment, MesAppointment_Location, MesAppointment_Patient, MesAppointment_Practitioner } from './generated/types.js';
-import { oidUri, type MesPatient } from './builders.js';
+import type { MesAppointment, MesAppointment_Location, MesAppointment_Patient, MesAppointment_Practitioner } from '../generated/agenda/types.js';
+import { oidUri, type MesPatient } from './identifiers.js';
 
 const RPPS_SYSTEM = 'urn:oid:1.2.250.1.71.4.2.1' as const;
 const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';

@@ -5,8 +5,8 @@
  */
 import { bytesToBase64, codeSystemUri, readCda, utf8, xdsFormatCode, type CdaMetadata, type InstanceId } from '@mes-fhir/cda';
 import type * as fhir4 from 'fhir/r4.js';
-import { oidUri, randomUUID, type MesPatient } from './builders.js';
-import type { MesDocumentReference } from './generated/types.js';
+import { oidUri, randomUUID, type MesPatient } from './identifiers.js';
+import type { MesDocumentReference } from '../generated/documents/types.js';
 
 export { buildCdaLevel1, readCda, type CdaHeader, type CdaMetadata, type Level1Body } from '@mes-fhir/cda';
 

@@ -17,11 +17,8 @@ import type {
   MesObservationPainSeverity,
   MesObservationStepsByDay,
   MesObservationWaistCircumference,
-} from './generated/types.js';
-
-// Web Crypto: available in browsers and in Node 19+, so the builders run in either.
-/** A new resource id (UUID v4). */
-export const randomUUID = (): string => globalThis.crypto.randomUUID();
+} from '../generated/mesures/types.js';
+import { oidUri, randomUUID, type MesPatient } from './identifiers.js';
 
 const UCUM = 'http://unitsofmeasure.org' as const;
 const LOINC = 'http://loinc.org' as const;
@@ -30,17 +27,6 @@ const MOMENT_URL = 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefi
 const NUMBER_OF_DAYS_URL = 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/mesures-number-of-days';
 const PHD_DEVICE = 'http://hl7.org/fhir/uv/phd/StructureDefinition/PhdDevice';
 const ISO_11073 = 'urn:iso:std:iso:11073:10101';
-
-/** An OID as MES writes it: `urn:oid:` followed by the dotted number. Accepts either form. */
-export function oidUri(oid: string): string {
-  return oid.startsWith('urn:oid:') ? oid : `urn:oid:${oid}`;
-}
-
-/** The patient as MES knows it after pairing: the OID given at pairing and the pseudonymous idPe. */
-export interface MesPatient {
-  oid: string;
-  idPe: string;
-}
 
 /** What every measure needs besides its value. */
 export interface MeasureFacts {
