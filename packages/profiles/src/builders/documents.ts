@@ -6,7 +6,13 @@
 import { bytesToBase64, codeSystemUri, readCda, utf8, xdsFormatCode, type CdaMetadata, type InstanceId } from '@mes-fhir/cda';
 import type * as fhir4 from 'fhir/r4.js';
 import { oidUri, randomUUID, type MesPatient } from './identifiers.js';
-import type { MesDocumentReference } from '../generated/documents/types.js';
+import type {
+  MesDocumentReference,
+  MesDocumentReferenceComprehensive,
+  MesProvideDocumentBundle,
+  MesProvideDocumentBundle_DocumentRefs,
+  MesProvideDocumentBundle_Documents,
+} from '../generated/documents/types.js';
 
 export { buildCdaLevel1, readCda, type CdaHeader, type CdaMetadata, type Level1Body } from '@mes-fhir/cda';
 
@@ -23,11 +29,11 @@ export class DocumentBuildError extends Error {
 }
 
 /** An HL7 v3 id as a FHIR Identifier, as MHD maps XDS ids (`root` alone, or `root^extension`). */
-const identifierOf = (id: InstanceId): fhir4.Identifier =>
+const identifierOf = (id: InstanceId): { system: string; value: string } =>
   id.extension ? { system: oidUri(id.root), value: id.extension } : { system: 'urn:ietf:rfc:3986', value: oidUri(id.root) };
 
 /** The masterIdentifier of a CDA id (the XDS uniqueId). */
-function masterIdentifier(id: CdaMetadata['id']): fhir4.Identifier {
+function masterIdentifier(id: CdaMetadata['id']): { system: string; value: string } {
   if (!id) throw new DocumentBuildError('the CDA document has no ClinicalDocument/id');
   return identifierOf(id);
 }
@@ -172,7 +178,7 @@ export async function provideDocumentBundle(f: {
   designationType: fhir4.Coding;
   /** Submission time; default: now. */
   date?: string;
-}): Promise<fhir4.Bundle> {
+}): Promise<MesProvideDocumentBundle> {
   if (f.documents.length === 0) throw new DocumentBuildError('a lot needs at least one document');
   const subject = { identifier: { system: oidUri(f.patient.oid), value: f.patient.idPe } };
   const appDevice = (id: string): fhir4.Device => ({
@@ -181,14 +187,14 @@ export async function provideDocumentBundle(f: {
     identifier: [{ system: oidUri(f.app.oid), value: f.app.id }],
     deviceName: [{ name: f.app.name, type: 'user-friendly-name' }],
   });
-  const entries: fhir4.BundleEntry[] = [];
-  const binaries: fhir4.BundleEntry[] = [];
+  const entries: MesProvideDocumentBundle_DocumentRefs[] = [];
+  const binaries: MesProvideDocumentBundle_Documents[] = [];
   const items: fhir4.ListEntry[] = [];
   for (const d of f.documents) {
     const doc = await prepare(d.cda, d.format);
     const drId = randomUUID();
     const binaryId = randomUUID();
-    const document: fhir4.DocumentReference = {
+    const document: MesDocumentReferenceComprehensive = {
       resourceType: 'DocumentReference',
       id: drId,
       contained: [
