@@ -196,6 +196,11 @@ describe('codegen from an empty cache with the mirror', () => {
       /## Profil PhdDevice exigé[\s\S]*identifier:systemIdIdentifier\.system` \| 1\.\.1 \| `"urn:oid:1\.2\.840\.10004\.1\.1\.1\.0\.0\.1\.0\.0\.1\.2680"`/,
     );
     expect(feeding).toMatch(/`specialization\.version` \| 1\.\.1/);
+    // each page's TypeScript: the builder of the profile as its @example writes it, from the API's entry point
+    const document = await readFile(join(firstOut, 'docs', 'profils', 'mes-documentreference.mdx'), 'utf8');
+    expect(document).toContain("import { documentReference, type MesDocumentReference } from '@mes-fhir/profiles/documents';");
+    expect(document).toContain('const resource: MesDocumentReference = await documentReference({ cda, patient });');
+    expect(weight).toContain('const resource: MesObservationBodyWeight = bodyWeight({ patient, effective, kg: 72.5 });');
   });
 });
 

@@ -17,6 +17,8 @@ export interface CodegenOptions {
   typescriptDir?: string;
   /** Where the generated reference pages of the site go (default: docs-site/docs/reference). */
   docsDir?: string;
+  /** The builders of @mes-fhir/profiles, whose `@example` the reference pages show (default: packages/profiles/src/builders). */
+  buildersDir?: string;
   /** Folder of NOS value sets in IHE SVS (default: NOS_SVS_DIR); without one, `<outDir>/nos` is kept as committed. */
   nosSvsDir?: string;
   env?: NodeJS.ProcessEnv;

@@ -6,6 +6,7 @@ import { NOS_PACKAGE } from '@mes-fhir/fhir-packages';
 import { FhirXml } from '@mes-fhir/xml';
 import { jsonNames, type ElementChange, type ElementNode, type Impact, type ProfileDiff, type ProfileTree, type StructureModel } from '@mes-fhir/profile-model';
 import type { Expansion, Terminology } from '@mes-fhir/terminology';
+import type { BuilderExample } from './builder-examples.js';
 import type { Manifest, ManifestProfile } from '../manifest.js';
 import { code, fence, frontMatter, slug, table, text } from './mdx.js';
 
@@ -28,6 +29,8 @@ export interface SiteInput {
   /** The FHIR packages our profiles are built on, for the versions page. */
   dependencies?: Array<{ name: string; version: string; title?: string; canonical?: string }>;
   fhirVersion?: string;
+  /** Profile type name → the `@example` of the builders that return it (read from their source). */
+  builders?: Map<string, BuilderExample[]>;
 }
 
 export interface Changelog {
@@ -44,23 +47,6 @@ type Api = string;
 /** `mesures` → "API Mesures"; a profile outside an API folder goes under "Autres". */
 const apiTitle = (api: Api) => (api ? `API ${api[0]!.toUpperCase()}${api.slice(1)}` : 'Autres');
 const STRENGTH: Record<string, string> = { required: 'requise', extensible: 'extensible', preferred: 'préférée', example: 'exemple' };
-
-/** Call of the builder for a profile (builders are written by hand in @mes-fhir/profiles). */
-const BUILDERS: Record<string, string> = {
-  'mes-observation-bodyweight': 'bodyWeight({ patient, effective, kg: 72.5 })',
-  'mes-observation-bodyheight': 'bodyHeight({ patient, effective, cm: 176 })',
-  'mes-observation-bmi': 'bmi({ patient, effective, kgPerM2: 23.4 }) // lecture seule côté MES',
-  'mes-observation-bp': 'bloodPressure({ patient, effective, systolic: 128, diastolic: 82 })',
-  'mes-observation-bodytemperature': 'bodyTemperature({ patient, effective, celsius: 38.2 })',
-  'mes-observation-heartrate': 'heartRate({ patient, effective, bpm: 64 })',
-  'mes-observation-glucose': "bloodGlucose({ patient, effective, mgPerDl: 96, moment: 'fasting' }) // ou hba1c(), glucoseAverage()",
-  'mes-observation-painseverity': 'painSeverity({ patient, effective, score: 4 })',
-  'mes-observation-stepsbyday': 'stepsByDay({ patient, effective, steps: 8432 })',
-  'mes-observation-waistcircumference': 'waistCircumference({ patient, effective, cm: 86 })',
-  'mes-observation-headcircumference': 'headCircumference({ patient, effective, cm: 41.5 })',
-  'mes-bundle-feeding': 'feedingBundle(observation, phdDevice({ identifierOid, serial, systemId, kind: "weight-scale", manufacturer, model }))',
-  'mes-appointment': "appointment({ patient, practitioner: { rpps, name }, start, end, mode: 'teleconsultation', reason })",
-};
 
 const PROFILE_DIR = 'profils';
 const EXTENSION_DIR = 'extensions';
@@ -669,18 +655,22 @@ function profilePage(input: SiteInput, p: ManifestProfile, position: number, lin
       '',
     );
   }
-  const builder = BUILDERS[p.id];
+  // the builders that return this profile's type, as their @example writes them; else only the type
+  const [first, ...others] = input.builders?.get(name) ?? [];
+  const entry = first?.module ?? `@mes-fhir/profiles${p.api ? `/${p.api}` : ''}`;
   out.push(
     '## TypeScript',
     '',
-    `Type généré : ${code(name)} ; schéma zod : ${code(`${name}Schema`)} (paquet ${code('@mes-fhir/profiles')}).`,
+    `Type généré : ${code(name)} ; schéma zod : ${code(`${name}Schema`)} (module ${code(entry)}).`,
     '',
     fence(
       'ts',
       [
-        `import { ${builder ? `${builder.split('(')[0]}, ` : ''}checkResource, type ${name} } from '@mes-fhir/profiles';`,
+        `import { ${first ? `${first.builder}, ` : ''}type ${name} } from '${entry}';`,
+        "import { checkResource } from '@mes-fhir/profiles';",
         '',
-        ...(builder ? [`const resource: ${name} = ${builder};`] : [`declare const resource: ${name};`]),
+        ...(first ? [`const resource: ${name} = ${first.example};`] : [`declare const resource: ${name};`]),
+        ...others.map((o) => `// ou : ${o.example}`),
         `const { valid, issues } = checkResource(resource, ${JSON.stringify(p.url)});`,
       ].join('\n'),
     ),

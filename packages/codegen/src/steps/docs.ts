@@ -6,6 +6,7 @@ import { Validator } from '@mes-fhir/validator';
 import type { CodegenContext, CodegenStep } from '../context.js';
 import { profileNamed, type Manifest } from '../manifest.js';
 import { CodegenError } from '../errors.js';
+import { readBuilderExamples } from '../docs/builder-examples.js';
 import { generateSite, type Changelog } from '../docs/site.js';
 import { profilesIn, stagingFolderFor } from './write.js';
 
@@ -55,6 +56,8 @@ function excerptsOf(
 }
 
 export const DEFAULT_DOCS_DIR = join('docs-site', 'docs', 'reference');
+/** The hand-written builders of @mes-fhir/profiles, one file per MES API. */
+export const DEFAULT_BUILDERS_DIR = join('packages', 'profiles', 'src', 'builders');
 
 /** Writes the reference pages of the Docusaurus site from the staged definitions. */
 export const docsStep: CodegenStep = {
@@ -113,6 +116,7 @@ export const docsStep: CodegenStep = {
       packages,
       dependencies,
       fhirVersion: ctx.fhirVersion,
+      builders: readBuilderExamples(resolve(ctx.options.buildersDir ?? DEFAULT_BUILDERS_DIR)),
       officialPage,
       changelog: await changelogOf(ctx),
     });

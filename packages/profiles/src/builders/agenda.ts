@@ -35,6 +35,11 @@ export interface AppointmentFacts {
 
 const iso = (d: string | Date) => (typeof d === 'string' ? d : d.toISOString());
 
+/**
+ * An appointment with a health professional, as an app sends it to the API Agenda.
+ *
+ * @example appointment({ patient, practitioner: { rpps, name }, start, end, mode: 'teleconsultation', reason })
+ */
 export function appointment(f: AppointmentFacts): MesAppointment {
   const patient: MesAppointment_Patient = {
     actor: { type: 'Patient', identifier: { system: oidUri(f.patient.oid), value: f.patient.idPe } },
@@ -63,7 +68,11 @@ export function appointment(f: AppointmentFacts): MesAppointment {
   };
 }
 
-/** The same appointment, cancelled (MES keeps it and shows it as cancelled). */
+/**
+ * The same appointment, cancelled (MES keeps it and shows it as cancelled).
+ *
+ * @example cancelAppointment(booked, 'Indisponibilité du praticien')
+ */
 export function cancelAppointment(appt: MesAppointment, reason?: string): MesAppointment {
   return { ...structuredClone(appt), status: 'cancelled', ...(reason ? { cancelationReason: { text: reason } } : {}) };
 }

@@ -97,6 +97,8 @@ const securityLabelOf = (cda: CdaMetadata): fhir4.CodeableConcept[] =>
  * The DocumentReference that publishes a CDA R2 document to MES (profile mes-documentreference):
  * type, title, creation time and confidentiality from the CDA header, the patient as after pairing,
  * the format from the CDA body (XDS-SD for level 1; give `format` for a level-3 document).
+ *
+ * @example await documentReference({ cda, patient })
  */
 export async function documentReference(f: {
   /** The CDA R2 document, as XML text. */
@@ -165,6 +167,8 @@ export interface LotDocument {
  * Binary that carries each CDA. The app is the source and author (a contained Device); the
  * authenticating organisation and the patient are contained in each DocumentReference, as PDSm
  * requires (aggregation "contained").
+ *
+ * @example await provideDocumentBundle({ documents, patient, app, authenticator, submissionSetOid, designationType })
  */
 export async function provideDocumentBundle(f: {
   documents: LotDocument[];

@@ -73,6 +73,11 @@ function quantity(value: number, code: string, unit: string = code) {
 }
 const loinc = <C extends string>(code: C, display: string) => ({ coding: [{ system: LOINC, code, display }] });
 
+/**
+ * Body weight (LOINC 29463-7) in kg.
+ *
+ * @example bodyWeight({ patient, effective, kg: 72.5 })
+ */
 export function bodyWeight(f: MeasureFacts & { kg: number }): MesObservationBodyWeight {
   return {
     resourceType: 'Observation',
@@ -82,11 +87,20 @@ export function bodyWeight(f: MeasureFacts & { kg: number }): MesObservationBody
   };
 }
 
+/**
+ * Body height (LOINC 8302-2) in cm.
+ *
+ * @example bodyHeight({ patient, effective, cm: 176 })
+ */
 export function bodyHeight(f: MeasureFacts & { cm: number }): MesObservationBodyHeight {
   return { resourceType: 'Observation', ...common('mes-observation-bodyheight', f), code: loinc('8302-2', 'Body height'), valueQuantity: quantity(f.cm, 'cm') };
 }
 
-/** BMI as MES returns it in searches. MES computes BMI itself and refuses its creation (422). */
+/**
+ * BMI as MES returns it in searches. MES computes BMI itself and refuses its creation (422).
+ *
+ * @example bmi({ patient, effective, kgPerM2: 23.4 })
+ */
 export function bmi(f: MeasureFacts & { kgPerM2: number }): MesObservationBmi {
   return {
     resourceType: 'Observation',
@@ -96,6 +110,11 @@ export function bmi(f: MeasureFacts & { kgPerM2: number }): MesObservationBmi {
   };
 }
 
+/**
+ * Blood pressure (LOINC 85354-9): systolic and diastolic components in mm[Hg].
+ *
+ * @example bloodPressure({ patient, effective, systolic: 128, diastolic: 82 })
+ */
 export function bloodPressure(f: MeasureFacts & { systolic: number; diastolic: number }): MesObservationBloodPressure {
   const component = (code: '8480-6' | '8462-4', display: string, value: number) => ({
     code: { coding: [{ system: LOINC, code, display }] },
@@ -109,6 +128,11 @@ export function bloodPressure(f: MeasureFacts & { systolic: number; diastolic: n
   };
 }
 
+/**
+ * Body temperature (LOINC 8310-5) in °C (UCUM `Cel`).
+ *
+ * @example bodyTemperature({ patient, effective, celsius: 38.2 })
+ */
 export function bodyTemperature(f: MeasureFacts & { celsius: number }): MesObservationBodyTemperature {
   return {
     resourceType: 'Observation',
@@ -118,6 +142,11 @@ export function bodyTemperature(f: MeasureFacts & { celsius: number }): MesObser
   };
 }
 
+/**
+ * Heart rate (LOINC 8867-4) in beats per minute.
+ *
+ * @example heartRate({ patient, effective, bpm: 64 })
+ */
 export function heartRate(f: MeasureFacts & { bpm: number }): MesObservationHeartRate {
   return {
     resourceType: 'Observation',
@@ -160,7 +189,11 @@ export const GLUCOSE_NUMBER_OF_DAYS = {
 export type GlucoseMoment = keyof typeof GLUCOSE_MOMENTS;
 export type GlucoseNumberOfDays = keyof typeof GLUCOSE_NUMBER_OF_DAYS;
 
-/** Blood glucose (LOINC 2345-7) in mg/dL; MES requires the moment of the measure. */
+/**
+ * Blood glucose (LOINC 2345-7) in mg/dL; MES requires the moment of the measure.
+ *
+ * @example bloodGlucose({ patient, effective, mgPerDl: 96, moment: 'fasting' })
+ */
 export function bloodGlucose(f: MeasureFacts & { mgPerDl: number; moment: GlucoseMoment }): MesObservationGlucose {
   const base = common('mes-observation-glucose', f);
   return {
@@ -172,7 +205,11 @@ export function bloodGlucose(f: MeasureFacts & { mgPerDl: number; moment: Glucos
   };
 }
 
-/** HbA1c (LOINC 4548-4) in %; neither moment nor number of days. */
+/**
+ * HbA1c (LOINC 4548-4) in %; neither moment nor number of days.
+ *
+ * @example hba1c({ patient, effective, percent: 6.1 })
+ */
 export function hba1c(f: MeasureFacts & { percent: number }): MesObservationGlucose {
   return {
     resourceType: 'Observation',
@@ -190,6 +227,8 @@ const GLUCOSE_AVERAGES = {
 /**
  * An average over a number of days: mean interstitial glucose (MED-969, mg/dL) or glycaemia
  * management index (MED-972, %), both codes of the NOS TRE_R308-TAASIP.
+ *
+ * @example glucoseAverage({ patient, effective, kind: 'MED-969', value: 132, days: 14 })
  */
 export function glucoseAverage(f: MeasureFacts & { kind: keyof typeof GLUCOSE_AVERAGES; value: number; days: GlucoseNumberOfDays }): MesObservationGlucose {
   const base = common('mes-observation-glucose', f);
@@ -203,7 +242,11 @@ export function glucoseAverage(f: MeasureFacts & { kind: keyof typeof GLUCOSE_AV
   };
 }
 
-/** Pain level 0–10 (LOINC 72514-3), unit "1" labelled Level as the ANS profile fixes. */
+/**
+ * Pain level 0–10 (LOINC 72514-3), unit "1" labelled Level as the ANS profile fixes.
+ *
+ * @example painSeverity({ patient, effective, score: 4 })
+ */
 export function painSeverity(f: MeasureFacts & { score: number }): MesObservationPainSeverity {
   return {
     resourceType: 'Observation',
@@ -213,6 +256,11 @@ export function painSeverity(f: MeasureFacts & { score: number }): MesObservatio
   };
 }
 
+/**
+ * Steps per day (LOINC 41950-7).
+ *
+ * @example stepsByDay({ patient, effective, steps: 8432 })
+ */
 export function stepsByDay(f: MeasureFacts & { steps: number }): MesObservationStepsByDay {
   return {
     resourceType: 'Observation',
@@ -222,6 +270,11 @@ export function stepsByDay(f: MeasureFacts & { steps: number }): MesObservationS
   };
 }
 
+/**
+ * Waist circumference (LOINC 8280-0) in cm.
+ *
+ * @example waistCircumference({ patient, effective, cm: 86 })
+ */
 export function waistCircumference(f: MeasureFacts & { cm: number }): MesObservationWaistCircumference {
   return {
     resourceType: 'Observation',
@@ -231,6 +284,11 @@ export function waistCircumference(f: MeasureFacts & { cm: number }): MesObserva
   };
 }
 
+/**
+ * Head circumference (LOINC 8287-5) in cm.
+ *
+ * @example headCircumference({ patient, effective, cm: 41.5 })
+ */
 export function headCircumference(f: MeasureFacts & { cm: number }): MesObservationHeadCircumference {
   return {
     resourceType: 'Observation',
@@ -305,6 +363,8 @@ type CreatableMeasure = Exclude<NonNullable<MesBundleFeeding['entry']>[number]['
 /**
  * The transaction Bundle MES expects: the Observation POSTed with a fullUrl and, when a device is
  * given, the Device created conditionally (ifNoneExist on its identifier) and linked by id.
+ *
+ * @example feedingBundle(observation, phdDevice({ identifierOid, serial, systemId, kind: 'weight-scale', manufacturer, model }))
  */
 export function feedingBundle(observation: CreatableMeasure, device?: fhir4.Device & { id: string }): MesBundleFeeding {
   const obsId = observation.id ?? randomUUID();
