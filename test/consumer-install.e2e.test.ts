@@ -163,9 +163,12 @@ describe('the packed packages installed in a project outside the repository', ()
   });
 
   it('Validator.load() and Terminology.load() work as libraries with the bundled definitions', async () => {
-    const out = await run(process.execPath, ['library.mjs'], app, fhirEnv);
+    // a cache of its own, so that Validator.load() installs and reports it; Terminology.load() then finds all
+    const out = await run(process.execPath, ['library.mjs'], app, { ...fhirEnv, FHIR_PACKAGE_CACHE: join(work, 'library-fhir-cache') });
     expect(out.stderr).toBe('');
-    expect(JSON.parse(out.stdout)).toEqual({ ok: true, bad: false, status: 'valid', nos: 'valid' });
+    const result = JSON.parse(out.stdout) as Record<string, unknown> & { installing: string[] };
+    expect(result).toMatchObject({ ok: true, bad: false, status: 'valid', nos: 'valid', againAfterLoad: 0 });
+    expect(result.installing).toContain('hl7.fhir.r4.core#4.0.1 from mirror');
   });
 
   it('esbuild bundles @mes-fhir/profiles for the browser, without Node built-ins', async () => {

@@ -16,6 +16,10 @@ export interface InstallOptions {
   mirror?: string;
   /** Registry base URL; defaults to FPL_REGISTRY or the public FHIR registry. */
   registry?: string;
+  /**
+   * Progress and warnings while the packages are found and installed: `installing` is called as
+   * each package missing from the cache starts to install (seconds on a cold cache). Silent if absent.
+   */
   logger?: PackageLogger;
   env?: NodeJS.ProcessEnv;
   fetchImpl?: typeof fetch;
