@@ -49,6 +49,24 @@ describe('invariants', () => {
       'invariant-failed:test-family:error@Patient.name[1]',
     ]);
   });
+  it('asks a narrative (dom-6) of a resource and of a Bundle entry, never of a contained resource', () => {
+    const dom6 = (resource: unknown) =>
+      validator
+        .validateToIssues(resource)
+        .filter((i) => i.key === 'dom-6')
+        .map((i) => i.location);
+    const div = { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml"><p>Léa Martin</p></div>' };
+    const contained = { resourceType: 'Organization', id: 'org', name: 'Cabinet' };
+    expect(dom6({ resourceType: 'Patient', contained: [contained], managingOrganization: { reference: '#org' } })).toEqual(['Patient']);
+    expect(dom6({ resourceType: 'Patient', text: div, contained: [contained], managingOrganization: { reference: '#org' } })).toEqual([]);
+    expect(
+      dom6({
+        resourceType: 'Bundle',
+        type: 'collection',
+        entry: [{ fullUrl: 'urn:uuid:5e1c1d3e-7a64-4d3b-9a8e-1f2a3b4c5d6e', resource: { resourceType: 'Patient' } }],
+      }),
+    ).toEqual(['Bundle.entry[0].resource']);
+  });
   it('says which constraint failed, in its own words', () => {
     const issue = validator
       .validateToIssues({ resourceType: 'Patient', gender: 'male' }, { profile: `${TEST_BASE}RuledPatient` })
