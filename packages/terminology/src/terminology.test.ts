@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexFolders } from '@mes-fhir/fhir-packages';
 import { Terminology } from './terminology.js';
+import { validateMimeType } from './mime-types.js';
 import { convertUcum, ucumCommensurable, validateUcum } from './ucum.js';
 
 const CS = 'http://example.org/cs/shapes';
@@ -60,6 +61,12 @@ const resources = [
   { resourceType: 'ValueSet', url: 'http://example.org/vs/cycle-b', compose: { include: [{ valueSet: ['http://example.org/vs/cycle-a'] }] } },
   { resourceType: 'ValueSet', url: 'http://example.org/vs/missing-import', compose: { include: [{ valueSet: ['http://example.org/vs/nowhere'] }] } },
   { resourceType: 'ValueSet', url: 'http://example.org/vs/all-loinc', compose: { include: [{ system: 'http://loinc.org' }] } },
+  { resourceType: 'ValueSet', url: 'http://example.org/vs/mimetypes', compose: { include: [{ system: 'urn:ietf:bcp:13' }] } },
+  {
+    resourceType: 'ValueSet',
+    url: 'http://example.org/vs/mimetypes-and-shapes',
+    compose: { include: [{ system: 'urn:ietf:bcp:13' }, { system: CS }] },
+  },
   {
     resourceType: 'ValueSet',
     url: 'http://example.org/vs/some-loinc',
@@ -227,6 +234,37 @@ describe('$validate-code and $lookup', () => {
   it('validates UCUM codes when the system is UCUM', () => {
     expect(terminology.validateCode({ system: 'http://unitsofmeasure.org', code: 'mm[Hg]' }).result).toBe('valid');
     expect(terminology.validateCode({ system: 'http://unitsofmeasure.org', code: 'mmHg' }).result).toBe('invalid');
+  });
+});
+
+describe('media types (BCP 13)', () => {
+  it.each(['text/xml', 'application/pdf', 'application/fhir+json; charset=utf-8', 'image/svg+xml', 'text/plain;charset="utf-8"', 'Application/PDF', 'json'])(
+    'accepts %s',
+    (code) => expect(validateMimeType(code)).toEqual({ valid: true }),
+  );
+  it.each([
+    ['pdf', /is not a media type/],
+    ['JSON', /is not a media type/],
+    ['text/', /is not a media type/],
+    ['/xml', /is not a media type/],
+    ['text /xml', /is not a media type/],
+    ['txt/xml', /txt is not a registered top-level media type/],
+    ['text/plain; charset', /the parameter "charset" is not name=value/],
+    ['text/plain; charset=', /the parameter "charset=" is not name=value/],
+  ])('refuses %s', (code, message) => {
+    const check = validateMimeType(code);
+    expect(check.valid).toBe(false);
+    expect(check.valid ? '' : check.message).toMatch(message);
+  });
+  it('checks a bare code against a value set of BCP 13, whose one system it implies', () => {
+    expect(terminology.validateCode({ code: 'text/xml', valueSet: 'http://example.org/vs/mimetypes' }).result).toBe('valid');
+    expect(terminology.validateCode({ code: 'pdf', valueSet: 'http://example.org/vs/mimetypes' }).result).toBe('invalid');
+    expect(terminology.validateCode({ system: 'urn:ietf:bcp:13', code: 'text/xml' }).result).toBe('valid');
+    // two systems: a bare code names neither
+    expect(terminology.validateCode({ code: 'text/xml', valueSet: 'http://example.org/vs/mimetypes-and-shapes' })).toMatchObject({
+      result: 'unknown',
+      message: expect.stringMatching(/no system given/),
+    });
   });
 });
 

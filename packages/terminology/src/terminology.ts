@@ -2,6 +2,7 @@ import { loadProjectIndex, type ProjectIndexOptions, type ResourceIndex } from '
 import { CodeSystemView } from './code-system.js';
 import type { CodeSystemResource, ExpansionContains, ValueSetInclude, ValueSetResource } from './fhir-types.js';
 import { SystemIdentity } from './system-identity.js';
+import { MIME_TYPES_SYSTEM, validateMimeType } from './mime-types.js';
 import { UCUM_SYSTEM, validateUcum } from './ucum.js';
 
 export interface Concept {
@@ -278,7 +279,9 @@ export class Terminology {
       } else if (expansion.reason === 'not-found' || expansion.reason === 'cycle') {
         return { result: 'unknown', message: `cannot validate ${label}: ${expansion.message}` };
       } else {
-        member = system ? this.membership(valueSet, system, code, [], new Map()) : { unknown: 'no system given' };
+        // a bare code (the `code` type) is of the one system its value set draws from, if only one
+        const implied = system ?? this.onlySystemOf(valueSet);
+        member = implied ? this.membership(valueSet, implied, code, [], new Map()) : { unknown: 'no system given' };
       }
       if (member === false) return { result: 'invalid', message: `${label} is not in value set ${valueSet}` };
       if (member !== true) return { result: 'unknown', message: `cannot validate ${label} against ${valueSet}: ${member.unknown}` };
@@ -290,6 +293,10 @@ export class Terminology {
         : { result: 'valid', message: `${label} is in value set ${valueSet}` };
     }
     if (!system) return { result: 'invalid', message: `no system given for code "${code}"` };
+    if (system === MIME_TYPES_SYSTEM) {
+      const check = validateMimeType(code);
+      return check.valid ? { result: 'valid', message: `${code} is a valid media type` } : { result: 'invalid', message: check.message };
+    }
     if (system === UCUM_SYSTEM) {
       const check = validateUcum(code);
       return check.valid
@@ -319,6 +326,14 @@ export class Terminology {
       };
     }
     return { result: 'valid', message: okMessage, display: expected };
+  }
+
+  /** The system a value set draws every code from, when it names one only (and imports no value set). */
+  private onlySystemOf(url: string): string | undefined {
+    const includes = this.valueSet(url)?.compose?.include ?? [];
+    const systems = new Set(includes.map((i) => (i.valueSet?.length ? undefined : i.system)));
+    const [only] = systems;
+    return systems.size === 1 ? only : undefined;
   }
 
   /** Membership without enumerating, for value sets too large or too open to expand; `known`: the answers of this check so far, by value set. */
@@ -353,6 +368,7 @@ export class Terminology {
       system = include.system;
       if (include.concept?.length) parts.push(include.concept.some((c) => c.code === code));
       else if (system === UCUM_SYSTEM && !include.filter?.length) parts.push(validateUcum(code).valid);
+      else if (system === MIME_TYPES_SYSTEM && !include.filter?.length) parts.push(validateMimeType(code).valid);
       else {
         const cs = this.codeSystem(system);
         if (!cs) parts.push({ unknown: `code system ${system} is not available offline` });
