@@ -80,6 +80,12 @@ describe('Agenda builders', () => {
     });
     expect(errorsOf(b, APPOINTMENT)).toEqual([]);
     expect(b.appointmentType.coding?.[0]?.code).toBe('AMB');
+    // no warning either: a generated narrative (dom-6), which the contained Location does not need
+    for (const r of [a, b, cancelAppointment(b, 'Empêchement')])
+      expect(validator.validateToIssues(r, { profile: APPOINTMENT }).filter((i) => i.severity !== 'information')).toEqual([]);
+    expect(b.text?.div).toBe(
+      '<div xmlns="http://www.w3.org/1999/xhtml"><p>2026-12-03T09:30:00+01:00 – 2026-12-03T09:50:00+01:00 (ambulatory)</p><p>Dr Claire Martin (RPPS 10001234567)</p><p>Suivi de la tension</p><p>Cabinet</p></div>',
+    );
   });
   it('cancelAppointment() keeps a valid appointment, now cancelled', () => {
     const c = cancelAppointment(appointment(facts), 'Empêchement');

@@ -20,6 +20,8 @@ const SEARCH = `${BASE}mes-bundle-document-searchset`;
 const NOS = 'https://mos.esante.gouv.fr/NOS/';
 
 let validator: Validator;
+/** The package set a vendor's Validator.load() reads: with the NOS value sets that ship with mes-fhir. */
+let asVendors: Validator;
 let packages: InstallResult;
 let work: string;
 const errors = (r: unknown, profile?: string) => validator.validateToIssues(r, { profile }).filter((i) => i.severity === 'error' || i.severity === 'fatal');
@@ -59,6 +61,7 @@ beforeAll(async () => {
   const loaded = await loadRepoIndex();
   packages = loaded.packages;
   validator = new Validator(indexFolders(projectLayers(packages, GENERATED)));
+  asVendors = new Validator(loaded.index);
   work = await mkdtemp(join(tmpdir(), 'mes-fhir-documents-'));
 });
 afterAll(() => rm(work, { recursive: true, force: true }));
@@ -170,6 +173,26 @@ describe('builders: CDA R2 → DocumentReference → validator', () => {
         .map((i) => i.message)
         .join('\n'),
     ).toMatch(/does not match the CDA document's code/);
+  });
+
+  it('the builders validate with no warning: a narrative on each resource (none asked of contained ones), media types checked', async () => {
+    const notQuiet = (r: unknown, profile: string) =>
+      asVendors
+        .validateToIssues(r, { profile })
+        .filter((i) => i.severity !== 'information')
+        .map((i) => `${i.location} ${i.message}`);
+    const dr = await documentReference({ cda: level1, patient });
+    expect(dr.text?.div).toBe(
+      '<div xmlns="http://www.w3.org/1999/xhtml"><p>Compte rendu de téléconsultation</p><p>Note de consultation</p><p>2026-03-20T09:00:00+01:00</p></div>',
+    );
+    expect(notQuiet(dr, PUBLISH)).toEqual([]);
+    expect(notQuiet(await lot([lotDocument(level1)]), LOT)).toEqual([]);
+    // a content type that is no media type is refused (BCP 13 is a grammar, checked offline)
+    const wrong = clone(dr) as Record<string, any>;
+    wrong.content[0].attachment.contentType = 'pdf';
+    expect(notQuiet(wrong, PUBLISH)).toContainEqual(
+      expect.stringMatching(/^DocumentReference\.content\[0\]\.attachment\.contentType "pdf" is not in the required value set/),
+    );
   });
 
   it('a document that is not a CDA is refused by the builder with the reason', async () => {

@@ -11,12 +11,22 @@ import {
   GLUCOSE_MOMENTS,
   GLUCOSE_NUMBER_OF_DAYS,
   bloodGlucose,
+  bloodPressure,
+  bmi,
+  bodyHeight,
+  bodyTemperature,
   bodyWeight,
   checkResource,
   eui64,
   feedingBundle,
   glucoseAverage,
+  hba1c,
+  headCircumference,
+  heartRate,
+  painSeverity,
   phdDevice,
+  stepsByDay,
+  waistCircumference,
   type GlucoseMoment,
   type GlucoseNumberOfDays,
 } from '@mes-fhir/profiles';
@@ -47,9 +57,13 @@ const scale = () =>
     model: 'BX-200',
   });
 
+/** The package set a vendor's Validator.load() reads: with the NOS value sets that ship with mes-fhir. */
+let asVendors: Validator;
+
 beforeAll(async () => {
-  const { packages } = await loadRepoIndex();
+  const { index, packages } = await loadRepoIndex();
   validator = new Validator(indexFolders(projectLayers(packages, GENERATED)));
+  asVendors = new Validator(index);
 });
 
 describe('glycaemia: the NOS value sets of the ANS extensions', () => {
@@ -142,6 +156,40 @@ describe('the Device of a feeding Bundle: PhdDevice', () => {
     expect(errors(bundle, FEEDING)).toEqual([]);
     expect(errors(bundle, ANS_FEEDING)).toEqual([]);
     expect(checkResource(bundle, FEEDING).issues.filter((i) => i.severity === 'error')).toEqual([]);
+  });
+
+  it('every measure builder, phdDevice and feedingBundle validate with no warning: each writes a generated narrative (dom-6)', () => {
+    const measures = [
+      bodyWeight({ patient, effective, kg: 70.2 }),
+      bodyHeight({ patient, effective, cm: 176 }),
+      bmi({ patient, effective, kgPerM2: 22.7 }),
+      bloodPressure({ patient, effective, systolic: 128, diastolic: 82 }),
+      bodyTemperature({ patient, effective, celsius: 37.1 }),
+      heartRate({ patient, effective, bpm: 64 }),
+      bloodGlucose({ patient, effective, mgPerDl: 96, moment: 'fasting' }),
+      hba1c({ patient, effective, percent: 6.1 }),
+      glucoseAverage({ patient, effective, kind: 'MED-969', value: 132, days: 14 }),
+      painSeverity({ patient, effective, score: 4 }),
+      stepsByDay({ patient, effective, steps: 8432 }),
+      waistCircumference({ patient, effective, cm: 86 }),
+      headCircumference({ patient, effective, cm: 41.5 }),
+    ];
+    // R4's vital-signs profile binds code extensibly to LOINC vital signs, which lack pain, steps and waist
+    const MES_OWN =
+      /^http:\/\/loinc\.org#(72514-3|41950-7|8280-0) is not in the extensible value set http:\/\/hl7\.org\/fhir\/ValueSet\/observation-vitalsignresult$/;
+    const notQuiet = (r: unknown, profile?: string) =>
+      asVendors
+        .validateToIssues(r, { profile })
+        .filter((i) => i.severity !== 'information' && !MES_OWN.test(i.message))
+        .map((i) => `${i.location} ${i.message}`);
+    for (const m of measures) {
+      expect(notQuiet(m), m.code.coding[0]!.code).toEqual([]);
+      expect(m.text!.div).toMatch(/^<div xmlns="http:\/\/www\.w3\.org\/1999\/xhtml"><p>.+: [\d.]+ \S+<\/p>/);
+    }
+    expect(measures[3]!.text!.div).toContain('<p>Systolic blood pressure: 128 mmHg</p><p>Diastolic blood pressure: 82 mmHg</p>');
+    const device = scale();
+    expect(notQuiet(device, PHD_DEVICE)).toEqual([]);
+    expect(notQuiet(feedingBundle(bodyWeight({ patient, effective, kg: 70.2 }), device), FEEDING)).toEqual([]);
   });
 
   it('a Device without its system id is refused, in the Bundle too', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as builders from './builders/mesures.js';
+import { generatedNarrative } from './builders/narrative.js';
 import { checkResource, findProfile } from './check.js';
 import { mesCanonicals, profiles } from './generated/registry.js';
 
@@ -179,6 +180,15 @@ describe('MES-specific rules', () => {
     const r = clone(hba1c);
     r.valueQuantity.code = 'mg/dL';
     expect(errors(r).map((i) => i.key)).toContain('mes-glu-unit');
+  });
+});
+
+describe('narratives', () => {
+  it('escape markup and drop the characters XML refuses, so that the div stays one XHTML element', () => {
+    expect(generatedNarrative(['Dr <b>Léa</b> & Cie\u0001', '', '  '])).toEqual({
+      status: 'generated',
+      div: '<div xmlns="http://www.w3.org/1999/xhtml"><p>Dr &lt;b&gt;Léa&lt;/b&gt; &amp; Cie</p></div>',
+    });
   });
 });
 

@@ -5,6 +5,7 @@
 import type * as fhir4 from 'fhir/r4.js';
 import type { MesAppointment, MesAppointment_Location, MesAppointment_Patient, MesAppointment_Practitioner } from '../generated/agenda/types.js';
 import { oidUri, type MesPatient } from './identifiers.js';
+import { generatedNarrative } from './narrative.js';
 
 const RPPS_SYSTEM = 'urn:oid:1.2.250.1.71.4.2.1' as const;
 const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
@@ -52,9 +53,17 @@ export function appointment(f: AppointmentFacts): MesAppointment {
   const location: MesAppointment_Location | undefined = f.location
     ? { actor: { type: 'Location', reference: '#location', ...(f.location.name ? { display: f.location.name } : {}) }, status: 'accepted' }
     : undefined;
+  const reason = typeof f.reason === 'string' ? f.reason : (f.reason.text ?? f.reason.coding?.[0]?.display ?? f.reason.coding?.[0]?.code ?? '');
   return {
     resourceType: 'Appointment',
     ...(f.id ? { id: f.id } : {}),
+    // generated from the facts below; the status is left out, so that a cancellation keeps it true
+    text: generatedNarrative([
+      `${iso(f.start)} – ${iso(f.end)} (${CONSULTATION_MODES[f.mode].display})`,
+      `${f.practitioner.name} (RPPS ${f.practitioner.rpps})`,
+      reason,
+      f.location?.name ?? '',
+    ]),
     ...(f.location
       ? { contained: [{ resourceType: 'Location', id: 'location', ...(f.location.name ? { name: f.location.name } : {}), address: f.location.address }] }
       : {}),

@@ -6,6 +6,7 @@
 import { bytesToBase64, codeSystemUri, readCda, utf8, xdsFormatCode, type CdaMetadata, type InstanceId } from '@mes-fhir/cda';
 import type * as fhir4 from 'fhir/r4.js';
 import { oidUri, randomUUID, type MesPatient } from './identifiers.js';
+import { generatedNarrative } from './narrative.js';
 import type {
   MesDocumentReference,
   MesDocumentReferenceComprehensive,
@@ -76,6 +77,10 @@ async function prepare(cdaText: string, format?: fhir4.Coding) {
   };
 }
 
+/** What a DocumentReference's narrative says: the document's title, type and date, from its CDA header. */
+const documentNarrative = (doc: Awaited<ReturnType<typeof prepare>>) =>
+  generatedNarrative([doc.title, doc.type.displayName ?? doc.type.code, doc.effectiveTime]);
+
 const typeOf = (t: NonNullable<CdaMetadata['type']>) => ({
   coding: [{ system: codeSystemUri(t.codeSystem) ?? 'http://loinc.org', code: t.code, ...(t.displayName ? { display: t.displayName } : {}) }],
 });
@@ -120,6 +125,7 @@ export async function documentReference(f: {
   return {
     resourceType: 'DocumentReference',
     ...(f.id ? { id: f.id } : {}),
+    text: documentNarrative(doc),
     masterIdentifier: masterIdentifier(cda.id),
     status: 'current',
     type: typeOf(doc.type),
@@ -201,6 +207,7 @@ export async function provideDocumentBundle(f: {
     const document: MesDocumentReferenceComprehensive = {
       resourceType: 'DocumentReference',
       id: drId,
+      text: documentNarrative(doc),
       contained: [
         appDevice('author'),
         { resourceType: 'Organization', id: 'authenticator', identifier: [f.authenticator.identifier], name: f.authenticator.name },
@@ -251,6 +258,7 @@ export async function provideDocumentBundle(f: {
   const submissionSet: fhir4.List = {
     resourceType: 'List',
     id: listId,
+    text: generatedNarrative([`Submission set of ${f.documents.length} document(s)`, f.app.name]),
     contained: [appDevice('source')],
     extension: [
       { url: `${MHD}ihe-designationType`, valueCodeableConcept: { coding: [f.designationType] } },

@@ -19,6 +19,7 @@ import type {
   MesObservationWaistCircumference,
 } from '../generated/mesures/types.js';
 import { oidUri, randomUUID, type MesPatient } from './identifiers.js';
+import { generatedNarrative } from './narrative.js';
 
 const UCUM = 'http://unitsofmeasure.org' as const;
 const LOINC = 'http://loinc.org' as const;
@@ -46,6 +47,25 @@ export interface MeasureFacts {
 }
 
 const iso = (d: string | Date) => (typeof d === 'string' ? d : d.toISOString());
+
+/** What a measure's narrative says: the code, the value (or each component's) and when. */
+function observationNarrative(o: {
+  code: fhir4.CodeableConcept;
+  valueQuantity?: fhir4.Quantity;
+  component?: Array<{ code: fhir4.CodeableConcept; valueQuantity?: fhir4.Quantity }>;
+  effectiveDateTime?: string;
+}): { status: 'generated'; div: string } {
+  const name = (c: fhir4.CodeableConcept) => c.text ?? c.coding?.[0]?.display ?? c.coding?.[0]?.code ?? '';
+  const amount = (q?: fhir4.Quantity) => (q?.value === undefined ? '' : `${q.value} ${q.unit ?? q.code ?? ''}`.trim());
+  return generatedNarrative([
+    o.valueQuantity ? `${name(o.code)}: ${amount(o.valueQuantity)}` : name(o.code),
+    ...(o.component ?? []).map((c) => `${name(c.code)}: ${amount(c.valueQuantity)}`),
+    o.effectiveDateTime ?? '',
+  ]);
+}
+
+/** The measure with its generated narrative (see narrative.ts). */
+const described = <O extends Parameters<typeof observationNarrative>[0]>(o: O): O & { text: fhir4.Narrative } => ({ ...o, text: observationNarrative(o) });
 
 /** The parts shared by the measures; the category and code slices are filled in by each builder. */
 function common<Id extends string>(mesId: Id, f: MeasureFacts) {
@@ -79,12 +99,12 @@ const loinc = <C extends string>(code: C, display: string) => ({ coding: [{ syst
  * @example bodyWeight({ patient, effective, kg: 72.5 })
  */
 export function bodyWeight(f: MeasureFacts & { kg: number }): MesObservationBodyWeight {
-  return {
+  return described({
     resourceType: 'Observation',
     ...common('mes-observation-bodyweight', f),
     code: loinc('29463-7', 'Body weight'),
     valueQuantity: quantity(f.kg, 'kg'),
-  };
+  });
 }
 
 /**
@@ -93,7 +113,12 @@ export function bodyWeight(f: MeasureFacts & { kg: number }): MesObservationBody
  * @example bodyHeight({ patient, effective, cm: 176 })
  */
 export function bodyHeight(f: MeasureFacts & { cm: number }): MesObservationBodyHeight {
-  return { resourceType: 'Observation', ...common('mes-observation-bodyheight', f), code: loinc('8302-2', 'Body height'), valueQuantity: quantity(f.cm, 'cm') };
+  return described({
+    resourceType: 'Observation',
+    ...common('mes-observation-bodyheight', f),
+    code: loinc('8302-2', 'Body height'),
+    valueQuantity: quantity(f.cm, 'cm'),
+  });
 }
 
 /**
@@ -102,12 +127,12 @@ export function bodyHeight(f: MeasureFacts & { cm: number }): MesObservationBody
  * @example bmi({ patient, effective, kgPerM2: 23.4 })
  */
 export function bmi(f: MeasureFacts & { kgPerM2: number }): MesObservationBmi {
-  return {
+  return described({
     resourceType: 'Observation',
     ...common('mes-observation-bmi', f),
     code: loinc('39156-5', 'Body mass index (BMI) [Ratio]'),
     valueQuantity: quantity(f.kgPerM2, 'kg/m2'),
-  };
+  });
 }
 
 /**
@@ -120,12 +145,12 @@ export function bloodPressure(f: MeasureFacts & { systolic: number; diastolic: n
     code: { coding: [{ system: LOINC, code, display }] },
     valueQuantity: quantity(value, 'mm[Hg]', 'mmHg'),
   });
-  return {
+  return described({
     resourceType: 'Observation',
     ...common('mes-observation-bp', f),
     code: loinc('85354-9', 'Blood pressure panel with all children optional'),
     component: [component('8480-6', 'Systolic blood pressure', f.systolic), component('8462-4', 'Diastolic blood pressure', f.diastolic)],
-  };
+  });
 }
 
 /**
@@ -134,12 +159,12 @@ export function bloodPressure(f: MeasureFacts & { systolic: number; diastolic: n
  * @example bodyTemperature({ patient, effective, celsius: 38.2 })
  */
 export function bodyTemperature(f: MeasureFacts & { celsius: number }): MesObservationBodyTemperature {
-  return {
+  return described({
     resourceType: 'Observation',
     ...common('mes-observation-bodytemperature', f),
     code: loinc('8310-5', 'Body temperature'),
     valueQuantity: quantity(f.celsius, 'Cel', '°C'),
-  };
+  });
 }
 
 /**
@@ -148,12 +173,12 @@ export function bodyTemperature(f: MeasureFacts & { celsius: number }): MesObser
  * @example heartRate({ patient, effective, bpm: 64 })
  */
 export function heartRate(f: MeasureFacts & { bpm: number }): MesObservationHeartRate {
-  return {
+  return described({
     resourceType: 'Observation',
     ...common('mes-observation-heartrate', f),
     code: loinc('8867-4', 'Heart rate'),
     valueQuantity: quantity(f.bpm, '/min'),
-  };
+  });
 }
 
 /** NOS terminologies (ANS) whose codes the glycaemia extensions and kinds use. */
@@ -196,13 +221,13 @@ export type GlucoseNumberOfDays = keyof typeof GLUCOSE_NUMBER_OF_DAYS;
  */
 export function bloodGlucose(f: MeasureFacts & { mgPerDl: number; moment: GlucoseMoment }): MesObservationGlucose {
   const base = common('mes-observation-glucose', f);
-  return {
+  return described({
     resourceType: 'Observation',
     ...base,
     extension: [...(base.extension ?? []), { url: MOMENT_URL, valueCodeableConcept: { coding: [{ ...GLUCOSE_MOMENTS[f.moment] }] } }],
     code: loinc('2345-7', 'Glucose [Mass/volume] in Serum or Plasma'),
     valueQuantity: quantity(f.mgPerDl, 'mg/dL'),
-  };
+  });
 }
 
 /**
@@ -211,12 +236,12 @@ export function bloodGlucose(f: MeasureFacts & { mgPerDl: number; moment: Glucos
  * @example hba1c({ patient, effective, percent: 6.1 })
  */
 export function hba1c(f: MeasureFacts & { percent: number }): MesObservationGlucose {
-  return {
+  return described({
     resourceType: 'Observation',
     ...common('mes-observation-glucose', f),
     code: loinc('4548-4', 'Hemoglobin A1c/Hemoglobin.total in Blood'),
     valueQuantity: quantity(f.percent, '%'),
-  };
+  });
 }
 
 const GLUCOSE_AVERAGES = {
@@ -233,13 +258,13 @@ const GLUCOSE_AVERAGES = {
 export function glucoseAverage(f: MeasureFacts & { kind: keyof typeof GLUCOSE_AVERAGES; value: number; days: GlucoseNumberOfDays }): MesObservationGlucose {
   const base = common('mes-observation-glucose', f);
   const kind = GLUCOSE_AVERAGES[f.kind];
-  return {
+  return described({
     resourceType: 'Observation',
     ...base,
     extension: [...(base.extension ?? []), { url: NUMBER_OF_DAYS_URL, valueCodeableConcept: { coding: [{ ...GLUCOSE_NUMBER_OF_DAYS[f.days] }] } }],
     code: { coding: [{ system: NOS_TAASIP, code: f.kind, display: kind.display }] },
     valueQuantity: quantity(f.value, kind.unit),
-  };
+  });
 }
 
 /**
@@ -248,12 +273,12 @@ export function glucoseAverage(f: MeasureFacts & { kind: keyof typeof GLUCOSE_AV
  * @example painSeverity({ patient, effective, score: 4 })
  */
 export function painSeverity(f: MeasureFacts & { score: number }): MesObservationPainSeverity {
-  return {
+  return described({
     resourceType: 'Observation',
     ...common('mes-observation-painseverity', f),
     code: loinc('72514-3', 'Pain severity - 0-10 verbal numeric rating [Score] - Reported'),
     valueQuantity: quantity(f.score, '1', 'Level'),
-  };
+  });
 }
 
 /**
@@ -262,12 +287,12 @@ export function painSeverity(f: MeasureFacts & { score: number }): MesObservatio
  * @example stepsByDay({ patient, effective, steps: 8432 })
  */
 export function stepsByDay(f: MeasureFacts & { steps: number }): MesObservationStepsByDay {
-  return {
+  return described({
     resourceType: 'Observation',
     ...common('mes-observation-stepsbyday', f),
     code: loinc('41950-7', 'Number of steps in 24 hour Measured'),
     valueQuantity: quantity(f.steps, '1/(24.h)', 'steps/day'),
-  };
+  });
 }
 
 /**
@@ -276,12 +301,12 @@ export function stepsByDay(f: MeasureFacts & { steps: number }): MesObservationS
  * @example waistCircumference({ patient, effective, cm: 86 })
  */
 export function waistCircumference(f: MeasureFacts & { cm: number }): MesObservationWaistCircumference {
-  return {
+  return described({
     resourceType: 'Observation',
     ...common('mes-observation-waistcircumference', f),
     code: loinc('8280-0', 'Waist Circumference at umbilicus by Tape measure'),
     valueQuantity: quantity(f.cm, 'cm'),
-  };
+  });
 }
 
 /**
@@ -290,7 +315,7 @@ export function waistCircumference(f: MeasureFacts & { cm: number }): MesObserva
  * @example headCircumference({ patient, effective, cm: 41.5 })
  */
 export function headCircumference(f: MeasureFacts & { cm: number }): MesObservationHeadCircumference {
-  return {
+  return described({
     resourceType: 'Observation',
     ...common('mes-observation-headcircumference', f),
     // R4's head circumference profile requires its own code 9843-4 beside LOINC 8287-5.
@@ -301,7 +326,7 @@ export function headCircumference(f: MeasureFacts & { cm: number }): MesObservat
       ],
     },
     valueQuantity: quantity(f.cm, 'cm'),
-  };
+  });
 }
 
 /** IEEE 11073 specializations of personal health devices (partition 8 × 65536 + term code). */
@@ -347,6 +372,7 @@ export function phdDevice(f: {
     resourceType: 'Device',
     id: f.id ?? randomUUID(),
     meta: { profile: [PHD_DEVICE] },
+    text: generatedNarrative([`${f.manufacturer} ${f.model}`, `${f.kind}, serial ${f.serial}`, `EUI-64 ${eui64(f.systemId)}`]),
     identifier: [
       { system: oidUri(f.identifierOid), value: f.serial },
       { type: { coding: [{ system: CONTINUA_DEVICE_IDENTIFIERS, code: 'SYSID' }] }, system: EUI64_SYSTEM, value: eui64(f.systemId) },
