@@ -11,8 +11,9 @@
  * validator alone on the same Bundle, the stored Observations counted against the acknowledged
  * ones, and the same load again while one more client sends a 7 MB Bundle (200,000 profiles) in a
  * loop: its p99 against the quiet run's. Last, what a vendor's project pays: the gzip size of a
- * browser bundle of one builder, and the type-check time of a file using one profile type against
- * the same file with @types/fhir only.
+ * browser bundle of one builder, the type-check time of a file using one profile type against
+ * the same file with @types/fhir only, and the install size of @mes-fhir/profiles and of
+ * @mes-fhir/cli alone.
  * Prints throughputs and ratios; the last line is `ratio validator/medplum: <number>`.
  * Node 20 needs --experimental-websocket for @medplum/core 5 (npm run bench passes it).
  */
@@ -474,8 +475,11 @@ log();
   };
   const kb = (bytes) => (bytes / 1024).toFixed(1);
   const builderAlone = await gzipOf("import { bodyWeight } from '@mes-fhir/profiles'; globalThis.x = bodyWeight;");
+  const builderViaApi = await gzipOf("import { bodyWeight } from '@mes-fhir/profiles/mesures'; globalThis.x = bodyWeight;");
   const builderChecked = await gzipOf("import { bodyWeight, checkResource } from '@mes-fhir/profiles'; globalThis.x = [bodyWeight, checkResource];");
-  log(`consumer bundle (gzip): bodyWeight ${kb(builderAlone)} KB (goal under 10 KB), bodyWeight + checkResource ${kb(builderChecked)} KB`);
+  log(
+    `consumer bundle (gzip): bodyWeight ${kb(builderAlone)} KB (goal under 10 KB; from @mes-fhir/profiles/mesures ${kb(builderViaApi)} KB), bodyWeight + checkResource ${kb(builderChecked)} KB`,
+  );
 
   // inside the repository, so that the files resolve our packages and @types/fhir as an app's would
   const dir = join(ROOT, `.bench-consumer-${process.pid}`);
@@ -521,13 +525,66 @@ log();
       if (run.status !== 0) throw new Error(`tsc ${file} failed:\n${run.stdout}${run.stderr}`);
       return performance.now() - started;
     };
+    writeFileSync(join(dir, 'ours-mesures.ts'), readFileSync(join(dir, 'ours.ts'), 'utf8').replace("'@mes-fhir/profiles'", "'@mes-fhir/profiles/mesures'"));
     const baseline = check('baseline.ts');
     const oursTsc = check('ours.ts');
+    const oursApi = check('ours-mesures.ts');
     log(
-      `consumer type-check (tsc --noEmit --strict): @types/fhir only ${(baseline / 1000).toFixed(1)} s, one MES profile type ${(oursTsc / 1000).toFixed(1)} s; ratio ours/@types-fhir: ${(oursTsc / baseline).toFixed(2)} (goal at most 2)`,
+      `consumer type-check (tsc --noEmit --strict): @types/fhir only ${(baseline / 1000).toFixed(1)} s, one MES profile type ${(oursTsc / 1000).toFixed(1)} s (from @mes-fhir/profiles/mesures ${(oursApi / 1000).toFixed(1)} s); ratio ours/@types-fhir: ${(oursTsc / baseline).toFixed(2)} (goal at most 2)`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+// What installing costs a vendor (#30): @mes-fhir/profiles alone and @mes-fhir/cli alone, packed
+// from the workspace with the @mes-fhir packages they depend on, installed by npm into fresh
+// projects; the size of node_modules on disk and the number of packages in it.
+{
+  const { spawnSync } = await import('node:child_process');
+  const { mkdirSync, writeFileSync, readdirSync, lstatSync } = await import('node:fs');
+  const work = mkdtempSync(join(tmpdir(), 'mes-fhir-bench-install-'));
+  // npm scripts of the packages (the definitions' prepack) must not inherit this run's npm environment
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_')));
+  const npm = (args, cwd) => {
+    const run = spawnSync('npm', args, { cwd, env, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`npm ${args.join(' ')} failed:\n${run.stderr}`);
+  };
+  const ownDependencies = (name, into = new Set()) => {
+    if (into.has(name)) return into;
+    into.add(name);
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'packages', name.replace('@mes-fhir/', ''), 'package.json'), 'utf8'));
+    for (const dep of Object.keys(manifest.dependencies ?? {})) if (dep.startsWith('@mes-fhir/')) ownDependencies(dep, into);
+    return into;
+  };
+  const sizeOf = (dir) => {
+    let bytes = 0;
+    for (const entry of readdirSync(dir, { recursive: true })) bytes += lstatSync(join(dir, entry)).size;
+    return bytes;
+  };
+  const packageCount = (dir) =>
+    readdirSync(dir, { recursive: true }).filter(
+      (f) => f.endsWith('package.json') && /(^|\/)node_modules\/(@[^/]+\/)?[^/@]+\/package\.json$/.test(`node_modules/${f}`),
+    ).length;
+  try {
+    const tarballs = join(work, 'tarballs');
+    mkdirSync(tarballs);
+    const lines = [];
+    for (const name of ['@mes-fhir/profiles', '@mes-fhir/cli']) {
+      const packages = [...ownDependencies(name)];
+      for (const p of packages) npm(['pack', '--silent', '--pack-destination', tarballs, '-w', `packages/${p.replace('@mes-fhir/', '')}`], ROOT);
+      const app = join(work, name.replace('@mes-fhir/', ''));
+      mkdirSync(app);
+      writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'vendor-app', private: true, type: 'module' }));
+      npm(
+        ['install', '--no-audit', '--no-fund', '--prefer-offline', ...packages.map((p) => join(tarballs, `${p.replace('@', '').replace('/', '-')}-0.1.0.tgz`))],
+        app,
+      );
+      const modules = join(app, 'node_modules');
+      lines.push(`${name} ${(sizeOf(modules) / 1024 / 1024).toFixed(1)} MB (${packageCount(modules)} packages)`);
+    }
+    log(`install size (npm into a fresh project, node_modules on disk): ${lines.join(', ')}`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
 }
 log(`ratio validator/medplum: ${(tOurs / tMedplum).toFixed(2)}`);
