@@ -1,7 +1,7 @@
 /**
  * Our profiles as a FHIR package used by another FHIR tool: a vendor's SUSHI project that derives
  * a profile from an MES profile, compiled offline by the real SUSHI against a scratch FHIR cache
- * filled by `mes-fhir fhir-package --install`.
+ * filled by `mes-fhir fhir-package --install`, and one started by `mes-fhir init-fsh`.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -141,5 +141,46 @@ describe('a SUSHI project that depends on mes-fhir.profiles', () => {
     // inherited from the MES profile: the required MES canonical in meta.profile, the subject
     expect(element('Observation.meta.profile:mesCanonical')?.min).toBe(1);
     expect(element('Observation.subject')?.min).toBe(1);
+  });
+
+  it('mes-fhir init-fsh starts one that names every package it needs and compiles offline, an inherited ANS extension included', async () => {
+    const project = join(work, 'init-fsh-project');
+    const env = { FHIR_PACKAGE_MIRROR: mirrorDir(), FHIR_PACKAGE_CACHE: join(home, '.fhir', 'packages') };
+    const init = await runCli(['init-fsh', project, '--canonical', 'https://vendor.example.org/fhir'], env);
+    expect(init.stderr).not.toMatch(/init-fsh:/);
+    expect(init.code).toBe(0);
+    expect(init.stdout).toMatch(/^next: npm install --save-dev fsh-sushi && npx sushi build /m);
+    const config = await readFile(join(project, 'sushi-config.yaml'), 'utf8');
+    // SUSHI loads only what is named: without the ANS package, the inherited extension would be unfolded from Extension
+    for (const line of [
+      'canonical: https://vendor.example.org/fhir',
+      'mes-fhir.profiles: "0.1.0"',
+      'ans.fhir.fr.mesures: "3.2.0"',
+      'hl7.fhir.fr.core: "2.1.0"',
+    ])
+      expect(config).toContain(line);
+    expect(config).not.toContain('hl7.fhir.r4.core');
+
+    const out = join(work, 'init-fsh-out');
+    const sushi = await runSushi(project, out, home);
+    expect(sushi.output).toMatch(/\b0 Errors\b/);
+    expect(sushi.output).not.toMatch(/could not find/);
+    expect(sushi.code).toBe(0);
+    const sd = JSON.parse(await readFile(join(out, 'fsh-generated', 'resources', 'StructureDefinition-my-body-weight.json'), 'utf8')) as {
+      baseDefinition: string;
+      snapshot: { element: Array<{ id: string; min?: number; type?: Array<{ profile?: string[] }> }> };
+    };
+    expect(sd.baseDefinition).toBe(MES_WEIGHT);
+    const reason = sd.snapshot.element.find((e) => e.id === 'Observation.extension:MesReasonForMeasurement');
+    expect(reason?.min).toBe(1);
+    expect(reason?.type?.[0]?.profile).toEqual(['https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/mesures-reason-for-measurement']);
+
+    // a folder that holds something is never written into
+    const again = await runCli(['init-fsh', project], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/init-fsh-project is not empty: init-fsh starts a new project in a new or empty folder/);
+    const badCanonical = await runCli(['init-fsh', join(work, 'other'), '--canonical', 'vendor'], env);
+    expect(badCanonical.code).toBe(2);
+    expect(badCanonical.stderr).toMatch(/--canonical must be an http\(s\) URL, not "vendor"/);
   });
 });

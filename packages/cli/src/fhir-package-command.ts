@@ -42,20 +42,26 @@ export async function fhirPackageCommand(args: string[], io: CliIo): Promise<num
       // and, beside it, the packages it depends on that no registry has
       for (const written of await packFolderWithBundled(source.generatedDir, file)) io.stdout.write(`wrote ${written}\n`);
     }
-    if (values.install) {
-      const started = performance.now();
-      const installed = await installFolderPackage(source.generatedDir, { env: io.env, logger: { warn: (m) => io.stderr.write(`warning: ${m}\n`) } });
-      const deps = installed.dependencies.packages;
-      const fetched = deps.filter((p) => p.origin !== 'cache').length;
-      io.stdout.write(
-        `installed ${label} into ${installed.cachedAt}, with ${deps.length + installed.bundled.length} dependency packages` +
-          `${fetched ? ` (${fetched} installed from ${installed.dependencies.offline ? 'mirror' : 'registry'})` : ''}` +
-          ` in ${((performance.now() - started) / 1000).toFixed(1)}s\n`,
-      );
-    }
+    if (values.install) await installIntoCache(source.generatedDir, label, io);
     return EXIT_OK;
   } catch (e) {
     io.stderr.write(`mes-fhir fhir-package: ${(e as Error).message}\n`);
     return EXIT_FAILURE;
   }
+}
+
+/**
+ * Puts the FHIR package in `dir` (mes-fhir.profiles) and the packages it depends on into the FHIR
+ * package cache, where SUSHI and the Java validator load them by name#version; says what it did.
+ */
+export async function installIntoCache(dir: string, label: string, io: CliIo): Promise<void> {
+  const started = performance.now();
+  const installed = await installFolderPackage(dir, { env: io.env, logger: { warn: (m) => io.stderr.write(`warning: ${m}\n`) } });
+  const deps = installed.dependencies.packages;
+  const fetched = deps.filter((p) => p.origin !== 'cache').length;
+  io.stdout.write(
+    `installed ${label} into ${installed.cachedAt}, with ${deps.length + installed.bundled.length} dependency packages` +
+      `${fetched ? ` (${fetched} installed from ${installed.dependencies.offline ? 'mirror' : 'registry'})` : ''}` +
+      ` in ${((performance.now() - started) / 1000).toFixed(1)}s\n`,
+  );
 }

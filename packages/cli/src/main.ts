@@ -1,6 +1,7 @@
 import { codegenCommand, CODEGEN_USAGE } from './codegen-command.js';
 import { DIFF_USAGE, diffCommand } from './diff-command.js';
 import { FHIR_PACKAGE_USAGE, fhirPackageCommand } from './fhir-package-command.js';
+import { INIT_FSH_USAGE, initFshCommand } from './init-fsh-command.js';
 import { EXIT_USAGE, UsageError, type CliIo } from './io.js';
 import { VALIDATE_USAGE, validateCommand } from './validate-command.js';
 import { SANDBOX_USAGE, sandboxCommand } from './sandbox-command.js';
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: CliIo) => Promise<num
     usage: FHIR_PACKAGE_USAGE,
     summary: 'our profiles as a FHIR package: install into the FHIR cache, or write a .tgz',
   },
+  'init-fsh': { run: initFshCommand, usage: INIT_FSH_USAGE, summary: 'start a SUSHI project of your own on the MES profiles' },
 };
 
 const USAGE = `Usage: mes-fhir <command> [options]
