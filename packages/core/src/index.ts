@@ -4,3 +4,4 @@ export * from './operation-outcome.js';
 export * from './patterns.js';
 export * from './base64.js';
 export * from './text.js';
+export * from './mes-rules.js';
