@@ -13,6 +13,7 @@ module.exports = {
         'guides/mesures',
         'guides/agenda',
         'guides/documents',
+        'guides/client',
         'guides/cli',
         'guides/sandbox',
         'guides/mise-a-jour',
