@@ -831,8 +831,12 @@ describe.each(targets)('sandbox on $name', (target) => {
 
   describe('restart', () => {
     it('keeps pairings, data and valid tokens across a restart on the same database', async () => {
+      // what it keeps, made here (whatever the tests before it left)
+      expect((await app.post('/', example('Bundle-ExampleFeedingBundle.json'))).status).toBe(200);
+      expect([200, 201]).toContain((await app.post('/pairing', { patient: 'bob' })).status);
       const token = await app.login();
       const before = await app.get(`/Observation?subject.identifier=${ALICE_SEARCH}&code=29463-7&_sort=-date`);
+      expect(before.body.total).toBeGreaterThan(0);
       await sandbox.close();
       await start();
       app.token = token;
