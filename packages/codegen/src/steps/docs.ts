@@ -7,7 +7,8 @@ import type { CodegenContext, CodegenStep } from '../context.js';
 import { profileNamed, type Manifest } from '../manifest.js';
 import { CodegenError } from '../errors.js';
 import { readBuilderExamples } from '../docs/builder-examples.js';
-import { generateSite, type Changelog } from '../docs/site.js';
+import type { Changelog } from '../docs/site-input.js';
+import { generateSite } from '../docs/site.js';
 import { profilesIn, stagingFolderFor } from './write.js';
 
 /** The profiles against the changelog baseline of fhir-package.yaml, when it names one. */
