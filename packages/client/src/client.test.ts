@@ -195,6 +195,21 @@ describe('searches', () => {
   });
 });
 
+describe('where the token goes', () => {
+  it("follows an absolute url (a next link, an attachment) only on the API's origin", async () => {
+    const s = scripted(json(200, { resourceType: 'Binary', contentType: 'text/plain', data: 'eA==' }));
+    const c = client(s.fetchFn);
+    expect((await c.request('GET', `${BASE}/Binary/1`)).status).toBe(200);
+    for (const elsewhere of ['https://evil.example/fhir/Binary/1', 'http://mes.example/fhir/Binary/1', 'https://mes.example:8443/x', 'file:///etc/passwd']) {
+      const e = await failure(c.request('GET', elsewhere));
+      expect([e.code, s.calls.length], elsewhere).toEqual(['bad-request', 1]);
+      expect(e.message).toMatch(/is not the origin of the API \(https:\/\/mes\.example\): the token is not sent there/);
+    }
+    const doc = { resourceType: 'DocumentReference', content: [{ attachment: { url: 'https://evil.example/Binary/1' } }] } as const;
+    expect((await failure(c.documents.retrieve(doc as never))).code).toBe('bad-request');
+  });
+});
+
 describe('tokens', () => {
   it('client credentials: one request for concurrent calls, a new token once it expires', async () => {
     let n = 0;

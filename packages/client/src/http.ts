@@ -43,9 +43,20 @@ export class Http {
     this.fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
-  /** The absolute url of a path of the API (an absolute url, as in a Bundle's links, is kept). */
+  /**
+   * The absolute url of a path of the API. An absolute url (a Bundle's `next` link, an attachment's
+   * url) is followed only on the API's own origin: the bearer token goes nowhere else.
+   */
   url(path: string): string {
-    return /^https?:\/\//i.test(path) ? path : `${this.options.baseUrl.replace(/\/$/, '')}/${path.replace(/^\//, '')}`;
+    if (!/^[a-z][a-z0-9+.-]*:/i.test(path)) return `${this.options.baseUrl.replace(/\/$/, '')}/${path.replace(/^\//, '')}`;
+    const target = new URL(path);
+    if (target.origin !== new URL(this.options.baseUrl).origin)
+      throw new MesApiError(
+        'bad-request',
+        `${target.origin} is not the origin of the API (${new URL(this.options.baseUrl).origin}): the token is not sent there`,
+        0,
+      );
+    return target.href;
   }
 
   /**
