@@ -1,5 +1,5 @@
 /**
- * `@mes-fhir/client` against the sandbox over real HTTP: a token by client credentials, the
+ * `@mes-fhir/client` against the sandbox over real HTTP, on PGlite and on PostgreSQL when there is one: a token by client credentials, the
  * sandbox's pairing shortcut, then every typed call of the three APIs, MES's 422 as a code, the
  * optional local check, and the client bundled for a browser.
  */
@@ -14,6 +14,7 @@ import { appointment, bodyWeight, buildCdaLevel1, cancelAppointment, checkResour
 import { readConfig, startSandbox, type Sandbox } from '@mes-fhir/sandbox';
 import { Validator } from '@mes-fhir/validator';
 import { REPO_ROOT, loadRepoIndex } from './helpers/repo.js';
+import { sandboxDatabases } from './helpers/sandbox-databases.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'mes-client-test-'));
 let sandbox: Sandbox;
@@ -30,26 +31,31 @@ const scale = () =>
     model: 'BX-200',
   });
 
+let validator: Validator;
 beforeAll(async () => {
   const { packages } = await loadRepoIndex();
-  const validator = new Validator(indexFolders(projectLayers(packages, join(REPO_ROOT, 'generated', 'fhir'))));
-  sandbox = await startSandbox({
-    validator,
-    database: join(scratch, 'db'),
-    config: readConfig(join(REPO_ROOT, 'test', 'fixtures', 'sandbox', 'sandbox.json')),
-    port: 0,
-  });
-  const tokens = clientCredentials({ tokenUrl: `${sandbox.url}/oauth/token`, clientId: 'suivi-sante', clientSecret: 'secret-suivi' });
-  client = new MesClient({ baseUrl: sandbox.url, tokens });
-  // the sandbox's shortcut for automated tests (MES pairs through OAuth pages)
-  patient = (await client.request<{ oid: string; idPe: string }>('POST', 'pairing', { body: { patient: 'camille' } })).body;
+  validator = new Validator(indexFolders(projectLayers(packages, join(REPO_ROOT, 'generated', 'fhir'))));
 });
-afterAll(async () => {
-  await sandbox?.close();
-  rmSync(scratch, { recursive: true, force: true });
-});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-describe('@mes-fhir/client against the sandbox', () => {
+describe.each(sandboxDatabases(scratch))('@mes-fhir/client against the sandbox on $name', (target) => {
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      validator,
+      database: await target.database(),
+      config: readConfig(join(REPO_ROOT, 'test', 'fixtures', 'sandbox', 'sandbox.json')),
+      port: 0,
+    });
+    const tokens = clientCredentials({ tokenUrl: `${sandbox.url}/oauth/token`, clientId: 'suivi-sante', clientSecret: 'secret-suivi' });
+    client = new MesClient({ baseUrl: sandbox.url, tokens });
+    // the sandbox's shortcut for automated tests (MES pairs through OAuth pages)
+    patient = (await client.request<{ oid: string; idPe: string }>('POST', 'pairing', { body: { patient: 'camille' } })).body;
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    await target.cleanup();
+  });
+
   it('sends measures with their Device (created once, then known) and finds them all, page after page', async () => {
     const first = await client.measures.send(bodyWeight({ patient, effective: '2026-03-01T08:00:00+01:00', kg: 70.1 }), { device: scale() });
     expect(first.device?.created).toBe(true);
@@ -149,7 +155,9 @@ describe('@mes-fhir/client against the sandbox', () => {
       .catch((x: unknown) => x)) as MesApiError;
     expect(e.code).toBe('aborted');
   });
+});
 
+describe('@mes-fhir/client in a browser', () => {
   it('bundles for a browser with no Node built-in', async () => {
     const out = await build({
       stdin: {

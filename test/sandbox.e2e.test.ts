@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
-import pg from 'pg';
 import { indexFolders, projectLayers } from '@mes-fhir/fhir-packages';
 import { Validator } from '@mes-fhir/validator';
 import { bloodGlucose, bodyHeight, bodyWeight, feedingBundle, phdDevice, appointment } from '@mes-fhir/profiles';
 import { ValidationWorkers, readConfig, startSandbox, type Sandbox } from '@mes-fhir/sandbox';
+import { sandboxDatabases } from './helpers/sandbox-databases.js';
 import { REPO_ROOT, loadRepoIndex, mirrorDir } from './helpers/repo.js';
 
 const GENERATED = join(REPO_ROOT, 'generated', 'fhir');
@@ -77,47 +77,7 @@ class Client {
 const diagnostics = (body: any): string[] => (body?.issue ?? []).map((i: any) => i.diagnostics);
 const errorsOf = (resource: unknown, profile: string) => validator.validateToIssues(resource, { profile }).filter((i) => i.severity === 'error');
 
-interface Target {
-  name: string;
-  /** A fresh database for one sandbox (same target on restart). */
-  database(): Promise<string>;
-  cleanup(): Promise<void>;
-}
-
-function pgliteTarget(): Target {
-  let n = 0;
-  return { name: 'PGlite', database: async () => join(scratch, `db-${++n}`), cleanup: async () => undefined };
-}
-
-function postgresTarget(admin: string): Target {
-  const created: string[] = [];
-  const run = async (sql: string) => {
-    const c = new pg.Client({ connectionString: admin });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  return {
-    name: 'PostgreSQL',
-    async database() {
-      const name = `mes_sandbox_test_${process.pid}_${created.length + 1}`;
-      await run(`DROP DATABASE IF EXISTS ${name}`);
-      await run(`CREATE DATABASE ${name}`);
-      created.push(name);
-      const u = new URL(admin);
-      u.pathname = `/${name}`;
-      return u.toString();
-    },
-    async cleanup() {
-      for (const name of created) await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    },
-  };
-}
-
-const targets = [pgliteTarget(), ...(process.env.MES_SANDBOX_TEST_POSTGRES ? [postgresTarget(process.env.MES_SANDBOX_TEST_POSTGRES)] : [])];
+const targets = sandboxDatabases(scratch);
 
 describe.each(targets)('sandbox on $name', (target) => {
   let database: string;
