@@ -20,6 +20,8 @@ export type MesFailure =
   | 'network'
   | 'timeout'
   | 'aborted'
+  /** The user refused the pairing (OAuth `access_denied`). */
+  | 'access-denied'
   /** Refused before sending by the local check the client was given (`check`). */
   | 'invalid-locally';
 

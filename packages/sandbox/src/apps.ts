@@ -6,6 +6,8 @@ export interface SandboxApp {
   /** The OID MES assigns to the app: patients are `urn:oid:<oid>|<idPe>` for it. */
   oid: string;
   name?: string;
+  /** Where the authorization endpoint may send the user back (exact match, RFC 6749 §3.1.2). */
+  redirectUris?: string[];
 }
 
 const OID = /^[0-2](\.(0|[1-9][0-9]*))+$/;
@@ -18,7 +20,7 @@ export const DEMO_APP: SandboxApp = {
   name: 'Application de démonstration',
 };
 
-/** Checks the `apps` of a configuration (`{ "apps": [{ "clientId", "clientSecret", "oid", "name"? }] }`); throws naming the faulty entry. */
+/** Checks the `apps` of a configuration (`{ "apps": [{ "clientId", "clientSecret", "oid", "name"?, "redirectUris"? }] }`); throws naming the faulty entry. */
 export function checkApps(json: unknown, where: string): SandboxApp[] {
   const apps = (json as { apps?: unknown })?.apps;
   if (!Array.isArray(apps) || apps.length === 0) throw new Error(`${where}: expected {"apps": [ … ]} with at least one app`);
@@ -35,6 +37,25 @@ export function checkApps(json: unknown, where: string): SandboxApp[] {
     if (seen.has(`oid:${app.oid}`)) throw new Error(`${at}.oid ${app.oid} is already the OID of app "${seen.get(`oid:${app.oid}`)}"`);
     seen.set(`client:${app.clientId}`, app.clientId);
     seen.set(`oid:${app.oid}`, app.clientId);
-    return { clientId: app.clientId, clientSecret: app.clientSecret, oid: app.oid, ...(typeof app.name === 'string' ? { name: app.name } : {}) };
+    const redirectUris = a.redirectUris;
+    if (redirectUris !== undefined && (!Array.isArray(redirectUris) || !redirectUris.every(isRedirectUri)))
+      throw new Error(`${at}.redirectUris must be a list of absolute http(s) URLs without a fragment`);
+    return {
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+      oid: app.oid,
+      ...(typeof app.name === 'string' ? { name: app.name } : {}),
+      ...(redirectUris ? { redirectUris: redirectUris as string[] } : {}),
+    };
   });
+}
+
+function isRedirectUri(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && !url.hash && !value.includes('#');
+  } catch {
+    return false;
+  }
 }

@@ -51,4 +51,15 @@ describe('checkApps', () => {
     };
     expect(() => checkApps(twice, 'f.json')).toThrow('f.json: apps[1].oid 1.2.3 is already the OID of app "a"');
   });
+  it('takes redirect uris that are absolute http(s) urls without a fragment, and only those', () => {
+    const app = (redirectUris: unknown) => ({ apps: [{ clientId: 'a', clientSecret: 's', oid: '1.2.3', redirectUris }] });
+    expect(checkApps(app(['https://app.example/retour', 'http://127.0.0.1:3000/cb']), 'f.json')[0]?.redirectUris).toEqual([
+      'https://app.example/retour',
+      'http://127.0.0.1:3000/cb',
+    ]);
+    for (const bad of ['/retour', ['javascript:alert(1)'], ['https://app.example/cb#x'], ['retour'], [42]])
+      expect(() => checkApps(app(bad), 'f.json'), JSON.stringify(bad)).toThrow(
+        'f.json: apps[0].redirectUris must be a list of absolute http(s) URLs without a fragment',
+      );
+  });
 });

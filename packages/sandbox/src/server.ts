@@ -4,6 +4,7 @@ import { DEMO_APP, type SandboxApp } from './apps.js';
 import { openDatabase, type Database } from './database.js';
 import { forbiddenControlCharacter, isObject, toOperationOutcome, type Json } from '@mes-fhir/core';
 import { FhirError } from './fhir.js';
+import { AuthorizationServer } from './oauth.js';
 import { TokenService } from './tokens.js';
 import { readVisible } from './access.js';
 import { store } from './store.js';
@@ -51,6 +52,8 @@ export interface Sandbox {
 }
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+/** The grants of the token endpoint: MES's pairing (authorization code, refresh) and the sandbox's shortcut for tests. */
+const GRANT_TYPES = new Set(['client_credentials', 'authorization_code', 'refresh_token']);
 const MAX_JSON_DEPTH = 100;
 
 declare module 'fastify' {
@@ -281,6 +284,7 @@ export async function buildServer(
   };
   const appOf = (req: FastifyRequest) => req.app!;
 
+  const authorization = new AuthorizationServer(db, tokens, tokens.apps);
   server.post('/oauth/token', async (req, reply) => {
     const form = (isObject(req.body) ? req.body : {}) as Record<string, string>;
     let { client_id: id, client_secret: secret } = form;
@@ -291,16 +295,30 @@ export async function buildServer(
         .header('WWW-Authenticate', 'Basic realm="mes-fhir sandbox"')
         .send({ error: 'invalid_client', error_description: 'malformed Basic credentials (base64 of url-encoded client_id:client_secret)' });
     if (basic) [id, secret] = basic;
-    if (form.grant_type !== 'client_credentials')
-      return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials' });
+    if (!GRANT_TYPES.has(form.grant_type ?? ''))
+      return reply.code(400).send({ error: 'unsupported_grant_type', error_description: `grant_type must be one of ${[...GRANT_TYPES].join(', ')}` });
     const app = id && secret ? tokens.authenticate(id, secret) : undefined;
     if (!app)
       return reply
         .code(401)
         .header('WWW-Authenticate', 'Basic realm="mes-fhir sandbox"')
         .send({ error: 'invalid_client', error_description: 'unknown client or wrong secret' });
-    return reply.header('Cache-Control', 'no-store').send(await tokens.issue(app));
+    if (form.grant_type === 'client_credentials') return reply.header('Cache-Control', 'no-store').send(await tokens.issue(app));
+    const answer = await authorization.grant(app, form);
+    return reply.code(answer.status).header('Cache-Control', 'no-store').send(answer.body);
   });
+
+  // RFC 7009: the app revokes a refresh token (and its family); 200 whatever the token was
+  server.post('/oauth/revoke', async (req, reply) => {
+    const form = (isObject(req.body) ? req.body : {}) as Record<string, string>;
+    const basic = basicCredentials(req.headers.authorization);
+    const [id, secret] = basic ?? [form.client_id, form.client_secret];
+    const app = id && secret ? tokens.authenticate(id, secret) : undefined;
+    if (!app) return reply.code(401).header('WWW-Authenticate', 'Basic realm="mes-fhir sandbox"').send({ error: 'invalid_client' });
+    if (typeof form.token === 'string') authorization.revoke(app, form.token);
+    return reply.code(200).send();
+  });
+  authorization.register(server, base);
 
   server.get('/metadata', async (req, reply) => send(reply, 200, capabilityStatement(validator, APIS, base(req), options.version ?? '0.1.0')));
 

@@ -6,13 +6,13 @@ import type { SandboxApp } from './apps.js';
 const ISSUER = 'mes-fhir-sandbox';
 
 /**
- * OAuth 2.0 client-credentials tokens: HS256 JWTs (jose) signed with a key kept in the database,
- * so that tokens stay valid across a restart on the same data.
+ * OAuth 2.0 access tokens (client credentials, or a pairing's: see oauth.ts): HS256 JWTs (jose)
+ * signed with a key kept in the database, so that tokens stay valid across a restart on the same data.
  */
 export class TokenService {
   private constructor(
     private readonly key: Uint8Array,
-    private readonly apps: Map<string, SandboxApp>,
+    private readonly byClientId: Map<string, SandboxApp>,
     readonly lifetimeSeconds: number,
   ) {}
 
@@ -22,17 +22,23 @@ export class TokenService {
     return new TokenService(new Uint8Array(Buffer.from(rows[0]!.value, 'base64')), new Map(apps.map((a) => [a.clientId, a])), lifetimeSeconds);
   }
 
+  /** The registered apps. */
+  get apps(): SandboxApp[] {
+    return [...this.byClientId.values()];
+  }
+
   /** The app whose id and secret these are, or undefined. */
   authenticate(clientId: string, clientSecret: string): SandboxApp | undefined {
-    const app = this.apps.get(clientId);
+    const app = this.byClientId.get(clientId);
     if (!app) return undefined;
     const a = Buffer.from(app.clientSecret);
     const b = Buffer.from(clientSecret);
     return a.length === b.length && timingSafeEqual(a, b) ? app : undefined;
   }
 
-  async issue(app: SandboxApp): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number }> {
-    const token = await new SignJWT({ oid: app.oid })
+  /** An access token of the app; from a pairing (authorization code), bound to its patient and scopes. */
+  async issue(app: SandboxApp, pairing?: { idPe: string; scope: string }): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number }> {
+    const token = await new SignJWT({ oid: app.oid, ...(pairing ? { idPe: pairing.idPe, scope: pairing.scope } : {}) })
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer(ISSUER)
       .setSubject(app.clientId)
@@ -46,7 +52,7 @@ export class TokenService {
   async verify(token: string): Promise<{ app: SandboxApp } | { error: string }> {
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ['HS256'] });
-      const app = payload.sub ? this.apps.get(payload.sub) : undefined;
+      const app = payload.sub ? this.byClientId.get(payload.sub) : undefined;
       return app ? { app } : { error: 'the token names an app that is not registered' };
     } catch (e) {
       if (e instanceof errors.JWTExpired) return { error: 'the token has expired' };

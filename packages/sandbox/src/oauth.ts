@@ -1,0 +1,221 @@
+/**
+ * Pairing as an app meets it at MES: the OAuth 2.0 authorization code grant (RFC 6749 §4.1) with
+ * PKCE (RFC 7636, S256 only), a sign-in and consent page for the sandbox's test patients, refresh
+ * tokens that rotate (a refresh token used twice revokes its whole family, RFC 6819 §5.2.2.3),
+ * revocation (RFC 7009) and the server's metadata (RFC 8414). Codes and refresh tokens are kept in
+ * memory: a restart ends them (access tokens, signed, survive it).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SandboxApp } from './apps.js';
+import type { Database } from './database.js';
+import { store } from './store.js';
+import type { TokenService } from './tokens.js';
+
+/** What an app may ask for: the APIs of MES. */
+export const SCOPES: Record<string, string> = {
+  'mesures.read': 'lire vos mesures de santé',
+  'mesures.write': 'ajouter des mesures de santé',
+  documents: 'publier et lire vos documents',
+  agenda: 'gérer vos rendez-vous',
+};
+const CODE_LIFETIME_MS = 60_000;
+const REFRESH_LIFETIME_MS = 30 * 24 * 3600_000;
+/** Bounds on what the server keeps for unfinished flows: a client that never exchanges its codes cannot grow them. */
+const MAX_PENDING = 10_000;
+const PATIENT_LABEL = /^[\p{L}\p{N} ._'-]{1,64}$/u;
+const PKCE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
+
+interface Grant {
+  clientId: string;
+  oid: string;
+  idPe: string;
+  scope: string;
+}
+interface PendingCode extends Grant {
+  redirectUri: string;
+  challenge: string;
+  expiresAt: number;
+}
+interface RefreshToken extends Grant {
+  family: string;
+  used: boolean;
+  expiresAt: number;
+}
+
+export type TokenAnswer = { status: number; body: Record<string, unknown> };
+
+const hash = (secret: string) => createHash('sha256').update(secret).digest('base64url');
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const oauthError = (status: number, error: string, description: string): TokenAnswer => ({ status, body: { error, error_description: description } });
+
+export class AuthorizationServer {
+  private readonly codes = new Map<string, PendingCode>();
+  private readonly refreshTokens = new Map<string, RefreshToken>();
+  private readonly revokedFamilies = new Set<string>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly tokens: TokenService,
+    private readonly apps: SandboxApp[],
+  ) {}
+
+  /** The authorization endpoint (page and decision), the revocation endpoint and the metadata. */
+  register(server: FastifyInstance, base: (req: FastifyRequest) => string): void {
+    server.get('/.well-known/oauth-authorization-server', async (req) => ({
+      issuer: base(req),
+      authorization_endpoint: `${base(req)}/oauth/authorize`,
+      token_endpoint: `${base(req)}/oauth/token`,
+      revocation_endpoint: `${base(req)}/oauth/revoke`,
+      response_types_supported: ['code'],
+      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+      code_challenge_methods_supported: ['S256'],
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+      scopes_supported: Object.keys(SCOPES),
+    }));
+    server.get('/oauth/authorize', async (req, reply) => this.authorize(req.query as Record<string, string>, reply, undefined));
+    server.post('/oauth/authorize', async (req, reply) =>
+      this.authorize((req.body ?? {}) as Record<string, string>, reply, req.body as Record<string, string>),
+    );
+  }
+
+  /**
+   * GET: the page; POST: the user's decision. A request whose client or redirect uri is not
+   * registered is answered here (never redirected: RFC 6749 §4.1.2.1); any other error goes back
+   * to the app's redirect uri with the RFC's error code and its state.
+   */
+  private async authorize(params: Record<string, string>, reply: FastifyReply, decision: Record<string, string> | undefined) {
+    const app = this.apps.find((a) => a.clientId === params.client_id);
+    if (!app)
+      return this.page(
+        reply,
+        400,
+        'Application inconnue',
+        `<p>Aucune application n'est enregistrée sous l'identifiant « ${escapeHtml(String(params.client_id ?? ''))} ».</p>`,
+      );
+    const redirectUri = String(params.redirect_uri ?? '');
+    if (!(app.redirectUris ?? []).includes(redirectUri))
+      return this.page(
+        reply,
+        400,
+        'Adresse de retour refusée',
+        `<p>L'adresse de retour « ${escapeHtml(redirectUri)} » n'est pas enregistrée pour ${escapeHtml(app.name ?? app.clientId)}.</p>`,
+      );
+    const back = (query: Record<string, string>) => {
+      const url = new URL(redirectUri);
+      for (const [k, v] of Object.entries({ ...query, ...(params.state ? { state: params.state } : {}) })) url.searchParams.set(k, v);
+      return reply.code(302).header('Location', url.toString()).header('Cache-Control', 'no-store').send();
+    };
+    if (params.response_type !== 'code') return back({ error: 'unsupported_response_type', error_description: 'response_type must be code' });
+    if (params.code_challenge_method !== 'S256' || !/^[A-Za-z0-9_-]{43}$/.test(params.code_challenge ?? ''))
+      return back({ error: 'invalid_request', error_description: 'PKCE is required: code_challenge (S256 of the verifier) and code_challenge_method=S256' });
+    const scopes = String(params.scope ?? '')
+      .split(' ')
+      .filter(Boolean);
+    const unknown = scopes.find((s) => !SCOPES[s]);
+    if (scopes.length === 0 || unknown)
+      return back({ error: 'invalid_scope', error_description: unknown ? `unknown scope ${unknown}` : 'ask for at least one scope' });
+
+    if (!decision) return this.consentPage(reply, app, params, scopes);
+    if (decision.decision !== 'allow') return back({ error: 'access_denied', error_description: "l'usager a refusé" });
+    const patient = String(decision.patient ?? '').trim();
+    if (!PATIENT_LABEL.test(patient))
+      return this.consentPage(reply, app, params, scopes, "Indiquez le nom du patient de test (lettres, chiffres, espace . _ ' -).");
+    const pairing = await store.pair(this.db, app.clientId, app.oid, patient);
+    const code = randomBytes(32).toString('base64url');
+    this.keep(this.codes, hash(code), {
+      clientId: app.clientId,
+      oid: pairing.oid,
+      idPe: pairing.idPe,
+      scope: scopes.join(' '),
+      redirectUri,
+      challenge: params.code_challenge!,
+      expiresAt: Date.now() + CODE_LIFETIME_MS,
+    });
+    return back({ code });
+  }
+
+  /** The token endpoint's authorization_code and refresh_token grants, for an authenticated app. */
+  async grant(app: SandboxApp, form: Record<string, string>): Promise<TokenAnswer> {
+    if (form.grant_type === 'authorization_code') {
+      const key = hash(String(form.code ?? ''));
+      const pending = this.codes.get(key);
+      // single use: taken out before anything is checked
+      this.codes.delete(key);
+      if (!pending || pending.expiresAt < Date.now() || pending.clientId !== app.clientId)
+        return oauthError(400, 'invalid_grant', 'the code is unknown, expired, already used or not this client’s');
+      if (form.redirect_uri !== pending.redirectUri) return oauthError(400, 'invalid_grant', 'redirect_uri differs from the authorization request');
+      if (!PKCE_VERIFIER.test(form.code_verifier ?? '') || hash(form.code_verifier!) !== pending.challenge)
+        return oauthError(400, 'invalid_grant', 'code_verifier does not match the code_challenge (PKCE S256)');
+      return { status: 200, body: await this.issue(app, pending, randomBytes(16).toString('hex')) };
+    }
+    // refresh_token
+    const key = hash(String(form.refresh_token ?? ''));
+    const refresh = this.refreshTokens.get(key);
+    if (!refresh || refresh.clientId !== app.clientId || this.revokedFamilies.has(refresh.family) || refresh.expiresAt < Date.now())
+      return oauthError(400, 'invalid_grant', 'the refresh token is unknown, expired, revoked or not this client’s');
+    if (refresh.used) {
+      // a refresh token presented twice was copied: end every token of its family
+      this.revokedFamilies.add(refresh.family);
+      return oauthError(400, 'invalid_grant', 'the refresh token was already used: its family is revoked');
+    }
+    refresh.used = true;
+    return { status: 200, body: await this.issue(app, refresh, refresh.family) };
+  }
+
+  /** RFC 7009: a refresh token of this app ends with its family; an unknown token is not an error. */
+  revoke(app: SandboxApp, token: string): void {
+    const refresh = this.refreshTokens.get(hash(token));
+    if (refresh && refresh.clientId === app.clientId) this.revokedFamilies.add(refresh.family);
+  }
+
+  private async issue(app: SandboxApp, grant: Grant, family: string) {
+    const refreshToken = randomBytes(32).toString('base64url');
+    const { clientId, oid, idPe, scope } = grant;
+    this.keep(this.refreshTokens, hash(refreshToken), { clientId, oid, idPe, scope, family, used: false, expiresAt: Date.now() + REFRESH_LIFETIME_MS });
+    const access = await this.tokens.issue(app, { idPe, scope });
+    return { ...access, refresh_token: refreshToken, scope, patient: { oid, idPe, identifier: { system: `urn:oid:${oid}`, value: idPe } } };
+  }
+
+  /** Keeps an entry, first dropping the oldest when the map is full (Map iterates in insertion order). */
+  private keep<T>(map: Map<string, T>, key: string, value: T): void {
+    if (map.size >= MAX_PENDING) map.delete(map.keys().next().value!);
+    map.set(key, value);
+  }
+
+  private consentPage(reply: FastifyReply, app: SandboxApp, params: Record<string, string>, scopes: string[], problem?: string) {
+    const hidden = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method']
+      .filter((k) => params[k] !== undefined)
+      .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(String(params[k]))}">`)
+      .join('');
+    const name = escapeHtml(app.name ?? app.clientId);
+    return this.page(
+      reply,
+      problem ? 400 : 200,
+      'Connexion à Mon espace santé (bac à sable)',
+      `${problem ? `<p role="alert">${escapeHtml(problem)}</p>` : ''}
+<form method="post" action="/oauth/authorize">${hidden}
+<p><label for="patient">Patient de test</label> <input id="patient" name="patient" autocomplete="off" required></p>
+<p><strong>${name}</strong> demande à :</p>
+<ul>${scopes.map((s) => `<li>${escapeHtml(SCOPES[s]!)} (<code>${escapeHtml(s)}</code>)</li>`).join('')}</ul>
+<p><button type="submit" name="decision" value="allow">Autoriser</button> <button type="submit" name="decision" value="deny" formnovalidate>Refuser</button></p>
+</form>`,
+    );
+  }
+
+  private page(reply: FastifyReply, status: number, title: string, body: string) {
+    return (
+      reply
+        .code(status)
+        .header('Content-Type', 'text/html; charset=utf-8')
+        .header('Cache-Control', 'no-store')
+        // the page runs no script and may not be framed (clickjacking of the consent)
+        .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'").send(`<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
+<body><h1>${escapeHtml(title)}</h1>
+${body}
+</body></html>
+`)
+    );
+  }
+}
