@@ -167,6 +167,55 @@ describe('pairing by authorization code (sandbox and client)', () => {
     expect(escaped).toContain('&#60;script&#62;');
   });
 
+  it("a pairing's token speaks for its patient only, and only with its scopes", async () => {
+    const begun = await startPairing({
+      authorizeUrl: `${sandbox.url}/oauth/authorize`,
+      clientId: APP.clientId,
+      redirectUri: REDIRECT,
+      scope: ['mesures.read'],
+    });
+    const reader = await finish(begun, await decide(begun.url, 'allow', 'firmin'));
+    const client = new MesClient({ baseUrl: sandbox.url, tokens: reader, retries: 0 });
+    const found = [];
+    for await (const o of client.measures.search({ patient: reader.patient, code: '29463-7' })) found.push(o);
+    expect(found).toEqual([]);
+    const refusal = async (call: Promise<unknown>) => (await call.catch((x: unknown) => x)) as MesApiError;
+    const write = await refusal(client.measures.send(bodyWeight({ patient: reader.patient, effective: '2026-04-02T08:00:00+02:00', kg: 70 })));
+    expect([write.code, write.status, write.message]).toEqual([
+      'forbidden',
+      403,
+      'HTTP 403: this call needs the scope mesures.write, which the pairing did not grant',
+    ]);
+    expect((await refusal(client.documents.search(reader.patient).next())).message).toMatch(/needs the scope documents/);
+    expect((await refusal(client.request('POST', 'pairing', { body: { patient: 'x' } }))).message).toMatch(/not open to a token from a pairing/);
+    // Alice is paired with the same app, but this token is Firmin's
+    const alice = { oid: '2.999.1.2.3', idPe: 'IDPE-7F3A92C4' };
+    const other = await refusal(client.measures.search({ patient: alice, code: '29463-7' }).next());
+    expect([other.code, other.message]).toEqual(['forbidden', expect.stringMatching(/idPe mismatch or no consent/)]);
+  });
+
+  it('the patient withdraws consent on "Mes applications": the app gets 403, its refresh token is refused', async () => {
+    const begun = await start();
+    const paired = await finish(begun, await decide(begun.url, 'allow', 'gaspard'));
+    const client = new MesClient({ baseUrl: sandbox.url, tokens: paired, retries: 0 });
+    await client.measures.send(bodyWeight({ patient: paired.patient, effective: '2026-04-03T08:00:00+02:00', kg: 80 }));
+    const list = await (await fetch(`${sandbox.url}/mes-applications?patient=gaspard`)).text();
+    expect(list).toContain('Suivi Santé (examples of generated/fhir)');
+    const withdrawn = await fetch(`${sandbox.url}/mes-applications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ patient: 'gaspard', client_id: APP.clientId }),
+    });
+    expect(await withdrawn.text()).toContain('Vous avez retiré votre consentement à Suivi Santé');
+    const e = (await client.measures
+      .search({ patient: paired.patient, code: '29463-7' })
+      .next()
+      .catch((x: unknown) => x)) as MesApiError;
+    expect([e.code, e.status]).toEqual(['forbidden', 403]);
+    expect(await token({ grant_type: 'refresh_token', refresh_token: paired.refreshToken() })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(await (await fetch(`${sandbox.url}/mes-applications?patient=gaspard`)).text()).toContain('Aucune application appariée.');
+  });
+
   it('finishPairing refuses a callback of another request before using its code', async () => {
     const begun = await start();
     const back = await decide(begun.url, 'allow');

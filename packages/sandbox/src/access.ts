@@ -1,6 +1,6 @@
 import { isObject, type Issue, type Json } from '@mes-fhir/core';
 import type { Database, Queryable } from './database.js';
-import type { SandboxApp } from './apps.js';
+import type { Caller, SandboxApp } from './apps.js';
 import { FhirError } from './fhir.js';
 import { store, type StoredResource } from './store.js';
 
@@ -10,8 +10,7 @@ import { store, type StoredResource } from './store.js';
  */
 export async function readVisible(db: Database, app: SandboxApp, type: string, id: string): Promise<StoredResource> {
   const r = await store.read(db, type, id);
-  if (!r || !isVisible(r, app, r.patientId ? await store.visiblePatients(db, app.clientId) : []))
-    throw FhirError.of(404, 'not-found', `${type}/${id} is not known`);
+  if (!r || !isVisible(r, app, r.patientId ? await store.visiblePatients(db, app) : [])) throw FhirError.of(404, 'not-found', `${type}/${id} is not known`);
   return r;
 }
 
@@ -24,8 +23,9 @@ export function isVisible(r: StoredResource, app: SandboxApp, visiblePatients: s
  * The patient the app calls `<system>|<value>` (system `urn:oid:<OID>`), or 403 as MES answers an
  * idPe that does not match the app's pairings.
  */
-export async function pairedPatient(db: Queryable, app: SandboxApp, system: string, value: string, expression?: string): Promise<string> {
-  const patientId = await store.patientOf(db, app.clientId, system, value);
+export async function pairedPatient(db: Queryable, app: Caller, system: string, value: string, expression?: string): Promise<string> {
+  // a pairing's token speaks for its patient only
+  const patientId = app.pairing && value !== app.pairing.idPe ? undefined : await store.patientOf(db, app.clientId, system, value);
   if (!patientId)
     throw FhirError.of(
       403,
@@ -95,7 +95,7 @@ export async function checkStoredReferences(
   const toCheck = references.filter((r) => !inRequest(r.reference));
   if (new Set(toCheck.map((r) => `${r.type}/${r.id}`)).size > MAX_STORED_REFERENCES)
     throw FhirError.of(422, 'too-costly', `At most ${MAX_STORED_REFERENCES} references to stored resources per request`);
-  const visible = await store.visiblePatients(db, app.clientId);
+  const visible = await store.visiblePatients(db, app);
   const verdicts = new Map<string, boolean>();
   const issues: Issue[] = [];
   for (const r of toCheck) {

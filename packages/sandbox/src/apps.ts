@@ -10,6 +10,14 @@ export interface SandboxApp {
   redirectUris?: string[];
 }
 
+/**
+ * The app behind one request. With an access token from MES's pairing (authorization code), it is
+ * bound to that patient and those scopes; with client credentials (the sandbox's shortcut), not.
+ */
+export interface Caller extends SandboxApp {
+  pairing?: { idPe: string; scopes: string[] };
+}
+
 const OID = /^[0-2](\.(0|[1-9][0-9]*))+$/;
 
 /** The app a sandbox started without a configuration registers, printed at start-up. */

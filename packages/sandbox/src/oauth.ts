@@ -7,7 +7,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { SandboxApp } from './apps.js';
+import type { Caller, SandboxApp } from './apps.js';
+import { FhirError } from './fhir.js';
 import type { Database } from './database.js';
 import { store } from './store.js';
 import type { TokenService } from './tokens.js';
@@ -19,6 +20,34 @@ export const SCOPES: Record<string, string> = {
   documents: 'publier et lire vos documents',
   agenda: 'gérer vos rendez-vous',
 };
+/** The scope a FHIR call needs, by the resource type its path starts with; undefined: no pairing's token may make it. */
+export function scopeFor(method: string, url: string): string | undefined | null {
+  const type = url.split('?')[0]!.split('/')[1] ?? '';
+  if (type === '') return null; // POST [base]: decided by the API that takes the Bundle (transactionScope)
+  if (type === 'Observation' || type === 'Device') return method === 'GET' || method === 'HEAD' ? 'mesures.read' : 'mesures.write';
+  if (type === 'DocumentReference' || type === 'Binary') return 'documents';
+  if (type === 'Appointment') return 'agenda';
+  return undefined;
+}
+
+/** The scope a transaction Bundle needs, by the API that takes it. */
+export function transactionScope(api: string): string | undefined {
+  return ({ Mesures: 'mesures.write', Documents: 'documents', Agenda: 'agenda' } as Record<string, string>)[api];
+}
+
+/**
+ * A pairing's token may make only the calls its scopes name (403 insufficient_scope, RFC 6750
+ * §3.1); a client-credentials token, the sandbox's shortcut, is not limited. `null`: decided later.
+ */
+export function requireScope(caller: Caller, scope: string | undefined | null): void {
+  if (!caller.pairing || scope === null) return;
+  if (scope && caller.pairing.scopes.includes(scope)) return;
+  const why = scope ? `this call needs the scope ${scope}, which the pairing did not grant` : 'this call is not open to a token from a pairing';
+  throw new FhirError(403, [{ severity: 'error', code: 'forbidden', location: '', message: why }], {
+    'WWW-Authenticate': `Bearer error="insufficient_scope"${scope ? `, scope="${scope}"` : ''}, error_description="${why}"`,
+  });
+}
+
 const CODE_LIFETIME_MS = 60_000;
 const REFRESH_LIFETIME_MS = 30 * 24 * 3600_000;
 /** Bounds on what the server keeps for unfinished flows: a client that never exchanges its codes cannot grow them. */
@@ -47,6 +76,9 @@ export type TokenAnswer = { status: number; body: Record<string, unknown> };
 
 const hash = (secret: string) => createHash('sha256').update(secret).digest('base64url');
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Query or form parameters, each once (a repeated one counts by its first value). */
+const single = (params: unknown): Record<string, string> =>
+  Object.fromEntries(Object.entries(params && typeof params === 'object' ? params : {}).map(([k, v]) => [k, String(Array.isArray(v) ? v[0] : v)]));
 const oauthError = (status: number, error: string, description: string): TokenAnswer => ({ status, body: { error, error_description: description } });
 
 export class AuthorizationServer {
@@ -73,10 +105,23 @@ export class AuthorizationServer {
       token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
       scopes_supported: Object.keys(SCOPES),
     }));
-    server.get('/oauth/authorize', async (req, reply) => this.authorize(req.query as Record<string, string>, reply, undefined));
-    server.post('/oauth/authorize', async (req, reply) =>
-      this.authorize((req.body ?? {}) as Record<string, string>, reply, req.body as Record<string, string>),
-    );
+    server.get('/oauth/authorize', async (req, reply) => this.authorize(single(req.query), reply, undefined));
+    server.post('/oauth/authorize', async (req, reply) => {
+      const form = single(req.body);
+      return this.authorize(form, reply, form);
+    });
+    // the patient's "Mes applications": the apps paired with them, and withdrawing consent
+    server.get('/mes-applications', async (req, reply) => this.myApps(reply, single(req.query).patient ?? ''));
+    server.post('/mes-applications', async (req, reply) => {
+      const form = single(req.body);
+      const patient = form.patient ?? '';
+      const app = this.apps.find((a) => a.clientId === form.client_id);
+      if (app && PATIENT_LABEL.test(patient)) {
+        const idPe = await store.unpair(this.db, app.clientId, patient);
+        if (idPe) this.revokePairing(app.clientId, idPe);
+      }
+      return this.myApps(reply, patient, app ? `Vous avez retiré votre consentement à ${app.name ?? app.clientId}.` : undefined);
+    });
   }
 
   /**
@@ -167,6 +212,34 @@ export class AuthorizationServer {
   revoke(app: SandboxApp, token: string): void {
     const refresh = this.refreshTokens.get(hash(token));
     if (refresh && refresh.clientId === app.clientId) this.revokedFamilies.add(refresh.family);
+  }
+
+  /** Consent withdrawn: every refresh token of that pairing ends. */
+  private revokePairing(clientId: string, idPe: string): void {
+    for (const r of this.refreshTokens.values()) if (r.clientId === clientId && r.idPe === idPe) this.revokedFamilies.add(r.family);
+  }
+
+  private async myApps(reply: FastifyReply, patient: string, done?: string) {
+    if (!PATIENT_LABEL.test(patient))
+      return this.page(
+        reply,
+        patient ? 400 : 200,
+        'Mes applications',
+        '<form method="get" action="/mes-applications"><p><label for="patient">Patient de test</label> <input id="patient" name="patient" required> <button type="submit">Voir</button></p></form>',
+      );
+    const paired = await store.appsOf(this.db, patient);
+    const rows = paired
+      .map(({ clientId }) => {
+        const app = this.apps.find((a) => a.clientId === clientId);
+        return `<li>${escapeHtml(app?.name ?? clientId)} <form method="post" action="/mes-applications"><input type="hidden" name="patient" value="${escapeHtml(patient)}"><input type="hidden" name="client_id" value="${escapeHtml(clientId)}"><button type="submit">Retirer mon consentement</button></form></li>`;
+      })
+      .join('');
+    return this.page(
+      reply,
+      200,
+      `Mes applications (${patient})`,
+      `${done ? `<p role="status">${escapeHtml(done)}</p>` : ''}${paired.length ? `<ul>${rows}</ul>` : '<p>Aucune application appariée.</p>'}`,
+    );
   }
 
   private async issue(app: SandboxApp, grant: Grant, family: string) {

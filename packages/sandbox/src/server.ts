@@ -1,10 +1,10 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Validator } from '@mes-fhir/validator';
-import { DEMO_APP, type SandboxApp } from './apps.js';
+import { DEMO_APP, type Caller, type SandboxApp } from './apps.js';
 import { openDatabase, type Database } from './database.js';
 import { forbiddenControlCharacter, isObject, toOperationOutcome, type Json } from '@mes-fhir/core';
 import { FhirError } from './fhir.js';
-import { AuthorizationServer } from './oauth.js';
+import { AuthorizationServer, requireScope, scopeFor, transactionScope } from './oauth.js';
 import { TokenService } from './tokens.js';
 import { readVisible } from './access.js';
 import { store } from './store.js';
@@ -58,7 +58,7 @@ const MAX_JSON_DEPTH = 100;
 
 declare module 'fastify' {
   interface FastifyRequest {
-    app?: SandboxApp;
+    app?: Caller;
   }
 }
 
@@ -281,6 +281,7 @@ export async function buildServer(
     const checked = await tokens.verify(token);
     if ('error' in checked) throw refuse(checked.error);
     req.app = checked.app;
+    requireScope(req.app, scopeFor(req.method, req.url));
   };
   const appOf = (req: FastifyRequest) => req.app!;
 
@@ -364,6 +365,7 @@ export async function buildServer(
       if (!isObject(bundle) || bundle.resourceType !== 'Bundle') throw FhirError.of(400, 'invalid', 'POST [base] takes a transaction Bundle');
       const api = APIS.find((a) => a.transaction?.claims(bundle));
       if (!api) throw FhirError.of(400, 'not-supported', 'No API of the sandbox takes this Bundle');
+      requireScope(appOf(req), transactionScope(api.name));
       return send(reply, 200, await api.transaction!.accept(ctx, appOf(req), bundle, base(req)));
     });
     for (const api of APIS) api.routes(fhir, ctx);

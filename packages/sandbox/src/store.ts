@@ -1,3 +1,4 @@
+import type { Caller } from './apps.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Queryable } from './database.js';
 import type { Json } from '@mes-fhir/core';
@@ -75,6 +76,24 @@ export const store = {
     return { patient: label, oid: existing.oid, idPe: existing.id_pe, created: false };
   },
 
+  /** The apps a test patient is paired with (the patient's "Mes applications"). */
+  async appsOf(db: Queryable, label: string): Promise<Array<{ clientId: string; oid: string; idPe: string }>> {
+    const { rows } = await db.query<{ client_id: string; oid: string; id_pe: string }>(
+      'SELECT x.client_id, x.oid, x.id_pe FROM pairings x JOIN patients p ON p.id = x.patient_id WHERE p.label = $1 ORDER BY x.created_at, x.client_id',
+      [label],
+    );
+    return rows.map((r) => ({ clientId: r.client_id, oid: r.oid, idPe: r.id_pe }));
+  },
+
+  /** Ends a pairing (the patient withdraws consent): the app no longer reads or writes for them. Its idPe, if there was one. */
+  async unpair(db: Queryable, clientId: string, label: string): Promise<string | undefined> {
+    const { rows } = await db.query<{ id_pe: string }>(
+      'DELETE FROM pairings x USING patients p WHERE p.id = x.patient_id AND p.label = $1 AND x.client_id = $2 RETURNING x.id_pe',
+      [label, clientId],
+    );
+    return rows[0]?.id_pe;
+  },
+
   async pairings(db: Queryable, clientId: string): Promise<Array<Omit<Pairing, 'created'>>> {
     const { rows } = await db.query<{ label: string; oid: string; id_pe: string }>(
       'SELECT p.label, x.oid, x.id_pe FROM pairings x JOIN patients p ON p.id = x.patient_id WHERE x.client_id = $1 ORDER BY x.created_at, p.label',
@@ -94,9 +113,11 @@ export const store = {
     return rows[0]?.patient_id;
   },
 
-  /** Patients the app is paired with: what it may read. */
-  async visiblePatients(db: Queryable, clientId: string): Promise<string[]> {
-    const { rows } = await db.query<{ patient_id: string }>('SELECT patient_id FROM pairings WHERE client_id = $1', [clientId]);
+  /** Patients the app is paired with: what it may read (with a pairing's token, that patient only). */
+  async visiblePatients(db: Queryable, caller: Caller): Promise<string[]> {
+    const { rows } = caller.pairing
+      ? await db.query<{ patient_id: string }>('SELECT patient_id FROM pairings WHERE client_id = $1 AND id_pe = $2', [caller.clientId, caller.pairing.idPe])
+      : await db.query<{ patient_id: string }>('SELECT patient_id FROM pairings WHERE client_id = $1', [caller.clientId]);
     return rows.map((r) => r.patient_id);
   },
 

@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { SignJWT, jwtVerify, errors } from 'jose';
 import type { Database } from './database.js';
-import type { SandboxApp } from './apps.js';
+import type { Caller, SandboxApp } from './apps.js';
 
 const ISSUER = 'mes-fhir-sandbox';
 
@@ -48,12 +48,24 @@ export class TokenService {
     return { access_token: token, token_type: 'Bearer', expires_in: this.lifetimeSeconds };
   }
 
-  /** The app of a bearer token, or why the token is refused. */
-  async verify(token: string): Promise<{ app: SandboxApp } | { error: string }> {
+  /** The app of a bearer token (bound to its patient and scopes when it comes from a pairing), or why the token is refused. */
+  async verify(token: string): Promise<{ app: Caller } | { error: string }> {
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ['HS256'] });
       const app = payload.sub ? this.byClientId.get(payload.sub) : undefined;
-      return app ? { app } : { error: 'the token names an app that is not registered' };
+      if (!app) return { error: 'the token names an app that is not registered' };
+      if (typeof payload.idPe !== 'string') return { app };
+      return {
+        app: {
+          ...app,
+          pairing: {
+            idPe: payload.idPe,
+            scopes: String(payload.scope ?? '')
+              .split(' ')
+              .filter(Boolean),
+          },
+        },
+      };
     } catch (e) {
       if (e instanceof errors.JWTExpired) return { error: 'the token has expired' };
       return { error: 'the token is not valid' };

@@ -170,7 +170,7 @@ export async function searchDocuments(db: Database, app: SandboxApp, query: Quer
 /** ITI-68: the document bytes of a Binary of one of the app's patients. */
 export async function readBinary(db: Database, app: SandboxApp, id: string): Promise<{ contentType: string; data: Uint8Array }> {
   const b = await store.readBinary(db, id);
-  if (!b || !(await store.visiblePatients(db, app.clientId)).includes(b.patientId)) throw FhirError.of(404, 'not-found', `Binary/${id} is not known`);
+  if (!b || !(await store.visiblePatients(db, app)).includes(b.patientId)) throw FhirError.of(404, 'not-found', `Binary/${id} is not known`);
   return b;
 }
 
