@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MesApiError, MesClient, finishPairing, startPairing } from '@mes-fhir/client';
+import { MesApiError, MesClient, finishPairing, memoryStore, resumePairing, startPairing } from '@mes-fhir/client';
 import { indexFolders, projectLayers } from '@mes-fhir/fhir-packages';
 import { bodyWeight } from '@mes-fhir/profiles';
 import { readConfig, startSandbox, type Sandbox } from '@mes-fhir/sandbox';
@@ -216,6 +216,28 @@ describe('pairing by authorization code (sandbox and client)', () => {
     expect(await (await fetch(`${sandbox.url}/mes-applications?patient=gaspard`)).text()).toContain('Aucune application appariée.');
   });
 
+  it('the app resumes a pairing from its stored refresh token (after its own restart), the store following each rotation', async () => {
+    const store = memoryStore();
+    const begun = await start();
+    const paired = await finishPairing({
+      tokenUrl: `${sandbox.url}/oauth/token`,
+      ...APP,
+      redirectUri: REDIRECT,
+      ...begun,
+      callbackUrl: await decide(begun.url, 'allow', 'hortense'),
+      store,
+    });
+    const stored = await store.load();
+    expect(stored).toBe(paired.refreshToken());
+    const resumed = await resumePairing({ tokenUrl: `${sandbox.url}/oauth/token`, ...APP, store });
+    expect(resumed.patient).toEqual(paired.patient);
+    expect(await store.load()).not.toBe(stored);
+    const client = new MesClient({ baseUrl: sandbox.url, tokens: resumed });
+    expect((await client.measures.send(bodyWeight({ patient: resumed.patient, effective: '2026-04-04T08:00:00+02:00', kg: 58 }))).observation.id).toBeTruthy();
+    const e = (await resumePairing({ tokenUrl: `${sandbox.url}/oauth/token`, ...APP, store: memoryStore() }).catch((x: unknown) => x)) as MesApiError;
+    expect([e.code, e.message]).toEqual(['invalid-token', 'no refresh token in the store: pair again']);
+  });
+
   it('finishPairing refuses a callback of another request before using its code', async () => {
     const begun = await start();
     const back = await decide(begun.url, 'allow');
@@ -225,7 +247,7 @@ describe('pairing by authorization code (sandbox and client)', () => {
     expect((await finish(begun, back)).patient.oid).toBe('2.999.1.2.3');
   });
 
-  it.skipIf(!canRunBrowser)('in a real browser: the page, the patient, "Autoriser", back to the app with a code', async () => {
+  it.skipIf(!canRunBrowser)('in a real browser: the page, the patient, "Autoriser", back to the app, a call, consent withdrawn, 403', async () => {
     const browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       headless: true,
@@ -246,9 +268,20 @@ describe('pairing by authorization code (sandbox and client)', () => {
       await page.getByLabel('Patient de test').fill('eugénie');
       await page.getByRole('button', { name: 'Autoriser' }).click();
       await page.waitForURL(`${REDIRECT}**`);
-      expect(errors).toEqual([]);
       const paired = await finish(begun, callback);
       expect(paired.patient.idPe).toMatch(/^IDPE-/);
+      const client = new MesClient({ baseUrl: sandbox.url, tokens: paired, retries: 0 });
+      await client.measures.send(bodyWeight({ patient: paired.patient, effective: '2026-04-05T08:00:00+02:00', kg: 61 }));
+      // the patient withdraws consent on their page; the app's next call is refused
+      await page.goto(`${sandbox.url}/mes-applications?patient=${encodeURIComponent('eugénie')}`);
+      await page.getByRole('button', { name: 'Retirer mon consentement' }).click();
+      await page.getByText('Vous avez retiré votre consentement').waitFor();
+      expect(errors).toEqual([]);
+      const e = (await client.measures
+        .search({ patient: paired.patient, code: '29463-7' })
+        .next()
+        .catch((x: unknown) => x)) as MesApiError;
+      expect([e.code, e.status]).toEqual(['forbidden', 403]);
     } finally {
       await browser.close();
     }

@@ -1,6 +1,16 @@
 export { MesClient, type MesClientOptions } from './client.js';
 export { clientCredentials, type ClientCredentials, type TokenSource } from './tokens.js';
-export { finishPairing, startPairing, type PairedTokens, type PairingFinish, type PairingRequest, type PairingStart } from './pairing.js';
+export {
+  finishPairing,
+  memoryStore,
+  resumePairing,
+  startPairing,
+  type PairedTokens,
+  type PairingFinish,
+  type PairingRequest,
+  type PairingStart,
+  type RefreshTokenStore,
+} from './pairing.js';
 export { MesApiError, type MesErrorCode, type MesFailure } from './errors.js';
 export { idOf, retryAfterMs, type Answer, type CallOptions, type HttpOptions } from './http.js';
 export { patientSearchValue, type SearchParams } from './search.js';

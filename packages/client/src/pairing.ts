@@ -2,7 +2,8 @@
  * MES's pairing from the app's side: the OAuth 2.0 authorization code grant with PKCE (S256). The
  * app sends the user to `startPairing`'s url, keeps its state and verifier, and when the user comes
  * back to its redirect uri hands that url to `finishPairing`, which gives the paired patient and a
- * token source that refreshes itself (the refresh token rotates at each use).
+ * token source that refreshes itself (the refresh token rotates at each use, and each new one goes
+ * to the app's store). `resumePairing` starts again from the stored refresh token after a restart.
  */
 import { bytesToBase64 } from '@mes-fhir/cda';
 import { MesApiError } from './errors.js';
@@ -74,7 +75,19 @@ export interface PairingFinish {
   fetch?: typeof fetch;
 }
 
-export async function finishPairing(finish: PairingFinish): Promise<PairedTokens> {
+/** Where the app keeps a patient's refresh token between runs: it changes at each refresh. */
+export interface RefreshTokenStore {
+  load(): Promise<string | undefined> | string | undefined;
+  save(refreshToken: string): Promise<void> | void;
+}
+
+/** A store in memory (the default): enough for one process; keep it in your database to resume after a restart. */
+export function memoryStore(initial?: string): RefreshTokenStore {
+  let kept = initial;
+  return { load: () => kept, save: (token) => void (kept = token) };
+}
+
+export async function finishPairing(finish: PairingFinish & { store?: RefreshTokenStore }): Promise<PairedTokens> {
   const back = new URL(finish.callbackUrl).searchParams;
   // a callback for another request (or forged) is refused before any code is used
   if (back.get('state') !== finish.state) throw new MesApiError('bad-request', 'the state of the callback is not the one this pairing sent', 0);
@@ -87,19 +100,52 @@ export async function finishPairing(finish: PairingFinish): Promise<PairedTokens
     );
   const code = back.get('code');
   if (!code) throw new MesApiError('bad-request', 'the callback has neither code nor error', 0);
-  const fetchFn = finish.fetch ?? globalThis.fetch.bind(globalThis);
-  const post = async (form: Record<string, string>) => {
-    const res = await fetchFn(finish.tokenUrl, {
+  const post = tokenEndpoint(finish);
+  const answer = await post({ grant_type: 'authorization_code', code, redirect_uri: finish.redirectUri, code_verifier: finish.codeVerifier });
+  return pairedTokens(post, answer, finish.store ?? memoryStore());
+}
+
+/** A pairing made before (its refresh token in the store): new tokens, the patient, and the store kept up to date. */
+export async function resumePairing(options: {
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  store: RefreshTokenStore;
+  fetch?: typeof fetch;
+}): Promise<PairedTokens> {
+  const refreshToken = await options.store.load();
+  if (!refreshToken) throw new MesApiError('invalid-token', 'no refresh token in the store: pair again', 0);
+  const post = tokenEndpoint(options);
+  return pairedTokens(post, await post({ grant_type: 'refresh_token', refresh_token: refreshToken }), options.store);
+}
+
+interface TokenAnswer {
+  access_token: string;
+  refresh_token: string;
+  expires_in?: number;
+  scope: string;
+  patient: { oid: string; idPe: string };
+}
+
+function tokenEndpoint(o: { tokenUrl: string; clientId: string; clientSecret: string; fetch?: typeof fetch }) {
+  const fetchFn = o.fetch ?? globalThis.fetch.bind(globalThis);
+  return async (form: Record<string, string>): Promise<TokenAnswer> => {
+    const res = await fetchFn(o.tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ ...form, client_id: finish.clientId, client_secret: finish.clientSecret }),
+      body: new URLSearchParams({ ...form, client_id: o.clientId, client_secret: o.clientSecret }),
       signal: AbortSignal.timeout(30_000),
     });
     const json: unknown = await res.json().catch(() => undefined);
     if (!res.ok) throw MesApiError.fromResponse(res.status, json);
-    return json as { access_token: string; refresh_token: string; expires_in?: number; scope: string; patient: { oid: string; idPe: string } };
+    return json as TokenAnswer;
   };
-  let answer = await post({ grant_type: 'authorization_code', code, redirect_uri: finish.redirectUri, code_verifier: finish.codeVerifier });
+}
+
+/** Tokens that refresh themselves before they expire, saving each new refresh token. */
+async function pairedTokens(post: (form: Record<string, string>) => Promise<TokenAnswer>, first: TokenAnswer, store: RefreshTokenStore): Promise<PairedTokens> {
+  let answer = first;
+  await store.save(answer.refresh_token);
   const expiry = () => Date.now() + Math.max(0, (answer.expires_in ?? 3600) - 60) * 1000;
   let expiresAt = expiry();
   let kept: string | undefined = answer.access_token;
@@ -111,8 +157,9 @@ export async function finishPairing(finish: PairingFinish): Promise<PairedTokens
     token() {
       if (kept && Date.now() < expiresAt) return Promise.resolve(kept);
       pending ??= post({ grant_type: 'refresh_token', refresh_token: answer.refresh_token })
-        .then((next) => {
+        .then(async (next) => {
           answer = next;
+          await store.save(next.refresh_token);
           expiresAt = expiry();
           kept = next.access_token;
           return next.access_token;
