@@ -188,11 +188,14 @@ describe('builders: CDA R2 → DocumentReference → validator', () => {
     expect(notQuiet(dr, PUBLISH)).toEqual([]);
     expect(notQuiet(await lot([lotDocument(level1)]), LOT)).toEqual([]);
     // a content type that is no media type is refused (BCP 13 is a grammar, checked offline)
-    const wrong = clone(dr) as Record<string, any>;
-    wrong.content[0].attachment.contentType = 'pdf';
-    expect(notQuiet(wrong, PUBLISH)).toContainEqual(
-      expect.stringMatching(/^DocumentReference\.content\[0\]\.attachment\.contentType "pdf" is not in the required value set/),
-    );
+    // and "json", which R4 allows in CapabilityStatement.format only, is no media type here
+    for (const contentType of ['pdf', 'json']) {
+      const wrong = clone(dr) as Record<string, any>;
+      wrong.content[0].attachment.contentType = contentType;
+      expect(notQuiet(wrong, PUBLISH)).toContainEqual(
+        `DocumentReference.content[0].attachment.contentType "${contentType}" is not in the required value set http://hl7.org/fhir/ValueSet/mimetypes|4.0.1`,
+      );
+    }
   });
 
   it('a document that is not a CDA is refused by the builder with the reason', async () => {

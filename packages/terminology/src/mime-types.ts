@@ -14,15 +14,8 @@ const PARAMETER_VALUE = /^(?:[!#$%&'*+.0-9A-Z^_`a-z{|}~-]+|"(?:[^"\\\u0000-\u001
 
 export type MimeTypeCheck = { valid: true } | { valid: false; message: string };
 
-/**
- * R4 binds CapabilityStatement.format to this value set too and allows there the names of its own
- * encodings, "xml", "json" and "ttl" (as the `_format` parameter does): a code of the value set.
- */
-const FHIR_FORMATS = new Set(['xml', 'json', 'ttl']);
-
-/** Whether `code` is a media type as BCP 13 writes it (or a FHIR format name); the message says what is wrong. */
+/** Whether `code` is a media type as BCP 13 writes it; the message says what is wrong. */
 export function validateMimeType(code: string): MimeTypeCheck {
-  if (FHIR_FORMATS.has(code)) return { valid: true };
   const [media = '', ...parameters] = code.split(';');
   const slash = media.indexOf('/');
   const type = media.slice(0, slash);

@@ -238,13 +238,13 @@ describe('$validate-code and $lookup', () => {
 });
 
 describe('media types (BCP 13)', () => {
-  it.each(['text/xml', 'application/pdf', 'application/fhir+json; charset=utf-8', 'image/svg+xml', 'text/plain;charset="utf-8"', 'Application/PDF', 'json'])(
+  it.each(['text/xml', 'application/pdf', 'application/fhir+json; charset=utf-8', 'image/svg+xml', 'text/plain;charset="utf-8"', 'Application/PDF'])(
     'accepts %s',
     (code) => expect(validateMimeType(code)).toEqual({ valid: true }),
   );
   it.each([
     ['pdf', /is not a media type/],
-    ['JSON', /is not a media type/],
+    ['json', /is not a media type/],
     ['text/', /is not a media type/],
     ['/xml', /is not a media type/],
     ['text /xml', /is not a media type/],

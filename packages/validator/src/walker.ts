@@ -405,7 +405,7 @@ export class Walker implements Revalidation, SliceItemWalker {
   private valueChecks(plan: ValuePlan): ValueCheck[] {
     return plan.valueRules.map((rule) =>
       rule.rule === 'binding'
-        ? this.bindings.checkFor(plan.type.code, rule.strength, rule.valueSet)
+        ? this.bindings.checkFor(plan.type.code, rule.strength, rule.valueSet, rule.alsoAllowed)
         : rule.rule === 'limits'
           ? limitsCheck(rule.limits)
           : fixedValueCheck(rule),

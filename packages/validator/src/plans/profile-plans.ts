@@ -9,6 +9,7 @@ import { isPrimitiveType, requiredMetaProfile, type ElementNode, type ProfileTre
 import { planInvariants, type InvariantPlan } from '../invariants/plan.js';
 import type { PrimitiveChecks } from '../rules/primitives.js';
 import type { ValidatorSettings } from '../validator.js';
+import { codesBesideBinding } from '../rules/binding.js';
 import { readLimits } from '../rules/values.js';
 import { buildLookup, type ElementLookup, type ElementPlace } from './element-lookup.js';
 import type { ValuePlan, ValueRule } from './value-plan.js';
@@ -157,7 +158,7 @@ export class ProfilePlans {
       if (def.fixed) valueRules.push({ rule: def.fixed.kind, value: def.fixed.value, json: JSON.stringify(def.fixed.value) });
       const binding = def.binding;
       if (binding && (binding.strength === 'required' || binding.strength === 'extensible' || binding.strength === 'preferred') && binding.valueSet)
-        valueRules.push({ rule: 'binding', strength: binding.strength, valueSet: binding.valueSet });
+        valueRules.push({ rule: 'binding', strength: binding.strength, valueSet: binding.valueSet, alsoAllowed: codesBesideBinding(def) });
     }
     for (const def of defs) {
       const limits = readLimits(def);

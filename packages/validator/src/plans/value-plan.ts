@@ -7,7 +7,13 @@ import type { ElementLookup } from './element-lookup.js';
 /** A rule of an element on its values, as data (the rules in `rules/` apply them). */
 export type ValueRule =
   | { rule: 'fixed' | 'pattern'; value: unknown; /** written once, for the message */ json: string }
-  | { rule: 'binding'; strength: 'required' | 'extensible' | 'preferred'; valueSet: string }
+  | {
+      rule: 'binding';
+      strength: 'required' | 'extensible' | 'preferred';
+      valueSet: string;
+      /** Codes the element's own definition allows besides its value set (codesBesideBinding). */
+      alsoAllowed?: readonly string[];
+    }
   | { rule: 'limits'; limits: Limits };
 
 /** One value rule as the walk calls it. */

@@ -6,9 +6,22 @@
  * Example bindings are not checked.
  */
 import { isObject, stringOf } from '@mes-fhir/core';
+import type { ElementNode } from '@mes-fhir/profile-model';
 import type { CodeValidation, Terminology } from '@mes-fhir/terminology';
 import type { ValidationContext } from '../context.js';
 import type { ValueCheck } from '../plans/value-plan.js';
+
+/**
+ * Codes an element's R4 definition allows besides its bound value set, by base path: R4 binds
+ * CapabilityStatement.format to the media types and says there that "xml", "json" and "ttl" (the
+ * FHIR encodings) are allowed too.
+ */
+const BESIDE_BINDING: Record<string, readonly string[]> = { 'CapabilityStatement.format': ['xml', 'json', 'ttl'] };
+
+/** The codes an element (or its base) allows besides its binding, if any. */
+export function codesBesideBinding(node: ElementNode): readonly string[] | undefined {
+  return BESIDE_BINDING[node.def.base?.path ?? node.path];
+}
 
 /** The binding strengths this rule judges. */
 export type CheckedStrength = 'required' | 'extensible' | 'preferred';
@@ -20,8 +33,12 @@ export class BindingRule {
   constructor(private readonly terminology: Terminology) {}
 
   /** The check of one binding of an element of one type, made once per element. */
-  checkFor(typeCode: string, strength: CheckedStrength, valueSet: string): ValueCheck {
-    return (ctx, value, location) => this.check(ctx, value, typeCode, strength, valueSet, location);
+  checkFor(typeCode: string, strength: CheckedStrength, valueSet: string, alsoAllowed?: readonly string[]): ValueCheck {
+    if (!alsoAllowed) return (ctx, value, location) => this.check(ctx, value, typeCode, strength, valueSet, location);
+    return (ctx, value, location) => {
+      if (typeof value === 'string' && alsoAllowed.includes(value)) return;
+      this.check(ctx, value, typeCode, strength, valueSet, location);
+    };
   }
 
   check(ctx: ValidationContext, value: unknown, typeCode: string, strength: CheckedStrength, valueSet: string, location: string): void {
