@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MesClient } from './client.js';
 import { MesApiError } from './errors.js';
 import { idOf, retryAfterMs } from './http.js';
+import { finishPairing, memoryStore } from './pairing.js';
 import { clientCredentials, type TokenSource } from './tokens.js';
 
 const BASE = 'https://mes.example/fhir';
@@ -237,6 +238,28 @@ describe('tokens', () => {
     expect((await failure(aborted)).code).toBe('aborted');
     answer(json(200, { access_token: 'shared', expires_in: 3600 }));
     expect(await other).toBe('shared');
+  });
+
+  it("a pairing's tokens refresh themselves when they expire, the rotated refresh token saved to the store", async () => {
+    const answer = (n: number) =>
+      json(200, { access_token: `a${n}`, refresh_token: `r${n}`, expires_in: 1, scope: 'mesures.read', patient: { oid: '2.9', idPe: 'P' } });
+    const s = scripted(answer(1), answer(2));
+    const store = memoryStore();
+    const begun = { state: 'st', codeVerifier: 'v'.repeat(43) };
+    const paired = await finishPairing({
+      tokenUrl: `${BASE}/oauth/token`,
+      clientId: 'app',
+      clientSecret: 's',
+      redirectUri: 'https://app.example/cb',
+      ...begun,
+      callbackUrl: 'https://app.example/cb?code=c&state=st',
+      fetch: s.fetchFn,
+      store,
+    });
+    expect([await paired.token(), await store.load()]).toEqual(['a1', 'r1']);
+    await new Promise((r) => setTimeout(r, 600));
+    expect([await paired.token(), await store.load(), paired.refreshToken()]).toEqual(['a2', 'r2', 'r2']);
+    expect(String(s.calls[1]!.init.body)).toBe('grant_type=refresh_token&refresh_token=r1&client_id=app&client_secret=s');
   });
 
   it('a refused client is an invalid-token error with the OAuth words', async () => {

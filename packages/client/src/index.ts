@@ -1,5 +1,5 @@
 export { MesClient, type MesClientOptions } from './client.js';
-export { clientCredentials, type ClientCredentials, type TokenSource } from './tokens.js';
+export { clientCredentials, renewingSource, type ClientCredentials, type TokenAnswer, type TokenSource } from './tokens.js';
 export {
   finishPairing,
   memoryStore,

@@ -7,7 +7,7 @@
  */
 import { bytesToBase64 } from '@mes-fhir/cda';
 import { MesApiError } from './errors.js';
-import type { TokenSource } from './tokens.js';
+import { renewingSource, tokenEndpoint, type TokenAnswer, type TokenSource } from './tokens.js';
 
 export interface PairingRequest {
   /** The authorization endpoint (the sandbox's is `<base>/oauth/authorize`). */
@@ -119,56 +119,26 @@ export async function resumePairing(options: {
   return pairedTokens(post, await post({ grant_type: 'refresh_token', refresh_token: refreshToken }), options.store);
 }
 
-interface TokenAnswer {
-  access_token: string;
-  refresh_token: string;
-  expires_in?: number;
-  scope: string;
-  patient: { oid: string; idPe: string };
-}
-
-function tokenEndpoint(o: { tokenUrl: string; clientId: string; clientSecret: string; fetch?: typeof fetch }) {
-  const fetchFn = o.fetch ?? globalThis.fetch.bind(globalThis);
-  return async (form: Record<string, string>): Promise<TokenAnswer> => {
-    const res = await fetchFn(o.tokenUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ ...form, client_id: o.clientId, client_secret: o.clientSecret }),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const json: unknown = await res.json().catch(() => undefined);
-    if (!res.ok) throw MesApiError.fromResponse(res.status, json);
-    return json as TokenAnswer;
-  };
-}
-
 /** Tokens that refresh themselves before they expire, saving each new refresh token. */
-async function pairedTokens(post: (form: Record<string, string>) => Promise<TokenAnswer>, first: TokenAnswer, store: RefreshTokenStore): Promise<PairedTokens> {
-  let answer = first;
-  await store.save(answer.refresh_token);
-  const expiry = () => Date.now() + Math.max(0, (answer.expires_in ?? 3600) - 60) * 1000;
-  let expiresAt = expiry();
-  let kept: string | undefined = answer.access_token;
-  let pending: Promise<string> | undefined;
-  return {
-    patient: { oid: answer.patient.oid, idPe: answer.patient.idPe },
-    scope: answer.scope,
-    refreshToken: () => answer.refresh_token,
-    token() {
-      if (kept && Date.now() < expiresAt) return Promise.resolve(kept);
-      pending ??= post({ grant_type: 'refresh_token', refresh_token: answer.refresh_token })
-        .then(async (next) => {
-          answer = next;
-          await store.save(next.refresh_token);
-          expiresAt = expiry();
-          kept = next.access_token;
-          return next.access_token;
-        })
-        .finally(() => (pending = undefined));
-      return pending;
+async function pairedTokens(
+  post: (grant: Record<string, string>) => Promise<TokenAnswer>,
+  first: TokenAnswer,
+  store: RefreshTokenStore,
+): Promise<PairedTokens> {
+  if (!first.refresh_token || !first.patient)
+    throw new MesApiError('server-error', 'the token endpoint answered no refresh_token or patient for a pairing', 200);
+  let refreshToken = first.refresh_token;
+  await store.save(refreshToken);
+  const source = renewingSource(
+    async () => {
+      const next = await post({ grant_type: 'refresh_token', refresh_token: refreshToken });
+      if (next.refresh_token) {
+        refreshToken = next.refresh_token;
+        await store.save(refreshToken);
+      }
+      return next;
     },
-    invalidate() {
-      kept = undefined;
-    },
-  };
+    { first },
+  );
+  return { ...source, patient: { oid: first.patient.oid, idPe: first.patient.idPe }, scope: first.scope ?? '', refreshToken: () => refreshToken };
 }
