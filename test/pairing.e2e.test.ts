@@ -136,6 +136,13 @@ describe('pairing by authorization code (sandbox and client)', () => {
       body: new URLSearchParams({ token: other.refreshToken(), client_id: APP.clientId, client_secret: APP.clientSecret }),
     });
     expect(revoked.status).toBe(200);
+    // only by the app itself
+    const stranger = await fetch(`${sandbox.url}/oauth/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${btoa('suivi-sante:wrong')}` },
+      body: new URLSearchParams({ token: 'x' }),
+    });
+    expect([stranger.status, ((await stranger.json()) as { error: string }).error]).toEqual([401, 'invalid_client']);
     expect(await token({ grant_type: 'refresh_token', refresh_token: other.refreshToken() })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
   });
 

@@ -286,24 +286,30 @@ export async function buildServer(
   const appOf = (req: FastifyRequest) => req.app!;
 
   const authorization = new AuthorizationServer(db, tokens, tokens.apps);
+  /** The app a token or revocation request authenticates as: Basic credentials, else client_id and client_secret in the body. */
+  const clientOf = (req: FastifyRequest, form: Record<string, string>): SandboxApp | 'malformed' | undefined => {
+    const basic = basicCredentials(req.headers.authorization);
+    if (basic === null) return 'malformed';
+    const [id, secret] = basic ?? [form.client_id, form.client_secret];
+    return id && secret ? tokens.authenticate(id, secret) : undefined;
+  };
+  const refuseClient = (reply: FastifyReply, client: 'malformed' | undefined) =>
+    reply
+      .code(401)
+      .header('WWW-Authenticate', 'Basic realm="mes-fhir sandbox"')
+      .send({
+        error: 'invalid_client',
+        error_description:
+          client === 'malformed' ? 'malformed Basic credentials (base64 of url-encoded client_id:client_secret)' : 'unknown client or wrong secret',
+      });
+
   server.post('/oauth/token', async (req, reply) => {
     const form = (isObject(req.body) ? req.body : {}) as Record<string, string>;
-    let { client_id: id, client_secret: secret } = form;
-    const basic = basicCredentials(req.headers.authorization);
-    if (basic === null)
-      return reply
-        .code(401)
-        .header('WWW-Authenticate', 'Basic realm="mes-fhir sandbox"')
-        .send({ error: 'invalid_client', error_description: 'malformed Basic credentials (base64 of url-encoded client_id:client_secret)' });
-    if (basic) [id, secret] = basic;
+    const app = clientOf(req, form);
+    if (app === 'malformed') return refuseClient(reply, app);
     if (!GRANT_TYPES.has(form.grant_type ?? ''))
       return reply.code(400).send({ error: 'unsupported_grant_type', error_description: `grant_type must be one of ${[...GRANT_TYPES].join(', ')}` });
-    const app = id && secret ? tokens.authenticate(id, secret) : undefined;
-    if (!app)
-      return reply
-        .code(401)
-        .header('WWW-Authenticate', 'Basic realm="mes-fhir sandbox"')
-        .send({ error: 'invalid_client', error_description: 'unknown client or wrong secret' });
+    if (!app) return refuseClient(reply, app);
     if (form.grant_type === 'client_credentials') return reply.header('Cache-Control', 'no-store').send(await tokens.issue(app));
     const answer = await authorization.grant(app, form);
     return reply.code(answer.status).header('Cache-Control', 'no-store').send(answer.body);
@@ -312,10 +318,8 @@ export async function buildServer(
   // RFC 7009: the app revokes a refresh token (and its family); 200 whatever the token was
   server.post('/oauth/revoke', async (req, reply) => {
     const form = (isObject(req.body) ? req.body : {}) as Record<string, string>;
-    const basic = basicCredentials(req.headers.authorization);
-    const [id, secret] = basic ?? [form.client_id, form.client_secret];
-    const app = id && secret ? tokens.authenticate(id, secret) : undefined;
-    if (!app) return reply.code(401).header('WWW-Authenticate', 'Basic realm="mes-fhir sandbox"').send({ error: 'invalid_client' });
+    const app = clientOf(req, form);
+    if (!app || app === 'malformed') return refuseClient(reply, app === 'malformed' ? app : undefined);
     if (typeof form.token === 'string') authorization.revoke(app, form.token);
     return reply.code(200).send();
   });
