@@ -206,6 +206,7 @@ describe('where the token goes', () => {
       expect([e.code, s.calls.length], elsewhere).toEqual(['bad-request', 1]);
       expect(e.message).toMatch(/is not the origin of the API \(https:\/\/mes\.example\): the token is not sent there/);
     }
+    expect(() => new MesClient({ baseUrl: 'mes.example/fhir', tokens: countingTokens() })).toThrow('baseUrl "mes.example/fhir" is not an absolute URL');
     const doc = { resourceType: 'DocumentReference', content: [{ attachment: { url: 'https://evil.example/Binary/1' } }] } as const;
     expect((await failure(c.documents.retrieve(doc as never))).code).toBe('bad-request');
   });

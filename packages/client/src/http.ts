@@ -39,8 +39,13 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
 export class Http {
   private readonly fetchFn: typeof fetch;
 
+  /** The only origin the token is sent to. */
+  private readonly origin: string;
+
   constructor(readonly options: HttpOptions) {
     this.fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+    if (!URL.canParse(options.baseUrl)) throw new MesApiError('bad-request', `baseUrl "${options.baseUrl}" is not an absolute URL`, 0);
+    this.origin = new URL(options.baseUrl).origin;
   }
 
   /**
@@ -50,12 +55,8 @@ export class Http {
   url(path: string): string {
     if (!/^[a-z][a-z0-9+.-]*:/i.test(path)) return `${this.options.baseUrl.replace(/\/$/, '')}/${path.replace(/^\//, '')}`;
     const target = new URL(path);
-    if (target.origin !== new URL(this.options.baseUrl).origin)
-      throw new MesApiError(
-        'bad-request',
-        `${target.origin} is not the origin of the API (${new URL(this.options.baseUrl).origin}): the token is not sent there`,
-        0,
-      );
+    if (target.origin !== this.origin)
+      throw new MesApiError('bad-request', `${target.origin} is not the origin of the API (${this.origin}): the token is not sent there`, 0);
     return target.href;
   }
 
