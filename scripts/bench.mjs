@@ -569,9 +569,12 @@ log();
     const tarballs = join(work, 'tarballs');
     mkdirSync(tarballs);
     const lines = [];
-    for (const name of ['@mes-fhir/profiles', '@mes-fhir/cli']) {
+    const measured = ['@mes-fhir/profiles', '@mes-fhir/cli'];
+    // each package packed once, though both installs take some of them
+    for (const p of new Set(measured.flatMap((name) => [...ownDependencies(name)])))
+      npm(['pack', '--silent', '--pack-destination', tarballs, '-w', `packages/${p.replace('@mes-fhir/', '')}`], ROOT);
+    for (const name of measured) {
       const packages = [...ownDependencies(name)];
-      for (const p of packages) npm(['pack', '--silent', '--pack-destination', tarballs, '-w', `packages/${p.replace('@mes-fhir/', '')}`], ROOT);
       const app = join(work, name.replace('@mes-fhir/', ''));
       mkdirSync(app);
       writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'vendor-app', private: true, type: 'module' }));
