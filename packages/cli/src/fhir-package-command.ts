@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chooseSource, describeSource, installFolderPackage, packFolderWithBundled, readFolderManifest } from '@mes-fhir/fhir-packages';
+import { chooseSource, describeSource, packFolderWithBundled, readFolderManifest } from '@mes-fhir/fhir-packages';
+import { installIntoCache } from './install-into-cache.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './io.js';
 
 export const FHIR_PACKAGE_USAGE = `Usage: mes-fhir fhir-package [--install] [--tgz <file>] [--generated <dir>]
@@ -48,20 +49,4 @@ export async function fhirPackageCommand(args: string[], io: CliIo): Promise<num
     io.stderr.write(`mes-fhir fhir-package: ${(e as Error).message}\n`);
     return EXIT_FAILURE;
   }
-}
-
-/**
- * Puts the FHIR package in `dir` (mes-fhir.profiles) and the packages it depends on into the FHIR
- * package cache, where SUSHI and the Java validator load them by name#version; says what it did.
- */
-export async function installIntoCache(dir: string, label: string, io: CliIo): Promise<void> {
-  const started = performance.now();
-  const installed = await installFolderPackage(dir, { env: io.env, logger: { warn: (m) => io.stderr.write(`warning: ${m}\n`) } });
-  const deps = installed.dependencies.packages;
-  const fetched = deps.filter((p) => p.origin !== 'cache').length;
-  io.stdout.write(
-    `installed ${label} into ${installed.cachedAt}, with ${deps.length + installed.bundled.length} dependency packages` +
-      `${fetched ? ` (${fetched} installed from ${installed.dependencies.offline ? 'mirror' : 'registry'})` : ''}` +
-      ` in ${((performance.now() - started) / 1000).toFixed(1)}s\n`,
-  );
 }

@@ -2,7 +2,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chooseSource, describeSource, readFolderManifest } from '@mes-fhir/fhir-packages';
-import { installIntoCache } from './fhir-package-command.js';
+import { installIntoCache } from './install-into-cache.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './io.js';
 
 export const INIT_FSH_USAGE = `Usage: mes-fhir init-fsh <dir> [--canonical <url>] [--generated <dir>]
