@@ -84,7 +84,6 @@ const oauthError = (status: number, error: string, description: string): TokenAn
 export class AuthorizationServer {
   private readonly codes = new Map<string, PendingCode>();
   private readonly refreshTokens = new Map<string, RefreshToken>();
-  private readonly revokedFamilies = new Set<string>();
 
   constructor(
     private readonly db: Database,
@@ -197,11 +196,11 @@ export class AuthorizationServer {
     // refresh_token
     const key = hash(String(form.refresh_token ?? ''));
     const refresh = this.refreshTokens.get(key);
-    if (!refresh || refresh.clientId !== app.clientId || this.revokedFamilies.has(refresh.family) || refresh.expiresAt < Date.now())
+    if (!refresh || refresh.clientId !== app.clientId || refresh.expiresAt < Date.now())
       return oauthError(400, 'invalid_grant', 'the refresh token is unknown, expired, revoked or not this client’s');
     if (refresh.used) {
       // a refresh token presented twice was copied: end every token of its family
-      this.revokedFamilies.add(refresh.family);
+      this.revokeWhere((r) => r.family === refresh.family);
       return oauthError(400, 'invalid_grant', 'the refresh token was already used: its family is revoked');
     }
     refresh.used = true;
@@ -211,12 +210,17 @@ export class AuthorizationServer {
   /** RFC 7009: a refresh token of this app ends with its family; an unknown token is not an error. */
   revoke(app: SandboxApp, token: string): void {
     const refresh = this.refreshTokens.get(hash(token));
-    if (refresh && refresh.clientId === app.clientId) this.revokedFamilies.add(refresh.family);
+    if (refresh && refresh.clientId === app.clientId) this.revokeWhere((r) => r.family === refresh.family);
+  }
+
+  /** Ends the refresh tokens that match: forgotten, so that nothing grows with revocations. */
+  private revokeWhere(matches: (r: RefreshToken) => boolean): void {
+    for (const [key, r] of this.refreshTokens) if (matches(r)) this.refreshTokens.delete(key);
   }
 
   /** Consent withdrawn: every refresh token of that pairing ends. */
   private revokePairing(clientId: string, idPe: string): void {
-    for (const r of this.refreshTokens.values()) if (r.clientId === clientId && r.idPe === idPe) this.revokedFamilies.add(r.family);
+    this.revokeWhere((r) => r.clientId === clientId && r.idPe === idPe);
   }
 
   private async myApps(reply: FastifyReply, patient: string, done?: string) {
