@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   MESSAGE_ID_EXTENSION,
   escapeControlCharacters,
+  escapeMarkup,
   forbiddenControlCharacter,
   isError,
   isObject,
@@ -120,6 +121,14 @@ describe('escapeControlCharacters', () => {
   it('writes control characters as \\uXXXX and leaves the rest', () => {
     expect(escapeControlCharacters('a\nb\u001b[2Kc\u0085 é 😀')).toBe('a\\u000ab\\u001b[2Kc\\u0085 é 😀');
     expect(escapeControlCharacters('plain')).toBe('plain');
+  });
+});
+
+describe('escapeMarkup', () => {
+  it('escapes the markup characters, drops what XML refuses, keeps tab, newlines and whole surrogate pairs', () => {
+    expect(escapeMarkup(`<a href="x" title='y'>&</a>`)).toBe('&#60;a href=&#34;x&#34; title=&#39;y&#39;&#62;&#38;&#60;/a&#62;');
+    expect(escapeMarkup('a\u0000b\u001bc\ufffe\td\r\n😀')).toBe('abc\td\r\n😀');
+    expect(escapeMarkup('x\ud800y\udc00z')).toBe('xyz');
   });
 });
 

@@ -19,3 +19,14 @@ export function forbiddenControlCharacter(text: string): string | undefined {
 export function escapeControlCharacters(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+// XML 1.0 admits no other control characters (nor U+FFFE, U+FFFF, or half a surrogate pair)
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text for an HTML or XML page, as character data or inside a quoted attribute: the five markup
+ * characters escaped, the characters XML refuses dropped (a JUnit file must stay parseable).
+ */
+export function escapeMarkup(text: string): string {
+  return text.replace(NOT_XML, '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

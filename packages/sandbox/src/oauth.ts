@@ -8,6 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller, SandboxApp } from './apps.js';
+import { escapeMarkup } from '@mes-fhir/core';
 import { FhirError } from './fhir.js';
 import type { Database } from './database.js';
 import { store } from './store.js';
@@ -75,7 +76,6 @@ interface RefreshToken extends Grant {
 export type TokenAnswer = { status: number; body: Record<string, unknown> };
 
 const hash = (secret: string) => createHash('sha256').update(secret).digest('base64url');
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 /** Query or form parameters, each once (a repeated one counts by its first value). */
 const single = (params: unknown): Record<string, string> =>
   Object.fromEntries(Object.entries(params && typeof params === 'object' ? params : {}).map(([k, v]) => [k, String(Array.isArray(v) ? v[0] : v)]));
@@ -135,7 +135,7 @@ export class AuthorizationServer {
         reply,
         400,
         'Application inconnue',
-        `<p>Aucune application n'est enregistrée sous l'identifiant « ${escapeHtml(String(params.client_id ?? ''))} ».</p>`,
+        `<p>Aucune application n'est enregistrée sous l'identifiant « ${escapeMarkup(String(params.client_id ?? ''))} ».</p>`,
       );
     const redirectUri = String(params.redirect_uri ?? '');
     if (!(app.redirectUris ?? []).includes(redirectUri))
@@ -143,7 +143,7 @@ export class AuthorizationServer {
         reply,
         400,
         'Adresse de retour refusée',
-        `<p>L'adresse de retour « ${escapeHtml(redirectUri)} » n'est pas enregistrée pour ${escapeHtml(app.name ?? app.clientId)}.</p>`,
+        `<p>L'adresse de retour « ${escapeMarkup(redirectUri)} » n'est pas enregistrée pour ${escapeMarkup(app.name ?? app.clientId)}.</p>`,
       );
     const back = (query: Record<string, string>) => {
       const url = new URL(redirectUri);
@@ -235,14 +235,14 @@ export class AuthorizationServer {
     const rows = paired
       .map(({ clientId }) => {
         const app = this.apps.find((a) => a.clientId === clientId);
-        return `<li>${escapeHtml(app?.name ?? clientId)} <form method="post" action="/mes-applications"><input type="hidden" name="patient" value="${escapeHtml(patient)}"><input type="hidden" name="client_id" value="${escapeHtml(clientId)}"><button type="submit">Retirer mon consentement</button></form></li>`;
+        return `<li>${escapeMarkup(app?.name ?? clientId)} <form method="post" action="/mes-applications"><input type="hidden" name="patient" value="${escapeMarkup(patient)}"><input type="hidden" name="client_id" value="${escapeMarkup(clientId)}"><button type="submit">Retirer mon consentement</button></form></li>`;
       })
       .join('');
     return this.page(
       reply,
       200,
       `Mes applications (${patient})`,
-      `${done ? `<p role="status">${escapeHtml(done)}</p>` : ''}${paired.length ? `<ul>${rows}</ul>` : '<p>Aucune application appariée.</p>'}`,
+      `${done ? `<p role="status">${escapeMarkup(done)}</p>` : ''}${paired.length ? `<ul>${rows}</ul>` : '<p>Aucune application appariée.</p>'}`,
     );
   }
 
@@ -263,18 +263,18 @@ export class AuthorizationServer {
   private consentPage(reply: FastifyReply, app: SandboxApp, params: Record<string, string>, scopes: string[], problem?: string) {
     const hidden = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method']
       .filter((k) => params[k] !== undefined)
-      .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(String(params[k]))}">`)
+      .map((k) => `<input type="hidden" name="${k}" value="${escapeMarkup(String(params[k]))}">`)
       .join('');
-    const name = escapeHtml(app.name ?? app.clientId);
+    const name = escapeMarkup(app.name ?? app.clientId);
     return this.page(
       reply,
       problem ? 400 : 200,
       'Connexion à Mon espace santé (bac à sable)',
-      `${problem ? `<p role="alert">${escapeHtml(problem)}</p>` : ''}
+      `${problem ? `<p role="alert">${escapeMarkup(problem)}</p>` : ''}
 <form method="post" action="/oauth/authorize">${hidden}
 <p><label for="patient">Patient de test</label> <input id="patient" name="patient" autocomplete="off" required></p>
 <p><strong>${name}</strong> demande à :</p>
-<ul>${scopes.map((s) => `<li>${escapeHtml(SCOPES[s]!)} (<code>${escapeHtml(s)}</code>)</li>`).join('')}</ul>
+<ul>${scopes.map((s) => `<li>${escapeMarkup(SCOPES[s]!)} (<code>${escapeMarkup(s)}</code>)</li>`).join('')}</ul>
 <p><button type="submit" name="decision" value="allow">Autoriser</button> <button type="submit" name="decision" value="deny" formnovalidate>Refuser</button></p>
 </form>`,
     );
@@ -288,8 +288,8 @@ export class AuthorizationServer {
         .header('Cache-Control', 'no-store')
         // the page runs no script and may not be framed (clickjacking of the consent)
         .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'").send(`<!doctype html>
-<html lang="fr"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
-<body><h1>${escapeHtml(title)}</h1>
+<html lang="fr"><head><meta charset="utf-8"><title>${escapeMarkup(title)}</title></head>
+<body><h1>${escapeMarkup(title)}</h1>
 ${body}
 </body></html>
 `)
