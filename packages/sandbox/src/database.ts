@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { openPgliteThread } from './pglite-thread.js';
@@ -36,7 +36,52 @@ export async function openDatabase(target: string): Promise<Database> {
 
 async function openPglite(dir: string): Promise<Database> {
   mkdirSync(dir, { recursive: true });
-  return openPgliteThread(dir);
+  const unlock = lockFolder(dir);
+  try {
+    const db = await openPgliteThread(dir);
+    return {
+      description: db.description,
+      query: (sql, params) => db.query(sql, params),
+      transaction: (work) => db.transaction(work),
+      close: () => db.close().finally(unlock),
+    };
+  } catch (e) {
+    unlock();
+    throw e;
+  }
+}
+
+/** Marks a PGlite folder as open by this process. */
+const LOCK_FILE = 'mes-fhir-sandbox.lock';
+
+/**
+ * One process at a time on a PGlite folder: PGlite has no server to share the files, and a second
+ * writer (another sandbox, a report read while the sandbox runs) would corrupt them. A lock left
+ * by a process that is gone is taken over. Returns the release.
+ */
+function lockFolder(dir: string): () => void {
+  const file = join(dir, LOCK_FILE);
+  for (;;) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (Number.isInteger(pid) && pid > 0 && isRunning(pid))
+      throw new Error(`the database ${dir} is open in process ${pid} (a running sandbox?): stop it first, or read its report at <sandbox>/recette/<clientId>`);
+    rmSync(file, { force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function openPostgres(url: string): Promise<Database> {
