@@ -15,7 +15,7 @@ import { SignJWT } from 'jose';
 import { indexFolders, projectLayers } from '@mes-fhir/fhir-packages';
 import { Validator } from '@mes-fhir/validator';
 import { bloodGlucose, bodyHeight, bodyWeight, feedingBundle, phdDevice, appointment } from '@mes-fhir/profiles';
-import { ValidationWorkers, readConfig, startSandbox, type Sandbox } from '@mes-fhir/sandbox';
+import { ValidationWorkers, migrationFiles, readConfig, startSandbox, type Sandbox } from '@mes-fhir/sandbox';
 import { sandboxDatabases } from './helpers/sandbox-databases.js';
 import { REPO_ROOT, loadRepoIndex, mirrorDir } from './helpers/repo.js';
 
@@ -805,8 +805,9 @@ describe.each(targets)('sandbox on $name', (target) => {
       expect(after.body.total).toBe(before.body.total);
       expect(after.body.entry.map((e: any) => e.resource.id)).toEqual(before.body.entry.map((e: any) => e.resource.id));
       expect((await app.post('/pairing', { patient: 'bob' })).status).toBe(200);
-      const { rows } = await sandbox.db.query<{ version: number }>('SELECT version FROM schema_migrations');
-      expect(rows.map((r) => Number(r.version))).toEqual([1]);
+      // each migration applied once, none again at the restart
+      const { rows } = await sandbox.db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+      expect(rows.map((r) => Number(r.version))).toEqual(migrationFiles().map((m) => m.version));
     });
   });
 });

@@ -7,3 +7,5 @@ export { readConfig, CONFIG_FILE, type SandboxConfig } from './seed.js';
 export { TokenService } from './tokens.js';
 export { ValidationWorkers, DEFAULT_VALIDATION_WORKERS, type ValidationWorkersOptions } from './validation-workers.js';
 export { inProcess, type Validation } from './validation.js';
+export { Recorder, recordedApps, recordedExchanges, type RecordingOptions } from './grading/recorder.js';
+export type { Exchange, BodyDigest } from './grading/exchange.js';

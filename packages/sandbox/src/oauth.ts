@@ -117,7 +117,11 @@ export class AuthorizationServer {
       const app = this.apps.find((a) => a.clientId === form.client_id);
       if (app && PATIENT_LABEL.test(patient)) {
         const idPe = await store.unpair(this.db, app.clientId, patient);
-        if (idPe) this.revokePairing(app.clientId, idPe);
+        if (idPe) {
+          this.revokePairing(app.clientId, idPe);
+          // the app's report shows what it did next (grading/common-scenarios.ts)
+          req.recordAs = { clientId: app.clientId, idPe };
+        }
       }
       return this.myApps(reply, patient, app ? `Vous avez retiré votre consentement à ${app.name ?? app.clientId}.` : undefined);
     });

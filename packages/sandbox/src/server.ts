@@ -14,6 +14,7 @@ import { APIS, type ApiContext } from './apis/index.js';
 import { asSeenBy } from './search.js';
 import { inProcess, type Validation } from './validation.js';
 import { ValidationWorkers, type ValidationWorkersOptions } from './validation-workers.js';
+import { Recorder, type RecordingOptions } from './grading/recorder.js';
 
 export interface SandboxOptions {
   /** Loaded validator (its definitions give the profiles and the CapabilityStatement; it validates requests unless `validationWorkers` is given). */
@@ -38,6 +39,11 @@ export interface SandboxOptions {
   /** Largest accepted request body, in bytes (default 10 MiB: documents travel inline). */
   bodyLimit?: number;
   version?: string;
+  /**
+   * Keep every exchange of each app (its request and the answer, secrets masked, document bytes
+   * hashed) for its report of MES's test scenarios: `GET /recette/<clientId>`, or `mes-fhir sandbox report`.
+   */
+  record?: boolean | RecordingOptions;
 }
 
 export interface Sandbox {
@@ -72,7 +78,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     await applyPairings(db, config);
     const tokens = await TokenService.open(db, config.apps, options.tokenLifetime ?? 3600);
     const requests = options.seed ? await seedRequests(db, options.seed, config.apps) : [];
-    const server = await buildServer(db, options.validator, tokens, options, workers ?? inProcess(options.validator));
+    // seeds go through the routes but are the sandbox's, not the app's: recording starts after them
+    const recorder = options.record ? new Recorder(db, options.record === true ? {} : options.record) : undefined;
+    const server = await buildServer(db, options.validator, tokens, { ...options, recorder }, workers ?? inProcess(options.validator));
     const url = (await server.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' })).replace('[::1]', 'localhost');
     const seeded: string[] = [];
     try {
@@ -91,6 +99,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       await server.close();
       throw e;
     }
+    recorder?.start();
     return {
       server,
       db,
@@ -168,7 +177,7 @@ export async function buildServer(
   db: Database,
   validator: Validator,
   tokens: TokenService,
-  options: Pick<SandboxOptions, 'bodyLimit' | 'version'> = {},
+  options: Pick<SandboxOptions, 'bodyLimit' | 'version'> & { recorder?: Recorder } = {},
   validation: Validation = inProcess(validator),
 ): Promise<FastifyInstance> {
   const server = Fastify({
@@ -269,6 +278,8 @@ export async function buildServer(
     ),
   );
 
+  options.recorder?.attach(server);
+
   /** Every FHIR call needs a valid bearer token (401 otherwise, with WWW-Authenticate as RFC 6750 says). */
   const authenticate = async (req: FastifyRequest) => {
     // the scheme is case-insensitive (RFC 7235)
@@ -281,6 +292,7 @@ export async function buildServer(
     const checked = await tokens.verify(token);
     if ('error' in checked) throw refuse(checked.error);
     req.app = checked.app;
+    req.recordAs = { clientId: req.app.clientId, ...(req.app.pairing ? { idPe: req.app.pairing.idPe } : {}) };
     requireScope(req.app, scopeFor(req.method, req.url));
   };
   const appOf = (req: FastifyRequest) => req.app!;
@@ -307,11 +319,14 @@ export async function buildServer(
     const form = (isObject(req.body) ? req.body : {}) as Record<string, string>;
     const app = clientOf(req, form);
     if (app === 'malformed') return refuseClient(reply, app);
+    if (app) req.recordAs = { clientId: app.clientId };
     if (!GRANT_TYPES.has(form.grant_type ?? ''))
       return reply.code(400).send({ error: 'unsupported_grant_type', error_description: `grant_type must be one of ${[...GRANT_TYPES].join(', ')}` });
     if (!app) return refuseClient(reply, app);
     if (form.grant_type === 'client_credentials') return reply.header('Cache-Control', 'no-store').send(await tokens.issue(app));
     const answer = await authorization.grant(app, form);
+    const patient = answer.body.patient as { idPe?: string } | undefined;
+    if (patient?.idPe) req.recordAs = { clientId: app.clientId, idPe: patient.idPe };
     return reply.code(answer.status).header('Cache-Control', 'no-store').send(answer.body);
   });
 
@@ -320,6 +335,7 @@ export async function buildServer(
     const form = (isObject(req.body) ? req.body : {}) as Record<string, string>;
     const app = clientOf(req, form);
     if (!app || app === 'malformed') return refuseClient(reply, app === 'malformed' ? app : undefined);
+    req.recordAs = { clientId: app.clientId };
     if (typeof form.token === 'string') authorization.revoke(app, form.token);
     return reply.code(200).send();
   });
