@@ -8,4 +8,8 @@ export { TokenService } from './tokens.js';
 export { ValidationWorkers, DEFAULT_VALIDATION_WORKERS, type ValidationWorkersOptions } from './validation-workers.js';
 export { inProcess, type Validation } from './validation.js';
 export { Recorder, recordedApps, recordedExchanges, type RecordingOptions } from './grading/recorder.js';
+export { allScenarios, appReport, gradeApp, type Report, type ScenarioResult } from './grading/report.js';
+export { reportHtml } from './grading/report-html.js';
+export { reportJunit } from './grading/report-junit.js';
 export type { Exchange, BodyDigest } from './grading/exchange.js';
+export type { Scenario, Step, ScenarioStatus, StepStatus } from './grading/scenario.js';

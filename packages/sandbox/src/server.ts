@@ -15,6 +15,9 @@ import { asSeenBy } from './search.js';
 import { inProcess, type Validation } from './validation.js';
 import { ValidationWorkers, type ValidationWorkersOptions } from './validation-workers.js';
 import { Recorder, type RecordingOptions } from './grading/recorder.js';
+import { appReport } from './grading/report.js';
+import { reportHtml } from './grading/report-html.js';
+import { reportJunit } from './grading/report-junit.js';
 
 export interface SandboxOptions {
   /** Loaded validator (its definitions give the profiles and the CapabilityStatement; it validates requests unless `validationWorkers` is given). */
@@ -340,6 +343,28 @@ export async function buildServer(
     return reply.code(200).send();
   });
   authorization.register(server, base);
+
+  // an app's report of MES's test scenarios, for whoever holds its credentials (a browser asks for them)
+  server.get<{ Params: { clientId: string }; Querystring: { format?: string } }>('/recette/:clientId', async (req, reply) => {
+    const app = clientOf(req, {});
+    if (!app || app === 'malformed' || app.clientId !== req.params.clientId)
+      return reply
+        .code(401)
+        .header('WWW-Authenticate', `Basic realm="Recette ${req.params.clientId.replace(/[^\w.-]/g, '_')}", charset="UTF-8"`)
+        .type(FHIR_JSON)
+        .send(toOperationOutcome([{ severity: 'error', code: 'login', location: '', message: "The report needs the app's client id and secret (Basic)" }]));
+    if (!options.recorder) throw FhirError.of(404, 'not-found', 'The sandbox does not record exchanges: start it with --record');
+    const format = req.query.format ?? 'html';
+    if (!['html', 'json', 'junit'].includes(format)) throw FhirError.of(400, 'invalid', 'format is html, json or junit');
+    const report = await appReport(db, validator, app);
+    reply.header('Cache-Control', 'no-store');
+    if (format === 'json') return reply.type('application/json; charset=utf-8').send(report);
+    if (format === 'junit') return reply.type('application/xml; charset=utf-8').send(reportJunit(report));
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+      .send(reportHtml(report));
+  });
 
   server.get('/metadata', async (req, reply) => send(reply, 200, capabilityStatement(validator, APIS, base(req), options.version ?? '0.1.0')));
 

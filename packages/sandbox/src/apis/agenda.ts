@@ -7,6 +7,7 @@ import { store, type StoredResource } from '../store.js';
 import { validationIssues, type Validation } from '../validation.js';
 import { checkStoredReferences, pairedPatient, readVisible, storedReferences, searchedPatient } from '../access.js';
 import type { MesApi } from './api.js';
+import { agendaScenarios } from './agenda-scenarios.js';
 
 export const APPOINTMENT_PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-appointment';
 export const APPOINTMENT_SEARCH_PARAMETERS = ['patient.identifier', 'date', 'status', '_count', '_offset'];
@@ -100,6 +101,7 @@ export const agenda: MesApi = {
     },
   ],
   seedTypes: ['Appointment'],
+  scenarios: () => agendaScenarios,
   routes(fhir, ctx) {
     ctx.read('Appointment');
     fhir.get('/Appointment', async (req, reply) => ctx.send(reply, 200, await searchAppointments(ctx.db, ctx.appOf(req), req.query as Query, ctx.base(req))));

@@ -1,7 +1,7 @@
 /**
  * One Mon espace santé API as the sandbox serves it (Mesures, Agenda, Documents): its routes, the
- * transaction Bundles it takes at `POST [base]`, its part of the CapabilityStatement and the seed
- * files it loads. server.ts registers the list in apis/index.ts; a new API is one module here.
+ * transaction Bundles it takes at `POST [base]`, its part of the CapabilityStatement, the seed
+ * files it loads and the test scenarios that grade an app's use of it. server.ts registers the list in apis/index.ts; a new API is one module here.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Json } from '@mes-fhir/core';
@@ -9,6 +9,7 @@ import type { Validator } from '@mes-fhir/validator';
 import type { SandboxApp } from '../apps.js';
 import type { Database } from '../database.js';
 import type { Validation } from '../validation.js';
+import type { Scenario } from '../grading/scenario.js';
 
 /** What an API's routes are given. */
 export interface ApiContext {
@@ -47,6 +48,8 @@ export interface MesApi {
   };
   /** Resource types a seed file of this API may hold (sent as `POST /<type>`, a Bundle as `POST /`). */
   seedTypes: string[];
+  /** The MES test scenarios of this API, as the report proves them from recorded exchanges. */
+  scenarios(validator: Validator): Scenario[];
   /** Its routes, inside the authenticated scope. */
   routes(fhir: FastifyInstance, ctx: ApiContext): void;
 }

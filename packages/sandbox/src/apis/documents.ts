@@ -7,6 +7,7 @@ import { store, type StoredResource } from '../store.js';
 import { validationIssues, type Validation } from '../validation.js';
 import { checkStoredReferences, pairedPatient, storedReferences, searchedPatient } from '../access.js';
 import type { MesApi } from './api.js';
+import { documentsScenarios } from './documents-scenarios.js';
 
 export const DOCUMENT_PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-documentreference';
 export const PROVIDE_BUNDLE_PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-provide-document';
@@ -196,6 +197,7 @@ export const documents: MesApi = {
     accept: (ctx, app, bundle, base) => acceptProvideBundle(ctx.db, ctx.validation, app, bundle, base),
   },
   seedTypes: ['Bundle', 'DocumentReference'],
+  scenarios: () => documentsScenarios,
   routes(fhir, ctx) {
     ctx.read('DocumentReference', (r, req) => withAbsoluteUrls(r, ctx.base(req)));
     fhir.get('/DocumentReference', async (req, reply) =>

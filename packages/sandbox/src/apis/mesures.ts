@@ -9,6 +9,7 @@ import { validationIssues, type Validation } from '../validation.js';
 import { checkStoredReferences, isVisible, pairedPatient, storedReferences, searchedPatient } from '../access.js';
 import { all, asSeenBy, checkParameters, dateBounds, paging, searchsetBundle, single, tokenIdentifier, type Query } from '../search.js';
 import type { MesApi } from './api.js';
+import { mesuresScenarios } from './mesures-scenarios.js';
 
 export const MES_MEASURE_BASE = 'https://fhir.monespacesante.fr/ref/mesure/StructureDefinition/';
 export const FEEDING_PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-feeding';
@@ -17,12 +18,12 @@ const UCUM = 'http://unitsofmeasure.org';
 const EXT = 'https://interop.esante.gouv.fr/ig/fhir/mesures/StructureDefinition/';
 const MOMENT = `${EXT}mesures-moment-of-measurement`;
 const NUMBER_OF_DAYS = `${EXT}mesures-number-of-days`;
-const BMI = '39156-5';
+export const BMI = '39156-5';
 const BLOOD_PRESSURE = '85354-9';
 const WEIGHT = '29463-7';
 const HEIGHT = '8302-2';
 /** Glycaemia kinds, and the ones that take a moment of measurement or a number of days (MES rules): each is required there and refused on the others. */
-const GLUCOSE = new Set(['2345-7', '4548-4', 'MED-969', 'MED-972']);
+export const GLUCOSE = new Set(['2345-7', '4548-4', 'MED-969', 'MED-972']);
 const GLUCOSE_WITH_MOMENT = new Set(['2345-7']);
 const GLUCOSE_WITH_DAYS = new Set(['MED-969', 'MED-972']);
 const IF_NONE_EXIST = /^identifier=(urn:oid:[0-2](\.(0|[1-9][0-9]*))+\|.+)$/;
@@ -291,6 +292,14 @@ export function ownProfiles(validator: Validator, type: string): string[] {
     .sort();
 }
 
+/** The measures an app feeds: each MES canonical (the BMI aside: MES computes it) and the title of our profile that requires it. */
+export function creatableMeasures(validator: Validator): Array<{ canonical: string; title: string }> {
+  return ownProfiles(validator, 'Observation')
+    .map((url) => ({ canonical: requiredMetaProfile(validator.model, url), title: validator.index.resolve<{ title?: string }>(url)?.title ?? url }))
+    .filter((m): m is { canonical: string; title: string } => m.canonical !== undefined && m.canonical !== `${MES_MEASURE_BASE}mes-observation-bmi`)
+    .sort((a, b) => a.canonical.localeCompare(b.canonical));
+}
+
 /**
  * API Mesures: the feeding Bundle at `POST [base]` (every transaction Bundle another API does not
  * claim: MES's default), Observation search and read, Device read.
@@ -301,10 +310,7 @@ export const mesures: MesApi = {
     {
       type: 'Observation',
       // what an app claims in meta.profile: the MES canonical of each measure, the BMI aside (MES computes it)
-      supportedProfile: ownProfiles(validator, 'Observation')
-        .map((url) => requiredMetaProfile(validator.model, url))
-        .filter((mes): mes is string => mes !== undefined && mes !== `${MES_MEASURE_BASE}mes-observation-bmi`)
-        .sort(),
+      supportedProfile: creatableMeasures(validator).map((m) => m.canonical),
       interaction: ['read', 'search-type'],
       searchParam: OBSERVATION_SEARCH_PARAMETERS,
       searchInclude: ['Observation:device'],
@@ -317,6 +323,8 @@ export const mesures: MesApi = {
     accept: (ctx, app, bundle, base) => acceptFeedingBundle(ctx.db, ctx.validation, app, bundle, base),
   },
   seedTypes: ['Bundle'],
+  // a function, not the import itself: mesures-scenarios.ts reads this module (an import cycle)
+  scenarios: (validator) => mesuresScenarios(validator),
   routes(fhir, ctx) {
     ctx.read('Observation');
     ctx.read('Device');
