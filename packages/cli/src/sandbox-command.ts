@@ -6,10 +6,12 @@ import type { SandboxConfig } from '@mes-fhir/sandbox';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './io.js';
 import { loadOptionalPackage } from './optional-package.js';
 import { loadProject, PROJECT_OPTIONS, PROJECT_OPTIONS_USAGE } from './project-options.js';
+import { SANDBOX_REPORT_USAGE, sandboxReportCommand } from './sandbox-report-command.js';
 
 export const SANDBOX_USAGE = `Usage: mes-fhir sandbox [--port 8080] [--host 127.0.0.1] [--database <folder|postgres://…>]
                        [--config <sandbox.json>] [--seed <folder>] [--token-lifetime <seconds>]
-                       [--validation-workers <n>]
+                       [--validation-workers <n>] [--record]
+       mes-fhir sandbox report [--database <…>] [--app <clientId>] [--format html|json|junit] [--out <file>]
 
 A local test server that answers like Mon espace santé (APIs Mesures, Agenda, Documents), for
 developing an app before MES's connection tests. Simplified, and not MES: see the guide
@@ -33,10 +35,14 @@ developing an app before MES's connection tests. Simplified, and not MES: see th
                         to other clients; bodies over 1 MiB never take the last free thread
                         (default: one per core but one, 2 to 4). A request whose validation
                         runs past 30 s is answered 503
+  --record              keep each app's requests and the answers (tokens and secrets masked,
+                        document bytes as SHA-256) to grade them against MES's test scenarios:
+                        <url>/recette/<clientId> (the app's id and secret), or "sandbox report"
 ${PROJECT_OPTIONS_USAGE}
 
 Stops on Ctrl+C (SIGINT) or SIGTERM. Exit codes: 0 stopped, 1 could not start, 2 usage error.
-`;
+
+${SANDBOX_REPORT_USAGE}`;
 
 function integerOption(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -46,6 +52,7 @@ function integerOption(value: string | undefined, name: string, fallback: number
 
 /** `until` (tests) replaces waiting for SIGINT/SIGTERM. */
 export async function sandboxCommand(args: string[], io: CliIo, until?: Promise<unknown>): Promise<number> {
+  if (args[0] === 'report') return sandboxReportCommand(args.slice(1), io);
   let values;
   try {
     ({ values } = parseArgs({
@@ -59,6 +66,7 @@ export async function sandboxCommand(args: string[], io: CliIo, until?: Promise<
         seed: { type: 'string' },
         'token-lifetime': { type: 'string' },
         'validation-workers': { type: 'string' },
+        record: { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -107,6 +115,7 @@ export async function sandboxCommand(args: string[], io: CliIo, until?: Promise<
       port,
       host: values.host,
       tokenLifetime,
+      record: values.record,
       onSeed: (file) => io.stderr.write(`seed: ${file} loaded\n`),
     });
   } catch (e) {
@@ -124,6 +133,7 @@ export async function sandboxCommand(args: string[], io: CliIo, until?: Promise<
       ...sandbox.apps.map((app) => `app ${app.clientId}: secret ${app.clientSecret}, OID ${app.oid}${app.name ? ` (${app.name})` : ''}`),
       `token:   curl -s ${u}/oauth/token -d grant_type=client_credentials -d client_id=${first.clientId} -d client_secret=${first.clientSecret}`,
       `pairing: curl -s ${u}/pairing -H "Authorization: Bearer <token>" -H "Content-Type: application/fhir+json" -d '{"patient": "alice"}'`,
+      ...(values.record ? [`recording: each app's report of MES's test scenarios at ${u}/recette/<clientId> (its id and secret)`] : []),
       'Stop with Ctrl+C.',
       '',
     ].join('\n'),
