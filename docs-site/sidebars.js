@@ -16,6 +16,7 @@ module.exports = {
         'guides/client',
         'guides/cli',
         'guides/sandbox',
+        'guides/referencement',
         'guides/mise-a-jour',
       ],
     },

@@ -229,6 +229,12 @@ describe.each(sandboxDatabases(scratch))('the sandbox grades apps from what it r
     for (const s of report.scenarios) for (const step of s.steps) for (const n of step.evidence) expect(cited.has(n)).toBe(true);
   });
 
+  it('has every scenario in the guide "Préparer le référencement"', async () => {
+    const guide = readFileSync(join(REPO_ROOT, 'docs-site', 'docs', 'guides', 'referencement.md'), 'utf8');
+    const report = (await (await served(sandbox, APPS[0]!, 'json')).json()) as Report;
+    expect(report.scenarios.map((s) => s.id).filter((id) => !guide.includes(`\`${id}\``))).toEqual([]);
+  });
+
   it('says exactly which scenarios the defective app failed or did not exercise, and why', async () => {
     const report = (await (await served(sandbox, APPS[1]!, 'json')).json()) as Report;
     expect(statuses(report, 'failed')).toEqual(DEFECTIVE_FAILS);
