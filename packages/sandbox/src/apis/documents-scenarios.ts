@@ -1,20 +1,7 @@
 /** The test scenarios of the API Documents: publication by ITI-105 and ITI-65, search (ITI-67), retrieval byte for byte (ITI-68). */
 import { isObject } from '@mes-fhir/core';
 import { documentSha256, type BodyDigest, type Exchange } from '../grading/exchange.js';
-import {
-  attempted,
-  entryResources,
-  failed,
-  isSearch,
-  isSuccess,
-  missing,
-  pathOf,
-  proven,
-  refusalOf,
-  requestJson,
-  responseJson,
-  type Scenario,
-} from '../grading/scenario.js';
+import { attempted, entryResources, isSearch, isSuccess, pathOf, readBack, requestJson, responseJson, type Scenario } from '../grading/scenario.js';
 
 const publishes = (x: Exchange) => x.method === 'POST' && pathOf(x) === '/DocumentReference';
 const providesBundle = (x: Exchange) =>
@@ -74,16 +61,15 @@ export const documentsScenarios: Scenario[] = [
     api: 'Documents',
     title: 'Documents trouvés par ITI-67',
     expectation: 'GET DocumentReference?patient.identifier=… rend au moins un document.',
-    judge(xs) {
-      const searches = xs.filter((x) => isSearch(x, 'DocumentReference'));
-      const found = searches.find((x) => x.status === 200 && entryResources(responseJson(x)).some((r) => r?.resourceType === 'DocumentReference'));
-      if (found) return [proven('Recherche ITI-67', 'La recherche a rendu des documents.', [found])];
-      if (searches.length && searches.every((x) => !isSuccess(x)))
-        return [failed('Recherche ITI-67', `Aucune recherche acceptée : ${refusalOf(searches.at(-1)!)}`, searches.slice(-3))];
-      return [
-        missing('Recherche ITI-67', searches.length ? 'Les recherches n’ont rendu aucun document.' : 'Aucune recherche de documents.', searches.slice(-1)),
-      ];
-    },
+    judge: (xs) => [
+      readBack(
+        'Recherche ITI-67',
+        xs,
+        (x) => isSearch(x, 'DocumentReference'),
+        (x) => x.status === 200 && entryResources(responseJson(x)).some((r) => r?.resourceType === 'DocumentReference'),
+        { proven: 'La recherche a rendu des documents.', missing: 'Aucune recherche de documents.', notFound: 'Les recherches n’ont rendu aucun document.' },
+      ),
+    ],
   },
   {
     id: 'document-iti68',
@@ -92,17 +78,12 @@ export const documentsScenarios: Scenario[] = [
     expectation: 'Le document publié par l’application est relu par l’URL de sa pièce jointe, et ses octets sont ceux envoyés.',
     judge(xs) {
       const published = publishedHashes(xs);
-      const reads = xs.filter(retrieves);
-      const same = reads.find((x) => x.status === 200 && published.has(retrievedHash(x) ?? ''));
-      if (same) return [proven('Récupération ITI-68', 'Les octets relus ont le SHA-256 des octets publiés.', [same])];
-      if (reads.length && reads.every((x) => !isSuccess(x)))
-        return [failed('Récupération ITI-68', `Aucune récupération acceptée : ${refusalOf(reads.at(-1)!)}`, reads.slice(-3))];
       return [
-        missing(
-          'Récupération ITI-68',
-          reads.length ? 'Les documents relus ne sont pas ceux que l’application a publiés.' : 'Aucun document relu (GET de l’URL de la pièce jointe).',
-          reads.slice(-1),
-        ),
+        readBack('Récupération ITI-68', xs, retrieves, (x) => x.status === 200 && published.has(retrievedHash(x) ?? ''), {
+          proven: 'Les octets relus ont le SHA-256 des octets publiés.',
+          missing: 'Aucun document relu (GET de l’URL de la pièce jointe).',
+          notFound: 'Les documents relus ne sont pas ceux que l’application a publiés.',
+        }),
       ];
     },
   },

@@ -13,6 +13,7 @@ import {
   missing,
   proven,
   queryOf,
+  readBack,
   requestJson,
   responseJson,
   type Scenario,
@@ -129,17 +130,18 @@ const bmiRead: Scenario = {
       return [
         failed('IMC jamais envoyé', 'L’application a envoyé un IMC : MES le refuse (« Bmi observation cannot be created »).', sent.map((s) => s.x).slice(0, 3)),
       ];
-    const read = xs.find(
-      (x) =>
-        isSearch(x, 'Observation') &&
-        x.status === 200 &&
-        (queryOf(x).get('code') ?? '').split(',').some((c) => c.endsWith(BMI)) &&
-        entryResources(responseJson(x)).some((r) => r?.resourceType === 'Observation'),
-    );
     return [
-      read
-        ? proven('IMC lu', 'Une recherche du code 39156-5 a rendu l’IMC calculé.', [read])
-        : missing('IMC lu', 'Aucune recherche n’a rendu d’IMC : envoyez un poids et une taille, puis cherchez code=39156-5.'),
+      readBack(
+        'IMC lu',
+        xs,
+        (x) => isSearch(x, 'Observation') && (queryOf(x).get('code') ?? '').split(',').some((c) => c.endsWith(BMI)),
+        (x) => x.status === 200 && entryResources(responseJson(x)).some((r) => r?.resourceType === 'Observation'),
+        {
+          proven: 'Une recherche du code 39156-5 a rendu l’IMC calculé.',
+          missing: 'Aucune recherche de l’IMC : envoyez un poids et une taille, puis cherchez code=39156-5.',
+          notFound: 'Les recherches de l’IMC n’en ont rendu aucun : envoyez un poids et une taille du même patient.',
+        },
+      ),
     ];
   },
 };

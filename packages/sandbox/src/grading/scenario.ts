@@ -74,6 +74,26 @@ export function attempted(
   return missing(title, texts.missing);
 }
 
+/**
+ * A step proven by reading something back (a search, a retrieval): proven by the first exchange
+ * that `found` it; failed when every try was refused; missing when none was made, or when the
+ * accepted ones did not find it (`notFound`).
+ */
+export function readBack(
+  title: string,
+  exchanges: readonly Exchange[],
+  tried: (x: Exchange) => boolean,
+  found: (x: Exchange) => boolean,
+  texts: { proven: string; missing: string; notFound: string },
+): Step {
+  const tries = exchanges.filter(tried);
+  const success = tries.find(found);
+  if (success) return proven(title, texts.proven, [success]);
+  if (tries.length && tries.every((x) => !isSuccess(x)))
+    return failed(title, `${tries.length} essai(s), aucun accepté : ${refusalOf(tries.at(-1)!)}`, tries.slice(-3));
+  return missing(title, tries.length ? texts.notFound : texts.missing, tries.slice(-1));
+}
+
 // --- reading exchanges -------------------------------------------------------------------------
 
 /** The path of an exchange, without its query. */
