@@ -10,7 +10,8 @@
  * per second over HTTP by concurrent clients (autocannon, loopback, bounded in time), against the
  * validator alone on the same Bundle, the stored Observations counted against the acknowledged
  * ones, and the same load again while one more client sends a 7 MB Bundle (200,000 profiles) in a
- * loop: its p99 against the quiet run's. Last, what a vendor's project pays: the gzip size of a
+ * loop: its p99 against the quiet run's, and the same load on a sandbox started with --record
+ * (ratio against the quiet run) with the time to grade what it recorded. Last, what a vendor's project pays: the gzip size of a
  * browser bundle of one builder, the type-check time of a file using one profile type against
  * the same file with @types/fhir only, and the install size of @mes-fhir/profiles and of
  * @mes-fhir/cli alone.
@@ -23,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { loadProjectIndex } from '@mes-fhir/fhir-packages';
 import { Terminology } from '@mes-fhir/terminology';
 import { Validator, isValid } from '@mes-fhir/validator';
-import { startSandbox } from '@mes-fhir/sandbox';
+import { appReport, startSandbox } from '@mes-fhir/sandbox';
 import autocannon from 'autocannon';
 import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
 import { spawn } from 'node:child_process';
@@ -368,15 +369,39 @@ log();
   const dir = mkdtempSync(join(tmpdir(), 'mes-bench-sandbox-'));
   const app = { clientId: 'bench', clientSecret: 'bench-secret', oid: '2.999.1.2.3' };
   // as `mes-fhir sandbox` runs it: request bodies validated in worker threads
-  const sandbox = await startSandbox({
-    validator,
-    database: join(dir, 'db'),
-    config: { apps: [app], pairings: [{ clientId: 'bench', patient: 'bench', idPe: 'IDPE-7F3A92C4' }] },
-    port: 0,
-    validationWorkers: {
-      load: { projectDir: join(ROOT, 'fsh'), generatedDir: join(ROOT, 'generated', 'fhir') },
-    },
-  });
+  const start = (database, record = false) =>
+    startSandbox({
+      validator,
+      database,
+      config: { apps: [app], pairings: [{ clientId: 'bench', patient: 'bench', idPe: 'IDPE-7F3A92C4' }] },
+      port: 0,
+      record,
+      validationWorkers: {
+        load: { projectDir: join(ROOT, 'fsh'), generatedDir: join(ROOT, 'generated', 'fhir') },
+      },
+    });
+  const sandbox = await start(join(dir, 'db'));
+  let perSecondQuiet;
+  const tokenOf = async (url) =>
+    (
+      await (
+        await fetch(`${url}/oauth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: `grant_type=client_credentials&client_id=${app.clientId}&client_secret=${app.clientSecret}`,
+        })
+      ).json()
+    ).access_token;
+  const feedOf = (url, token, body) => () =>
+    autocannon({
+      url: `${url}/`,
+      connections: CONNECTIONS,
+      amount: REQUESTS,
+      timeout: 30,
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
+      body,
+    });
   try {
     const bundleText = readFileSync(join(ROOT, 'generated', 'fhir', 'example', 'Bundle-ExampleFeedingBundle.json'), 'utf8');
     const FEEDING = 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-feeding';
@@ -385,24 +410,9 @@ log();
     const alone = time(() => {
       for (let i = 0; i < M; i++) validator.validate(JSON.parse(bundleText), { profile: FEEDING });
     });
-    const token = await (
-      await fetch(`${sandbox.url}/oauth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: `grant_type=client_credentials&client_id=${app.clientId}&client_secret=${app.clientSecret}`,
-      })
-    ).json();
+    const token = { access_token: await tokenOf(sandbox.url) };
     // REQUESTS feeding Bundles over CONNECTIONS connections
-    const feed = () =>
-      autocannon({
-        url: `${sandbox.url}/`,
-        connections: CONNECTIONS,
-        amount: REQUESTS,
-        timeout: 30,
-        method: 'POST',
-        headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/fhir+json' },
-        body: bundleText,
-      });
+    const feed = feedOf(sandbox.url, token.access_token, bundleText);
     // a first run warms the JIT and the database: the quiet p99 is then a steady state, as the noisy one
     const warmup = await feed();
     const result = await feed();
@@ -414,6 +424,7 @@ log();
     ).json();
     const seconds = (new Date(result.finish).getTime() - new Date(result.start).getTime()) / 1000;
     const perSecond = result['2xx'] / seconds;
+    perSecondQuiet = perSecond;
     const aloneRate = rate(M, alone.ms);
     log(
       `sandbox (PGlite, ${CONNECTIONS} connections, ${REQUESTS} requests in ${seconds.toFixed(1)} s, loopback): ${fmt(perSecond)} feeding Bundles/s accepted, latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`,
@@ -449,6 +460,28 @@ log();
     );
   } finally {
     await sandbox.close();
+  }
+
+  // The same load on a sandbox started with --record (each exchange written to the database before
+  // its answer), then the time to grade what it recorded: the baseline is the quiet run above.
+  const recording = await start(join(dir, 'db-record'), true);
+  try {
+    const feed = feedOf(
+      recording.url,
+      await tokenOf(recording.url),
+      readFileSync(join(ROOT, 'generated', 'fhir', 'example', 'Bundle-ExampleFeedingBundle.json'), 'utf8'),
+    );
+    await feed();
+    const result = await feed();
+    const perSecond = result['2xx'] / ((new Date(result.finish).getTime() - new Date(result.start).getTime()) / 1000);
+    const started = performance.now();
+    const report = await appReport(recording.db, validator, app);
+    const gradedMs = performance.now() - started;
+    log(
+      `sandbox --record: ${fmt(perSecond)} feeding Bundles/s accepted, p99 ${result.latency.p99} ms; ratio quiet/recording: ${(perSecondQuiet / perSecond).toFixed(2)}; report of ${report.recorded.exchanges} exchanges graded in ${gradedMs.toFixed(0)} ms`,
+    );
+  } finally {
+    await recording.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
