@@ -23,10 +23,15 @@ export function escapeControlCharacters(text: string): string {
 // XML 1.0 admits no other control characters (nor U+FFFE, U+FFFF, or half a surrogate pair)
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+/** Text without the characters XML 1.0 refuses (an XHTML narrative, a JUnit file must stay parseable). */
+export function withoutNonXmlCharacters(text: string): string {
+  return text.replace(NOT_XML, '');
+}
+
 /**
  * Text for an HTML or XML page, as character data or inside a quoted attribute: the five markup
- * characters escaped, the characters XML refuses dropped (a JUnit file must stay parseable).
+ * characters escaped, the characters XML refuses dropped.
  */
 export function escapeMarkup(text: string): string {
-  return text.replace(NOT_XML, '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return withoutNonXmlCharacters(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -3,12 +3,11 @@
  * (`text`, invariant dom-6, a warning without it); the builders make it from the structured data
  * only, so its status is "generated" and it can never say more than the resource does.
  */
-// XML 1.0 admits no other control characters, and an XHTML div must be XML
-const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+import { withoutNonXmlCharacters } from '@mes-fhir/core';
 
-/** Text as XHTML character data: markup characters escaped, characters XML refuses dropped. */
+/** Text as XHTML character data (an XHTML div must be XML): markup characters escaped, characters XML refuses dropped. */
 export function xhtmlText(text: string): string {
-  return text.replace(NOT_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return withoutNonXmlCharacters(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** A generated narrative: one paragraph per line, each escaped. */
