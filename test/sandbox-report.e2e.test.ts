@@ -4,7 +4,7 @@
  * exactly which scenarios are proven, failed or not exercised, as JSON, JUnit (parsed) and HTML
  * (opened in chromium), served by the sandbox and written by `mes-fhir sandbox report`.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -389,7 +389,7 @@ describe('mes-fhir sandbox report', () => {
 
   it('prints HTML by default, and names the app and OID from the configuration', async () => {
     const config = join(scratch, 'sandbox.json');
-    (await import('node:fs')).writeFileSync(config, JSON.stringify({ apps: APPS }));
+    writeFileSync(config, JSON.stringify({ apps: APPS }));
     const { io: cli, out } = io();
     expect(await main(['sandbox', 'report', '--database', database, '--config', config], cli)).toBe(0);
     expect(out.stdout).toMatch(/^<!doctype html>/);

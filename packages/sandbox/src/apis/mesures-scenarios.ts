@@ -4,9 +4,8 @@ import type { Exchange } from '../grading/exchange.js';
 import {
   attempted,
   codesOf,
-  entryLocations,
   entryResources,
-  entryStatuses,
+  entryResponses,
   failed,
   isSearch,
   metaProfiles,
@@ -34,7 +33,7 @@ const isFeeding = (x: Exchange) => x.method === 'POST' && x.url.split('?')[0] ==
 function feedingsOf(xs: readonly Exchange[], matches: (o: Record<string, unknown>) => boolean) {
   return xs.filter(isFeeding).flatMap((x) => {
     const i = entryResources(requestJson(x)).findIndex((r) => r?.resourceType === 'Observation' && matches(r));
-    return i < 0 ? [] : [{ x, created: x.status === 200 && (entryStatuses(responseJson(x))[i] ?? '').startsWith('201') }];
+    return i < 0 ? [] : [{ x, created: x.status === 200 && (entryResponses(responseJson(x))[i]?.status ?? '').startsWith('201') }];
   });
 }
 
@@ -65,15 +64,14 @@ function measureScenario(id: string, label: string, matches: (o: Record<string, 
 function createdDevices(xs: readonly Exchange[]) {
   return xs.filter(isFeeding).flatMap((x) => {
     const resources = entryResources(requestJson(x));
-    const statuses = entryStatuses(responseJson(x));
-    const locations = entryLocations(responseJson(x));
+    const responses = entryResponses(responseJson(x));
     return resources.flatMap((r, i) =>
       r?.resourceType === 'Device' && x.status === 200
         ? [
             {
               x,
-              status: statuses[i] ?? '',
-              id: /^Device\/([^/]+)/.exec(locations[i] ?? '')?.[1] ?? '',
+              status: responses[i]?.status ?? '',
+              id: /^Device\/([^/]+)/.exec(responses[i]?.location ?? '')?.[1] ?? '',
               identifiers: (Array.isArray(r.identifier) ? r.identifier : []).map(
                 (id: { system?: string; value?: string }) => `${id.system ?? ''}|${id.value ?? ''}`,
               ),

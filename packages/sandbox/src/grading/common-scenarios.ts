@@ -5,6 +5,7 @@
 import { isObject } from '@mes-fhir/core';
 import type { Exchange } from './exchange.js';
 import {
+  attempted,
   entryResources,
   failed,
   isSuccess,
@@ -34,15 +35,19 @@ const pairing: Scenario = {
   expectation:
     'L’application lance l’appariement (/oauth/authorize), échange le code reçu avec son code_verifier, puis renouvelle son jeton avec le refresh_token reçu.',
   judge(xs) {
-    const codes = xs.filter((x) => tokenCall(x, 'authorization_code'));
-    const exchanged = codes.find((x) => x.status === 200);
     const steps: Step[] = [
-      exchanged
-        ? proven('Code échangé contre des jetons', 'Le code d’autorisation a été échangé avec le bon code_verifier (PKCE S256).', [exchanged])
-        : codes.length
-          ? failed('Code échangé contre des jetons', `Aucun échange de code n’a abouti : ${refusalOf(codes.at(-1)!)}`, codes.slice(-3))
-          : missing('Code échangé contre des jetons', 'Aucun échange de code (grant_type=authorization_code) : appariez un patient depuis l’application.'),
+      attempted(
+        'Code échangé contre des jetons',
+        xs,
+        (x) => tokenCall(x, 'authorization_code'),
+        (x) => x.status === 200,
+        {
+          proven: 'Le code d’autorisation a été échangé avec le bon code_verifier (PKCE S256).',
+          missing: 'Aucun échange de code (grant_type=authorization_code) : appariez un patient depuis l’application.',
+        },
+      ),
     ];
+    const exchanged = xs.find((x) => tokenCall(x, 'authorization_code') && x.status === 200);
     const refreshes = xs.filter((x) => tokenCall(x, 'refresh_token') && (!exchanged || x.seq > exchanged.seq));
     const reused = refreshes.find((x) => x.status === 400 && /already used/.test(String(responseJson(x)?.error_description ?? '')));
     const renewed = refreshes.find((x) => x.status === 200);

@@ -63,14 +63,14 @@ export class Recorder {
       .split(';')[0]!
       .trim();
     const bytes = typeof payload === 'string' ? Buffer.from(payload) : Buffer.isBuffer(payload) ? payload : undefined;
-    let response: unknown;
+    let response: string | null = null;
     if (bytes && /[/+]json$/.test(type)) {
       try {
-        response = this.bounded(recordedBody(JSON.parse(bytes.toString('utf8')), kind));
+        response = this.stored(JSON.parse(bytes.toString('utf8')), kind);
       } catch {
-        response = digest(bytes);
+        response = JSON.stringify(digest(bytes));
       }
-    } else if (bytes) response = digest(bytes);
+    } else if (bytes) response = JSON.stringify(digest(bytes));
     const elapsed = performance.now() - (this.arrivals.get(req) ?? performance.now());
     try {
       await this.db.query(
@@ -81,12 +81,13 @@ export class Recorder {
           req.recordAs!.idPe ?? null,
           new Date(Date.now() - elapsed).toISOString(),
           req.method,
-          req.url.replace(/\u0000/g, '\u2400'),
+          // a URL with a control character never gets here: refused before authentication
+          req.url,
           reply.statusCode,
           Math.round(elapsed),
-          req.body === undefined ? null : JSON.stringify(this.bounded(recordedBody(req.body, kind))),
+          req.body === undefined ? null : this.stored(req.body, kind),
           type || null,
-          response === undefined ? null : JSON.stringify(response),
+          response,
         ],
       );
       await this.prune(req.recordAs!.clientId);
@@ -97,13 +98,14 @@ export class Recorder {
     }
   }
 
-  /** The recorded body; past the bound, its digest (and a Bundle's skeleton, if that fits). */
-  private bounded(body: unknown): unknown {
-    const text = JSON.stringify(body);
-    if (text.length <= this.maxBody) return body;
-    const skeleton = bundleSkeleton(body);
+  /** The JSON text kept of a body: redacted; past the bound, its digest (and a Bundle's skeleton, if that fits). */
+  private stored(body: unknown, kind: 'fhir' | 'oauth'): string {
+    const redacted = recordedBody(body, kind);
+    const text = JSON.stringify(redacted);
+    if (text.length <= this.maxBody) return text;
+    const skeleton = bundleSkeleton(redacted);
     const kept = skeleton && JSON.stringify(skeleton).length <= this.maxBody ? (skeleton as object) : {};
-    return { ...kept, ...digest(Buffer.from(text)), omitted: true };
+    return JSON.stringify({ ...kept, ...digest(Buffer.from(text)), omitted: true });
   }
 
   private async prune(clientId: string): Promise<void> {

@@ -37,24 +37,12 @@ export function scenarioStatus(steps: readonly Step[]): ScenarioStatus {
   return steps.length > 0 && steps.every((s) => s.status === 'proven') ? 'passed' : 'not-exercised';
 }
 
-export const proven = (title: string, detail: string, evidence: Exchange[]): Step => ({
-  title,
-  status: 'proven',
-  detail,
-  evidence: evidence.map((x) => x.seq),
-});
-export const failed = (title: string, detail: string, evidence: Exchange[]): Step => ({
-  title,
-  status: 'failed',
-  detail,
-  evidence: evidence.map((x) => x.seq),
-});
-export const missing = (title: string, detail: string, evidence: Exchange[] = []): Step => ({
-  title,
-  status: 'missing',
-  detail,
-  evidence: evidence.map((x) => x.seq),
-});
+const stepOf =
+  (status: StepStatus) =>
+  (title: string, detail: string, evidence: Exchange[] = []): Step => ({ title, status, detail, evidence: evidence.map((x) => x.seq) });
+export const proven = stepOf('proven');
+export const failed = stepOf('failed');
+export const missing = stepOf('missing');
 
 /**
  * The usual step: proven by the first exchange that `succeeded`; failed when the app tried
@@ -119,16 +107,14 @@ export function entryResources(bundle: Json | undefined): Array<Json | undefined
   return entries.map((e) => (isObject(e) && isObject(e.resource) ? e.resource : undefined));
 }
 
-/** The statuses of a transaction-response Bundle's entries (`201 Created`…), in order. */
-export function entryStatuses(bundle: Json | undefined): Array<string | undefined> {
+/** The `response` of each entry of a transaction-response Bundle (`status`: `201 Created`…; `location`), in order. */
+export function entryResponses(bundle: Json | undefined): Array<{ status: string; location: string }> {
   const entries = Array.isArray(bundle?.entry) ? bundle.entry : [];
-  return entries.map((e) => (isObject(e) && isObject(e.response) && typeof e.response.status === 'string' ? e.response.status : undefined));
-}
-
-/** The `location` of each entry of a transaction-response Bundle. */
-export function entryLocations(bundle: Json | undefined): Array<string | undefined> {
-  const entries = Array.isArray(bundle?.entry) ? bundle.entry : [];
-  return entries.map((e) => (isObject(e) && isObject(e.response) && typeof e.response.location === 'string' ? e.response.location : undefined));
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  return entries.map((e) => {
+    const response = isObject(e) && isObject(e.response) ? e.response : {};
+    return { status: text(response.status), location: text(response.location) };
+  });
 }
 
 export function metaProfiles(r: Json | undefined): string[] {
@@ -136,9 +122,9 @@ export function metaProfiles(r: Json | undefined): string[] {
   return Array.isArray(p) ? p.filter((x): x is string => typeof x === 'string') : [];
 }
 
-/** The codes of a CodeableConcept element (`code`, `type`) of a resource. */
-export function codesOf(r: Json | undefined, element = 'code'): string[] {
-  const cc = r?.[element];
+/** The codes of a resource's `code` (a CodeableConcept). */
+export function codesOf(r: Json | undefined): string[] {
+  const cc = r?.code;
   const codings = isObject(cc) && Array.isArray(cc.coding) ? cc.coding : [];
   return codings.flatMap((c) => (isObject(c) && typeof c.code === 'string' ? [c.code] : []));
 }
