@@ -11,7 +11,8 @@
  * validator alone on the same Bundle, the stored Observations counted against the acknowledged
  * ones, and the same load again while one more client sends a 9.5 MB Bundle (200,000 profiles)
  * in a loop: its p99 against the quiet run's; then with that Bundle refused after validation, and
- * beside its validation alone on a thread (what the others wait on); then the same load on a
+ * beside its validation alone on a thread (what the others wait on); with a neighbour publishing
+ * and reading back a document near the size limit (ITI-105, ITI-68); then the same load on a
  * sandbox started with --record (ratio against the quiet run) with the time to grade what it
  * recorded. Last, what a vendor's project pays: the gzip size of a browser bundle of one builder,
  * the type-check time of a file using one profile type against the same file with @types/fhir
@@ -31,6 +32,7 @@ import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { createHash, randomBytes } from 'node:crypto';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const N = Number(process.env.BENCH_N ?? 10_000);
@@ -447,23 +449,24 @@ log();
       ...heavy,
       entry: [{ ...heavy.entry[0], resource: { ...heavy.entry[0].resource, status: 'not-a-status' } }, ...heavy.entry.slice(1)],
     });
-    const withNeighbour = async (body) => {
+    const call = async (method, path, body) => {
+      const res = await fetch(`${sandbox.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token.access_token}`, ...(body ? { 'content-type': 'application/fhir+json' } : {}) },
+        body,
+      });
+      return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
+    };
+    /** The feeding load while `neighbour` runs in a loop; it returns the statuses it got. */
+    const withNeighbour = async (neighbour) => {
       let noisy = true;
       const statuses = {};
-      const neighbour = (async () => {
-        while (noisy) {
-          const res = await fetch(`${sandbox.url}/`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/fhir+json' },
-            body,
-          });
-          await res.arrayBuffer();
-          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-        }
+      const loop = (async () => {
+        while (noisy) for (const status of await neighbour()) statuses[status] = (statuses[status] ?? 0) + 1;
       })();
       const loaded = await feed();
       noisy = false;
-      await neighbour;
+      await loop;
       return {
         loaded,
         sent: Object.entries(statuses)
@@ -471,6 +474,7 @@ log();
           .join(', '),
       };
     };
+    const sending = (body) => async () => [(await call('POST', '/', body)).status];
     const cpuOnly = async () => {
       const thread = new Worker(
         `const { parentPort, workerData } = require('node:worker_threads');
@@ -505,9 +509,32 @@ log();
       return `${what} (${sent}): latency p50 ${loaded.latency.p50} ms, p99 ${loaded.latency.p99} ms; ratio p99 noisy/quiet: ${ratio.toFixed(2)}${ratio <= 3 ? ' (within 3x)' : ' (OVER 3x)'}`;
     };
     const size = `${(heavyText.length / 1e6).toFixed(1)} MB`;
-    log(ratioLine(`sandbox with a noisy neighbour sending a ${size} Bundle in a loop`, await withNeighbour(heavyText)));
-    log(ratioLine(`sandbox with a neighbour whose ${size} Bundle is refused after validation`, await withNeighbour(refusedText)));
+    log(ratioLine(`sandbox with a noisy neighbour sending a ${size} Bundle in a loop`, await withNeighbour(sending(heavyText))));
+    log(ratioLine(`sandbox with a neighbour whose ${size} Bundle is refused after validation`, await withNeighbour(sending(refusedText))));
     log(ratioLine(`sandbox beside that Bundle's validation alone on one thread`, await cpuOnly()));
+    // The large bodies MES expects: a document near its size limit (base64Binary under 1 MiB),
+    // published (ITI-105) and read back (ITI-68) in a loop.
+    const doc = JSON.parse(readFileSync(join(ROOT, 'generated', 'fhir', 'example', 'DocumentReference-ExampleDocumentReference.json'), 'utf8'));
+    const cda = Buffer.from(doc.content[0].attachment.data, 'base64').toString('utf8');
+    const cdaBytes = Buffer.from(cda.replace('</ClinicalDocument>', `<!-- ${randomBytes(560 * 1024).toString('base64')} --></ClinicalDocument>`));
+    Object.assign(doc.content[0].attachment, {
+      data: cdaBytes.toString('base64'),
+      size: cdaBytes.length,
+      hash: createHash('sha1').update(cdaBytes).digest('base64'),
+    });
+    const docText = JSON.stringify(doc);
+    const publishing = async () => {
+      const published = await call('POST', '/DocumentReference', docText);
+      if (published.status !== 201) return [published.status];
+      const read = await call('GET', new URL(JSON.parse(published.body).content[0].attachment.url).pathname);
+      return [published.status, read.body.equals(cdaBytes) ? read.status : `${read.status} (other bytes)`];
+    };
+    log(
+      ratioLine(
+        `sandbox with a neighbour publishing a ${(cdaBytes.length / 1e6).toFixed(2)} MB document (ITI-105) and reading it back (ITI-68) in a loop`,
+        await withNeighbour(publishing),
+      ),
+    );
   } finally {
     await sandbox.close();
   }
