@@ -5,7 +5,7 @@
  * MES_SANDBOX_TEST_POSTGRES names one (postgres://user:pass@host:port/db with CREATEDB).
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -622,6 +622,26 @@ describe.each(targets)('sandbox on $name', (target) => {
       expect(asResource.body).toMatchObject({ resourceType: 'Binary', contentType: 'text/xml', data: doc.content[0].attachment.data });
       const found = await app.get(`/DocumentReference?patient.identifier=${ALICE_SEARCH}&status=current`);
       expect(found.body.entry.map((e: any) => e.resource.id)).toContain(res.body.id);
+    });
+
+    it('returns a document near the size limit byte for byte (ITI-105, ITI-68)', async () => {
+      // the example CDA grown to ~700 KiB by a comment of multi-byte characters and random text
+      // (base64Binary stays under its 1 MiB): the bytes cross the database as base64, both ways
+      const doc = example('DocumentReference-ExampleDocumentReference.json');
+      const cda = Buffer.from(doc.content[0].attachment.data, 'base64').toString('utf8');
+      const padding = `<!-- ${'é€😀'.repeat(20_000)} ${randomBytes(400 * 1024).toString('base64')} -->`;
+      const data = Buffer.from(cda.replace('</ClinicalDocument>', `${padding}</ClinicalDocument>`));
+      expect(data.length).toBeGreaterThan(cda.length + 500_000);
+      Object.assign(doc.content[0].attachment, {
+        data: data.toString('base64'),
+        size: data.length,
+        hash: createHash('sha1').update(data).digest('base64'),
+      });
+      const res = await app.post('/DocumentReference', doc);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      const bytes = await fetch(res.body.content[0].attachment.url, { headers: { authorization: `Bearer ${app.token}` } });
+      expect(bytes.status).toBe(200);
+      expect(Buffer.from(await bytes.arrayBuffer()).equals(data)).toBe(true);
     });
 
     it('accepts a provide-document Bundle (ITI-65) and refuses a document whose hash is wrong', async () => {
