@@ -35,6 +35,49 @@ import { Worker } from 'node:worker_threads';
 import { createHash, randomBytes } from 'node:crypto';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * A noisy neighbour of the sandbox bench, run in a thread of its own until told to stop, then
+ * answering what it did: `send` POSTs `body` to [base]; `publish` POSTs the DocumentReference
+ * `body` (ITI-105) and reads its bytes back (ITI-68), checking them; `validate` validates `body`
+ * against `profile` back to back, without any request.
+ */
+const NEIGHBOUR = `
+const { parentPort, workerData: job } = require('node:worker_threads');
+let stop = false;
+parentPort.on('message', () => (stop = true));
+(async () => {
+  const tally = {};
+  const count = (what) => (tally[what] = (tally[what] ?? 0) + 1);
+  const call = async (method, path, body) => {
+    const headers = { authorization: 'Bearer ' + job.token, ...(body ? { 'content-type': 'application/fhir+json' } : {}) };
+    const res = await fetch(job.base + path, { method, headers, body });
+    return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()) };
+  };
+  let validator;
+  if (job.mode === 'validate') {
+    const { Validator } = await import(job.validator);
+    validator = await Validator.load({ ...job.load, logger: {} });
+  }
+  const document = job.mode === 'publish' ? Buffer.from(JSON.parse(job.body).content[0].attachment.data, 'base64') : undefined;
+  parentPort.postMessage('ready');
+  while (!stop) {
+    if (job.mode === 'validate') {
+      validator.validate(JSON.parse(job.body), { profile: job.profile });
+      count('validations');
+      await new Promise((next) => setImmediate(next));
+    } else if (job.mode === 'send') count('answered ' + (await call('POST', '/', job.body)).status);
+    else {
+      const published = await call('POST', '/DocumentReference', job.body);
+      count('answered ' + published.status);
+      if (published.status !== 201) continue;
+      const read = await call('GET', new URL(JSON.parse(published.bytes).content[0].attachment.url).pathname);
+      count('answered ' + read.status + (read.bytes.equals(document) ? '' : ' with other bytes'));
+    }
+  }
+  parentPort.postMessage(tally);
+})();
+`;
 const N = Number(process.env.BENCH_N ?? 10_000);
 const PROFILE = 'https://mes-fhir.org/fhir/StructureDefinition/mes-observation-bodyweight';
 const log = (line = '') => process.stdout.write(`${line}\n`);
@@ -438,8 +481,11 @@ log();
     // The same load while one more client sends, in a loop, a Bundle whose measure claims 200,000
     // unknown profiles (costly to parse and validate): the others' p99 against the quiet run. Two
     // more runs locate what they wait on: the same Bundle refused after its validation (a wrong
-    // status: nothing written), and its validation alone, back to back on a thread of this process
-    // (the neighbour's CPU without its request: no parse on the event loop, no database write).
+    // status: nothing written), and its validation alone, back to back (the neighbour's CPU
+    // without its request: no parse on the event loop, no database write). Then the large bodies
+    // MES expects: a document near its size limit, published (ITI-105) and read back (ITI-68).
+    // Each neighbour runs on a thread of its own, as another client would: on this thread, its
+    // own sending of 9.5 MB would hold the event loop that the sandbox and autocannon share.
     const heavy = JSON.parse(bundleText);
     heavy.entry[0].resource.meta.profile = heavy.entry[0].resource.meta.profile.concat(
       Array.from({ length: 200_000 }, (_, i) => `https://profiles.mes-fhir.test/unknown/${i}`),
@@ -449,90 +495,53 @@ log();
       ...heavy,
       entry: [{ ...heavy.entry[0], resource: { ...heavy.entry[0].resource, status: 'not-a-status' } }, ...heavy.entry.slice(1)],
     });
-    const call = async (method, path, body) => {
-      const res = await fetch(`${sandbox.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token.access_token}`, ...(body ? { 'content-type': 'application/fhir+json' } : {}) },
-        body,
-      });
-      return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
-    };
-    /** The feeding load while `neighbour` runs in a loop; it returns the statuses it got. */
-    const withNeighbour = async (neighbour) => {
-      let noisy = true;
-      const statuses = {};
-      const loop = (async () => {
-        while (noisy) for (const status of await neighbour()) statuses[status] = (statuses[status] ?? 0) + 1;
-      })();
-      const loaded = await feed();
-      noisy = false;
-      await loop;
-      return {
-        loaded,
-        sent: Object.entries(statuses)
-          .map(([status, n]) => `${n} answered ${status}`)
-          .join(', '),
-      };
-    };
-    const sending = (body) => async () => [(await call('POST', '/', body)).status];
-    const cpuOnly = async () => {
-      const thread = new Worker(
-        `const { parentPort, workerData } = require('node:worker_threads');
-        (async () => {
-          const { Validator } = await import(workerData.validator);
-          const validator = await Validator.load({ ...workerData.load, logger: {} });
-          let stop = false, n = 0;
-          parentPort.on('message', () => (stop = true));
-          parentPort.postMessage('ready');
-          while (!stop) {
-            validator.validate(JSON.parse(workerData.body), { profile: workerData.profile });
-            n++;
-            await new Promise((next) => setImmediate(next));
-          }
-          parentPort.postMessage(n);
-        })();`,
-        {
-          eval: true,
-          workerData: { validator: import.meta.resolve('@mes-fhir/validator'), load: LOAD, body: heavyText, profile: FEEDING },
-        },
-      );
-      const said = () => new Promise((heard, failed) => (thread.once('message', heard), thread.once('error', failed)));
-      await said();
-      const loaded = await feed();
-      thread.postMessage('stop');
-      const n = await said();
-      await thread.terminate();
-      return { loaded, sent: `${n} validations meanwhile` };
-    };
-    const ratioLine = (what, { loaded, sent }) => {
-      const ratio = loaded.latency.p99 / result.latency.p99;
-      return `${what} (${sent}): latency p50 ${loaded.latency.p50} ms, p99 ${loaded.latency.p99} ms; ratio p99 noisy/quiet: ${ratio.toFixed(2)}${ratio <= 3 ? ' (within 3x)' : ' (OVER 3x)'}`;
-    };
-    const size = `${(heavyText.length / 1e6).toFixed(1)} MB`;
-    log(ratioLine(`sandbox with a noisy neighbour sending a ${size} Bundle in a loop`, await withNeighbour(sending(heavyText))));
-    log(ratioLine(`sandbox with a neighbour whose ${size} Bundle is refused after validation`, await withNeighbour(sending(refusedText))));
-    log(ratioLine(`sandbox beside that Bundle's validation alone on one thread`, await cpuOnly()));
-    // The large bodies MES expects: a document near its size limit (base64Binary under 1 MiB),
-    // published (ITI-105) and read back (ITI-68) in a loop.
     const doc = JSON.parse(readFileSync(join(ROOT, 'generated', 'fhir', 'example', 'DocumentReference-ExampleDocumentReference.json'), 'utf8'));
     const cda = Buffer.from(doc.content[0].attachment.data, 'base64').toString('utf8');
+    // the example CDA grown to the most a base64Binary under 1 MiB carries
     const cdaBytes = Buffer.from(cda.replace('</ClinicalDocument>', `<!-- ${randomBytes(560 * 1024).toString('base64')} --></ClinicalDocument>`));
     Object.assign(doc.content[0].attachment, {
       data: cdaBytes.toString('base64'),
       size: cdaBytes.length,
       hash: createHash('sha1').update(cdaBytes).digest('base64'),
     });
-    const docText = JSON.stringify(doc);
-    const publishing = async () => {
-      const published = await call('POST', '/DocumentReference', docText);
-      if (published.status !== 201) return [published.status];
-      const read = await call('GET', new URL(JSON.parse(published.body).content[0].attachment.url).pathname);
-      return [published.status, read.body.equals(cdaBytes) ? read.status : `${read.status} (other bytes)`];
+    /** The feeding load while a neighbour thread loops on `job` (send, publish or validate); what it did meanwhile. */
+    const withNeighbour = async (job) => {
+      const thread = new Worker(NEIGHBOUR, {
+        eval: true,
+        workerData: {
+          ...job,
+          base: sandbox.url,
+          token: token.access_token,
+          validator: import.meta.resolve('@mes-fhir/validator'),
+          load: LOAD,
+          profile: FEEDING,
+        },
+      });
+      const said = () => new Promise((heard, failed) => (thread.once('message', heard), thread.once('error', failed)));
+      await said();
+      const loaded = await feed();
+      thread.postMessage('stop');
+      const tally = await said();
+      await thread.terminate();
+      return {
+        loaded,
+        sent: Object.entries(tally)
+          .map(([what, n]) => `${n} ${what}`)
+          .join(', '),
+      };
     };
+    const ratioLine = (what, { loaded, sent }) => {
+      const ratio = loaded.latency.p99 / result.latency.p99;
+      return `${what} (${sent}): latency p50 ${loaded.latency.p50} ms, p99 ${loaded.latency.p99} ms; ratio p99 noisy/quiet: ${ratio.toFixed(2)}${ratio <= 3 ? ' (within 3x)' : ' (OVER 3x)'}`;
+    };
+    const size = `${(heavyText.length / 1e6).toFixed(1)} MB`;
+    log(ratioLine(`sandbox with a noisy neighbour sending a ${size} Bundle in a loop`, await withNeighbour({ mode: 'send', body: heavyText })));
+    log(ratioLine(`sandbox with a neighbour whose ${size} Bundle is refused after validation`, await withNeighbour({ mode: 'send', body: refusedText })));
+    log(ratioLine(`sandbox beside that Bundle's validation alone on one thread`, await withNeighbour({ mode: 'validate', body: heavyText })));
     log(
       ratioLine(
         `sandbox with a neighbour publishing a ${(cdaBytes.length / 1e6).toFixed(2)} MB document (ITI-105) and reading it back (ITI-68) in a loop`,
-        await withNeighbour(publishing),
+        await withNeighbour({ mode: 'publish', body: JSON.stringify(doc) }),
       ),
     );
   } finally {
