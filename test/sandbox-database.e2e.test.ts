@@ -1,5 +1,5 @@
 /** The sandbox database folder: PGlite runs in the process that opens it, so one process at a time. */
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,39 @@ describe('a PGlite folder', () => {
     writeFileSync(join(dir, 'mes-fhir-sandbox.lock'), '2147483646');
     const again = await openDatabase(dir);
     expect((await again.query<{ n: number }>('SELECT 1 AS n')).rows[0]!.n).toBe(1);
+    await again.close();
+  });
+});
+
+describe('the files of large contents (embedded database)', () => {
+  it('a transaction that rolls back removes the files it wrote; one that commits removes those it replaced', async () => {
+    const dir = join(scratch, 'db-contents');
+    const db = await openDatabase(dir);
+    const files = () => readdirSync(join(dir, 'large-contents')).sort();
+    try {
+      await db.largeContents!.write('Observation-a-1.json', '{"resourceType":"Observation"}');
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.largeContents!.write('Observation-a-2.json', '{}');
+          await tx.largeContents!.replace('Observation-a-1.json');
+          throw new Error('refused');
+        }),
+      ).rejects.toThrow('refused');
+      expect(files()).toEqual(['Observation-a-1.json']);
+      await db.transaction(async (tx) => {
+        await tx.largeContents!.write('Observation-a-2.json', '{}');
+        await tx.largeContents!.replace('Observation-a-1.json');
+        // replaced, not yet removed: the transaction may still roll back
+        expect(files()).toEqual(['Observation-a-1.json', 'Observation-a-2.json']);
+      });
+      expect(files()).toEqual(['Observation-a-2.json']);
+      expect(await db.largeContents!.read('Observation-a-2.json')).toBe('{}');
+    } finally {
+      await db.close();
+    }
+    // no row names Observation-a-2.json: the next opening removes it
+    const again = await openDatabase(dir);
+    expect(files()).toEqual([]);
     await again.close();
   });
 });

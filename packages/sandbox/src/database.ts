@@ -2,16 +2,21 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { openPgliteThread } from './pglite-thread.js';
+import { LargeContents, type LargeContentChanges } from './large-contents.js';
 
 /** What the sandbox needs of SQL: parameterised queries and atomic units of work. */
 export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  /** The embedded database's files of large contents (large-contents.ts), as this unit of work changes them. */
+  readonly largeContents?: LargeContentChanges;
 }
 
 export interface Database extends Queryable {
   /** Runs `work` in one SQL transaction: every write or none. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** Removes the files of large contents no row names (embedded database, once migrated). */
+  sweep?(): Promise<void>;
   /** "PGlite <dir>" or "PostgreSQL <host>/<db>", for the start-up line. */
   readonly description: string;
 }
@@ -27,6 +32,7 @@ export async function openDatabase(target: string): Promise<Database> {
   const db = /^postgres(ql)?:\/\//.test(target) ? await openPostgres(target) : await openPglite(target);
   try {
     await migrate(db);
+    await db.sweep?.();
   } catch (e) {
     await db.close();
     throw e;
@@ -39,10 +45,30 @@ async function openPglite(dir: string): Promise<Database> {
   const unlock = lockFolder(dir);
   try {
     const db = await openPgliteThread(dir);
+    const contents = await LargeContents.open(dir).catch(async (e: Error) => {
+      await db.close();
+      throw e;
+    });
     return {
       description: db.description,
       query: (sql, params) => db.query(sql, params),
-      transaction: (work) => db.transaction(work),
+      largeContents: contents.immediate(),
+      async transaction(work) {
+        const changes = contents.unitOfWork();
+        let result;
+        try {
+          result = await db.transaction((tx) => work({ query: (sql, params) => tx.query(sql, params), largeContents: changes }));
+        } catch (e) {
+          await changes.rolledBack();
+          throw e;
+        }
+        await changes.committed();
+        return result;
+      },
+      async sweep() {
+        const { rows } = await db.query<{ content_file: string }>('SELECT content_file FROM resources WHERE content_file IS NOT NULL');
+        await contents.sweep(new Set(rows.map((r) => r.content_file)));
+      },
       close: () => db.close().finally(unlock),
     };
   } catch (e) {

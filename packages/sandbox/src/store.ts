@@ -2,6 +2,7 @@ import type { Caller } from './apps.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Queryable } from './database.js';
 import type { Json } from '@mes-fhir/core';
+import { LARGE_CONTENT_BYTES, summaryOf } from './large-contents.js';
 
 /** A stored resource row, as the routes need it. */
 export interface StoredResource {
@@ -22,9 +23,12 @@ interface Row {
   patient_id: string | null;
   owner_client: string;
   content: Json;
+  /** The file of a large content (large-contents.ts), `content` then being its summary. */
+  content_file: string | null;
 }
 
-function fromRow(r: Row): StoredResource {
+async function fromRow(db: Queryable, r: Row): Promise<StoredResource> {
+  const content = r.content_file ? await db.largeContents!.read(r.content_file) : r.content;
   return {
     type: r.type,
     id: r.id,
@@ -32,8 +36,35 @@ function fromRow(r: Row): StoredResource {
     lastUpdated: new Date(r.last_updated).toISOString(),
     patientId: r.patient_id,
     owner: r.owner_client,
-    content: typeof r.content === 'string' ? (JSON.parse(r.content) as Json) : r.content,
+    content: typeof content === 'string' ? (JSON.parse(content) as Json) : content,
   };
+}
+
+const CONTENT_FILE = /^[A-Za-z]+-[0-9A-Za-z-]{1,64}-\d+-[0-9a-f]{8}\.json$/;
+
+/**
+ * The columns of a content: its JSON in the row, or, when the database keeps large contents in
+ * files and this one is large, its summary in the row and the name of the file just written.
+ */
+async function contentColumns(db: Queryable, r: { type: string; id: string; version: number }, content: Json): Promise<{ json: string; file: string | null }> {
+  const json = JSON.stringify(content);
+  if (!db.largeContents || json.length <= LARGE_CONTENT_BYTES) return { json, file: null };
+  // unique, so that two updates of one resource at once never write one file; a name, never a
+  // path: built from the sandbox's own type names and ids
+  const file = `${r.type}-${r.id}-${r.version}-${randomBytes(4).toString('hex')}.json`;
+  if (!CONTENT_FILE.test(file)) throw new Error(`no file name for the content of ${r.type}/${r.id}`);
+  await db.largeContents.write(file, json);
+  return { json: JSON.stringify(summaryOf(content)), file };
+}
+
+/** Runs the statement that stores a content; the file written for it goes if it fails. */
+async function storeContent(db: Queryable, columns: { file: string | null }, write: () => Promise<unknown>): Promise<void> {
+  try {
+    await write();
+  } catch (e) {
+    if (columns.file) await db.largeContents?.discard(columns.file);
+    throw e;
+  }
 }
 
 export interface Pairing {
@@ -134,9 +165,12 @@ export const store = {
     const id = randomUUID();
     const lastUpdated = new Date().toISOString();
     const content = { ...r.content, id, meta: { ...(r.content.meta as Json | undefined), versionId: '1', lastUpdated } };
-    await db.query(
-      'INSERT INTO resources (type, id, version, last_updated, patient_id, owner_client, code, effective, identifiers, content) VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9::jsonb)',
-      [r.type, id, lastUpdated, r.patientId, r.owner, r.code ?? null, r.effective ?? null, r.identifiers ?? [], JSON.stringify(content)],
+    const columns = await contentColumns(db, { type: r.type, id, version: 1 }, content);
+    await storeContent(db, columns, () =>
+      db.query(
+        'INSERT INTO resources (type, id, version, last_updated, patient_id, owner_client, code, effective, identifiers, content, content_file) VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)',
+        [r.type, id, lastUpdated, r.patientId, r.owner, r.code ?? null, r.effective ?? null, r.identifiers ?? [], columns.json, columns.file],
+      ),
     );
     return { type: r.type, id, version: 1, lastUpdated, patientId: r.patientId, owner: r.owner, content };
   },
@@ -146,16 +180,22 @@ export const store = {
     const version = current.version + 1;
     const lastUpdated = new Date().toISOString();
     const content = { ...r.content, id: current.id, meta: { ...(r.content.meta as Json | undefined), versionId: String(version), lastUpdated } };
-    await db.query(
-      'UPDATE resources SET version = $3, last_updated = $4, patient_id = $5, code = $6, effective = $7, identifiers = $8, content = $9::jsonb WHERE type = $1 AND id = $2',
-      [current.type, current.id, version, lastUpdated, r.patientId, r.code ?? null, r.effective ?? null, r.identifiers ?? [], JSON.stringify(content)],
-    );
+    const columns = await contentColumns(db, { type: current.type, id: current.id, version }, content);
+    let former: string | null = null;
+    await storeContent(db, columns, async () => {
+      const { rows } = await db.query<{ content_file: string | null }>(
+        'UPDATE resources x SET version = $3, last_updated = $4, patient_id = $5, code = $6, effective = $7, identifiers = $8, content = $9::jsonb, content_file = $10 FROM (SELECT content_file FROM resources WHERE type = $1 AND id = $2 FOR UPDATE) AS old WHERE x.type = $1 AND x.id = $2 RETURNING old.content_file',
+        [current.type, current.id, version, lastUpdated, r.patientId, r.code ?? null, r.effective ?? null, r.identifiers ?? [], columns.json, columns.file],
+      );
+      former = rows[0]?.content_file ?? null;
+    });
+    if (former) await db.largeContents?.replace(former);
     return { ...current, version, lastUpdated, patientId: r.patientId, content };
   },
 
   async read(db: Queryable, type: string, id: string): Promise<StoredResource | undefined> {
     const { rows } = await db.query<Row>('SELECT * FROM resources WHERE type = $1 AND id = $2', [type, id]);
-    return rows[0] && fromRow(rows[0]);
+    return rows[0] && fromRow(db, rows[0]);
   },
 
   /** The app's resource of this type carrying `system|value` among its identifiers. */
@@ -164,7 +204,7 @@ export const store = {
       'SELECT * FROM resources WHERE type = $1 AND owner_client = $2 AND $3 = ANY (identifiers) ORDER BY last_updated LIMIT 1',
       [type, owner, identifier],
     );
-    return rows[0] && fromRow(rows[0]);
+    return rows[0] && fromRow(db, rows[0]);
   },
 
   /** Serialises concurrent conditional creates of the same key inside a transaction. */
@@ -208,7 +248,7 @@ export const store = {
     const total = Number((await db.query<{ n: number | string }>(`SELECT count(*) AS n FROM resources WHERE ${clause}`, params)).rows[0]!.n);
     const order = q.descending ? 'effective DESC NULLS LAST, id' : 'effective ASC NULLS LAST, id';
     const { rows } = await db.query<Row>(`SELECT * FROM resources WHERE ${clause} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`, params);
-    return { total, rows: rows.map(fromRow) };
+    return { total, rows: await Promise.all(rows.map((r) => fromRow(db, r))) };
   },
 
   // Document bytes cross to the database as base64 text, decoded and encoded by PostgreSQL itself:
