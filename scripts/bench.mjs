@@ -35,6 +35,8 @@ import { Worker } from 'node:worker_threads';
 import { createHash, randomBytes } from 'node:crypto';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Where every validator of the bench loads its definitions from: this repository's project. */
+const LOAD = { projectDir: join(ROOT, 'fsh'), generatedDir: join(ROOT, 'generated', 'fhir') };
 
 /**
  * A noisy neighbour of the sandbox bench, run in a thread of its own until told to stop, then
@@ -156,7 +158,7 @@ if (process.env.BENCH_FIRST_PASS_ONLY) {
     for (const t of all) n += JSON.parse(t) ? 1 : 0;
     return n;
   });
-  const v = await Validator.load({ projectDir: join(ROOT, 'fsh'), generatedDir: join(ROOT, 'generated', 'fhir') });
+  const v = await Validator.load(LOAD);
   v.validate(JSON.parse(valid[0]), { profile: PROFILE });
   const pass = time(() => all.map((t) => isValid(v.validate(JSON.parse(t), { profile: PROFILE }))));
   const missed = pass.result.slice(N).filter(Boolean).length;
@@ -190,7 +192,7 @@ log();
 // ---- terminology -------------------------------------------------------------------------
 {
   const start = performance.now();
-  const { index } = await loadProjectIndex({ projectDir: join(ROOT, 'fsh'), generatedDir: join(ROOT, 'generated', 'fhir') });
+  const { index } = await loadProjectIndex(LOAD);
   const terminology = new Terminology(index);
   const urls = terminology.valueSetUrls();
   let expanded = 0;
@@ -231,7 +233,7 @@ const floor = time(() => {
 });
 
 // ---- this validator -------------------------------------------------------------------------
-const validator = await Validator.load({ projectDir: join(ROOT, 'fsh'), generatedDir: join(ROOT, 'generated', 'fhir') });
+const validator = await Validator.load(LOAD);
 validator.validate(JSON.parse(valid[0]), { profile: PROFILE }); // compile the plan once, as a long-running service would
 const ours = time(() => all.map((t) => isValid(validator.validate(JSON.parse(t), { profile: PROFILE }))));
 // A second pass of both on the same texts: the steady state of a long-running service, once the JIT
@@ -415,7 +417,6 @@ log();
   const CONNECTIONS = 8;
   const dir = mkdtempSync(join(tmpdir(), 'mes-bench-sandbox-'));
   const app = { clientId: 'bench', clientSecret: 'bench-secret', oid: '2.999.1.2.3' };
-  const LOAD = { projectDir: join(ROOT, 'fsh'), generatedDir: join(ROOT, 'generated', 'fhir') };
   // as `mes-fhir sandbox` runs it: request bodies validated in worker threads
   const start = (database, record = false) =>
     startSandbox({
