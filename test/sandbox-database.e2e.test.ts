@@ -2,6 +2,8 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '@mes-fhir/sandbox';
 
@@ -53,5 +55,39 @@ describe('the files of large contents (embedded database)', () => {
     const again = await openDatabase(dir);
     expect(files()).toEqual([]);
     await again.close();
+  });
+});
+
+describe('a request thread on the embedded database', () => {
+  it('queries through a port of its own; a transaction it leaves open when it ends is rolled back', async () => {
+    const dir = join(scratch, 'db-threads');
+    const db = await openDatabase(dir);
+    try {
+      await db.query('CREATE TABLE marks (n integer)');
+      const handle = db.handle!();
+      const module = new URL('../packages/sandbox/dist/database.js', import.meta.url).href;
+      const thread = new Worker(
+        `const { parentPort, workerData } = require('node:worker_threads');
+        import(workerData.module).then(async ({ connectDatabase }) => {
+          const db = await connectDatabase(workerData.handle);
+          await db.query('INSERT INTO marks VALUES (1)');
+          // stopped inside this transaction, which never ends by itself
+          void db.transaction(async (tx) => {
+            await tx.query('INSERT INTO marks VALUES (2)');
+            parentPort.postMessage('inside');
+            await new Promise(() => {});
+          });
+        });`,
+        { eval: true, workerData: { module, handle }, transferList: 'port' in handle ? [handle.port] : [] },
+      );
+      await once(thread, 'message');
+      await thread.terminate();
+      // PGlite has one connection: this waits until the stopped thread's transaction is rolled back
+      expect((await db.query<{ n: number }>('SELECT n FROM marks ORDER BY n')).rows).toEqual([{ n: 1 }]);
+      await db.transaction((tx) => tx.query('INSERT INTO marks VALUES (3)'));
+      expect((await db.query<{ n: number }>('SELECT n FROM marks ORDER BY n')).rows).toEqual([{ n: 1 }, { n: 3 }]);
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -1,7 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { openPgliteThread } from './pglite-thread.js';
+import type { MessagePort } from 'node:worker_threads';
+import { openPgliteThread, pgliteClient } from './pglite-thread.js';
 import { LargeContents, type LargeContentChanges } from './large-contents.js';
 
 /** What the sandbox needs of SQL: parameterised queries and atomic units of work. */
@@ -19,7 +20,19 @@ export interface Database extends Queryable {
   sweep?(): Promise<void>;
   /** "PGlite <dir>" or "PostgreSQL <host>/<db>", for the start-up line. */
   readonly description: string;
+  /** What another thread opens the same database with (connectDatabase); only on the database openDatabase returns. */
+  handle?(): DatabaseHandle;
 }
+
+/**
+ * The same database for a request thread: plain data, moved to the thread (its port in the
+ * transfer list). The embedded database is served through a port of its own thread; a PostgreSQL
+ * server takes another small pool.
+ */
+export type DatabaseHandle = { postgres: string } | { pglite: string; port: MessagePort };
+
+/** Connections of a request thread's pool: its one request's transaction, and the recorder's insert. */
+const THREAD_POOL_SIZE = 2;
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
 
@@ -40,6 +53,16 @@ export async function openDatabase(target: string): Promise<Database> {
   return db;
 }
 
+/**
+ * Opens, in a request thread, the database another thread opened (migrated, locked and swept
+ * there). Closing it leaves that database open.
+ */
+export async function connectDatabase(handle: DatabaseHandle): Promise<Database> {
+  if ('postgres' in handle) return openPostgres(handle.postgres, THREAD_POOL_SIZE);
+  const db = pgliteClient(handle.port, `PGlite ${handle.pglite}`);
+  return withLargeContents(db, await LargeContents.open(handle.pglite));
+}
+
 async function openPglite(dir: string): Promise<Database> {
   mkdirSync(dir, { recursive: true });
   const unlock = lockFolder(dir);
@@ -50,31 +73,40 @@ async function openPglite(dir: string): Promise<Database> {
       throw e;
     });
     return {
-      description: db.description,
-      query: (sql, params) => db.query(sql, params),
-      largeContents: contents.immediate(),
-      async transaction(work) {
-        const changes = contents.unitOfWork();
-        let result;
-        try {
-          result = await db.transaction((tx) => work({ query: (sql, params) => tx.query(sql, params), largeContents: changes }));
-        } catch (e) {
-          await changes.rolledBack();
-          throw e;
-        }
-        await changes.committed();
-        return result;
-      },
+      ...withLargeContents(db, contents),
       async sweep() {
         const { rows } = await db.query<{ content_file: string }>('SELECT content_file FROM resources WHERE content_file IS NOT NULL');
         await contents.sweep(new Set(rows.map((r) => r.content_file)));
       },
+      handle: () => ({ pglite: dir, port: db.attach() }),
       close: () => db.close().finally(unlock),
     };
   } catch (e) {
     unlock();
     throw e;
   }
+}
+
+/** The embedded database with its files of large contents, written and removed with each unit of work. */
+function withLargeContents(db: Database, contents: LargeContents): Database {
+  return {
+    description: db.description,
+    query: (sql, params) => db.query(sql, params),
+    largeContents: contents.immediate(),
+    async transaction(work) {
+      const changes = contents.unitOfWork();
+      let result;
+      try {
+        result = await db.transaction((tx) => work({ query: (sql, params) => tx.query(sql, params), largeContents: changes }));
+      } catch (e) {
+        await changes.rolledBack();
+        throw e;
+      }
+      await changes.committed();
+      return result;
+    },
+    close: () => db.close(),
+  };
 }
 
 /** Marks a PGlite folder as open by this process. */
@@ -110,9 +142,9 @@ function isRunning(pid: number): boolean {
   }
 }
 
-async function openPostgres(url: string): Promise<Database> {
+async function openPostgres(url: string, connections = 8): Promise<Database> {
   const { default: pg } = await import('pg');
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
+  const pool = new pg.Pool({ connectionString: url, max: connections });
   // Fail now, with the server's reason, rather than on the first request.
   const probe = await pool.connect().catch(async (e: Error) => {
     await pool.end();
@@ -137,6 +169,7 @@ async function openPostgres(url: string): Promise<Database> {
         client.release();
       }
     },
+    handle: () => ({ postgres: url }),
     close: () => pool.end(),
   };
 }
