@@ -77,6 +77,12 @@ class Client {
 const diagnostics = (body: any): string[] => (body?.issue ?? []).map((i: any) => i.diagnostics);
 const errorsOf = (resource: unknown, profile: string) => validator.validateToIssues(resource, { profile }).filter((i) => i.severity === 'error');
 
+/** Arbitrary JSON bodies, some shaped like the resources the routes take. */
+const anyBody = fc.oneof(
+  fc.jsonValue(),
+  fc.record({ resourceType: fc.constantFrom('Bundle', 'Appointment', 'DocumentReference'), type: fc.string(), entry: fc.array(fc.jsonValue()) }),
+);
+
 const targets = sandboxDatabases(scratch);
 
 describe.each(targets)('sandbox on $name', (target) => {
@@ -753,22 +759,15 @@ describe.each(targets)('sandbox on $name', (target) => {
       const token = await app.login();
       const routes = ['/', '/Appointment', '/DocumentReference', '/pairing'];
       await fc.assert(
-        fc.asyncProperty(
-          fc.constantFrom(...routes),
-          fc.oneof(
-            fc.jsonValue(),
-            fc.record({ resourceType: fc.constantFrom('Bundle', 'Appointment', 'DocumentReference'), type: fc.string(), entry: fc.array(fc.jsonValue()) }),
-          ),
-          async (route, body) => {
-            const res = await fetch(`${sandbox.url}${route}`, {
-              method: 'POST',
-              headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
-              body: JSON.stringify(body),
-            });
-            expect(res.status).toBeGreaterThanOrEqual(200);
-            expect(res.status).toBeLessThan(500);
-          },
-        ),
+        fc.asyncProperty(fc.constantFrom(...routes), anyBody, async (route, body) => {
+          const res = await fetch(`${sandbox.url}${route}`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
+            body: JSON.stringify(body),
+          });
+          expect(res.status).toBeGreaterThanOrEqual(200);
+          expect(res.status).toBeLessThan(500);
+        }),
         { numRuns: 150 },
       );
     });
@@ -979,11 +978,110 @@ describe('sandbox validation in worker threads', () => {
       const res = await client.post('/', example('Bundle-ExampleFeedingBundle.json'));
       expect(res.status).toBe(503);
       expect(res.body.resourceType).toBe('OperationOutcome');
-      expect(diagnostics(res.body)[0]).toMatch(/took more than 0.001 s and was stopped/);
+      expect(diagnostics(res.body)[0]).toMatch(/^Validation of this request took more than 0.001 s and was stopped/);
       expect((await client.get('/metadata')).status).toBe(200);
+      // a request handled whole on the thread (a body over 1 MiB) is stopped the same way, and its transaction rolled back
+      const large = example('Bundle-ExampleFeedingBundle.json');
+      large.entry[0].resource.meta.profile.push(...Array.from({ length: 40_000 }, (_, i) => `https://profiles.mes-fhir.test/unknown/${i}`));
+      const stopped = await client.post('/', large);
+      expect(stopped.status).toBe(503);
+      expect(diagnostics(stopped.body)[0]).toMatch(/^This request took more than 0.001 s and was stopped/);
+      expect((await quick.db.query<{ n: number }>('SELECT 1 AS n')).rows[0]!.n).toBe(1);
     } finally {
       await quick.close();
     }
+  });
+});
+
+describe.each(targets)('large requests handled whole on a thread, on $name', (target) => {
+  let sandbox: Sandbox;
+  let app: Client;
+  const claiming = (r: any, n: number) => ({
+    ...r,
+    meta: { ...r.meta, profile: [...(r.meta?.profile ?? []), ...Array.from({ length: n }, (_, i) => `https://profiles.mes-fhir.test/unknown/${i}`)] },
+  });
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      validator,
+      database: await target.database(),
+      config: readConfig(CONFIG_FILE),
+      port: 0,
+      record: true,
+      validationWorkers: { count: 2, load: { projectDir: join(REPO_ROOT, 'fsh'), generatedDir: GENERATED, mirror: mirrorDir() } },
+    });
+    app = new Client(sandbox.url, 'suivi-sante', 'secret-suivi');
+    await app.login();
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    await target.cleanup();
+  });
+
+  it('are authenticated, stored, refused and recorded as on the event loop', async () => {
+    // over 1 MiB of JSON: the event loop hands the bytes to a thread, which serves the same routes
+    const bundle = example('Bundle-ExampleFeedingBundle.json');
+    bundle.entry[0].resource = claiming(bundle.entry[0].resource, 40_000);
+    expect(JSON.stringify(bundle).length).toBeGreaterThan(1024 * 1024);
+    const fed = await app.post('/', bundle);
+    expect(fed.status, JSON.stringify(fed.body).slice(0, 500)).toBe(200);
+    expect(fed.headers.get('content-type')).toBe('application/fhir+json; charset=utf-8');
+    const location = fed.body.entry[0].response.location as string;
+    const read = await app.get(`/${location.split('/_history')[0]}`);
+    expect(read.body.meta.profile).toEqual(bundle.entry[0].resource.meta.profile);
+
+    // MES's rules and messages, from the thread
+    const anonymous = structuredClone(bundle);
+    delete anonymous.entry[0].resource.subject.identifier;
+    const refused = await app.post('/', anonymous);
+    expect(refused.status).toBe(422);
+    expect(diagnostics(refused.body)).toContain('Observation.subject.identifier is mandatory');
+
+    // no token: 401 with its challenge; a malformed body: 400
+    const res = await fetch(`${sandbox.url}/`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(bundle) });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+    const broken = await app.call('POST', '/', `${JSON.stringify(bundle).slice(0, -1)},`);
+    expect(broken.status).toBe(400);
+    expect(diagnostics(broken.body)[0]).toMatch(/^The body is not JSON/);
+    const text = JSON.stringify(bundle);
+    const invalidUtf8 = await fetch(`${sandbox.url}/`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/fhir+json' },
+      body: Buffer.concat([Buffer.from(text.slice(0, -1)), Buffer.from([0xff]), Buffer.from('}')]),
+    });
+    expect(invalidUtf8.status).toBe(400);
+    expect(diagnostics(await invalidUtf8.json())).toEqual(['The body is not valid UTF-8']);
+
+    // recorded in order, past the bound as its digest (the body that is not JSON was refused before its app was known)
+    const { rows } = await sandbox.db.query<{ status: number; body: any }>(
+      "SELECT status, request_body AS body FROM exchanges WHERE client_id = 'suivi-sante' AND method = 'POST' AND url = '/' ORDER BY seq",
+    );
+    expect(rows.map((r) => Number(r.status))).toEqual([200, 422]);
+    const kept = typeof rows[0]!.body === 'string' ? JSON.parse(rows[0]!.body) : rows[0]!.body;
+    expect(kept).toMatchObject({ omitted: true, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(kept.size).toBeGreaterThan(1024 * 1024);
+    // and the event loop goes on with small bodies
+    expect((await app.post('/', example('Bundle-ExampleFeedingBundle.json'))).status).toBe(200);
+  });
+
+  it('never answer 5xx to arbitrary JSON over 1 MiB sent to any route, and the event loop answers after', async () => {
+    const routes = ['POST /', 'POST /Appointment', 'POST /DocumentReference', 'POST /pairing', 'PUT /Appointment/x', 'POST /oauth/token'];
+    // trailing whitespace keeps any JSON valid while it takes the body past 1 MiB
+    const padding = ' '.repeat(1024 * 1024);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), anyBody, async (route, body) => {
+        const [method, path] = route.split(' ') as [string, string];
+        const res = await fetch(`${sandbox.url}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/fhir+json' },
+          body: JSON.stringify(body) + padding,
+        });
+        expect(res.status, route).toBeGreaterThanOrEqual(200);
+        expect(res.status, route).toBeLessThan(500);
+      }),
+      { numRuns: 40 },
+    );
+    expect((await fetch(`${sandbox.url}/metadata`)).status).toBe(200);
   });
 });
 

@@ -32,9 +32,9 @@ developing an app before MES's connection tests. Simplified, and not MES: see th
   --validation-workers <n>
                         threads that validate request bodies, each with its own copy of the
                         definitions (~190 MB): a costly request then never delays the answers
-                        to other clients; bodies over 1 MiB never take the last free thread
-                        (default: one per core but one, 2 to 4). A request whose validation
-                        runs past 30 s is answered 503
+                        to other clients; bodies over 1 MiB never take the last free thread,
+                        and their requests are handled there whole (default: one per core but
+                        one, 2 to 4). A request whose validation runs past 30 s is answered 503
   --record              keep each app's requests and the answers (tokens and secrets masked,
                         document bytes as SHA-256) to grade them against MES's test scenarios:
                         <url>/recette/<clientId> (the app's id and secret), or "sandbox report"

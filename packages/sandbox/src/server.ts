@@ -13,7 +13,7 @@ import { capabilityStatement } from './capability.js';
 import { APIS, type ApiContext } from './apis/index.js';
 import { asSeenBy } from './search.js';
 import { inProcess, type Validation } from './validation.js';
-import { ValidationWorkers, type ValidationWorkersOptions } from './validation-workers.js';
+import { LARGE_BODY_BYTES, ValidationWorkers, type ValidationWorkersOptions } from './validation-workers.js';
 import { Recorder, type RecordingOptions } from './grading/recorder.js';
 import { appReport } from './grading/report.js';
 import { reportHtml } from './grading/report-html.js';
@@ -24,7 +24,8 @@ export interface SandboxOptions {
   validator: Validator;
   /**
    * Validate request bodies in worker threads, each loading the same definitions: a costly body
-   * then never delays the answers to other clients (`mes-fhir sandbox` always does).
+   * then never delays the answers to other clients (`mes-fhir sandbox` always does). A request
+   * whose body passes 1 MiB is handled there whole, parse and storage included.
    */
   validationWorkers?: ValidationWorkersOptions;
   /** `postgres://…` for a PostgreSQL server, else the folder of the embedded PGlite database. */
@@ -76,10 +77,19 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const db = await openDatabase(options.database);
   let workers: ValidationWorkers | undefined;
   try {
-    workers = options.validationWorkers ? await ValidationWorkers.start(options.validationWorkers) : undefined;
     const config = options.config ?? { apps: [DEMO_APP], pairings: [] };
     await applyPairings(db, config);
     const tokens = await TokenService.open(db, config.apps, options.tokenLifetime ?? 3600);
+    workers = options.validationWorkers
+      ? await ValidationWorkers.start(options.validationWorkers, {
+          database: db,
+          apps: config.apps,
+          tokenLifetime: tokens.lifetimeSeconds,
+          bodyLimit: options.bodyLimit,
+          version: options.version,
+          record: options.record,
+        })
+      : undefined;
     const requests = options.seed ? await seedRequests(db, options.seed, config.apps) : [];
     // seeds go through the routes but are the sandbox's, not the app's: recording starts after them
     const recorder = options.record ? new Recorder(db, options.record === true ? {} : options.record) : undefined;
@@ -175,6 +185,11 @@ function deeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
+/** A JSON body over LARGE_BODY_BYTES, left unparsed: a request thread handles its request whole. */
+class LargeBody {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
 /** The routes of the sandbox on a Fastify instance (not listening yet). */
 export async function buildServer(
   db: Database,
@@ -204,7 +219,11 @@ export async function buildServer(
     },
   });
 
+  const threads = validation instanceof ValidationWorkers && validation.handlesRequests ? validation : undefined;
   const parseJson = (_req: FastifyRequest, raw: Buffer, done: (err: Error | null, value?: unknown) => void) => {
+    // an ArrayBuffer of its own, so that the bytes move to the thread rather than being copied
+    if (threads && raw.byteLength > LARGE_BODY_BYTES)
+      return done(null, new LargeBody(raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw : new Uint8Array(raw)));
     const body = utf8(raw);
     if (body === undefined) return done(FhirError.of(400, 'structure', 'The body is not valid UTF-8'));
     let value: unknown;
@@ -235,6 +254,21 @@ export async function buildServer(
     }
     const control = forbiddenControlCharacter(decoded);
     if (control) throw FhirError.of(400, 'invalid', `The URL holds the control character ${control}`);
+  });
+
+  // A large body is handed over before anything reads it: the thread authenticates, parses,
+  // validates, stores and records as the routes below would (it serves them too).
+  server.addHook('preValidation', async (req, reply) => {
+    if (!(req.body instanceof LargeBody)) return;
+    const answer = await threads!.handle({
+      method: req.method,
+      url: req.url,
+      headers: req.headers,
+      body: req.body.bytes,
+      record: options.recorder?.started ?? false,
+    });
+    reply.code(answer.status).headers(answer.headers);
+    return reply.send(Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength));
   });
 
   const base = (req: FastifyRequest) => `${req.protocol}://${req.host}`;

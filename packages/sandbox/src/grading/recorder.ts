@@ -57,6 +57,11 @@ export class Recorder {
     this.recording = true;
   }
 
+  /** Whether exchanges are kept yet. */
+  get started(): boolean {
+    return this.recording;
+  }
+
   private async record(req: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<void> {
     const kind = req.url.startsWith('/oauth/') ? 'oauth' : 'fhir';
     const type = String(reply.getHeader('content-type') ?? '')
