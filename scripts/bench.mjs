@@ -31,6 +31,7 @@ import autocannon from 'autocannon';
 import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { createHash, randomBytes } from 'node:crypto';
 
@@ -439,8 +440,11 @@ log();
         })
       ).json()
     ).access_token;
-  const feedOf = (url, token, body) => () =>
-    autocannon({
+  // each run also gives the longest stall of the event loop the sandbox shares with autocannon
+  const feedOf = (url, token, body) => async () => {
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
+    const result = await autocannon({
       url: `${url}/`,
       connections: CONNECTIONS,
       amount: REQUESTS,
@@ -449,6 +453,9 @@ log();
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
       body,
     });
+    loop.disable();
+    return { ...result, loopMaxMs: Math.round(loop.max / 1e6) };
+  };
   try {
     const bundleText = readFileSync(join(ROOT, 'generated', 'fhir', 'example', 'Bundle-ExampleFeedingBundle.json'), 'utf8');
     const FEEDING = 'https://mes-fhir.org/fhir/StructureDefinition/mes-bundle-feeding';
@@ -474,7 +481,7 @@ log();
     perSecondQuiet = perSecond;
     const aloneRate = rate(M, alone.ms);
     log(
-      `sandbox (PGlite, ${CONNECTIONS} connections, ${REQUESTS} requests in ${seconds.toFixed(1)} s, loopback): ${fmt(perSecond)} feeding Bundles/s accepted, latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`,
+      `sandbox (PGlite, ${CONNECTIONS} connections, ${REQUESTS} requests in ${seconds.toFixed(1)} s, loopback): ${fmt(perSecond)} feeding Bundles/s accepted, latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}, event loop max ${result.loopMaxMs} ms`,
     );
     log(`sandbox baseline: validator alone on the same Bundle ${fmt(aloneRate)}/s; ratio validator-alone/sandbox: ${(aloneRate / perSecond).toFixed(2)}`);
     log(`sandbox: acknowledged ${acknowledged}, stored Observations ${search.total}${search.total === acknowledged ? ' (nothing lost)' : ' (MISMATCH)'}`);
@@ -533,7 +540,7 @@ log();
     };
     const ratioLine = (what, { loaded, sent }) => {
       const ratio = loaded.latency.p99 / result.latency.p99;
-      return `${what} (${sent}): latency p50 ${loaded.latency.p50} ms, p99 ${loaded.latency.p99} ms; ratio p99 noisy/quiet: ${ratio.toFixed(2)}${ratio <= 3 ? ' (within 3x)' : ' (OVER 3x)'}`;
+      return `${what} (${sent}): latency p50 ${loaded.latency.p50} ms, p99 ${loaded.latency.p99} ms; ratio p99 noisy/quiet: ${ratio.toFixed(2)}${ratio <= 3 ? ' (within 3x)' : ' (OVER 3x)'}; event loop max ${loaded.loopMaxMs} ms`;
     };
     const size = `${(heavyText.length / 1e6).toFixed(1)} MB`;
     log(ratioLine(`sandbox with a noisy neighbour sending a ${size} Bundle in a loop`, await withNeighbour({ mode: 'send', body: heavyText })));
