@@ -1040,6 +1040,16 @@ describe.each(targets)('large requests handled whole on a thread, on $name', (ta
     const res = await fetch(`${sandbox.url}/`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(bundle) });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+    // OAuth and consent requests are a few fields, whose codes live on the event loop: a large one is refused before it is read
+    for (const path of ['/oauth/token', '/oauth/revoke', '/oauth/authorize', '/mes-applications']) {
+      const form = await fetch(`${sandbox.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `grant_type=client_credentials&padding=${'x'.repeat(64 * 1024)}`,
+      });
+      expect(form.status, path).toBe(413);
+      expect(diagnostics(await form.json())).toEqual(['The body exceeds 65536 bytes']);
+    }
     const broken = await app.call('POST', '/', `${JSON.stringify(bundle).slice(0, -1)},`);
     expect(broken.status).toBe(400);
     expect(diagnostics(broken.body)[0]).toMatch(/^The body is not JSON/);

@@ -49,6 +49,13 @@ export function requireScope(caller: Caller, scope: string | undefined | null): 
   });
 }
 
+/**
+ * The largest body of an OAuth or consent request (a few form fields), refused 413 before it is
+ * read: so it is never one a request thread handles (validation-workers.ts), whose memory holds
+ * none of the codes and refresh tokens kept here.
+ */
+export const FORM_BODY_LIMIT = 64 * 1024;
+
 const CODE_LIFETIME_MS = 60_000;
 const REFRESH_LIFETIME_MS = 30 * 24 * 3600_000;
 /** Bounds on what the server keeps for unfinished flows: a client that never exchanges its codes cannot grow them. */
@@ -105,13 +112,13 @@ export class AuthorizationServer {
       scopes_supported: Object.keys(SCOPES),
     }));
     server.get('/oauth/authorize', async (req, reply) => this.authorize(single(req.query), reply, undefined));
-    server.post('/oauth/authorize', async (req, reply) => {
+    server.post('/oauth/authorize', { bodyLimit: FORM_BODY_LIMIT }, async (req, reply) => {
       const form = single(req.body);
       return this.authorize(form, reply, form);
     });
     // the patient's "Mes applications": the apps paired with them, and withdrawing consent
     server.get('/mes-applications', async (req, reply) => this.myApps(reply, single(req.query).patient ?? ''));
-    server.post('/mes-applications', async (req, reply) => {
+    server.post('/mes-applications', { bodyLimit: FORM_BODY_LIMIT }, async (req, reply) => {
       const form = single(req.body);
       const patient = form.patient ?? '';
       const app = this.apps.find((a) => a.clientId === form.client_id);

@@ -4,7 +4,7 @@ import { DEMO_APP, type Caller, type SandboxApp } from './apps.js';
 import { openDatabase, type Database } from './database.js';
 import { forbiddenControlCharacter, isObject, toOperationOutcome, type Json } from '@mes-fhir/core';
 import { FhirError } from './fhir.js';
-import { AuthorizationServer, requireScope, scopeFor, transactionScope } from './oauth.js';
+import { AuthorizationServer, FORM_BODY_LIMIT, requireScope, scopeFor, transactionScope } from './oauth.js';
 import { TokenService } from './tokens.js';
 import { readVisible } from './access.js';
 import { store } from './store.js';
@@ -274,7 +274,7 @@ export async function buildServer(
   const base = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
   const send = (reply: FastifyReply, status: number, body: unknown) => reply.code(status).type(FHIR_JSON).send(body);
 
-  server.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _req, reply) => {
+  server.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (error instanceof FhirError) {
       for (const [k, v] of Object.entries(error.headers)) reply.header(k, v);
       return send(reply, error.status, toOperationOutcome(error.issues));
@@ -283,7 +283,14 @@ export async function buildServer(
       return send(
         reply,
         413,
-        toOperationOutcome([{ severity: 'error', code: 'too-long', location: '', message: `The body exceeds ${server.initialConfig.bodyLimit} bytes` }]),
+        toOperationOutcome([
+          {
+            severity: 'error',
+            code: 'too-long',
+            location: '',
+            message: `The body exceeds ${req.routeOptions.bodyLimit ?? server.initialConfig.bodyLimit} bytes`,
+          },
+        ]),
       );
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
       return send(
@@ -352,7 +359,7 @@ export async function buildServer(
           client === 'malformed' ? 'malformed Basic credentials (base64 of url-encoded client_id:client_secret)' : 'unknown client or wrong secret',
       });
 
-  server.post('/oauth/token', async (req, reply) => {
+  server.post('/oauth/token', { bodyLimit: FORM_BODY_LIMIT }, async (req, reply) => {
     const form = (isObject(req.body) ? req.body : {}) as Record<string, string>;
     const app = clientOf(req, form);
     if (app === 'malformed') return refuseClient(reply, app);
@@ -368,7 +375,7 @@ export async function buildServer(
   });
 
   // RFC 7009: the app revokes a refresh token (and its family); 200 whatever the token was
-  server.post('/oauth/revoke', async (req, reply) => {
+  server.post('/oauth/revoke', { bodyLimit: FORM_BODY_LIMIT }, async (req, reply) => {
     const form = (isObject(req.body) ? req.body : {}) as Record<string, string>;
     const app = clientOf(req, form);
     if (!app || app === 'malformed') return refuseClient(reply, app === 'malformed' ? app : undefined);
