@@ -77,6 +77,15 @@ class Client {
 const diagnostics = (body: any): string[] => (body?.issue ?? []).map((i: any) => i.diagnostics);
 const errorsOf = (resource: unknown, profile: string) => validator.validateToIssues(resource, { profile }).filter((i) => i.severity === 'error');
 
+/** Where the validation threads load their definitions from. */
+const WORKERS_LOAD = { projectDir: join(REPO_ROOT, 'fsh'), generatedDir: GENERATED, mirror: mirrorDir() };
+
+/** The resource claiming `n` more profiles no package defines (warnings only): a costly, large body. */
+const claimingUnknown = (r: any, n: number) => ({
+  ...r,
+  meta: { ...r.meta, profile: [...(r.meta?.profile ?? []), ...Array.from({ length: n }, (_, i) => `https://profiles.mes-fhir.test/unknown/${i}`)] },
+});
+
 /** Arbitrary JSON bodies, some shaped like the resources the routes take. */
 const anyBody = fc.oneof(
   fc.jsonValue(),
@@ -810,10 +819,6 @@ describe.each(targets)('sandbox on $name', (target) => {
 
   describe('large resources', () => {
     // over 1 MiB of JSON: on PGlite kept in a file of the database folder, its row a summary
-    const claiming = (r: any, n: number) => ({
-      ...r,
-      meta: { ...r.meta, profile: [...(r.meta?.profile ?? []), ...Array.from({ length: n }, (_, i) => `https://profiles.mes-fhir.test/unknown/${i}`)] },
-    });
     const contentFiles = () => (existsSync(join(database, 'large-contents')) ? readdirSync(join(database, 'large-contents')).sort() : []);
     const rowOf = async (type: string, id: string) =>
       (
@@ -825,7 +830,7 @@ describe.each(targets)('sandbox on $name', (target) => {
 
     it('stores, reads, searches and updates them whole, across a restart', async () => {
       const bundle = example('Bundle-ExampleFeedingBundle.json');
-      bundle.entry[0].resource = claiming(bundle.entry[0].resource, 40_000);
+      bundle.entry[0].resource = claimingUnknown(bundle.entry[0].resource, 40_000);
       bundle.entry[0].resource.effectiveDateTime = '2031-01-02T08:00:00+01:00';
       const fed = await app.post('/', bundle);
       expect(fed.status, JSON.stringify(fed.body).slice(0, 500)).toBe(200);
@@ -846,7 +851,7 @@ describe.each(targets)('sandbox on $name', (target) => {
       }
 
       // an update replaces the file of the former version; a status filter still reads the row
-      const created = await app.post('/Appointment', claiming(example('Appointment-ExampleAppointmentTeleconsultation.json'), 40_000));
+      const created = await app.post('/Appointment', claimingUnknown(example('Appointment-ExampleAppointmentTeleconsultation.json'), 40_000));
       expect(created.status, JSON.stringify(created.body).slice(0, 500)).toBe(201);
       const appointmentId = created.body.id;
       const updated = await app.call('PUT', `/Appointment/${appointmentId}`, {
@@ -907,7 +912,7 @@ describe('sandbox validation in worker threads', () => {
       database: join(scratch, 'workers-db'),
       config: readConfig(CONFIG_FILE),
       port: 0,
-      validationWorkers: { count: 2, load: { projectDir: join(REPO_ROOT, 'fsh'), generatedDir: GENERATED, mirror: mirrorDir() }, budgetMs: 20_000 },
+      validationWorkers: { count: 2, load: WORKERS_LOAD, budgetMs: 20_000 },
     });
     heavy = new Client(sandbox.url, 'suivi-sante', 'secret-suivi');
     quiet = new Client(sandbox.url, 'autre-app', 'secret-autre');
@@ -918,9 +923,7 @@ describe('sandbox validation in worker threads', () => {
 
   it('a costly body costs its own thread: another client is answered while it is validated', async () => {
     const bundle = example('Bundle-ExampleFeedingBundle.json');
-    bundle.entry[0].resource.meta.profile = bundle.entry[0].resource.meta.profile.concat(
-      Array.from({ length: 200_000 }, (_, i) => `https://profiles.mes-fhir.test/unknown/${i}`),
-    );
+    bundle.entry[0].resource = claimingUnknown(bundle.entry[0].resource, 200_000);
     const order: string[] = [];
     const started = performance.now();
     const posting = heavy.post('/', bundle).then((r) => {
@@ -947,10 +950,8 @@ describe('sandbox validation in worker threads', () => {
 
   it('large bodies never take the last free thread: a small body is validated while two large ones wait their turn', async () => {
     const large = example('Bundle-ExampleFeedingBundle.json');
-    large.entry[0].resource.meta.profile = large.entry[0].resource.meta.profile.concat(
-      Array.from({ length: 200_000 }, (_, i) => `https://profiles.mes-fhir.test/unknown/${i}`),
-    );
-    const workers = await ValidationWorkers.start({ count: 2, load: { projectDir: join(REPO_ROOT, 'fsh'), generatedDir: GENERATED, mirror: mirrorDir() } });
+    large.entry[0].resource = claimingUnknown(large.entry[0].resource, 200_000);
+    const workers = await ValidationWorkers.start({ count: 2, load: WORKERS_LOAD });
     try {
       const small = example('Bundle-ExampleFeedingBundle.json');
       // both threads warm (a first validation compiles the profile's plan)
@@ -971,7 +972,7 @@ describe('sandbox validation in worker threads', () => {
       database: join(scratch, 'budget-db'),
       config: readConfig(CONFIG_FILE),
       port: 0,
-      validationWorkers: { count: 1, load: { projectDir: join(REPO_ROOT, 'fsh'), generatedDir: GENERATED, mirror: mirrorDir() }, budgetMs: 1 },
+      validationWorkers: { count: 1, load: WORKERS_LOAD, budgetMs: 1 },
     });
     try {
       const client = new Client(quick.url, 'suivi-sante', 'secret-suivi');
@@ -982,7 +983,7 @@ describe('sandbox validation in worker threads', () => {
       expect((await client.get('/metadata')).status).toBe(200);
       // a request handled whole on the thread (a body over 1 MiB) is stopped the same way, and its transaction rolled back
       const large = example('Bundle-ExampleFeedingBundle.json');
-      large.entry[0].resource.meta.profile.push(...Array.from({ length: 40_000 }, (_, i) => `https://profiles.mes-fhir.test/unknown/${i}`));
+      large.entry[0].resource = claimingUnknown(large.entry[0].resource, 40_000);
       const stopped = await client.post('/', large);
       expect(stopped.status).toBe(503);
       expect(diagnostics(stopped.body)[0]).toMatch(/^This request took more than 0.001 s and was stopped/);
@@ -996,10 +997,6 @@ describe('sandbox validation in worker threads', () => {
 describe.each(targets)('large requests handled whole on a thread, on $name', (target) => {
   let sandbox: Sandbox;
   let app: Client;
-  const claiming = (r: any, n: number) => ({
-    ...r,
-    meta: { ...r.meta, profile: [...(r.meta?.profile ?? []), ...Array.from({ length: n }, (_, i) => `https://profiles.mes-fhir.test/unknown/${i}`)] },
-  });
   beforeAll(async () => {
     sandbox = await startSandbox({
       validator,
@@ -1007,7 +1004,7 @@ describe.each(targets)('large requests handled whole on a thread, on $name', (ta
       config: readConfig(CONFIG_FILE),
       port: 0,
       record: true,
-      validationWorkers: { count: 2, load: { projectDir: join(REPO_ROOT, 'fsh'), generatedDir: GENERATED, mirror: mirrorDir() } },
+      validationWorkers: { count: 2, load: WORKERS_LOAD },
     });
     app = new Client(sandbox.url, 'suivi-sante', 'secret-suivi');
     await app.login();
@@ -1020,7 +1017,7 @@ describe.each(targets)('large requests handled whole on a thread, on $name', (ta
   it('are authenticated, stored, refused and recorded as on the event loop', async () => {
     // over 1 MiB of JSON: the event loop hands the bytes to a thread, which serves the same routes
     const bundle = example('Bundle-ExampleFeedingBundle.json');
-    bundle.entry[0].resource = claiming(bundle.entry[0].resource, 40_000);
+    bundle.entry[0].resource = claimingUnknown(bundle.entry[0].resource, 40_000);
     expect(JSON.stringify(bundle).length).toBeGreaterThan(1024 * 1024);
     const fed = await app.post('/', bundle);
     expect(fed.status, JSON.stringify(fed.body).slice(0, 500)).toBe(200);
