@@ -20,7 +20,7 @@ export interface Database extends Queryable {
   sweep?(): Promise<void>;
   /** "PGlite <dir>" or "PostgreSQL <host>/<db>", for the start-up line. */
   readonly description: string;
-  /** What another thread opens the same database with (connectDatabase); only on the database openDatabase returns. */
+  /** What another thread opens the same database with (connectDatabase). */
   handle?(): DatabaseHandle;
 }
 

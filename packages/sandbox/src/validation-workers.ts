@@ -145,12 +145,9 @@ export class ValidationWorkers implements Validation {
   }
 
   private spawn(): Promise<void> {
-    const { database, ...requests } = this.requests ?? {};
-    const handle = database?.handle?.();
-    const workerData: ValidationWorkerData = {
-      load: this.options.load,
-      ...(handle ? { requests: { ...(requests as RequestHandling), database: handle } } : {}),
-    };
+    // a new handle per thread: a PGlite port belongs to one thread, and closes with it
+    const handle = this.requests?.database.handle?.();
+    const workerData: ValidationWorkerData = { load: this.options.load, ...(handle ? { requests: { ...this.requests!, database: handle } } : {}) };
     const worker = new Worker(new URL('./validation-worker.js', import.meta.url), {
       workerData,
       transferList: handle && 'port' in handle ? [handle.port] : [],
